@@ -1,0 +1,102 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Numeric targets are always compiled optimised, even in debug builds and `swift test`,
+// because an unoptimised transformer forward pass is 50-100x slower and would make the
+// test suite miss its time budget.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+
+let package = Package(
+    name: "nnetnav",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "nnetnav", targets: ["nnetnav"]),
+        .executable(name: "nnetnav-bench", targets: ["nnetnav-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // C libraries, through the system's -dev packages.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+
+        // Shared plumbing: project layout, progress bars, JSONL.
+        .target(name: "NNetnavSupport"),
+        // HTTP over libcurl: used by the browser and by the OpenAI-compatible client.
+        .target(name: "HTTPTransport", dependencies: ["CCurl"]),
+        // BLAS-backed matrix kernels shared by inference and training.
+        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: optimized),
+
+        // The native headless browser: DOM, accessibility tree, observations, actions.
+        .target(name: "WebBrowser", dependencies: ["HTTPTransport", "CLibXML2", "NNetnavSupport"]),
+        // Bundled WebArena-style sites served by Hummingbird over SQLite.
+        .target(name: "WebSites", dependencies: [
+            "NNetnavSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Task sets (WebArena config format) and their programmatic evaluators.
+        .target(name: "WebTasks", dependencies: [
+            "WebBrowser", "WebSites", "NNetnavSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+
+        // ChatModel abstraction, OpenAI-compatible client, response cache.
+        .target(name: "LanguageModels", dependencies: [
+            "HTTPTransport", "NNetnavSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Llama-architecture model files (GGUF, safetensors), tokenizer, CPU inference engine.
+        .target(name: "LlamaModel", dependencies: ["Kernels", "LanguageModels", "NNetnavSupport"],
+                swiftSettings: optimized),
+        // CPU fine-tuning of the policy model.
+        .target(name: "Trainer", dependencies: ["Kernels", "LlamaModel", "NNetnavSupport"],
+                swiftSettings: optimized),
+
+        // The NNetnav method: exploration, relabeling, pruning, demonstrations, export.
+        .target(name: "Pipeline", dependencies: [
+            "WebBrowser", "LanguageModels", "NNetnavSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Running a policy on task sets, and the end-to-end main job.
+        .target(name: "Evaluation", dependencies: [
+            "Pipeline", "WebTasks", "WebSites", "WebBrowser", "LanguageModels", "LlamaModel",
+            "Trainer", "NNetnavSupport",
+        ]),
+
+        .executableTarget(name: "nnetnav", dependencies: [
+            "WebBrowser", "WebSites", "WebTasks", "LanguageModels", "LlamaModel", "Trainer",
+            "Pipeline", "Evaluation", "NNetnavSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "nnetnav-bench", dependencies: [
+            "WebBrowser", "WebSites", "LanguageModels", "LlamaModel", "Trainer", "Kernels",
+            "NNetnavSupport", "HTTPTransport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"]),
+        .testTarget(name: "WebBrowserTests", dependencies: ["WebBrowser", "HTTPTransport"]),
+        .testTarget(name: "WebSitesTests", dependencies: ["WebSites", "WebTasks", "WebBrowser"]),
+        .testTarget(name: "LanguageModelsTests", dependencies: [
+            "LanguageModels", "HTTPTransport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "Kernels", "LanguageModels"]),
+        .testTarget(name: "TrainerTests", dependencies: ["Trainer", "LlamaModel", "Kernels"]),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "WebTasks", "WebSites"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// The Evaluation target; see README.md, Architecture.

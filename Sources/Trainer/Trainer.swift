@@ -1,0 +1,1 @@
+// The Trainer target; see README.md, Architecture.

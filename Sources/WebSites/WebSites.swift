@@ -1,0 +1,1 @@
+// The WebSites target; see README.md, Architecture.

@@ -1,0 +1,1 @@
+// The WebTasks target; see README.md, Architecture.
