@@ -1,0 +1,130 @@
+import Foundation
+
+/// A model as users name it on the command line.
+///
+/// | Spelling | Meaning |
+/// |---|---|
+/// | `local` | the embedded default model file |
+/// | `local:/path/model.gguf` | another model file, run in-process |
+/// | `openai:gpt-4o-mini` | OpenAI at https://api.openai.com/v1 (needs an API key) |
+/// | `vllm:meta-llama/Llama-3.1-8B-Instruct@http://localhost:8000/v1` | vLLM, with `guided_choice` for choices |
+/// | `ollama:llama3.1` / `llamacpp:model` | Ollama (localhost:11434) / llama.cpp server (localhost:8080) |
+/// | `http://host:port/v1#model-name` | any OpenAI-compatible server |
+///
+/// Every remote prefix takes an optional `@baseURL`. The API key comes from the environment
+/// variable named by `apiKeyEnvironmentVariable` (the CLI's `--api-key-env`), never from the spec.
+///
+/// The in-process engine lives in another target, so `.local` only describes the model file;
+/// the command line builds it.
+public enum ChatModelSpec: Sendable, Hashable, CustomStringConvertible {
+    /// The in-process engine; nil path means the embedded default model.
+    case local(path: String?)
+    case remote(Remote)
+
+    public struct Remote: Sendable, Hashable {
+        public enum Server: String, Sendable, Hashable, CaseIterable {
+            case openai, vllm, ollama, llamacpp
+            /// Any other OpenAI-compatible server, named by URL.
+            case generic = "openai-compatible"
+
+            var defaultBaseURL: String? {
+                switch self {
+                case .openai: return "https://api.openai.com/v1"
+                case .vllm: return "http://localhost:8000/v1"
+                case .ollama: return "http://localhost:11434/v1"
+                case .llamacpp: return "http://localhost:8080/v1"
+                case .generic: return nil
+                }
+            }
+        }
+        public var server: Server
+        public var model: String
+        public var baseURL: String
+
+        public init(server: Server, model: String, baseURL: String) {
+            self.server = server
+            self.model = model
+            var base = baseURL
+            while base.hasSuffix("/") { base.removeLast() }
+            self.baseURL = base
+        }
+    }
+
+    public struct ParseError: Error, CustomStringConvertible, Sendable {
+        public var spec: String
+        public var reason: String
+        public var description: String {
+            "cannot read model \"\(spec)\": \(reason). Use local, local:/path/model.gguf, openai:MODEL, "
+                + "vllm:MODEL@http://host:8000/v1, ollama:MODEL, llamacpp:MODEL or http://host:port/v1#MODEL"
+        }
+    }
+
+    public init(parsing text: String) throws {
+        let spec = text.trimmingCharacters(in: .whitespaces)
+        let fail = { (reason: String) in ParseError(spec: spec, reason: reason) }
+        let lower = spec.lowercased()
+
+        if lower == "local" { self = .local(path: nil); return }
+        if lower.hasPrefix("local:") {
+            let path = String(spec.dropFirst("local:".count))
+            guard !path.isEmpty else { throw fail("no model file after local:") }
+            self = .local(path: path)
+            return
+        }
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+            guard let hash = spec.lastIndex(of: "#") else { throw fail("a server URL needs #model-name at the end") }
+            let model = String(spec[spec.index(after: hash)...])
+            guard !model.isEmpty else { throw fail("empty model name after #") }
+            self = .remote(Remote(server: .generic, model: model, baseURL: String(spec[..<hash])))
+            return
+        }
+        guard let colon = spec.firstIndex(of: ":") else { throw fail("no backend prefix") }
+        let prefix = lower[..<colon]
+        let serverName = prefix == "llama.cpp" ? "llamacpp" : String(prefix)
+        guard let server = Remote.Server(rawValue: serverName) else {
+            throw fail("unknown backend \"\(spec[..<colon])\"")
+        }
+        var model = String(spec[spec.index(after: colon)...])
+        var baseURL = server.defaultBaseURL
+        // Model names may contain "@" (rarely); the base URL is what follows the last "@http".
+        if let at = model.range(of: "@http", options: [.backwards, .caseInsensitive]) {
+            baseURL = String(model[model.index(after: at.lowerBound)...])
+            model = String(model[..<at.lowerBound])
+        }
+        guard !model.isEmpty else { throw fail("empty model name") }
+        guard let baseURL else { throw fail("\(server.rawValue) needs @baseURL") }
+        self = .remote(Remote(server: server, model: model, baseURL: baseURL))
+    }
+
+    public var description: String {
+        switch self {
+        case .local(nil): return "local"
+        case .local(let path?): return "local:\(path)"
+        case .remote(let remote):
+            if remote.server == .generic { return "\(remote.baseURL)#\(remote.model)" }
+            let suffix = remote.baseURL == remote.server.defaultBaseURL ? "" : "@\(remote.baseURL)"
+            return "\(remote.server.rawValue):\(remote.model)\(suffix)"
+        }
+    }
+}
+
+extension ChatModelSpec.Remote {
+    /// Client settings for this server: hosted OpenAI requires a key, vLLM constrains choices.
+    public func configuration(apiKeyEnvironmentVariable: String = "OPENAI_API_KEY",
+                              maxConcurrentRequests: Int = 4,
+                              retry: RetryPolicy = .init()) -> OpenAICompatibleChatModel.Configuration {
+        .init(baseURL: baseURL, model: model, apiKeyEnvironmentVariable: apiKeyEnvironmentVariable,
+              requiresAPIKey: server == .openai && baseURL == Server.openai.defaultBaseURL,
+              guidedChoice: server == .vllm, maxConcurrentRequests: maxConcurrentRequests, retry: retry)
+    }
+
+    /// The HTTP client for this server.
+    public func makeModel(apiKeyEnvironmentVariable: String = "OPENAI_API_KEY", maxConcurrentRequests: Int = 4,
+                          retry: RetryPolicy = .init(),
+                          onRetry: (@Sendable (OpenAICompatibleChatModel.RetryNotice) -> Void)? = nil) throws -> OpenAICompatibleChatModel {
+        try OpenAICompatibleChatModel(
+            configuration: configuration(apiKeyEnvironmentVariable: apiKeyEnvironmentVariable,
+                                         maxConcurrentRequests: maxConcurrentRequests, retry: retry),
+            onRetry: onRetry)
+    }
+}
