@@ -53,9 +53,14 @@ actor CannedOpenAIServer {
             let text = buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) ?? ""
             let authorization = request.headers[.authorization]
             let reply = await server.begin(body: text, authorization: authorization)
-            let response = try await Self.render(reply, authorization: authorization)
-            await server.end()
-            return response
+            do {
+                let response = try await Self.render(reply, authorization: authorization)
+                await server.end()
+                return response
+            } catch {
+                await server.end()
+                throw error
+            }
         }
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
