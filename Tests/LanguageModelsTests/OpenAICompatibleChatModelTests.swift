@@ -85,8 +85,8 @@ final class OpenAICompatibleChatModelTests: XCTestCase {
     }
 
     func testTimeoutIsRetried() async throws {
-        try await CannedOpenAIServer.with(script: [.slow(seconds: 0.6, then: .completion("late")), .completion("on time")]) { server in
-            let model = try await self.model(server) { $0.timeout = 0.2 }
+        try await CannedOpenAIServer.with(script: [.slow(seconds: 1.5, then: .completion("late")), .completion("on time")]) { server in
+            let model = try await self.model(server) { $0.timeout = 0.4 }
             let response = try await model.complete(question)
             XCTAssertEqual(response.text, "on time")
             let count = await server.requestCount
@@ -185,7 +185,7 @@ final class OpenAICompatibleChatModelTests: XCTestCase {
     }
 
     func testConcurrencyLimitIsRespected() async throws {
-        try await CannedOpenAIServer.with(script: [], fallback: .slow(seconds: 0.05, then: .completion("done"))) { server in
+        try await CannedOpenAIServer.with(script: [], fallback: .slow(seconds: 0.1, then: .completion("done"))) { server in
             let model = try await self.model(server) { $0.maxConcurrentRequests = 2 }
             let texts = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<6 { group.addTask { try await model.complete(question).text } }
@@ -195,6 +195,9 @@ final class OpenAICompatibleChatModelTests: XCTestCase {
             let seen = await (server.requestCount, server.maxInFlight)
             XCTAssertEqual(seen.0, 6)
             XCTAssertEqual(seen.1, 2, "the server saw exactly the allowed overlap")
+            // Three rounds of two overlapping 0.1 s requests; a stalled thread pool would add about a second.
+            let arrivals = await server.received.map(\.at)
+            XCTAssertLessThan(arrivals.last! - arrivals.first!, .milliseconds(600))
         }
     }
 
@@ -247,6 +250,22 @@ final class OpenAICompatibleChatModelTests: XCTestCase {
             XCTAssertEqual(usage.estimatedCost ?? 0, 0.003, accuracy: 1e-12)
             XCTAssertEqual(usage.savedCost ?? 0, 0.003, accuracy: 1e-12)
             XCTAssertTrue(usage.description.contains("2 calls (1 cached)"), usage.description)
+            XCTAssertEqual(usage.progressStatus, "calls 2 (1 cached) · 1500 tok · 1 failed · $0.0030")
+        }
+    }
+
+    func testTheKeyNeverReachesTheCacheFile() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-key-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await CannedOpenAIServer.with(script: [.completion("fine")]) { server in
+            let cache = try ResponseCache(path: folder.appendingPathComponent("responses.sqlite").path)
+            _ = try await CachedChatModel(wrapping: try await self.model(server, key: secret), cache: cache).complete(question)
+            let stored = try await cache.count()
+            XCTAssertEqual(stored, 1)
+        }
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            let bytes = try Data(contentsOf: folder.appendingPathComponent(file))
+            XCTAssertNil(bytes.range(of: Data(secret.utf8)), "\(file) holds the API key")
         }
     }
 }

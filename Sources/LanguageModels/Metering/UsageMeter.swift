@@ -34,6 +34,22 @@ public struct UsageSnapshot: Sendable, Hashable, Codable, CustomStringConvertibl
 
     public var liveCalls: Int { calls - cacheHits }
 
+    /// Compact status for a `ProgressBar`, e.g. "calls 120 (45 cached) · 1.2M tok · $0.1234".
+    public var progressStatus: String {
+        var parts = ["calls \(calls) (\(cacheHits) cached)", "\(Self.compact(usage.totalTokens)) tok"]
+        if failures > 0 { parts.append("\(failures) failed") }
+        if let estimatedCost { parts.append(String(format: "$%.4f", estimatedCost)) }
+        return parts.joined(separator: " · ")
+    }
+
+    private static func compact(_ n: Int) -> String {
+        switch n {
+        case ..<10_000: return "\(n)"
+        case ..<1_000_000: return String(format: "%.1fk", Double(n) / 1e3)
+        default: return String(format: "%.1fM", Double(n) / 1e6)
+        }
+    }
+
     public var description: String {
         var parts = ["\(calls) calls (\(cacheHits) cached)"]
         if failures > 0 { parts.append("\(failures) failed") }

@@ -136,7 +136,7 @@ public final class OpenAICompatibleChatModel: ChatModel {
 
         let response: HTTPResponse
         do {
-            response = try await clients.withClient { try await $0.send(httpRequest) }
+            response = try await clients.send(httpRequest)
         } catch let error as HTTPError {
             let wrapped = ChatModelError.transport(redact(error.description))
             switch error {
