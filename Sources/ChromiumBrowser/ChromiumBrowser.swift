@@ -1,0 +1,1 @@
+// The ChromiumBrowser target; see README.md, Architecture.
