@@ -93,6 +93,7 @@ let package = Package(
         .testTarget(name: "LanguageModelsTests", dependencies: [
             "LanguageModels", "HTTPTransport",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "Kernels", "LanguageModels"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "LlamaModel", "Kernels"]),
