@@ -50,11 +50,10 @@ enum PageMarkup {
         Response(status: .seeOther, headers: [.location: location])
     }
 
-    /// Query-string value, trimmed; nil when absent or blank.
+    /// Query-string value, trimmed; nil when absent or blank. Decoded like a form body, since
+    /// GET forms encode spaces as `+`.
     static func query(_ request: Request, _ name: String) -> String? {
-        guard let value = request.uri.queryParameters.get(name) else { return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty ? nil : trimmed
+        PostedForm(encoded: request.uri.query ?? "")[name]
     }
 
     static func page(_ request: Request) -> Int {
