@@ -3,6 +3,8 @@ import GRDB
 import Hummingbird
 import HTTPTransport
 import NIOCore
+import NNetnavSupport
+import XCTest
 @testable import WebSites
 
 /// Test plumbing for the forum, code and wiki sites: serves one site on a free local port over a
@@ -66,5 +68,124 @@ struct SiteClient {
         return try await http.send(HTTPTransport.HTTPRequest(method: .post, url: site.url(path),
                                                headers: [("Content-Type", "application/x-www-form-urlencoded")],
                                                body: Data(body.utf8)))
+    }
+}
+
+/// Runs a site's task configs (`environments/<site>/tasks.json`) over HTTP: the scripted
+/// `solution` (goto = GET, submit = form POST, stop = answer), then WebArena's checks
+/// (string_match, url_match, program_html with an empty locator).
+struct TaskConfigRunner {
+    struct Login { let path: String; let fields: [String: String] }
+
+    let site: SiteUnderTest
+    let placeholder: String
+    let login: Login?
+
+    func loadTasks() throws -> [[String: Any]] {
+        let url = ProjectLayout.current.environments.appendingPathComponent(site.name).appendingPathComponent("tasks.json")
+        let data = try Data(contentsOf: url)
+        guard let tasks = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        return tasks
+    }
+
+    func resolve(_ url: String) -> String { url.replacingOccurrences(of: placeholder, with: site.baseURL) }
+
+    /// Runs `steps` from a fresh, logged-in client; returns the final answer and URL.
+    func run(_ task: [String: Any], steps: [[String: Any]]) async throws -> (answer: String, url: String) {
+        if task["require_reset"] as? Bool == true { try site.reset() }
+        let client = SiteClient(site: site)
+        if task["require_login"] as? Bool == true, let login {
+            _ = try await client.post(login.path, login.fields)
+        }
+        var url = resolve(task["start_url"] as? String ?? "")
+        _ = try await client.get(url)
+        var answer = ""
+        for step in steps {
+            switch step["action"] as? String {
+            case "goto":
+                url = try await client.get(resolve(step["url"] as! String)).url
+            case "submit":
+                let fields = step["fields"] as? [String: String] ?? [:]
+                url = try await client.post(resolve(step["url"] as! String), fields).url
+            case "stop":
+                answer = step["answer"] as? String ?? ""
+            default:
+                XCTFail("unknown solution step \(step)")
+            }
+        }
+        return (answer, url)
+    }
+
+    /// WebArena's evaluators, multiplied: true only when every listed check passes.
+    func evaluate(_ task: [String: Any], answer: String, url: String) async throws -> Bool {
+        let eval = task["eval"] as! [String: Any]
+        let types = eval["eval_types"] as! [String]
+        func normalize(_ s: String) -> String {
+            s.lowercased().trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\"'")))
+        }
+        if types.contains("string_match") {
+            let reference = eval["reference_answers"] as! [String: Any]
+            if let exact = reference["exact_match"] as? String, normalize(exact) != normalize(answer) { return false }
+            if let include = reference["must_include"] as? [String],
+               !include.allSatisfy({ normalize(answer).contains(normalize($0)) }) { return false }
+        }
+        if types.contains("url_match") {
+            guard let gold = URLComponents(string: resolve(eval["reference_url"] as! String)),
+                  let predicted = URLComponents(string: url) else { return false }
+            guard predicted.path.removingPercentEncoding!.contains(gold.path.removingPercentEncoding!) else { return false }
+            let predictedItems = Set((predicted.queryItems ?? []).map { "\($0.name)=\($0.value ?? "")" })
+            for item in gold.queryItems ?? [] where !predictedItems.contains("\(item.name)=\(item.value ?? "")") { return false }
+        }
+        if types.contains("program_html") {
+            let client = SiteClient(site: site)
+            if task["require_login"] as? Bool == true, let login { _ = try await client.post(login.path, login.fields) }
+            for check in eval["program_html"] as! [[String: Any]] {
+                let page = try await client.get(resolve(check["url"] as! String))
+                let text = Self.visibleText(page.text).lowercased()
+                let required = (check["required_contents"] as! [String: Any])["must_include"] as? [String] ?? []
+                if !required.allSatisfy({ text.contains($0.lowercased()) }) { return false }
+            }
+        }
+        return true
+    }
+
+    /// Page text with tags removed and the common entities decoded.
+    static func visibleText(_ html: String) -> String {
+        var out = "", inTag = false
+        for ch in html {
+            if ch == "<" { inTag = true; out.append(" ") } else if ch == ">" { inTag = false } else if !inTag { out.append(ch) }
+        }
+        for (entity, char) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
+            out = out.replacingOccurrences(of: entity, with: char)
+        }
+        return out.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// A wrong attempt for the task: a wrong answer, staying on the start page, and no state change.
+    func wrongSteps(_ task: [String: Any]) -> [[String: Any]] {
+        [["action": "stop", "answer": "I could not find it"]]
+    }
+
+    /// Every task's solution must pass and a wrong attempt must fail; returns failure messages.
+    func verifyAll() async throws -> (count: Int, failures: [String]) {
+        var failures: [String] = []
+        let tasks = try loadTasks()
+        for task in tasks {
+            let id = task["task_id"] as? Int ?? -1
+            let solution = task["solution"] as? [[String: Any]] ?? []
+            let good = try await run(task, steps: solution)
+            if !(try await evaluate(task, answer: good.answer, url: good.url)) {
+                failures.append("task \(id): solution failed (\(task["intent"] ?? ""))")
+            }
+            try site.reset()
+            let bad = try await run(task, steps: wrongSteps(task))
+            if try await evaluate(task, answer: bad.answer, url: bad.url) {
+                failures.append("task \(id): a wrong attempt passed (\(task["intent"] ?? ""))")
+            }
+            try site.reset()
+        }
+        return (tasks.count, failures)
     }
 }

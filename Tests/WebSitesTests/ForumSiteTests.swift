@@ -87,3 +87,13 @@ final class ForumSiteTests: XCTestCase {
         XCTAssertTrue(after.text.contains("0 results"))
     }
 }
+
+extension ForumSiteTests {
+    func testEveryTaskIsSolvableAndAWrongAttemptFails() async throws {
+        let runner = TaskConfigRunner(site: Self.site, placeholder: "__FORUM__", login: .init(
+            path: "/login", fields: ["username": ForumDatabase.taskUser, "password": ForumDatabase.password]))
+        let (count, failures) = try await runner.verifyAll()
+        XCTAssertGreaterThanOrEqual(count, 30)
+        XCTAssertEqual(failures, [], failures.joined(separator: "\n"))
+    }
+}

@@ -33,8 +33,11 @@ struct ForumPages {
     func postSummary(_ row: Row) -> String {
         let forum: String = row["forum"], author: String = row["author"], id: Int64 = row["id"]
         let score: Int = row["score"], comments: Int = row["comments"]
+        let body: String = row["body"]
+        let preview = body.count > 140 ? String(body.prefix(140)) + "\u{2026}" : body
         return """
             <article><h2><a href="/f/\(e(forum))/\(id)">\(e(row["title"]))</a></h2>
+            \(preview.isEmpty ? "" : "<p>\(e(preview))</p>")
             <p>\(score) points &middot; submitted by <a href="/user/\(PageMarkup.urlEncode(author))">\(e(author))</a>
             to <a href="/f/\(e(forum))">f/\(e(forum))</a> on <time>\(e(row["created_at"]))</time>
             &middot; <a href="/f/\(e(forum))/\(id)">\(comments) comments</a></p></article>
