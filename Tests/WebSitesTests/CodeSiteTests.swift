@@ -85,3 +85,13 @@ final class CodeSiteTests: XCTestCase {
         try Self.site.reset()
     }
 }
+
+extension CodeSiteTests {
+    func testEveryTaskIsSolvableAndAWrongAttemptFails() async throws {
+        let runner = TaskConfigRunner(site: Self.site, placeholder: "__CODE__", login: .init(
+            path: "/login", fields: ["username": CodeDatabase.taskUser, "password": CodeDatabase.password]))
+        let (count, failures) = try await runner.verifyAll()
+        XCTAssertGreaterThanOrEqual(count, 30)
+        XCTAssertEqual(failures, [], failures.joined(separator: "\n"))
+    }
+}
