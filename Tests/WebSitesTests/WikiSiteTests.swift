@@ -52,3 +52,12 @@ final class WikiSiteTests: XCTestCase {
         XCTAssertEqual(missing.status, 404)
     }
 }
+
+extension WikiSiteTests {
+    func testEveryTaskIsSolvableAndAWrongAttemptFails() async throws {
+        let runner = TaskConfigRunner(site: Self.site, placeholder: "__WIKI__", login: nil)
+        let (count, failures) = try await runner.verifyAll()
+        XCTAssertGreaterThanOrEqual(count, 30)
+        XCTAssertEqual(failures, [], failures.joined(separator: "\n"))
+    }
+}
