@@ -21,7 +21,7 @@ final class SiteUnderTest: @unchecked Sendable {
     }
 
     static func start(
-        name: String, seed: UInt64 = 1,
+        name: String, seed: UInt64 = 0,
         prepare: @escaping @Sendable (Database, UInt64) throws -> Void,
         addRoutes: @escaping @Sendable (Router<BasicRequestContext>, any DatabaseWriter) -> Void
     ) async throws -> SiteUnderTest {
@@ -92,30 +92,49 @@ struct TaskConfigRunner {
 
     func resolve(_ url: String) -> String { url.replacingOccurrences(of: placeholder, with: site.baseURL) }
 
-    /// Runs `steps` from a fresh, logged-in client; returns the final answer and URL.
-    func run(_ task: [String: Any], steps: [[String: Any]]) async throws -> (answer: String, url: String) {
+    /// Runs `steps` from a fresh, logged-in client; returns the final answer, the final URL and
+    /// the visible text of every page the steps landed on.
+    func run(_ task: [String: Any], steps: [[String: Any]]) async throws -> (answer: String, url: String, pages: [String]) {
         if task["require_reset"] as? Bool == true { try site.reset() }
         let client = SiteClient(site: site)
         if task["require_login"] as? Bool == true, let login {
             _ = try await client.post(login.path, login.fields)
         }
         var url = resolve(task["start_url"] as? String ?? "")
-        _ = try await client.get(url)
+        var pages = [Self.visibleText(try await client.get(url).text)]
         var answer = ""
         for step in steps {
             switch step["action"] as? String {
             case "goto":
-                url = try await client.get(resolve(step["url"] as! String)).url
+                let response = try await client.get(resolve(step["url"] as! String))
+                url = response.url
+                pages.append(Self.visibleText(response.text))
             case "submit":
                 let fields = step["fields"] as? [String: String] ?? [:]
-                url = try await client.post(resolve(step["url"] as! String), fields).url
+                let response = try await client.post(resolve(step["url"] as! String), fields)
+                url = response.url
+                pages.append(Self.visibleText(response.text))
             case "stop":
                 answer = step["answer"] as? String ?? ""
             default:
                 XCTFail("unknown solution step \(step)")
             }
         }
-        return (answer, url)
+        return (answer, url, pages)
+    }
+
+    /// A scripted answer must be read off the site, not only agree with the config: every
+    /// reference string has to appear on a page the solution visited, unless the stop step marks
+    /// the answer as `computed` (a sum or comparison of values that were on the pages).
+    func isGrounded(_ task: [String: Any], pages: [String]) -> Bool {
+        let eval = task["eval"] as! [String: Any]
+        guard (eval["eval_types"] as! [String]).contains("string_match") else { return true }
+        let stop = (task["solution"] as? [[String: Any]])?.last
+        if stop?["computed"] as? Bool == true { return true }
+        let reference = eval["reference_answers"] as! [String: Any]
+        let expected = (reference["must_include"] as? [String] ?? []) + [reference["exact_match"] as? String].compactMap { $0 }
+        let seen = pages.map { $0.lowercased() }
+        return expected.allSatisfy { value in seen.contains { $0.contains(value.lowercased()) } }
     }
 
     /// WebArena's evaluators, multiplied: true only when every listed check passes.
@@ -178,6 +197,8 @@ struct TaskConfigRunner {
             let good = try await run(task, steps: solution)
             if !(try await evaluate(task, answer: good.answer, url: good.url)) {
                 failures.append("task \(id): solution failed (\(task["intent"] ?? ""))")
+            } else if !isGrounded(task, pages: good.pages) {
+                failures.append("task \(id): the answer is on none of the pages the solution visited (\(task["intent"] ?? ""))")
             }
             try site.reset()
             let bad = try await run(task, steps: wrongSteps(task))

@@ -68,7 +68,7 @@ final class ForumSeedTests: XCTestCase {
             let path = "\(folder)/\(name).sqlite"
             try? FileManager.default.removeItem(atPath: path)
             let queue = try DatabaseQueue(path: path)
-            try queue.write { try prepare($0, 1) }
+            try queue.write { try prepare($0, 0) }
         }
     }
 }

@@ -55,7 +55,8 @@ public enum WikiDatabase {
                 ("Geography", "\(c.name) covers \(n(c.areaKm2)) square kilometres of \(c.continent). "
                     + (rivers.isEmpty ? "No major river crosses the country. "
                                       : "Its rivers include \(list(rivers.map { "[[\($0.name)]]" })). ")
-                    + (mountains.isEmpty ? "" : "The highest summits are \(list(mountains.map { "[[\($0.name)]]" })). ")),
+                    + (mountains.isEmpty ? "" : mountains.count == 1 ? "Its highest summit is [[\(mountains[0].name)]]. "
+                                    : "Its highest summits are \(list(mountains.map { "[[\($0.name)]]" })). ")),
                 ("History", "The modern state of \(c.name) was founded in \(c.founded). It is a \(c.government), "
                     + "and its capital has been [[\(c.capital)]] since independence."),
                 ("Demographics", "The population is about \(n(c.population)), a density of roughly \(density) people per "
@@ -123,7 +124,7 @@ public enum WikiDatabase {
         for s in world.scientists {
             let country = world.cities.first { $0.name == s.birthCity }!.country
             try add(s.name, kind: "person",
-                    summary: "\(s.name) (\(s.born)–\(s.died)) was a scientist in \(s.field) from [[\(country)]], "
+                    summary: "\(s.name) (\(s.born)–\(s.died)) was a \(s.field) researcher from [[\(country)]], "
                         + "best known for \(s.knownFor).",
                     infobox: [("Born", "\(s.born), \(s.birthCity)"), ("Died", String(s.died)), ("Field", s.field.capitalized),
                               ("Known for", s.knownFor), ("Institution", s.university)]

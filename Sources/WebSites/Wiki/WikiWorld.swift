@@ -39,10 +39,11 @@ struct WikiWorld {
     ]
     static let awards = ["the Orsen Medal", "the Halvard Prize", "the Royal Lumen Award"]
 
+    // Syllables chosen to read as plausible place and family names in English text.
     private static let onsets = ["b", "br", "c", "d", "dr", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t",
-                                 "th", "v", "z", "st", "gr", "tr", "al", "or", "el"]
-    private static let vowels = ["a", "e", "i", "o", "u", "ae", "ia", "ou", "y"]
-    private static let codas = ["n", "r", "l", "s", "th", "nd", "rn", "ck", "m", "x", ""]
+                                 "v", "st", "gr", "tr", "m", "l", "r", "s"]
+    private static let vowels = ["a", "e", "i", "o", "u", "a", "e", "o", "ai", "ea"]
+    private static let codas = ["n", "r", "l", "s", "nd", "rn", "m", "", "", ""]
     private static let givenNames = ["Alma", "Tobias", "Ines", "Edvard", "Marit", "Oskar", "Leona", "Casimir", "Yara",
                                      "Henrik", "Sabine", "Ludo", "Petra", "Anselm", "Greta", "Milan", "Odile", "Rafael",
                                      "Ilse", "Konrad", "Vera", "Julian", "Noor", "Emil"]
@@ -56,7 +57,7 @@ struct WikiWorld {
                 for _ in 0..<rng.int(syllables) { w += rng.pick(Self.onsets) + rng.pick(Self.vowels) }
                 w += rng.pick(Self.codas) + rng.pick(suffix)
                 let name = w.prefix(1).uppercased() + w.dropFirst()
-                if name.count >= 4, name.count <= 12, !used.contains(name) { used.insert(name); return name }
+                if name.count >= 4, name.count <= 11, !used.contains(name) { used.insert(name); return name }
             }
         }
 
