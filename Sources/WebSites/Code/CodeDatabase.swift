@@ -38,8 +38,7 @@ public enum CodeDatabase {
     }
 
     public static func seed(_ db: Database, seed: UInt64) throws {
-        let root = SeededRandom(seed: seed)
-        var rng = root.derived("users")
+        var rng = SeededGenerator(seed: seed, stream: "users")
 
         // Users: every given/family pairing is unique; the task account is fixed as user 1.
         var people: [(username: String, name: String)] = [(taskUser, "Alex Rivera")]
@@ -54,7 +53,7 @@ public enum CodeDatabase {
         }
         let userIDs = Array(1...people.count)
 
-        rng = root.derived("projects")
+        rng = SeededGenerator(seed: seed, stream: "projects")
         var issueID = 0, noteID = 0, labelID = 0, mrID = 0
         for (index, idea) in CodeVocabulary.projects.enumerated() {
             let projectID = index + 1
@@ -70,7 +69,7 @@ public enum CodeDatabase {
 
             var members: [Int] = [ownerID]
             try db.execute(sql: "INSERT INTO members VALUES (?, ?, 'Owner')", arguments: [projectID, ownerID])
-            for other in rng.sample(userIDs.filter { $0 != ownerID && $0 != 1 }, rng.int(2...6)) {
+            for other in rng.sample(userIDs.filter { $0 != ownerID && $0 != 1 }, count: rng.int(2...6)) {
                 members.append(other)
                 try db.execute(sql: "INSERT INTO members VALUES (?, ?, ?)",
                                arguments: [projectID, other, rng.pick(Array(CodeVocabulary.roles.dropFirst()))])
@@ -79,7 +78,7 @@ public enum CodeDatabase {
                 members.append(1)
                 try db.execute(sql: "INSERT INTO members VALUES (?, 1, 'Maintainer')", arguments: [projectID])
             }
-            for fan in rng.sample(userIDs.filter { $0 != 1 }, rng.int(0...40)) {
+            for fan in rng.sample(userIDs.filter { $0 != 1 }, count: rng.int(0...40)) {
                 try db.execute(sql: "INSERT INTO stars VALUES (?, ?)", arguments: [projectID, fan])
             }
 

@@ -42,7 +42,7 @@ extension CodeRoutes {
                         try db.execute(sql: "UPDATE merge_requests SET state = ? WHERE project_id = ? AND number = ? AND state = 'opened'",
                                        arguments: [state, p.id, number])
                     }
-                    return PageMarkup.redirect("\(p.path)/-/merge_requests/\(number)")
+                    return Response.seeOther("\(p.path)/-/merge_requests/\(number)")
                 }
             }
         }
@@ -54,7 +54,7 @@ extension CodeRoutes {
         }
         router.post("/:ns/:project/-/project_members") { r, c in
             try await self.withProject(r, c, requireLogin: true) { p, v in
-                let form = try await PostedForm(r)
+                let form = try await PageMarkup.form(r)
                 let role = form["role"].flatMap { CodeVocabulary.roles.contains($0) ? $0 : nil } ?? "Developer"
                 let added = try await self.database.write { db -> Bool in
                     guard let uid = try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE username = ?",
@@ -62,7 +62,7 @@ extension CodeRoutes {
                     try db.execute(sql: "INSERT OR REPLACE INTO members VALUES (?, ?, ?)", arguments: [p.id, uid, role])
                     return true
                 }
-                return added ? PageMarkup.redirect("\(p.path)/-/project_members")
+                return added ? Response.seeOther("\(p.path)/-/project_members")
                              : try self.members(p, v, error: "There is no user named \(form["username"] ?? "").")
             }
         }
@@ -71,10 +71,10 @@ extension CodeRoutes {
     // MARK: - Issues
 
     private func issueList(_ request: Request, _ project: Project, _ viewer: Viewer?) throws -> Response {
-        let state = PageMarkup.query(request, "state") ?? "opened"
-        let label = PageMarkup.query(request, "label")
-        let assignee = PageMarkup.query(request, "assignee")
-        let search = PageMarkup.query(request, "search")
+        let state = request.query["state"] ?? "opened"
+        let label = request.query["label"]
+        let assignee = request.query["assignee"]
+        let search = request.query["search"]
         var conditions = ["i.project_id = ?"]
         var arguments: [any DatabaseValueConvertible] = [project.id]
         if state != "all" { conditions.append("i.state = ?"); arguments.append(state) }
@@ -97,7 +97,7 @@ extension CodeRoutes {
             key == state ? "<strong>\(name)</strong>" : "<a href=\"\(p)/-/issues?state=\(key)\">\(name)</a>"
         }.joined(separator: " ")
         let labelLinks = CodeVocabulary.labels.map {
-            "<a href=\"\(p)/-/issues?state=\(state)&amp;label=\(PageMarkup.urlEncode($0))\">\(e($0))</a>"
+            "<a href=\"\(p)/-/issues?state=\(state)&amp;label=\(FormData.escape($0))\">\(e($0))</a>"
         }.joined(separator: " ")
         let body = rows.map { row -> String in
             let n: Int = row["number"]
@@ -133,7 +133,7 @@ extension CodeRoutes {
     }
 
     private func createIssue(_ request: Request, _ project: Project, _ viewer: Viewer) async throws -> Response {
-        let form = try await PostedForm(request)
+        let form = try await PageMarkup.form(request)
         guard let title = form["title"] else { return try newIssueForm(project, viewer, error: "An issue needs a title.") }
         let number = try await database.write { db -> Int in
             let number = (try Int.fetchOne(db, sql: "SELECT MAX(number) FROM issues WHERE project_id = ?", arguments: [project.id]) ?? 0) + 1
@@ -148,7 +148,7 @@ extension CodeRoutes {
             }
             return number
         }
-        return PageMarkup.redirect("\(project.path)/-/issues/\(number)")
+        return Response.seeOther("\(project.path)/-/issues/\(number)")
     }
 
     private func issue(_ project: Project, _ viewer: Viewer?, number: Int) throws -> Response {
@@ -195,7 +195,7 @@ extension CodeRoutes {
     }
 
     private func updateIssue(_ request: Request, _ project: Project, _ viewer: Viewer, number: Int, action: String) async throws -> Response {
-        let form = try await PostedForm(request)
+        let form = try await PageMarkup.form(request)
         let found = try await database.write { db -> Bool in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM issues WHERE project_id = ? AND number = ?",
                                               arguments: [project.id, number]) else { return false }
@@ -218,7 +218,7 @@ extension CodeRoutes {
             }
             return true
         }
-        return found ? PageMarkup.redirect("\(project.path)/-/issues/\(number)") : notFound(viewer, "No issue #\(number) in this project.")
+        return found ? Response.seeOther("\(project.path)/-/issues/\(number)") : notFound(viewer, "No issue #\(number) in this project.")
     }
 
     /// New content is stamped one minute after the newest seeded item, independent of the wall clock.
@@ -254,7 +254,7 @@ extension CodeRoutes {
     // MARK: - Merge requests and members
 
     private func mergeRequestList(_ request: Request, _ project: Project, _ viewer: Viewer?) throws -> Response {
-        let state = PageMarkup.query(request, "state") ?? "opened"
+        let state = request.query["state"] ?? "opened"
         let rows = try database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT m.number, m.title, m.state, m.source_branch, u.username AS author FROM merge_requests m

@@ -7,17 +7,17 @@ import Hummingbird
 struct CodeRoutes: Sendable {
     static let siteName = "GitLab"
     static let perPage = 20
-    let database: any DatabaseWriter
-    let sessions = SessionStore(cookieName: "code_session")
+    let database: DatabaseQueue
+    let sessions: SessionStore
 
     struct Viewer: Sendable { let id: Int64; let username: String }
     struct Project: Sendable { let id: Int64; let namespace: String; let name: String; let description: String; let language: String
                                var path: String { "/\(namespace)/\(name)" } }
 
-    func e(_ s: String) -> String { PageMarkup.escape(s) }
+    func e(_ s: String) -> String { HTML.escape(s) }
 
     func viewer(_ request: Request) throws -> Viewer? {
-        guard let id = sessions.userID(for: request) else { return nil }
+        guard let id = sessions.value("user", for: request).flatMap({ Int64($0) }) else { return nil }
         return try database.read { db in
             try String.fetchOne(db, sql: "SELECT username FROM users WHERE id = ?", arguments: [id]).map { Viewer(id: id, username: $0) }
         }
@@ -51,7 +51,7 @@ struct CodeRoutes: Sendable {
     }
 
     func loginRedirect(_ request: Request) -> Response {
-        PageMarkup.redirect("/login?next=\(PageMarkup.urlEncode(request.uri.path))")
+        Response.seeOther("/login?next=\(FormData.escape(request.uri.path))")
     }
 
     func project(_ context: some RequestContext) throws -> Project? {
@@ -79,12 +79,12 @@ struct CodeRoutes: Sendable {
         router.get("/") { request, _ in try self.explore(request) }
         router.get("/search") { request, _ in try self.search(request) }
         router.get("/login") { request, _ in
-            PageMarkup.html(self.loginPage(next: PageMarkup.query(request, "next"), error: nil))
+            PageMarkup.html(self.loginPage(next: request.query["next"], error: nil))
         }
         router.post("/login") { request, _ in try await self.login(request) }
         router.post("/logout") { request, _ in
-            self.sessions.end(request)
-            return PageMarkup.redirect("/")
+            self.sessions.destroy(for: request)
+            return Response.seeOther("/")
         }
         router.get("/users/:name") { request, context in try self.profile(request, try context.parameters.require("name")) }
         router.get("/dashboard/issues") { request, _ in try self.dashboard(request) }
@@ -122,7 +122,7 @@ struct CodeRoutes: Sendable {
     }
 
     private func login(_ request: Request) async throws -> Response {
-        let form = try await PostedForm(request)
+        let form = try await PageMarkup.form(request)
         let next = form["next"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "/"
         let id = try await database.read { db in
             try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE username = ? AND password = ?",
@@ -131,9 +131,7 @@ struct CodeRoutes: Sendable {
         guard let id else {
             return PageMarkup.html(loginPage(next: next, error: "Invalid username or password."), status: .unauthorized)
         }
-        var response = PageMarkup.redirect(next)
-        response.setCookie(sessions.start(userID: id))
-        return response
+        return Response.seeOther(next).with(cookie: sessions.set("user", String(id), for: request))
     }
 
     // MARK: - Projects
@@ -160,8 +158,8 @@ struct CodeRoutes: Sendable {
 
     private func explore(_ request: Request) throws -> Response {
         let viewer = try viewer(request)
-        let sort = PageMarkup.query(request, "sort") ?? "name"
-        let language = PageMarkup.query(request, "language")
+        let sort = request.query["sort"] ?? "name"
+        let language = request.query["language"]
         let order = switch sort {
         case "stars": "stars DESC, p.name"
         case "created": "p.created_at DESC"
@@ -244,7 +242,7 @@ struct CodeRoutes: Sendable {
         var html = "", list: [String] = []
         func flush() { if !list.isEmpty { html += "<ul>" + list.map { "<li>\($0)</li>" }.joined() + "</ul>"; list = [] } }
         for line in text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) {
-            let escaped = PageMarkup.escape(line)
+            let escaped = HTML.escape(line)
             if line.hasPrefix("## ") { flush(); html += "<h3>\(escaped.dropFirst(3))</h3>" }
             else if line.hasPrefix("# ") { flush(); html += "<h2>\(escaped.dropFirst(2))</h2>" }
             else if line.hasPrefix("- ") { list.append(String(escaped.dropFirst(2))) }
@@ -284,7 +282,7 @@ struct CodeRoutes: Sendable {
             try db.execute(sql: starred ? "DELETE FROM stars WHERE project_id = ? AND user_id = ?" : "INSERT INTO stars VALUES (?, ?)",
                            arguments: [project.id, viewer.id])
         }
-        return PageMarkup.redirect(project.path)
+        return Response.seeOther(project.path)
     }
 
     // MARK: - People and search
@@ -312,7 +310,7 @@ struct CodeRoutes: Sendable {
 
     private func search(_ request: Request) throws -> Response {
         let viewer = try viewer(request)
-        let q = PageMarkup.query(request, "q") ?? ""
+        let q = request.query["q"] ?? ""
         let (projects, issues): ([Row], [Row]) = try database.read { db in
             guard !q.isEmpty else { return ([], []) }
             let like = "%\(q)%"

@@ -31,10 +31,9 @@ public enum ForumDatabase {
     }
 
     public static func seed(_ db: Database, seed: UInt64) throws {
-        let root = SeededRandom(seed: seed)
 
         // Users: the task account first, then generated handles.
-        var rng = root.derived("users")
+        var rng = SeededGenerator(seed: seed, stream: "users")
         var usernames = [taskUser]
         while usernames.count < 90 {
             let name = "\(rng.pick(ForumVocabulary.firstParts))_\(rng.pick(ForumVocabulary.secondParts))"
@@ -53,17 +52,17 @@ public enum ForumDatabase {
                            arguments: [i + 1, topic.name, topic.title, topic.description, SeedClock.at(minutes: i * 60)])
         }
 
-        rng = root.derived("subscriptions")
+        rng = SeededGenerator(seed: seed, stream: "subscriptions")
         for user in 1...userCount {
             // The task account starts with a known, small set so subscribe tasks have something to add.
-            let forums = user == 1 ? [1, 3, 4] : rng.sample(Array(1...ForumVocabulary.topics.count), rng.int(2...6))
+            let forums = user == 1 ? [1, 3, 4] : rng.sample(Array(1...ForumVocabulary.topics.count), count: rng.int(2...6))
             for forum in forums {
                 try db.execute(sql: "INSERT INTO subscriptions (user_id, forum_id) VALUES (?, ?)", arguments: [user, forum])
             }
         }
 
         // Posts, then their comments and votes, in one pass per forum so ids are stable per forum order.
-        rng = root.derived("posts")
+        rng = SeededGenerator(seed: seed, stream: "posts")
         var postID = 0
         var commentID = 0
         for (f, topic) in ForumVocabulary.topics.enumerated() {
@@ -81,7 +80,7 @@ public enum ForumDatabase {
                 usedTitles.insert(title)
                 postID += 1
                 let minute = rng.int(10...(300 * 24 * 60))
-                let sentences = rng.sample(topic.sentences, rng.int(2...3)).map { $0.replacingOccurrences(of: "{x}", with: subject) }
+                let sentences = rng.sample(topic.sentences, count: rng.int(2...3)).map { $0.replacingOccurrences(of: "{x}", with: subject) }
                 let body = ([rng.pick(ForumVocabulary.openers)] + sentences + [rng.pick(ForumVocabulary.closers)])
                     .joined(separator: " ")
                 // Avoid the task account as a seed author so "my posts" starts empty.
@@ -101,7 +100,7 @@ public enum ForumDatabase {
                     postComments.append(commentID)
                 }
 
-                let voters = rng.sample(Array(2...userCount), rng.int(0...30))
+                let voters = rng.sample(Array(2...userCount), count: rng.int(0...30))
                 for voter in voters {
                     try db.execute(sql: "INSERT INTO votes (user_id, post_id, value) VALUES (?, ?, ?)",
                                    arguments: [voter, postID, rng.chance(0.8) ? 1 : -1])

@@ -7,13 +7,13 @@ struct ForumPages {
 
     let viewer: String?
 
-    private func e(_ s: String) -> String { PageMarkup.escape(s) }
+    private func e(_ s: String) -> String { HTML.escape(s) }
 
     func document(_ title: String, _ main: String) -> String {
         let account: String
         if let viewer {
             account = """
-                <a href="/user/\(PageMarkup.urlEncode(viewer))">\(e(viewer))</a>
+                <a href="/user/\(FormData.escape(viewer))">\(e(viewer))</a>
                 <form method="post" action="/logout"><button type="submit">Log out</button></form>
                 """
         } else {
@@ -38,7 +38,7 @@ struct ForumPages {
         return """
             <article><h2><a href="/f/\(e(forum))/\(id)">\(e(row["title"]))</a></h2>
             \(preview.isEmpty ? "" : "<p>\(e(preview))</p>")
-            <p>\(score) points &middot; submitted by <a href="/user/\(PageMarkup.urlEncode(author))">\(e(author))</a>
+            <p>\(score) points &middot; submitted by <a href="/user/\(FormData.escape(author))">\(e(author))</a>
             to <a href="/f/\(e(forum))">f/\(e(forum))</a> on <time>\(e(row["created_at"]))</time>
             &middot; <a href="/f/\(e(forum))/\(id)">\(comments) comments</a></p></article>
             """
@@ -55,7 +55,7 @@ struct ForumPages {
         let id: Int64 = row["id"], author: String = row["author"]
         let replies = (children[id] ?? []).map { comment($0, children: children) }.joined()
         return """
-            <li><article id="comment-\(id)" aria-label="Comment by \(e(author))"><p><a href="/user/\(PageMarkup.urlEncode(author))">\(e(author))</a>
+            <li><article id="comment-\(id)" aria-label="Comment by \(e(author))"><p><a href="/user/\(FormData.escape(author))">\(e(author))</a>
             on <time>\(e(row["created_at"]))</time></p><p>\(e(row["body"]))</p></article>
             \(replies.isEmpty ? "" : "<ul>\(replies)</ul>")</li>
             """

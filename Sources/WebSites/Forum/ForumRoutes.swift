@@ -3,8 +3,8 @@ import Hummingbird
 
 /// The forum's HTTP routes over one SQLite database.
 struct ForumRoutes: Sendable {
-    let database: any DatabaseWriter
-    let sessions = SessionStore(cookieName: "forum_session")
+    let database: DatabaseQueue
+    let sessions: SessionStore
 
     private static let postColumns = """
         SELECT p.id, p.title, p.body, p.created_at, f.name AS forum, u.username AS author,
@@ -22,7 +22,7 @@ struct ForumRoutes: Sendable {
     }
 
     private func viewer(_ request: Request) async throws -> (id: Int64, name: String)? {
-        guard let id = sessions.userID(for: request) else { return nil }
+        guard let id = sessions.value("user", for: request).flatMap({ Int64($0) }) else { return nil }
         let name = try await database.read { db in
             try String.fetchOne(db, sql: "SELECT username FROM users WHERE id = ?", arguments: [id])
         }
@@ -34,7 +34,7 @@ struct ForumRoutes: Sendable {
     }
 
     private func loginRedirect(_ request: Request) -> Response {
-        PageMarkup.redirect("/login?next=\(PageMarkup.urlEncode(request.uri.path))")
+        Response.seeOther("/login?next=\(FormData.escape(request.uri.path))")
     }
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {
@@ -65,12 +65,12 @@ struct ForumRoutes: Sendable {
         }
         router.get("/search") { request, _ in try await self.search(request) }
         router.get("/login") { request, _ in
-            PageMarkup.html(try await self.pages(request).loginForm(next: PageMarkup.query(request, "next"), error: nil))
+            PageMarkup.html(try await self.pages(request).loginForm(next: request.query["next"], error: nil))
         }
         router.post("/login") { request, _ in try await self.login(request) }
         router.post("/logout") { request, _ in
-            self.sessions.end(request)
-            return PageMarkup.redirect("/")
+            self.sessions.destroy(for: request)
+            return Response.seeOther("/")
         }
     }
 
@@ -79,9 +79,9 @@ struct ForumRoutes: Sendable {
     private func listing(_ request: Request, forum name: String?) async throws -> Response {
         let pages = try await pages(request)
         let viewer = try await viewer(request)
-        let sort = PageMarkup.query(request, "sort") ?? "new"
+        let sort = request.query["sort"] ?? "new"
         let page = PageMarkup.page(request)
-        let result: (forum: Row?, posts: [Row], total: Int, subscribed: Bool, subscribers: Int)? = try await database.read { db in
+        let result: (forum: Row?, posts: [Row], total: Int, subscribed: Bool, subscribers: Int)? = try database.read { db in
             var forum: Row?
             if let name {
                 forum = try Row.fetchOne(db, sql: "SELECT * FROM forums WHERE name = ?", arguments: [name])
@@ -110,11 +110,11 @@ struct ForumRoutes: Sendable {
             let forumName: String = forum["name"]
             let action = result.subscribed ? "unsubscribe" : "subscribe"
             main += """
-                <h1>\(PageMarkup.escape(forum["title"]))</h1><p>\(PageMarkup.escape(forum["description"]))</p>
+                <h1>\(HTML.escape(forum["title"]))</h1><p>\(HTML.escape(forum["description"]))</p>
                 <p>\(result.subscribers) subscribers</p>
-                <form method="post" action="/f/\(PageMarkup.escape(forumName))/\(action)">
+                <form method="post" action="/f/\(HTML.escape(forumName))/\(action)">
                 <button type="submit">\(result.subscribed ? "Unsubscribe" : "Subscribe")</button></form>
-                <p><a href="/submit?forum=\(PageMarkup.urlEncode(forumName))">Submit a new post to f/\(PageMarkup.escape(forumName))</a></p>
+                <p><a href="/submit?forum=\(FormData.escape(forumName))">Submit a new post to f/\(HTML.escape(forumName))</a></p>
                 """
         } else {
             main += "<h1>Front page</h1>"
@@ -130,7 +130,7 @@ struct ForumRoutes: Sendable {
     private func forumList(_ request: Request) async throws -> Response {
         let pages = try await pages(request)
         let viewer = try await viewer(request)
-        let rows = try await database.read { db in
+        let rows = try database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT f.name, f.title, f.description,
                        (SELECT COUNT(*) FROM subscriptions s WHERE s.forum_id = f.id) AS subscribers,
@@ -143,8 +143,8 @@ struct ForumRoutes: Sendable {
             let name: String = row["name"]
             let mine: Bool = row["mine"]
             return """
-                <tr><td><a href="/f/\(PageMarkup.escape(name))">f/\(PageMarkup.escape(name))</a></td>
-                <td>\(PageMarkup.escape(row["description"]))</td><td>\(row["subscribers"] as Int)</td>
+                <tr><td><a href="/f/\(HTML.escape(name))">f/\(HTML.escape(name))</a></td>
+                <td>\(HTML.escape(row["description"]))</td><td>\(row["subscribers"] as Int)</td>
                 <td>\(row["posts"] as Int)</td><td>\(mine ? "Subscribed" : "")</td></tr>
                 """
         }.joined()
@@ -158,7 +158,7 @@ struct ForumRoutes: Sendable {
     private func post(_ request: Request, id: Int64) async throws -> Response {
         let pages = try await pages(request)
         let viewer = try await viewer(request)
-        let found: (Row, [Row], Int?)? = try await database.read { db in
+        let found: (Row, [Row], Int?)? = try database.read { db in
             guard let post = try Row.fetchOne(db, sql: "\(Self.postColumns) WHERE p.id = ?", arguments: [id]) else { return nil }
             let comments = try Row.fetchAll(db, sql: """
                 SELECT c.id, c.parent_id, c.body, c.created_at, u.username AS author
@@ -178,13 +178,13 @@ struct ForumRoutes: Sendable {
             if let parent: Int64 = c["parent_id"] { children[parent, default: []].append(c) } else { roots.append(c) }
         }
         let forum: String = post["forum"], author: String = post["author"]
-        let base = "/f/\(PageMarkup.escape(forum))/\(id)"
+        let base = "/f/\(HTML.escape(forum))/\(id)"
         let voteState = myVote.map { $0 > 0 ? "You upvoted this post." : "You downvoted this post." } ?? ""
         let main = """
-            <article><h1>\(PageMarkup.escape(post["title"]))</h1>
-            <p>Submitted by <a href="/user/\(PageMarkup.urlEncode(author))">\(PageMarkup.escape(author))</a> to
-            <a href="/f/\(PageMarkup.escape(forum))">f/\(PageMarkup.escape(forum))</a> on <time>\(PageMarkup.escape(post["created_at"]))</time></p>
-            <p>\(PageMarkup.escape(post["body"]))</p>
+            <article><h1>\(HTML.escape(post["title"]))</h1>
+            <p>Submitted by <a href="/user/\(FormData.escape(author))">\(HTML.escape(author))</a> to
+            <a href="/f/\(HTML.escape(forum))">f/\(HTML.escape(forum))</a> on <time>\(HTML.escape(post["created_at"]))</time></p>
+            <p>\(HTML.escape(post["body"]))</p>
             <p>Score: \(post["score"] as Int) points. \(voteState)</p>
             <form method="post" action="\(base)/vote"><input type="hidden" name="value" value="1">
             <button type="submit">Upvote</button></form>
@@ -200,7 +200,7 @@ struct ForumRoutes: Sendable {
 
     private func profile(_ request: Request, name: String) async throws -> Response {
         let pages = try await pages(request)
-        let found: (Row, [Row], [Row], [String])? = try await database.read { db in
+        let found: (Row, [Row], [Row], [String])? = try database.read { db in
             guard let user = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE username = ?", arguments: [name]) else { return nil }
             let uid: Int64 = user["id"]
             let posts = try Row.fetchAll(db, sql: "\(Self.postColumns) WHERE p.user_id = ? ORDER BY p.created_at DESC, p.id DESC",
@@ -218,7 +218,7 @@ struct ForumRoutes: Sendable {
         guard let (user, posts, comments, subs) = found else {
             return PageMarkup.html(pages.notFound("There is no user named \(name)."), status: .notFound)
         }
-        let e = PageMarkup.escape
+        let e = HTML.escape
         let commentItems = comments.map { c -> String in
             let forum: String = c["forum"], post: Int64 = c["post_id"]
             return "<li><p>On <a href=\"/f/\(e(forum))/\(post)\">\(e(c["title"]))</a> (<time>\(e(c["created_at"]))</time>)</p><p>\(e(c["body"]))</p></li>"
@@ -235,9 +235,9 @@ struct ForumRoutes: Sendable {
 
     private func search(_ request: Request) async throws -> Response {
         let pages = try await pages(request)
-        let q = PageMarkup.query(request, "q") ?? ""
+        let q = request.query["q"] ?? ""
         let page = PageMarkup.page(request)
-        let (rows, total): ([Row], Int) = try await database.read { db in
+        let (rows, total): ([Row], Int) = try database.read { db in
             guard !q.isEmpty else { return ([], 0) }
             let pattern = "%\(q)%"
             let filter = "WHERE p.title LIKE ? OR p.body LIKE ?"
@@ -246,7 +246,7 @@ struct ForumRoutes: Sendable {
                                         arguments: [pattern, pattern, ForumPages.perPage, (page - 1) * ForumPages.perPage])
             return (rows, total)
         }
-        let e = PageMarkup.escape
+        let e = HTML.escape
         let main = """
             <h1>Search</h1>
             <form method="get" action="/search"><label for="search-q">Search for</label>
@@ -261,9 +261,9 @@ struct ForumRoutes: Sendable {
     private func submitForm(_ request: Request, error: String?, title: String = "", body: String = "") async throws -> Response {
         guard try await viewer(request) != nil else { return loginRedirect(request) }
         let pages = try await pages(request)
-        let chosen = PageMarkup.query(request, "forum")
+        let chosen = request.query["forum"]
         let forums = try await database.read { db in try String.fetchAll(db, sql: "SELECT name FROM forums ORDER BY name COLLATE NOCASE") }
-        let e = PageMarkup.escape
+        let e = HTML.escape
         let options = forums.map { name in
             "<option value=\"\(e(name))\"\(name.lowercased() == chosen?.lowercased() ? " selected" : "")>\(e(name))</option>"
         }.joined()
@@ -283,7 +283,7 @@ struct ForumRoutes: Sendable {
 
     private func submit(_ request: Request) async throws -> Response {
         guard let viewer = try await viewer(request) else { return loginRedirect(request) }
-        let form = try await PostedForm(request)
+        let form = try await PageMarkup.form(request)
         guard let forum = form["forum"], let title = form["title"] else {
             return try await submitForm(request, error: "A post needs a forum and a title.", title: form["title"] ?? "",
                                         body: form["body"] ?? "")
@@ -297,12 +297,12 @@ struct ForumRoutes: Sendable {
         guard let (id, name) = created else {
             return try await submitForm(request, error: "There is no forum named \(forum).", title: title, body: form["body"] ?? "")
         }
-        return PageMarkup.redirect("/f/\(name)/\(id)")
+        return Response.seeOther("/f/\(name)/\(id)")
     }
 
     private func addComment(_ request: Request, post: Int64) async throws -> Response {
         guard let viewer = try await viewer(request) else { return loginRedirect(request) }
-        let form = try await PostedForm(request)
+        let form = try await PageMarkup.form(request)
         let forum: String? = try await database.write { db in
             guard let forum = try String.fetchOne(db, sql: "SELECT f.name FROM posts p JOIN forums f ON f.id = p.forum_id WHERE p.id = ?",
                                                   arguments: [post]) else { return nil }
@@ -313,13 +313,13 @@ struct ForumRoutes: Sendable {
             return forum
         }
         guard let forum else { return PageMarkup.html(ForumPages(viewer: viewer.name).notFound("No such post."), status: .notFound) }
-        return PageMarkup.redirect("/f/\(forum)/\(post)")
+        return Response.seeOther("/f/\(forum)/\(post)")
     }
 
     /// Voting the same way twice withdraws the vote, as on Postmill.
     private func vote(_ request: Request, post: Int64) async throws -> Response {
         guard let viewer = try await viewer(request) else { return loginRedirect(request) }
-        let form = try await PostedForm(request)
+        let form = try await PageMarkup.form(request)
         let value = form["value"] == "-1" ? -1 : 1
         let forum: String? = try await database.write { db in
             guard let forum = try String.fetchOne(db, sql: "SELECT f.name FROM posts p JOIN forums f ON f.id = p.forum_id WHERE p.id = ?",
@@ -334,7 +334,7 @@ struct ForumRoutes: Sendable {
             return forum
         }
         guard let forum else { return PageMarkup.html(ForumPages(viewer: viewer.name).notFound("No such post."), status: .notFound) }
-        return PageMarkup.redirect("/f/\(forum)/\(post)")
+        return Response.seeOther("/f/\(forum)/\(post)")
     }
 
     private func subscription(_ request: Request, forum: String, subscribe: Bool) async throws -> Response {
@@ -348,11 +348,11 @@ struct ForumRoutes: Sendable {
             return row["name"]
         }
         guard let name else { return PageMarkup.html(ForumPages(viewer: viewer.name).notFound("No such forum."), status: .notFound) }
-        return PageMarkup.redirect("/f/\(name)")
+        return Response.seeOther("/f/\(name)")
     }
 
     private func login(_ request: Request) async throws -> Response {
-        let form = try await PostedForm(request)
+        let form = try await PageMarkup.form(request)
         let next = form["next"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "/"
         let id: Int64? = try await database.read { db in
             try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE username = ? AND password = ?",
@@ -362,9 +362,7 @@ struct ForumRoutes: Sendable {
             return PageMarkup.html(ForumPages(viewer: nil).loginForm(next: next, error: "Wrong username or password."),
                                    status: .unauthorized)
         }
-        var response = PageMarkup.redirect(next)
-        response.setCookie(sessions.start(userID: id))
-        return response
+        return Response.seeOther(next).with(cookie: sessions.set("user", String(id), for: request))
     }
 
     /// New content is stamped one minute after the newest seeded item, so it sorts first under

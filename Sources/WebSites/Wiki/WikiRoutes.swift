@@ -5,14 +5,14 @@ import Hummingbird
 /// The wiki's HTTP routes: a Kiwix-like read-only encyclopedia with articles, categories and search.
 struct WikiRoutes: Sendable {
     static let siteName = "Kiwix Encyclopedia"
-    let database: any DatabaseWriter
+    let database: DatabaseQueue
 
     static func articlePath(_ title: String) -> String {
-        "/wiki/" + PageMarkup.urlEncode(title.replacingOccurrences(of: " ", with: "_"))
+        "/wiki/" + FormData.escape(title.replacingOccurrences(of: " ", with: "_"))
     }
 
     static func categoryPath(_ name: String) -> String {
-        "/category/" + PageMarkup.urlEncode(name.replacingOccurrences(of: " ", with: "_"))
+        "/category/" + FormData.escape(name.replacingOccurrences(of: " ", with: "_"))
     }
 
     /// Escapes `text` and turns `[[Title]]` / `[[Title|label]]` into article links.
@@ -20,13 +20,13 @@ struct WikiRoutes: Sendable {
         var out = ""
         var rest = Substring(text)
         while let open = rest.range(of: "[["), let close = rest[open.upperBound...].range(of: "]]") {
-            out += PageMarkup.escape(String(rest[..<open.lowerBound]))
+            out += HTML.escape(String(rest[..<open.lowerBound]))
             let inner = rest[open.upperBound..<close.lowerBound].split(separator: "|", maxSplits: 1).map(String.init)
             let target = inner[0], label = inner.count > 1 ? inner[1] : inner[0]
-            out += "<a href=\"\(articlePath(target))\">\(PageMarkup.escape(label))</a>"
+            out += "<a href=\"\(articlePath(target))\">\(HTML.escape(label))</a>"
             rest = rest[close.upperBound...]
         }
-        return out + PageMarkup.escape(String(rest))
+        return out + HTML.escape(String(rest))
     }
 
     /// Turns a path segment back into a title: percent-decoded, underscores as spaces.
@@ -54,7 +54,7 @@ struct WikiRoutes: Sendable {
         router.get("/category/:name") { _, context in
             try await self.category(Self.title(fromSegment: try context.parameters.require("name")))
         }
-        router.get("/search") { request, _ in try await self.search(PageMarkup.query(request, "pattern") ?? "") }
+        router.get("/search") { request, _ in try await self.search(request.query["pattern"] ?? "") }
     }
 
     private func mainPage() async throws -> Response {
@@ -69,7 +69,7 @@ struct WikiRoutes: Sendable {
             return "<li><a href=\"\(Self.categoryPath(name))\">\(name)</a> (\(row["n"] as Int) articles)</li>"
         }.joined()
         let featuredHTML = featured.map { row in
-            "<section aria-labelledby=\"featured\"><h2 id=\"featured\">Featured article: \(PageMarkup.escape(row["title"]))</h2>"
+            "<section aria-labelledby=\"featured\"><h2 id=\"featured\">Featured article: \(HTML.escape(row["title"]))</h2>"
                 + "<p>\(Self.linked(row["summary"]))</p></section>"
         } ?? ""
         return PageMarkup.html(document("Main page", """
@@ -91,12 +91,12 @@ struct WikiRoutes: Sendable {
         }
         guard let (article, infobox, sections, categories) = found else {
             return PageMarkup.html(document("Not found", """
-                <h1>Article not found</h1><p>There is no article titled \u{201C}\(PageMarkup.escape(title))\u{201D}.</p>
-                <p><a href="/search?pattern=\(PageMarkup.urlEncode(title))">Search for \(PageMarkup.escape(title))</a></p>
+                <h1>Article not found</h1><p>There is no article titled \u{201C}\(HTML.escape(title))\u{201D}.</p>
+                <p><a href="/search?pattern=\(FormData.escape(title))">Search for \(HTML.escape(title))</a></p>
                 """), status: .notFound)
         }
         let name: String = article["title"]
-        let e = PageMarkup.escape
+        let e = HTML.escape
         let box = infobox.map { "<tr><th scope=\"row\">\(e($0["label"]))</th><td>\(e($0["value"]))</td></tr>" }.joined()
         let contents = sections.enumerated().map { i, s in
             "<li><a href=\"#section-\(i + 1)\">\(e(s["heading"]))</a></li>"
@@ -121,7 +121,7 @@ struct WikiRoutes: Sendable {
         }
         let body = rows.map { row -> String in
             let title: String = row["title"]
-            return "<tr><td><a href=\"\(Self.articlePath(title))\">\(PageMarkup.escape(title))</a></td><td>\(row["kind"] as String)</td></tr>"
+            return "<tr><td><a href=\"\(Self.articlePath(title))\">\(HTML.escape(title))</a></td><td>\(row["kind"] as String)</td></tr>"
         }.joined()
         return PageMarkup.html(document("All articles", """
             <h1>All articles</h1><p>\(rows.count) articles.</p><table><caption>Articles from A to Z</caption>
@@ -135,7 +135,7 @@ struct WikiRoutes: Sendable {
         }
         let items = rows.map { row -> String in
             let name: String = row["name"]
-            return "<li><a href=\"\(Self.categoryPath(name))\">\(PageMarkup.escape(name))</a> (\(row["n"] as Int))</li>"
+            return "<li><a href=\"\(Self.categoryPath(name))\">\(HTML.escape(name))</a> (\(row["n"] as Int))</li>"
         }.joined()
         return PageMarkup.html(document("Categories", "<h1>Categories</h1><ul>\(items)</ul>"))
     }
@@ -148,12 +148,12 @@ struct WikiRoutes: Sendable {
                 """, arguments: [name])
         }
         guard !titles.isEmpty else {
-            return PageMarkup.html(document("Not found", "<h1>Category not found</h1><p>No category named \(PageMarkup.escape(name)).</p>"),
+            return PageMarkup.html(document("Not found", "<h1>Category not found</h1><p>No category named \(HTML.escape(name)).</p>"),
                                    status: .notFound)
         }
-        let items = titles.map { "<li><a href=\"\(Self.articlePath($0))\">\(PageMarkup.escape($0))</a></li>" }.joined()
+        let items = titles.map { "<li><a href=\"\(Self.articlePath($0))\">\(HTML.escape($0))</a></li>" }.joined()
         return PageMarkup.html(document("Category: \(name)", """
-            <h1>Category: \(PageMarkup.escape(name))</h1><p>\(titles.count) articles in this category.</p><ul>\(items)</ul>
+            <h1>Category: \(HTML.escape(name))</h1><p>\(titles.count) articles in this category.</p><ul>\(items)</ul>
             """))
     }
 
@@ -171,8 +171,8 @@ struct WikiRoutes: Sendable {
                 ORDER BY (a.title LIKE ?1) DESC, a.title COLLATE NOCASE LIMIT 50
                 """, arguments: [like]))
         }
-        if let exact { return PageMarkup.redirect(Self.articlePath(exact)) }
-        let e = PageMarkup.escape
+        if let exact { return Response.seeOther(Self.articlePath(exact)) }
+        let e = HTML.escape
         let items = rows.map { row -> String in
             let title: String = row["title"]
             return "<li><article><h2><a href=\"\(Self.articlePath(title))\">\(e(title))</a></h2><p>\(Self.linked(row["summary"]))</p></article></li>"

@@ -49,7 +49,7 @@ struct WikiWorld {
                                      "Ilse", "Konrad", "Vera", "Julian", "Noor", "Emil"]
 
     init(seed: UInt64) {
-        var rng = SeededRandom(seed: seed).derived("wiki")
+        var rng = SeededGenerator(seed: seed, stream: "wiki")
         var used = Set<String>()
         func word(_ syllables: ClosedRange<Int>, suffix: [String] = [""]) -> String {
             while true {
@@ -70,7 +70,7 @@ struct WikiWorld {
                 founded: rng.int(1400...1950)))
         }
         for r in 0..<25 {
-            let through = rng.sample(countries.map(\.name), rng.int(1...3))
+            let through = rng.sample(countries.map(\.name), count: rng.int(1...3))
             rivers.append(River(name: word(2...2) + " River", lengthKm: rng.int(80...2400), source: "",
                                 mouth: rng.pick(Self.seas), countries: through))
             _ = r
