@@ -8,7 +8,9 @@ public enum SiteCatalog {
         switch name {
         case .shop: return ShopSite.definition
         case .admin: return AdminSite.definition
-        case .forum, .code, .wiki: return nil
+        case .forum: return ForumSite.definition
+        case .code: return CodeSite.definition
+        case .wiki: return WikiSite.definition
         }
     }
 
