@@ -95,7 +95,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "Kernels", "LanguageModels"]),
+        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "Kernels", "LanguageModels"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "LlamaModel", "Kernels"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel",
