@@ -41,6 +41,10 @@ final class ExportTests: XCTestCase {
         var exporter = DatasetExporter(studentPrompt: prompts.studentPolicy)
         exporter.validationPercent = 0
         let summary = try exporter.export(demos, to: dir)
+        // `NNETNAV_WRITE_SAMPLE=DIR swift test --filter ExportTests` refreshes datasets/sample from this crawl.
+        if let sample = ProcessInfo.processInfo.environment["NNETNAV_WRITE_SAMPLE"], !sample.isEmpty {
+            _ = try exporter.export(demos, to: URL(fileURLWithPath: sample))
+        }
         XCTAssertEqual(summary.rows[.train], 5 + 9)
         XCTAssertEqual(summary.rows[.validation], 0)
         XCTAssertEqual(summary.droppedRows, 0)

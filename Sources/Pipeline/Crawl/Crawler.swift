@@ -98,9 +98,12 @@ public struct Crawler: Sendable {
                                 throw CrawlError.tooManyFailures(count: consecutive, last: "\(error)")
                             }
                         }
-                        let line = await tally.progressStatus()
-                        let extra = await status?()
-                        progress?.advance(status: extra.map { line + " · " + $0 } ?? line)
+                        if let status {
+                            let line = await tally.episodeStatus()
+                            progress?.advance(status: line + " · " + (await status()))
+                        } else {
+                            progress?.advance(status: await tally.progressStatus())
+                        }
                     }
                 }
             }
@@ -178,6 +181,10 @@ actor CrawlTally {
         summary.failed += 1
         summary.errors.append(message)
         return consecutiveFailures
+    }
+
+    func episodeStatus() -> String {
+        "demos \(summary.demonstrations) · pruned \(summary.pruned)" + (summary.failed > 0 ? " · failed \(summary.failed)" : "")
     }
 
     func progressStatus() -> String {

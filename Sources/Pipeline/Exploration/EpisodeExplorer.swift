@@ -61,9 +61,12 @@ public struct EpisodeExplorer: Sendable {
             var action = ActionParser.parse(response: raw)
             var constrained = false
             if !action.isValid && config.constrainedFallback {
+                // Repeating the previous action on its result page rarely explores anything, and a
+                // likelihood-ranked choice would keep picking it until the repeat rule stops the episode.
                 let candidates = CandidateActions.enumerate(observation: observation, persona: plan.persona, step: depth,
-                                                            canGoBack: depth > 0, limit: config.maxCandidateActions)
-                    .map(\.description)
+                                                            canGoBack: depth > 0, limit: config.maxCandidateActions + 1)
+                    .filter { environment.describe($0) != previousDescription }
+                    .prefix(config.maxCandidateActions).map(\.description)
                 if !candidates.isEmpty {
                     raw = try await modules.chooseAction(input, candidates: candidates)
                     action = ActionParser.parse(action: raw)
