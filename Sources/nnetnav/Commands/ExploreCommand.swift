@@ -1,7 +1,147 @@
 import ArgumentParser
+import Dispatch
+import Foundation
+import LanguageModels
+import NNetnavSupport
+import Pipeline
 
-// Placeholder until the owning issue lands; replaced by the real command.
 struct ExploreCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "explore", abstract: "Explore sites with a language model and store episodes in a crawl store.")
-    func run() async throws { throw ValidationError("'explore' is not available in this build yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "explore",
+        abstract: "Explore sites with a language model and store episodes in a crawl store.",
+        discussion: """
+        Runs NNetnav exploration: a persona-conditioned policy browses for up to 40 actions; after every \
+        action a state-change summary is written; every 4 actions a labeler names the instruction the \
+        trajectory so far accomplishes and a judge scores it 1-5 (at temperature 0); the episode is pruned \
+        below 4 or when nothing new was accomplished. Accepted prefixes become demonstrations with \
+        reasoning for each executed action and a final stop action.
+
+        Everything goes to a SQLite crawl store. Rerun the same command after a crash or Ctrl-C to resume: \
+        completed episodes are skipped and the interrupted ones restart (model calls replay from the \
+        response cache). `--shard i/n` splits the episodes across machines.
+
+        Example: nnetnav explore --sites shop,forum --episodes 100 --concurrency 4 --model openai:gpt-4o-mini
+        """)
+
+    @Option(name: .long, help: "Comma-separated sites to explore: shop, admin, forum, code, wiki.")
+    var sites = "shop"
+
+    @Option(name: .long, help: "Number of episodes (split round-robin over the sites).")
+    var episodes = 10
+
+    @Option(name: .long, help: "Episodes run at once, each on its own site instance and browser.")
+    var concurrency = 1
+
+    @Option(name: .long, help: "Model: local (the embedded SmolLM2-135M), local:/path.gguf, openai:MODEL, vllm:MODEL@URL, ollama:MODEL, http://host/v1#MODEL.")
+    var model = "local"
+
+    @Option(name: .long, help: "Environment variable holding the API key of a remote model.")
+    var apiKeyEnv = "OPENAI_API_KEY"
+
+    @Option(name: .long, help: "Crawl store (SQLite); resumed when it exists.")
+    var store = ProjectLayout.current.runs.appendingPathComponent("explore/crawl.sqlite").path
+
+    @Option(name: .long, help: "Response cache (SQLite); defaults to responses.sqlite next to the store.")
+    var cache: String?
+
+    @Option(name: .long, help: "JSON config file: an ExplorationConfig object, or a file with one under \"exploration\".")
+    var config: String?
+
+    @Option(name: .long, help: "Run only the episodes with index i mod n, written i/n (e.g. 0/4).")
+    var shard = "0/1"
+
+    @Option(name: .long, help: "Override the maximum actions per episode (default 40).")
+    var maxActions: Int?
+
+    @Option(name: .long, help: "Seed for personas and sampling.")
+    var seed: UInt64?
+
+    @Option(name: .long, help: "First port of the bundled site instances.")
+    var basePort = 8300
+
+    @Option(name: .long, help: "Price per million prompt tokens, for the cost shown in progress.")
+    var promptPrice: Double?
+
+    @Option(name: .long, help: "Price per million completion tokens.")
+    var completionPrice: Double?
+
+    func validate() throws {
+        guard episodes > 0 else { throw ValidationError("--episodes must be positive") }
+        guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
+        _ = try Shard(parsing: shard)
+        _ = try ChatModelSpec(parsing: model)
+    }
+
+    func run() async throws {
+        var exploration = try config.map { try ExplorationConfig.load(from: URL(fileURLWithPath: $0)) } ?? ExplorationConfig()
+        if let maxActions { exploration.maxActions = maxActions }
+        if let seed { exploration.seed = seed }
+        let siteList = sites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let prompts = try PromptLibrary()
+        for site in siteList { _ = try prompts.personas(for: site) }
+
+        let pricing = promptPrice.map { ModelPricing(promptPerMillion: $0, completionPerMillion: completionPrice ?? $0) }
+        let meter = UsageMeter(pricing: pricing)
+        let cachePath = cache ?? URL(fileURLWithPath: store).deletingLastPathComponent()
+            .appendingPathComponent("responses.sqlite").path
+        let chatModel = MeteredChatModel(
+            wrapping: CachedChatModel(wrapping: try makeModel(try ChatModelSpec(parsing: model)),
+                                      cache: try ResponseCache(path: cachePath)),
+            meter: meter)
+        let crawlStore = try CrawlStore(path: store)
+        let pool = try await makeEnvironmentPool(sites: siteList, instances: concurrency)
+
+        let crawler = Crawler(model: chatModel, prompts: prompts, config: exploration, store: crawlStore,
+                              environments: pool, sites: siteList, episodes: episodes, shard: try Shard(parsing: shard))
+        let progress = ProgressBar(label: "explore", total: episodes, unit: "episodes")
+        let crawl = Task { try await crawler.run(progress: progress) { await meter.snapshot().progressStatus } }
+        let interrupt = Self.cancelOnInterrupt(crawl)
+        defer { interrupt.cancel() }
+        do {
+            let summary = try await crawl.value
+            print(summary)
+            print("model: \(await meter.snapshot())")
+            print("store: \(store)  (next: nnetnav stats --store \(store); nnetnav export --store \(store) --out DIR)")
+        } catch is CancellationError {
+            print("interrupted; rerun the same command to resume from \(store)")
+            throw ExitCode(130)
+        }
+    }
+
+    /// The first Ctrl-C cancels the crawl (in-flight episodes restart on resume); a second one exits at once.
+    static func cancelOnInterrupt(_ task: Task<Crawler.Summary, any Error>) -> any DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        let interrupts = InterruptCount()
+        source.setEventHandler {
+            if interrupts.increment() > 1 { Foundation.exit(130) }
+            FileHandle.standardError.write(Data("\nstopping after the steps in flight; Ctrl-C again to quit now\n".utf8))
+            task.cancel()
+        }
+        source.resume()
+        return source
+    }
+
+    func makeModel(_ spec: ChatModelSpec) throws -> any ChatModel {
+        switch spec {
+        case .remote(let remote):
+            return try remote.makeModel(apiKeyEnvironmentVariable: apiKeyEnv, maxConcurrentRequests: max(4, concurrency * 2))
+        case .local:
+            // The in-process engine (LocalChatModel) lands with the engine branch.
+            throw ValidationError("the embedded model engine is not part of this build yet; use a remote --model")
+        }
+    }
+
+    /// One browser per site instance over the bundled sites (SiteCluster + BrowserSession).
+    func makeEnvironmentPool(sites: [String], instances: Int) async throws -> any EnvironmentPool {
+        // The browser and the bundled sites land with their own branches; this build cannot explore yet.
+        throw ValidationError("the headless browser and the bundled sites are not part of this build yet")
+    }
+}
+
+/// Counts Ctrl-C presses across signal-handler invocations.
+final class InterruptCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() -> Int { lock.withLock { count += 1; return count } }
 }

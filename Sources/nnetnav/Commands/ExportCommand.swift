@@ -1,7 +1,52 @@
 import ArgumentParser
+import Foundation
+import NNetnavSupport
+import Pipeline
 
-// Placeholder until the owning issue lands; replaced by the real command.
 struct ExportCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "Export demonstrations from a crawl store as JSONL.")
-    func run() async throws { throw ValidationError("'export' is not available in this build yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export demonstrations from a crawl store as JSONL.",
+        discussion: """
+        Writes sft_{train,validation}.jsonl (one open-instruct chat row per demonstration step: system = \
+        the student policy prompt, user = observation + URL + objective + previous actions, assistant = \
+        reasoning ending in the executed action, or the final stop) and trajectories_{train,validation}.jsonl \
+        (one row per demonstration). The split is by episode. See datasets/schema.md.
+        """)
+
+    @Option(name: .long, help: "The crawl store written by `nnetnav explore`.")
+    var store: String
+
+    @Option(name: .long, help: "Output folder.")
+    var out: String
+
+    @Option(name: .long, help: "Token budget of one SFT row (system + user + assistant); pages are truncated to fit.")
+    var maxSequenceTokens = 4096
+
+    @Option(name: .long, help: "Percentage of episodes that go to the validation split.")
+    var validationPercent = 10
+
+    @Option(name: .long, help: "Seed of the train/validation split.")
+    var seed: UInt64 = 0
+
+    @Option(name: .long, help: "The `dataset` field of every SFT row.")
+    var datasetName = "nnetnav-swift"
+
+    func validate() throws {
+        guard (0...100).contains(validationPercent) else { throw ValidationError("--validation-percent must be 0...100") }
+        guard FileManager.default.fileExists(atPath: store) else { throw ValidationError("no crawl store at \(store)") }
+    }
+
+    func run() async throws {
+        let crawl = try CrawlStore(path: store)
+        let demos = try crawl.demonstrations()
+        var exporter = DatasetExporter(studentPrompt: try PromptLibrary().studentPolicy)
+        exporter.maxSequenceTokens = maxSequenceTokens
+        exporter.validationPercent = validationPercent
+        exporter.seed = seed
+        exporter.datasetName = datasetName
+        let summary = try exporter.export(demos, to: URL(fileURLWithPath: out))
+        print(summary)
+        for file in summary.files { print("  \(file.path)") }
+    }
 }

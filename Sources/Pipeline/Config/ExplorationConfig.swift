@@ -1,0 +1,104 @@
+import Foundation
+
+/// Every constant of the method, with NNetnav's values as defaults.
+///
+/// Codable so a run records exactly what it used (the crawl store keeps it as JSON) and so the
+/// main job's config file can override any field; missing keys keep their defaults.
+public struct ExplorationConfig: Codable, Sendable, Hashable {
+    /// Maximum actions per episode (NNetnav `--max_depth 40`).
+    public var maxActions = 40
+    /// Label and judge every `labelInterval` actions (`prune_at = [4, 8, ..., 40]`).
+    public var labelInterval = 4
+    /// Prune when the judge's score is below this (NNetnav: `reward < best_reward - 1`, i.e. < 4).
+    public var judgeThreshold = 4.0
+    /// Early stop after this many consecutive unparseable policy outputs.
+    public var maxConsecutiveParseFailures = 3
+    /// Early stop after this many identical consecutive non-scroll actions.
+    public var maxRepeatedActions = 3
+    /// Prune when the new instruction's token Jaccard similarity to the previous accepted one is at least
+    /// this ("nothing new accomplished"; NNetnav's open-web "previous sub-task" rule, made explicit in code).
+    public var noveltyJaccard = 0.8
+    /// Temperature of the exploration policy (NNetnav: 1.0; the summarizer and labeler share it).
+    public var policyTemperature = 1.0
+    public var policyTopP = 0.9
+    public var policyMaxTokens = 384
+    /// Temperature of the summarizer and labeler.
+    public var moduleTemperature = 1.0
+    /// The judge is deterministic (fixes NNetnav's pruning with noisy rewards at temperature 1).
+    public var judgeTemperature = 0.0
+    /// How the judge answers: `choices` scores "1"..."5" by likelihood, `generate` writes "Reward: n",
+    /// `auto` picks `choices` for local models (they score) and `generate` for remote ones.
+    public var judgeMode: JudgeMode = .auto
+    /// Re-ask the policy with the page's candidate actions as `choices` when its output does not parse.
+    public var constrainedFallback = true
+    /// At most this many candidate actions in a constrained re-ask (scoring cost grows with the count).
+    public var maxCandidateActions = 24
+    /// Observation truncation in module prompts, in estimated tokens (NNetnav v1: 1920). Step summaries are
+    /// never truncated (fixes NNetnav's truncated trajectories).
+    public var maxObservationTokens = 1920
+    /// Rationalizer attempts before falling back to a template rationale that ends in the executed action.
+    public var rationaleAttempts = 3
+    /// Rationalizer and stop-action temperature (NNetnav v2 post-processing: 0.01).
+    public var postprocessTemperature = 0.0
+    /// Keep at most this many accepted prefixes per episode, longest first (nil keeps all, as NNetnav did).
+    public var maxDemonstrationsPerEpisode: Int? = 3
+    /// Drop an instruction whose token Jaccard similarity to a kept one is at least this (nil: exact duplicates only).
+    public var nearDuplicateJaccard: Double? = 0.9
+    /// Instructions longer than this many words are rejected (NNetnav v2 SFT filter: 100).
+    public var maxInstructionWords = 100
+    /// Seed for persona sampling and local sampling; episode i always gets the same persona.
+    public var seed: UInt64 = 0
+
+    public enum JudgeMode: String, Codable, Sendable, Hashable, CaseIterable { case auto, choices, generate }
+
+    public init() {}
+
+    /// Decodes a partial JSON object: keys that are absent keep their defaults.
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
+        }
+        try read(.maxActions, &maxActions)
+        try read(.labelInterval, &labelInterval)
+        try read(.judgeThreshold, &judgeThreshold)
+        try read(.maxConsecutiveParseFailures, &maxConsecutiveParseFailures)
+        try read(.maxRepeatedActions, &maxRepeatedActions)
+        try read(.noveltyJaccard, &noveltyJaccard)
+        try read(.policyTemperature, &policyTemperature)
+        try read(.policyTopP, &policyTopP)
+        try read(.policyMaxTokens, &policyMaxTokens)
+        try read(.moduleTemperature, &moduleTemperature)
+        try read(.judgeTemperature, &judgeTemperature)
+        try read(.judgeMode, &judgeMode)
+        try read(.constrainedFallback, &constrainedFallback)
+        try read(.maxCandidateActions, &maxCandidateActions)
+        try read(.maxObservationTokens, &maxObservationTokens)
+        try read(.rationaleAttempts, &rationaleAttempts)
+        try read(.postprocessTemperature, &postprocessTemperature)
+        if c.contains(.maxDemonstrationsPerEpisode) {
+            maxDemonstrationsPerEpisode = try c.decodeIfPresent(Int.self, forKey: .maxDemonstrationsPerEpisode)
+        }
+        if c.contains(.nearDuplicateJaccard) {
+            nearDuplicateJaccard = try c.decodeIfPresent(Double.self, forKey: .nearDuplicateJaccard)
+        }
+        try read(.maxInstructionWords, &maxInstructionWords)
+        try read(.seed, &seed)
+    }
+
+    /// Reads a config file: either this object, or a larger object holding it under `"exploration"`.
+    public static func load(from url: URL) throws -> ExplorationConfig {
+        let data = try Data(contentsOf: url)
+        struct Wrapper: Decodable { var exploration: ExplorationConfig? }
+        if let wrapped = try? JSONDecoder().decode(Wrapper.self, from: data), let config = wrapped.exploration {
+            return config
+        }
+        return try JSONDecoder().decode(ExplorationConfig.self, from: data)
+    }
+
+    /// Checkpoint depths: 4, 8, ..., maxActions.
+    public func isCheckpoint(depth: Int) -> Bool {
+        depth > 0 && labelInterval > 0 && depth % labelInterval == 0 && depth <= maxActions
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import LanguageModels
+import NNetnavSupport
+import WebBrowser
+
+/// Runs a crawl: episodes in parallel over the pool's instances, everything written to the store,
+/// completed episodes skipped on resume.
+public struct Crawler: Sendable {
+    public var model: any ChatModel
+    public var prompts: PromptLibrary
+    public var config: ExplorationConfig
+    public var store: CrawlStore
+    public var environments: any EnvironmentPool
+    public var sites: [String]
+    public var episodes: Int
+    public var shard: Shard
+    /// The crawl stops after this many episodes fail in a row (a dead model server fails them all).
+    public var maxConsecutiveFailures = 3
+
+    public init(model: any ChatModel, prompts: PromptLibrary, config: ExplorationConfig, store: CrawlStore,
+                environments: any EnvironmentPool, sites: [String], episodes: Int, shard: Shard = .all) {
+        self.model = model
+        self.prompts = prompts
+        self.config = config
+        self.store = store
+        self.environments = environments
+        self.sites = sites
+        self.episodes = episodes
+        self.shard = shard
+    }
+
+    /// Episode `i` explores `sites[i % sites.count]` as a persona drawn from (seed, i).
+    public func plans() throws -> [EpisodePlan] {
+        guard !sites.isEmpty else { throw CrawlError.noSites }
+        return try (0..<episodes).filter(shard.owns).map { index in
+            let site = sites[index % sites.count]
+            let personas = try prompts.personas(for: site)
+            let pick = Int(TextMeasures.fnv1a("\(config.seed)/persona/\(index)") % UInt64(personas.count))
+            return EpisodePlan(index: index, site: site, persona: personas[pick])
+        }
+    }
+
+    public struct Summary: Sendable, CustomStringConvertible {
+        public var planned = 0
+        public var alreadyDone = 0
+        public var completed = 0
+        public var failed = 0
+        public var pruned = 0
+        public var demonstrations = 0
+        public var actions = 0
+        public var calls = 0
+        public var cachedCalls = 0
+        public var tokens = 0
+        public var seconds = 0.0
+        public var errors: [String] = []
+
+        public var description: String {
+            var text = "\(completed) episodes explored (\(alreadyDone) already done, \(failed) failed) of \(planned) planned; "
+                + "\(actions) actions, \(pruned) pruned, \(demonstrations) demonstrations; "
+                + "\(calls) model calls (\(cachedCalls) cached), \(tokens) tokens; "
+                + String(format: "%.1f s, %.3f episodes/s", seconds, seconds > 0 ? Double(completed) / seconds : 0)
+            if let last = errors.last { text += "\nlast error: \(last)" }
+            return text
+        }
+    }
+
+    /// Crawls; `status` supplies extra progress text (the CLI's usage meter with cost).
+    public func run(progress: ProgressBar? = nil,
+                    status: (@Sendable () async -> String)? = nil) async throws -> Summary {
+        let all = try plans()
+        try store.begin(model: model.identifier, sites: sites, episodes: episodes, config: config)
+        let done = try store.completedEpisodes()
+        let todo = all.filter { !done.contains($0.index) }
+        let registry = InstructionRegistry(existing: try store.keptInstructions(),
+                                           nearDuplicateJaccard: config.nearDuplicateJaccard)
+        let queue = EpisodeQueue(todo)
+        let tally = CrawlTally()
+        await tally.start(planned: all.count, alreadyDone: all.count - todo.count)
+        progress?.setTotal(todo.count)
+        let started = ContinuousClock.now
+
+        let workers = min(environments.instanceCount, max(todo.count, 1))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for instance in 0..<workers {
+                group.addTask {
+                    while let plan = await queue.next() {
+                        try Task.checkCancellation()
+                        do {
+                            let result = try await runEpisode(plan, instance: instance, registry: registry, tally: tally)
+                            await tally.finished(result)
+                        } catch is CancellationError {
+                            throw CancellationError()
+                        } catch {
+                            if Task.isCancelled { throw CancellationError() }
+                            try? await store.failEpisode(plan.index, error: "\(error)")
+                            let consecutive = await tally.failed("episode \(plan.index): \(error)")
+                            if consecutive >= maxConsecutiveFailures {
+                                throw CrawlError.tooManyFailures(count: consecutive, last: "\(error)")
+                            }
+                        }
+                        if let status {
+                            let line = await tally.episodeStatus()
+                            progress?.advance(status: line + " · " + (await status()))
+                        } else {
+                            progress?.advance(status: await tally.progressStatus())
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        progress?.finish()
+        var summary = await tally.summary
+        let elapsed = started.duration(to: .now)
+        summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return summary
+    }
+
+    struct EpisodeResult: Sendable {
+        var outcome: EpisodeOutcome
+        var demonstrations: Int
+    }
+
+    func runEpisode(_ plan: EpisodePlan, instance: Int, registry: InstructionRegistry,
+                    tally: CrawlTally) async throws -> EpisodeResult {
+        try await environments.resetSite(plan.site, instance: instance)
+        let environment = try await environments.environment(instance: instance)
+        let startURL = try await environments.startURL(site: plan.site, instance: instance)
+        try await store.startEpisode(plan, startURL: startURL, shard: shard.description, instance: instance)
+        let store = self.store
+        let modules = NNetnavModules(model: model, prompts: prompts, config: config) { call in
+            try await store.record(call: call, episode: plan.index)
+            await tally.called(call)
+        }
+        let outcome = try await EpisodeExplorer(modules: modules)
+            .run(plan, startURL: startURL, environment: environment, sink: StoreEpisodeSink(store: store, episode: plan.index))
+        let built = try await DemonstrationBuilder(modules: modules, registry: registry).build(plan: plan, outcome: outcome)
+        do {
+            try await store.finishEpisode(plan.index, outcome: outcome, demonstrations: built.demos, skipped: built.skipped)
+        } catch {
+            for demo in built.demos { await registry.release(demo.instruction) }
+            throw error
+        }
+        return EpisodeResult(outcome: outcome, demonstrations: built.demos.count)
+    }
+}
+
+/// Hands out episodes to workers in index order.
+actor EpisodeQueue {
+    private var pending: [EpisodePlan]
+    init(_ plans: [EpisodePlan]) { pending = plans.reversed() }
+    func next() -> EpisodePlan? { pending.popLast() }
+}
+
+/// Running totals for the progress line and the final summary.
+actor CrawlTally {
+    private(set) var summary = Crawler.Summary()
+    private var consecutiveFailures = 0
+
+    func start(planned: Int, alreadyDone: Int) {
+        summary.planned = planned
+        summary.alreadyDone = alreadyDone
+    }
+
+    func called(_ call: ModelCallRecord) {
+        summary.calls += 1
+        if call.cached { summary.cachedCalls += 1 }
+        summary.tokens += call.promptTokens + call.completionTokens
+    }
+
+    func finished(_ result: Crawler.EpisodeResult) {
+        consecutiveFailures = 0
+        summary.completed += 1
+        summary.actions += result.outcome.steps.count - 1
+        if result.outcome.stopReason == .pruned { summary.pruned += 1 }
+        summary.demonstrations += result.demonstrations
+    }
+
+    func failed(_ message: String) -> Int {
+        consecutiveFailures += 1
+        summary.failed += 1
+        summary.errors.append(message)
+        return consecutiveFailures
+    }
+
+    func episodeStatus() -> String {
+        "demos \(summary.demonstrations) · pruned \(summary.pruned)" + (summary.failed > 0 ? " · failed \(summary.failed)" : "")
+    }
+
+    func progressStatus() -> String {
+        "demos \(summary.demonstrations) · calls \(summary.calls) (\(summary.cachedCalls) cached) · \(summary.tokens) tok"
+    }
+}

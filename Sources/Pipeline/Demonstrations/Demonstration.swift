@@ -1,0 +1,44 @@
+import Foundation
+
+/// An accepted prefix of an episode, relabeled and rationalized: NNetnav's training unit.
+///
+/// Steps 0..<depth carry the executed actions with reasoning that ends in them; the final state
+/// (the page after `depth` actions) carries the synthesized stop action.
+public struct Demonstration: Sendable, Hashable, Codable {
+    public struct Step: Sendable, Hashable, Codable {
+        public var url: String
+        public var observation: String
+        public var action: String
+        public var actionDescription: String
+        public var stateChange: String
+        public var rationale: String
+        /// The rationale is the fallback template (every model attempt named another action).
+        public var templateRationale: Bool
+    }
+
+    public var episode: Int
+    public var site: String
+    public var persona: String
+    public var depth: Int
+    public var instruction: String
+    public var judgeScore: Double?
+    public var steps: [Step]
+    public var finalURL: String
+    public var finalObservation: String
+    /// `stop [answer]`.
+    public var stopAction: String
+    public var stopRaw: String
+    /// Whether the stop action parsed from the model (else `stop [N/A]`).
+    public var stopParsed: Bool
+
+    /// "Let's think step-by-step. I have finished my tasks. ..." target for the final state (NNetnav's convert_to_sft).
+    public var stopTarget: String {
+        "Let's think step-by-step. I have finished my tasks. In summary, the next action I will perform is ```\(stopAction)```"
+    }
+
+    /// The stop answer inside the brackets.
+    public var stopAnswer: String {
+        guard let open = stopAction.firstIndex(of: "["), let close = stopAction.lastIndex(of: "]"), open < close else { return "" }
+        return String(stopAction[stopAction.index(after: open)..<close])
+    }
+}

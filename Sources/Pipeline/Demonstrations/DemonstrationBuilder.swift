@@ -1,0 +1,82 @@
+import Foundation
+import WebBrowser
+
+/// Turns an explored episode's accepted checkpoints into demonstrations.
+///
+/// Fixes over NNetnav: duplicate instructions are dropped (NNetNav-6k had 532 repeats), nested
+/// prefixes are capped per episode (longest first), and each step's reasoning is generated for the
+/// executed action and checked to end in it.
+public struct DemonstrationBuilder: Sendable {
+    public let modules: NNetnavModules
+    public let registry: InstructionRegistry
+
+    public init(modules: NNetnavModules, registry: InstructionRegistry) {
+        self.modules = modules
+        self.registry = registry
+    }
+
+    /// A checkpoint that made no demonstration, and why.
+    public struct Skipped: Sendable, Hashable {
+        public var depth: Int
+        public var reason: String
+    }
+
+    public func build(plan: EpisodePlan, outcome: EpisodeOutcome) async throws -> (demos: [Demonstration], skipped: [Skipped]) {
+        var skipped: [Skipped] = []
+        var chosen: [Checkpoint] = []
+        let accepted = outcome.checkpoints.filter(\.accepted).sorted { $0.depth > $1.depth }
+        for checkpoint in accepted {
+            guard let instruction = checkpoint.instruction else { continue }
+            if let cap = modules.config.maxDemonstrationsPerEpisode, chosen.count >= cap {
+                skipped.append(Skipped(depth: checkpoint.depth, reason: "over the cap of \(cap) prefixes per episode"))
+                continue
+            }
+            if let reason = await registry.duplicateReason(instruction) {
+                skipped.append(Skipped(depth: checkpoint.depth, reason: reason))
+                continue
+            }
+            // Claimed now so a concurrent episode cannot take the same instruction.
+            if await registry.claim(instruction) { chosen.append(checkpoint) } else {
+                skipped.append(Skipped(depth: checkpoint.depth, reason: "duplicate"))
+            }
+        }
+        var demos: [Demonstration] = []
+        do {
+            for checkpoint in chosen {
+                demos.append(try await demonstration(plan: plan, outcome: outcome, checkpoint: checkpoint))
+            }
+        } catch {
+            for checkpoint in chosen { await registry.release(checkpoint.instruction!) }
+            throw error
+        }
+        return (demos.sorted { $0.depth < $1.depth }, skipped)
+    }
+
+    func demonstration(plan: EpisodePlan, outcome: EpisodeOutcome, checkpoint: Checkpoint) async throws -> Demonstration {
+        let instruction = checkpoint.instruction!
+        let executed = outcome.steps.prefix(checkpoint.depth)
+        let final = outcome.steps[checkpoint.depth]
+        var steps: [Demonstration.Step] = []
+        var history = ["1: None"]
+        for step in executed {
+            let action = ActionParser.parse(action: step.action ?? "")
+            let seed = TextMeasures.fnv1a("\(modules.config.seed)/\(plan.index)/\(checkpoint.depth)/\(step.index)/rationale")
+            let rationale = try await modules.rationalize(instruction: instruction, url: step.url,
+                                                          observation: step.observation,
+                                                          previousActions: history.joined(separator: "\n"),
+                                                          action: action, step: step.index, seed: seed)
+            steps.append(Demonstration.Step(url: step.url, observation: step.observation, action: action.description,
+                                            actionDescription: step.actionDescription ?? action.description,
+                                            stateChange: step.stateChange ?? "", rationale: rationale.text,
+                                            templateRationale: rationale.usedTemplate))
+            history.append("\(history.count + 1): \(step.actionDescription ?? action.description)")
+        }
+        let stop = try await modules.stopAction(instruction: instruction, url: final.url, observation: final.observation,
+                                                step: checkpoint.depth,
+                                                seed: TextMeasures.fnv1a("\(modules.config.seed)/\(plan.index)/\(checkpoint.depth)/stop"))
+        return Demonstration(episode: plan.index, site: plan.site, persona: plan.persona.text, depth: checkpoint.depth,
+                             instruction: instruction, judgeScore: checkpoint.score, steps: steps, finalURL: final.url,
+                             finalObservation: final.observation, stopAction: stop.action.description,
+                             stopRaw: stop.raw, stopParsed: stop.parsed)
+    }
+}

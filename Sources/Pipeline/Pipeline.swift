@@ -1,1 +1,0 @@
-// The Pipeline target; see README.md, Architecture.

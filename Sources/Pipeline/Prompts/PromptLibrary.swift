@@ -1,0 +1,71 @@
+import Foundation
+import NNetnavSupport
+
+/// All prompts and personas of the method, loaded from a `prompts/` folder.
+public struct PromptLibrary: Sendable {
+    public var explorationPolicy: PromptTemplate
+    public var explorationChoice: PromptTemplate
+    public var stateChange: PromptTemplate
+    public var trajectoryLabeler: PromptTemplate
+    public var judge: PromptTemplate
+    public var actionRationalizer: PromptTemplate
+    public var stopAction: PromptTemplate
+    public var studentPolicy: PromptTemplate
+    /// Personas per site name, in file order.
+    public var personas: [String: [Persona]]
+
+    public init(directory: URL = ProjectLayout.current.prompts) throws {
+        func load(_ name: String) throws -> PromptTemplate {
+            let url = directory.appendingPathComponent("\(name).txt")
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                throw PromptError.missing(path: url.path)
+            }
+            return try PromptTemplate(name: name, fileText: text)
+        }
+        explorationPolicy = try load("exploration_policy")
+        explorationChoice = try load("exploration_choice")
+        stateChange = try load("state_change")
+        trajectoryLabeler = try load("trajectory_labeler")
+        judge = try load("judge")
+        actionRationalizer = try load("action_rationalizer")
+        stopAction = try load("stop_action")
+        studentPolicy = try load("student_policy")
+
+        personas = [:]
+        let personaDir = directory.appendingPathComponent("personas")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: personaDir.path)) ?? []
+        for file in files where file.hasSuffix(".txt") {
+            let site = String(file.dropLast(4))
+            let text = try String(contentsOf: personaDir.appendingPathComponent(file), encoding: .utf8)
+            personas[site] = text.split(separator: "\n").compactMap { Persona(line: String($0)) }
+        }
+    }
+
+    /// The personas of a site; a site without its own file gets an error naming the file to write.
+    public func personas(for site: String) throws -> [Persona] {
+        guard let list = personas[site], !list.isEmpty else {
+            throw PromptError.noPersonas(site: site, path: "prompts/personas/\(site).txt")
+        }
+        return list
+    }
+}
+
+/// A simulated user: NNetnav conditions exploration on "{name}: {description}".
+public struct Persona: Sendable, Hashable, Codable {
+    public var name: String
+    public var description: String
+
+    public init(name: String, description: String) {
+        self.name = name
+        self.description = description
+    }
+
+    init?(line: String) {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, !trimmed.hasPrefix("#"), let colon = trimmed.firstIndex(of: ":") else { return nil }
+        name = trimmed[..<colon].trimmingCharacters(in: .whitespaces)
+        description = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    }
+
+    public var text: String { "\(name): \(description)" }
+}

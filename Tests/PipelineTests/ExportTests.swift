@@ -1,0 +1,99 @@
+import XCTest
+import LanguageModels
+import NNetnavSupport
+import WebBrowser
+@testable import Pipeline
+
+/// Export rows validated against datasets/schema.md.
+final class ExportTests: XCTestCase {
+    let prompts = CrawlFixtures.prompts
+
+    func crawledDemonstrations() async throws -> [Demonstration] {
+        let store = try CrawlStore()
+        _ = try await CrawlFixtures.crawler(model: CannedChatModel(prompts: prompts), store: store,
+                                            pool: StaticSitePool(instances: 1), episodes: 1).run()
+        return try store.demonstrations()
+    }
+
+    /// The SFT row contract of datasets/schema.md.
+    static func validate(sft row: ChatSFTRow, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(row.dataset, "nnetnav-swift", file: file, line: line)
+        let idParts = row.id.split(separator: ":")
+        XCTAssertEqual(idParts.count, 3, "id is episode:depth:step", file: file, line: line)
+        XCTAssertTrue(idParts.allSatisfy { Int($0) != nil }, file: file, line: line)
+        XCTAssertEqual(row.messages.map(\.role), [.system, .user, .assistant], file: file, line: line)
+        let user = row.messages[1].content
+        XCTAssertTrue(user.hasPrefix("OBSERVATION:\n"), file: file, line: line)
+        for field in ["\nURL: ", "\nOBJECTIVE: ", "\nPREVIOUS ACTIONS:\n1: None"] {
+            XCTAssertTrue(user.contains(field), "user message lacks \(field.debugDescription)", file: file, line: line)
+        }
+        let target = row.messages[2].content
+        XCTAssertTrue(target.hasPrefix("Let's think step-by-step."), file: file, line: line)
+        XCTAssertTrue(target.hasSuffix("```"), file: file, line: line)
+        XCTAssertTrue(ActionParser.parse(response: target).isValid, file: file, line: line)
+    }
+
+    func testExportWritesValidChatAndTrajectoryRowsSplitByEpisode() async throws {
+        let demos = try await crawledDemonstrations()
+        XCTAssertEqual(demos.count, 2)
+        let dir = try CrawlFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var exporter = DatasetExporter(studentPrompt: prompts.studentPolicy)
+        exporter.validationPercent = 0
+        let summary = try exporter.export(demos, to: dir)
+        // `NNETNAV_WRITE_SAMPLE=DIR swift test --filter ExportTests` refreshes datasets/sample from this crawl.
+        if let sample = ProcessInfo.processInfo.environment["NNETNAV_WRITE_SAMPLE"], !sample.isEmpty {
+            _ = try exporter.export(demos, to: URL(fileURLWithPath: sample))
+        }
+        XCTAssertEqual(summary.rows[.train], 5 + 9)
+        XCTAssertEqual(summary.rows[.validation], 0)
+        XCTAssertEqual(summary.droppedRows, 0)
+
+        let rows = try JSONLines.read(ChatSFTRow.self, from: dir.appendingPathComponent("sft_train.jsonl"))
+        XCTAssertEqual(rows.count, 14)
+        for row in rows { Self.validate(sft: row) }
+        XCTAssertEqual(rows.map(\.id).prefix(5), ["0:4:0", "0:4:1", "0:4:2", "0:4:3", "0:4:4"])
+        XCTAssertEqual(rows[0].messages[0].content, prompts.studentPolicy.system)
+        XCTAssertTrue(rows[1].messages[1].content.contains(
+            "PREVIOUS ACTIONS:\n1: None\n2: click [10] where [10] is link 'Electronics'"))
+        XCTAssertTrue(rows[1].messages[1].content.contains("OBJECTIVE: Open the One Stop Market page after visiting 4 pages\n"))
+        XCTAssertTrue(rows[0].messages[2].content.hasSuffix("```click [10]```"))
+        XCTAssertEqual(rows[4].messages[2].content,
+                       "Let's think step-by-step. I have finished my tasks. In summary, the next action I will perform is ```stop [One Stop Market]```")
+
+        // Every key the schema documents is present in the raw JSON.
+        let firstLine = try String(contentsOf: dir.appendingPathComponent("trajectories_train.jsonl"), encoding: .utf8)
+            .split(separator: "\n")[0]
+        let object = try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as! [String: Any]
+        XCTAssertEqual(Set(object.keys), ["id", "episode", "depth", "site", "persona", "instruction", "judge_score", "steps",
+                                          "final_url", "final_observation", "stop_action", "stop_answer"])
+        let step = (object["steps"] as! [[String: Any]])[0]
+        XCTAssertEqual(Set(step.keys), ["url", "observation", "action", "action_description", "state_change", "rationale"])
+        let trajectories = try JSONLines.read(TrajectoryRow.self, from: dir.appendingPathComponent("trajectories_train.jsonl"))
+        XCTAssertEqual(trajectories.map(\.id), ["0:4", "0:8"])
+        XCTAssertEqual(trajectories[1].stop_answer, "Camera $249.00")
+        XCTAssertEqual(trajectories[1].steps.count, 8)
+
+        // Split by episode: every row of an episode is on one side.
+        exporter.validationPercent = 50
+        let sides = Set((0..<40).map { exporter.split(episode: $0) })
+        XCTAssertEqual(sides, [.train, .validation])
+    }
+
+    func testTruncationKeepsTheTargetWithinTheSequenceBudget() async throws {
+        var demo = try await crawledDemonstrations()[0]
+        let huge = (0..<20_000).map { "\t[\($0)] link 'Product \($0)'" }.joined(separator: "\n")
+        demo.steps[0].observation = huge
+        var exporter = DatasetExporter(studentPrompt: prompts.studentPolicy)
+        exporter.maxSequenceTokens = 2048
+        let row = try XCTUnwrap(exporter.rows(for: demo)[0])
+        Self.validate(sft: row)
+        XCTAssertEqual(row.messages[2].content, demo.steps[0].rationale, "the target survives untouched")
+        XCTAssertTrue(row.messages[1].content.contains("[... page truncated ...]"))
+        let total = row.messages.map { TextMeasures.estimatedTokens($0.content) }.reduce(0, +)
+        XCTAssertLessThanOrEqual(total, 2048)
+
+        exporter.maxSequenceTokens = 300   // smaller than the system prompt: the row is dropped, not mangled
+        XCTAssertNil(exporter.rows(for: demo)[0])
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import LanguageModels
+import Pipeline
+
+/// Test double: answers each pipeline module with canned, deterministic text derived from the
+/// request, so crawl tests can assert exact store contents. It is not a language model.
+final class CannedChatModel: ChatModel, @unchecked Sendable {
+    let identifier: String
+    let prompts: PromptLibrary
+    /// The judge's raw answer for (depth, instruction).
+    let judge: @Sendable (Int, String) -> String
+    /// Whether the rationalizer's first (temperature 0) answer names a wrong action at this step.
+    let wrongFirstRationale: @Sendable (String) -> Bool
+    /// Whether the policy answers without a fenced action at this depth (forces the constrained re-ask).
+    let unparseablePolicy: @Sendable (Int) -> Bool
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+    /// Throws CancellationError once this many calls were answered (simulates a kill mid-crawl).
+    var failAfter: Int?
+
+    init(identifier: String = "canned:test-double", prompts: PromptLibrary,
+         judge: @escaping @Sendable (Int, String) -> String = { depth, _ in depth < 12 ? "Thought: good progress.\nReward: 5" : "Thought: looping.\nReward: 2" },
+         wrongFirstRationale: @escaping @Sendable (String) -> Bool = { _ in false },
+         unparseablePolicy: @escaping @Sendable (Int) -> Bool = { _ in false }) {
+        self.identifier = identifier
+        self.prompts = prompts
+        self.judge = judge
+        self.wrongFirstRationale = wrongFirstRationale
+        self.unparseablePolicy = unparseablePolicy
+    }
+
+    var callCounts: [String: Int] { lock.withLock { counts } }
+    var totalCalls: Int { lock.withLock { counts.values.reduce(0, +) } }
+
+    func module(of request: ChatRequest) -> String {
+        let system = request.messages.first?.content ?? ""
+        let table: [(PromptTemplate, String)] = [
+            (prompts.explorationPolicy, "policy"), (prompts.explorationChoice, "choice"), (prompts.stateChange, "state"),
+            (prompts.trajectoryLabeler, "label"), (prompts.judge, "judge"), (prompts.actionRationalizer, "rationale"),
+            (prompts.stopAction, "stop"),
+        ]
+        return table.first { $0.0.system == system }?.1 ?? "unknown"
+    }
+
+    func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        let module = module(of: request)
+        let total: Int = lock.withLock {
+            counts[module, default: 0] += 1
+            return counts.values.reduce(0, +)
+        }
+        if let failAfter, total > failAfter { throw CancellationError() }
+        let user = request.messages.last?.content ?? ""
+        let text = answer(module: module, user: user, request: request)
+        return ChatResponse(text: text, usage: TokenUsage(promptTokens: (user.utf8.count + 3) / 4,
+                                                          completionTokens: (text.utf8.count + 3) / 4),
+                            finishReason: request.choices == nil ? "stop" : "choice")
+    }
+
+    static func section(_ name: String, in text: String) -> String {
+        guard let r = text.range(of: name + "\n") else { return "" }
+        return String(text[r.upperBound...])
+    }
+
+    static func title(in observation: String) -> String {
+        guard let line = observation.split(separator: "\n").first(where: { $0.hasPrefix("Tab 0 (current): ") }) else { return "?" }
+        return String(line.dropFirst("Tab 0 (current): ".count))
+    }
+
+    func answer(module: String, user: String, request: ChatRequest) -> String {
+        let depth = user.components(separatedBy: "Step: ").count - 1
+        switch module {
+        case "policy":
+            if unparseablePolicy(depth) { return "I am not sure what to do here." }
+            // Follow the (depth mod links)-th link of the page: a fixed, page-dependent walk.
+            let links = user.split(separator: "\n").filter { $0.contains("] link '") }
+            guard !links.isEmpty else { return "In summary, the next action I will perform is ```go_back```" }
+            let line = links[depth % links.count]
+            let id = line.split(separator: "[")[1].split(separator: "]")[0]
+            return "Let's think step-by-step. This person would look around. In summary, the next action I will perform is ```click [\(id)]```"
+        case "choice":
+            return request.choices?.first ?? ""
+        case "state":
+            let final = Self.section("Final state:", in: user)
+            return "Thought: compare the pages.\nState change: The page changed to \"\(Self.title(in: final))\" (checked at 10:30)."
+        case "label":
+            let titles = user.split(separator: "\n").compactMap { line -> String? in
+                guard let r = line.range(of: "changed to \"") else { return nil }
+                return String(line[r.upperBound...].prefix(while: { $0 != "\"" }))
+            }
+            return "Thought: the user browsed.\nInstruction: Open the \(titles.last ?? "home") page after visiting \(titles.count) pages"
+        case "judge":
+            let instruction = Self.section("Instruction:", in: user).split(separator: "\n").first.map(String.init) ?? ""
+            return judge(depth, instruction)
+        case "rationale":
+            let action = Self.section("Action:", in: user).trimmingCharacters(in: .whitespacesAndNewlines)
+            if request.options.temperature == 0 && wrongFirstRationale(action) {
+                return "Output: Let's think step-by-step. In summary, the next action I will perform is ```click [999]```"
+            }
+            return "Output: Let's think step-by-step. The objective needs this page: http://shop.test/x. "
+                + "In summary, the next action I will perform is ```\(action)``` and then more."
+        case "stop":
+            let state = Self.section("observation:", in: user)
+            return "Let's think step-by-step. In summary, the next action I will perform is ```stop [\(Self.title(in: state))]```"
+        default:
+            return "unrecognized request"
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Hummingbird
+import LanguageModels
+import Logging
+
+/// Test double: a loopback OpenAI-compatible chat server whose answers come from a `CannedChatModel`,
+/// so a crawl can run through the real HTTP client with deterministic answers.
+enum CannedModelHTTPServer {
+    struct WireRequest: Decodable {
+        struct Message: Decodable { var role: String; var content: String }
+        var messages: [Message]
+        var temperature: Double?
+        var max_tokens: Int?
+    }
+
+    static func with<T: Sendable>(answering canned: CannedChatModel,
+                                  _ body: @Sendable (_ baseURL: String) async throws -> T) async throws -> T {
+        let router = Router()
+        router.post("v1/chat/completions") { request, _ -> Response in
+            var request = request
+            let buffer = try await request.collectBody(upTo: 8 << 20)
+            let wire = try JSONDecoder().decode(WireRequest.self, from: Data(buffer.readableBytesView))
+            let chat = ChatRequest(messages: wire.messages.map {
+                ChatMessage(role: ChatMessage.Role(rawValue: $0.role) ?? .user, content: $0.content)
+            }, options: GenerationOptions(temperature: wire.temperature ?? 1))
+            let answer = try await canned.complete(chat)
+            let object: [String: Any] = [
+                "id": "chatcmpl-canned", "object": "chat.completion", "model": "canned",
+                "choices": [["index": 0, "message": ["role": "assistant", "content": answer.text], "finish_reason": "stop"]],
+                "usage": ["prompt_tokens": answer.usage.promptTokens, "completion_tokens": answer.usage.completionTokens,
+                          "total_tokens": answer.usage.totalTokens],
+            ]
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))))
+        }
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: Logger(label: "canned-model-server", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
+            defer { group.cancelAll() }
+            return try await body("http://127.0.0.1:\(port)/v1")
+        }
+    }
+}
