@@ -1,1 +1,0 @@
-// The ChromiumBrowser target; see README.md, Architecture.
