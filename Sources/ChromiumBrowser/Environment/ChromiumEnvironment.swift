@@ -36,6 +36,20 @@ public final class ChromiumEnvironment: BrowserEnvironment, @unchecked Sendable 
         return observation
     }
 
+    /// Observes the active tab again without acting (pages that change on their own, timers).
+    public func observe() async throws -> Observation {
+        let session = session
+        let (observation, lines) = try await withDeadline(stepTimeout, "observe") { try await session.observe() }
+        lock.withLock { shownLines = lines }
+        return observation
+    }
+
+    /// Adds a script Chromium runs in every new document before the page's own scripts,
+    /// from the next `reset` on.
+    public func addDocumentScript(_ source: String) async {
+        await session.addDocumentScript(source)
+    }
+
     public func describe(_ action: BrowserAction) -> String {
         guard let id = action.elementID else { return action.description }
         let line = lock.withLock { shownLines[id] }
