@@ -144,3 +144,37 @@ final class ChromiumEnvironmentTests: XCTestCase {
         XCTAssertEqual(again.title, "Second")
     }
 }
+
+final class ChromiumPoolTests: XCTestCase {
+    /// Parallel episodes get separate contexts: storage written in one is not seen by the other.
+    func testParallelEpisodesAreIsolated() async throws {
+        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed (apt-get install -y chromium)") }
+        let pool = ChromiumPool(size: 2)
+        // localStorage is per browser context, also for file:// pages.
+        let storagePage = try Fixtures.url("storage.html", """
+        <title>Storage</title><p id="p"></p>
+        <script>const before = localStorage.getItem('k'); localStorage.setItem('k', 'v');
+        document.getElementById('p').textContent = before ? 'seen before' : 'first visit';</script>
+        """)
+        let texts = try await withThrowingTaskGroup(of: [String].self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    try await pool.withEnvironment { env in
+                        let first = try await env.reset(startURL: storagePage)
+                        let again = try await env.step(.goto(url: storagePage))
+                        return [first.text, again.text]
+                    }
+                }
+            }
+            var all: [[String]] = []
+            for try await texts in group { all.append(texts) }
+            return all
+        }
+        await pool.shutdown()
+        XCTAssertEqual(texts.count, 2)
+        for pair in texts {
+            XCTAssertTrue(pair[0].contains("first visit"), pair[0])
+            XCTAssertTrue(pair[1].contains("seen before"), pair[1])
+        }
+    }
+}
