@@ -91,7 +91,8 @@ let package = Package(
             "LanguageModels", "HTTPTransport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "Kernels", "LanguageModels"]),
+        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "Kernels", "LanguageModels"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "LlamaModel", "Kernels"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel",
