@@ -1,1 +1,0 @@
-// The Evaluation target; see README.md, Architecture.

@@ -1,0 +1,77 @@
+import Foundation
+import NNetnavSupport
+
+/// Success rates and failure causes of a set of task attempts.
+public struct EvaluationReport: Sendable, Codable {
+    public struct Rate: Sendable, Codable, Hashable {
+        public var passed: Int
+        public var total: Int
+        public var percent: Double { total == 0 ? 0 : 100 * Double(passed) / Double(total) }
+        public var text: String { total == 0 ? "-" : String(format: "%.1f%% (%d/%d)", percent, passed, total) }
+    }
+
+    public var label: String
+    public var overall: Rate
+    public var bySite: [String: Rate]
+    /// Buckets "1-3", "4-7", "8+" of the tasks' difficulty (number of steps of the reference solution).
+    public var byDifficulty: [String: Rate]
+    public var averageSteps: Double
+    /// Share of steps whose action came from the constrained re-ask rather than the free answer.
+    public var constrainedStepShare: Double
+    public var failures: [String: Int]
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var seconds: Double
+
+    public init(label: String, episodes: [TaskEpisode]) {
+        func rate(_ list: [TaskEpisode]) -> Rate { Rate(passed: list.filter(\.succeeded).count, total: list.count) }
+        self.label = label
+        overall = rate(episodes)
+        bySite = Dictionary(grouping: episodes, by: \.site).mapValues(rate)
+        byDifficulty = Dictionary(grouping: episodes, by: { Self.bucket($0.difficulty) }).mapValues(rate)
+        let steps = episodes.map(\.steps.count)
+        averageSteps = steps.isEmpty ? 0 : Double(steps.reduce(0, +)) / Double(steps.count)
+        let allSteps = episodes.flatMap(\.steps)
+        constrainedStepShare = allSteps.isEmpty ? 0 : Double(allSteps.filter(\.constrained).count) / Double(allSteps.count)
+        failures = Dictionary(grouping: episodes.compactMap(\.failure), by: \.rawValue).mapValues(\.count)
+        promptTokens = episodes.map(\.usage.promptTokens).reduce(0, +)
+        completionTokens = episodes.map(\.usage.completionTokens).reduce(0, +)
+        seconds = episodes.map(\.seconds).reduce(0, +)
+    }
+
+    public static func bucket(_ difficulty: Int) -> String {
+        switch difficulty {
+        case ..<4: return "1-3"
+        case 4..<8: return "4-7"
+        default: return "8+"
+        }
+    }
+
+    /// A plain-text table for the terminal.
+    public var table: String {
+        var lines = ["\(label): success \(overall.text), average steps \(String(format: "%.1f", averageSteps)), "
+                     + "constrained steps \(String(format: "%.0f%%", 100 * constrainedStepShare))"]
+        for site in bySite.keys.sorted() { lines.append("  site \(site.padding(toLength: 8, withPad: " ", startingAt: 0)) \(bySite[site]!.text)") }
+        for bucket in ["1-3", "4-7", "8+"] where byDifficulty[bucket] != nil {
+            lines.append("  difficulty \(bucket.padding(toLength: 4, withPad: " ", startingAt: 0)) \(byDifficulty[bucket]!.text)")
+        }
+        if !failures.isEmpty {
+            lines.append("  failures: " + failures.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Writes `episodes.jsonl`, `report.json` and `report.html` into `directory`.
+    @discardableResult
+    public static func write(label: String, episodes: [TaskEpisode], to directory: URL) throws -> EvaluationReport {
+        let report = EvaluationReport(label: label, episodes: episodes)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try JSONLines.write(episodes, to: directory.appendingPathComponent("episodes.jsonl"))
+        let encoder = JSONLines.encoder()
+        encoder.outputFormatting.insert(.prettyPrinted)
+        try encoder.encode(report).write(to: directory.appendingPathComponent("report.json"))
+        try Data(HTMLReport.render(report: report, episodes: episodes).utf8)
+            .write(to: directory.appendingPathComponent("report.html"))
+        return report
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import NNetnavSupport
+import WebSites
+import WebTasks
+
+/// Runs a policy on many tasks in parallel, one worker per site instance, each task on a freshly
+/// reset instance (so WebArena's ordering constraints between tasks do not apply).
+public struct PolicyEvaluation: Sendable {
+    public var runner: TaskRunner
+    public var label: String
+
+    public init(runner: TaskRunner, label: String = "eval") {
+        self.runner = runner
+        self.label = label
+    }
+
+    /// `tasks` carry URL placeholders (`__SHOP__`); they are substituted per instance.
+    public func run(_ tasks: [TaskConfig], instances: Int, progress: Bool = true) async -> [TaskEpisode] {
+        let queue = WorkQueue(tasks.enumerated().map { $0 })
+        let bar = progress ? ProgressBar(label: label, total: tasks.count, unit: "tasks") : nil
+        let tally = SuccessTally()
+        let cluster = runner.cluster
+        let runner = self.runner
+        let results = await withTaskGroup(of: [(Int, TaskEpisode)].self) { group in
+            for instance in 0..<max(1, instances) {
+                group.addTask {
+                    var done: [(Int, TaskEpisode)] = []
+                    let placeholders = Dictionary(uniqueKeysWithValues: await cluster.baseURLs(instance: instance)
+                        .map { ($0.key.urlPlaceholder, $0.value) })
+                    while let (index, task) = await queue.next() {
+                        let episode = await runner.run(task.substituting(placeholders), instance: instance)
+                        let (passed, total) = await tally.record(episode.succeeded)
+                        bar?.advance(status: "success \(passed)/\(total)")
+                        done.append((index, episode))
+                    }
+                    return done
+                }
+            }
+            var all: [(Int, TaskEpisode)] = []
+            for await part in group { all += part }
+            return all
+        }
+        bar?.finish()
+        return results.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+}
+
+/// Hands out work items to parallel workers.
+actor WorkQueue<Item: Sendable> {
+    private var items: [Item]
+    init(_ items: [Item]) { self.items = items.reversed() }
+    func next() -> Item? { items.popLast() }
+}
+
+private actor SuccessTally {
+    var passed = 0
+    var total = 0
+    func record(_ success: Bool) -> (Int, Int) {
+        total += 1
+        if success { passed += 1 }
+        return (passed, total)
+    }
+}

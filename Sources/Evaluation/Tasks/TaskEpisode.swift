@@ -1,0 +1,49 @@
+import Foundation
+import LanguageModels
+import WebBrowser
+import WebTasks
+
+/// Everything that happened while a policy attempted one task, kept for inspection.
+public struct TaskEpisode: Sendable, Codable {
+    public struct Step: Sendable, Codable {
+        public var url: String
+        public var observation: String
+        public var modelOutput: String
+        public var action: String
+        public var actionDescription: String
+        public var valid: Bool
+        public var constrained: Bool
+        public var error: String?
+    }
+
+    public var taskID: Int
+    public var site: String
+    public var intent: String
+    public var difficulty: Int
+    public var instance: Int
+    public var steps: [Step]
+    public var answer: String?
+    public var finalURL: String
+    public var result: EvaluationResult
+    public var failure: FailureCause?
+    public var usage: TokenUsage
+    public var seconds: Double
+
+    public var succeeded: Bool { result.passed }
+}
+
+/// Why an attempt failed, most specific cause first.
+public enum FailureCause: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    /// The harness could not prepare the task (login or reset failed).
+    case setup
+    /// The model server failed (after retries) or the environment threw.
+    case modelOrEnvironmentError = "model-or-environment-error"
+    /// Every step was an unparseable action.
+    case invalidActions = "invalid-actions"
+    /// The step limit was reached without a stop action.
+    case stepLimit = "step-limit"
+    /// The policy stopped, but the answer or the final state did not pass the checks.
+    case wrongResult = "wrong-result"
+
+    public var description: String { rawValue }
+}
