@@ -82,10 +82,14 @@ let package = Package(
             "WebBrowser", "WebSites", "LanguageModels", "LlamaModel", "Trainer", "Kernels",
             "NNetnavSupport", "HTTPTransport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
 
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"]),
-        .testTarget(name: "WebBrowserTests", dependencies: ["WebBrowser", "HTTPTransport"]),
+        .testTarget(name: "WebBrowserTests", dependencies: [
+            "WebBrowser", "HTTPTransport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "WebSitesTests", dependencies: ["WebSites", "WebTasks", "WebBrowser"]),
         .testTarget(name: "LanguageModelsTests", dependencies: [
             "LanguageModels", "HTTPTransport",
