@@ -84,10 +84,14 @@ let package = Package(
             "WebBrowser", "ChromiumBrowser", "WebSites", "LanguageModels", "LlamaModel", "Trainer", "Kernels",
             "NNetnavSupport", "HTTPTransport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
 
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"]),
-        .testTarget(name: "WebBrowserTests", dependencies: ["WebBrowser", "HTTPTransport"]),
+        .testTarget(name: "WebBrowserTests", dependencies: [
+            "WebBrowser", "HTTPTransport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "ChromiumBrowserTests", dependencies: ["ChromiumBrowser", "WebBrowser"]),
         .testTarget(name: "WebSitesTests", dependencies: ["WebSites", "WebTasks", "WebBrowser"]),
         .testTarget(name: "LanguageModelsTests", dependencies: [

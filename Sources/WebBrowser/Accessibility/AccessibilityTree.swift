@@ -29,6 +29,13 @@ public struct AccessibilityTree: Sendable {
 
     public func node(id: Int) -> AccessibilityNode? { byID[id] }
 
+    /// The role an element has by HTML-AAM and its `role` attribute, whether or not it is rendered.
+    public static func computedRole(of element: HTMLElement) -> String {
+        RoleMapping.role(of: element, hasName: {
+            element.hasAttribute("aria-label") || element.hasAttribute("aria-labelledby") || element.hasAttribute("title")
+        })
+    }
+
     /// The node standing for an element, if the element is exposed.
     public func node(for element: HTMLElement) -> AccessibilityNode? { byID[element.index + 1] }
 
@@ -115,6 +122,11 @@ struct AccessibilityTreeBuilder {
                 children = [AccessibilityNode(id: syntheticBase + element.index, role: "StaticText",
                                               name: value.collapsingWhitespace(), properties: [], children: [],
                                               element: nil)]
+            }
+        case "details" where !state.isOpen(element):
+            // A closed disclosure shows only its summary; loose text inside it is hidden too.
+            if let summary = element.elementChildren.first(where: { $0.tag == "summary" }) {
+                children = visit(summary, visibilityHidden: hidden)
             }
         default:
             for child in element.children { children += visit(child, visibilityHidden: hidden) }

@@ -68,7 +68,8 @@ struct AccessibleNameComputer {
         if context.hidden && !(context.inLabelledBy && context.referencedHidden) { return "" }
 
         // 2B: aria-labelledby (not recursively).
-        if !context.inLabelledBy, let refs = element.attribute("aria-labelledby") {
+        // `aria-labeledby` is a common misspelling that browsers accept.
+        if !context.inLabelledBy, let refs = element.attribute("aria-labelledby") ?? element.attribute("aria-labeledby") {
             var parts: [String] = []
             for id in refs.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
                 guard let target = document.element(withID: String(id)) else { continue }
@@ -223,10 +224,11 @@ struct AccessibleNameComputer {
     /// 2F: the text of the children, with spaces around block-level boxes.
     private func contentText(_ element: HTMLElement, _ context: Context) -> String {
         var out = ""
+        let closedDetails = element.tag == "details" && !state.isOpen(element)
         for child in element.children {
             switch child {
             case .text(let t):
-                out += t.text
+                if !closedDetails || (context.inLabelledBy && context.referencedHidden) { out += t.text }
             case .element(let e):
                 if e.tag == "br" { out += " "; continue }
                 var sub = context

@@ -126,7 +126,11 @@ enum RoleMapping {
             return element.hasAttribute("multiple") || size > 1 ? "listbox" : "combobox"
         case "sub": return "subscript"
         case "sup": return "superscript"
-        case "summary": return "DisclosureTriangle"
+        case "summary":
+            // Only a details element's first summary is its disclosure control.
+            guard let details = element.parent, details.tag == "details",
+                  details.elementChildren.first(where: { $0.tag == "summary" }) === element else { return "generic" }
+            return "DisclosureTriangle"
         case "table": return "table"
         case "tbody", "thead", "tfoot": return "rowgroup"
         case "td": return cellRole(element)

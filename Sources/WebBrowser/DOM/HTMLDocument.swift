@@ -66,6 +66,7 @@ public final class HTMLDocument: @unchecked Sendable {
         defer { if let doc { xmlFreeDoc(doc) } }
         let rootNode = doc.flatMap { xmlDocGetRootElement($0) }
         let root = builder.buildRoot(rootNode)
+        Builder.moveBodyContentOutOfHead(root)
         return HTMLDocument(url: url, root: root, nodeCount: builder.nextIndex, source: source)
     }
 
@@ -124,6 +125,30 @@ public final class HTMLDocument: @unchecked Sendable {
             }
             element.children = children
             return element
+        }
+
+        static let headTags: Set<String> = ["title", "meta", "link", "style", "script", "base", "noscript", "template"]
+
+        /// libxml2 keeps content that follows `<title>` without a `<body>` tag inside `<head>`,
+        /// where browsers would have opened the body: move it (and what follows it) to the body.
+        static func moveBodyContentOutOfHead(_ root: HTMLElement) {
+            guard let head = root.elementChildren.first(where: { $0.tag == "head" }) else { return }
+            guard let split = head.children.firstIndex(where: { child in
+                if case .element(let e) = child { return !headTags.contains(e.tag) }
+                return false
+            }) else { return }
+            let moved = Array(head.children[split...])
+            head.children.removeSubrange(split...)
+            let body: HTMLElement
+            if let existing = root.elementChildren.first(where: { $0.tag == "body" }) {
+                body = existing
+            } else {
+                body = HTMLElement(tag: "body", attributes: [], index: head.index)
+                body.parent = root
+                root.children.append(.element(body))
+            }
+            for child in moved { if case .element(let e) = child { e.parent = body } }
+            body.children = moved + body.children
         }
 
         static func name(_ node: xmlNodePtr) -> String {
