@@ -1,0 +1,48 @@
+import WebBrowser
+import WebSites
+
+/// The accounts tasks sign in as (documented in environments/README.md) and how to sign in.
+public enum SiteAccounts {
+    public enum Error: Swift.Error, CustomStringConvertible {
+        case unknownAccount(String)
+        case loginFailed(account: String, url: String, detail: String)
+
+        public var description: String {
+            switch self {
+            case .unknownAccount(let a): return "no password is known for account '\(a)'"
+            case .loginFailed(let a, let u, let d): return "signing in as '\(a)' failed at \(u): \(d)"
+            }
+        }
+    }
+
+    /// The site an account belongs to and its password.
+    public static func credentials(for account: String) throws -> (site: SiteName, password: String) {
+        if account == "admin" { return (.admin, "admin1234") }
+        if account.hasSuffix("@example.com") { return (.shop, "Password.123") }
+        throw Error.unknownAccount(account)
+    }
+
+    /// Signs in through the site's own login form, as a person would.
+    public static func signIn(_ account: String, browser: some ScriptableBrowser, baseURLs: [SiteName: String]) async throws {
+        let (site, password) = try credentials(for: account)
+        guard let base = baseURLs[site] else {
+            throw Error.loginFailed(account: account, url: "", detail: "site \(site) is not running")
+        }
+        let user = site == .admin ? "Username" : "Email"
+        let submit = site == .admin ? "Sign in" : "Sign In"
+        let steps: [SolutionStep] = [
+            .goto(base + "/login"),
+            .type(ElementLocator(role: "textbox", name: user), text: account, enter: false),
+            .type(ElementLocator(role: "textbox", name: "Password"), text: password, enter: false),
+            .click(ElementLocator(role: "button", name: submit)),
+        ]
+        do {
+            _ = try await ScriptedSolver().run(steps, in: browser)
+        } catch {
+            throw Error.loginFailed(account: account, url: base + "/login", detail: String(describing: error))
+        }
+        if browser.currentURL.contains("/login") {
+            throw Error.loginFailed(account: account, url: browser.currentURL, detail: "still on the sign-in page")
+        }
+    }
+}
