@@ -9,14 +9,7 @@ final class CodeSiteTests: XCTestCase {
 
     override class func setUp() {
         super.setUp()
-        let ready = DispatchSemaphore(value: 0)
-        Task {
-            site = try await SiteUnderTest.start(name: CodeSite.name, prepare: CodeSite.prepare, addRoutes: {
-                CodeSite.addRoutes(to: $0, database: $1)
-            })
-            ready.signal()
-        }
-        ready.wait()
+        site = SiteUnderTest.startBlocking(CodeSite.definition)
     }
 
     override class func tearDown() {
@@ -25,7 +18,7 @@ final class CodeSiteTests: XCTestCase {
     }
 
     func testBrowsingIssuesMergeRequestsAndMembers() async throws {
-        try Self.site.reset()
+        try await Self.site.reset()
         let client = SiteClient(site: Self.site)
         let explore = try await client.get("/?sort=stars")
         XCTAssertEqual(explore.status, 200)
@@ -70,26 +63,24 @@ final class CodeSiteTests: XCTestCase {
         let member = try await client.post("/arivera/csv-toolkit/-/project_members", ["username": "nobody-here", "role": "Developer"])
         XCTAssertEqual(member.status, 400)
 
-        let openMR = try Self.site.read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT p.namespace || '/' || p.name AS path, m.number FROM merge_requests m JOIN projects p ON p.id = m.project_id
-                WHERE m.state = 'opened' ORDER BY m.id LIMIT 1
+        let mrPath = try await Self.site.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT '/' || p.namespace || '/' || p.name || '/-/merge_requests/' || m.number FROM merge_requests m
+                JOIN projects p ON p.id = m.project_id WHERE m.state = 'opened' ORDER BY m.id LIMIT 1
                 """)!
         }
-        let mrPath = "/\(openMR["path"] as String)/-/merge_requests/\(openMR["number"] as Int)"
         let merged = try await client.post(mrPath + "/merge", [:])
         XCTAssertTrue(merged.text.contains("Status: <strong>Merged</strong>"))
 
         let search = try await client.get("/search?q=tide")
         XCTAssertTrue(search.text.contains("tide-tables"))
-        try Self.site.reset()
+        try await Self.site.reset()
     }
 }
 
 extension CodeSiteTests {
     func testEveryTaskIsSolvableAndAWrongAttemptFails() async throws {
-        let runner = TaskConfigRunner(site: Self.site, placeholder: "__CODE__", login: .init(
-            path: "/login", fields: ["username": CodeDatabase.taskUser, "password": CodeDatabase.password]))
+        let runner = TaskReplay(site: Self.site, loginButton: "Sign in", password: CodeDatabase.password)
         let (count, failures) = try await runner.verifyAll()
         XCTAssertGreaterThanOrEqual(count, 30)
         XCTAssertEqual(failures, [], failures.joined(separator: "\n"))

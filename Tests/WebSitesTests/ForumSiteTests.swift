@@ -9,14 +9,7 @@ final class ForumSiteTests: XCTestCase {
 
     override class func setUp() {
         super.setUp()
-        let ready = DispatchSemaphore(value: 0)
-        Task {
-            site = try await SiteUnderTest.start(name: ForumSite.name, prepare: ForumSite.prepare, addRoutes: {
-                ForumSite.addRoutes(to: $0, database: $1)
-            })
-            ready.signal()
-        }
-        ready.wait()
+        site = SiteUnderTest.startBlocking(ForumSite.definition)
     }
 
     override class func tearDown() {
@@ -25,7 +18,7 @@ final class ForumSiteTests: XCTestCase {
     }
 
     func testBrowsingReadingAndWriting() async throws {
-        try Self.site.reset()
+        try await Self.site.reset()
         let client = SiteClient(site: Self.site)
         let front = try await client.get("/")
         XCTAssertEqual(front.status, 200)
@@ -38,12 +31,12 @@ final class ForumSiteTests: XCTestCase {
         let books = try await client.get("/f/books?sort=top")
         XCTAssertEqual(books.status, 200)
         XCTAssertTrue(books.text.contains("Subscribe"))
-        let (postID, title) = try Self.site.read { db in
+        let (postID, title) = try await Self.site.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT id, title FROM posts WHERE forum_id = 1 ORDER BY id LIMIT 1")!
             return (row["id"] as Int64, row["title"] as String)
         }
         let post = try await client.get("/f/books/\(postID)")
-        XCTAssertTrue(post.text.contains(PageMarkup.escape(title)))
+        XCTAssertTrue(post.text.contains(HTML.escape(title)))
         let missingForum = try await client.get("/f/nosuchforum").status
         XCTAssertEqual(missingForum, 404)
         let missingPost = try await client.get("/f/books/999999").status
@@ -82,7 +75,7 @@ final class ForumSiteTests: XCTestCase {
         XCTAssertTrue(search.text.contains("1 results"))
 
         // Reset restores the seeded state.
-        try Self.site.reset()
+        try await Self.site.reset()
         let after = try await client.get("/search?q=Harbor+test")
         XCTAssertTrue(after.text.contains("0 results"))
     }
@@ -90,8 +83,7 @@ final class ForumSiteTests: XCTestCase {
 
 extension ForumSiteTests {
     func testEveryTaskIsSolvableAndAWrongAttemptFails() async throws {
-        let runner = TaskConfigRunner(site: Self.site, placeholder: "__FORUM__", login: .init(
-            path: "/login", fields: ["username": ForumDatabase.taskUser, "password": ForumDatabase.password]))
+        let runner = TaskReplay(site: Self.site, loginButton: "Log in", password: ForumDatabase.password)
         let (count, failures) = try await runner.verifyAll()
         XCTAssertGreaterThanOrEqual(count, 30)
         XCTAssertEqual(failures, [], failures.joined(separator: "\n"))

@@ -9,14 +9,7 @@ final class WikiSiteTests: XCTestCase {
 
     override class func setUp() {
         super.setUp()
-        let ready = DispatchSemaphore(value: 0)
-        Task {
-            site = try await SiteUnderTest.start(name: WikiSite.name, prepare: WikiSite.prepare, addRoutes: {
-                WikiSite.addRoutes(to: $0, database: $1)
-            })
-            ready.signal()
-        }
-        ready.wait()
+        site = SiteUnderTest.startBlocking(WikiSite.definition)
     }
 
     override class func tearDown() {
@@ -28,7 +21,7 @@ final class WikiSiteTests: XCTestCase {
         let client = SiteClient(site: Self.site)
         let main = try await client.get("/")
         XCTAssertTrue(main.text.contains("Featured article"))
-        let (country, capital) = try Self.site.read { db in
+        let (country, capital) = try await Self.site.read { db in
             let row = try Row.fetchOne(db, sql: """
                 SELECT a.title, i.value FROM articles a JOIN infobox i ON i.article_id = a.id
                 WHERE a.kind = 'country' AND i.label = 'Capital' ORDER BY a.id LIMIT 1
@@ -44,7 +37,7 @@ final class WikiSiteTests: XCTestCase {
         XCTAssertTrue(category.text.contains("25 articles in this category."))
 
         // An exact title jumps to the article; other text lists results.
-        let exact = try await client.get("/search?pattern=\(PageMarkup.urlEncode(country))")
+        let exact = try await client.get("/search?pattern=\(FormData.escape(country))")
         XCTAssertTrue(exact.url.hasSuffix(WikiRoutes.articlePath(country)))
         let results = try await client.get("/search?pattern=River")
         XCTAssertTrue(results.text.contains("results for"))
@@ -55,7 +48,7 @@ final class WikiSiteTests: XCTestCase {
 
 extension WikiSiteTests {
     func testEveryTaskIsSolvableAndAWrongAttemptFails() async throws {
-        let runner = TaskConfigRunner(site: Self.site, placeholder: "__WIKI__", login: nil)
+        let runner = TaskReplay(site: Self.site, loginButton: nil, password: "")
         let (count, failures) = try await runner.verifyAll()
         XCTAssertGreaterThanOrEqual(count, 30)
         XCTAssertEqual(failures, [], failures.joined(separator: "\n"))

@@ -8,10 +8,55 @@ import os, sqlite3, sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "forum"))
 from task_authoring import *
 db = sqlite3.connect(sys.argv[1]); db.row_factory = sqlite3.Row
-T = Tasks("code", "__CODE__", True)
+ME = "arivera"
+
+def forms(path, f):
+    tail = path.rsplit("/", 1)[-1]
+    if tail == "star": return [click("button", "Star")]
+    if path.endswith("/-/issues"):
+        return [type_("Title", f["title"])] + ([type_("Description", f["description"])] if f.get("description") else []) + \
+               ([select("Label", f["label"])] if f.get("label") else []) + [click("button", "Create issue")]
+    if "/-/merge_requests/" in path:
+        return [click("button", {"merge": "Merge", "close": "Close merge request"}[tail])]
+    if tail == "close": return [click("button", "Close issue")]
+    if tail == "reopen": return [click("button", "Reopen issue")]
+    if tail == "labels": return [select("Add label", f["label"]), click("button", "Add label")]
+    if tail == "assign": return [select("Assignee", f["assignee"]), click("button", "Assign")]
+    if tail == "notes": return [type_("Comment", f["body"]), click("button", "Comment")]
+    if tail == "project_members": return [type_("Username", f["username"]), select("Role", f["role"]), click("button", "Invite")]
+    raise ValueError(path)
+
+def effects(path, f):
+    me = f"(SELECT id FROM users WHERE username = {sql_text(ME)})"
+    parts = path.strip("/").split("/")
+    project = f"(SELECT id FROM projects WHERE namespace = {sql_text(parts[0])} AND name = {sql_text(parts[1])})"
+    tail = parts[-1]
+    if tail == "star": return [(f"SELECT COUNT(*) FROM stars WHERE user_id = {me} AND project_id = {project}", 1)]
+    if path.endswith("/-/issues"):
+        check = [(f"SELECT COUNT(*) FROM issues WHERE project_id = {project} AND author_id = {me} AND title = {sql_text(f['title'])} AND state = 'opened'", 1)]
+        if f.get("label"):
+            check.append((f"SELECT COUNT(*) FROM issues i JOIN issue_labels il ON il.issue_id = i.id JOIN labels l ON l.id = il.label_id "
+                          f"WHERE i.project_id = {project} AND i.title = {sql_text(f['title'])} AND l.name = {sql_text(f['label'])}", 1))
+        return check
+    number = parts[-2]
+    issue = f"(SELECT id FROM issues WHERE project_id = {project} AND number = {number})"
+    if "merge_requests" in parts:
+        return [(f"SELECT state FROM merge_requests WHERE project_id = {project} AND number = {number}", "merged" if tail == "merge" else "closed")]
+    if tail in ("close", "reopen"):
+        return [(f"SELECT state FROM issues WHERE project_id = {project} AND number = {number}", "closed" if tail == "close" else "opened")]
+    if tail == "labels":
+        return [(f"SELECT COUNT(*) FROM issue_labels il JOIN labels l ON l.id = il.label_id WHERE il.issue_id = {issue} AND l.name = {sql_text(f['label'])}", 1)]
+    if tail == "assign":
+        return [(f"SELECT u.username FROM issues i JOIN users u ON u.id = i.assignee_id WHERE i.id = {issue}", f["assignee"])]
+    if tail == "notes":
+        return [(f"SELECT COUNT(*) FROM notes WHERE issue_id = {issue} AND author_id = {me} AND body = {sql_text(f['body'])}", 1)]
+    if tail == "project_members":
+        return [(f"SELECT m.role FROM members m JOIN users u ON u.id = m.user_id WHERE m.project_id = {project} AND u.username = {sql_text(f['username'])}", f["role"])]
+    raise ValueError(path)
+
+T = Tasks("code", "__CODE__", ME, forms, effects)
 one = lambda sql, *a: db.execute(sql, a).fetchone()
 allr = lambda sql, *a: db.execute(sql, a).fetchall()
-ME = "arivera"
 def proj(name): return one("SELECT *, namespace||'/'||name AS full FROM projects WHERE name=?", name)
 def path(p): return "/" + p["full"]
 def stars(p): return one("SELECT COUNT(*) FROM stars WHERE project_id=?", p["id"])[0]
@@ -28,10 +73,16 @@ for name in ["tide-tables", "kanban-lite"]:
 p = proj("genome-slicer")
 T.add(2, "Which programming language is {{project}} written in?", "Which programming language is genome-slicer written in?", "/",
       [T.goto(path(p)), T.stop(p["language"])], exact=p["language"])
-best = unique_top(allr("SELECT p.*, p.namespace||'/'||p.name AS full FROM projects p"), stars)
-assert best, "several projects share the most stars"
-T.add(3, "Which project has the most stars?", "Which project has the most stars?", "/",
-      [T.goto("/?sort=stars"), T.stop(best["full"])], answer=[best["name"]])
+# The first unambiguous "most stars" question in this seed's data.
+for language in ["", "Python", "JavaScript", "Swift"]:
+    rows = allr("SELECT p.*, p.namespace||'/'||p.name AS full FROM projects p" + (" WHERE language = ?" if language else ""),
+                *([language] if language else []))
+    best = unique_top(rows, stars)
+    if best: break
+assert best, "every language has a tie for the most stars"
+kind = f"{language} project" if language else "project"
+T.add(3, "Which {{kind}} has the most stars?", f"Which {kind} has the most stars?", "/",
+      [T.goto("/?sort=stars" + (f"&language={language}" if language else "")), T.stop(best["full"])], answer=[best["name"]])
 for name in ["chat-relay", "budget-book"]:
     p = proj(name); n = len(issue(p, state="opened"))
     T.add(4, "How many open issues does {{project}} have?", f"How many open issues does {name} have?", "/",

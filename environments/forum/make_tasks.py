@@ -8,7 +8,34 @@ import os, sqlite3, sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "forum"))
 from task_authoring import *
 db = sqlite3.connect(sys.argv[1]); db.row_factory = sqlite3.Row
-T = Tasks("forum", "__FORUM__", True)
+ME = "river_otter"
+
+def forms(path, f):
+    if path.endswith("/unsubscribe"): return [click("button", "Unsubscribe")]
+    if path.endswith("/subscribe"): return [click("button", "Subscribe")]
+    if path.endswith("/vote"): return [click("button", "Upvote" if f["value"] == "1" else "Downvote")]
+    if path.endswith("/comment"): return [type_("Your comment", f["body"]), click("button", "Post comment")]
+    if path == "/submit":
+        return [select("Forum", f["forum"]), type_("Title", f["title"])] + \
+               ([type_("Body", f["body"])] if f.get("body") else []) + [click("button", "Create post")]
+    raise ValueError(path)
+
+def effects(path, f):
+    me = f"(SELECT id FROM users WHERE username = {sql_text(ME)})"
+    parts = path.split("/")
+    if path.endswith("subscribe"):
+        return [(f"SELECT COUNT(*) FROM subscriptions WHERE user_id = {me} AND forum_id = "
+                 f"(SELECT id FROM forums WHERE name = {sql_text(parts[2])})", 0 if path.endswith("/unsubscribe") else 1)]
+    if path.endswith("/vote"):
+        return [(f"SELECT value FROM votes WHERE user_id = {me} AND post_id = {parts[3]}", int(f["value"]))]
+    if path.endswith("/comment"):
+        return [(f"SELECT COUNT(*) FROM comments WHERE user_id = {me} AND post_id = {parts[3]} AND body = {sql_text(f['body'])}", 1)]
+    if path == "/submit":
+        return [(f"SELECT COUNT(*) FROM posts WHERE user_id = {me} AND title = {sql_text(f['title'])} AND body = {sql_text(f.get('body', ''))} "
+                 f"AND forum_id = (SELECT id FROM forums WHERE name = {sql_text(f['forum'])})", 1)]
+    raise ValueError(path)
+
+T = Tasks("forum", "__FORUM__", ME, forms, effects)
 one = lambda sql, *a: db.execute(sql, a).fetchone()
 allr = lambda sql, *a: db.execute(sql, a).fetchall()
 POSTS = """SELECT p.id, p.title, f.name forum, u.username author, p.created_at,
@@ -20,7 +47,6 @@ def unique_posts(forum, n, offset=0):
     rows = allr(POSTS + " WHERE f.name=? ORDER BY p.id", forum)
     return [r for r in rows if len(allr("SELECT 1 FROM posts WHERE title=?", r["title"])) == 1][offset:offset+n]
 def search_path(t): return "/search?q=" + q(t)
-ME = "river_otter"
 
 # 1-2 steps: information on one page
 n = one("SELECT COUNT(*) FROM forums")[0]

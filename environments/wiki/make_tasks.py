@@ -8,7 +8,7 @@ import os, sqlite3, sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "forum"))
 from task_authoring import *
 db = sqlite3.connect(sys.argv[1]); db.row_factory = sqlite3.Row
-T = Tasks("wiki", "__WIKI__", False)
+T = Tasks("wiki", "__WIKI__", None)
 one = lambda sql, *a: db.execute(sql, a).fetchone()
 allr = lambda sql, *a: db.execute(sql, a).fetchall()
 def art(t): return "/wiki/" + q(t.replace(" ", "_"))

@@ -149,7 +149,7 @@ struct ForumRoutes: Sendable {
                 """
         }.joined()
         return PageMarkup.html(pages.document("Forums", """
-            <h1>Forums</h1><table><caption>All forums</caption>
+            <h1>Forums</h1><table><caption>\(rows.count) forums</caption>
             <thead><tr><th scope="col">Forum</th><th scope="col">Description</th><th scope="col">Subscribers</th>
             <th scope="col">Posts</th><th scope="col">Your subscription</th></tr></thead><tbody>\(body)</tbody></table>
             """))
