@@ -1,0 +1,74 @@
+import Foundation
+import LanguageModels
+import LlamaModel
+
+/// Result of `nnetnav train --eval`.
+public struct EvaluationReport: Codable, Sendable {
+    public var validationLoss: Float
+    public var validationRows: Int
+    public var decodedRows: Int
+    public var exactMatches: Int
+    public var exactMatchAccuracy: Double { decodedRows > 0 ? Double(exactMatches) / Double(decodedRows) : 0 }
+    public var samples: [Sample]
+
+    public struct Sample: Codable, Sendable {
+        public var reference: String?
+        public var predicted: String?
+        public var output: String
+    }
+}
+
+/// Validation loss and next-action exact match, decoding greedily with the trainer's own forward.
+public struct PolicyEvaluation {
+    public var model: TrainableLlama
+    public var tokenizer: BPETokenizer
+    public var template: ChatTemplate
+    public var sequenceLength: Int
+    public var maxNewTokens = 64
+
+    public init(model: TrainableLlama, tokenizer: BPETokenizer, template: ChatTemplate, sequenceLength: Int) {
+        self.model = model
+        self.tokenizer = tokenizer
+        self.template = template
+        self.sequenceLength = sequenceLength
+    }
+
+    /// Greedy continuation of the last assistant turn's prompt. The prompt loses tokens from its
+    /// middle if it does not leave room for `maxNewTokens`.
+    public func generate(_ prompt: [ChatMessage]) -> String {
+        let (ids, _) = template.encode(prompt, with: tokenizer, addGenerationPrompt: true)
+        let budget = max(16, min(sequenceLength, model.config.contextLength) - maxNewTokens)
+        var tokens = ids.map { Int32($0) }
+        if tokens.count > budget {
+            let head = min(64, budget / 4)
+            tokens = Array(tokens.prefix(head) + tokens.suffix(budget - head))
+        }
+        let stop = Set([tokenizer.eosID, tokenizer.id(of: template.endToken)].compactMap { $0 })
+        var out: [Int] = []
+        for _ in 0..<maxNewTokens {
+            let logits = model.lastLogits(tokens)
+            var best = 0
+            for j in 1..<logits.count where logits[j] > logits[best] { best = j }
+            if stop.contains(best) { break }
+            out.append(best)
+            tokens.append(Int32(best))
+        }
+        return tokenizer.decode(out, skipSpecial: true)
+    }
+
+    public func run(validation: ChatDataset, loss: Float, decodeLimit: Int, progress: ((Int) -> Void)? = nil) -> EvaluationReport {
+        var report = EvaluationReport(validationLoss: loss, validationRows: validation.rows.count, decodedRows: 0,
+                                      exactMatches: 0, samples: [])
+        for row in validation.rows.prefix(decodeLimit) {
+            guard let last = row.messages.lastIndex(where: { $0.role == .assistant }) else { continue }
+            let output = generate(Array(row.messages[..<last]))
+            let reference = NextAction.extract(row.messages[last].content)
+            let predicted = NextAction.extract(output)
+            report.decodedRows += 1
+            if let reference, reference == predicted { report.exactMatches += 1 }
+            report.samples.append(.init(reference: reference, predicted: predicted, output: output))
+            progress?(report.decodedRows)
+        }
+        return report
+    }
+}

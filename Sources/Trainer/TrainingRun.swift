@@ -1,0 +1,158 @@
+import Foundation
+import Kernels
+import LlamaModel
+import NNetnavSupport
+
+/// Where the starting weights come from.
+public enum ModelSource: Sendable {
+    /// A GGUF or safetensors checkpoint of the Llama family.
+    case file(URL)
+    /// A randomly initialised model of this shape (vocabulary from the tokenizer).
+    case scratch(LlamaConfig)
+}
+
+/// `nnetnav train` end to end: data → tokens → packed rows, model, loop with progress and
+/// metrics, checkpoints, loss-curve PNG, optional evaluation. The CLI only fills this in.
+public struct TrainingRun {
+    public var data: URL
+    public var model: ModelSource
+    /// GGUF file whose tokenizer and chat template are used (the model's own when it is a GGUF).
+    public var tokenizerFile: URL
+    public var output: URL
+    public var options: TrainingOptions
+    public var validationFraction = 0.1
+    public var checkpointEvery = 0
+    public var resume = false
+    public var evaluate = false
+    public var decodeLimit = 20
+    public var maxNewTokens = 64
+    /// Bytes of activations above which `recompute` is switched on.
+    public var activationBudget = 4 << 30
+
+    public init(data: URL, model: ModelSource, tokenizerFile: URL, output: URL, options: TrainingOptions) {
+        self.data = data
+        self.model = model
+        self.tokenizerFile = tokenizerFile
+        self.output = output
+        self.options = options
+    }
+
+    public struct Summary: Sendable {
+        public var steps: Int
+        public var firstLoss: Float?
+        public var lastLoss: Float?
+        public var tokensPerSecond: Double
+        public var seconds: Double
+        public var trainableParameters: Int
+        public var trainRows: Int
+        public var evaluation: EvaluationReport?
+    }
+
+    private func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+    public func run() throws -> Summary {
+        let gguf = try GGUFFile(url: tokenizerFile)
+        let tokenizer = try BPETokenizer(gguf: gguf)
+        let template = ChatTemplate(gguf: gguf)
+        let dataset = try ChatDataset(jsonl: data)
+        let (trainSet, validationSet) = dataset.split(validationFraction: evaluate ? validationFraction : 0, seed: options.seed)
+        let pad = Int32(tokenizer.eosID ?? 0)
+        let trainRows = SequencePacker.pack(trainSet.examples(tokenizer: tokenizer, template: template), seq: options.sequenceLength, padToken: pad)
+        guard !trainRows.isEmpty else { throw TrainerError.invalidData("no training row has an assistant target") }
+        log("data: \(dataset.rows.count) demonstrations → \(trainSet.rows.count) train (\(trainRows.count) packed rows of \(options.sequenceLength)), \(validationSet.rows.count) validation")
+
+        // Model: base weights (always needed for LoRA), then the checkpoint if resuming.
+        let checkpoint = Checkpoint(directory: output)
+        var base: LlamaWeights?
+        switch model {
+        case .file(let url):
+            base = url.pathExtension == "safetensors" ? try LlamaWeights.load(safetensors: url) : try LlamaWeights.load(gguf: url)
+        case .scratch: base = nil
+        }
+        if let c = base?.config, c.vocabSize < tokenizer.vocabularySize {
+            throw TrainerError.invalidData("model vocabulary \(c.vocabSize) is smaller than the tokenizer's \(tokenizer.vocabularySize)")
+        }
+        let tuner: FineTuner
+        if resume, checkpoint.exists {
+            let state = try checkpoint.loadState()
+            let m = try checkpoint.loadModel(base: base, state: state)
+            tuner = FineTuner(model: m, rows: trainRows, options: state.options)
+            try checkpoint.restore(into: tuner, state: state)
+            log("resumed \(output.path) at step \(state.step)")
+        } else {
+            var rng = TrainingRNG(seed: options.seed)
+            let m: TrainableLlama
+            switch model {
+            case .file: m = try TrainableLlama(weights: base!, lora: options.lora)
+            case .scratch(let config):
+                m = TrainableLlama(config: config, lora: options.lora)
+                m.layout.initialize(m.parameters, rng: &rng)
+            }
+            if let adapters = m.adapters { m.loraLayout!.initialize(adapters, rng: &rng) }
+            tuner = FineTuner(model: m, rows: trainRows, options: options)
+            tuner.state.rng = rng
+        }
+        let m = tuner.model
+        let bytes = m.activationBytes(batch: tuner.options.batchSize, seq: tuner.options.sequenceLength)
+        if !m.recompute && bytes > activationBudget {
+            m.recompute = true
+            log("activations would take \(bytes >> 20) MiB: recomputing each block in the backward")
+        }
+        log("model: \(m.config.layerCount) layers, dim \(m.config.dim), \(m.config.parameterCount / 1000)k parameters, training \(m.trainable.values.count / 1000)k\(m.loraLayout != nil ? " (LoRA)" : ""); BLAS \(BLASInfo.coreName) × \(BLASInfo.threads)")
+
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let metricsURL = output.appendingPathComponent("metrics.jsonl")
+        var history = (try? JSONLines.read(StepMetrics.self, from: metricsURL))?.filter { $0.step <= tuner.state.step } ?? []
+        let totalSteps = tuner.options.steps
+        let bar = ProgressBar(label: "train", total: totalSteps, unit: "step")
+        bar.advance(by: tuner.state.step)
+        let start = Date()
+        var tokens = 0
+        var first: Float?
+        while tuner.state.step < totalSteps {
+            let metrics = tuner.trainStep()
+            first = first ?? metrics.loss
+            tokens += tuner.options.batchSize * tuner.options.sequenceLength * tuner.options.gradientAccumulation
+            history.append(metrics)
+            let rate = Double(tokens) / Date().timeIntervalSince(start)
+            bar.advance(status: String(format: "loss %.4f · lr %.2e · %.0f tok/s", metrics.loss, metrics.lr, rate))
+            if checkpointEvery > 0, tuner.state.step % checkpointEvery == 0, tuner.state.step < totalSteps {
+                try writeOutputs(tuner, checkpoint, history, metricsURL)
+            }
+        }
+        bar.finish()
+        let seconds = Date().timeIntervalSince(start)
+        var report: EvaluationReport?
+        if evaluate, !validationSet.rows.isEmpty {
+            let valRows = SequencePacker.pack(validationSet.examples(tokenizer: tokenizer, template: template),
+                                              seq: tuner.options.sequenceLength, padToken: pad)
+            let loss = tuner.evaluateLoss(valRows)
+            var evaluation = PolicyEvaluation(model: m, tokenizer: tokenizer, template: template, sequenceLength: tuner.options.sequenceLength)
+            evaluation.maxNewTokens = maxNewTokens
+            let decodeBar = ProgressBar(label: "eval", total: min(decodeLimit, validationSet.rows.count), unit: "row")
+            report = evaluation.run(validation: validationSet, loss: loss, decodeLimit: decodeLimit) { _ in decodeBar.advance() }
+            decodeBar.finish()
+            if var last = history.popLast() { last.validationLoss = loss; history.append(last) }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(report).write(to: output.appendingPathComponent("eval.json"))
+        }
+        try writeOutputs(tuner, checkpoint, history, metricsURL)
+        // A GGUF copy with the tokenizer, loadable by the inference engine and `nnetnav eval`.
+        var extra = tokenizer.ggufMetadata
+        if let t = gguf["tokenizer.chat_template"] { extra.append(("tokenizer.chat_template", t)) }
+        try m.exportWeights().write(gguf: output.appendingPathComponent("model.gguf"), extraMetadata: extra)
+        let ran = history.suffix(max(0, history.count))
+        return Summary(steps: tuner.state.step, firstLoss: first ?? ran.first?.loss, lastLoss: ran.last?.loss,
+                       tokensPerSecond: seconds > 0 ? Double(tokens) / seconds : 0, seconds: seconds,
+                       trainableParameters: m.trainable.values.count, trainRows: trainRows.count, evaluation: report)
+    }
+
+    private func writeOutputs(_ tuner: FineTuner, _ checkpoint: Checkpoint, _ history: [StepMetrics], _ metricsURL: URL) throws {
+        try checkpoint.save(tuner)
+        try JSONLines.write(history, to: metricsURL)
+        let validation = history.compactMap { m in m.validationLoss.map { (step: m.step, loss: $0) } }
+        let png = LossCurvePlot.render(train: history.map { (step: $0.step, loss: $0.loss) }, validation: validation)
+        try png.write(to: output.appendingPathComponent("loss.png"))
+    }
+}
