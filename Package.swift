@@ -37,6 +37,8 @@ let package = Package(
 
         // The native headless browser: DOM, accessibility tree, observations, actions.
         .target(name: "WebBrowser", dependencies: ["HTTPTransport", "CLibXML2", "NNetnavSupport"]),
+        // Second browser backend: headless Chromium over the DevTools protocol, for JavaScript sites and MiniWoB++.
+        .target(name: "ChromiumBrowser", dependencies: ["WebBrowser", "NNetnavSupport"]),
         // Bundled WebArena-style sites served by Hummingbird over SQLite.
         .target(name: "WebSites", dependencies: [
             "NNetnavSupport",
@@ -74,24 +76,27 @@ let package = Package(
         ]),
 
         .executableTarget(name: "nnetnav", dependencies: [
-            "WebBrowser", "WebSites", "WebTasks", "LanguageModels", "LlamaModel", "Trainer",
+            "WebBrowser", "ChromiumBrowser", "WebSites", "WebTasks", "LanguageModels", "LlamaModel", "Trainer",
             "Pipeline", "Evaluation", "NNetnavSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "nnetnav-bench", dependencies: [
-            "WebBrowser", "WebSites", "LanguageModels", "LlamaModel", "Trainer", "Kernels",
+            "WebBrowser", "ChromiumBrowser", "WebSites", "LanguageModels", "LlamaModel", "Trainer", "Kernels",
             "NNetnavSupport", "HTTPTransport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"]),
         .testTarget(name: "WebBrowserTests", dependencies: ["WebBrowser", "HTTPTransport"]),
+        .testTarget(name: "ChromiumBrowserTests", dependencies: ["ChromiumBrowser", "WebBrowser"]),
         .testTarget(name: "WebSitesTests", dependencies: ["WebSites", "WebTasks", "WebBrowser"]),
         .testTarget(name: "LanguageModelsTests", dependencies: [
             "LanguageModels", "HTTPTransport",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "Kernels", "LanguageModels"]),
+        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "Kernels", "LanguageModels"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "LlamaModel", "Kernels"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel",

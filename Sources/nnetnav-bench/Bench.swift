@@ -11,6 +11,6 @@ struct Bench: AsyncParsableCommand {
         `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE swift run -c release nnetnav-bench <name>`. \
         Every numeric benchmark prints the kernel that ran.
         """,
-        subcommands: [BrowserBench.self, EngineBench.self, TrainerBench.self]
+        subcommands: [BrowserBench.self, EngineBench.self, TrainerBench.self, ChromiumBench.self]
     )
 }

@@ -39,6 +39,8 @@ final class ChatModelSpecTests: XCTestCase {
         guard case .remote(let openai) = try ChatModelSpec(parsing: "openai:gpt-4o-mini"),
               case .remote(let vllm) = try ChatModelSpec(parsing: "vllm:m") else { return XCTFail() }
         XCTAssertTrue(openai.configuration().requiresAPIKey)
+        XCTAssertEqual(openai.configuration().tokenLimitParameter, .maxCompletionTokens)
+        XCTAssertEqual(vllm.configuration().tokenLimitParameter, .maxTokens)
         XCTAssertFalse(openai.configuration().guidedChoice)
         XCTAssertTrue(vllm.configuration().guidedChoice)
         XCTAssertFalse(vllm.configuration().requiresAPIKey)

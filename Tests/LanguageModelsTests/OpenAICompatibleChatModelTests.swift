@@ -44,6 +44,17 @@ final class OpenAICompatibleChatModelTests: XCTestCase {
             XCTAssertEqual((messages[1] as? [String: any Sendable])?["content"] as? String, "Did the agent finish the task?")
             XCTAssertEqual((messages[0] as? [String: any Sendable])?["role"] as? String, "system")
             XCTAssertNil(sent.json["guided_choice"])
+            XCTAssertNil(sent.json["max_completion_tokens"])
+        }
+    }
+
+    func testTokenLimitCanUseTheNewerParameter() async throws {
+        try await CannedOpenAIServer.with(script: [.completion("ok")]) { server in
+            let model = try await self.model(server) { $0.tokenLimitParameter = .maxCompletionTokens }
+            _ = try await model.complete(question)
+            let sent = await server.received.first
+            XCTAssertEqual(sent?.json["max_completion_tokens"] as? Double, 32)
+            XCTAssertNil(sent?.json["max_tokens"])
         }
     }
 

@@ -33,6 +33,10 @@ final class ResponseCacheTests: XCTestCase {
         XCTAssertEqual(model.calls, 3)
         let total = try await cache.count()
         XCTAssertEqual(total, 4)
+        let summary = try await cache.summary()
+        XCTAssertEqual(summary.map(\.model), ["canned:echo", "canned:other"])
+        XCTAssertEqual(summary.map(\.responses), [3, 1])
+        XCTAssertEqual(summary[0].usage, TokenUsage(promptTokens: 15, completionTokens: 9))
     }
 
     func testReplayMissFailsLoudlyNamingKeyAndPrompt() async throws {

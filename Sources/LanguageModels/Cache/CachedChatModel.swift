@@ -5,6 +5,16 @@ import Foundation
 /// Responses served from the cache have `cached == true`. Concurrent identical requests in
 /// `.readWrite` mode are coalesced: one reaches the model and the others share its answer
 /// (reported as cached, since nobody paid for them).
+///
+/// With temperature > 0 the same request always gets the sample recorded first, which is what
+/// makes a re-run reproducible. To draw several different samples for one prompt, give each
+/// request its own `options.seed`: the seed is part of the key.
+///
+/// ```swift
+/// let cache = try ResponseCache(path: "runs/responses.sqlite")
+/// let meter = UsageMeter(pricing: ModelPricing(promptPerMillion: 0.15, completionPerMillion: 0.6))
+/// let model = MeteredChatModel(wrapping: CachedChatModel(wrapping: remote, cache: cache, mode: .replay), meter: meter)
+/// ```
 public struct CachedChatModel: ChatModel {
     public enum Mode: String, Sendable, CaseIterable {
         /// Serve from the cache when possible; otherwise call the model and record the answer.

@@ -117,6 +117,30 @@ public final class ResponseCache: Sendable {
         }
     }
 
+    /// What the cache holds for one model.
+    public struct ModelSummary: Sendable, Hashable {
+        public var model: String
+        public var responses: Int
+        public var usage: TokenUsage
+        public var oldest: Date
+        public var newest: Date
+    }
+
+    /// Responses and recorded tokens per model identifier, most responses first.
+    public func summary() async throws -> [ModelSummary] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT model, COUNT(*) AS n, SUM(promptTokens) AS p, SUM(completionTokens) AS c,
+                       MIN(createdAt) AS oldest, MAX(createdAt) AS newest
+                FROM responses GROUP BY model ORDER BY n DESC, model
+                """).map { row in
+                ModelSummary(model: row["model"], responses: row["n"],
+                             usage: TokenUsage(promptTokens: row["p"], completionTokens: row["c"]),
+                             oldest: row["oldest"], newest: row["newest"])
+            }
+        }
+    }
+
     /// Number of stored responses, optionally for one model identifier.
     public func count(model: String? = nil) async throws -> Int {
         try await database.read { db in

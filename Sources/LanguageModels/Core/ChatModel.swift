@@ -79,7 +79,7 @@ public struct ChatResponse: Sendable, Codable, Hashable {
 
 /// A chat language model: remote (OpenAI-compatible HTTP) or in-process.
 public protocol ChatModel: Sendable {
-    /// Stable identity of backend and model, e.g. "openai:gpt-4o-mini@https://api.openai.com/v1"
+    /// Stable identity of backend and model, e.g. "openai-compatible:gpt-4o-mini@https://api.openai.com/v1"
     /// or "local:SmolLM2-135M-Instruct.Q4_1.gguf#sha256prefix". It keys the response cache.
     var identifier: String { get }
     func complete(_ request: ChatRequest) async throws -> ChatResponse

@@ -22,6 +22,8 @@ public final class OpenAICompatibleChatModel: ChatModel {
         public var requiresAPIKey: Bool
         /// Send `guided_choice` (vLLM) for requests with `choices`, instead of matching free text.
         public var guidedChoice: Bool
+        /// How the answer length limit is sent.
+        public var tokenLimitParameter: TokenLimitParameter
         public var maxConcurrentRequests: Int
         /// Per-attempt limit for the whole response; generation of long answers can take a while.
         public var timeout: TimeInterval
@@ -29,7 +31,8 @@ public final class OpenAICompatibleChatModel: ChatModel {
         public var retry: RetryPolicy
 
         public init(baseURL: String, model: String, apiKeyEnvironmentVariable: String = "OPENAI_API_KEY",
-                    requiresAPIKey: Bool = false, guidedChoice: Bool = false, maxConcurrentRequests: Int = 4,
+                    requiresAPIKey: Bool = false, guidedChoice: Bool = false,
+                    tokenLimitParameter: TokenLimitParameter = .maxTokens, maxConcurrentRequests: Int = 4,
                     timeout: TimeInterval = 120, connectTimeout: TimeInterval = 10, retry: RetryPolicy = .init()) {
             var base = baseURL.trimmingCharacters(in: .whitespaces)
             while base.hasSuffix("/") { base.removeLast() }
@@ -38,11 +41,19 @@ public final class OpenAICompatibleChatModel: ChatModel {
             self.apiKeyEnvironmentVariable = apiKeyEnvironmentVariable
             self.requiresAPIKey = requiresAPIKey
             self.guidedChoice = guidedChoice
+            self.tokenLimitParameter = tokenLimitParameter
             self.maxConcurrentRequests = max(1, maxConcurrentRequests)
             self.timeout = timeout
             self.connectTimeout = connectTimeout
             self.retry = retry
         }
+    }
+
+    /// The request field carrying `GenerationOptions.maxTokens`. OpenAI deprecated `max_tokens`
+    /// and its reasoning models reject it; most self-hosted servers only know `max_tokens`.
+    public enum TokenLimitParameter: String, Sendable, Hashable {
+        case maxTokens = "max_tokens"
+        case maxCompletionTokens = "max_completion_tokens"
     }
 
     /// A failed attempt that will be retried, for progress displays ("HTTP 429, retrying in 2.0 s").
@@ -121,7 +132,8 @@ public final class OpenAICompatibleChatModel: ChatModel {
 
     private func httpBody(for request: ChatRequest) throws -> Data {
         let wire = OpenAIWireFormat.Request(model: configuration.model, request: request,
-                                            guidedChoice: configuration.guidedChoice)
+                                            guidedChoice: configuration.guidedChoice,
+                                            tokenLimit: configuration.tokenLimitParameter)
         do {
             return try JSONEncoder().encode(wire)
         } catch {

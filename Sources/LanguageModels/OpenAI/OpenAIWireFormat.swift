@@ -7,7 +7,8 @@ enum OpenAIWireFormat {
         var messages: [ChatMessage]
         var temperature: Double
         var topP: Double
-        var maxTokens: Int
+        var maxTokens: Int?
+        var maxCompletionTokens: Int?
         var stop: [String]?
         var seed: Int64?
         /// vLLM's constrained decoding to one of these strings.
@@ -18,15 +19,19 @@ enum OpenAIWireFormat {
             case model, messages, temperature, stop, seed, stream
             case topP = "top_p"
             case maxTokens = "max_tokens"
+            case maxCompletionTokens = "max_completion_tokens"
             case guidedChoice = "guided_choice"
         }
 
-        init(model: String, request: ChatRequest, guidedChoice: Bool) {
+        init(model: String, request: ChatRequest, guidedChoice: Bool, tokenLimit: OpenAICompatibleChatModel.TokenLimitParameter) {
             self.model = model
             self.messages = request.messages
             self.temperature = request.options.temperature
             self.topP = request.options.topP
-            self.maxTokens = request.options.maxTokens
+            switch tokenLimit {
+            case .maxTokens: self.maxTokens = request.options.maxTokens
+            case .maxCompletionTokens: self.maxCompletionTokens = request.options.maxTokens
+            }
             self.stop = request.options.stop.isEmpty ? nil : request.options.stop
             // The API takes a signed integer; keep the seed's low 63 bits so it stays positive.
             self.seed = request.options.seed.map { Int64($0 & 0x7FFF_FFFF_FFFF_FFFF) }

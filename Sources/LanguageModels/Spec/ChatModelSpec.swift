@@ -109,13 +109,16 @@ public enum ChatModelSpec: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension ChatModelSpec.Remote {
-    /// Client settings for this server: hosted OpenAI requires a key, vLLM constrains choices.
+    /// Client settings for this server: hosted OpenAI requires a key and takes `max_completion_tokens`,
+    /// vLLM constrains choices.
     public func configuration(apiKeyEnvironmentVariable: String = "OPENAI_API_KEY",
                               maxConcurrentRequests: Int = 4,
                               retry: RetryPolicy = .init()) -> OpenAICompatibleChatModel.Configuration {
-        .init(baseURL: baseURL, model: model, apiKeyEnvironmentVariable: apiKeyEnvironmentVariable,
-              requiresAPIKey: server == .openai && baseURL == Server.openai.defaultBaseURL,
-              guidedChoice: server == .vllm, maxConcurrentRequests: maxConcurrentRequests, retry: retry)
+        let hostedOpenAI = server == .openai && baseURL == Server.openai.defaultBaseURL
+        return .init(baseURL: baseURL, model: model, apiKeyEnvironmentVariable: apiKeyEnvironmentVariable,
+                     requiresAPIKey: hostedOpenAI, guidedChoice: server == .vllm,
+                     tokenLimitParameter: hostedOpenAI ? .maxCompletionTokens : .maxTokens,
+                     maxConcurrentRequests: maxConcurrentRequests, retry: retry)
     }
 
     /// The HTTP client for this server.

@@ -1,7 +1,154 @@
 import ArgumentParser
+import Dispatch
+import Foundation
+import HTTPTransport
+import NNetnavSupport
+import WebSites
 
-// Placeholder until the owning issue lands; replaced by the real command.
 struct EnvCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "env", abstract: "Serve and reset the bundled sites.")
-    func run() async throws { throw ValidationError("'env' is not available in this build yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "env",
+        abstract: "Serve and reset the bundled sites.",
+        discussion: """
+        The bundled sites (shop, admin, forum, code, wiki) run on loopback, each instance with its own \
+        SQLite database copied from a pristine seeded file. Accounts and passwords are listed in \
+        environments/README.md.
+        """,
+        subcommands: [Serve.self, Reset.self])
+
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start the sites on 127.0.0.1 and print their URLs; runs until Ctrl-C.",
+            discussion: """
+            With --port BASE, instance i of the k-th listed site listens on BASE + i * (number of sites) + k; \
+            without it every server takes a free port. The pristine databases are built once per data \
+            directory and seed (a few seconds) and reused afterwards.
+            """)
+
+        @Option(name: .long, help: "Comma-separated sites to start (default: every built-in site).")
+        var sites: String?
+
+        @Option(name: .long, help: "Number of isolated instances of each site, for parallel crawls.")
+        var instances = 1
+
+        @Option(name: .long, help: "First port to use (default: free ports).")
+        var port: Int?
+
+        @Option(name: .long, help: "Seed of the generated content; task sets assume 0.")
+        var seed: UInt64 = 0
+
+        @Option(name: .long, help: "Where pristine and live databases are kept (default: runs/env).")
+        var dataDir: String?
+
+        func run() async throws {
+            let names = try parseSites(sites)
+            let directory = dataDir.map { URL(fileURLWithPath: $0) }
+                ?? ProjectLayout.current.runs.appendingPathComponent("env", isDirectory: true)
+            let started = Date()
+            let cluster = try await SiteCluster.start(sites: names, instances: instances, basePort: port,
+                                                      dataDirectory: directory, seed: seed)
+            say(String(format: "Started %d site instance(s) in %.1f s (data in %@)\n", names.count * instances,
+                         Date().timeIntervalSince(started), directory.path))
+            say("SITE    INSTANCE  URL")
+            for instance in 0..<instances {
+                for name in names {
+                    let url = await cluster.baseURL(name, instance: instance)
+                    say("\(name.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))\(String(instance).padding(toLength: 10, withPad: " ", startingAt: 0))\(url)")
+                }
+            }
+            say("\nReset with: nnetnav env reset --url <URL>   (or POST <URL>/__nnetnav/reset). Ctrl-C stops.")
+            await waitForInterrupt()
+            say("\nStopping…")
+            await cluster.shutdown()
+        }
+    }
+
+    struct Reset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Restore running sites to their pristine seeded state without restarting them.",
+            discussion: """
+            Give the URL of a site instance (--url), or the base port the server was started with plus the \
+            site and instance (--port, --site, --instance) using the same port layout as `env serve --port`. \
+            With --port and no --site, every listed site of the instance is reset. shop and admin share \
+            one database: resetting either resets both.
+            """)
+
+        @Option(name: .long, help: "Base URL of a running site instance, e.g. http://127.0.0.1:7770.")
+        var url: String?
+
+        @Option(name: .long, help: "Base port given to `env serve --port`.")
+        var port: Int?
+
+        @Option(name: .long, help: "Site to reset (with --port).")
+        var site: String?
+
+        @Option(name: .long, help: "Comma-separated sites the server was started with (with --port; default: all built-in).")
+        var sites: String?
+
+        @Option(name: .long, help: "Instance to reset (with --port).")
+        var instance = 0
+
+        func run() async throws {
+            var targets: [String] = []
+            if let url {
+                targets = [url]
+            } else if let port {
+                let started = try parseSites(sites)
+                let chosen = try site.map { try parseSites($0) } ?? started
+                for name in chosen {
+                    guard let k = started.firstIndex(of: name) else {
+                        throw ValidationError("site '\(name)' is not among the started sites \(started.map(\.rawValue))")
+                    }
+                    targets.append("http://127.0.0.1:\(port + instance * started.count + k)")
+                }
+            } else {
+                throw ValidationError("give --url or --port")
+            }
+            let client = HTTPClient(configuration: .init(timeout: 30, keepsCookies: false))
+            for target in targets {
+                let base = target.hasSuffix("/") ? String(target.dropLast()) : target
+                do {
+                    let response = try await client.send(HTTPRequest(method: .post, url: base + "/__nnetnav/reset", body: Data()))
+                    guard response.status == 200 else {
+                        throw ValidationError("\(base) answered HTTP \(response.status): \(response.text)")
+                    }
+                    print("\(base): \(response.text.trimmingCharacters(in: .whitespacesAndNewlines))")
+                } catch let error as HTTPError {
+                    throw ValidationError("could not reset \(base): \(error)")
+                }
+            }
+        }
+    }
+}
+
+private func parseSites(_ list: String?) throws -> [SiteName] {
+    guard let list, !list.isEmpty else { return SiteCatalog.available }
+    return try list.split(separator: ",").map { part in
+        let name = part.trimmingCharacters(in: .whitespaces)
+        guard let site = SiteName(rawValue: name) else {
+            throw ValidationError("unknown site '\(name)'; choose from \(SiteName.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard SiteCatalog.definition(site) != nil else { throw ValidationError("site '\(name)' is not built into this binary yet") }
+        return site
+    }
+}
+
+/// Returns when the process receives SIGINT or SIGTERM.
+private func waitForInterrupt() async {
+    let (stream, continuation) = AsyncStream<Int32>.makeStream()
+    var sources: [DispatchSourceSignal] = []
+    for sig in [SIGINT, SIGTERM] {
+        signal(sig, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: sig, queue: .main)
+        source.setEventHandler { continuation.yield(sig) }
+        source.resume()
+        sources.append(source)
+    }
+    for await _ in stream { break }
+    for s in sources { s.cancel() }
+}
+
+/// Prints unbuffered, so the URL table reaches a pipe or log file while the server runs.
+private func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }

@@ -1,0 +1,154 @@
+import Foundation
+
+/// One page target (a tab) attached in flat mode, with its load state tracked from events.
+public final class ChromiumTab: @unchecked Sendable {
+    public let targetID: String
+    public let sessionID: String
+    let connection: DevToolsConnection
+    private let lock = NSLock()
+    private var mainFrameID: String?
+    private var loading = false
+    private var navigations = 0
+    private var documentStatus = 0
+    private var listener: UUID?
+
+    init(targetID: String, sessionID: String, connection: DevToolsConnection) {
+        self.targetID = targetID
+        self.sessionID = sessionID
+        self.connection = connection
+    }
+
+    /// Attaches to an existing page target and enables the domains observations and actions need.
+    static func attach(targetID: String, connection: DevToolsConnection) async throws -> ChromiumTab {
+        struct Attached: Decodable { let sessionId: String }
+        let attached: Attached = try await connection.send(
+            "Target.attachToTarget", ["targetId": .string(targetID), "flatten": true])
+        let tab = ChromiumTab(targetID: targetID, sessionID: attached.sessionId, connection: connection)
+        tab.listener = connection.addListener(session: attached.sessionId) { [weak tab] in tab?.handle($0) }
+        try await tab.call("Page.enable")
+        try await tab.call("Network.enable", ["maxTotalBufferSize": 0, "maxResourceBufferSize": 0])
+        try await tab.call("Runtime.enable")
+        struct FrameTree: Decodable {
+            struct Node: Decodable { struct Frame: Decodable { let id: String }; let frame: Frame }
+            let frameTree: Node
+        }
+        let tree: FrameTree = try await tab.send("Page.getFrameTree")
+        tab.lock.withLock { tab.mainFrameID = tree.frameTree.frame.id }
+        return tab
+    }
+
+    func detachListener() {
+        if let listener { connection.removeListener(listener) }
+    }
+
+    public func send<R: Decodable>(_ method: String, _ params: JSONValue = [:], timeout: Double? = nil) async throws -> R {
+        try await connection.send(method, params, session: sessionID, timeout: timeout)
+    }
+
+    public func call(_ method: String, _ params: JSONValue = [:], timeout: Double? = nil) async throws {
+        try await connection.call(method, params, session: sessionID, timeout: timeout)
+    }
+
+    /// HTTP status of the last main-document response (0 for file:, data: and about: pages).
+    public var status: Int { lock.withLock { documentStatus } }
+    var navigationCount: Int { lock.withLock { navigations } }
+    var isLoading: Bool { lock.withLock { loading } }
+
+    private func handle(_ event: DevToolsEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        let frame = event.params["frameId"]?.string
+        switch event.method {
+        case "Page.frameStartedLoading" where frame == mainFrameID:
+            loading = true
+            navigations += 1
+        case "Page.frameStoppedLoading" where frame == mainFrameID, "Page.loadEventFired":
+            loading = false
+        case "Page.frameNavigated" where event.params["frame"]?["parentId"] == nil:
+            mainFrameID = event.params["frame"]?["id"]?.string ?? mainFrameID
+            let url = event.params["frame"]?["url"]?.string ?? ""
+            if !url.hasPrefix("http") { documentStatus = 0 }
+        case "Network.responseReceived" where event.params["type"]?.string == "Document" && frame == mainFrameID:
+            documentStatus = event.params["response"]?["status"]?.int ?? documentStatus
+        default: break
+        }
+    }
+
+    /// Navigates and waits for the load; returns Chromium's error text (`net::ERR_...`) if it failed.
+    public func navigate(to url: String, timeout: Double) async throws -> String? {
+        struct Navigated: Decodable { let errorText: String? }
+        lock.withLock { loading = true }
+        let result: Navigated = try await send("Page.navigate", ["url": .string(url)], timeout: timeout)
+        if let error = result.errorText, !error.isEmpty {
+            lock.withLock { loading = false }
+            return error
+        }
+        try await waitForLoad(timeout: timeout)
+        return nil
+    }
+
+    /// Waits until the main frame stopped loading and the document is complete, or `timeout` passes.
+    /// A page that never finishes loading (long polling, a stuck script) is observed as it is.
+    public func waitForLoad(timeout: Double) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while isLoading, Date() < deadline {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        while Date() < deadline {
+            let state = try? await evaluate("document.readyState", timeout: max(0.5, deadline.timeIntervalSinceNow))
+            if state?.string == "complete" { return }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
+
+    /// After an action: give the page a moment to start a navigation it triggered, then wait for it.
+    public func settle(after navigationsBefore: Int, timeout: Double) async throws {
+        try await Task.sleep(nanoseconds: 60_000_000)
+        if navigationCount != navigationsBefore || isLoading {
+            try await waitForLoad(timeout: timeout)
+        }
+    }
+
+    /// Evaluates an expression in the main frame and returns its JSON value.
+    public func evaluate(_ expression: String, timeout: Double? = nil) async throws -> JSONValue {
+        struct Evaluated: Decodable {
+            struct Remote: Decodable { let value: JSONValue? }
+            struct Exception: Decodable {
+                struct Thrown: Decodable { let description: String? }
+                let text: String
+                let exception: Thrown?
+            }
+            let result: Remote
+            let exceptionDetails: Exception?
+        }
+        let evaluated: Evaluated = try await send("Runtime.evaluate", [
+            "expression": .string(expression), "returnByValue": true, "awaitPromise": true,
+        ], timeout: timeout)
+        if let exception = evaluated.exceptionDetails {
+            throw ChromiumError.javaScript(exception.exception?.description ?? exception.text)
+        }
+        return evaluated.result.value ?? .null
+    }
+
+    /// Calls `function(...) { ... }` with `this` bound to the DOM node; returns its JSON value.
+    public func callFunction(on backendNodeID: Int, _ declaration: String, arguments: [JSONValue] = [],
+                             timeout: Double? = nil) async throws -> JSONValue {
+        struct Resolved: Decodable { struct Object: Decodable { let objectId: String? }; let object: Object }
+        let resolved: Resolved = try await send("DOM.resolveNode", ["backendNodeId": .number(Double(backendNodeID))],
+                                                timeout: timeout)
+        guard let objectID = resolved.object.objectId else { throw ChromiumError.javaScript("node is gone") }
+        struct Called: Decodable {
+            struct Remote: Decodable { let value: JSONValue? }
+            struct Exception: Decodable { let text: String }
+            let result: Remote
+            let exceptionDetails: Exception?
+        }
+        let called: Called = try await send("Runtime.callFunctionOn", [
+            "objectId": .string(objectID), "functionDeclaration": .string(declaration),
+            "arguments": .array(arguments.map { ["value": $0] }), "returnByValue": true, "awaitPromise": true,
+        ], timeout: timeout)
+        try? await call("Runtime.releaseObject", ["objectId": .string(objectID)], timeout: timeout)
+        if let exception = called.exceptionDetails { throw ChromiumError.javaScript(exception.text) }
+        return called.result.value ?? .null
+    }
+}

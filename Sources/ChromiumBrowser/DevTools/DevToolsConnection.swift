@@ -1,0 +1,210 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An event pushed by Chromium (`Page.loadEventFired`, `Target.targetCreated`...).
+public struct DevToolsEvent: Sendable {
+    public let method: String
+    public let sessionID: String?
+    public let params: JSONValue
+}
+
+/// One DevTools protocol connection over Chromium's debugging pipe: NUL-terminated JSON
+/// messages, replies matched to commands by id, every command bounded by a hard timeout.
+///
+/// A dedicated thread blocks on the reply pipe; commands are written under a lock. Nothing
+/// here waits without a deadline, so a hung renderer surfaces as `ChromiumError.timeout`.
+public final class DevToolsConnection: @unchecked Sendable {
+    private struct Pending {
+        let method: String
+        let continuation: CheckedContinuation<Data, Error>
+        let timer: Task<Void, Never>
+    }
+
+    private let process: ChromiumProcess
+    private let lock = NSLock()
+    private var nextID = 1
+    private var pending: [Int: Pending] = [:]
+    private var listeners: [UUID: (session: String?, handler: @Sendable (DevToolsEvent) -> Void)] = [:]
+    private var closed = false
+    public let defaultTimeout: Double
+
+    public init(process: ChromiumProcess, defaultTimeout: Double = 15) {
+        self.process = process
+        self.defaultTimeout = defaultTimeout
+        let thread = Thread { [weak self] in self?.readLoop(fd: process.replyFD) }
+        thread.name = "chromium-devtools-reader"
+        thread.start()
+    }
+
+    public var isClosed: Bool { lock.withLock { closed } }
+
+    /// Sends a command and decodes its `result`. `session` targets an attached page (flat mode).
+    public func send<Result: Decodable>(_ method: String, _ params: JSONValue = [:], session: String? = nil,
+                                        timeout: Double? = nil, as: Result.Type = Result.self) async throws -> Result {
+        let data = try await sendRaw(method, params, session: session, timeout: timeout)
+        let reply: Reply<Result>
+        do {
+            reply = try JSONDecoder().decode(Reply<Result>.self, from: data)
+        } catch {
+            throw ChromiumError.protocolError(method: method, message: "unexpected reply: \(error)")
+        }
+        if let error = reply.error { throw ChromiumError.protocolError(method: method, message: error.message) }
+        guard let result = reply.result else { throw ChromiumError.protocolError(method: method, message: "no result") }
+        return result
+    }
+
+    /// Sends a command whose result does not matter (errors still throw).
+    public func call(_ method: String, _ params: JSONValue = [:], session: String? = nil, timeout: Double? = nil) async throws {
+        let _: JSONValue = try await send(method, params, session: session, timeout: timeout)
+    }
+
+    func sendRaw(_ method: String, _ params: JSONValue, session: String?, timeout: Double?) async throws -> Data {
+        let seconds = timeout ?? defaultTimeout
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, Error>) in
+            lock.lock()
+            if closed {
+                lock.unlock()
+                continuation.resume(throwing: ChromiumError.disconnected)
+                return
+            }
+            let id = nextID
+            nextID += 1
+            let timer = Task { [weak self] in
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+                if Task.isCancelled { return }
+                self?.fail(id: id, with: ChromiumError.timeout(method: method, seconds: seconds))
+            }
+            pending[id] = Pending(method: method, continuation: continuation, timer: timer)
+            lock.unlock()
+
+            var message: JSONValue = ["id": .number(Double(id)), "method": .string(method), "params": params]
+            if let session, case .object(var o) = message { o["sessionId"] = .string(session); message = .object(o) }
+            do {
+                var bytes = try JSONEncoder().encode(message)
+                bytes.append(0)
+                try write(bytes)
+            } catch {
+                fail(id: id, with: error)
+            }
+        }
+    }
+
+    /// Registers a handler for events of one session (nil: browser-level events).
+    @discardableResult
+    public func addListener(session: String?, _ handler: @escaping @Sendable (DevToolsEvent) -> Void) -> UUID {
+        let token = UUID()
+        lock.withLock { listeners[token] = (session, handler) }
+        return token
+    }
+
+    public func removeListener(_ token: UUID) {
+        _ = lock.withLock { listeners.removeValue(forKey: token) }
+    }
+
+    private func fail(id: Int, with error: Error) {
+        let entry = lock.withLock { pending.removeValue(forKey: id) }
+        entry?.timer.cancel()
+        entry?.continuation.resume(throwing: error)
+    }
+
+    private func write(_ bytes: Data) throws {
+        try lock.withLock {
+            guard !closed else { throw ChromiumError.disconnected }
+            try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+                var offset = 0
+                while offset < buffer.count {
+                    let n = Glibc.write(process.commandFD, buffer.baseAddress! + offset, buffer.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw ChromiumError.disconnected
+                    }
+                    offset += n
+                }
+            }
+        }
+    }
+
+    private func readLoop(fd: Int32) {
+        var buffer = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            var start = buffer.count
+            buffer.append(contentsOf: chunk[0..<n])
+            var messageStart = 0
+            while let end = buffer[start...].firstIndex(of: 0) {
+                dispatch(Data(buffer[messageStart..<end]))
+                messageStart = end + 1
+                start = messageStart
+            }
+            if messageStart > 0 { buffer.removeFirst(messageStart) }
+        }
+        closeAll()
+    }
+
+    private func closeAll() {
+        let entries = lock.withLock { () -> [Pending] in
+            closed = true
+            defer { pending.removeAll() }
+            return Array(pending.values)
+        }
+        for entry in entries {
+            entry.timer.cancel()
+            entry.continuation.resume(throwing: ChromiumError.disconnected)
+        }
+    }
+
+    private func dispatch(_ message: Data) {
+        if let id = Self.leadingID(message) {
+            let entry = lock.withLock { pending.removeValue(forKey: id) }
+            entry?.timer.cancel()
+            entry?.continuation.resume(returning: message)
+            return
+        }
+        guard let envelope = try? JSONDecoder().decode(EventEnvelope.self, from: message) else { return }
+        if let id = envelope.id {
+            let entry = lock.withLock { pending.removeValue(forKey: id) }
+            entry?.timer.cancel()
+            entry?.continuation.resume(returning: message)
+            return
+        }
+        guard let method = envelope.method else { return }
+        let handlers = lock.withLock { listeners.values.filter { $0.session == envelope.sessionId }.map(\.handler) }
+        let event = DevToolsEvent(method: method, sessionID: envelope.sessionId, params: envelope.params ?? .null)
+        for handler in handlers { handler(event) }
+    }
+
+    /// Chromium writes replies as `{"id":N,...}`; reading N from the prefix avoids parsing
+    /// a multi-megabyte accessibility tree twice.
+    private static func leadingID(_ message: Data) -> Int? {
+        let prefix = Array("{\"id\":".utf8)
+        guard message.count > prefix.count, message.prefix(prefix.count).elementsEqual(prefix) else { return nil }
+        var value = 0
+        var sawDigit = false
+        for byte in message.dropFirst(prefix.count) {
+            guard byte >= 48 && byte <= 57 else { break }
+            value = value * 10 + Int(byte - 48)
+            sawDigit = true
+        }
+        return sawDigit ? value : nil
+    }
+
+    private struct Reply<Result: Decodable>: Decodable {
+        struct Failure: Decodable { let message: String }
+        let result: Result?
+        let error: Failure?
+    }
+
+    private struct EventEnvelope: Decodable {
+        let id: Int?
+        let method: String?
+        let sessionId: String?
+        let params: JSONValue?
+    }
+}

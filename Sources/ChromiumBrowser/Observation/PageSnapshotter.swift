@@ -1,0 +1,192 @@
+import Foundation
+
+/// One observation of a tab: the accessibility tree of every frame, merged, with element ids
+/// and layout boxes, plus the page's title, URL and scroll window.
+public struct PageSnapshot: Sendable {
+    public var root: PageTreeNode
+    public var title: String
+    public var url: String
+    public var viewport: PageViewport
+    /// Element id -> Chromium backend node id, for acting on what was observed.
+    public var backendNodes: [Int: Int]
+}
+
+/// Builds `PageSnapshot`s with a fixed number of DevTools round trips per observation: one marking
+/// script, one `DOMSnapshot.captureSnapshot` (ids and boxes for every node of every frame), and
+/// one `Accessibility.getFullAXTree` per frame (WebArena's per-node bounding-box calls are avoided).
+struct PageSnapshotter {
+    var marker = ElementMarker()
+
+    mutating func snapshot(_ tab: ChromiumTab, timeout: Double) async throws -> PageSnapshot {
+        let stateValue = try await tab.evaluate(marker.script(), timeout: timeout)
+        let state = try JSONDecoder().decode(ElementMarker.PageState.self, from: JSONEncoder().encode(stateValue))
+        marker.update(with: state)
+
+        let dom: DOMSnapshotDTO = try await tab.send("DOMSnapshot.captureSnapshot", [
+            "computedStyles": [], "includeDOMRects": false,
+        ], timeout: timeout)
+        let layout = LayoutIndex(dom)
+
+        var frames: [String: [AXNodeDTO]] = [:]
+        let mainTree: AXTreeDTO = try await tab.send("Accessibility.getFullAXTree", [:], timeout: timeout)
+        guard let mainRoot = mainTree.nodes.first else { throw ChromiumError.unusable("empty accessibility tree") }
+        let mainFrame = mainRoot.frameId ?? ""
+        frames[mainFrame] = mainTree.nodes
+        for frameID in layout.frameIDs where frameID != mainFrame {
+            // Cross-process frames have no tree in this session: they are left out, not fatal.
+            if let tree: AXTreeDTO = try? await tab.send("Accessibility.getFullAXTree", ["frameId": .string(frameID)],
+                                                         timeout: timeout) {
+                frames[frameID] = tree.nodes
+            }
+        }
+
+        var builder = TreeBuilder(frames: frames, layout: layout, marker: marker)
+        guard let root = builder.buildFrame(mainFrame).first else {
+            throw ChromiumError.unusable("accessibility tree has no root")
+        }
+        marker = builder.marker
+        let viewport = PageViewport(scrollY: state.scrollY, width: state.width, height: state.height,
+                                    contentHeight: state.contentHeight)
+        return PageSnapshot(root: root, title: state.title, url: state.url, viewport: viewport,
+                            backendNodes: builder.backendNodes)
+    }
+}
+
+/// Per backend node: the element id attribute, the layout box in top-document coordinates,
+/// and for frame owners the frame they hold.
+struct LayoutIndex {
+    var markIDs: [Int: Int] = [:]
+    var bounds: [Int: PageRect] = [:]
+    var frameOfOwner: [Int: String] = [:]
+    var frameIDs: [String] = []
+
+    init(_ dom: DOMSnapshotDTO) {
+        let strings = dom.strings
+        func string(_ index: Int) -> String? { index >= 0 && index < strings.count ? strings[index] : nil }
+        var offsets = [Int: (x: Double, y: Double)]()
+        offsets[0] = (0, 0)
+        for (docIndex, document) in dom.documents.enumerated() {
+            if let frame = string(document.frameId) { frameIDs.append(frame) }
+            let offset = offsets[docIndex] ?? (0, 0)
+            let backend = document.nodes.backendNodeId ?? []
+            let attributes = document.nodes.attributes ?? []
+            for (i, pairs) in attributes.enumerated() where i < backend.count {
+                var k = 0
+                while k + 1 < pairs.count {
+                    if string(pairs[k]) == ElementMarker.attribute, let id = string(pairs[k + 1]).flatMap(Int.init) {
+                        markIDs[backend[i]] = id
+                    }
+                    k += 2
+                }
+            }
+            var nodeBounds = [Int: PageRect]()
+            for (j, nodeIndex) in document.layout.nodeIndex.enumerated() where j < document.layout.bounds.count {
+                let b = document.layout.bounds[j]
+                guard b.count == 4, nodeIndex < backend.count else { continue }
+                let rect = PageRect(x: b[0] + offset.x, y: b[1] + offset.y, width: b[2], height: b[3])
+                nodeBounds[nodeIndex] = rect
+                // A text node split over lines has several boxes: keep their union.
+                if let previous = bounds[backend[nodeIndex]] {
+                    let top = min(previous.y, rect.y), bottom = max(previous.y + previous.height, rect.y + rect.height)
+                    let left = min(previous.x, rect.x), right = max(previous.x + previous.width, rect.x + rect.width)
+                    bounds[backend[nodeIndex]] = PageRect(x: left, y: top, width: right - left, height: bottom - top)
+                } else {
+                    bounds[backend[nodeIndex]] = rect
+                }
+            }
+            if let owners = document.nodes.contentDocumentIndex {
+                for (owner, child) in zip(owners.index, owners.value) where owner < backend.count && child < dom.documents.count {
+                    if let frame = string(dom.documents[child].frameId) { frameOfOwner[backend[owner]] = frame }
+                    let box = nodeBounds[owner]
+                    offsets[child] = (box?.x ?? offset.x, box?.y ?? offset.y)
+                }
+            }
+        }
+    }
+}
+
+/// Turns per-frame AX node lists into one tree: ignored nodes are replaced by their children,
+/// and each iframe node gets its frame's document as its child.
+struct TreeBuilder {
+    let frames: [String: [AXNodeDTO]]
+    let layout: LayoutIndex
+    var marker: ElementMarker
+    var backendNodes: [Int: Int] = [:]
+    private var byID: [String: [String: AXNodeDTO]] = [:]
+    private var visitedFrames: Set<String> = []
+
+    init(frames: [String: [AXNodeDTO]], layout: LayoutIndex, marker: ElementMarker) {
+        self.frames = frames
+        self.layout = layout
+        self.marker = marker
+        for (frame, nodes) in frames {
+            byID[frame] = Dictionary(nodes.map { ($0.nodeId, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    mutating func buildFrame(_ frame: String) -> [PageTreeNode] {
+        guard !visitedFrames.contains(frame), let root = frames[frame]?.first else { return [] }
+        visitedFrames.insert(frame)
+        return build(root.nodeId, in: frame, depth: 0)
+    }
+
+    private mutating func build(_ nodeID: String, in frame: String, depth: Int) -> [PageTreeNode] {
+        guard depth < 400, let node = byID[frame]?[nodeID] else { return [] }
+        var children: [PageTreeNode] = []
+        for child in node.childIds ?? [] { children += build(child, in: frame, depth: depth + 1) }
+        if let backend = node.backendDOMNodeId, let childFrame = layout.frameOfOwner[backend] {
+            children += buildFrame(childFrame)
+        }
+        if node.ignored { return children }
+
+        let role = node.role?.value?.string ?? ""
+        let id = node.backendDOMNodeId.flatMap { layout.markIDs[$0] } ?? marker.textID(backendNodeID: node.backendDOMNodeId)
+        if let backend = node.backendDOMNodeId { backendNodes[id] = backend }
+        var properties = (node.properties ?? []).compactMap { p in
+            p.value.value.map { PageTreeNode.Property(name: p.name, value: $0) }
+        }
+        if let value = node.value?.value, value != .string(""), !["StaticText", "RootWebArea"].contains(role),
+           !properties.contains(where: { $0.name == "value" }) {
+            properties.insert(PageTreeNode.Property(name: "value", value: value), at: 0)
+        }
+        let name = (node.name?.value?.string ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return [PageTreeNode(id: id, role: role, name: name, properties: properties, children: children,
+                             backendNodeID: node.backendDOMNodeId,
+                             bounds: node.backendDOMNodeId.flatMap { layout.bounds[$0] })]
+    }
+}
+
+// MARK: DevTools payloads
+
+struct AXTreeDTO: Decodable { let nodes: [AXNodeDTO] }
+
+struct AXNodeDTO: Decodable {
+    struct Value: Decodable { let value: JSONValue? }
+    struct Property: Decodable { let name: String; let value: Value }
+    let nodeId: String
+    let ignored: Bool
+    let role: Value?
+    let name: Value?
+    let value: Value?
+    let properties: [Property]?
+    let childIds: [String]?
+    let backendDOMNodeId: Int?
+    let frameId: String?
+}
+
+struct DOMSnapshotDTO: Decodable {
+    struct Document: Decodable {
+        struct Nodes: Decodable {
+            struct Rare: Decodable { let index: [Int]; let value: [Int] }
+            let backendNodeId: [Int]?
+            let attributes: [[Int]]?
+            let contentDocumentIndex: Rare?
+        }
+        struct Layout: Decodable { let nodeIndex: [Int]; let bounds: [[Double]] }
+        let frameId: Int
+        let nodes: Nodes
+        let layout: Layout
+    }
+    let documents: [Document]
+    let strings: [String]
+}

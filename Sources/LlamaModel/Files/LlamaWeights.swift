@@ -1,0 +1,126 @@
+import Foundation
+
+/// All weights of a Llama model as Float tensors keyed by GGUF name (`LlamaTensorName`),
+/// row-major, q/k rows in GGUF (interleaved RoPE) order. Loaded from GGUF or safetensors.
+public struct LlamaWeights: Sendable {
+    public var config: LlamaConfig
+    public var tensors: [String: [Float]]
+
+    public init(config: LlamaConfig, tensors: [String: [Float]]) {
+        self.config = config
+        self.tensors = tensors
+    }
+
+    /// Expected row-major shape of every tensor of `config`, in a canonical order.
+    public static func expectedShapes(_ c: LlamaConfig) -> [(String, [Int])] {
+        var list: [(String, [Int])] = [(LlamaTensorName.tokenEmbedding, [c.vocabSize, c.dim])]
+        for l in 0..<c.layerCount {
+            list += [(LlamaTensorName.attentionNorm(l), [c.dim]),
+                     (LlamaTensorName.query(l), [c.dim, c.dim]),
+                     (LlamaTensorName.key(l), [c.kvDim, c.dim]),
+                     (LlamaTensorName.value(l), [c.kvDim, c.dim]),
+                     (LlamaTensorName.attentionOutput(l), [c.dim, c.dim]),
+                     (LlamaTensorName.ffnNorm(l), [c.dim]),
+                     (LlamaTensorName.ffnGate(l), [c.hiddenDim, c.dim]),
+                     (LlamaTensorName.ffnUp(l), [c.hiddenDim, c.dim]),
+                     (LlamaTensorName.ffnDown(l), [c.dim, c.hiddenDim])]
+        }
+        list.append((LlamaTensorName.outputNorm, [c.dim]))
+        if !c.tiedEmbeddings { list.append((LlamaTensorName.output, [c.vocabSize, c.dim])) }
+        return list
+    }
+
+    public func tensor(_ name: String) throws -> [Float] {
+        guard let t = tensors[name] else { throw ModelFileError.missingTensor(name) }
+        return t
+    }
+
+    /// Checks that every expected tensor is present with the right size.
+    public func validate() throws {
+        for (name, shape) in Self.expectedShapes(config) {
+            guard let t = tensors[name] else { throw ModelFileError.missingTensor(name) }
+            guard t.count == shape.reduce(1, *) else { throw ModelFileError.shapeMismatch(name, expected: shape, found: [t.count]) }
+        }
+    }
+
+    /// Loads and dequantises every tensor of a GGUF file.
+    public static func load(gguf url: URL) throws -> LlamaWeights { try load(gguf: GGUFFile(url: url)) }
+
+    public static func load(gguf file: GGUFFile) throws -> LlamaWeights {
+        let config = try LlamaConfig(gguf: file)
+        var tensors: [String: [Float]] = [:]
+        for (name, shape) in expectedShapes(config) {
+            guard let info = file.info(name) else { throw ModelFileError.missingTensor(name) }
+            guard info.shape == shape else { throw ModelFileError.shapeMismatch(name, expected: shape, found: info.shape) }
+            tensors[name] = try file.floats(name)
+        }
+        let weights = LlamaWeights(config: config, tensors: tensors)
+        return weights
+    }
+
+    /// Metadata key under which `write(safetensors:)` stores the config as JSON.
+    public static let configMetadataKey = "nnetnav.llama_config"
+
+    /// Loads a Hugging Face-named safetensors checkpoint (q/k rows permuted into GGUF order).
+    /// The config comes from `config` if given, else from the file's own metadata (files this
+    /// project writes), else from a `config.json` next to the file.
+    public static func load(safetensors url: URL, config: LlamaConfig? = nil) throws -> LlamaWeights {
+        let file = try SafetensorsFile(url: url)
+        let resolved: LlamaConfig
+        if let config {
+            resolved = config
+        } else if let json = file.metadata[configMetadataKey], let data = json.data(using: .utf8) {
+            resolved = try JSONDecoder().decode(LlamaConfig.self, from: data)
+        } else {
+            let sibling = url.deletingLastPathComponent().appendingPathComponent("config.json")
+            guard FileManager.default.fileExists(atPath: sibling.path) else {
+                throw ModelFileError.missingMetadata("model config (no \(configMetadataKey) metadata and no config.json beside \(url.lastPathComponent))")
+            }
+            resolved = try LlamaConfig(huggingFaceConfig: sibling)
+        }
+        var tensors: [String: [Float]] = [:]
+        for info in file.tensors {
+            // Both spellings are accepted so files written by other GGUF-named tools load too.
+            let name = HuggingFaceNames.ggufName(info.name) ?? info.name
+            var values = try file.floats(info.name)
+            if HuggingFaceNames.ggufName(info.name) != nil, let heads = HuggingFaceNames.ropeHeads(ggufName: name, config: resolved) {
+                values = HuggingFaceNames.toGGUFRows(values, heads: heads, columns: resolved.dim)
+            }
+            tensors[name] = values
+        }
+        var config = resolved
+        // A checkpoint without lm_head is tied whatever config.json says.
+        if tensors[LlamaTensorName.output] == nil { config.tiedEmbeddings = true }
+        let weights = LlamaWeights(config: config, tensors: tensors)
+        try weights.validate()
+        return weights
+    }
+
+    /// Writes a Hugging Face-named safetensors checkpoint (q/k rows permuted back to HF order),
+    /// with the config in the file's metadata.
+    public func write(safetensors url: URL, dtype: SafetensorsFile.DType = .f32) throws {
+        try validate()
+        var list: [(name: String, shape: [Int], values: [Float])] = []
+        for (name, shape) in Self.expectedShapes(config) {
+            var values = tensors[name]!
+            if let heads = HuggingFaceNames.ropeHeads(ggufName: name, config: config) {
+                values = HuggingFaceNames.toHFRows(values, heads: heads, columns: config.dim)
+            }
+            list.append((HuggingFaceNames.hfName(name) ?? name, shape, values))
+        }
+        let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        try SafetensorsFile.write(list, dtype: dtype, metadata: [Self.configMetadataKey: json, "format": "pt"], to: url)
+    }
+
+    /// Writes a GGUF model with the given tensor encoding for 2-D weights (1-D norms stay F32),
+    /// plus extra metadata (e.g. the tokenizer's `tokenizer.ggml.*` keys).
+    public func write(gguf url: URL, weightType: GGMLType = .f32, extraMetadata: [(String, GGUFValue)] = []) throws {
+        try validate()
+        var writer = GGUFWriter()
+        for (k, v) in config.ggufMetadata + extraMetadata { writer.set(k, v) }
+        for (name, shape) in Self.expectedShapes(config) {
+            writer.add(name, shape: shape, values: tensors[name]!, as: shape.count == 2 ? weightType : .f32)
+        }
+        try writer.write(to: url)
+    }
+}

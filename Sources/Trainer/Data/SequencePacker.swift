@@ -1,0 +1,91 @@
+import Foundation
+
+/// One tokenized demonstration: token ids and, per token, whether it is an assistant target.
+public struct TrainingExample: Sendable, Hashable, Codable {
+    public var ids: [Int32]
+    public var targetMask: [Bool]
+
+    public init(ids: [Int32], targetMask: [Bool]) {
+        precondition(ids.count == targetMask.count)
+        self.ids = ids
+        self.targetMask = targetMask
+    }
+
+    public var targetCount: Int { targetMask.reduce(0) { $0 + ($1 ? 1 : 0) } }
+
+    /// Fits the example into `maxLength` tokens without losing the assistant target: the prompt
+    /// loses tokens from its middle (keeping its head, the system prompt's start, and its tail,
+    /// the latest observation and the generation prompt); only a target longer than the whole
+    /// budget is itself cut at its end.
+    public func truncated(to maxLength: Int) -> TrainingExample {
+        guard ids.count > maxLength else { return self }
+        let firstTarget = targetMask.firstIndex(of: true) ?? ids.count
+        let targetLength = ids.count - firstTarget
+        let minPrompt = min(firstTarget, max(8, maxLength / 8))
+        if targetLength >= maxLength - minPrompt {
+            // Target dominates: keep the prompt tail that leads into it, and cut the target's end.
+            let keepPrompt = min(firstTarget, minPrompt)
+            let start = firstTarget - keepPrompt
+            let end = start + maxLength
+            return TrainingExample(ids: Array(ids[start..<end]), targetMask: Array(targetMask[start..<end]))
+        }
+        let promptBudget = maxLength - targetLength
+        let head = min(promptBudget / 4, 64)
+        let tail = promptBudget - head
+        let keep = Array(0..<head) + Array((firstTarget - tail)..<ids.count)
+        return TrainingExample(ids: keep.map { ids[$0] }, targetMask: keep.map { targetMask[$0] })
+    }
+}
+
+/// Packs examples into fixed-length rows. Each example keeps its own positions (restarting at 0)
+/// and the attention is masked at document boundaries (`docStart`), so packing changes nothing
+/// about what each example's loss sees; it only removes padding.
+public struct PackedRow: Sendable, Hashable, Codable {
+    public var tokens: [Int32]
+    public var targets: [Int32]
+    public var positions: [Int32]
+    public var docStart: [Int32]
+}
+
+public enum SequencePacker {
+    /// Greedy in-order packing: an example goes into the current row if it fits, else a new row starts.
+    /// Examples longer than `seq` are truncated first (see `TrainingExample.truncated`).
+    public static func pack(_ examples: [TrainingExample], seq: Int, padToken: Int32 = 0) -> [PackedRow] {
+        var rows: [PackedRow] = []
+        var current = PackedRow(tokens: [], targets: [], positions: [], docStart: [])
+        func flush() {
+            guard !current.tokens.isEmpty else { return }
+            let start = Int32(current.tokens.count)
+            while current.tokens.count < seq {
+                current.positions.append(Int32(current.tokens.count) - start)
+                current.tokens.append(padToken)
+                current.targets.append(-1)
+                current.docStart.append(start)
+            }
+            rows.append(current)
+            current = PackedRow(tokens: [], targets: [], positions: [], docStart: [])
+        }
+        for raw in examples {
+            let ex = raw.truncated(to: seq)
+            guard ex.targetCount > 0 else { continue }
+            if current.tokens.count + ex.ids.count > seq { flush() }
+            let start = Int32(current.tokens.count)
+            for i in 0..<ex.ids.count {
+                current.tokens.append(ex.ids[i])
+                // Position i predicts token i+1 when that token is an assistant target.
+                let next = i + 1 < ex.ids.count && ex.targetMask[i + 1] ? ex.ids[i + 1] : -1
+                current.targets.append(next)
+                current.positions.append(Int32(i))
+                current.docStart.append(start)
+            }
+        }
+        flush()
+        return rows
+    }
+
+    /// Stacks rows into a micro-batch.
+    public static func batch(_ rows: [PackedRow], seq: Int) -> TokenBatch {
+        TokenBatch(batch: rows.count, seq: seq, tokens: rows.flatMap(\.tokens), targets: rows.flatMap(\.targets),
+                   positions: rows.flatMap(\.positions), docStart: rows.flatMap(\.docStart))
+    }
+}

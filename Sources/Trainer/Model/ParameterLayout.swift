@@ -1,0 +1,82 @@
+import Foundation
+import LlamaModel
+
+/// One named tensor inside a flat parameter buffer.
+public struct TensorSlot: Sendable, Hashable {
+    public var name: String
+    public var offset: Int
+    public var shape: [Int]
+    public var count: Int { shape.reduce(1, *) }
+}
+
+/// Offsets of one decoder block's tensors inside the flat buffer.
+struct LayerSlots {
+    var attnNorm, query, key, value, attnOutput, ffnNorm, gate, up, down: Int
+}
+
+/// Where every tensor of a Llama model lives in one flat buffer (llm.c's `param_sizes` table).
+/// Gradients and AdamW moments use the same layout, so the optimizer is one flat loop.
+/// Names are GGUF's; weights are (out, in).
+public struct ParameterLayout: Sendable {
+    public let config: LlamaConfig
+    public private(set) var slots: [TensorSlot] = []
+    public private(set) var total = 0
+    private var index: [String: Int] = [:]
+    let embedding: Int
+    let outputNorm: Int
+    let output: Int
+    let layers: [LayerSlots]
+
+    public init(config: LlamaConfig) {
+        self.config = config
+        let c = config.dim, kv = config.kvDim, f = config.hiddenDim
+        var slots: [TensorSlot] = []
+        var total = 0
+        func add(_ name: String, _ shape: [Int]) -> Int {
+            let offset = total
+            slots.append(TensorSlot(name: name, offset: offset, shape: shape))
+            total += shape.reduce(1, *)
+            return offset
+        }
+        embedding = add(LlamaTensorName.tokenEmbedding, [config.vocabSize, c])
+        var layers: [LayerSlots] = []
+        for l in 0..<config.layerCount {
+            layers.append(LayerSlots(
+                attnNorm: add(LlamaTensorName.attentionNorm(l), [c]),
+                query: add(LlamaTensorName.query(l), [c, c]),
+                key: add(LlamaTensorName.key(l), [kv, c]),
+                value: add(LlamaTensorName.value(l), [kv, c]),
+                attnOutput: add(LlamaTensorName.attentionOutput(l), [c, c]),
+                ffnNorm: add(LlamaTensorName.ffnNorm(l), [c]),
+                gate: add(LlamaTensorName.ffnGate(l), [f, c]),
+                up: add(LlamaTensorName.ffnUp(l), [f, c]),
+                down: add(LlamaTensorName.ffnDown(l), [c, f])))
+        }
+        self.layers = layers
+        outputNorm = add(LlamaTensorName.outputNorm, [c])
+        output = config.tiedEmbeddings ? embedding : add(LlamaTensorName.output, [config.vocabSize, c])
+        self.slots = slots
+        self.total = total
+        for (i, s) in slots.enumerated() { index[s.name] = i }
+    }
+
+    public func slot(named name: String) -> TensorSlot? { index[name].map { slots[$0] } }
+}
+
+extension ParameterLayout {
+    /// Llama-style initialisation for a model trained from scratch: weights N(0, 0.02),
+    /// the residual-output projections scaled down by 1/sqrt(2L), norms at 1.
+    public func initialize(_ params: FloatBuffer, rng: inout TrainingRNG) {
+        let residualScale = 1 / Float(2 * config.layerCount).squareRoot()
+        for slot in slots {
+            let p = params.pointer + slot.offset
+            if slot.shape.count == 1 {
+                p.update(repeating: 1, count: slot.count)
+                continue
+            }
+            let isResidualOut = slot.name.hasSuffix("attn_output.weight") || slot.name.hasSuffix("ffn_down.weight")
+            let std: Float = 0.02 * (isResidualOut ? residualScale : 1)
+            for i in 0..<slot.count { p[i] = rng.normal() * std }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The Trainer target; see README.md, Architecture.

@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+
+/// The page shell and request helpers shared by the forum, code and wiki sites, on top of the
+/// kit's `HTML`, `FormData` and `Markup`. These sites render with plain strings whose dynamic
+/// parts go through `HTML.escape`, so the shell takes and returns strings.
+enum PageMarkup {
+    /// A full HTML document: `header` holds the site navigation, `main` the page content.
+    static func document(title: String, siteName: String, header: String, main: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>\(HTML.escape(title)) - \(HTML.escape(siteName))</title>
+        <meta name="viewport" content="width=device-width, initial-scale=1"></head>
+        <body><header>\(header)</header>
+        <main>\(main)</main>
+        <footer><p>\(HTML.escape(siteName)) &middot; a bundled nnetnav test site</p></footer></body></html>
+        """
+    }
+
+    static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        .html(HTML(raw: body), status: status)
+    }
+
+    /// The `page` query parameter, at least 1.
+    static func page(_ request: Request) -> Int {
+        max(1, request.query.int("page") ?? 1)
+    }
+
+    /// The POSTed form fields (the kit's `Request.form(context:)` without needing the context).
+    static func form(_ request: Request) async throws -> FormData {
+        var request = request
+        return FormData(encoded: String(buffer: try await request.collectBody(upTo: 1 << 20)))
+    }
+
+    /// "Previous page / Next page" links for `total` items shown `perPage` at a time.
+    static func pager(path: String, params: [(String, String)], page: Int, perPage: Int, total: Int) -> String {
+        Markup.pager(path: path, query: params, page: page, pageCount: max(1, (total + perPage - 1) / perPage)).rendered
+    }
+}

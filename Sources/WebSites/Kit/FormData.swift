@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+
+/// Decoded `application/x-www-form-urlencoded` fields (a query string or a POSTed form), in order.
+public struct FormData: Sendable {
+    public private(set) var pairs: [(name: String, value: String)]
+
+    public init(pairs: [(name: String, value: String)] = []) { self.pairs = pairs }
+
+    /// Parses `a=1&b=two+words&c=%C3%A9`; malformed escapes are kept literally rather than rejected.
+    public init(encoded: String) {
+        var pairs: [(String, String)] = []
+        for part in encoded.split(separator: "&", omittingEmptySubsequences: true) {
+            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = Self.decode(kv[0])
+            let value = kv.count > 1 ? Self.decode(kv[1]) : ""
+            pairs.append((name, value))
+        }
+        self.pairs = pairs
+    }
+
+    /// The first value for a name, trimmed; nil when absent or blank.
+    public subscript(_ name: String) -> String? {
+        guard let v = pairs.first(where: { $0.name == name })?.value else { return nil }
+        let trimmed = v.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    public func all(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
+    public func int(_ name: String) -> Int? { self[name].flatMap { Int($0) } }
+    public func double(_ name: String) -> Double? {
+        self[name].flatMap { Double($0.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: ",", with: "")) }
+    }
+
+    static func decode(_ s: Substring) -> String {
+        let plusDecoded = s.replacingOccurrences(of: "+", with: " ")
+        return plusDecoded.removingPercentEncoding ?? plusDecoded
+    }
+
+    private static let unreserved: CharacterSet = {
+        var set = CharacterSet.alphanumerics
+        set.insert(charactersIn: "-._~")
+        return set
+    }()
+
+    public static func escape(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? s
+    }
+
+    /// `path?name=value&...` with values escaped; just `path` when `query` is empty.
+    public static func encode(path: String, query: [(String, String)]) -> String {
+        let q = query.filter { !$0.1.isEmpty }.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
+        return q.isEmpty ? path : "\(path)?\(q)"
+    }
+}
+
+extension Request {
+    /// The query string's fields.
+    public var query: FormData { FormData(encoded: uri.query ?? "") }
+
+    /// The body's form fields (urlencoded); bodies above 1 MB are refused.
+    public mutating func form(context: some RequestContext) async throws -> FormData {
+        let buffer = try await collectBody(upTo: 1 << 20)
+        return FormData(encoded: String(buffer: buffer))
+    }
+}

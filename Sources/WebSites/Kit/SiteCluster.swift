@@ -1,0 +1,252 @@
+import Foundation
+import GRDB
+import Hummingbird
+import Logging
+
+public enum SiteClusterError: Error, CustomStringConvertible, Sendable {
+    case noFreePort
+    case unknownSite(SiteName)
+    case notStarted(SiteName, instance: Int)
+    case serverFailed(SiteName, port: Int, message: String)
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case .noFreePort: return "could not find a free loopback port"
+        case .unknownSite(let s): return "site '\(s)' is not built into this binary yet"
+        case .notStarted(let s, let i): return "site '\(s)' instance \(i) is not running in this cluster"
+        case .serverFailed(let s, let p, let m): return "site '\(s)' could not listen on 127.0.0.1:\(p): \(m)"
+        case .invalidArgument(let m): return m
+        }
+    }
+}
+
+/// Several isolated instances of the bundled sites, each on its own loopback port with its own
+/// copy of the seeded database.
+///
+/// ```swift
+/// let cluster = try await SiteCluster.start(sites: [.shop, .admin], instances: 2, dataDirectory: dir)
+/// let shop = await cluster.baseURL(.shop, instance: 1)   // http://127.0.0.1:PORT
+/// try await cluster.reset(.shop, instance: 1)            // pristine again, server keeps running
+/// await cluster.shutdown()
+/// ```
+///
+/// Ports: with `basePort` the instance `i` of the `k`-th site listens on `basePort + i * sites.count + k`;
+/// without it every server gets a free port. The pristine database of each (database, seed, schema
+/// version) is built once under `dataDirectory/pristine/` and reused by later starts.
+public actor SiteCluster {
+    struct Server {
+        let site: SiteName
+        let instance: Int
+        let port: Int
+        let sessions: SessionStore
+        let task: Task<Void, Never>
+    }
+
+    struct LiveDatabase {
+        let queue: DatabaseQueue
+        let url: URL
+        let pristine: DatabaseQueue
+    }
+
+    public let seed: UInt64
+    public let dataDirectory: URL
+    public let sites: [SiteName]
+    public let instances: Int
+    private let definitions: [SiteName: SiteDefinition]
+    private var servers: [String: Server] = [:]
+    private var databases: [String: LiveDatabase] = [:]
+
+    private init(definitions: [SiteDefinition], instances: Int, dataDirectory: URL, seed: UInt64) {
+        self.definitions = Dictionary(uniqueKeysWithValues: definitions.map { ($0.name, $0) })
+        self.sites = definitions.map(\.name)
+        self.instances = instances
+        self.dataDirectory = dataDirectory
+        self.seed = seed
+    }
+
+    /// Starts the named built-in sites (see `SiteCatalog`).
+    public static func start(sites: [SiteName], instances: Int = 1, basePort: Int? = nil,
+                             dataDirectory: URL, seed: UInt64 = 0) async throws -> SiteCluster {
+        let definitions = try sites.map { name -> SiteDefinition in
+            guard let d = SiteCatalog.definition(name) else { throw SiteClusterError.unknownSite(name) }
+            return d
+        }
+        return try await start(definitions: definitions, instances: instances, basePort: basePort,
+                               dataDirectory: dataDirectory, seed: seed)
+    }
+
+    /// Starts explicit site definitions (tests may pass their own).
+    public static func start(definitions: [SiteDefinition], instances: Int = 1, basePort: Int? = nil,
+                             dataDirectory: URL, seed: UInt64 = 0) async throws -> SiteCluster {
+        guard instances >= 1 else { throw SiteClusterError.invalidArgument("instances must be at least 1") }
+        guard !definitions.isEmpty else { throw SiteClusterError.invalidArgument("no sites to start") }
+        guard Set(definitions.map(\.name)).count == definitions.count else {
+            throw SiteClusterError.invalidArgument("a site is listed twice")
+        }
+        let cluster = SiteCluster(definitions: definitions, instances: instances,
+                                  dataDirectory: dataDirectory, seed: seed)
+        do {
+            try await cluster.launch(basePort: basePort)
+        } catch {
+            await cluster.shutdown()
+            throw error
+        }
+        return cluster
+    }
+
+    // MARK: - Queries
+
+    /// `http://127.0.0.1:PORT` of one site instance (no trailing slash); "" when not running.
+    public func baseURL(_ site: SiteName, instance: Int = 0) -> String {
+        guard let s = servers[Self.key(site, instance)] else { return "" }
+        return "http://127.0.0.1:\(s.port)"
+    }
+
+    /// Base URLs of every site of one instance, for substituting `__SHOP__`-style placeholders.
+    public func baseURLs(instance: Int = 0) -> [SiteName: String] {
+        Dictionary(uniqueKeysWithValues: sites.map { ($0, baseURL($0, instance: instance)) })
+    }
+
+    /// The live SQLite file of one site instance (shop and admin return the same file).
+    public func databaseURL(_ site: SiteName, instance: Int = 0) throws -> URL {
+        guard let d = definitions[site], let live = databases[Self.key(d.database, instance)] else {
+            throw SiteClusterError.notStarted(site, instance: instance)
+        }
+        return live.url
+    }
+
+    /// The live database connection of one site instance, for in-process evaluators.
+    public func database(_ site: SiteName, instance: Int = 0) throws -> DatabaseQueue {
+        guard let d = definitions[site], let live = databases[Self.key(d.database, instance)] else {
+            throw SiteClusterError.notStarted(site, instance: instance)
+        }
+        return live.queue
+    }
+
+    // MARK: - Reset
+
+    /// Restores the site's database to its pristine seeded state in place (SQLite online backup,
+    /// well under a second) and logs everyone out. Sites sharing the database are reset together.
+    public func reset(_ site: SiteName, instance: Int = 0) async throws {
+        guard let d = definitions[site], let live = databases[Self.key(d.database, instance)] else {
+            throw SiteClusterError.notStarted(site, instance: instance)
+        }
+        try live.pristine.backup(to: live.queue)
+        for other in definitions.values where other.database == d.database {
+            servers[Self.key(other.name, instance)]?.sessions.removeAll()
+        }
+    }
+
+    /// Resets every site of every instance.
+    public func resetAll() async throws {
+        for instance in 0..<instances {
+            for site in sites { try await reset(site, instance: instance) }
+        }
+    }
+
+    /// Stops every server; the live databases stay on disk until the next start overwrites them.
+    public func shutdown() async {
+        let tasks = servers.values.map(\.task)
+        servers.removeAll()
+        for t in tasks { t.cancel() }
+        for t in tasks { await t.value }
+    }
+
+    // MARK: - Start-up
+
+    private static func key(_ name: SiteName, _ instance: Int) -> String { "\(name.rawValue)#\(instance)" }
+    private static func key(_ database: String, _ instance: Int) -> String { "db:\(database)#\(instance)" }
+
+    private func launch(basePort: Int?) async throws {
+        let fm = FileManager.default
+        try fm.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+
+        // One pristine file per database, built once and cached.
+        var pristine: [String: DatabaseQueue] = [:]
+        for d in sites.compactMap({ definitions[$0] }) where pristine[d.database] == nil {
+            let version = definitions.values.filter { $0.database == d.database }.map(\.schemaVersion).max()!
+            let file = try PristineDatabase.ensure(database: d.database, schemaVersion: version, seed: seed,
+                                                   in: dataDirectory, populate: d.populate)
+            var config = Configuration()
+            config.readonly = true
+            pristine[d.database] = try DatabaseQueue(path: file.path, configuration: config)
+        }
+
+        // Ports decided up front so every site knows its peers' URLs.
+        var ports: [String: Int] = [:]
+        for instance in 0..<instances {
+            for (k, site) in sites.enumerated() {
+                ports[Self.key(site, instance)] = try basePort.map { $0 + instance * sites.count + k } ?? FreePort.find()
+            }
+        }
+
+        for instance in 0..<instances {
+            let folder = dataDirectory.appendingPathComponent("instance-\(instance)", isDirectory: true)
+            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+            for (name, source) in pristine {
+                let url = folder.appendingPathComponent("\(name).sqlite")
+                let live = try DatabaseQueue(path: url.path)
+                try source.backup(to: live)
+                databases[Self.key(name, instance)] = LiveDatabase(queue: live, url: url, pristine: source)
+            }
+            var peers: [SiteName: String] = [:]
+            for site in sites { peers[site] = "http://127.0.0.1:\(ports[Self.key(site, instance)]!)" }
+
+            for site in sites {
+                let d = definitions[site]!
+                let port = ports[Self.key(site, instance)]!
+                let sessions = SessionStore(cookieName: "nn_\(site.rawValue)_\(port)")
+                let context = SiteContext(site: site, instance: instance,
+                                          database: databases[Self.key(d.database, instance)]!.queue,
+                                          baseURL: peers[site]!, sessions: sessions, peers: peers, seed: seed)
+                let router = try d.makeRouter(context)
+                addControlRoutes(to: router, site: site, instance: instance)
+                let server = try await Self.serve(router: router, site: site, port: port)
+                servers[Self.key(site, instance)] = Server(site: site, instance: instance, port: port,
+                                                          sessions: sessions, task: server)
+            }
+        }
+    }
+
+    /// Loopback-only by construction: the servers bind 127.0.0.1, so only local clients reach these.
+    private nonisolated func addControlRoutes(to router: Router<SiteRequestContext>, site: SiteName, instance: Int) {
+        router.post("/__nnetnav/reset") { [weak self] _, _ -> Response in
+            guard let self else { return .text("cluster stopped", status: .serviceUnavailable) }
+            let started = Date()
+            try await self.reset(site, instance: instance)
+            return .text(String(format: "reset %@ instance %d in %.0f ms\n", site.rawValue, instance,
+                                Date().timeIntervalSince(started) * 1000))
+        }
+        router.get("/__nnetnav/health") { _, _ -> Response in
+            .text("ok \(site.rawValue) \(instance)\n")
+        }
+    }
+
+    /// Runs one server in a task and returns once it listens (or throws if it cannot bind).
+    private static func serve(router: Router<SiteRequestContext>, site: SiteName, port: Int) async throws -> Task<Void, Never> {
+        var logger = Logger(label: "nnetnav.site.\(site.rawValue)")
+        logger.logLevel = .critical
+        let (events, continuation) = AsyncStream<String?>.makeStream()
+        let app = Application(responder: EarlyResponseResponder(inner: router.buildResponder()),
+                              configuration: .init(address: .hostname("127.0.0.1", port: port),
+                                                   serverName: "nnetnav-\(site.rawValue)"),
+                              onServerRunning: { _ in continuation.yield(nil) },
+                              logger: logger)
+        let task = Task {
+            do {
+                try await app.runService(gracefulShutdownSignals: [])
+            } catch {
+                continuation.yield(String(describing: error))
+            }
+            continuation.finish()
+        }
+        for await event in events {
+            if let message = event {
+                throw SiteClusterError.serverFailed(site, port: port, message: message)
+            }
+            return task
+        }
+        throw SiteClusterError.serverFailed(site, port: port, message: "server stopped before listening")
+    }
+}

@@ -1,1 +1,0 @@
-// The WebSites target; see README.md, Architecture.

@@ -1,1 +1,0 @@
-// The WebTasks target; see README.md, Architecture.

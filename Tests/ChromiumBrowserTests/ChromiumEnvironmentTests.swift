@@ -1,0 +1,180 @@
+import XCTest
+import WebBrowser
+@testable import ChromiumBrowser
+
+final class ChromiumEnvironmentTests: XCTestCase {
+    static let formPage = """
+    <!doctype html><html><head><title>Shop form</title></head><body>
+    <h1>Welcome</h1>
+    <nav><a href="second.html">Next page</a> <a href="second.html" target="_blank">Open in new tab</a></nav>
+    <form onsubmit="event.preventDefault(); document.getElementById('out').textContent = 'Searched ' + document.getElementById('q').value;">
+      <label for="q">Search</label><input id="q" type="text">
+      <select id="color" aria-label="Color"><option value="r">Red</option><option value="b">Blue</option></select>
+      <button type="submit">Go</button>
+    </form>
+    <p id="out">Nothing yet</p>
+    <button onclick="const b = document.createElement('button'); b.textContent = 'Added'; document.body.prepend(b);">Add a button</button>
+    <script>document.getElementById('out').insertAdjacentHTML('afterend', '<p>Made by script</p>');</script>
+    </body></html>
+    """
+
+    func makeEnvironment() async throws -> ChromiumEnvironment {
+        _ = try Fixtures.url("second.html", "<!doctype html><title>Second</title><h2>The second page</h2>")
+        return try await SharedChromium.shared.browser().makeEnvironment()
+    }
+
+    func id(of line: String, in text: String) throws -> Int {
+        let row = try XCTUnwrap(text.split(separator: "\n").first { $0.contains(line) }, "no line with \(line) in\n\(text)")
+        let open = try XCTUnwrap(row.firstIndex(of: "["))
+        let close = try XCTUnwrap(row.firstIndex(of: "]"))
+        return try XCTUnwrap(Int(row[row.index(after: open)..<close]))
+    }
+
+    func testObservationShowsScriptContentInWebArenaFormat() async throws {
+        let env = try await makeEnvironment()
+        defer { Task { await env.close() } }
+        let obs = try await env.reset(startURL: try Fixtures.url("form.html", Self.formPage))
+        XCTAssertTrue(obs.text.hasPrefix("Tab 0 (current): Shop form\n\n"), obs.text)
+        XCTAssertTrue(obs.text.contains("RootWebArea 'Shop form'"), obs.text)
+        XCTAssertTrue(obs.text.contains("\theading 'Welcome'") || obs.text.contains("] heading 'Welcome'"), obs.text)
+        XCTAssertTrue(obs.text.contains("link 'Next page'"), obs.text)
+        XCTAssertTrue(obs.text.contains("textbox 'Search'"), obs.text)
+        XCTAssertTrue(obs.text.contains("StaticText 'Made by script'"), "JavaScript output must be visible:\n\(obs.text)")
+        XCTAssertEqual(obs.title, "Shop form")
+        XCTAssertNil(obs.error)
+    }
+
+    func testIdsPersistAcrossObservationsWhenThePageChanges() async throws {
+        let env = try await makeEnvironment()
+        defer { Task { await env.close() } }
+        let first = try await env.reset(startURL: try Fixtures.url("form.html", Self.formPage))
+        let link = try id(of: "link 'Next page'", in: first.text)
+        let add = try id(of: "button 'Add a button'", in: first.text)
+        let second = try await env.step(.click(id: add))
+        XCTAssertTrue(second.text.contains("button 'Added'"), second.text)
+        XCTAssertEqual(try id(of: "link 'Next page'", in: second.text), link)
+        XCTAssertEqual(try id(of: "button 'Add a button'", in: second.text), add)
+        let added = try id(of: "button 'Added'", in: second.text)
+        XCTAssertFalse(first.text.contains("[\(added)]"), "a new element must get a new id")
+        XCTAssertEqual(env.describe(.click(id: link)), "click [\(link)] where [\(link)] is link 'Next page'")
+    }
+
+    func testTypeSelectAndSubmit() async throws {
+        let env = try await makeEnvironment()
+        defer { Task { await env.close() } }
+        let obs = try await env.reset(startURL: try Fixtures.url("form.html", Self.formPage))
+        let box = try id(of: "textbox 'Search'", in: obs.text)
+        let typed = try await env.step(.type(id: box, text: "red shoes", pressEnter: true))
+        XCTAssertTrue(typed.text.contains("Searched red shoes"), typed.text)
+        let combo = try id(of: "combobox 'Color'", in: typed.text)
+        let selected = try await env.step(.selectOption(id: combo, value: "Blue"))
+        XCTAssertNil(selected.error)
+        let value = try await env.evaluate("document.getElementById('color').value")
+        XCTAssertEqual(value.string, "b")
+        let wrong = try await env.step(.selectOption(id: combo, value: "Green"))
+        XCTAssertTrue(wrong.error?.contains("no option") ?? false, "\(String(describing: wrong.error))")
+    }
+
+    func testNavigationHistoryAndMissingElement() async throws {
+        let env = try await makeEnvironment()
+        defer { Task { await env.close() } }
+        let obs = try await env.reset(startURL: try Fixtures.url("form.html", Self.formPage))
+        let next = try await env.step(.click(id: try id(of: "link 'Next page'", in: obs.text)))
+        XCTAssertEqual(next.title, "Second")
+        XCTAssertTrue(next.text.contains("heading 'The second page'"), next.text)
+        let back = try await env.step(.goBack)
+        XCTAssertEqual(back.title, "Shop form")
+        let forward = try await env.step(.goForward)
+        XCTAssertEqual(forward.title, "Second")
+        let missing = try await env.step(.click(id: 987_654))
+        XCTAssertTrue(missing.error?.contains("no matching element found") ?? false)
+        let invalid = try await env.step(ActionParser.parse(action: "fly [3]"))
+        XCTAssertNotNil(invalid.error)
+    }
+
+    func testTabsOpenedByThePageAndByActions() async throws {
+        let env = try await makeEnvironment()
+        defer { Task { await env.close() } }
+        let obs = try await env.reset(startURL: try Fixtures.url("form.html", Self.formPage))
+        let opened = try await env.step(.click(id: try id(of: "link 'Open in new tab'", in: obs.text)))
+        XCTAssertEqual(opened.tabs.count, 2, opened.text)
+        XCTAssertEqual(opened.activeTab, 1)
+        XCTAssertTrue(opened.text.hasPrefix("Tab 0: Shop form | Tab 1 (current): Second"), opened.text)
+        let focused = try await env.step(.tabFocus(index: 0))
+        XCTAssertEqual(focused.title, "Shop form")
+        let blank = try await env.step(.newTab)
+        XCTAssertEqual(blank.tabs.count, 3)
+        let closed = try await env.step(.closeTab)
+        XCTAssertEqual(closed.tabs.count, 2)
+    }
+
+    func testScrollMovesTheViewportWindow() async throws {
+        let rows = (1...120).map { "<p>Row number \($0)</p>" }.joined()
+        let env = try await makeEnvironment()
+        defer { Task { await env.close() } }
+        let top = try await env.reset(startURL: try Fixtures.url("long.html", "<title>Long</title>\(rows)"))
+        XCTAssertGreaterThan(top.viewportCount, 1)
+        XCTAssertTrue(top.text.contains("'Row number 1'"))
+        XCTAssertFalse(top.text.contains("'Row number 120'"))
+        let down = try await env.step(.scroll(.down))
+        XCTAssertEqual(down.viewportIndex, 1)
+        XCTAssertFalse(down.text.contains("'Row number 1'"), down.text)
+    }
+
+    func testHungPageTimesOutAndTheNextEpisodeStillWorks() async throws {
+        var configuration = ChromiumBrowser.Configuration()
+        configuration.commandTimeout = 2
+        configuration.navigationTimeout = 2
+        configuration.stepTimeout = 4
+        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed") }
+        let browser = try await ChromiumBrowser.launch(configuration)
+        defer { browser.close() }
+        let env = browser.makeEnvironment()
+        let page = try Fixtures.url("hang.html", "<title>Hang</title><button onclick='while(true){}'>Freeze</button>")
+        let obs = try await env.reset(startURL: page)
+        let started = Date()
+        do {
+            _ = try await env.step(.click(id: try id(of: "button 'Freeze'", in: obs.text)))
+            XCTFail("a frozen page must not produce an observation")
+        } catch let error as ChromiumError {
+            guard case .timeout = error else { return XCTFail("expected a timeout, got \(error)") }
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 8)
+        let again = try await env.reset(startURL: try Fixtures.url("second.html", "<!doctype html><title>Second</title><h2>The second page</h2>"))
+        XCTAssertEqual(again.title, "Second")
+    }
+}
+
+final class ChromiumPoolTests: XCTestCase {
+    /// Parallel episodes get separate contexts: storage written in one is not seen by the other.
+    func testParallelEpisodesAreIsolated() async throws {
+        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed (apt-get install -y chromium)") }
+        let pool = ChromiumPool(size: 2)
+        // localStorage is per browser context, also for file:// pages.
+        let storagePage = try Fixtures.url("storage.html", """
+        <title>Storage</title><p id="p"></p>
+        <script>const before = localStorage.getItem('k'); localStorage.setItem('k', 'v');
+        document.getElementById('p').textContent = before ? 'seen before' : 'first visit';</script>
+        """)
+        let texts = try await withThrowingTaskGroup(of: [String].self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    try await pool.withEnvironment { env in
+                        let first = try await env.reset(startURL: storagePage)
+                        let again = try await env.step(.goto(url: storagePage))
+                        return [first.text, again.text]
+                    }
+                }
+            }
+            var all: [[String]] = []
+            for try await texts in group { all.append(texts) }
+            return all
+        }
+        await pool.shutdown()
+        XCTAssertEqual(texts.count, 2)
+        for pair in texts {
+            XCTAssertTrue(pair[0].contains("first visit"), pair[0])
+            XCTAssertTrue(pair[1].contains("seen before"), pair[1])
+        }
+    }
+}

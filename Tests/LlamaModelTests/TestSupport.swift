@@ -1,0 +1,72 @@
+import Foundation
+@testable import LlamaModel
+
+/// Deterministic pseudo-random numbers for building test models (SplitMix64).
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+enum TestFiles {
+    static let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static var smolLM2: URL? {
+        let env = ProcessInfo.processInfo.environment["NNETNAV_MODELS"].map { URL(fileURLWithPath: $0) }
+        for dir in [env, checkout.appendingPathComponent("models")].compactMap({ $0 }) {
+            let url = dir.appendingPathComponent("SmolLM2-135M-Instruct.Q4_1.gguf")
+            if FileManager.default.fileExists(atPath: url.path) { return url }
+        }
+        return nil
+    }
+
+    static func temporaryURL(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("llamamodel-tests-\(UUID().uuidString)-\(name)")
+    }
+}
+
+/// A tiny random Llama model with a tiny byte-level vocabulary, written to GGUF by the tests.
+enum TinyModel {
+    static let config = LlamaConfig(vocabSize: 300, dim: 64, hiddenDim: 96, layerCount: 2, headCount: 4, kvHeadCount: 2,
+                                    contextLength: 128, ropeTheta: 10_000, rmsNormEps: 1e-5, tiedEmbeddings: true)
+
+    static func weights(seed: UInt64 = 7, config: LlamaConfig = config) -> LlamaWeights {
+        var rng = SeededGenerator(seed: seed)
+        var tensors: [String: [Float]] = [:]
+        for (name, shape) in LlamaWeights.expectedShapes(config) {
+            let n = shape.reduce(1, *)
+            if shape.count == 1 {
+                tensors[name] = (0..<n).map { _ in Float.random(in: 0.8...1.2, using: &rng) }
+            } else {
+                let scale = 1 / Float(shape[1]).squareRoot()
+                tensors[name] = (0..<n).map { _ in Float.random(in: -1.7...1.7, using: &rng) * scale }
+            }
+        }
+        return LlamaWeights(config: config, tensors: tensors)
+    }
+
+    /// A byte-level vocabulary: the 256 byte symbols, ChatML specials, and a few merges.
+    static func tokenizer() throws -> BPETokenizer {
+        var tokens = (0..<256).map { String(ByteLevel.byteToScalar[$0]) }
+        let specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+        tokens += specials
+        let merges: [(String, String)] = [("h", "e"), ("l", "l"), ("he", "ll"), ("Ġ", "w"), ("o", "r"), ("Ġw", "or")]
+        for (a, b) in merges { tokens.append(a + b) }
+        while tokens.count < config.vocabSize { tokens.append("<unused\(tokens.count)>") }
+        return try BPETokenizer(tokens: tokens, merges: merges, specialTokens: [256, 257, 258],
+                                preTokenizer: PreTokenizer(individualDigits: true), bosID: 257, eosID: 258)
+    }
+
+    static func writeGGUF(type: GGMLType = .f32, seed: UInt64 = 7) throws -> URL {
+        let url = TestFiles.temporaryURL("tiny.gguf")
+        try weights(seed: seed).write(gguf: url, weightType: type, extraMetadata: try tokenizer().ggufMetadata)
+        return url
+    }
+}
