@@ -49,6 +49,15 @@ final class ModuleOutputParsingTests: XCTestCase {
         XCTAssertTrue(reason.contains("100"))
     }
 
+    func testUntaggedLabelsOnlyWhenAllowed() {
+        let raw = "The user wanted to compare two cameras.\nCompare the prices of the two cameras"
+        guard case .unusable = ModuleOutputParsing.label(raw) else { return XCTFail("strict mode accepted an untagged label") }
+        XCTAssertEqual(ModuleOutputParsing.label(raw, acceptUntagged: true), .instruction("Compare the prices of the two cameras"))
+        guard case .unusable = ModuleOutputParsing.label("Thought  We see multiple searches", acceptUntagged: true) else {
+            return XCTFail("lenient mode accepted a thought")
+        }
+    }
+
     func testJudgeScores() {
         let cases: [(String, Double)] = [
             ("Thought: fine.\nReward: 4", 4), ("Reward: 4.5", 4.5), ("Reward: 4/5", 4), ("4", 4), (" 5\n", 5),

@@ -29,6 +29,9 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
     /// How the judge answers: `choices` scores "1"..."5" by likelihood, `generate` writes "Reward: n",
     /// `auto` picks `choices` for local models (they score) and `generate` for remote ones.
     public var judgeMode: JudgeMode = .auto
+    /// Accept a labeler answer without its "Instruction:" tag when a line of it passes the junk guard.
+    /// nil (auto) turns this on for local models, which rarely follow the format, and off for remote ones.
+    public var acceptUntaggedLabels: Bool? = nil
     /// Re-ask the policy with the page's candidate actions as `choices` when its output does not parse.
     public var constrainedFallback = true
     /// At most this many candidate actions in a constrained re-ask (scoring cost grows with the count).
@@ -72,6 +75,9 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
         try read(.moduleTemperature, &moduleTemperature)
         try read(.judgeTemperature, &judgeTemperature)
         try read(.judgeMode, &judgeMode)
+        if c.contains(.acceptUntaggedLabels) {
+            acceptUntaggedLabels = try c.decodeIfPresent(Bool.self, forKey: .acceptUntaggedLabels)
+        }
         try read(.constrainedFallback, &constrainedFallback)
         try read(.maxCandidateActions, &maxCandidateActions)
         try read(.maxObservationTokens, &maxObservationTokens)

@@ -25,9 +25,12 @@ public struct NNetnavModules: Sendable {
         switch config.judgeMode {
         case .choices: true
         case .generate: false
-        case .auto: model.identifier.hasPrefix("local")
+        case .auto: isLocal
         }
     }
+
+    /// The in-process engine identifies itself as "local:..."; it scores choices and needs lenient parsing.
+    public var isLocal: Bool { model.identifier.hasPrefix("local") }
 
     func call(_ module: PipelineModule, step: Int, messages: [ChatMessage], temperature: Double,
               maxTokens: Int = 384, choices: [String]? = nil, seed: UInt64) async throws -> ChatResponse {
@@ -103,7 +106,8 @@ public struct NNetnavModules: Sendable {
         let values = ["trajectory": Self.describe(trajectory: summaries)]
         let raw = try await call(.labeler, step: step, messages: prompts.trajectoryLabeler.messages(values),
                                  temperature: config.moduleTemperature, seed: seed).text
-        return (ModuleOutputParsing.label(raw, maxWords: config.maxInstructionWords), raw)
+        return (ModuleOutputParsing.label(raw, maxWords: config.maxInstructionWords,
+                                          acceptUntagged: config.acceptUntaggedLabels ?? isLocal), raw)
     }
 
     public func judge(instruction: String, summaries: [String], previousSubtask: String?, step: Int,

@@ -38,8 +38,16 @@ public enum ModuleOutputParsing {
 
     /// The instruction after "Instruction:", guarded against NNetnav's leaked junk
     /// ("Thought  We see multiple searches...", "n/a", empty, fenced code, runaway text).
-    public static func label(_ response: String, maxWords: Int = 100) -> Label {
+    ///
+    /// `acceptUntagged` lets a small model's answer without the tag count when one of its lines passes
+    /// the same guard (the last such line); remote models keep NNetnav's strict rule.
+    public static func label(_ response: String, maxWords: Int = 100, acceptUntagged: Bool = false) -> Label {
         guard let answer = tagged("Instruction:", in: response) else {
+            if acceptUntagged {
+                for line in response.split(whereSeparator: \.isNewline).reversed() {
+                    if case .instruction(let text) = label("Instruction: " + line, maxWords: maxWords) { return .instruction(text) }
+                }
+            }
             return .unusable(reason: "no \"Instruction:\" line")
         }
         var text = answer.split(separator: "\n").first.map(String.init) ?? answer

@@ -4,6 +4,8 @@ import Foundation
 import LanguageModels
 import NNetnavSupport
 import Pipeline
+import WebBrowser
+import WebSites
 
 struct ExploreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -56,8 +58,8 @@ struct ExploreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed for personas and sampling.")
     var seed: UInt64?
 
-    @Option(name: .long, help: "First port of the bundled site instances.")
-    var basePort = 8300
+    @Option(name: .long, help: "First port of the bundled site instances (default: free ports).")
+    var basePort: Int?
 
     @Option(name: .long, help: "Price per million prompt tokens, for the cost shown in progress.")
     var promptPrice: Double?
@@ -97,8 +99,10 @@ struct ExploreCommand: AsyncParsableCommand {
         let crawl = Task { try await crawler.run(progress: progress) { await meter.snapshot().progressStatus } }
         let interrupt = Self.cancelOnInterrupt(crawl)
         defer { interrupt.cancel() }
+        let result = await crawl.result
+        await pool.cluster.shutdown()
         do {
-            let summary = try await crawl.value
+            let summary = try result.get()
             print(summary)
             print("model: \(await meter.snapshot())")
             print("store: \(store)  (next: nnetnav stats --store \(store); nnetnav export --store \(store) --out DIR)")
@@ -133,9 +137,53 @@ struct ExploreCommand: AsyncParsableCommand {
     }
 
     /// One browser per site instance over the bundled sites (SiteCluster + BrowserSession).
-    func makeEnvironmentPool(sites: [String], instances: Int) async throws -> any EnvironmentPool {
-        // The browser and the bundled sites land with their own branches; this build cannot explore yet.
-        throw ValidationError("the headless browser and the bundled sites are not part of this build yet")
+    func makeEnvironmentPool(sites: [String], instances: Int) async throws -> SiteClusterPool {
+        let names = try sites.map { name -> SiteName in
+            guard let site = SiteName(rawValue: name) else {
+                throw ValidationError("unknown site \(name); choose from \(SiteName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return site
+        }
+        let dataDirectory = URL(fileURLWithPath: store).deletingLastPathComponent().appendingPathComponent("env")
+        let cluster = try await SiteCluster.start(sites: names, instances: instances, basePort: basePort,
+                                                  dataDirectory: dataDirectory, seed: 0)
+        var browsers: [BrowserSession] = []
+        for instance in 0..<instances {
+            let allowed = await names.asyncMap { await cluster.baseURL($0, instance: instance) }
+            browsers.append(BrowserSession(configuration: BrowserConfiguration(allowedURLPrefixes: allowed)))
+        }
+        return SiteClusterPool(cluster: cluster, browsers: browsers)
+    }
+}
+
+/// The crawl's environments: instance i of every bundled site, browsed by its own `BrowserSession`.
+struct SiteClusterPool: EnvironmentPool {
+    let cluster: SiteCluster
+    let browsers: [BrowserSession]
+
+    var instanceCount: Int { browsers.count }
+
+    func environment(instance: Int) async throws -> any BrowserEnvironment { browsers[instance] }
+
+    func startURL(site: String, instance: Int) async throws -> String {
+        await cluster.baseURL(try Self.name(site), instance: instance) + "/"
+    }
+
+    func resetSite(_ site: String, instance: Int) async throws {
+        try await cluster.reset(try Self.name(site), instance: instance)
+    }
+
+    static func name(_ site: String) throws -> SiteName {
+        guard let name = SiteName(rawValue: site) else { throw ValidationError("unknown site \(site)") }
+        return name
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
     }
 }
 
