@@ -1,0 +1,227 @@
+import Foundation
+
+/// The accessibility tree of a page: what `Accessibility.getFullAXTree` gives in Chromium,
+/// computed from the DOM with HTML-AAM roles, AccName 1.2 names, states and values.
+public struct AccessibilityTree: Sendable {
+    public let root: AccessibilityNode
+    public let document: HTMLDocument
+    /// Every node, in document order.
+    public let nodes: [AccessibilityNode]
+    private let byID: [Int: AccessibilityNode]
+
+    init(root: AccessibilityNode, document: HTMLDocument) {
+        self.root = root
+        self.document = document
+        self.nodes = root.subtree
+        var map: [Int: AccessibilityNode] = [:]
+        map.reserveCapacity(nodes.count)
+        for node in nodes { map[node.id] = node }
+        self.byID = map
+    }
+
+    /// Builds the tree. `state` carries typed values and toggles; `focusedElement` is the index of
+    /// the element with keyboard focus (the root is focused when nil).
+    public static func build(from document: HTMLDocument, state: FormState = FormState(),
+                             focusedElement: Int? = nil) -> AccessibilityTree {
+        var builder = AccessibilityTreeBuilder(document: document, state: state, focusedElement: focusedElement)
+        return AccessibilityTree(root: builder.buildRoot(), document: document)
+    }
+
+    public func node(id: Int) -> AccessibilityNode? { byID[id] }
+
+    /// The node standing for an element, if the element is exposed.
+    public func node(for element: HTMLElement) -> AccessibilityNode? { byID[element.index + 1] }
+
+    /// Finds an element the way a person reading the observation would: among nodes with `role`
+    /// (any role when nil, text last), the first whose name equals `name`, else the first whose
+    /// name contains it case-insensitively.
+    public func find(role: String? = nil, name: String) -> AccessibilityNode? {
+        findAll(role: role, name: name).first
+    }
+
+    /// All matches of `find`, exact matches first.
+    public func findAll(role: String? = nil, name: String) -> [AccessibilityNode] {
+        let candidates = nodes.filter { node in
+            if let role { return node.role == role }
+            return true
+        }
+        let wanted = name.collapsingWhitespace()
+        let lowered = wanted.lowercased()
+        let exact = candidates.filter { $0.name == wanted }
+        let contains = candidates.filter { $0.name != wanted && $0.name.lowercased().contains(lowered) }
+        // Without a role, prefer elements over bare text, which usually repeats a link's or button's name.
+        func ordered(_ list: [AccessibilityNode]) -> [AccessibilityNode] {
+            role == nil ? list.filter { $0.role != "StaticText" } + list.filter { $0.role == "StaticText" } : list
+        }
+        return ordered(exact) + ordered(contains)
+    }
+}
+
+/// One pass over the DOM producing accessibility nodes.
+struct AccessibilityTreeBuilder {
+    let document: HTMLDocument
+    let state: FormState
+    let focusedElement: Int?
+    let names: AccessibleNameComputer
+    /// Synthetic ids (value text of fields) start after the document's own node numbers.
+    let syntheticBase: Int
+
+    init(document: HTMLDocument, state: FormState, focusedElement: Int?) {
+        self.document = document
+        self.state = state
+        self.focusedElement = focusedElement
+        self.names = AccessibleNameComputer(document: document, state: state)
+        self.syntheticBase = document.nodeCount + 1
+    }
+
+    mutating func buildRoot() -> AccessibilityNode {
+        let root = document.root
+        var children: [AccessibilityNode] = []
+        for child in root.children { children += visit(child, visibilityHidden: false) }
+        var properties: [AccessibilityProperty] = []
+        if focusedElement == nil { properties.append(.init("focused", "True")) }
+        return AccessibilityNode(id: root.index + 1, role: "RootWebArea", name: document.title,
+                                 properties: properties, children: children, element: root)
+    }
+
+    private func visit(_ node: HTMLNode, visibilityHidden: Bool) -> [AccessibilityNode] {
+        switch node {
+        case .text(let text):
+            if visibilityHidden { return [] }
+            let name = text.text.collapsingWhitespace()
+            if name.isEmpty { return [] }
+            return [AccessibilityNode(id: text.index + 1, role: "StaticText", name: name, properties: [],
+                                      children: [], element: nil)]
+        case .element(let element):
+            return visit(element, visibilityHidden: visibilityHidden)
+        }
+    }
+
+    private func visit(_ element: HTMLElement, visibilityHidden inherited: Bool) -> [AccessibilityNode] {
+        if Visibility.hidesSubtree(element, state: state) { return [] }
+        let hidden = Visibility.inlineStyle(element).visibilityHidden ?? inherited
+        let role = RoleMapping.role(of: element, hasName: {
+            element.hasAttribute("aria-label") || element.hasAttribute("aria-labelledby") || element.hasAttribute("title")
+        })
+
+        var children: [AccessibilityNode] = []
+        switch element.tag {
+        case "select":
+            children = FormState.options(of: element).map { optionNode($0, in: element) }
+        case "textarea", "input":
+            let value = state.value(of: element)
+            if ["textbox", "searchbox", "combobox", "spinbutton"].contains(role), !value.isEmpty,
+               RoleMapping.inputType(element) != "password" {
+                children = [AccessibilityNode(id: syntheticBase + element.index, role: "StaticText",
+                                              name: value.collapsingWhitespace(), properties: [], children: [],
+                                              element: nil)]
+            }
+        default:
+            for child in element.children { children += visit(child, visibilityHidden: hidden) }
+        }
+
+        // Invisible or presentational elements vanish but their visible content stays.
+        if hidden || role == "none" { return children }
+
+        let name = names.name(of: element, role: role)
+        return [AccessibilityNode(id: element.index + 1, role: role, name: name,
+                                  properties: properties(of: element, role: role), children: children,
+                                  element: element)]
+    }
+
+    private func optionNode(_ option: HTMLElement, in select: HTMLElement) -> AccessibilityNode {
+        let selected = state.selectedOptions(of: select).contains { $0 === option }
+        var properties = [AccessibilityProperty("selected", selected ? "True" : "False")]
+        if option.hasAttribute("disabled") { properties.insert(.init("disabled", "True"), at: 0) }
+        return AccessibilityNode(id: option.index + 1, role: "option", name: FormState.optionLabel(option),
+                                 properties: properties, children: [], element: option)
+    }
+
+    private static let textEntryRoles: Set<String> = ["textbox", "searchbox", "combobox", "spinbutton", "listbox"]
+    private static let checkableRoles: Set<String> = ["checkbox", "radio", "switch", "menuitemcheckbox", "menuitemradio"]
+    private static let rangeRoles: Set<String> = ["slider", "spinbutton", "progressbar", "meter", "scrollbar"]
+
+    private func isDisabled(_ element: HTMLElement) -> Bool {
+        if element.attribute("aria-disabled")?.lowercased() == "true" { return true }
+        let formControls: Set<String> = ["button", "input", "select", "textarea", "optgroup", "option", "fieldset"]
+        guard formControls.contains(element.tag) else { return false }
+        if element.hasAttribute("disabled") { return true }
+        // A disabled fieldset disables its controls, except those in its first legend.
+        var node = element.parent
+        var child = element
+        while let n = node {
+            if n.tag == "fieldset", n.hasAttribute("disabled"),
+               n.elementChildren.first(where: { $0.tag == "legend" }) !== child { return true }
+            child = n
+            node = n.parent
+        }
+        return false
+    }
+
+    private func properties(of element: HTMLElement, role: String) -> [AccessibilityProperty] {
+        var out: [AccessibilityProperty] = []
+        func bool(_ b: Bool) -> String { b ? "True" : "False" }
+        func aria(_ name: String) -> String? {
+            element.attribute(name)?.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        let isNativeControl = ["input", "select", "textarea"].contains(element.tag)
+
+        if focusedElement == element.index { out.append(.init("focused", "True")) }
+        if element.tag == "input", element.hasAttribute("list") { out.append(.init("autocomplete", "list")) }
+        else if let auto = aria("aria-autocomplete"), auto != "none" { out.append(.init("autocomplete", auto)) }
+        if element.tag == "select", role == "combobox" { out.append(.init("hasPopup", "menu")) }
+        else if let popup = aria("aria-haspopup"), popup != "false" {
+            out.append(.init("hasPopup", popup == "true" ? "menu" : popup))
+        }
+        if Self.textEntryRoles.contains(role) || (isNativeControl && Self.checkableRoles.contains(role)) {
+            let required = element.hasAttribute("required") || aria("aria-required") == "true"
+            if isNativeControl || aria("aria-required") != nil { out.append(.init("required", bool(required))) }
+        }
+        if Self.checkableRoles.contains(role) {
+            if element.tag == "input" {
+                let mixed = aria("aria-checked") == "mixed"
+                out.append(.init("checked", mixed ? "mixed" : (state.isChecked(element) ? "true" : "false")))
+            } else {
+                let value = aria("aria-checked") ?? "false"
+                out.append(.init("checked", ["true", "mixed"].contains(value) ? value : "false"))
+            }
+        }
+        if element.tag == "select", role == "combobox" { out.append(.init("expanded", "False")) }
+        else if role == "DisclosureTriangle", let details = element.parent, details.tag == "details" {
+            out.append(.init("expanded", bool(state.isOpen(details))))
+        } else if let expanded = aria("aria-expanded"), expanded == "true" || expanded == "false" {
+            out.append(.init("expanded", bool(expanded == "true")))
+        }
+        if let selected = aria("aria-selected"), ["option", "tab", "gridcell", "row", "treeitem"].contains(role) {
+            out.append(.init("selected", bool(selected == "true")))
+        }
+        if let pressed = aria("aria-pressed"), ["true", "false", "mixed"].contains(pressed) {
+            out.append(.init("pressed", pressed))
+        }
+        if role == "listbox", element.hasAttribute("multiple") || aria("aria-multiselectable") == "true" {
+            out.append(.init("multiselectable", "True"))
+        }
+        if Self.rangeRoles.contains(role) {
+            let minimum = element.attribute("aria-valuemin") ?? element.attribute("min")
+            let maximum = element.attribute("aria-valuemax") ?? element.attribute("max")
+            if let minimum { out.append(.init("valuemin", minimum)) }
+            if let maximum { out.append(.init("valuemax", maximum)) }
+            if let text = element.attribute("aria-valuetext") { out.append(.init("valuetext", text)) }
+        }
+        if isDisabled(element) { out.append(.init("disabled", "True")) }
+        if element.tag == "a" || element.tag == "area", role == "link", let href = element.attribute("href") {
+            // Kept for programmatic users; the renderer leaves `url` out of the text as WebArena does.
+            out.append(.init("url", URLResolution.resolve(href, against: document.baseURL) ?? href))
+        }
+        if Self.textEntryRoles.contains(role) || Self.rangeRoles.contains(role) {
+            if element.tag == "input" || element.tag == "textarea" {
+                if RoleMapping.inputType(element) != "password" { out.append(.init("value", state.value(of: element))) }
+            } else if element.tag == "select" {
+                out.append(.init("value", state.selectedOptions(of: element).map(FormState.optionLabel).joined(separator: ", ")))
+            } else if let now = element.attribute("aria-valuenow") ?? element.attribute("value") {
+                out.append(.init("value", now))
+            }
+        }
+        return out
+    }
+}

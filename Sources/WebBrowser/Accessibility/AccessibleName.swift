@@ -1,0 +1,243 @@
+import Foundation
+
+/// Accessible names per AccName 1.2 (https://w3c.github.io/accname/), with the HTML-AAM host
+/// language rules for labels, `alt`, `legend`, `caption`, `value`, `title` and `placeholder`.
+///
+/// Steps are named as in the spec: 2A hidden, 2B aria-labelledby, 2C embedded control,
+/// 2D aria-label, 2E host language label, 2F name from content, 2G text, 2I tooltip.
+struct AccessibleNameComputer {
+    let document: HTMLDocument
+    let state: FormState
+    /// Control element index → `<label>`s that label it (by `for` or by wrapping).
+    let labels: [Int: [HTMLElement]]
+
+    init(document: HTMLDocument, state: FormState) {
+        self.document = document
+        self.state = state
+        var labels: [Int: [HTMLElement]] = [:]
+        for label in document.root.descendants() where label.tag == "label" {
+            if let target = Self.labeledControl(of: label, in: document) {
+                labels[target.index, default: []].append(label)
+            }
+        }
+        self.labels = labels
+    }
+
+    /// The control a `<label>` labels: its `for` target if labelable, else its first labelable descendant.
+    static func labeledControl(of label: HTMLElement, in document: HTMLDocument) -> HTMLElement? {
+        if let forID = label.attribute("for") {
+            guard let target = document.element(withID: forID), isLabelable(target) else { return nil }
+            return target
+        }
+        return label.descendants(includingSelf: false).first(where: isLabelable)
+    }
+
+    static func isLabelable(_ element: HTMLElement) -> Bool {
+        switch element.tag {
+        case "button", "meter", "output", "progress", "select", "textarea": return true
+        case "input": return RoleMapping.inputType(element) != "hidden"
+        default: return false
+        }
+    }
+
+    private struct Context {
+        var root: HTMLElement
+        var isRoot = true
+        var inLabelledBy = false
+        var referencedHidden = false
+        var inContent = false
+        /// Whether the node (or an ancestor reached in this recursion) is hidden.
+        var hidden = false
+    }
+
+    /// The accessible name of `element` given its computed `role`.
+    func name(of element: HTMLElement, role: String) -> String {
+        var context = Context(root: element)
+        context.hidden = false  // callers only ask for rendered elements
+        return compute(element, role: role, context).collapsingWhitespace()
+    }
+
+    private func role(of element: HTMLElement) -> String {
+        RoleMapping.role(of: element, hasName: {
+            element.hasAttribute("aria-label") || element.hasAttribute("aria-labelledby") || element.hasAttribute("title")
+        })
+    }
+
+    private func compute(_ element: HTMLElement, role: String, _ context: Context) -> String {
+        // 2A: hidden nodes contribute nothing, unless reached through aria-labelledby from a hidden target.
+        if context.hidden && !(context.inLabelledBy && context.referencedHidden) { return "" }
+
+        // 2B: aria-labelledby (not recursively).
+        if !context.inLabelledBy, let refs = element.attribute("aria-labelledby") {
+            var parts: [String] = []
+            for id in refs.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
+                guard let target = document.element(withID: String(id)) else { continue }
+                let hidden = Visibility.isHidden(target, state: state)
+                var sub = Context(root: context.root)
+                sub.isRoot = false
+                sub.inLabelledBy = true
+                sub.referencedHidden = hidden
+                sub.hidden = hidden
+                let part = compute(target, role: self.role(of: target), sub).collapsingWhitespace()
+                if !part.isEmpty { parts.append(part) }
+            }
+            let joined = parts.joined(separator: " ")
+            if !joined.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return joined }
+        }
+
+        // 2C: a control embedded in another element's label contributes its value.
+        if !context.isRoot {
+            if element === context.root { return "" }
+            if let value = embeddedControlValue(element, role: role) { return value }
+        }
+
+        // 2D: aria-label.
+        if let label = element.attribute("aria-label"), !label.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            return label
+        }
+
+        // 2E: host language text alternatives.
+        if role != "none" || context.isRoot, let native = nativeName(element, role: role, context) {
+            return native
+        }
+
+        // 2F: name from content.
+        let fromContent = RoleMapping.nameFromContentRoles.contains(role) && !RoleMapping.nameProhibitedRoles.contains(role)
+        if fromContent || !context.isRoot || element.tag == "label" || element.tag == "legend" {
+            let text = contentText(element, context)
+            if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return text }
+        }
+
+        // 2I: tooltip.
+        if let title = element.attribute("title"), !title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            return title
+        }
+        if element.tag == "input" || element.tag == "textarea",
+           let placeholder = element.attribute("placeholder") ?? element.attribute("aria-placeholder"),
+           !placeholder.isEmpty {
+            return placeholder
+        }
+        return ""
+    }
+
+    private func embeddedControlValue(_ element: HTMLElement, role: String) -> String? {
+        switch role {
+        case "textbox", "searchbox":
+            if element.tag == "input" || element.tag == "textarea" { return state.value(of: element) }
+            return element.textContent
+        case "combobox", "listbox":
+            if element.tag == "select" {
+                return state.selectedOptions(of: element).map(FormState.optionLabel).joined(separator: " ")
+            }
+            if element.tag == "input" { return state.value(of: element) }
+            // An ARIA listbox/combobox: the selected option's text.
+            let selected = element.descendants(includingSelf: false).first {
+                $0.attribute("aria-selected") == "true" && RoleMapping.explicitRole($0) == "option"
+            }
+            return selected?.textContent ?? ""
+        case "slider", "spinbutton", "progressbar", "scrollbar", "meter":
+            if let text = element.attribute("aria-valuetext") { return text }
+            if let now = element.attribute("aria-valuenow") { return now }
+            if element.tag == "input" { return state.value(of: element) }
+            return element.attribute("value") ?? ""
+        default:
+            return nil
+        }
+    }
+
+    /// HTML-AAM accessible name computation for elements with a native text alternative.
+    private func nativeName(_ element: HTMLElement, role: String, _ context: Context) -> String? {
+        func nonEmpty(_ s: String?) -> String? {
+            guard let s, !s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+            return s
+        }
+        func labelText() -> String? {
+            // Only the element being named uses its own labels; inside a label's content a
+            // nested control's labels would repeat the text being computed.
+            guard context.isRoot, let owners = labels[element.index] else { return nil }
+            var sub = context
+            sub.isRoot = false
+            sub.inContent = true
+            let parts = owners.compactMap { label -> String? in
+                nonEmpty(contentText(label, sub).collapsingWhitespace())
+            }
+            return nonEmpty(parts.joined(separator: " "))
+        }
+        func childContent(_ tag: String) -> String? {
+            guard let child = element.elementChildren.first(where: { $0.tag == tag }) else { return nil }
+            var sub = context
+            sub.isRoot = false
+            sub.inContent = true
+            // An SVG <title> is never rendered but is exactly the text alternative.
+            sub.hidden = context.hidden || (tag != "title" && Visibility.hidesSubtree(child, state: state))
+            return nonEmpty(compute(child, role: self.role(of: child), sub))
+        }
+
+        switch element.tag {
+        case "input":
+            let type = RoleMapping.inputType(element)
+            switch type {
+            case "button", "submit", "reset":
+                if let label = labelText() { return label }
+                if let value = element.attribute("value"), (type == "button" || !value.isEmpty) { return value }
+                if type == "submit" { return "Submit" }
+                if type == "reset" { return "Reset" }
+                return nonEmpty(element.attribute("title")) ?? ""
+            case "image":
+                if let label = labelText() { return label }
+                return nonEmpty(element.attribute("alt")) ?? nonEmpty(element.attribute("value"))
+                    ?? nonEmpty(element.attribute("title")) ?? "Submit"
+            default:
+                return labelText()
+            }
+        case "select", "textarea", "meter", "output", "progress":
+            return labelText()
+        case "button":
+            return labelText()
+        case "img":
+            if let alt = element.attribute("alt") {
+                if let text = nonEmpty(alt) { return text }
+                return context.isRoot ? nonEmpty(element.attribute("title")) ?? "" : ""
+            }
+            return nil
+        case "fieldset":
+            return childContent("legend")
+        case "figure":
+            return childContent("figcaption")
+        case "table":
+            return childContent("caption")
+        case "optgroup":
+            return nonEmpty(element.attribute("label"))
+        case "option":
+            if let label = nonEmpty(element.attribute("label")) { return label }
+            return nil
+        case "iframe":
+            return nonEmpty(element.attribute("title"))
+        case "svg":
+            return childContent("title")
+        default:
+            return nil
+        }
+    }
+
+    /// 2F: the text of the children, with spaces around block-level boxes.
+    private func contentText(_ element: HTMLElement, _ context: Context) -> String {
+        var out = ""
+        for child in element.children {
+            switch child {
+            case .text(let t):
+                out += t.text
+            case .element(let e):
+                if e.tag == "br" { out += " "; continue }
+                var sub = context
+                sub.isRoot = false
+                sub.inContent = true
+                sub.hidden = context.hidden || Visibility.hidesSubtree(e, state: state)
+                    || Visibility.inlineStyle(e).visibilityHidden == true
+                let part = compute(e, role: role(of: e), sub)
+                if Visibility.isBlock(e) { out += " " + part + " " } else { out += part }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+
+/// Element → ARIA role, per HTML-AAM for implicit roles and WAI-ARIA 1.2 for the `role` attribute.
+///
+/// Roles are ARIA names (`link`, `textbox`, `image` is spelt `img` as Chromium does); the two
+/// Chromium-internal roles WebArena observations show, `RootWebArea` and `StaticText`, are added
+/// by the tree builder, and `LabelText` is used for `<label>` as Chromium reports it.
+enum RoleMapping {
+    static let ariaRoles: Set<String> = [
+        "alert", "alertdialog", "application", "article", "banner", "blockquote", "button", "caption", "cell",
+        "checkbox", "code", "columnheader", "combobox", "comment", "complementary", "contentinfo", "definition",
+        "deletion", "dialog", "directory", "document", "emphasis", "feed", "figure", "form", "generic", "grid",
+        "gridcell", "group", "heading", "img", "image", "insertion", "link", "list", "listbox", "listitem", "log",
+        "main", "mark", "marquee", "math", "menu", "menubar", "menuitem", "menuitemcheckbox", "menuitemradio",
+        "meter", "navigation", "none", "note", "option", "paragraph", "presentation", "progressbar", "radio",
+        "radiogroup", "region", "row", "rowgroup", "rowheader", "scrollbar", "search", "searchbox", "separator",
+        "slider", "spinbutton", "status", "strong", "subscript", "suggestion", "superscript", "switch", "tab",
+        "table", "tablist", "tabpanel", "term", "textbox", "time", "timer", "toolbar", "tooltip", "tree",
+        "treegrid", "treeitem",
+    ]
+
+    /// Roles whose presence of a global ARIA attribute or focusability overrides `none`/`presentation`.
+    static let globalARIAAttributes = ["aria-label", "aria-labelledby", "aria-describedby", "aria-live",
+                                       "aria-owns", "aria-controls", "aria-details", "aria-keyshortcuts"]
+
+    /// The first recognised token of the `role` attribute, if any.
+    static func explicitRole(_ element: HTMLElement) -> String? {
+        guard let value = element.attribute("role") else { return nil }
+        for token in value.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
+            let role = String(token)
+            if ariaRoles.contains(role) { return role == "image" ? "img" : role }
+        }
+        return nil
+    }
+
+    static func isFocusable(_ element: HTMLElement) -> Bool {
+        if element.hasAttribute("tabindex") { return true }
+        switch element.tag {
+        case "a", "area": return element.hasAttribute("href")
+        case "button", "select", "textarea": return true
+        case "input": return (element.attribute("type") ?? "").lowercased() != "hidden"
+        default: return element.hasAttribute("contenteditable")
+        }
+    }
+
+    /// The element's computed role: explicit if valid and allowed, else implicit.
+    static func role(of element: HTMLElement, hasName: () -> Bool) -> String {
+        if let explicit = explicitRole(element) {
+            if explicit == "none" || explicit == "presentation" {
+                // Presentational conflict resolution: focusable or globally-labelled elements keep their role.
+                let conflict = isFocusable(element) || globalARIAAttributes.contains { element.hasAttribute($0) }
+                if !conflict { return "none" }
+            } else {
+                return explicit
+            }
+        }
+        return implicitRole(of: element, hasName: hasName)
+    }
+
+    static let sectioningContent: Set<String> = ["article", "aside", "main", "nav", "section"]
+    static let sectioningRoles: Set<String> = ["article", "complementary", "main", "navigation", "region"]
+
+    private static func insideSectioning(_ element: HTMLElement) -> Bool {
+        element.ancestor { a in
+            if let role = explicitRole(a) { return sectioningRoles.contains(role) }
+            return sectioningContent.contains(a.tag)
+        } != nil
+    }
+
+    static func implicitRole(of element: HTMLElement, hasName: () -> Bool) -> String {
+        switch element.tag {
+        case "a", "area": return element.hasAttribute("href") ? "link" : "generic"
+        case "article": return "article"
+        case "aside":
+            return insideSectioning(element) && !hasName() ? "generic" : "complementary"
+        case "b", "strong": return "strong"
+        case "blockquote": return "blockquote"
+        case "body": return "generic"
+        case "button": return "button"
+        case "caption": return "caption"
+        case "code": return "code"
+        case "datalist": return "listbox"
+        case "dd": return "definition"
+        case "del", "s": return "deletion"
+        case "details": return "group"
+        case "dfn", "dt": return "term"
+        case "dialog": return "dialog"
+        case "dl": return "list"
+        case "em": return "emphasis"
+        case "fieldset", "optgroup", "address", "hgroup": return "group"
+        case "figure": return "figure"
+        case "footer": return insideSectioning(element) ? "generic" : "contentinfo"
+        case "header": return insideSectioning(element) ? "generic" : "banner"
+        case "form": return "form"
+        case "h1", "h2", "h3", "h4", "h5", "h6": return "heading"
+        case "hr": return "separator"
+        case "html": return "RootWebArea"
+        case "iframe": return "Iframe"
+        case "img":
+            if let alt = element.attribute("alt"), alt.isEmpty,
+               !globalARIAAttributes.contains(where: { element.hasAttribute($0) }), !element.hasAttribute("title") {
+                return "none"
+            }
+            return "img"
+        case "input": return inputRole(element)
+        case "ins": return "insertion"
+        case "label": return "LabelText"
+        case "legend": return "Legend"
+        case "li":
+            let listParent = element.parent.map { ["ul", "ol", "menu"].contains($0.tag) || explicitRole($0) == "list" } ?? false
+            return listParent ? "listitem" : "generic"
+        case "main": return "main"
+        case "mark": return "mark"
+        case "math": return "math"
+        case "menu", "ol", "ul": return "list"
+        case "meter": return "meter"
+        case "nav": return "navigation"
+        case "option": return "option"
+        case "output": return "status"
+        case "p": return "paragraph"
+        case "progress": return "progressbar"
+        case "search": return "search"
+        case "section": return hasName() ? "region" : "generic"
+        case "select":
+            let size = Int(element.attribute("size") ?? "") ?? 0
+            return element.hasAttribute("multiple") || size > 1 ? "listbox" : "combobox"
+        case "sub": return "subscript"
+        case "sup": return "superscript"
+        case "summary": return "DisclosureTriangle"
+        case "table": return "table"
+        case "tbody", "thead", "tfoot": return "rowgroup"
+        case "td": return cellRole(element)
+        case "th": return headerCellRole(element)
+        case "textarea": return "textbox"
+        case "time": return "time"
+        case "tr": return "row"
+        case "br": return "LineBreak"
+        default: return "generic"
+        }
+    }
+
+    static func inputType(_ element: HTMLElement) -> String {
+        (element.attribute("type") ?? "text").lowercased().trimmingCharacters(in: .whitespaces)
+    }
+
+    static func inputRole(_ element: HTMLElement) -> String {
+        let hasList = element.hasAttribute("list")
+        switch inputType(element) {
+        case "button", "submit", "reset", "image": return "button"
+        case "checkbox": return "checkbox"
+        case "radio": return "radio"
+        case "number": return "spinbutton"
+        case "range": return "slider"
+        case "search": return hasList ? "combobox" : "searchbox"
+        case "hidden": return "none"
+        case "email", "tel", "url", "text", "password", "": return hasList ? "combobox" : "textbox"
+        case "color", "date", "datetime-local", "month", "time", "week", "file": return inputType(element) == "file" ? "button" : "textbox"
+        default: return hasList ? "combobox" : "textbox"
+        }
+    }
+
+    private static func table(of element: HTMLElement) -> HTMLElement? {
+        element.ancestor { $0.tag == "table" }
+    }
+
+    private static func cellRole(_ element: HTMLElement) -> String {
+        guard let table = table(of: element) else { return "generic" }
+        switch explicitRole(table) {
+        case "grid", "treegrid": return "gridcell"
+        case "none": return "none"
+        default: return "cell"
+        }
+    }
+
+    private static func headerCellRole(_ element: HTMLElement) -> String {
+        guard let table = table(of: element) else { return "generic" }
+        if explicitRole(table) == "none" { return "none" }
+        switch (element.attribute("scope") ?? "").lowercased() {
+        case "row", "rowgroup": return "rowheader"
+        case "col", "colgroup": return "columnheader"
+        default: break
+        }
+        if element.parent?.parent?.tag == "thead" { return "columnheader" }
+        // A header cell in a row that also holds data cells heads that row.
+        if let row = element.parent, row.tag == "tr", row.elementChildren.contains(where: { $0.tag == "td" }),
+           row.elementChildren.first === element {
+            return "rowheader"
+        }
+        return "columnheader"
+    }
+
+    /// Roles whose name may come from their content (AccName 1.2 "name from: contents").
+    static let nameFromContentRoles: Set<String> = [
+        "button", "cell", "checkbox", "columnheader", "gridcell", "heading", "link", "menuitem",
+        "menuitemcheckbox", "menuitemradio", "option", "radio", "row", "rowheader", "switch", "tab",
+        "tooltip", "treeitem", "caption", "sectionhead", "LabelText", "Legend", "DisclosureTriangle",
+        "comment", "suggestion",
+    ]
+
+    /// Roles that never take a name (AccName: "name prohibited"); their name is empty.
+    static let nameProhibitedRoles: Set<String> = [
+        "code", "deletion", "emphasis", "generic", "insertion", "mark", "none", "paragraph",
+        "presentation", "strong", "subscript", "superscript", "time", "definition", "term",
+    ]
+}

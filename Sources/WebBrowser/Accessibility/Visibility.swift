@@ -1,0 +1,81 @@
+import Foundation
+
+/// Which elements a sighted user would not see, from markup and inline style alone (no CSS engine):
+/// `hidden`, `aria-hidden="true"`, `display:none`, `visibility:hidden|collapse`, non-rendered
+/// elements (`head`, `script`, `style`, `template`...), `input type=hidden`, closed `<details>`
+/// content and closed `<dialog>`s.
+enum Visibility {
+    static let nonRendered: Set<String> = [
+        "head", "script", "style", "template", "title", "meta", "link", "base", "noembed", "noframes",
+        "param", "source", "track", "datalist", "area", "map",
+    ]
+
+    struct InlineStyle {
+        var displayNone = false
+        /// true = hidden, false = visible, nil = inherited.
+        var visibilityHidden: Bool?
+        var display: String?
+    }
+
+    static func inlineStyle(_ element: HTMLElement) -> InlineStyle {
+        var style = InlineStyle()
+        guard let css = element.attribute("style"), !css.isEmpty else { return style }
+        for declaration in css.split(separator: ";") {
+            guard let colon = declaration.firstIndex(of: ":") else { continue }
+            let property = declaration[..<colon].trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            var value = declaration[declaration.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            if let bang = value.firstIndex(of: "!") { value = value[..<bang].trimmingCharacters(in: .whitespaces) }
+            switch property {
+            case "display":
+                style.display = value
+                style.displayNone = value == "none"
+            case "visibility":
+                style.visibilityHidden = value == "hidden" || value == "collapse"
+            default: break
+            }
+        }
+        return style
+    }
+
+    /// Whether the element itself removes its whole subtree from rendering.
+    static func hidesSubtree(_ element: HTMLElement, state: FormState) -> Bool {
+        if nonRendered.contains(element.tag) { return true }
+        if element.hasAttribute("hidden") { return true }
+        if element.attribute("aria-hidden")?.lowercased().trimmingCharacters(in: .whitespaces) == "true" { return true }
+        if element.tag == "input", RoleMapping.inputType(element) == "hidden" { return true }
+        if element.tag == "dialog", !element.hasAttribute("open") { return true }
+        if inlineStyle(element).displayNone { return true }
+        if let parent = element.parent, parent.tag == "details", !state.isOpen(parent),
+           parent.elementChildren.first(where: { $0.tag == "summary" }) !== element {
+            return true
+        }
+        return false
+    }
+
+    /// Full check, walking ancestors: used for elements reached by id reference.
+    static func isHidden(_ element: HTMLElement, state: FormState) -> Bool {
+        var visibility: Bool?
+        var node: HTMLElement? = element
+        while let n = node {
+            if hidesSubtree(n, state: state) { return true }
+            if visibility == nil, let v = inlineStyle(n).visibilityHidden { visibility = v }
+            node = n.parent
+        }
+        return visibility ?? false
+    }
+
+    /// Elements whose box starts a new line by default, so names from content get a space there.
+    static let blockLevel: Set<String> = [
+        "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "dialog", "div", "dl", "dt",
+        "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+        "hgroup", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td",
+        "tfoot", "th", "thead", "tr", "ul", "legend", "menu", "search", "body", "html", "option", "optgroup",
+    ]
+
+    static func isBlock(_ element: HTMLElement) -> Bool {
+        if let display = inlineStyle(element).display {
+            return display != "inline" && display != "contents"
+        }
+        return blockLevel.contains(element.tag)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// One attribute of an element, in source order.
+public struct HTMLAttribute: Sendable, Hashable, Codable {
+    public var name: String
+    public var value: String
+    public init(name: String, value: String) { self.name = name; self.value = value }
+}
+
+/// A child of an element: another element or a run of text.
+public enum HTMLNode: Sendable {
+    case element(HTMLElement)
+    case text(HTMLText)
+}
+
+/// A text node. `index` is its position in document order, shared with elements.
+public struct HTMLText: Sendable {
+    public let index: Int
+    public let text: String
+}
+
+/// An element of a parsed page. Built once by `HTMLDocument.parse` and never changed afterwards;
+/// live state such as typed values lives in `FormState`, so the DOM (and the ids derived from
+/// `index`) stays the same while an agent interacts with the page.
+public final class HTMLElement: @unchecked Sendable {
+    /// Lower-case tag name (`a`, `input`, ...).
+    public let tag: String
+    public let attributes: [HTMLAttribute]
+    /// Position in document order among all elements and text nodes; the source of stable ids.
+    public let index: Int
+    public internal(set) var children: [HTMLNode] = []
+    public internal(set) weak var parent: HTMLElement?
+
+    init(tag: String, attributes: [HTMLAttribute], index: Int) {
+        self.tag = tag
+        self.attributes = attributes
+        self.index = index
+    }
+
+    /// The value of an attribute (names are lower-case), or nil when absent.
+    public func attribute(_ name: String) -> String? {
+        for attribute in attributes where attribute.name == name { return attribute.value }
+        return nil
+    }
+
+    public func hasAttribute(_ name: String) -> Bool { attribute(name) != nil }
+
+    public var id: String? { attribute("id") }
+
+    /// Child elements, skipping text.
+    public var elementChildren: [HTMLElement] {
+        children.compactMap { if case .element(let e) = $0 { e } else { nil } }
+    }
+
+    /// The concatenated text of all descendant text nodes, as `textContent` in the DOM.
+    public var textContent: String {
+        var out = ""
+        appendText(to: &out)
+        return out
+    }
+
+    private func appendText(to out: inout String) {
+        for child in children {
+            switch child {
+            case .text(let t): out += t.text
+            case .element(let e): e.appendText(to: &out)
+            }
+        }
+    }
+
+    /// The nearest ancestor (not self) satisfying `predicate`.
+    public func ancestor(where predicate: (HTMLElement) -> Bool) -> HTMLElement? {
+        var node = parent
+        while let n = node {
+            if predicate(n) { return n }
+            node = n.parent
+        }
+        return nil
+    }
+
+    /// Self and all descendant elements in document order.
+    public func descendants(includingSelf: Bool = true) -> [HTMLElement] {
+        var out: [HTMLElement] = []
+        if includingSelf { out.append(self) }
+        var stack = elementChildren.reversed() as [HTMLElement]
+        while let e = stack.popLast() {
+            out.append(e)
+            stack.append(contentsOf: e.elementChildren.reversed())
+        }
+        return out
+    }
+
+    /// Whether `other` is self or one of its descendants.
+    public func contains(_ other: HTMLElement) -> Bool {
+        var node: HTMLElement? = other
+        while let n = node {
+            if n === self { return true }
+            node = n.parent
+        }
+        return false
+    }
+
+    /// The element's start tag as HTML source, for JSON dumps and error messages.
+    public var startTag: String {
+        var s = "<" + tag
+        for a in attributes { s += " \(a.name)=\"\(a.value.replacingOccurrences(of: "\"", with: "&quot;"))\"" }
+        return s + ">"
+    }
+}

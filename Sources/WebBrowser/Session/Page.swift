@@ -1,0 +1,57 @@
+import Foundation
+
+/// One loaded document in a tab, with everything the user did to it since it loaded.
+struct Page: Sendable {
+    var url: String
+    var status: Int
+    let document: HTMLDocument
+    var state = FormState()
+    /// Index of the element with keyboard focus.
+    var focused: Int?
+    /// Which viewport window is shown.
+    var scroll = 0
+    private(set) var tree: AccessibilityTree
+    private(set) var rendered: RenderedTree
+
+    init(url: String, status: Int, document: HTMLDocument) {
+        self.url = url
+        self.status = status
+        self.document = document
+        self.tree = AccessibilityTree.build(from: document)
+        self.rendered = ObservationRenderer.render(tree)
+    }
+
+    static func blank() -> Page {
+        Page(url: "about:blank", status: 0, document: HTMLDocument.parse(html: "", url: "about:blank"))
+    }
+
+    var title: String { document.title }
+
+    /// Recomputes the tree after a change to form state or focus (ids do not change).
+    mutating func refresh() {
+        tree = AccessibilityTree.build(from: document, state: state, focusedElement: focused)
+        rendered = ObservationRenderer.render(tree)
+    }
+}
+
+/// A browser tab: its pages, back and forward.
+struct Tab: Sendable {
+    var history: [Page]
+    var position: Int
+
+    init(page: Page) {
+        history = [page]
+        position = 0
+    }
+
+    var page: Page {
+        get { history[position] }
+        set { history[position] = newValue }
+    }
+
+    mutating func push(_ page: Page) {
+        history.removeSubrange((position + 1)...)
+        history.append(page)
+        position = history.count - 1
+    }
+}
