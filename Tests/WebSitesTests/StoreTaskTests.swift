@@ -49,6 +49,30 @@ final class StoreTaskTests: XCTestCase {
         }
     }
 
+    func testPageContentChecksFailOnTheUntouchedStore() async throws {
+        let cluster = try await StoreClusterFixture.shared.cluster()
+        let urls = await cluster.baseURLs()
+        var checked = 0
+        for site in [SiteName.shop, .admin] {
+            for var task in try TaskSet.load(site: site, baseURLs: urls).tasks where task.eval.evalTypes.contains(.programHTML) {
+                task.eval.evalTypes = [.programHTML]
+                let browser = try await prepare(task, cluster: cluster, urls: urls)
+                let result = await TaskEvaluator().evaluate(task, answer: "", browser: browser, databases: [:])
+                XCTAssertFalse(result.passed, "task \(task.taskID)'s page checks pass without doing the task:\n\(result)")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(checked, 4)
+    }
+
+    func testSelectorSubsetParsesAndRejects() {
+        XCTAssertNotNil(SimpleSelector("main table td.total"))
+        XCTAssertNotNil(SimpleSelector("input[name=qty]"))
+        XCTAssertNotNil(SimpleSelector("#f-qty"))
+        XCTAssertNil(SimpleSelector("ul > li"), "child combinators are outside the subset")
+        XCTAssertNil(SimpleSelector(""))
+    }
+
     // MARK: -
 
     private func checkTasks(of site: SiteName) async throws {
