@@ -6,7 +6,7 @@ public enum AdminSite {
     public static let title = "One Stop Market Admin"
 
     public static let definition = SiteDefinition(
-        name: .admin, database: "store", schemaVersion: StoreSchema.version,
+        name: .admin, database: "store", schemaVersion: StoreSchema.version, title: AdminSite.title,
         populate: { db, seed in try StoreSeeder.populate(db, seed: seed) },
         makeRouter: { context in Admin(context).router() })
 }

@@ -211,7 +211,7 @@ public actor SiteCluster {
                                           baseURL: peers[site]!, sessions: sessions, peers: peers, seed: seed)
                 let router = try d.makeRouter(context)
                 addControlRoutes(to: router, site: site, instance: instance)
-                let server = try await Self.serve(router: router, site: site, port: port)
+                let server = try await Self.serve(router: router, site: site, title: d.title, port: port)
                 servers[Self.key(site, instance)] = Server(site: site, instance: instance, port: port,
                                                           sessions: sessions, task: server)
             }
@@ -233,11 +233,11 @@ public actor SiteCluster {
     }
 
     /// Runs one server in a task and returns once it listens (or throws if it cannot bind).
-    private static func serve(router: Router<SiteRequestContext>, site: SiteName, port: Int) async throws -> Task<Void, Never> {
+    private static func serve(router: Router<SiteRequestContext>, site: SiteName, title: String, port: Int) async throws -> Task<Void, Never> {
         var logger = Logger(label: "nnetnav.site.\(site.rawValue)")
         logger.logLevel = .critical
         let (events, continuation) = AsyncStream<String?>.makeStream()
-        let app = Application(responder: EarlyResponseResponder(inner: router.buildResponder()),
+        let app = Application(responder: EarlyResponseResponder(inner: router.buildResponder(), siteTitle: title),
                               configuration: .init(address: .hostname("127.0.0.1", port: port),
                                                    serverName: "nnetnav-\(site.rawValue)"),
                               onServerRunning: { _ in continuation.yield(nil) },

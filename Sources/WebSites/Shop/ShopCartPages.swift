@@ -55,7 +55,7 @@ extension Shop {
             return redirect(request, to: "/", flash: "Choose a product to add to your cart.")
         }
         let customer = try await requireCustomer(request, returnTo: "/product/\(productID)")
-        let qty = form.int("qty") ?? 1
+        let qty = form["qty"] == nil ? 1 : form.int("qty") ?? 0
         guard (1...99).contains(qty) else {
             return redirect(request, to: "/product/\(productID)", flash: "Please enter a quantity between 1 and 99.")
         }
