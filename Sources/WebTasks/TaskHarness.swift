@@ -28,7 +28,9 @@ public struct TaskHarness: Sendable {
 
     /// The site's task set with this instance's URLs substituted.
     public func tasks(for site: SiteName) async throws -> [TaskConfig] {
-        try TaskSet.load(site: site, baseURLs: await cluster.baseURLs(instance: instance)).tasks
+        let seed = cluster.seed
+        guard seed == TaskSet.seed else { throw TaskSetError.seedMismatch(site, seed: seed) }
+        return try TaskSet.load(site: site, baseURLs: await cluster.baseURLs(instance: instance)).tasks
     }
 
     /// Resets the task's sites, opens a fresh browser, signs in when the task says so, and goes
