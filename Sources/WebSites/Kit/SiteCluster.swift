@@ -49,10 +49,10 @@ public actor SiteCluster {
         let pristine: DatabaseQueue
     }
 
-    public let seed: UInt64
-    public let dataDirectory: URL
-    public let sites: [SiteName]
-    public let instances: Int
+    public nonisolated let seed: UInt64
+    public nonisolated let dataDirectory: URL
+    public nonisolated let sites: [SiteName]
+    public nonisolated let instances: Int
     private let definitions: [SiteName: SiteDefinition]
     private var servers: [String: Server] = [:]
     private var databases: [String: LiveDatabase] = [:]
