@@ -1,3 +1,4 @@
+import Foundation
 import WebBrowser
 
 /// The CSS subset page-content checks use: compound selectors `tag#id.class[attr=value]`
@@ -80,5 +81,3 @@ struct SimpleSelector: Sendable {
         }
     }
 }
-
-import Foundation

@@ -6,12 +6,16 @@ public enum TaskSetError: Error, CustomStringConvertible, Sendable {
     case missingFile(URL)
     case malformed(URL, String)
     case duplicateID(URL, Int)
+    /// The task answers were generated for seed 0; another seed gives other content.
+    case seedMismatch(SiteName, seed: UInt64)
 
     public var description: String {
         switch self {
         case .missingFile(let u): return "task file not found: \(u.path)"
         case .malformed(let u, let m): return "task file \(u.path) is malformed: \(m)"
         case .duplicateID(let u, let id): return "task file \(u.path) has task_id \(id) twice"
+        case .seedMismatch(let s, let seed):
+            return "the \(s) tasks assume seed \(TaskSet.seed), but the sites run with seed \(seed); restart them with --seed \(TaskSet.seed)"
         }
     }
 }
@@ -20,6 +24,8 @@ public enum TaskSetError: Error, CustomStringConvertible, Sendable {
 public struct TaskSet: Sendable {
     public let site: SiteName
     public let tasks: [TaskConfig]
+    /// The seed the reference answers were computed for.
+    public static let seed: UInt64 = 0
 
     /// Loads and validates the site's tasks; with `baseURLs`, `__SHOP__`-style placeholders are
     /// replaced by the running instance's URLs.

@@ -27,6 +27,9 @@ final class StoreSiteTests: XCTestCase {
         XCTAssertEqual(missingProduct.status, 404)
         let missingCategory = try await shop.get("/category/nope")
         XCTAssertEqual(missingCategory.status, 404)
+        let noRoute = try await shop.get("/no/such/page")
+        XCTAssertEqual(noRoute.status, 404)
+        XCTAssertTrue(noRoute.text.contains("There is no page at /no/such/page"), "unknown routes get a page with a way home")
     }
 
     func testCheckoutInShopAppearsInAdminAndResetRestores() async throws {
@@ -42,6 +45,8 @@ final class StoreSiteTests: XCTestCase {
         let login = try await shop.post("/login", [("email", "emma.lopez@example.com"), ("password", "Password.123"), ("return", "/account")])
         XCTAssertTrue(login.text.contains("Welcome, Emma Lopez!"))
 
+        let badQty = try await shop.post("/cart/add", [("product_id", "5"), ("color", "Red"), ("qty", "lots")])
+        XCTAssertTrue(badQty.text.contains("Please enter a quantity between 1 and 99."))
         let added = try await shop.post("/cart/add", [("product_id", "5"), ("color", "Red"), ("qty", "2")])
         XCTAssertTrue(added.text.contains("to your shopping cart"))
         XCTAssertTrue(added.text.contains("Color: Red"))

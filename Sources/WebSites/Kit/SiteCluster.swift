@@ -49,10 +49,10 @@ public actor SiteCluster {
         let pristine: DatabaseQueue
     }
 
-    public let seed: UInt64
-    public let dataDirectory: URL
-    public let sites: [SiteName]
-    public let instances: Int
+    public nonisolated let seed: UInt64
+    public nonisolated let dataDirectory: URL
+    public nonisolated let sites: [SiteName]
+    public nonisolated let instances: Int
     private let definitions: [SiteName: SiteDefinition]
     private var servers: [String: Server] = [:]
     private var databases: [String: LiveDatabase] = [:]
@@ -122,6 +122,15 @@ public actor SiteCluster {
             throw SiteClusterError.notStarted(site, instance: instance)
         }
         return live.queue
+    }
+
+    /// Every live database of one instance by site, for evaluators.
+    public func databases(instance: Int = 0) -> [SiteName: DatabaseQueue] {
+        var out: [SiteName: DatabaseQueue] = [:]
+        for (name, d) in definitions {
+            if let live = databases[Self.key(d.database, instance)] { out[name] = live.queue }
+        }
+        return out
     }
 
     // MARK: - Reset
@@ -202,7 +211,7 @@ public actor SiteCluster {
                                           baseURL: peers[site]!, sessions: sessions, peers: peers, seed: seed)
                 let router = try d.makeRouter(context)
                 addControlRoutes(to: router, site: site, instance: instance)
-                let server = try await Self.serve(router: router, site: site, port: port)
+                let server = try await Self.serve(router: router, site: site, title: d.title, port: port)
                 servers[Self.key(site, instance)] = Server(site: site, instance: instance, port: port,
                                                           sessions: sessions, task: server)
             }
@@ -224,11 +233,11 @@ public actor SiteCluster {
     }
 
     /// Runs one server in a task and returns once it listens (or throws if it cannot bind).
-    private static func serve(router: Router<SiteRequestContext>, site: SiteName, port: Int) async throws -> Task<Void, Never> {
+    private static func serve(router: Router<SiteRequestContext>, site: SiteName, title: String, port: Int) async throws -> Task<Void, Never> {
         var logger = Logger(label: "nnetnav.site.\(site.rawValue)")
         logger.logLevel = .critical
         let (events, continuation) = AsyncStream<String?>.makeStream()
-        let app = Application(responder: EarlyResponseResponder(inner: router.buildResponder()),
+        let app = Application(responder: EarlyResponseResponder(inner: router.buildResponder(), siteTitle: title),
                               configuration: .init(address: .hostname("127.0.0.1", port: port),
                                                    serverName: "nnetnav-\(site.rawValue)"),
                               onServerRunning: { _ in continuation.yield(nil) },

@@ -20,8 +20,10 @@ public struct SiteDefinition: Sendable {
     public let populate: @Sendable (_ db: Database, _ seed: UInt64) throws -> Void
     /// Builds the site's routes. The kit adds the `/__nnetnav/...` control routes afterwards.
     public let makeRouter: @Sendable (SiteContext) throws -> Router<SiteRequestContext>
+    /// Shown in the kit's error pages (unknown URLs); defaults to the site's name.
+    public let title: String
 
-    public init(name: SiteName, database: String? = nil, schemaVersion: Int,
+    public init(name: SiteName, database: String? = nil, schemaVersion: Int, title: String? = nil,
                 populate: @escaping @Sendable (_ db: Database, _ seed: UInt64) throws -> Void,
                 makeRouter: @escaping @Sendable (SiteContext) throws -> Router<SiteRequestContext>) {
         self.name = name
@@ -29,6 +31,7 @@ public struct SiteDefinition: Sendable {
         self.schemaVersion = schemaVersion
         self.populate = populate
         self.makeRouter = makeRouter
+        self.title = title ?? name.rawValue
     }
 }
 

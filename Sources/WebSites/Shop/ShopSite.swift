@@ -6,7 +6,7 @@ public enum ShopSite {
     public static let title = "One Stop Market"
 
     public static let definition = SiteDefinition(
-        name: .shop, database: "store", schemaVersion: StoreSchema.version,
+        name: .shop, database: "store", schemaVersion: StoreSchema.version, title: ShopSite.title,
         populate: { db, seed in try StoreSeeder.populate(db, seed: seed) },
         makeRouter: { context in Shop(context).router() })
 }
