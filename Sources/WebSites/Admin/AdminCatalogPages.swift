@@ -22,7 +22,7 @@ extension Admin {
         let perPage = 20
         let pageNumber = max(1, q.int("page") ?? 1)
         let arguments = StatementArguments(args)
-        let (total, rows) = try await db.read { db in
+        let (total, rows) = try db.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM product p \(whereSQL)", arguments: arguments) ?? 0,
              try Row.fetchAll(db, sql: "SELECT p.* FROM product p \(whereSQL) ORDER BY \(sorts[sortKey]!) LIMIT \(perPage) OFFSET \((pageNumber - 1) * perPage)",
                               arguments: arguments))
@@ -48,7 +48,7 @@ extension Admin {
 
     func editProduct(_ request: Request, id: Int) async throws -> Response {
         _ = try requireAdmin(request)
-        guard let (p, sold) = try await db.read({ db -> (Row, Int)? in
+        guard let (p, sold) = try db.read({ db -> (Row, Int)? in
             guard let p = try Row.fetchOne(db, sql: "SELECT p.*, c.name AS category FROM product p JOIN category c ON c.id = p.category_id WHERE p.id = ?",
                                            arguments: [id]) else { return nil }
             let sold = try Int.fetchOne(db, sql: """
@@ -98,7 +98,7 @@ extension Admin {
             args = Array(repeating: "%\(text)%".databaseValue, count: 4)
         }
         let arguments = StatementArguments(args)
-        let (total, rows) = try await db.read { db in
+        let (total, rows) = try db.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer c \(whereSQL)", arguments: arguments) ?? 0,
              try Row.fetchAll(db, sql: "SELECT c.* FROM customer c \(whereSQL) ORDER BY c.id LIMIT \(perPage) OFFSET \((pageNumber - 1) * perPage)",
                               arguments: arguments))
@@ -118,7 +118,7 @@ extension Admin {
 
     func customer(_ request: Request, id: Int) async throws -> Response {
         _ = try requireAdmin(request)
-        guard let (c, orders, spent) = try await db.read({ db -> (Row, [Row], Int)? in
+        guard let (c, orders, spent) = try db.read({ db -> (Row, [Row], Int)? in
             guard let c = try Row.fetchOne(db, sql: "SELECT * FROM customer WHERE id = ?", arguments: [id]) else { return nil }
             return (c, try Row.fetchAll(db, sql: "SELECT * FROM orders WHERE customer_id = ? ORDER BY id DESC", arguments: [id]),
                     try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(total_cents),0) FROM orders WHERE customer_id = ? AND status != 'canceled'",
@@ -142,7 +142,7 @@ extension Admin {
         let status = ["pending", "approved", "rejected"].contains(q["status"] ?? "") ? q["status"]! : "pending"
         let perPage = 20
         let pageNumber = max(1, q.int("page") ?? 1)
-        let (total, rows) = try await db.read { db in
+        let (total, rows) = try db.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review WHERE status = ?", arguments: [status]) ?? 0,
              try Row.fetchAll(db, sql: """
                 SELECT r.*, p.name FROM review r JOIN product p ON p.id = r.product_id WHERE r.status = ?

@@ -21,7 +21,7 @@ extension Admin {
         let perPage = 20
         let pageNumber = max(1, q.int("page") ?? 1)
         let arguments = StatementArguments(args)
-        let (total, rows) = try await db.read { db in
+        let (total, rows) = try db.read { db in
             let from = "FROM orders o JOIN customer c ON c.id = o.customer_id \(whereSQL)"
             return (try Int.fetchOne(db, sql: "SELECT COUNT(*) \(from)", arguments: arguments) ?? 0,
                     try Row.fetchAll(db, sql: """
@@ -56,7 +56,7 @@ extension Admin {
 
     func order(_ request: Request, id: Int) async throws -> Response {
         _ = try requireAdmin(request)
-        guard let (o, items, invoice) = try await db.read({ db -> (Row, [Row], Row?)? in
+        guard let (o, items, invoice) = try db.read({ db -> (Row, [Row], Row?)? in
             guard let o = try Row.fetchOne(db, sql: """
                 SELECT o.*, c.first_name || ' ' || c.last_name AS customer, c.email, c.id AS cid FROM orders o
                 JOIN customer c ON c.id = o.customer_id WHERE o.id = ?

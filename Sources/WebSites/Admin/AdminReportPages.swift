@@ -11,7 +11,7 @@ extension Admin {
         let from = q["from"] ?? "2022-01-01"
         let to = q["to"] ?? "2023-12-31"
         let length = periods[period]!
-        let rows = try await db.read { db in
+        let rows = try db.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT substr(o.created_at, 1, \(length)) AS period, COUNT(*) AS orders,
                        (SELECT COALESCE(SUM(i.qty),0) FROM order_item i JOIN orders o2 ON o2.id = i.order_id
@@ -43,7 +43,7 @@ extension Admin {
         _ = try requireAdmin(request)
         let q = request.query
         let year = q["year"].flatMap { ["2022", "2023"].contains($0) ? $0 : nil }
-        let rows = try await db.read { db in
+        let rows = try db.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT i.product_id, i.name, i.sku, SUM(i.qty) AS qty, SUM(i.qty * i.price_cents) AS revenue
                 FROM order_item i JOIN orders o ON o.id = i.order_id

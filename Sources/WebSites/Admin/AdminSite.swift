@@ -99,7 +99,7 @@ struct Admin: Sendable {
 
     func dashboard(_ request: Request) async throws -> Response {
         _ = try requireAdmin(request)
-        let (lifetime, average, count, last, best, pendingReviews) = try await db.read { db in
+        let (lifetime, average, count, last, best, pendingReviews) = try db.read { db in
             (try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(total_cents),0) FROM orders WHERE status != 'canceled'") ?? 0,
              try Double.fetchOne(db, sql: "SELECT AVG(total_cents) FROM orders WHERE status != 'canceled'") ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders") ?? 0,

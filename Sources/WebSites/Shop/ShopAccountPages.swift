@@ -89,7 +89,7 @@ extension Shop {
 
     func account(_ request: Request) async throws -> Response {
         let customer = try await requireCustomer(request, returnTo: "/account")
-        let (c, recent) = try await db.read { db in
+        let (c, recent) = try db.read { db in
             (try Row.fetchOne(db, sql: "SELECT * FROM customer WHERE id = ?", arguments: [customer.id])!,
              try Row.fetchAll(db, sql: "SELECT * FROM orders WHERE customer_id = ? ORDER BY id DESC LIMIT 5", arguments: [customer.id]))
         }
@@ -129,7 +129,7 @@ extension Shop {
         let customer = try await requireCustomer(request, returnTo: "/account/orders")
         let pageNumber = max(1, request.query.int("page") ?? 1)
         let perPage = 10
-        let (total, rows) = try await db.read { db in
+        let (total, rows) = try db.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders WHERE customer_id = ?", arguments: [customer.id]) ?? 0,
              try Row.fetchAll(db, sql: "SELECT * FROM orders WHERE customer_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
                               arguments: [customer.id, perPage, (pageNumber - 1) * perPage]))
@@ -143,7 +143,7 @@ extension Shop {
 
     func order(_ request: Request, number: String) async throws -> Response {
         let customer = try await requireCustomer(request, returnTo: "/account/orders/\(number)")
-        guard let (o, items) = try await db.read({ db -> (Row, [Row])? in
+        guard let (o, items) = try db.read({ db -> (Row, [Row])? in
             guard let o = try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE number = ? AND customer_id = ?", arguments: [number, customer.id])
             else { return nil }
             return (o, try Row.fetchAll(db, sql: "SELECT * FROM order_item WHERE order_id = ? ORDER BY id", arguments: [o["id"] as Int]))
@@ -168,7 +168,7 @@ extension Shop {
 
     func addressPage(_ request: Request) async throws -> Response {
         let customer = try await requireCustomer(request, returnTo: "/account/address")
-        let c = try await db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM customer WHERE id = ?", arguments: [customer.id])! }
+        let c = try db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM customer WHERE id = ?", arguments: [customer.id])! }
         return try await page(request, title: "Edit Address", customer: customer, body: """
             \(accountMenu)<form method="post" action="/account/address">
             \(Markup.field("Phone Number", name: "phone", value: c["phone"], required: true))
@@ -195,7 +195,7 @@ extension Shop {
 
     func wishlist(_ request: Request) async throws -> Response {
         let customer = try await requireCustomer(request, returnTo: "/account/wishlist")
-        let rows = try await db.read { db in
+        let rows = try db.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT p.id, p.name, p.price_cents, w.added_at FROM wishlist_item w JOIN product p ON p.id = w.product_id
                 WHERE w.customer_id = ? ORDER BY w.added_at DESC
@@ -237,7 +237,7 @@ extension Shop {
 
     func myReviews(_ request: Request) async throws -> Response {
         let customer = try await requireCustomer(request, returnTo: "/account/reviews")
-        let rows = try await db.read { db in
+        let rows = try db.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT r.*, p.name FROM review r JOIN product p ON p.id = r.product_id WHERE r.customer_id = ?
                 ORDER BY r.created_at DESC

@@ -59,7 +59,7 @@ extension Shop {
         guard (1...99).contains(qty) else {
             return redirect(request, to: "/product/\(productID)", flash: "Please enter a quantity between 1 and 99.")
         }
-        guard let product = try await db.read({ db in
+        guard let product = try db.read({ db in
             try Row.fetchOne(db, sql: "SELECT * FROM product WHERE id = ? AND status = 'enabled'", arguments: [productID])
         }) else { return redirect(request, to: "/", flash: "That product is not available.") }
         let colors = (product["colors"] as String).split(separator: ",").map(String.init)
@@ -122,7 +122,7 @@ extension Shop {
         let customer = try await requireCustomer(request, returnTo: "/checkout")
         let lines = try await cartLines(customer)
         guard !lines.isEmpty else { return redirect(request, to: "/cart", flash: "Your cart is empty.") }
-        let c = try await db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM customer WHERE id = ?", arguments: [customer.id])! }
+        let c = try db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM customer WHERE id = ?", arguments: [customer.id])! }
         let subtotal = lines.reduce(0) { $0 + $1.totalCents }
         let methods = StoreVocabulary.shippingMethods.filter { $0.cents > 0 || subtotal >= 10000 }
         let rows = lines.map { l -> [HTML] in

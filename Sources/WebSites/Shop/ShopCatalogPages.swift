@@ -16,7 +16,7 @@ extension Shop {
 
     func home(_ request: Request) async throws -> Response {
         let customer = try await currentCustomer(request)
-        let (departments, topRated, newest) = try await db.read { db in
+        let (departments, topRated, newest) = try db.read { db in
             (try Row.fetchAll(db, sql: """
                 SELECT d.name, d.slug, COUNT(p.id) AS n FROM category d JOIN category s ON s.parent_id = d.id
                 JOIN product p ON p.category_id = s.id AND p.status = 'enabled' WHERE d.parent_id IS NULL
@@ -41,12 +41,12 @@ extension Shop {
 
     func category(_ request: Request, slug: String) async throws -> Response {
         let customer = try await currentCustomer(request)
-        guard let cat = try await db.read({ db in
+        guard let cat = try db.read({ db in
             try Row.fetchOne(db, sql: "SELECT * FROM category WHERE slug = ?", arguments: [slug])
         }) else { return try await notFound(request, customer: customer, what: "The category") }
         let id: Int = cat["id"]
         let parentID: Int? = cat["parent_id"]
-        let (children, parent) = try await db.read { db in
+        let (children, parent) = try db.read { db in
             (try Row.fetchAll(db, sql: "SELECT name, slug FROM category WHERE parent_id = ? ORDER BY name", arguments: [id]),
              try parentID.flatMap { try Row.fetchOne(db, sql: "SELECT name, slug FROM category WHERE id = ?", arguments: [$0]) })
         }
@@ -127,7 +127,7 @@ extension Shop {
 
     func product(_ request: Request, id: Int) async throws -> Response {
         let customer = try await currentCustomer(request)
-        guard let (p, reviews, cat) = try await db.read({ db -> (Row, [Row], Row)? in
+        guard let (p, reviews, cat) = try db.read({ db -> (Row, [Row], Row)? in
             guard let p = try Row.fetchOne(db, sql: "SELECT * FROM product WHERE id = ? AND status = 'enabled'", arguments: [id])
             else { return nil }
             let reviews = try Row.fetchAll(db, sql: "SELECT * FROM review WHERE product_id = ? AND status = 'approved' ORDER BY created_at DESC", arguments: [id])
