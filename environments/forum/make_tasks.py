@@ -194,4 +194,25 @@ for name in [n for n in ["music", "movies", "books", "technology", "history", "B
 T.add(33, "Upvote the highest-scoring post in each of f/{{a}}, f/{{b}} and f/{{c}}.",
       "Upvote the highest-scoring post in each of " + ", ".join(f"f/{n}" for n, _ in tops[:2]) + f" and f/{tops[2][0]}.", "/", steps + [T.stop()],
       html=[(f"/f/{n}/{t['id']}", ["You upvoted this post."]) for n, t in tops], reset=True)
+# Mid-range: several pages and a form.
+T.add(34, "Create a post in f/{{forum}} titled \"{{title}}\" with the body \"{{body}}\", then subscribe to f/{{forum}}.",
+      "Create a post in f/gardening titled \"Seed swap this Saturday\" with the body \"Bring labelled envelopes.\", then subscribe to f/gardening.", "/",
+      [T.goto("/forums"), click("link", "f/gardening"), click("link", "Submit a new post to f/gardening"),
+       T.submit("/submit", {"forum": "gardening", "title": "Seed swap this Saturday", "body": "Bring labelled envelopes."}),
+       click("link", "f/gardening"), T.submit("/f/gardening/subscribe"), T.stop()],
+      html=[(f"/user/{ME}", ["Seed swap this Saturday", "f/gardening", "Subscriptions (4)"])], reset=True)
+p = unique_posts("Portland", 1, 3)[0]
+latest = allr(POSTS + " WHERE u.username=? ORDER BY p.created_at DESC, p.id DESC", p["author"])[0]
+T.add(35, "Find the author of \"{{title}}\" and reply \"{{text}}\" to their most recent post.",
+      f"Find the author of \"{p['title']}\" and reply \"Thanks for all your posts!\" to their most recent post.", "/",
+      [T.goto(search_path(p["title"])), click("link", p["title"]), click("link", p["author"]), click("link", latest["title"]),
+       T.submit(f"/f/{latest['forum']}/{latest['id']}/comment", {"body": "Thanks for all your posts!"}), T.stop()],
+      html=[(f"/f/{latest['forum']}/{latest['id']}", ["Thanks for all your posts!", ME])], reset=True)
+p1, p2 = unique_posts("photography", 2, 2)
+T.add(36, "Downvote \"{{a}}\", upvote \"{{b}}\", and tell me the new score of the second one.",
+      f"Downvote \"{p1['title']}\", upvote \"{p2['title']}\", and tell me the new score of the second one.", "/",
+      [T.goto(search_path(p1["title"])), click("link", p1["title"]), T.submit(f"/f/photography/{p1['id']}/vote", {"value": "-1"}),
+       T.goto(search_path(p2["title"])), click("link", p2["title"]), T.submit(f"/f/photography/{p2['id']}/vote", {"value": "1"}),
+       T.stop(str(p2["score"] + 1))], exact=str(p2["score"] + 1),
+      html=[(f"/f/photography/{p1['id']}", ["You downvoted this post."]), (f"/f/photography/{p2['id']}", ["You upvoted this post."])], reset=True)
 T.write(sys.argv[2])

@@ -135,4 +135,16 @@ assert longest, "two rivers share the greatest length"
 T.add(33, "Which river in the encyclopedia is the longest, and where does it rise?", "Which river in the encyclopedia is the longest, and where does it rise?", "/",
       [T.goto(cat("Rivers"))] + sum(([click("link", x), BACK] for x in rivers), []) + [T.stop(f"{longest}, rising at {box(longest, 'Source')}")],
       answer=[longest.replace(" River", ""), box(longest, "Source").replace("the hills of ", "")])
+# Mid-range: chains through links.
+c = [x for x in countries if box(box(x, "Capital"), "River") != "none"][1]; cap = box(c, "Capital"); riv = box(cap, "River")
+through = box(riv, "Countries").split(", ")
+T.add(40, "Through which countries does the river of the capital of {{country}} flow?",
+      f"Through which countries does the river of the capital of {c} flow?", "/",
+      [T.goto(srch(c)), click("link", cap), click("link", riv), T.stop(", ".join(through))], answer=through)
+r = [x for x in rivers if len(allr("SELECT 1 FROM infobox i JOIN articles a ON a.id=i.article_id WHERE i.label='River' AND i.value=?", x)) >= 3][0]
+on = [x[0] for x in allr("SELECT a.title FROM infobox i JOIN articles a ON a.id=i.article_id WHERE i.label='River' AND i.value=? ORDER BY a.title", r)]
+high = unique_top(on, lambda x: num(box(x, "Elevation")))
+assert high
+T.add(41, "Of the cities on the {{river}}, which lies highest?", f"Of the cities on the {r}, which lies highest?", "/",
+      [T.goto(srch(r))] + sum(([click("link", x), BACK] for x in on), []) + [T.stop(high)], exact=high)
 T.write(sys.argv[2])
