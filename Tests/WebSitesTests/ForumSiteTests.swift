@@ -110,3 +110,16 @@ extension ForumSiteTests {
         XCTAssertTrue(observation.text.contains("link 'Most commented'"), observation.text)
     }
 }
+
+extension ForumSiteTests {
+    /// Acting while signed out leads to the sign-in page and back to the page the action was on.
+    func testSignedOutActionReturnsToItsPageAfterSigningIn() async throws {
+        let client = SiteClient(site: Self.site)
+        let refused = try await client.post("/f/books/1/vote", ["value": "1"])
+        XCTAssertTrue(refused.url.contains("/login?next=%2Ff%2Fbooks%2F1"), refused.url)
+        let back = try await client.post("/login", ["username": ForumDatabase.taskUser, "password": ForumDatabase.password,
+                                                    "next": "/f/books/1"])
+        XCTAssertTrue(back.url.hasSuffix("/f/books/1"), back.url)
+        XCTAssertTrue(back.text.contains("Upvote"))
+    }
+}
