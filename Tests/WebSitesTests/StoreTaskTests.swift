@@ -51,13 +51,13 @@ final class StoreTaskTests: XCTestCase {
 
     func testPageContentChecksFailOnTheUntouchedStore() async throws {
         let cluster = try await StoreClusterFixture.shared.cluster()
-        let urls = await cluster.baseURLs()
+        let harness = TaskHarness(cluster: cluster)
         var checked = 0
         for site in [SiteName.shop, .admin] {
-            for var task in try TaskSet.load(site: site, baseURLs: urls).tasks where task.eval.evalTypes.contains(.programHTML) {
+            for var task in try await harness.tasks(for: site) where task.eval.evalTypes.contains(.programHTML) {
                 task.eval.evalTypes = [.programHTML]
-                let browser = try await prepare(task, cluster: cluster, urls: urls)
-                let result = await TaskEvaluator().evaluate(task, answer: "", browser: browser, databases: [:])
+                let browser = try await harness.prepare(task)
+                let result = await harness.evaluate(task, answer: "", browser: browser)
                 XCTAssertFalse(result.passed, "task \(task.taskID)'s page checks pass without doing the task:\n\(result)")
                 checked += 1
             }
@@ -77,42 +77,27 @@ final class StoreTaskTests: XCTestCase {
 
     private func checkTasks(of site: SiteName) async throws {
         let cluster = try await StoreClusterFixture.shared.cluster()
-        let urls = await cluster.baseURLs()
-        let set = try TaskSet.load(site: site, baseURLs: urls)
-        let databases: [SiteName: DatabaseQueue] = [.shop: try await cluster.database(.shop), .admin: try await cluster.database(.admin)]
-        let evaluator = TaskEvaluator()
+        let harness = TaskHarness(cluster: cluster)
         var failures: [String] = []
-        for task in set.tasks {
+        for task in try await harness.tasks(for: site) {
             // The expert solution passes.
             do {
-                let browser = try await prepare(task, cluster: cluster, urls: urls)
+                let browser = try await harness.prepare(task)
                 let run = try await ScriptedSolver().run(task.solution, in: browser)
-                let result = await evaluator.evaluate(task, answer: run.answer, browser: browser, databases: databases)
+                let result = await harness.evaluate(task, answer: run.answer, browser: browser)
                 if !result.passed { failures.append("task \(task.taskID) solution failed: \(task.intent)\n\(result)") }
             } catch {
                 failures.append("task \(task.taskID) solution did not run: \(error)")
             }
             // Stopping at once with a wrong answer fails.
             do {
-                let browser = try await prepare(task, cluster: cluster, urls: urls)
-                let result = await evaluator.evaluate(task, answer: "zzz wrong 987654", browser: browser, databases: databases)
+                let browser = try await harness.prepare(task)
+                let result = await harness.evaluate(task, answer: "zzz wrong 987654", browser: browser)
                 if result.passed { failures.append("task \(task.taskID) passed with a wrong answer: \(task.intent)") }
             } catch {
                 failures.append("task \(task.taskID) could not be prepared: \(error)")
             }
         }
         XCTAssertTrue(failures.isEmpty, failures.joined(separator: "\n"))
-    }
-
-    /// A pristine store, a fresh browser signed in as the task's account, on the start page.
-    private func prepare(_ task: TaskConfig, cluster: SiteCluster, urls: [SiteName: String]) async throws -> BrowserSession {
-        try await cluster.reset(.shop)
-        let browser = BrowserSession()
-        _ = try await browser.reset(startURL: task.startURL)
-        if let account = task.login {
-            try await SiteAccounts.signIn(account, browser: browser, baseURLs: urls)
-            _ = try await browser.step(.goto(url: task.startURL))
-        }
-        return browser
     }
 }

@@ -11,10 +11,23 @@ actor StoreClusterFixture {
 
     func cluster() async throws -> SiteCluster {
         if started == nil {
+            Self.removeLeftovers(besides: directory)
             let dir = directory
             started = Task { try await SiteCluster.start(sites: [.shop, .admin], instances: 2, dataDirectory: dir) }
         }
         return try await started!.value
+    }
+}
+
+extension StoreClusterFixture {
+    /// Data folders of earlier test processes that are no longer running.
+    nonisolated static func removeLeftovers(besides current: URL) {
+        let fm = FileManager.default
+        let parent = current.deletingLastPathComponent()
+        for name in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix("nnetnav-store-tests-") {
+            guard let pid = Int32(name.dropFirst("nnetnav-store-tests-".count)), pid != getpid(), kill(pid, 0) != 0 else { continue }
+            try? fm.removeItem(at: parent.appendingPathComponent(name))
+        }
     }
 }
 

@@ -124,6 +124,15 @@ public actor SiteCluster {
         return live.queue
     }
 
+    /// Every live database of one instance by site, for evaluators.
+    public func databases(instance: Int = 0) -> [SiteName: DatabaseQueue] {
+        var out: [SiteName: DatabaseQueue] = [:]
+        for (name, d) in definitions {
+            if let live = databases[Self.key(d.database, instance)] { out[name] = live.queue }
+        }
+        return out
+    }
+
     // MARK: - Reset
 
     /// Restores the site's database to its pristine seeded state in place (SQLite online backup,
