@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import WebBrowser
+import WebTasks
 import XCTest
 @testable import WebSites
 
@@ -84,5 +86,22 @@ extension CodeSiteTests {
         let (count, failures) = try await runner.verifyAll()
         XCTAssertGreaterThanOrEqual(count, 30)
         XCTAssertEqual(failures, [], failures.joined(separator: "\n"))
+    }
+}
+
+extension CodeSiteTests {
+    /// The project's browser sees tables with headers, labelled fields and named buttons.
+    func testBrowserWalksAProjectAndItsIssues() async throws {
+        try await Self.site.reset()
+        let browser = BrowserSession(configuration: BrowserConfiguration(allowedURLPrefixes: [Self.site.baseURL]))
+        _ = try await browser.reset(startURL: Self.site.url("/"))
+        _ = try await ScriptedSolver().run([
+            .click(ElementLocator(role: "link", name: "arivera / csv-toolkit")),
+            .click(ElementLocator(role: "link", name: "Issues")),
+        ], in: browser)
+        let observation = browser.observation
+        XCTAssertTrue(observation.text.contains("columnheader 'Assignee'"), observation.text)
+        XCTAssertTrue(observation.text.contains("searchbox 'Search issues'"), observation.text)
+        XCTAssertTrue(observation.text.contains("link 'New issue'"), observation.text)
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import WebBrowser
+import WebTasks
 import XCTest
 @testable import WebSites
 
@@ -87,5 +89,37 @@ extension ForumSiteTests {
         let (count, failures) = try await runner.verifyAll()
         XCTAssertGreaterThanOrEqual(count, 30)
         XCTAssertEqual(failures, [], failures.joined(separator: "\n"))
+    }
+}
+
+extension ForumSiteTests {
+    /// The project's browser sees a semantic page: headings, labelled search, named buttons.
+    func testBrowserWalksTheForum() async throws {
+        try await Self.site.reset()
+        let browser = BrowserSession(configuration: BrowserConfiguration(allowedURLPrefixes: [Self.site.baseURL]))
+        var observation = try await browser.reset(startURL: Self.site.url("/"))
+        XCTAssertTrue(observation.text.contains("heading 'Front page'"), observation.text)
+        XCTAssertTrue(observation.text.contains("searchbox 'Search posts'"), observation.text)
+        _ = try await ScriptedSolver().run([
+            .click(ElementLocator(role: "link", name: "Forums")),
+            .click(ElementLocator(role: "link", name: "f/books")),
+        ], in: browser)
+        observation = browser.observation
+        XCTAssertTrue(observation.text.contains("heading 'Books'"), observation.text)
+        XCTAssertTrue(observation.text.contains("button 'Subscribe'"), observation.text)
+        XCTAssertTrue(observation.text.contains("link 'Most commented'"), observation.text)
+    }
+}
+
+extension ForumSiteTests {
+    /// Acting while signed out leads to the sign-in page and back to the page the action was on.
+    func testSignedOutActionReturnsToItsPageAfterSigningIn() async throws {
+        let client = SiteClient(site: Self.site)
+        let refused = try await client.post("/f/books/1/vote", ["value": "1"])
+        XCTAssertTrue(refused.url.contains("/login?next=%2Ff%2Fbooks%2F1"), refused.url)
+        let back = try await client.post("/login", ["username": ForumDatabase.taskUser, "password": ForumDatabase.password,
+                                                    "next": "/f/books/1"])
+        XCTAssertTrue(back.url.hasSuffix("/f/books/1"), back.url)
+        XCTAssertTrue(back.text.contains("Upvote"))
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import WebBrowser
+import WebTasks
 import XCTest
 @testable import WebSites
 
@@ -52,5 +54,24 @@ extension WikiSiteTests {
         let (count, failures) = try await runner.verifyAll()
         XCTAssertGreaterThanOrEqual(count, 30)
         XCTAssertEqual(failures, [], failures.joined(separator: "\n"))
+    }
+}
+
+extension WikiSiteTests {
+    /// Searching by exact title lands on the article; its infobox is a table the browser names.
+    func testBrowserSearchesAndReadsAnArticle() async throws {
+        let title = try await Self.site.read { db in
+            try String.fetchOne(db, sql: "SELECT title FROM articles WHERE kind = 'river' ORDER BY id LIMIT 1")!
+        }
+        let browser = BrowserSession(configuration: BrowserConfiguration(allowedURLPrefixes: [Self.site.baseURL]))
+        _ = try await browser.reset(startURL: Self.site.url("/"))
+        let run = try await ScriptedSolver().run([
+            .type(ElementLocator(role: "searchbox", name: "Search the encyclopedia"), text: title, enter: true),
+        ], in: browser)
+        XCTAssertTrue(run.finalURL.hasSuffix(WikiRoutes.articlePath(title)), run.finalURL)
+        let observation = browser.observation
+        XCTAssertTrue(observation.text.contains("heading '\(title)'"), observation.text)
+        XCTAssertTrue(observation.text.contains("rowheader 'Length'"), observation.text)
+        XCTAssertTrue(observation.text.contains("navigation 'Contents'"), observation.text)
     }
 }

@@ -228,4 +228,30 @@ steps = [T.goto(path(p) + "/-/merge_requests")]
 for x in mrs: steps += [T.goto(path(p) + f"/-/merge_requests/{x['number']}"), T.submit(path(p) + f"/-/merge_requests/{x['number']}/merge")]
 T.add(34, "Merge every open merge request of {{project}}.", "Merge every open merge request of podcast-feed.", "/", steps + [T.stop()],
       html=[(path(p) + "/-/merge_requests?state=opened", ["0 merge requests"])], reset=True)
+# Mid-range: forms across pages.
+p = proj("weather-station")
+nxt = one("SELECT MAX(number) FROM issues WHERE project_id=?", p["id"])[0] + 1
+T.add(35, "In {{project}}, open an issue titled \"{{title}}\" described as \"{{text}}\" with the label documentation, and assign it to yourself.",
+      "In weather-station, open an issue titled \"Explain sensor calibration\" described as \"The README never says how to calibrate.\" with the label documentation, and assign it to yourself.", "/",
+      [T.goto(path(p)), click("link", "Issues"), click("link", "New issue"),
+       T.submit(path(p) + "/-/issues", {"title": "Explain sensor calibration", "description": "The README never says how to calibrate.", "label": "documentation"}),
+       T.submit(path(p) + f"/-/issues/{nxt}/assign", {"assignee": ME}), T.stop()],
+      html=[(path(p) + "/-/issues?state=opened&label=documentation&assignee=arivera", ["Explain sensor calibration"])], reset=True)
+p = proj("csv-toolkit")
+cand = one("SELECT username FROM users WHERE id NOT IN (SELECT user_id FROM members WHERE project_id=?) ORDER BY id LIMIT 1 OFFSET 5", p["id"])[0]
+i = issue(p, state="opened")[0]
+T.add(36, "Add {{user}} to {{project}} as a Maintainer and assign issue #{{n}} to them.",
+      f"Add {cand} to csv-toolkit as a Maintainer and assign issue #{i['number']} to them.", "/",
+      [T.goto(path(p)), click("link", "Members"), T.submit(path(p) + "/-/project_members", {"username": cand, "role": "Maintainer"}),
+       click("link", "Issues"), click("link", i["title"]), T.submit(path(p) + f"/-/issues/{i['number']}/assign", {"assignee": cand}), T.stop()],
+      html=[(path(p) + f"/-/issues/{i['number']}", [f"Assignee {cand}"])], reset=True)
+p = proj("kanban-lite"); a, b = issue(p, state="opened")[1:3]
+steps = [T.goto(path(p)), click("link", "Issues")]
+for x in (a, b):
+    steps += [click("link", x["title"]), T.submit(path(p) + f"/-/issues/{x['number']}/notes", {"body": "Fixed on main."}),
+              T.submit(path(p) + f"/-/issues/{x['number']}/close"), click("link", "Issues")]
+steps = steps[:-1]
+T.add(37, "Comment \"{{text}}\" on issues #{{a}} and #{{b}} of {{project}} and close both.",
+      f"Comment \"Fixed on main.\" on issues #{a['number']} and #{b['number']} of kanban-lite and close both.", "/",
+      steps + [T.stop()], html=[(path(p) + f"/-/issues/{x['number']}", ["Status: Closed", "Fixed on main."]) for x in (a, b)], reset=True)
 T.write(sys.argv[2])

@@ -51,7 +51,7 @@ struct CodeRoutes: Sendable {
     }
 
     func loginRedirect(_ request: Request) -> Response {
-        Response.seeOther("/login?next=\(FormData.escape(request.uri.path))")
+        Response.seeOther("/login?next=\(FormData.escape(PageMarkup.returnPath(request)))")
     }
 
     func project(_ context: some RequestContext) throws -> Project? {

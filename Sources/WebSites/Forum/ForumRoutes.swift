@@ -34,7 +34,7 @@ struct ForumRoutes: Sendable {
     }
 
     private func loginRedirect(_ request: Request) -> Response {
-        Response.seeOther("/login?next=\(FormData.escape(request.uri.path))")
+        Response.seeOther("/login?next=\(FormData.escape(PageMarkup.returnPath(request)))")
     }
 
     func addRoutes<Context: RequestContext>(to router: Router<Context>) {

@@ -26,6 +26,14 @@ enum PageMarkup {
         max(1, request.query.int("page") ?? 1)
     }
 
+    /// Where to come back after signing in: the page itself for a GET, and for a POST (an action
+    /// such as `/f/books/5/vote`) the page the action's form was on (`/f/books/5`).
+    static func returnPath(_ request: Request) -> String {
+        let path = request.uri.path
+        guard request.method != .get, let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return path }
+        return String(path[..<slash])
+    }
+
     /// The POSTed form fields (the kit's `Request.form(context:)` without needing the context).
     static func form(_ request: Request) async throws -> FormData {
         var request = request

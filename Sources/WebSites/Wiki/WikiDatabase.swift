@@ -130,7 +130,7 @@ public enum WikiDatabase {
                               ("Known for", s.knownFor), ("Institution", s.university)]
                         + (s.award.map { [("Awards", $0)] } ?? []),
                     sections: [("Early life", "\(s.name) was born in [[\(s.birthCity)]] in \(s.born)."),
-                               ("Career", "After studying at the \(s.university), \(s.name) worked in \(s.field) "
+                               ("Career", "After studying at the University of [[\(s.universityCity)]], \(s.name) worked in \(s.field) "
                                     + "and became known for \(s.knownFor)."
                                     + (s.award.map { " The work was recognised with \($0)." } ?? "")),
                                ("Death", "\(s.name) died in \(s.died) at the age of \(s.died - s.born).")],

@@ -11,7 +11,8 @@ struct WikiWorld {
                    var countries: [String]; var cities: [String] = [] }
     struct Mountain { var name: String; var heightM: Int; var country: String; var range: String; var firstAscent: Int }
     struct Scientist { var name: String; var born: Int; var died: Int; var birthCity: String; var field: String
-                       var knownFor: String; var university: String; var award: String? }
+                       var knownFor: String; var universityCity: String; var award: String?
+                       var university: String { "University of \(universityCity)" } }
 
     var countries: [Country] = []
     var cities: [City] = []
@@ -107,7 +108,7 @@ struct WikiWorld {
             let field = rng.pick(Self.fields)
             scientists.append(Scientist(
                 name: name, born: born, died: born + rng.int(38...95), birthCity: rng.pick(cities).name, field: field,
-                knownFor: rng.pick(Self.discoveries[field]!), university: "University of " + rng.pick(cities.filter(\.isCapital)).name,
+                knownFor: rng.pick(Self.discoveries[field]!), universityCity: rng.pick(cities.filter(\.isCapital)).name,
                 award: rng.chance(0.5) ? rng.pick(Self.awards) : nil))
         }
     }
