@@ -27,7 +27,7 @@ func attentionForward(_ out: UnsafeMutablePointer<Float>, _ probs: UnsafeMutable
             let kh = k + (b * s.kvHeads + g) * t * hd
             let vh = v + (b * s.kvHeads + g) * t * hd
             let p = probs + (b * s.heads + h) * t * t
-            Matmul.linear(p, qh, kh, m: t, n: t, k: hd, alpha: scale)
+            GEMMClock.measure(m: t, n: t, k: hd) { Matmul.linear(p, qh, kh, m: t, n: t, k: hd, alpha: scale) }
             for i in 0..<t {
                 let row = p + i * t
                 let start = Int(docStart[b * t + i])
@@ -40,7 +40,7 @@ func attentionForward(_ out: UnsafeMutablePointer<Float>, _ probs: UnsafeMutable
                 for j in start...i { row[j] *= inv }
                 for j in (i + 1)..<t { row[j] = 0 }
             }
-            Matmul.nn(out + (b * s.heads + h) * t * hd, p, vh, m: t, n: hd, k: t)
+            GEMMClock.measure(m: t, n: hd, k: t) { Matmul.nn(out + (b * s.heads + h) * t * hd, p, vh, m: t, n: hd, k: t) }
         }
     }
 }
@@ -62,8 +62,8 @@ func attentionBackward(_ dq: UnsafeMutablePointer<Float>, _ dk: UnsafeMutablePoi
             let p = probs + (b * s.heads + h) * t * t
             let doh = dout + off
             // dP = dO · Vᵀ ;  dV += Pᵀ · dO
-            Matmul.linear(dp, doh, v + kvOff, m: t, n: t, k: hd)
-            Matmul.tn(dv + kvOff, p, doh, m: t, n: hd, k: t, beta: first ? 0 : 1)
+            GEMMClock.measure(m: t, n: t, k: hd) { Matmul.linear(dp, doh, v + kvOff, m: t, n: t, k: hd) }
+            GEMMClock.measure(m: t, n: hd, k: t) { Matmul.tn(dv + kvOff, p, doh, m: t, n: hd, k: t, beta: first ? 0 : 1) }
             // dS = P ⊙ (dP − rowsum(dP ⊙ P)), times the score scale.
             for i in 0..<t {
                 let pr = p + i * t, dr = dp + i * t
@@ -73,8 +73,8 @@ func attentionBackward(_ dq: UnsafeMutablePointer<Float>, _ dk: UnsafeMutablePoi
                 for j in 0..<t { dr[j] = (j >= start && j <= i) ? pr[j] * (dr[j] - dot) * scale : 0 }
             }
             // dQ = dS · K ;  dK += dSᵀ · Q
-            Matmul.nn(dq + off, dp, k + kvOff, m: t, n: hd, k: t)
-            Matmul.tn(dk + kvOff, dp, q + off, m: t, n: hd, k: t, beta: first ? 0 : 1)
+            GEMMClock.measure(m: t, n: hd, k: t) { Matmul.nn(dq + off, dp, k + kvOff, m: t, n: hd, k: t) }
+            GEMMClock.measure(m: t, n: hd, k: t) { Matmul.tn(dk + kvOff, dp, q + off, m: t, n: hd, k: t, beta: first ? 0 : 1) }
         }
     }
 }

@@ -174,7 +174,7 @@ public final class TrainableLlama: @unchecked Sendable {
     /// `dres` holds d(block output) on entry and d(block input) on return.
     private func blockBackward(_ l: Int, input x: UnsafePointer<Float>, dres: UnsafeMutablePointer<Float>,
                                acts a: LayerActivations, batch: TokenBatch, positions: UnsafePointer<Int32>, docStart: UnsafePointer<Int32>) {
-        let n = batch.rows, c = config.dim, f = config.hiddenDim, kv = config.kvDim
+        let n = batch.rows, c = config.dim, f = config.hiddenDim
         let s = scratch!
         let w = block(l, a)
         let shape = AttentionShape(batch: batch.batch, seq: batch.seq, heads: config.headCount,
@@ -197,7 +197,6 @@ public final class TrainableLlama: @unchecked Sendable {
                               heads: config.kvHeadCount, headDim: config.headDim, rotate: true)
         ropeBackwardFromHeads(s.dv, s.dvh, positions: positions, rope: rope, batch: batch.batch, seq: batch.seq,
                               heads: config.kvHeadCount, headDim: config.headDim, rotate: false)
-        _ = kv
         linearBackward(s.dxn, s.dq, a.xn1, w.q, rows: n, accumulate: false, scratch: s.lora)
         linearBackward(s.dxn, s.dk, a.xn1, w.k, rows: n, accumulate: true, scratch: s.lora)
         linearBackward(s.dxn, s.dv, a.xn1, w.v, rows: n, accumulate: true, scratch: s.lora)
@@ -262,7 +261,7 @@ public final class TrainableLlama: @unchecked Sendable {
             let chunk = Array(rows[start..<min(start + Self.headChunk, rows.count)])
             start += chunk.count
             for (i, r) in chunk.enumerated() { (headRows + i * c).update(from: finalNorm + r * c, count: c) }
-            Matmul.linear(logits, headRows, head, m: chunk.count, n: v, k: c)
+            GEMMClock.measure(m: chunk.count, n: v, k: c) { Matmul.linear(logits, headRows, head, m: chunk.count, n: v, k: c) }
             for (i, r) in chunk.enumerated() {
                 let row = logits + i * v
                 var maxv = -Float.infinity
@@ -279,8 +278,10 @@ public final class TrainableLlama: @unchecked Sendable {
             }
             guard gradientScale != nil else { continue }
             // dx_rows = dlogits · W  (headRows is reused as its output), then scatter.
-            if let dHead { Matmul.tn(dHead, logits, headRows, m: v, n: c, k: chunk.count, beta: 1) }
-            Matmul.nn(headGrad, logits, head, m: chunk.count, n: c, k: v)
+            if let dHead {
+                GEMMClock.measure(m: v, n: c, k: chunk.count) { Matmul.tn(dHead, logits, headRows, m: v, n: c, k: chunk.count, beta: 1) }
+            }
+            GEMMClock.measure(m: chunk.count, n: c, k: v) { Matmul.nn(headGrad, logits, head, m: chunk.count, n: c, k: v) }
             for (i, r) in chunk.enumerated() {
                 let d = dfinal + r * c, g = headGrad + i * c
                 for j in 0..<c { d[j] += g[j] }
@@ -296,7 +297,7 @@ public final class TrainableLlama: @unchecked Sendable {
         step(batch, gradientScale: nil)
         let c = config.dim, v = config.vocabSize
         headRows.update(from: finalNorm + (t - 1) * c, count: c)
-        Matmul.linear(logits, headRows, parameters.pointer + layout.output, m: 1, n: v, k: c)
+        GEMMClock.measure(m: 1, n: v, k: c) { Matmul.linear(logits, headRows, parameters.pointer + layout.output, m: 1, n: v, k: c) }
         return Array(UnsafeBufferPointer(start: logits, count: v))
     }
 }
