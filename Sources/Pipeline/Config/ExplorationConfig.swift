@@ -22,6 +22,10 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
     public var policyTemperature = 1.0
     public var policyTopP = 0.9
     public var policyMaxTokens = 384
+    /// Generation budget of the summarizer and labeler (NNetnav: 384 for every module).
+    public var moduleMaxTokens = 384
+    /// Generation budget of the rationalizer and stop-action modules.
+    public var postprocessMaxTokens = 384
     /// Temperature of the summarizer and labeler.
     public var moduleTemperature = 1.0
     /// The judge is deterministic (fixes NNetnav's pruning with noisy rewards at temperature 1).
@@ -72,6 +76,8 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
         try read(.policyTemperature, &policyTemperature)
         try read(.policyTopP, &policyTopP)
         try read(.policyMaxTokens, &policyMaxTokens)
+        try read(.moduleMaxTokens, &moduleMaxTokens)
+        try read(.postprocessMaxTokens, &postprocessMaxTokens)
         try read(.moduleTemperature, &moduleTemperature)
         try read(.judgeTemperature, &judgeTemperature)
         try read(.judgeMode, &judgeMode)
@@ -101,6 +107,19 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
             return config
         }
         return try JSONDecoder().decode(ExplorationConfig.self, from: data)
+    }
+
+    /// Settings for the embedded 135M model on CPU when no config file says otherwise: pages cut to
+    /// fit its 4k-token context twice over (the summarizer sees two pages), shorter generations, and
+    /// fewer rationalizer retries (it rarely names the right action; the template takes over).
+    public func adaptedForSmallLocalModel() -> ExplorationConfig {
+        var config = self
+        config.maxObservationTokens = min(config.maxObservationTokens, 600)
+        config.policyMaxTokens = min(config.policyMaxTokens, 160)
+        config.moduleMaxTokens = min(config.moduleMaxTokens, 96)
+        config.postprocessMaxTokens = min(config.postprocessMaxTokens, 128)
+        config.rationaleAttempts = min(config.rationaleAttempts, 2)
+        return config
     }
 
     /// Checkpoint depths: 4, 8, ..., maxActions.

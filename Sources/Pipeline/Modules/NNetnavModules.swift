@@ -96,7 +96,7 @@ public struct NNetnavModules: Sendable {
         let values = ["init_observation": observation(before.text), "final_observation": observation(after.text),
                       "action": action]
         let raw = try await call(.stateChange, step: step, messages: prompts.stateChange.messages(values),
-                                 temperature: config.moduleTemperature, seed: seed).text
+                                 temperature: config.moduleTemperature, maxTokens: config.moduleMaxTokens, seed: seed).text
         return (ModuleOutputParsing.stateChange(raw).summary, raw)
     }
 
@@ -105,7 +105,7 @@ public struct NNetnavModules: Sendable {
     public func label(summaries: [String], step: Int, seed: UInt64) async throws -> (label: ModuleOutputParsing.Label, raw: String) {
         let values = ["trajectory": Self.describe(trajectory: summaries)]
         let raw = try await call(.labeler, step: step, messages: prompts.trajectoryLabeler.messages(values),
-                                 temperature: config.moduleTemperature, seed: seed).text
+                                 temperature: config.moduleTemperature, maxTokens: config.moduleMaxTokens, seed: seed).text
         return (ModuleOutputParsing.label(raw, maxWords: config.maxInstructionWords,
                                           acceptUntagged: config.acceptUntaggedLabels ?? isLocal), raw)
     }
@@ -133,7 +133,8 @@ public struct NNetnavModules: Sendable {
             // Retries must differ from the first answer: sample them.
             let temperature = attempt == 0 ? config.postprocessTemperature : max(config.postprocessTemperature, 0.7)
             let raw = try await call(.rationalizer, step: step, messages: prompts.actionRationalizer.messages(values),
-                                     temperature: temperature, seed: seed &+ UInt64(attempt)).text
+                                     temperature: temperature, maxTokens: config.postprocessMaxTokens,
+                                     seed: seed &+ UInt64(attempt)).text
             switch ModuleOutputParsing.rationale(raw, executed: action) {
             case .matches(let text): return Rationalization(text: text, attempts: attempt + 1, usedTemplate: false, rejections: rejections)
             case .rejected(let reason): rejections.append(reason)
@@ -148,7 +149,8 @@ public struct NNetnavModules: Sendable {
                            seed: UInt64) async throws -> (action: BrowserAction, raw: String, parsed: Bool) {
         let values = ["instruction": instruction, "url": url, "observation": observation(obs)]
         let raw = try await call(.stopAction, step: step, messages: prompts.stopAction.messages(values),
-                                 temperature: config.postprocessTemperature, seed: seed).text
+                                 temperature: config.postprocessTemperature, maxTokens: config.postprocessMaxTokens,
+                                 seed: seed).text
         let parsed = ModuleOutputParsing.stopAction(raw)
         return (parsed.action, raw, parsed.parsed)
     }

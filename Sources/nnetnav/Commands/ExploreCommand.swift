@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import LanguageModels
+import LlamaModel
 import NNetnavSupport
 import Pipeline
 import WebBrowser
@@ -76,6 +77,8 @@ struct ExploreCommand: AsyncParsableCommand {
 
     func run() async throws {
         var exploration = try config.map { try ExplorationConfig.load(from: URL(fileURLWithPath: $0)) } ?? ExplorationConfig()
+        let spec = try ChatModelSpec(parsing: model)
+        if case .local = spec, config == nil { exploration = exploration.adaptedForSmallLocalModel() }
         if let maxActions { exploration.maxActions = maxActions }
         if let seed { exploration.seed = seed }
         let siteList = sites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -87,7 +90,7 @@ struct ExploreCommand: AsyncParsableCommand {
         let cachePath = cache ?? URL(fileURLWithPath: store).deletingLastPathComponent()
             .appendingPathComponent("responses.sqlite").path
         let chatModel = MeteredChatModel(
-            wrapping: CachedChatModel(wrapping: try makeModel(try ChatModelSpec(parsing: model)),
+            wrapping: CachedChatModel(wrapping: try makeModel(spec),
                                       cache: try ResponseCache(path: cachePath)),
             meter: meter)
         let crawlStore = try CrawlStore(path: store)
@@ -130,9 +133,8 @@ struct ExploreCommand: AsyncParsableCommand {
         switch spec {
         case .remote(let remote):
             return try remote.makeModel(apiKeyEnvironmentVariable: apiKeyEnv, maxConcurrentRequests: max(4, concurrency * 2))
-        case .local:
-            // The in-process engine (LocalChatModel) lands with the engine branch.
-            throw ValidationError("the embedded model engine is not part of this build yet; use a remote --model")
+        case .local(let path):
+            return try path.map { try LocalChatModel(modelFile: URL(fileURLWithPath: $0)) } ?? LocalChatModel.embeddedDefault()
         }
     }
 

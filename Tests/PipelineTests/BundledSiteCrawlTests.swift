@@ -1,0 +1,69 @@
+import XCTest
+import GRDB
+import LanguageModels
+import WebBrowser
+import WebSites
+@testable import Pipeline
+
+/// Test pool over the real bundled sites and the real browser (one `BrowserSession` per instance).
+struct BundledSitePool: EnvironmentPool {
+    let cluster: SiteCluster
+    let browsers: [BrowserSession]
+    var instanceCount: Int { browsers.count }
+    func environment(instance: Int) async throws -> any BrowserEnvironment { browsers[instance] }
+    func startURL(site: String, instance: Int) async throws -> String {
+        await cluster.baseURL(SiteName(rawValue: site)!, instance: instance) + "/"
+    }
+    func resetSite(_ site: String, instance: Int) async throws {
+        try await cluster.reset(SiteName(rawValue: site)!, instance: instance)
+    }
+}
+
+/// A crawl of the bundled shop through the headless browser, with the model answering over HTTP
+/// from the canned-response server (test double): real pages, deterministic model.
+final class BundledSiteCrawlTests: XCTestCase {
+    func testCrawlOfTheBundledShopThroughTheBrowserAndHTTPModel() async throws {
+        let dir = try CrawlFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cluster = try await SiteCluster.start(sites: [.shop], instances: 1, dataDirectory: dir.appendingPathComponent("env"))
+        let base = await cluster.baseURL(.shop, instance: 0)
+        let pool = BundledSitePool(cluster: cluster,
+                                   browsers: [BrowserSession(configuration: BrowserConfiguration(allowedURLPrefixes: [base]))])
+        let prompts = CrawlFixtures.prompts
+        let canned = CannedChatModel(prompts: prompts)
+        do {
+            try await CannedModelHTTPServer.with(answering: canned) { baseURL in
+                let model = try OpenAICompatibleChatModel(configuration: .init(baseURL: baseURL, model: "canned"))
+                let store = try CrawlStore(path: dir.appendingPathComponent("crawl.sqlite").path)
+                let config = CrawlFixtures.config { $0.maxActions = 8 }
+                let crawler = Crawler(model: model, prompts: prompts, config: config, store: store, environments: pool,
+                                      sites: ["shop"], episodes: 1)
+                let summary = try await crawler.run()
+                XCTAssertEqual(summary.completed, 1, "\(summary)")
+                XCTAssertEqual(summary.failed, 0, "\(summary.errors)")
+
+                try await store.database.read { db in
+                    let urls = try String.fetchAll(db, sql: "SELECT url FROM steps ORDER BY idx")
+                    XCTAssertEqual(urls.count, 9, "8 actions and the terminal page")
+                    XCTAssertTrue(urls.allSatisfy { $0.hasPrefix(base) }, "\(urls)")
+                    XCTAssertGreaterThan(Set(urls).count, 2, "the walk visited several pages: \(urls)")
+                    let descriptions = try String.fetchAll(db, sql: "SELECT action_description FROM steps WHERE action IS NOT NULL")
+                    XCTAssertTrue(descriptions.allSatisfy { $0.contains(" where [") }, "\(descriptions)")
+                    XCTAssertEqual(try String.fetchAll(db, sql: "SELECT decision FROM checkpoints ORDER BY depth").first, "accepted")
+                }
+                let demos = try store.demonstrations()
+                XCTAssertGreaterThanOrEqual(demos.count, 1)
+                for demo in demos {
+                    for step in demo.steps { XCTAssertTrue(step.rationale.hasSuffix("```\(step.action)```")) }
+                    for row in DatasetExporter(studentPrompt: prompts.studentPolicy).rows(for: demo) {
+                        ExportTests.validate(sft: try XCTUnwrap(row))
+                    }
+                }
+            }
+        } catch {
+            await cluster.shutdown()
+            throw error
+        }
+        await cluster.shutdown()
+    }
+}

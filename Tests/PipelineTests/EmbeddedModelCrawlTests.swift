@@ -1,0 +1,55 @@
+import XCTest
+import GRDB
+import LlamaModel
+import NNetnavSupport
+import WebBrowser
+import WebSites
+@testable import Pipeline
+
+/// The default path end to end: the embedded SmolLM2-135M drives a crawl of the bundled shop through
+/// the browser. The 135M model on a shared 2-core CPU needs tens of seconds per call, so this runs
+/// only with NNETNAV_EMBEDDED_TESTS=1 and explores a 2-action episode labeled at depth 2.
+final class EmbeddedModelCrawlTests: XCTestCase {
+    func testEmbeddedModelCrawlsTheBundledShop() async throws {
+        guard ProcessInfo.processInfo.environment["NNETNAV_EMBEDDED_TESTS"] == "1" else {
+            throw XCTSkip("set NNETNAV_EMBEDDED_TESTS=1 to run the embedded-model crawl (about 5 minutes)")
+        }
+        let model = try LocalChatModel.embeddedDefault()
+        let dir = try CrawlFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cluster = try await SiteCluster.start(sites: [.shop], instances: 1, dataDirectory: dir.appendingPathComponent("env"))
+        let base = await cluster.baseURL(.shop, instance: 0)
+        let pool = BundledSitePool(cluster: cluster,
+                                   browsers: [BrowserSession(configuration: BrowserConfiguration(allowedURLPrefixes: [base]))])
+        var config = ExplorationConfig().adaptedForSmallLocalModel()
+        config.maxActions = 2
+        config.labelInterval = 2
+        config.maxObservationTokens = 300
+        config.policyMaxTokens = 48
+        config.rationaleAttempts = 1
+        let store = try CrawlStore(path: dir.appendingPathComponent("crawl.sqlite").path)
+        let crawler = Crawler(model: model, prompts: CrawlFixtures.prompts, config: config, store: store,
+                              environments: pool, sites: ["shop"], episodes: 1)
+        let summary: Crawler.Summary
+        do { summary = try await crawler.run() } catch { await cluster.shutdown(); throw error }
+        await cluster.shutdown()
+
+        XCTAssertEqual(summary.completed, 1, "\(summary)")
+        try await store.database.read { db in
+            let actions = try String.fetchAll(db, sql: "SELECT action FROM steps WHERE action IS NOT NULL ORDER BY idx")
+            // Every executed action is valid: parsed from the model or chosen among the page's candidates.
+            for action in actions { XCTAssertTrue(ActionParser.parse(action: action).isValid, action) }
+            XCTAssertTrue(try String.fetchAll(db, sql: "SELECT url FROM steps").allSatisfy { $0.hasPrefix(base) })
+            // The judge answered by scoring the five choices: either a 1-5 score or a recorded label failure.
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM checkpoints") {
+                let decision: String = row["decision"]
+                if let score = row["score"] as Double? { XCTAssertTrue((1...5).contains(score)) }
+                XCTAssertNotEqual(decision, "judge_unparseable", "choice scoring always yields a score")
+            }
+        }
+        for demo in try store.demonstrations() {
+            for step in demo.steps { XCTAssertTrue(step.rationale.hasSuffix("```\(step.action)```")) }
+        }
+        print("embedded crawl: \(summary)")
+    }
+}
