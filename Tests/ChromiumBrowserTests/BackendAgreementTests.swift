@@ -79,6 +79,6 @@ final class BackendAgreementTests: XCTestCase {
         let rate = Double(matched) / Double(max(total, 1))
         print("native vs chromium roles+names (- native only, + chromium only):\n" + report.joined(separator: "\n"))
         print(String(format: "overall agreement: %.1f%% (%d of %d lines)", rate * 100, matched, total))
-        XCTAssertGreaterThan(rate, 0.8, report.joined(separator: "\n"))
+        XCTAssertGreaterThan(rate, 0.9, report.joined(separator: "\n"))
     }
 }

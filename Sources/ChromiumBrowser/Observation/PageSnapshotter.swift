@@ -61,6 +61,9 @@ struct LayoutIndex {
     var frameIDs: [String] = []
     /// `<label>` and `<legend>` elements by backend id, with the role WebArena-era Chromium gave them.
     var legacyRoles: [Int: String] = [:]
+    /// Their text content (Chromium marks text naming a wrapped control as ignored, so the AX
+    /// tree alone cannot name the label).
+    var legacyText: [Int: String] = [:]
 
     init(_ dom: DOMSnapshotDTO) {
         let strings = dom.strings
@@ -78,6 +81,21 @@ struct LayoutIndex {
                 case "LABEL": legacyRoles[backend[i]] = "LabelText"
                 case "LEGEND": legacyRoles[backend[i]] = "Legend"
                 default: break
+                }
+            }
+            if !legacyRoles.isEmpty, let parents = document.nodes.parentIndex, let types = document.nodes.nodeType,
+               let values = document.nodes.nodeValue {
+                for i in 0..<min(parents.count, types.count, values.count, backend.count) where types[i] == 3 {
+                    var ancestor = parents[i]
+                    var hops = 0
+                    while ancestor >= 0, ancestor < backend.count, hops < 12 {
+                        if legacyRoles[backend[ancestor]] != nil {
+                            legacyText[backend[ancestor], default: ""] += (string(values[i]) ?? "") + " "
+                            break
+                        }
+                        ancestor = parents[ancestor]
+                        hops += 1
+                    }
                 }
             }
             for (i, pairs) in attributes.enumerated() where i < backend.count {
@@ -183,7 +201,8 @@ extension TreeBuilder {
     mutating func legacyNode(role: String, backend: Int, children: [PageTreeNode]) -> PageTreeNode {
         let id = layout.markIDs[backend] ?? marker.textID(backendNodeID: backend)
         backendNodes[id] = backend
-        return PageTreeNode(id: id, role: role, name: Self.text(of: children), children: children,
+        let own = (layout.legacyText[backend] ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return PageTreeNode(id: id, role: role, name: own.isEmpty ? Self.text(of: children) : own, children: children,
                             backendNodeID: backend, bounds: layout.bounds[backend])
     }
 
@@ -220,7 +239,10 @@ struct DOMSnapshotDTO: Decodable {
         struct Nodes: Decodable {
             struct Rare: Decodable { let index: [Int]; let value: [Int] }
             let backendNodeId: [Int]?
+            let parentIndex: [Int]?
+            let nodeType: [Int]?
             let nodeName: [Int]?
+            let nodeValue: [Int]?
             let attributes: [[Int]]?
             let contentDocumentIndex: Rare?
         }
