@@ -123,9 +123,9 @@ final class ChromiumEnvironmentTests: XCTestCase {
 
     func testHungPageTimesOutAndTheNextEpisodeStillWorks() async throws {
         var configuration = ChromiumBrowser.Configuration()
-        configuration.commandTimeout = 2
-        configuration.navigationTimeout = 2
-        configuration.stepTimeout = 4
+        configuration.commandTimeout = 1.5
+        configuration.navigationTimeout = 1.5
+        configuration.stepTimeout = 2.5
         guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed") }
         let browser = try await ChromiumBrowser.launch(configuration)
         defer { browser.close() }
@@ -139,7 +139,7 @@ final class ChromiumEnvironmentTests: XCTestCase {
         } catch let error as ChromiumError {
             guard case .timeout = error else { return XCTFail("expected a timeout, got \(error)") }
         }
-        XCTAssertLessThan(Date().timeIntervalSince(started), 8)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
         let again = try await env.reset(startURL: try Fixtures.url("second.html", "<!doctype html><title>Second</title><h2>The second page</h2>"))
         XCTAssertEqual(again.title, "Second")
     }

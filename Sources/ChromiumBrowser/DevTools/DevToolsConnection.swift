@@ -31,6 +31,8 @@ public final class DevToolsConnection: @unchecked Sendable {
     private var listeners: [UUID: (session: String?, handler: @Sendable (DevToolsEvent) -> Void)] = [:]
     private var closed = false
     public let defaultTimeout: Double
+    /// `NNETNAV_CDP_TRACE=1` prints every command's round trip and decoding time to stderr.
+    static let trace = ProcessInfo.processInfo.environment["NNETNAV_CDP_TRACE"] == "1"
 
     public init(process: ChromiumProcess, defaultTimeout: Double = 15) {
         self.process = process
@@ -45,12 +47,18 @@ public final class DevToolsConnection: @unchecked Sendable {
     /// Sends a command and decodes its `result`. `session` targets an attached page (flat mode).
     public func send<Result: Decodable>(_ method: String, _ params: JSONValue = [:], session: String? = nil,
                                         timeout: Double? = nil, as: Result.Type = Result.self) async throws -> Result {
+        let start = Date()
         let data = try await sendRaw(method, params, session: session, timeout: timeout)
+        let received = Date()
         let reply: Reply<Result>
         do {
             reply = try JSONDecoder().decode(Reply<Result>.self, from: data)
         } catch {
             throw ChromiumError.protocolError(method: method, message: "unexpected reply: \(error)")
+        }
+        if Self.trace {
+            FileHandle.standardError.write(Data(String(format: "cdp %@ %.1f ms + decode %.1f ms (%d bytes)\n", method,
+                received.timeIntervalSince(start) * 1000, Date().timeIntervalSince(received) * 1000, data.count).utf8))
         }
         if let error = reply.error { throw ChromiumError.protocolError(method: method, message: error.message) }
         guard let result = reply.result else { throw ChromiumError.protocolError(method: method, message: "no result") }

@@ -24,9 +24,14 @@ public final class MiniWoBEnvironment: BrowserEnvironment, @unchecked Sendable {
     private let lock = NSLock()
     private var state = (task: "", seed: 0, utterance: "", outcome: MiniWoBOutcome(done: false, rawReward: 0, reason: nil))
 
-    public init(browser: ChromiumBrowser, pages: MiniWoBPages) {
+    public convenience init(browser: ChromiumBrowser, pages: MiniWoBPages) {
+        self.init(environment: browser.makeEnvironment(), pages: pages)
+    }
+
+    /// Runs MiniWoB++ episodes in an existing Chromium environment (e.g. one lent by a `ChromiumPool`).
+    public init(environment: ChromiumEnvironment, pages: MiniWoBPages) {
         self.pages = pages
-        base = browser.makeEnvironment()
+        base = environment
     }
 
     /// The task's instruction for the current episode, e.g. `Enter the username "kasie" and ...`.

@@ -59,6 +59,11 @@ struct LayoutIndex {
     var bounds: [Int: PageRect] = [:]
     var frameOfOwner: [Int: String] = [:]
     var frameIDs: [String] = []
+    /// `<label>` and `<legend>` elements by backend id, with the role WebArena-era Chromium gave them.
+    var legacyRoles: [Int: String] = [:]
+    /// Their text content (Chromium marks text naming a wrapped control as ignored, so the AX
+    /// tree alone cannot name the label).
+    var legacyText: [Int: String] = [:]
 
     init(_ dom: DOMSnapshotDTO) {
         let strings = dom.strings
@@ -70,6 +75,29 @@ struct LayoutIndex {
             let offset = offsets[docIndex] ?? (0, 0)
             let backend = document.nodes.backendNodeId ?? []
             let attributes = document.nodes.attributes ?? []
+            for (i, nameIndex) in (document.nodes.nodeName ?? []).enumerated()
+            where i < backend.count {
+                switch string(nameIndex) {
+                case "LABEL": legacyRoles[backend[i]] = "LabelText"
+                case "LEGEND": legacyRoles[backend[i]] = "Legend"
+                default: break
+                }
+            }
+            if !legacyRoles.isEmpty, let parents = document.nodes.parentIndex, let types = document.nodes.nodeType,
+               let values = document.nodes.nodeValue {
+                for i in 0..<min(parents.count, types.count, values.count, backend.count) where types[i] == 3 {
+                    var ancestor = parents[i]
+                    var hops = 0
+                    while ancestor >= 0, ancestor < backend.count, hops < 12 {
+                        if legacyRoles[backend[ancestor]] != nil {
+                            legacyText[backend[ancestor], default: ""] += (string(values[i]) ?? "") + " "
+                            break
+                        }
+                        ancestor = parents[ancestor]
+                        hops += 1
+                    }
+                }
+            }
             for (i, pairs) in attributes.enumerated() where i < backend.count {
                 var k = 0
                 while k + 1 < pairs.count {
@@ -137,9 +165,17 @@ struct TreeBuilder {
         if let backend = node.backendDOMNodeId, let childFrame = layout.frameOfOwner[backend] {
             children += buildFrame(childFrame)
         }
+        var role = node.role?.value?.string ?? ""
+        if let backend = node.backendDOMNodeId, let legacy = layout.legacyRoles[backend],
+           node.ignored || role == "generic" || role == "none" {
+            // Current Chromium hides a <label> wrapping its control and a <legend> (or shows them
+            // as generic); WebArena-era Chromium and the native browser show LabelText / Legend.
+            if children.isEmpty { return [] }
+            return [legacyNode(role: legacy, backend: backend, children: children)]
+        }
         if node.ignored { return children }
-
-        let role = node.role?.value?.string ?? ""
+        // Current Chromium says `image`; WebArena-era Chromium and the native browser say `img`.
+        if role == "image" { role = "img" }
         let id = node.backendDOMNodeId.flatMap { layout.markIDs[$0] } ?? marker.textID(backendNodeID: node.backendDOMNodeId)
         if let backend = node.backendDOMNodeId { backendNodes[id] = backend }
         var properties = (node.properties ?? []).compactMap { p in
@@ -149,10 +185,34 @@ struct TreeBuilder {
            !properties.contains(where: { $0.name == "value" }) {
             properties.insert(PageTreeNode.Property(name: "value", value: value), at: 0)
         }
-        let name = (node.name?.value?.string ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        var name = (node.name?.value?.string ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.isEmpty, role == "row" || role == "LabelText" || role == "Legend" {
+            // Rows are named from their content (ARIA) and labels by their text (WebArena-era
+            // Chromium, the native browser); current Chromium leaves both names empty.
+            name = Self.text(of: children)
+        }
         return [PageTreeNode(id: id, role: role, name: name, properties: properties, children: children,
                              backendNodeID: node.backendDOMNodeId,
                              bounds: node.backendDOMNodeId.flatMap { layout.bounds[$0] })]
+    }
+}
+
+extension TreeBuilder {
+    mutating func legacyNode(role: String, backend: Int, children: [PageTreeNode]) -> PageTreeNode {
+        let id = layout.markIDs[backend] ?? marker.textID(backendNodeID: backend)
+        backendNodes[id] = backend
+        let own = (layout.legacyText[backend] ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return PageTreeNode(id: id, role: role, name: own.isEmpty ? Self.text(of: children) : own, children: children,
+                            backendNodeID: backend, bounds: layout.bounds[backend])
+    }
+
+    /// The visible text under nodes, space-separated.
+    static func text(of nodes: [PageTreeNode]) -> String {
+        var parts: [String] = []
+        for node in nodes {
+            node.forEach { if $0.role == "StaticText", !$0.name.isEmpty { parts.append($0.name) } }
+        }
+        return parts.joined(separator: " ")
     }
 }
 
@@ -179,6 +239,10 @@ struct DOMSnapshotDTO: Decodable {
         struct Nodes: Decodable {
             struct Rare: Decodable { let index: [Int]; let value: [Int] }
             let backendNodeId: [Int]?
+            let parentIndex: [Int]?
+            let nodeType: [Int]?
+            let nodeName: [Int]?
+            let nodeValue: [Int]?
             let attributes: [[Int]]?
             let contentDocumentIndex: Rare?
         }

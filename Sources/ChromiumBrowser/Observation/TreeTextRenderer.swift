@@ -4,18 +4,26 @@ import Foundation
 /// tab-indented `[id] role 'name' prop: value` lines, uninformative nodes skipped, and a
 /// StaticText line dropped when its text already appears in one of the three lines above.
 public struct TreeTextRenderer: Sendable {
-    /// Properties WebArena drops (`IGNORED_ACTREE_PROPERTIES`), plus the root's `url`, which
-    /// the observation carries separately.
+    // The rules below match the native browser's `ObservationRenderer`, so both backends print
+    // the same page the same way.
+
+    /// Properties WebArena drops (`IGNORED_ACTREE_PROPERTIES`), plus `url` and `value`: a field's
+    /// value shows as its StaticText child, a link's URL is not printed by WebArena either.
     public static let ignoredProperties: Set<String> = [
-        "focusable", "editable", "readonly", "level", "settable", "multiline", "invalid", "url",
+        "focusable", "editable", "readonly", "level", "settable", "multiline", "invalid", "url", "value",
     ]
-    /// Roles whose nodes are skipped when they have no name and no properties.
+    /// Range widgets have no text child, so their value stays.
+    public static let rangeRoles: Set<String> = ["slider", "progressbar", "meter", "scrollbar"]
+    /// Roles whose nodes are skipped when they have no name and no printed properties.
     public static let skippedWhenEmpty: Set<String> = [
         "generic", "img", "list", "strong", "paragraph", "banner", "navigation", "Section", "LabelText",
-        "Legend", "listitem", "none",
+        "Legend", "listitem", "none", "LineBreak", "rowgroup", "group", "emphasis", "definition", "term",
+        "deletion", "insertion", "subscript", "superscript", "code", "mark", "time", "blockquote",
+        "MenuListPopup",
     ]
-    /// Chromium-internal text fragments: their text is already on the parent StaticText.
-    public static let droppedRoles: Set<String> = ["InlineTextBox", "LineBreak"]
+    /// Chromium-internal text fragments (their text is already on the parent StaticText) and
+    /// list bullets, which the native browser does not print either.
+    public static let droppedRoles: Set<String> = ["InlineTextBox", "LineBreak", "ListMarker"]
 
     /// Only nodes laid out inside this band of rows are shown (children of hidden nodes are kept);
     /// nil shows the whole page.
@@ -39,9 +47,11 @@ public struct TreeTextRenderer: Sendable {
     private func visit(_ node: PageTreeNode, depth: Int, isRoot: Bool, into out: inout [String], lines: inout [Int: String]) {
         if Self.droppedRoles.contains(node.role) { return }
         var shown = isRoot || isVisible(node)
-        let properties = node.properties.filter { !Self.ignoredProperties.contains($0.name) }
+        let properties = node.properties.filter {
+            !Self.ignoredProperties.contains($0.name) || ($0.name == "value" && Self.rangeRoles.contains(node.role))
+        }
         if shown, node.name.isEmpty {
-            if node.role == "listitem" || (properties.isEmpty && Self.skippedWhenEmpty.contains(node.role)) {
+            if Self.skippedWhenEmpty.contains(node.role) && (properties.isEmpty || node.role == "listitem") {
                 shown = false
             }
         }
