@@ -40,11 +40,12 @@ public struct MainJob: Sendable {
             return site
         }
 
-        // 1. Sites.
+        // 1. Sites. Their content is seeded with the seed the task sets were written for, so the
+        // tasks' reference answers hold; `config.seed` varies exploration only.
         log("==> starting sites \(config.sites.joined(separator: ", ")) × \(config.instances) on loopback")
         let clock = Date()
         let cluster = try await SiteCluster.start(sites: siteNames, instances: config.instances,
-                                                  dataDirectory: out.appendingPathComponent("sites"), seed: config.seed)
+                                                  dataDirectory: out.appendingPathComponent("sites"), seed: TaskSet.seed)
         summary.add("sites", since: clock, "\(config.sites.joined(separator: ", ")) × \(config.instances) instances")
         do {
             try await runStages(cluster: cluster, out: out, summary: &summary)
@@ -61,18 +62,10 @@ public struct MainJob: Sendable {
         let meter = UsageMeter()
         let cache = try ResponseCache(path: out.appendingPathComponent("responses.sqlite").path)
         let spec = try ChatModelSpec(parsing: config.model)
-        let baseModel: any ChatModel
-        var embedded: LocalChatModel?
-        switch spec {
-        case .local(let path):
-            let model = try path.map { try LocalChatModel(modelFile: URL(fileURLWithPath: $0)) }
-                ?? LocalChatModel.embeddedDefault(layout: layout)
-            embedded = model
-            baseModel = model
-        case .remote(let remote):
-            baseModel = try remote.makeModel(apiKeyEnvironmentVariable: config.apiKeyEnv,
-                                             maxConcurrentRequests: max(4, 2 * config.instances))
-        }
+        let baseModel = try ModelFactory.make(spec, apiKeyEnvironmentVariable: config.apiKeyEnv,
+                                              maxConcurrentRequests: max(4, 2 * config.instances), layout: layout)
+        // The embedded explorer doubles as the "before" policy: one copy of the weights in memory.
+        let embedded = baseModel as? LocalChatModel
         let explorer = MeteredChatModel(wrapping: CachedChatModel(wrapping: baseModel, cache: cache), meter: meter)
 
         // 2. Explore.

@@ -1,13 +1,12 @@
 import Foundation
-import GRDB
 import LanguageModels
 import WebBrowser
 import WebSites
 import WebTasks
 
-/// Runs a policy on one task of a bundled site, on one site instance: reset the instance, sign
-/// in if the task says so, let the policy act until it stops or runs out of steps, then score
-/// the final state with the task's evaluators.
+/// Runs a policy on one task of a bundled site, on one site instance: the task harness resets
+/// the task's sites and signs in if the task says so; the policy acts until it stops or runs out
+/// of steps; the final state is scored with the task's evaluators.
 public struct TaskRunner: Sendable {
     public var agent: PolicyAgent
     public var cluster: SiteCluster
@@ -28,18 +27,14 @@ public struct TaskRunner: Sendable {
                                   difficulty: task.difficulty, instance: instance, steps: [], answer: nil,
                                   finalURL: task.startURL, result: EvaluationResult(checks: []), failure: nil,
                                   usage: TokenUsage(), seconds: 0)
-        let baseURLs = await cluster.baseURLs(instance: instance)
-        let browser = BrowserSession(configuration: BrowserConfiguration(allowedURLPrefixes: Array(baseURLs.values)))
-
+        let prefixes = Array(await cluster.baseURLs(instance: instance).values)
+        let harness = TaskHarness(cluster: cluster, instance: instance, evaluator: evaluator,
+                                  browserConfiguration: BrowserConfiguration(allowedURLPrefixes: prefixes))
+        let browser: BrowserSession
         var observation: Observation
         do {
-            for site in await cluster.sites { try await cluster.reset(site, instance: instance) }
-            // reset() starts a fresh profile, so signing in comes after it.
-            observation = try await browser.reset(startURL: task.startURL)
-            if let account = task.login {
-                try await SiteAccounts.signIn(account, browser: browser, baseURLs: baseURLs)
-                observation = try await browser.step(.goto(url: task.startURL))
-            }
+            browser = try await harness.prepare(task)
+            observation = browser.observation
         } catch {
             episode.result = EvaluationResult(checks: [CheckResult(kind: "setup", passed: false, reason: "\(error)")])
             episode.failure = .setup
@@ -79,11 +74,7 @@ public struct TaskRunner: Sendable {
         }
 
         episode.finalURL = browser.currentURL
-        var databases: [SiteName: DatabaseQueue] = [:]
-        for site in await cluster.sites {
-            if let db = try? await cluster.database(site, instance: instance) { databases[site] = db }
-        }
-        episode.result = await evaluator.evaluate(task, answer: episode.answer ?? "", browser: browser, databases: databases)
+        episode.result = await harness.evaluate(task, answer: episode.answer ?? "", browser: browser)
         if !episode.result.passed {
             if stopped {
                 episode.failure = .wrongResult

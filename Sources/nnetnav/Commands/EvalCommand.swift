@@ -1,7 +1,107 @@
 import ArgumentParser
+import Evaluation
+import Foundation
+import LanguageModels
+import NNetnavSupport
+import Pipeline
+import WebSites
+import WebTasks
 
-// Placeholder until the owning issue lands; replaced by the real command.
 struct EvalCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eval", abstract: "Evaluate a policy on task sets of the bundled sites.")
-    func run() async throws { throw ValidationError("'eval' is not available in this build yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a policy on task sets of the bundled sites.",
+        discussion: """
+        Starts the sites the tasks need on loopback, runs the policy on every task (each on a freshly \
+        reset site instance, signed in as the task's account), scores the final state with the task's \
+        programmatic checks (answer, URL, page content, database state) and reports success per site \
+        and difficulty, average steps and failures by cause. Writes episodes.jsonl, report.json and a \
+        readable report.html with every step.
+
+        Examples:
+          nnetnav eval --policy local --tasks environments/shop/tasks.json --limit 10
+          nnetnav eval --policy local:runs/main/checkpoint/model.gguf --sites shop,forum --instances 2
+          nnetnav eval --policy openai:gpt-4o-mini --sites wiki
+        """)
+
+    @Option(name: .long, help: "Policy model: local (embedded SmolLM2-135M), local:PATH.gguf (e.g. a fine-tuned checkpoint), openai:MODEL, vllm:MODEL@URL, http://host/v1#MODEL.")
+    var policy = "local"
+
+    @Option(name: .long, help: "Task files (WebArena JSON format), comma-separated. Default: the task sets of --sites.")
+    var tasks: String?
+
+    @Option(name: .long, help: "Sites whose bundled task sets to run when --tasks is not given.")
+    var sites = "shop"
+
+    @Option(name: .long, help: "Run only the first N tasks of each file, easiest first.")
+    var limit: Int?
+
+    @Option(name: .long, help: "Only tasks of at most this difficulty (steps of the reference solution).")
+    var maxDifficulty: Int?
+
+    @Option(name: .long, help: "Step limit per task (NNetnav's WebArena evaluation: 20).")
+    var maxSteps = 20
+
+    @Option(name: .long, help: "Parallel site instances (tasks run at once).")
+    var instances = 1
+
+    @Option(name: .long, help: "Page budget in the policy prompt, in estimated tokens.")
+    var observationTokens = 1536
+
+    @Flag(inversion: .prefixedNo, help: "Re-ask with the page's valid actions as choices when an answer does not parse.")
+    var constrainedFallback = true
+
+    @Option(name: .long, help: "Environment variable holding a remote model's API key.")
+    var apiKeyEnv = "OPENAI_API_KEY"
+
+    @Option(name: .long, help: "Output folder.")
+    var out = ProjectLayout.current.runs.appendingPathComponent("eval").path
+
+    func validate() throws {
+        _ = try ChatModelSpec(parsing: policy)
+        guard instances > 0, maxSteps > 0 else { throw ValidationError("--instances and --max-steps must be positive") }
+    }
+
+    func run() async throws {
+        let files: [URL] = try tasks.map { $0.split(separator: ",").map { URL(fileURLWithPath: String($0)) } }
+            ?? sites.split(separator: ",").map { name in
+                guard let site = SiteName(rawValue: String(name)) else { throw ValidationError("unknown site '\(name)'") }
+                return ProjectLayout.current.environments.appendingPathComponent(site.rawValue)
+                    .appendingPathComponent("tasks.json")
+            }
+        var selected: [TaskConfig] = []
+        for file in files {
+            var list = try JSONDecoder().decode([TaskConfig].self, from: Data(contentsOf: file))
+            if let maxDifficulty { list = list.filter { $0.difficulty <= maxDifficulty } }
+            if let limit { list = Array(list.sorted { ($0.difficulty, $0.taskID) < ($1.difficulty, $1.taskID) }.prefix(limit)) }
+            selected += list
+        }
+        guard !selected.isEmpty else { throw ValidationError("no tasks selected") }
+        // Every site a task touches, plus admin with shop (one store database behind both).
+        var needed = Set(selected.flatMap(\.sites).compactMap(SiteName.init(rawValue:)))
+        if needed.contains(.admin) { needed.insert(.shop) }
+        let cluster = try await SiteCluster.start(sites: SiteName.allCases.filter(needed.contains), instances: instances,
+                                                  dataDirectory: URL(fileURLWithPath: out).appendingPathComponent("sites"),
+                                                  seed: TaskSet.seed)
+        do {
+            let model = try ModelFactory.make(try ChatModelSpec(parsing: policy), apiKeyEnvironmentVariable: apiKeyEnv,
+                                              maxConcurrentRequests: 2 * instances)
+            let meter = UsageMeter()
+            let agent = PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
+                                    prompt: StudentPrompt(template: try PromptLibrary().studentPolicy,
+                                                          maxObservationTokens: observationTokens),
+                                    constrainedFallback: constrainedFallback)
+            let runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: maxSteps)
+            let episodes = await PolicyEvaluation(runner: runner, label: "eval").run(selected, instances: instances)
+            let report = try EvaluationReport.write(label: "\(policy) on \(selected.count) tasks", episodes: episodes,
+                                                    to: URL(fileURLWithPath: out))
+            print(report.table)
+            print("model: \(await meter.snapshot())")
+            print("report: \(out)/report.html")
+        } catch {
+            await cluster.shutdown()
+            throw error
+        }
+        await cluster.shutdown()
+    }
 }
