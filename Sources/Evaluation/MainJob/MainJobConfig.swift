@@ -23,11 +23,14 @@ public struct MainJobConfig: Codable, Sendable {
     public var apiKeyEnv = "OPENAI_API_KEY"
     public var episodes = 4
     public var exploration: ExplorationConfig = {
-        var c = ExplorationConfig()
-        // Short episodes and pages for a 135M model on CPU; NNetnav's own values are 40 and 1920.
+        // Sized for a 135M model on 2 CPU cores: short episodes, short pages and generations.
+        // NNetnav's own values (40 actions, 1920-token pages, 384-token outputs) suit a large remote model.
+        var c = ExplorationConfig().adaptedForSmallLocalModel()
         c.maxActions = 8
         c.maxObservationTokens = 640
         c.policyMaxTokens = 96
+        c.moduleMaxTokens = 64
+        c.postprocessMaxTokens = 96
         c.maxCandidateActions = 16
         c.rationaleAttempts = 1
         return c

@@ -32,11 +32,20 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Number of exploration episodes (overrides the config's \"episodes\").")
     var episodes: Int?
 
+    @Flag(name: .long, help: "Print the effective settings as JSON and exit.")
+    var printConfig = false
+
     func run() async throws {
         var settings = try config.map { try MainJobConfig.load(from: URL(fileURLWithPath: $0)) } ?? MainJobConfig()
         if let output { settings.output = output }
         if let model { settings.model = model }
         if let episodes { settings.episodes = episodes }
+        if printConfig {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(settings), as: UTF8.self))
+            return
+        }
         let job = MainJob(config: settings)
         let summary = try await job.run()
         print("")
