@@ -15,21 +15,34 @@ public enum SiteAccounts {
         }
     }
 
-    /// The site an account belongs to and its password.
-    public static func credentials(for account: String) throws -> (site: SiteName, password: String) {
+    /// The site an account signs in to and its password. Forum and code accounts are seeded
+    /// usernames (every one has the same password), so the task's site tells which it is.
+    public static func credentials(for account: String, site hint: SiteName? = nil) throws -> (site: SiteName, password: String) {
         if account == "admin" { return (.admin, "admin1234") }
         if account.hasSuffix("@example.com") { return (.shop, "Password.123") }
+        if let hint, hint == .forum || hint == .code { return (hint, "nnetnav") }
         throw Error.unknownAccount(account)
     }
 
-    /// Signs in through the site's own login form, as a person would.
-    public static func signIn(_ account: String, browser: some ScriptableBrowser, baseURLs: [SiteName: String]) async throws {
-        let (site, password) = try credentials(for: account)
+    /// The login form's field and button names per site.
+    static func loginForm(_ site: SiteName) -> (user: String, submit: String) {
+        switch site {
+        case .admin: ("Username", "Sign in")
+        case .shop: ("Email", "Sign In")
+        case .forum: ("Username", "Log in")
+        case .code, .wiki: ("Username", "Sign in")
+        }
+    }
+
+    /// Signs in through the site's own login form, as a person would. `site` is the task's site,
+    /// needed for forum and code accounts.
+    public static func signIn(_ account: String, site hint: SiteName? = nil, browser: some ScriptableBrowser,
+                              baseURLs: [SiteName: String]) async throws {
+        let (site, password) = try credentials(for: account, site: hint)
         guard let base = baseURLs[site] else {
             throw Error.loginFailed(account: account, url: "", detail: "site \(site) is not running")
         }
-        let user = site == .admin ? "Username" : "Email"
-        let submit = site == .admin ? "Sign in" : "Sign In"
+        let (user, submit) = loginForm(site)
         let steps: [SolutionStep] = [
             .goto(base + "/login"),
             .type(ElementLocator(role: "textbox", name: user), text: account, enter: false),

@@ -42,7 +42,8 @@ public struct TaskHarness: Sendable {
         let browser = BrowserSession(configuration: browserConfiguration)
         _ = try await browser.reset(startURL: task.startURL)
         if let account = task.login {
-            try await SiteAccounts.signIn(account, browser: browser, baseURLs: await cluster.baseURLs(instance: instance))
+            try await SiteAccounts.signIn(account, site: task.sites.first.flatMap(SiteName.init(rawValue:)), browser: browser,
+                                          baseURLs: await cluster.baseURLs(instance: instance))
             _ = try await browser.step(.goto(url: task.startURL))
         }
         return browser

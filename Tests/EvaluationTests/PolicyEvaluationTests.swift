@@ -1,0 +1,107 @@
+import Foundation
+import XCTest
+@testable import Evaluation
+import LanguageModels
+import Pipeline
+import WebSites
+import WebTasks
+
+final class PolicyEvaluationTests: XCTestCase {
+    static let data = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-eval-tests-\(ProcessInfo.processInfo.processIdentifier)")
+
+    func withCluster(_ body: (SiteCluster) async throws -> Void) async throws {
+        let cluster = try await SiteCluster.start(sites: [.shop, .forum], instances: 2, dataDirectory: Self.data, seed: TaskSet.seed)
+        do { try await body(cluster) } catch { await cluster.shutdown(); throw error }
+        await cluster.shutdown()
+    }
+
+    /// Easy tasks of both sites, some needing sign-in.
+    func sampleTasks() throws -> [TaskConfig] {
+        try [SiteName.shop, .forum].flatMap { site in
+            try TaskSet.load(site: site).tasks.sorted { ($0.difficulty, $0.taskID) < ($1.difficulty, $1.taskID) }.prefix(3)
+        }
+    }
+
+    func agent(_ model: any ChatModel, fallback: Bool = true) throws -> PolicyAgent {
+        PolicyAgent(model: model, prompt: StudentPrompt(template: try PromptLibrary().studentPolicy, maxObservationTokens: 100_000),
+                    constrainedFallback: fallback)
+    }
+
+    func testAPolicyThatFollowsTheSolutionsPassesEveryTask() async throws {
+        let tasks = try sampleTasks()
+        try await withCluster { cluster in
+            let runner = TaskRunner(agent: try agent(SolutionFollowingModel(tasks: tasks)), cluster: cluster, maxSteps: 30)
+            let episodes = await PolicyEvaluation(runner: runner, label: "oracle").run(tasks, instances: 2, progress: false)
+            XCTAssertEqual(episodes.map(\.taskID), tasks.map(\.taskID), "results come back in task order")
+            for e in episodes {
+                XCTAssertTrue(e.succeeded, "task \(e.taskID) (\(e.site)): \(e.result)")
+                XCTAssertNil(e.failure)
+                XCTAssertFalse(e.steps.contains(where: \.constrained))
+            }
+            let report = EvaluationReport(label: "oracle", episodes: episodes)
+            XCTAssertEqual(report.overall, .init(passed: tasks.count, total: tasks.count))
+            XCTAssertEqual(report.bySite["forum"]?.total, 3)
+        }
+    }
+
+    func testWrongAnswersAndProseFailWithTheirCause() async throws {
+        let tasks = try sampleTasks().filter { $0.eval.evalTypes.contains(.stringMatch) }
+        XCTAssertFalse(tasks.isEmpty)
+        try await withCluster { cluster in
+            let wrong = TaskRunner(agent: try agent(SolutionFollowingModel(tasks: tasks, forcedAnswer: "purple elephant")),
+                                   cluster: cluster, maxSteps: 30)
+            for e in await PolicyEvaluation(runner: wrong).run(tasks, instances: 2, progress: false) {
+                XCTAssertFalse(e.succeeded, "task \(e.taskID) passed with a wrong answer")
+                XCTAssertEqual(e.failure, .wrongResult)
+                XCTAssertEqual(e.answer, "purple elephant")
+            }
+            let prose = TaskRunner(agent: try agent(ProseOnlyModel(), fallback: false), cluster: cluster, maxSteps: 3)
+            let episode = await prose.run(tasks[0].substituting(Dictionary(uniqueKeysWithValues:
+                await cluster.baseURLs(instance: 0).map { ($0.key.urlPlaceholder, $0.value) })), instance: 0)
+            XCTAssertEqual(episode.failure, .invalidActions)
+            XCTAssertEqual(episode.steps.count, 3)
+            XCTAssertTrue(episode.steps.allSatisfy { $0.error != nil }, "an unparseable action shows an error to the model")
+        }
+    }
+
+    func testConstrainedFallbackPicksAValidActionFromThePage() async throws {
+        let tasks = try sampleTasks()
+        try await withCluster { cluster in
+            // The prose model gives no action; with the fallback it must choose among the page's actions.
+            let runner = TaskRunner(agent: try agent(ChoosingProseModel()), cluster: cluster, maxSteps: 2)
+            let url = await cluster.baseURL(.shop)
+            let episode = await runner.run(tasks[0].substituting(["__SHOP__": url, "__FORUM__": await cluster.baseURL(.forum)]), instance: 0)
+            XCTAssertEqual(episode.steps.count, 2)
+            XCTAssertTrue(episode.steps.allSatisfy { $0.constrained && $0.valid })
+            XCTAssertEqual(episode.failure, .stepLimit)
+        }
+    }
+
+    func testReportsAreWrittenAndReadable() throws {
+        let episode = TaskEpisode(taskID: 7, site: "shop", intent: "Find <b>it</b>", difficulty: 5, instance: 0,
+                                  steps: [.init(url: "http://x/", observation: "[1] link 'A'", modelOutput: "```click [1]```",
+                                                action: "click [1]", actionDescription: "click [1] where [1] is link 'A'",
+                                                valid: true, constrained: false, error: nil)],
+                                  answer: "42", finalURL: "http://x/a",
+                                  result: EvaluationResult(checks: [CheckResult(kind: "string_match", passed: false, reason: "expected 41")]),
+                                  failure: .wrongResult, usage: TokenUsage(promptTokens: 10, completionTokens: 2), seconds: 1.5)
+        let dir = Self.data.appendingPathComponent("report")
+        let report = try EvaluationReport.write(label: "unit", episodes: [episode], to: dir)
+        XCTAssertEqual(report.failures, ["wrong-result": 1])
+        XCTAssertEqual(report.byDifficulty["4-7"], .init(passed: 0, total: 1))
+        let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("Find &lt;b&gt;it&lt;/b&gt;"), "intent is escaped")
+        XCTAssertTrue(html.contains("expected 41"))
+        let rows = try String(contentsOf: dir.appendingPathComponent("episodes.jsonl"), encoding: .utf8)
+        XCTAssertEqual(rows.split(separator: "\n").count, 1)
+    }
+}
+
+/// Test double: prose for free-form requests; for `choices` it takes the first click it is offered.
+struct ChoosingProseModel: ChatModel {
+    let identifier = "test-double:choosing-prose"
+    func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        guard let choices = request.choices else { return ChatResponse(text: "Hmm, let me look around.") }
+        return ChatResponse(text: choices.first { $0.contains("click [") } ?? choices[0], finishReason: "choice")
+    }
+}
