@@ -39,6 +39,16 @@ import LanguageModels
         #expect(engine.cachedTokens == Self.tokens)
     }
 
+    @Test func bf16DecodeStaysCloseToFloatDecode() throws {
+        let exact = try LlamaEngine(weights: TinyModel.weights())
+        let compact = try LlamaEngine(weights: TinyModel.weights(), decodeWeights: .bf16)
+        try exact.append(Array(Self.tokens.dropLast())); try compact.append(Array(Self.tokens.dropLast()))
+        let a = try exact.append([Self.tokens.last!]), b = try compact.append([Self.tokens.last!])
+        let diff = zip(a, b).map { abs($0 - $1) }.max()!
+        #expect(diff < 0.05, "bf16 vs fp32 decode max |Δ| \(diff)")
+        #expect(diff > 0, "the bf16 path did not run")
+    }
+
     @Test func quantisedGGUFLoadsCloseToFloatWeights() throws {
         let url = try TinyModel.writeGGUF(type: .q8_0)
         defer { try? FileManager.default.removeItem(at: url) }
