@@ -329,6 +329,9 @@ public final class LlamaEngine: @unchecked Sendable {
         let c = config
         let kvDim = c.kvDim, hd = c.headDim
         let group = c.headCount / c.kvHeadCount
+        // Float reductions do not auto-vectorise (strict FP order), so the head dimension is
+        // walked in SIMD16 chunks when it allows.
+        let chunks = hd % 16 == 0 ? hd / 16 : 0
         for h in 0..<c.headCount {
             let g = h / group
             let qh = q + h * hd
@@ -336,7 +339,17 @@ public final class LlamaEngine: @unchecked Sendable {
             for j in 0..<context {
                 let k = keys + j * kvDim + g * hd
                 var dot: Float = 0
-                for d in 0..<hd { dot += qh[d] * k[d] }
+                if chunks > 0 {
+                    var acc = SIMD16<Float>()
+                    let qr = UnsafeRawPointer(qh), kr = UnsafeRawPointer(k)
+                    for i in 0..<chunks {
+                        acc += qr.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Float>.self)
+                            * kr.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Float>.self)
+                    }
+                    dot = acc.sum()
+                } else {
+                    for d in 0..<hd { dot += qh[d] * k[d] }
+                }
                 dot *= scale
                 scores[j] = dot
                 maxScore = max(maxScore, dot)
@@ -344,11 +357,23 @@ public final class LlamaEngine: @unchecked Sendable {
             var sum: Float = 0
             for j in 0..<context { let e = expf(scores[j] - maxScore); scores[j] = e; sum += e }
             let o = out + h * hd
-            for d in 0..<hd { o[d] = 0 }
-            for j in 0..<context {
-                let p = scores[j] / sum
-                let v = values + j * kvDim + g * hd
-                for d in 0..<hd { o[d] += p * v[d] }
+            if chunks > 0 {
+                let or = UnsafeMutableRawPointer(o)
+                for i in 0..<chunks {
+                    var acc = SIMD16<Float>()
+                    for j in 0..<context {
+                        let v = UnsafeRawPointer(values + j * kvDim + g * hd)
+                        acc += scores[j] * v.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Float>.self)
+                    }
+                    or.storeBytes(of: acc / sum, toByteOffset: i * 64, as: SIMD16<Float>.self)
+                }
+            } else {
+                for d in 0..<hd { o[d] = 0 }
+                for j in 0..<context {
+                    let p = scores[j] / sum
+                    let v = values + j * kvDim + g * hd
+                    for d in 0..<hd { o[d] += p * v[d] }
+                }
             }
         }
     }
