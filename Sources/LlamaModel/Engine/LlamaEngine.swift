@@ -202,6 +202,7 @@ public final class LlamaEngine: @unchecked Sendable {
         for (i, t) in tokens.enumerated() { (x + i * dim).update(from: embedding + t * dim, count: dim) }
 
         let compact = n == 1 && !compactLayers.isEmpty
+        let table = ropeTable(start: start, rows: n)
         for l in 0..<c.layerCount {
             let layer = layers[l]
             let cl = compact ? compactLayers[l] : nil
@@ -210,15 +211,15 @@ public final class LlamaEngine: @unchecked Sendable {
             linear(q, xb, layer.query, cl?.query, rows: n, out: dim, in: dim)
             linear(kCache + start * kvDim, xb, layer.key, cl?.key, rows: n, out: kvDim, in: dim)
             linear(vCache + start * kvDim, xb, layer.value, cl?.value, rows: n, out: kvDim, in: dim)
-            rope(q, rows: n, width: dim, start: start)
-            rope(kCache + start * kvDim, rows: n, width: kvDim, start: start)
+            rope(q, rows: n, width: dim, table: table)
+            rope(kCache + start * kvDim, rows: n, width: kvDim, table: table)
             attention(att, q: q, keys: kCache, values: vCache, scores: scores, rows: n, start: start, context: context)
             linear(x, att, layer.attentionOutput, cl?.attentionOutput, rows: n, out: dim, in: dim, accumulate: true)
 
             rmsNorm(xb, x, layer.ffnNorm, rows: n, dim: dim)
             linear(gate, xb, layer.gate, cl?.gate, rows: n, out: hidden, in: dim)
             linear(up, xb, layer.up, cl?.up, rows: n, out: hidden, in: dim)
-            swiGLU(gate, up, count: n * hidden)
+            VectorMath.swiGLU(gate, up, count: n * hidden)
             linear(x, gate, layer.down, cl?.down, rows: n, out: dim, in: hidden, accumulate: true)
         }
         if rows == .none { return [] }
@@ -263,23 +264,35 @@ public final class LlamaEngine: @unchecked Sendable {
         }
     }
 
-    /// Rotates interleaved pairs of every head in `rows` rows of `width` values.
-    private func rope(_ v: UnsafeMutablePointer<Float>, rows: Int, width: Int, start: Int) {
-        let hd = config.headDim, half = hd / 2
-        var cosines = [Float](repeating: 0, count: half), sines = [Float](repeating: 0, count: half)
+    /// cos and sin of pos·θ_i for the positions of one forward call, shared by all layers.
+    private func ropeTable(start: Int, rows: Int) -> (cos: [Float], sin: [Float]) {
+        let half = config.headDim / 2
+        var cosines = [Float](repeating: 0, count: rows * half), sines = cosines
         for r in 0..<rows {
-            let pos = Float(start + r)
             for i in 0..<half {
-                let angle = pos * ropeFrequencies[i]
-                cosines[i] = cosf(angle); sines[i] = sinf(angle)
+                let angle = Float(start + r) * ropeFrequencies[i]
+                cosines[r * half + i] = cosf(angle); sines[r * half + i] = sinf(angle)
             }
-            let row = v + r * width
-            for h in 0..<width / hd {
-                let p = row + h * hd
-                for i in 0..<half {
-                    let a = p[2 * i], b = p[2 * i + 1]
-                    p[2 * i] = a * cosines[i] - b * sines[i]
-                    p[2 * i + 1] = a * sines[i] + b * cosines[i]
+        }
+        return (cosines, sines)
+    }
+
+    /// Rotates interleaved pairs of every head in `rows` rows of `width` values.
+    private func rope(_ v: UnsafeMutablePointer<Float>, rows: Int, width: Int, table: (cos: [Float], sin: [Float])) {
+        let hd = config.headDim, half = hd / 2
+        table.cos.withUnsafeBufferPointer { cosines in
+            table.sin.withUnsafeBufferPointer { sines in
+                for r in 0..<rows {
+                    let row = v + r * width
+                    let cr = cosines.baseAddress! + r * half, sr = sines.baseAddress! + r * half
+                    for h in 0..<width / hd {
+                        let p = row + h * hd
+                        for i in 0..<half {
+                            let a = p[2 * i], b = p[2 * i + 1]
+                            p[2 * i] = a * cr[i] - b * sr[i]
+                            p[2 * i + 1] = a * sr[i] + b * cr[i]
+                        }
+                    }
                 }
             }
         }
@@ -309,9 +322,7 @@ public final class LlamaEngine: @unchecked Sendable {
                 let visible = start + r + 1
                 var maxScore = -Float.infinity
                 for j in 0..<visible where s[j] > maxScore { maxScore = s[j] }
-                var sum: Float = 0
-                for j in 0..<visible { let e = expf(s[j] - maxScore); s[j] = e; sum += e }
-                let inv = 1 / sum
+                let inv = 1 / VectorMath.expShifted(s, count: visible, shift: maxScore)
                 for j in 0..<visible { s[j] *= inv }
                 for j in visible..<context { s[j] = 0 }
             }
@@ -354,8 +365,7 @@ public final class LlamaEngine: @unchecked Sendable {
                 scores[j] = dot
                 maxScore = max(maxScore, dot)
             }
-            var sum: Float = 0
-            for j in 0..<context { let e = expf(scores[j] - maxScore); scores[j] = e; sum += e }
+            let sum = VectorMath.expShifted(scores, count: context, shift: maxScore)
             let o = out + h * hd
             if chunks > 0 {
                 let or = UnsafeMutableRawPointer(o)
@@ -375,13 +385,6 @@ public final class LlamaEngine: @unchecked Sendable {
                     for d in 0..<hd { o[d] += p * v[d] }
                 }
             }
-        }
-    }
-
-    private func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let g = gate[i]
-            gate[i] = g / (1 + expf(-g)) * up[i]
         }
     }
 }
