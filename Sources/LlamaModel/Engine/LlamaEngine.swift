@@ -311,24 +311,31 @@ public final class LlamaEngine: @unchecked Sendable {
             singleQueryAttention(out, q: q, keys: keys, values: values, scores: scores, context: context, scale: scale)
             return
         }
+        // Query rows go in blocks, each against only the keys its last row may see, which
+        // skips most of the masked upper triangle of a long prompt.
+        let block = 64
         for h in 0..<c.headCount {
             let g = h / group
-            let qh = q + h * hd, kg = keys + g * hd, vg = values + g * hd
-            // scores[rows × context] = scale · q_h · K_gᵀ
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(rows), blasint(context), blasint(hd),
-                        scale, qh, blasint(dim), kg, blasint(kvDim), 0, scores, blasint(context))
-            for r in 0..<rows {
-                let s = scores + r * context
-                let visible = start + r + 1
-                var maxScore = -Float.infinity
-                for j in 0..<visible where s[j] > maxScore { maxScore = s[j] }
-                let inv = 1 / VectorMath.expShifted(s, count: visible, shift: maxScore)
-                for j in 0..<visible { s[j] *= inv }
-                for j in visible..<context { s[j] = 0 }
+            let kg = keys + g * hd, vg = values + g * hd
+            for r0 in stride(from: 0, to: rows, by: block) {
+                let r1 = min(rows, r0 + block), m = r1 - r0
+                let visibleContext = start + r1
+                // scores[m × visibleContext] = scale · q_h · K_gᵀ
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(visibleContext), blasint(hd),
+                            scale, q + r0 * dim + h * hd, blasint(dim), kg, blasint(kvDim), 0, scores, blasint(visibleContext))
+                for r in 0..<m {
+                    let s = scores + r * visibleContext
+                    let visible = start + r0 + r + 1
+                    var maxScore = -Float.infinity
+                    for j in 0..<visible where s[j] > maxScore { maxScore = s[j] }
+                    let inv = 1 / VectorMath.expShifted(s, count: visible, shift: maxScore)
+                    for j in 0..<visible { s[j] *= inv }
+                    for j in visible..<visibleContext { s[j] = 0 }
+                }
+                // out_h[m × hd] = P · V_g
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(hd), blasint(visibleContext),
+                            1, scores, blasint(visibleContext), vg, blasint(kvDim), 0, out + r0 * dim + h * hd, blasint(dim))
             }
-            // out_h[rows × hd] = P · V_g
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(hd), blasint(context),
-                        1, scores, blasint(context), vg, blasint(kvDim), 0, out + h * hd, blasint(dim))
         }
     }
 
