@@ -39,6 +39,32 @@ import LanguageModels
         #expect(engine.cachedTokens == Self.tokens)
     }
 
+    @Test func blockedPrefillEqualsTokenByTokenDecode() throws {
+        // 120 tokens span two 64-row attention blocks after a cached prefix.
+        var rng = SeededGenerator(seed: 3)
+        let tokens = (0..<120).map { _ in Int(rng.next() % 300) }
+        let engine = try LlamaEngine(weights: TinyModel.weights())
+        try engine.append(Array(tokens[..<10]))
+        let batched = try engine.append(Array(tokens[10...]), logits: .all)
+        engine.reset()
+        var stepwise: [Float] = []
+        try engine.append(Array(tokens[..<10]))
+        for t in tokens[10...] { stepwise += try engine.append([t]) }
+        let diff = zip(batched, stepwise).map { abs($0 - $1) }.max()!
+        #expect(batched.count == stepwise.count)
+        #expect(diff < 1e-3, "max |Δ| \(diff)")
+    }
+
+    @Test func bf16DecodeStaysCloseToFloatDecode() throws {
+        let exact = try LlamaEngine(weights: TinyModel.weights())
+        let compact = try LlamaEngine(weights: TinyModel.weights(), decodeWeights: .bf16)
+        try exact.append(Array(Self.tokens.dropLast())); try compact.append(Array(Self.tokens.dropLast()))
+        let a = try exact.append([Self.tokens.last!]), b = try compact.append([Self.tokens.last!])
+        let diff = zip(a, b).map { abs($0 - $1) }.max()!
+        #expect(diff < 0.05, "bf16 vs fp32 decode max |Δ| \(diff)")
+        #expect(diff > 0, "the bf16 path did not run")
+    }
+
     @Test func quantisedGGUFLoadsCloseToFloatWeights() throws {
         let url = try TinyModel.writeGGUF(type: .q8_0)
         defer { try? FileManager.default.removeItem(at: url) }

@@ -80,11 +80,30 @@ import LanguageModels
                 #expect(tok.decode(ids) == c.text)
             }
         }
-        // Loading from a tokenizer.json gives the same tokenizer.
-        let json = URL(fileURLWithPath: "/tmp/smollm2_tokenizer.json")
-        if FileManager.default.fileExists(atPath: json.path) {
-            let fromJSON = try BPETokenizer(tokenizerJSON: json)
-            for c in fixture.cases.prefix(10) { #expect(fromJSON.encode(c.text) == c.ids) }
-        }
+        // The same vocabulary written as a Hugging Face tokenizer.json loads to the same tokenizer.
+        let json = TestFiles.temporaryURL("tokenizer.json")
+        defer { try? FileManager.default.removeItem(at: json) }
+        try TokenizerJSON.write(tok, to: json)
+        let fromJSON = try BPETokenizer(tokenizerJSON: json)
+        for c in fixture.cases.prefix(12) { #expect(fromJSON.encode(c.text) == c.ids) }
+    }
+}
+
+/// Writes a tokenizer as a Hugging Face tokenizer.json (BPE, Digits + ByteLevel), the shape
+/// `scripts/reference/tokenizer_reference.py` gives the HF oracle.
+enum TokenizerJSON {
+    static func write(_ tok: BPETokenizer, to url: URL) throws {
+        var vocab: [String: Int] = [:]
+        for (i, t) in tok.tokens.enumerated() where !tok.specialIDs.contains(i) { vocab[t] = i }
+        let merges = tok.ggufMetadata.first { $0.0 == "tokenizer.ggml.merges" }?.1.stringArray ?? []
+        let added = tok.specialIDs.sorted().map { ["id": $0, "content": tok.tokens[$0], "special": true] as [String: Any] }
+        var pre: [[String: Any]] = [["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true]]
+        if tok.preTokenizer.individualDigits { pre.insert(["type": "Digits", "individual_digits": true], at: 0) }
+        let json: [String: Any] = [
+            "added_tokens": added,
+            "pre_tokenizer": ["type": "Sequence", "pretokenizers": pre],
+            "model": ["type": "BPE", "vocab": vocab, "merges": merges, "byte_fallback": false],
+        ]
+        try JSONSerialization.data(withJSONObject: json).write(to: url)
     }
 }

@@ -26,6 +26,16 @@ public final class LlamaEngine: @unchecked Sendable {
         var attentionNorm, query, key, value, attentionOutput, ffnNorm, gate, up, down: UnsafeMutablePointer<Float>
     }
 
+    /// Weights read by single-token decoding. Decode is memory-bound, so BF16 copies (half the
+    /// bytes, widened on the fly) make it faster at the cost of rounding weights to 8 mantissa
+    /// bits for generated tokens; prompts and scored continuations always run in fp32.
+    public enum DecodeWeights: String, Sendable, CaseIterable { case fp32, bf16 }
+    public let decodeWeights: DecodeWeights
+
+    struct CompactLayer { var query, key, value, attentionOutput, gate, up, down: CompactMatrix }
+    private var compactLayers: [CompactLayer] = []
+    private var compactOutput: CompactMatrix?
+
     private let storage: UnsafeMutablePointer<Float>
     private let embedding: UnsafeMutablePointer<Float>
     private let outputNorm: UnsafeMutablePointer<Float>
@@ -40,8 +50,10 @@ public final class LlamaEngine: @unchecked Sendable {
 
     /// Builds the engine from tensors given by name; `fill(name, destination, count)` writes one
     /// tensor's Float values. Used with GGUF (dequantising straight into place) and `LlamaWeights`.
-    init(config: LlamaConfig, maxContext: Int?, fill: (String, UnsafeMutablePointer<Float>, Int) throws -> Void) throws {
+    init(config: LlamaConfig, maxContext: Int?, decodeWeights: DecodeWeights,
+         fill: (String, UnsafeMutablePointer<Float>, Int) throws -> Void) throws {
         self.config = config
+        self.decodeWeights = decodeWeights
         self.maxContext = min(maxContext ?? config.contextLength, config.contextLength)
         let shapes = LlamaWeights.expectedShapes(config)
         // One allocation, each tensor 64-byte aligned.
@@ -71,20 +83,33 @@ public final class LlamaEngine: @unchecked Sendable {
         ropeFrequencies = (0..<half).map { i in powf(config.ropeTheta, -2 * Float(i) / Float(config.headDim)) }
         keyCache = []
         valueCache = []
+        if decodeWeights == .bf16 {
+            let c = config
+            func compact(_ w: UnsafeMutablePointer<Float>, _ rows: Int, _ cols: Int) -> CompactMatrix {
+                CompactMatrix(w, rows: rows, columns: cols, format: .bf16)
+            }
+            compactLayers = layers.map { l in
+                CompactLayer(query: compact(l.query, c.dim, c.dim), key: compact(l.key, c.kvDim, c.dim),
+                             value: compact(l.value, c.kvDim, c.dim), attentionOutput: compact(l.attentionOutput, c.dim, c.dim),
+                             gate: compact(l.gate, c.hiddenDim, c.dim), up: compact(l.up, c.hiddenDim, c.dim),
+                             down: compact(l.down, c.dim, c.hiddenDim))
+            }
+            compactOutput = compact(output, c.vocabSize, c.dim)
+        }
     }
 
-    public convenience init(weights: LlamaWeights, maxContext: Int? = nil) throws {
+    public convenience init(weights: LlamaWeights, maxContext: Int? = nil, decodeWeights: DecodeWeights = .fp32) throws {
         try weights.validate()
-        try self.init(config: weights.config, maxContext: maxContext) { name, dest, count in
+        try self.init(config: weights.config, maxContext: maxContext, decodeWeights: decodeWeights) { name, dest, count in
             let values = try weights.tensor(name)
             values.withUnsafeBufferPointer { dest.update(from: $0.baseAddress!, count: count) }
         }
     }
 
     /// Loads a GGUF model, dequantising every weight to fp32.
-    public convenience init(gguf file: GGUFFile, maxContext: Int? = nil) throws {
+    public convenience init(gguf file: GGUFFile, maxContext: Int? = nil, decodeWeights: DecodeWeights = .fp32) throws {
         let config = try LlamaConfig(gguf: file)
-        try self.init(config: config, maxContext: maxContext) { name, dest, count in
+        try self.init(config: config, maxContext: maxContext, decodeWeights: decodeWeights) { name, dest, count in
             guard let info = file.info(name) else { throw ModelFileError.missingTensor(name) }
             let expected = LlamaWeights.expectedShapes(config).first { $0.0 == name }!.1
             guard info.shape == expected else { throw ModelFileError.shapeMismatch(name, expected: expected, found: info.shape) }
@@ -95,6 +120,8 @@ public final class LlamaEngine: @unchecked Sendable {
     deinit {
         storage.deallocate()
         for p in keyCache + valueCache { p.deallocate() }
+        for l in compactLayers { for m in [l.query, l.key, l.value, l.attentionOutput, l.gate, l.up, l.down] { m.release() } }
+        compactOutput?.release()
         scratch.release()
     }
 
@@ -174,30 +201,34 @@ public final class LlamaEngine: @unchecked Sendable {
 
         for (i, t) in tokens.enumerated() { (x + i * dim).update(from: embedding + t * dim, count: dim) }
 
+        let compact = n == 1 && !compactLayers.isEmpty
+        let table = ropeTable(start: start, rows: n)
         for l in 0..<c.layerCount {
             let layer = layers[l]
+            let cl = compact ? compactLayers[l] : nil
             let kCache = keyCache[l], vCache = valueCache[l]
             rmsNorm(xb, x, layer.attentionNorm, rows: n, dim: dim)
-            linear(q, xb, layer.query, rows: n, out: dim, in: dim)
-            linear(kCache + start * kvDim, xb, layer.key, rows: n, out: kvDim, in: dim)
-            linear(vCache + start * kvDim, xb, layer.value, rows: n, out: kvDim, in: dim)
-            rope(q, rows: n, width: dim, start: start)
-            rope(kCache + start * kvDim, rows: n, width: kvDim, start: start)
+            linear(q, xb, layer.query, cl?.query, rows: n, out: dim, in: dim)
+            linear(kCache + start * kvDim, xb, layer.key, cl?.key, rows: n, out: kvDim, in: dim)
+            linear(vCache + start * kvDim, xb, layer.value, cl?.value, rows: n, out: kvDim, in: dim)
+            rope(q, rows: n, width: dim, table: table)
+            rope(kCache + start * kvDim, rows: n, width: kvDim, table: table)
             attention(att, q: q, keys: kCache, values: vCache, scores: scores, rows: n, start: start, context: context)
-            linear(x, att, layer.attentionOutput, rows: n, out: dim, in: dim, accumulate: true)
+            linear(x, att, layer.attentionOutput, cl?.attentionOutput, rows: n, out: dim, in: dim, accumulate: true)
 
             rmsNorm(xb, x, layer.ffnNorm, rows: n, dim: dim)
-            linear(gate, xb, layer.gate, rows: n, out: hidden, in: dim)
-            linear(up, xb, layer.up, rows: n, out: hidden, in: dim)
-            swiGLU(gate, up, count: n * hidden)
-            linear(x, gate, layer.down, rows: n, out: dim, in: hidden, accumulate: true)
+            linear(gate, xb, layer.gate, cl?.gate, rows: n, out: hidden, in: dim)
+            linear(up, xb, layer.up, cl?.up, rows: n, out: hidden, in: dim)
+            VectorMath.swiGLU(gate, up, count: n * hidden)
+            linear(x, gate, layer.down, cl?.down, rows: n, out: dim, in: hidden, accumulate: true)
         }
         if rows == .none { return [] }
         let first = rows == .all ? 0 : n - 1
         let count = n - first
         rmsNorm(xb, x + first * dim, outputNorm, rows: count, dim: dim)
         var logits = [Float](repeating: 0, count: count * c.vocabSize)
-        logits.withUnsafeMutableBufferPointer { linear($0.baseAddress!, xb, output, rows: count, out: c.vocabSize, in: dim) }
+        let head = compact ? compactOutput : nil
+        logits.withUnsafeMutableBufferPointer { linear($0.baseAddress!, xb, output, head, rows: count, out: c.vocabSize, in: dim) }
         return logits
     }
 
@@ -205,8 +236,17 @@ public final class LlamaEngine: @unchecked Sendable {
 
     @inline(__always)
     private func linear(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                        rows: Int, out: Int, in: Int, accumulate: Bool = false) {
-        if rows == 1 {
+                        _ compact: CompactMatrix?, rows: Int, out: Int, in: Int, accumulate: Bool = false) {
+        if let compact {
+            // Two halves of the rows on the two cores; each half streams its own weights.
+            let parts = Self.decodeThreads
+            let step = (out + parts - 1) / parts
+            let y = UnsafeMutableSendable(y), x = UnsafeSendable(x)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let range = p * step ..< min(out, (p + 1) * step)
+                compact.multiply(y.pointer, x.pointer, rows: range, accumulate: accumulate)
+            }
+        } else if rows == 1 {
             Matmul.gemv(y, w, x, n: out, k: `in`, beta: accumulate ? 1 : 0)
         } else {
             Matmul.linear(y, x, w, m: rows, n: out, k: `in`, beta: accumulate ? 1 : 0)
@@ -224,23 +264,35 @@ public final class LlamaEngine: @unchecked Sendable {
         }
     }
 
-    /// Rotates interleaved pairs of every head in `rows` rows of `width` values.
-    private func rope(_ v: UnsafeMutablePointer<Float>, rows: Int, width: Int, start: Int) {
-        let hd = config.headDim, half = hd / 2
-        var cosines = [Float](repeating: 0, count: half), sines = [Float](repeating: 0, count: half)
+    /// cos and sin of pos·θ_i for the positions of one forward call, shared by all layers.
+    private func ropeTable(start: Int, rows: Int) -> (cos: [Float], sin: [Float]) {
+        let half = config.headDim / 2
+        var cosines = [Float](repeating: 0, count: rows * half), sines = cosines
         for r in 0..<rows {
-            let pos = Float(start + r)
             for i in 0..<half {
-                let angle = pos * ropeFrequencies[i]
-                cosines[i] = cosf(angle); sines[i] = sinf(angle)
+                let angle = Float(start + r) * ropeFrequencies[i]
+                cosines[r * half + i] = cosf(angle); sines[r * half + i] = sinf(angle)
             }
-            let row = v + r * width
-            for h in 0..<width / hd {
-                let p = row + h * hd
-                for i in 0..<half {
-                    let a = p[2 * i], b = p[2 * i + 1]
-                    p[2 * i] = a * cosines[i] - b * sines[i]
-                    p[2 * i + 1] = a * sines[i] + b * cosines[i]
+        }
+        return (cosines, sines)
+    }
+
+    /// Rotates interleaved pairs of every head in `rows` rows of `width` values.
+    private func rope(_ v: UnsafeMutablePointer<Float>, rows: Int, width: Int, table: (cos: [Float], sin: [Float])) {
+        let hd = config.headDim, half = hd / 2
+        table.cos.withUnsafeBufferPointer { cosines in
+            table.sin.withUnsafeBufferPointer { sines in
+                for r in 0..<rows {
+                    let row = v + r * width
+                    let cr = cosines.baseAddress! + r * half, sr = sines.baseAddress! + r * half
+                    for h in 0..<width / hd {
+                        let p = row + h * hd
+                        for i in 0..<half {
+                            let a = p[2 * i], b = p[2 * i + 1]
+                            p[2 * i] = a * cr[i] - b * sr[i]
+                            p[2 * i + 1] = a * sr[i] + b * cr[i]
+                        }
+                    }
                 }
             }
         }
@@ -255,35 +307,108 @@ public final class LlamaEngine: @unchecked Sendable {
         let dim = c.dim, kvDim = c.kvDim, hd = c.headDim
         let group = c.headCount / c.kvHeadCount
         let scale = 1 / Float(hd).squareRoot()
+        if rows == 1 {
+            singleQueryAttention(out, q: q, keys: keys, values: values, scores: scores, context: context, scale: scale)
+            return
+        }
+        // Query rows go in blocks, each against only the keys its last row may see, which
+        // skips most of the masked upper triangle of a long prompt.
+        let block = 64
         for h in 0..<c.headCount {
             let g = h / group
-            let qh = q + h * hd, kg = keys + g * hd, vg = values + g * hd
-            // scores[rows × context] = scale · q_h · K_gᵀ
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(rows), blasint(context), blasint(hd),
-                        scale, qh, blasint(dim), kg, blasint(kvDim), 0, scores, blasint(context))
-            for r in 0..<rows {
-                let s = scores + r * context
-                let visible = start + r + 1
-                var maxScore = -Float.infinity
-                for j in 0..<visible where s[j] > maxScore { maxScore = s[j] }
-                var sum: Float = 0
-                for j in 0..<visible { let e = expf(s[j] - maxScore); s[j] = e; sum += e }
-                let inv = 1 / sum
-                for j in 0..<visible { s[j] *= inv }
-                for j in visible..<context { s[j] = 0 }
+            let kg = keys + g * hd, vg = values + g * hd
+            for r0 in stride(from: 0, to: rows, by: block) {
+                let r1 = min(rows, r0 + block), m = r1 - r0
+                let visibleContext = start + r1
+                // scores[m × visibleContext] = scale · q_h · K_gᵀ
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(visibleContext), blasint(hd),
+                            scale, q + r0 * dim + h * hd, blasint(dim), kg, blasint(kvDim), 0, scores, blasint(visibleContext))
+                for r in 0..<m {
+                    let s = scores + r * visibleContext
+                    let visible = start + r0 + r + 1
+                    var maxScore = -Float.infinity
+                    for j in 0..<visible where s[j] > maxScore { maxScore = s[j] }
+                    let inv = 1 / VectorMath.expShifted(s, count: visible, shift: maxScore)
+                    for j in 0..<visible { s[j] *= inv }
+                    for j in visible..<visibleContext { s[j] = 0 }
+                }
+                // out_h[m × hd] = P · V_g
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(hd), blasint(visibleContext),
+                            1, scores, blasint(visibleContext), vg, blasint(kvDim), 0, out + r0 * dim + h * hd, blasint(dim))
             }
-            // out_h[rows × hd] = P · V_g
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(hd), blasint(context),
-                        1, scores, blasint(context), vg, blasint(kvDim), 0, out + h * hd, blasint(dim))
         }
     }
 
-    private func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let g = gate[i]
-            gate[i] = g / (1 + expf(-g)) * up[i]
+    /// Decode-time attention of one query: plain loops, since per-head BLAS calls on a single
+    /// row cost more in overhead than the arithmetic.
+    private func singleQueryAttention(_ out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+                                      values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>,
+                                      context: Int, scale: Float) {
+        let c = config
+        let kvDim = c.kvDim, hd = c.headDim
+        let group = c.headCount / c.kvHeadCount
+        // Float reductions do not auto-vectorise (strict FP order), so the head dimension is
+        // walked in SIMD16 chunks when it allows.
+        let chunks = hd % 16 == 0 ? hd / 16 : 0
+        for h in 0..<c.headCount {
+            let g = h / group
+            let qh = q + h * hd
+            var maxScore = -Float.infinity
+            for j in 0..<context {
+                let k = keys + j * kvDim + g * hd
+                var dot: Float = 0
+                if chunks > 0 {
+                    var acc = SIMD16<Float>()
+                    let qr = UnsafeRawPointer(qh), kr = UnsafeRawPointer(k)
+                    for i in 0..<chunks {
+                        acc += qr.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Float>.self)
+                            * kr.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Float>.self)
+                    }
+                    dot = acc.sum()
+                } else {
+                    for d in 0..<hd { dot += qh[d] * k[d] }
+                }
+                dot *= scale
+                scores[j] = dot
+                maxScore = max(maxScore, dot)
+            }
+            let sum = VectorMath.expShifted(scores, count: context, shift: maxScore)
+            let o = out + h * hd
+            if chunks > 0 {
+                let or = UnsafeMutableRawPointer(o)
+                for i in 0..<chunks {
+                    var acc = SIMD16<Float>()
+                    for j in 0..<context {
+                        let v = UnsafeRawPointer(values + j * kvDim + g * hd)
+                        acc += scores[j] * v.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Float>.self)
+                    }
+                    or.storeBytes(of: acc / sum, toByteOffset: i * 64, as: SIMD16<Float>.self)
+                }
+            } else {
+                for d in 0..<hd { o[d] = 0 }
+                for j in 0..<context {
+                    let p = scores[j] / sum
+                    let v = values + j * kvDim + g * hd
+                    for d in 0..<hd { o[d] += p * v[d] }
+                }
+            }
         }
     }
+}
+
+/// Pointers handed to the decode worker threads, which write disjoint rows.
+struct UnsafeMutableSendable: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ p: UnsafeMutablePointer<Float>) { pointer = p }
+}
+struct UnsafeSendable: @unchecked Sendable {
+    let pointer: UnsafePointer<Float>
+    init(_ p: UnsafePointer<Float>) { pointer = p }
+}
+
+extension LlamaEngine {
+    /// Threads of the compact decode kernels (the machine kind has 2 cores; OpenBLAS uses its own setting).
+    static let decodeThreads = 2
 }
 
 /// Scratch buffers of the forward pass, grown on demand.

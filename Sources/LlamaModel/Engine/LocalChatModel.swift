@@ -18,15 +18,16 @@ public final class LocalChatModel: ChatModel, @unchecked Sendable {
     private let endOfTurn: Int?
     private let queue = DispatchQueue(label: "nnetnav.local-model")
 
-    /// Loads a GGUF model file. `maxContext` caps the KV cache (memory grows with it).
-    public init(modelFile url: URL, maxContext: Int? = 4096) throws {
+    /// Loads a GGUF model file. `maxContext` caps the KV cache (memory grows with it);
+    /// `decodeWeights` trades exactness of generated tokens for decode speed (see `LlamaEngine`).
+    public init(modelFile url: URL, maxContext: Int? = 4096, decodeWeights: LlamaEngine.DecodeWeights = .bf16) throws {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ChatModelError.unavailable("no model file at \(url.path); run scripts/prerequisites.sh to fetch the default model")
         }
         let file = try GGUFFile(url: url)
         tokenizer = try BPETokenizer(gguf: file)
         template = ChatTemplate(gguf: file)
-        engine = try LlamaEngine(gguf: file, maxContext: maxContext)
+        engine = try LlamaEngine(gguf: file, maxContext: maxContext, decodeWeights: decodeWeights)
         endOfTurn = tokenizer.id(of: template.endToken)
         stopTokens = Set([endOfTurn, tokenizer.id(of: "<|endoftext|>"), tokenizer.eosID].compactMap { $0 })
         identifier = "local:\(url.lastPathComponent)#\(Self.contentHash(url))"
