@@ -1,0 +1,408 @@
+import CBLAS
+import Foundation
+import Kernels
+import LanguageModels
+
+/// Llama-architecture forward pass on the CPU in fp32 over OpenBLAS, with a KV cache.
+///
+/// A prompt is run as one batch (every linear layer is one sgemm over all its tokens); decoding
+/// appends one token at a time against the cache (sgemv, memory-bound). Not thread-safe: one
+/// caller at a time (`LocalChatModel` serialises requests).
+///
+/// Conventions: weights (out, in) row-major; q/k rows in GGUF order, so RoPE rotates interleaved
+/// pairs (x[2i], x[2i+1]) by pos·θ^(-2i/headDim); grouped-query attention shares each kv head
+/// across `headCount / kvHeadCount` query heads; SwiGLU MLP; RMSNorm with a learned scale.
+public final class LlamaEngine: @unchecked Sendable {
+    public let config: LlamaConfig
+    /// Most positions the cache will hold (≤ the model's context length).
+    public let maxContext: Int
+
+    /// Tokens whose keys and values are in the cache, in order.
+    public private(set) var cachedTokens: [Int] = []
+    /// Logits after the last cached token (empty when the cache is empty).
+    public internal(set) var lastLogits: [Float] = []
+
+    struct Layer {
+        var attentionNorm, query, key, value, attentionOutput, ffnNorm, gate, up, down: UnsafeMutablePointer<Float>
+    }
+
+    /// Weights read by single-token decoding. Decode is memory-bound, so BF16 copies (half the
+    /// bytes, widened on the fly) make it faster at the cost of rounding weights to 8 mantissa
+    /// bits for generated tokens; prompts and scored continuations always run in fp32.
+    public enum DecodeWeights: String, Sendable, CaseIterable { case fp32, bf16 }
+    public let decodeWeights: DecodeWeights
+
+    struct CompactLayer { var query, key, value, attentionOutput, gate, up, down: CompactMatrix }
+    private var compactLayers: [CompactLayer] = []
+    private var compactOutput: CompactMatrix?
+
+    private let storage: UnsafeMutablePointer<Float>
+    private let embedding: UnsafeMutablePointer<Float>
+    private let outputNorm: UnsafeMutablePointer<Float>
+    private let output: UnsafeMutablePointer<Float>
+    private let layers: [Layer]
+    private let ropeFrequencies: [Float]
+
+    private var keyCache: [UnsafeMutablePointer<Float>]
+    private var valueCache: [UnsafeMutablePointer<Float>]
+    private var cacheCapacity = 0
+    private var scratch = Scratch()
+
+    /// Builds the engine from tensors given by name; `fill(name, destination, count)` writes one
+    /// tensor's Float values. Used with GGUF (dequantising straight into place) and `LlamaWeights`.
+    init(config: LlamaConfig, maxContext: Int?, decodeWeights: DecodeWeights,
+         fill: (String, UnsafeMutablePointer<Float>, Int) throws -> Void) throws {
+        self.config = config
+        self.decodeWeights = decodeWeights
+        self.maxContext = min(maxContext ?? config.contextLength, config.contextLength)
+        let shapes = LlamaWeights.expectedShapes(config)
+        // One allocation, each tensor 64-byte aligned.
+        var offsets: [String: Int] = [:]
+        var total = 0
+        for (name, shape) in shapes { offsets[name] = total; total += (shape.reduce(1, *) + 15) / 16 * 16 }
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: total * 4, alignment: 64)
+        let base = raw.bindMemory(to: Float.self, capacity: total)
+        do {
+            for (name, shape) in shapes { try fill(name, base + offsets[name]!, shape.reduce(1, *)) }
+        } catch {
+            raw.deallocate()
+            throw error
+        }
+        storage = base
+        func t(_ name: String) -> UnsafeMutablePointer<Float> { base + offsets[name]! }
+        embedding = t(LlamaTensorName.tokenEmbedding)
+        outputNorm = t(LlamaTensorName.outputNorm)
+        output = config.tiedEmbeddings ? embedding : t(LlamaTensorName.output)
+        layers = (0..<config.layerCount).map { l in
+            Layer(attentionNorm: t(LlamaTensorName.attentionNorm(l)), query: t(LlamaTensorName.query(l)),
+                  key: t(LlamaTensorName.key(l)), value: t(LlamaTensorName.value(l)),
+                  attentionOutput: t(LlamaTensorName.attentionOutput(l)), ffnNorm: t(LlamaTensorName.ffnNorm(l)),
+                  gate: t(LlamaTensorName.ffnGate(l)), up: t(LlamaTensorName.ffnUp(l)), down: t(LlamaTensorName.ffnDown(l)))
+        }
+        let half = config.headDim / 2
+        ropeFrequencies = (0..<half).map { i in powf(config.ropeTheta, -2 * Float(i) / Float(config.headDim)) }
+        keyCache = []
+        valueCache = []
+        if decodeWeights == .bf16 {
+            let c = config
+            func compact(_ w: UnsafeMutablePointer<Float>, _ rows: Int, _ cols: Int) -> CompactMatrix {
+                CompactMatrix(w, rows: rows, columns: cols, format: .bf16)
+            }
+            compactLayers = layers.map { l in
+                CompactLayer(query: compact(l.query, c.dim, c.dim), key: compact(l.key, c.kvDim, c.dim),
+                             value: compact(l.value, c.kvDim, c.dim), attentionOutput: compact(l.attentionOutput, c.dim, c.dim),
+                             gate: compact(l.gate, c.hiddenDim, c.dim), up: compact(l.up, c.hiddenDim, c.dim),
+                             down: compact(l.down, c.dim, c.hiddenDim))
+            }
+            compactOutput = compact(output, c.vocabSize, c.dim)
+        }
+    }
+
+    public convenience init(weights: LlamaWeights, maxContext: Int? = nil, decodeWeights: DecodeWeights = .fp32) throws {
+        try weights.validate()
+        try self.init(config: weights.config, maxContext: maxContext, decodeWeights: decodeWeights) { name, dest, count in
+            let values = try weights.tensor(name)
+            values.withUnsafeBufferPointer { dest.update(from: $0.baseAddress!, count: count) }
+        }
+    }
+
+    /// Loads a GGUF model, dequantising every weight to fp32.
+    public convenience init(gguf file: GGUFFile, maxContext: Int? = nil, decodeWeights: DecodeWeights = .fp32) throws {
+        let config = try LlamaConfig(gguf: file)
+        try self.init(config: config, maxContext: maxContext, decodeWeights: decodeWeights) { name, dest, count in
+            guard let info = file.info(name) else { throw ModelFileError.missingTensor(name) }
+            let expected = LlamaWeights.expectedShapes(config).first { $0.0 == name }!.1
+            guard info.shape == expected else { throw ModelFileError.shapeMismatch(name, expected: expected, found: info.shape) }
+            Dequantize.decode(info.type, from: file.rawData(info).baseAddress!, count: count, into: dest)
+        }
+    }
+
+    deinit {
+        storage.deallocate()
+        for p in keyCache + valueCache { p.deallocate() }
+        for l in compactLayers { for m in [l.query, l.key, l.value, l.attentionOutput, l.gate, l.up, l.down] { m.release() } }
+        compactOutput?.release()
+        scratch.release()
+    }
+
+    // MARK: Cache
+
+    public var cachedCount: Int { cachedTokens.count }
+
+    /// Drops every cached position from `count` on.
+    public func truncate(to count: Int) {
+        guard count < cachedTokens.count else { return }
+        cachedTokens.removeSubrange(count...)
+        lastLogits = []
+    }
+
+    public func reset() { truncate(to: 0) }
+
+    private func reserveCache(_ positions: Int) {
+        guard positions > cacheCapacity else { return }
+        let capacity = min(maxContext, max(positions, cacheCapacity * 2, 256))
+        let kv = config.kvDim
+        for l in 0..<config.layerCount {
+            let k = UnsafeMutablePointer<Float>.allocate(capacity: capacity * kv)
+            let v = UnsafeMutablePointer<Float>.allocate(capacity: capacity * kv)
+            if cacheCapacity > 0 {
+                k.update(from: keyCache[l], count: cachedTokens.count * kv)
+                v.update(from: valueCache[l], count: cachedTokens.count * kv)
+                keyCache[l].deallocate(); valueCache[l].deallocate()
+                keyCache[l] = k; valueCache[l] = v
+            } else {
+                keyCache.append(k); valueCache.append(v)
+            }
+        }
+        cacheCapacity = capacity
+    }
+
+    // MARK: Forward
+
+    /// Which positions of an appended batch need logits.
+    public enum LogitRows: Sendable { case last, all, none }
+
+    /// Runs `tokens` after the cached ones, adds them to the cache, and returns logits
+    /// (row-major, `vocabSize` per row) for the requested rows.
+    @discardableResult
+    public func append(_ tokens: [Int], logits rows: LogitRows = .last) throws -> [Float] {
+        guard !tokens.isEmpty else { return rows == .none ? [] : lastLogits }
+        let start = cachedTokens.count
+        let total = start + tokens.count
+        guard total <= maxContext else { throw ChatModelError.contextTooLong(tokens: total, limit: maxContext) }
+        for t in tokens where !(0..<config.vocabSize).contains(t) { throw ModelFileError.malformed("token stream", "token id \(t) outside the vocabulary") }
+        reserveCache(total)
+        // Long prompts run in chunks to bound the scratch memory of the attention scores.
+        // The last chunk always yields at least its last row, kept as `lastLogits`.
+        let chunk = 512
+        var result: [Float] = []
+        var offset = 0
+        while offset < tokens.count {
+            let piece = Array(tokens[offset ..< min(offset + chunk, tokens.count)])
+            let isLastPiece = offset + piece.count == tokens.count
+            let pieceRows: LogitRows = rows == .all ? .all : (isLastPiece ? .last : .none)
+            let logits = forward(piece, start: start + offset, rows: pieceRows)
+            if rows == .all { result += logits } else if isLastPiece { result = logits }
+            cachedTokens += piece
+            offset += piece.count
+        }
+        lastLogits = Array(result.suffix(config.vocabSize))
+        return rows == .none ? [] : result
+    }
+
+    private func forward(_ tokens: [Int], start: Int, rows: LogitRows) -> [Float] {
+        let c = config
+        let n = tokens.count
+        let dim = c.dim, kvDim = c.kvDim, hidden = c.hiddenDim
+        let context = start + n
+        scratch.reserve(tokens: n, context: context, config: c)
+        let x = scratch.x, xb = scratch.xb, q = scratch.q, att = scratch.attention
+        let gate = scratch.gate, up = scratch.up, scores = scratch.scores
+
+        for (i, t) in tokens.enumerated() { (x + i * dim).update(from: embedding + t * dim, count: dim) }
+
+        let compact = n == 1 && !compactLayers.isEmpty
+        for l in 0..<c.layerCount {
+            let layer = layers[l]
+            let cl = compact ? compactLayers[l] : nil
+            let kCache = keyCache[l], vCache = valueCache[l]
+            rmsNorm(xb, x, layer.attentionNorm, rows: n, dim: dim)
+            linear(q, xb, layer.query, cl?.query, rows: n, out: dim, in: dim)
+            linear(kCache + start * kvDim, xb, layer.key, cl?.key, rows: n, out: kvDim, in: dim)
+            linear(vCache + start * kvDim, xb, layer.value, cl?.value, rows: n, out: kvDim, in: dim)
+            rope(q, rows: n, width: dim, start: start)
+            rope(kCache + start * kvDim, rows: n, width: kvDim, start: start)
+            attention(att, q: q, keys: kCache, values: vCache, scores: scores, rows: n, start: start, context: context)
+            linear(x, att, layer.attentionOutput, cl?.attentionOutput, rows: n, out: dim, in: dim, accumulate: true)
+
+            rmsNorm(xb, x, layer.ffnNorm, rows: n, dim: dim)
+            linear(gate, xb, layer.gate, cl?.gate, rows: n, out: hidden, in: dim)
+            linear(up, xb, layer.up, cl?.up, rows: n, out: hidden, in: dim)
+            swiGLU(gate, up, count: n * hidden)
+            linear(x, gate, layer.down, cl?.down, rows: n, out: dim, in: hidden, accumulate: true)
+        }
+        if rows == .none { return [] }
+        let first = rows == .all ? 0 : n - 1
+        let count = n - first
+        rmsNorm(xb, x + first * dim, outputNorm, rows: count, dim: dim)
+        var logits = [Float](repeating: 0, count: count * c.vocabSize)
+        let head = compact ? compactOutput : nil
+        logits.withUnsafeMutableBufferPointer { linear($0.baseAddress!, xb, output, head, rows: count, out: c.vocabSize, in: dim) }
+        return logits
+    }
+
+    // MARK: Kernels
+
+    @inline(__always)
+    private func linear(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                        _ compact: CompactMatrix?, rows: Int, out: Int, in: Int, accumulate: Bool = false) {
+        if let compact {
+            // Two halves of the rows on the two cores; each half streams its own weights.
+            let parts = Self.decodeThreads
+            let step = (out + parts - 1) / parts
+            let y = UnsafeMutableSendable(y), x = UnsafeSendable(x)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let range = p * step ..< min(out, (p + 1) * step)
+                compact.multiply(y.pointer, x.pointer, rows: range, accumulate: accumulate)
+            }
+        } else if rows == 1 {
+            Matmul.gemv(y, w, x, n: out, k: `in`, beta: accumulate ? 1 : 0)
+        } else {
+            Matmul.linear(y, x, w, m: rows, n: out, k: `in`, beta: accumulate ? 1 : 0)
+        }
+    }
+
+    private func rmsNorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+                         rows: Int, dim: Int) {
+        for r in 0..<rows {
+            let xr = x + r * dim, o = out + r * dim
+            var sum: Float = 0
+            for i in 0..<dim { sum += xr[i] * xr[i] }
+            let scale = 1 / (sum / Float(dim) + config.rmsNormEps).squareRoot()
+            for i in 0..<dim { o[i] = xr[i] * scale * weight[i] }
+        }
+    }
+
+    /// Rotates interleaved pairs of every head in `rows` rows of `width` values.
+    private func rope(_ v: UnsafeMutablePointer<Float>, rows: Int, width: Int, start: Int) {
+        let hd = config.headDim, half = hd / 2
+        var cosines = [Float](repeating: 0, count: half), sines = [Float](repeating: 0, count: half)
+        for r in 0..<rows {
+            let pos = Float(start + r)
+            for i in 0..<half {
+                let angle = pos * ropeFrequencies[i]
+                cosines[i] = cosf(angle); sines[i] = sinf(angle)
+            }
+            let row = v + r * width
+            for h in 0..<width / hd {
+                let p = row + h * hd
+                for i in 0..<half {
+                    let a = p[2 * i], b = p[2 * i + 1]
+                    p[2 * i] = a * cosines[i] - b * sines[i]
+                    p[2 * i + 1] = a * sines[i] + b * cosines[i]
+                }
+            }
+        }
+    }
+
+    /// Causal grouped-query attention of `rows` new queries (at positions start…) over the
+    /// cache's `context` positions; per head two sgemms (scores, then weighted values).
+    private func attention(_ out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+                           values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>,
+                           rows: Int, start: Int, context: Int) {
+        let c = config
+        let dim = c.dim, kvDim = c.kvDim, hd = c.headDim
+        let group = c.headCount / c.kvHeadCount
+        let scale = 1 / Float(hd).squareRoot()
+        if rows == 1 {
+            singleQueryAttention(out, q: q, keys: keys, values: values, scores: scores, context: context, scale: scale)
+            return
+        }
+        for h in 0..<c.headCount {
+            let g = h / group
+            let qh = q + h * hd, kg = keys + g * hd, vg = values + g * hd
+            // scores[rows × context] = scale · q_h · K_gᵀ
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(rows), blasint(context), blasint(hd),
+                        scale, qh, blasint(dim), kg, blasint(kvDim), 0, scores, blasint(context))
+            for r in 0..<rows {
+                let s = scores + r * context
+                let visible = start + r + 1
+                var maxScore = -Float.infinity
+                for j in 0..<visible where s[j] > maxScore { maxScore = s[j] }
+                var sum: Float = 0
+                for j in 0..<visible { let e = expf(s[j] - maxScore); s[j] = e; sum += e }
+                let inv = 1 / sum
+                for j in 0..<visible { s[j] *= inv }
+                for j in visible..<context { s[j] = 0 }
+            }
+            // out_h[rows × hd] = P · V_g
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(hd), blasint(context),
+                        1, scores, blasint(context), vg, blasint(kvDim), 0, out + h * hd, blasint(dim))
+        }
+    }
+
+    /// Decode-time attention of one query: plain loops, since per-head BLAS calls on a single
+    /// row cost more in overhead than the arithmetic.
+    private func singleQueryAttention(_ out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+                                      values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>,
+                                      context: Int, scale: Float) {
+        let c = config
+        let kvDim = c.kvDim, hd = c.headDim
+        let group = c.headCount / c.kvHeadCount
+        for h in 0..<c.headCount {
+            let g = h / group
+            let qh = q + h * hd
+            var maxScore = -Float.infinity
+            for j in 0..<context {
+                let k = keys + j * kvDim + g * hd
+                var dot: Float = 0
+                for d in 0..<hd { dot += qh[d] * k[d] }
+                dot *= scale
+                scores[j] = dot
+                maxScore = max(maxScore, dot)
+            }
+            var sum: Float = 0
+            for j in 0..<context { let e = expf(scores[j] - maxScore); scores[j] = e; sum += e }
+            let o = out + h * hd
+            for d in 0..<hd { o[d] = 0 }
+            for j in 0..<context {
+                let p = scores[j] / sum
+                let v = values + j * kvDim + g * hd
+                for d in 0..<hd { o[d] += p * v[d] }
+            }
+        }
+    }
+
+    private func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count {
+            let g = gate[i]
+            gate[i] = g / (1 + expf(-g)) * up[i]
+        }
+    }
+}
+
+/// Pointers handed to the decode worker threads, which write disjoint rows.
+struct UnsafeMutableSendable: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ p: UnsafeMutablePointer<Float>) { pointer = p }
+}
+struct UnsafeSendable: @unchecked Sendable {
+    let pointer: UnsafePointer<Float>
+    init(_ p: UnsafePointer<Float>) { pointer = p }
+}
+
+extension LlamaEngine {
+    /// Threads of the compact decode kernels (the machine kind has 2 cores; OpenBLAS uses its own setting).
+    static let decodeThreads = 2
+}
+
+/// Scratch buffers of the forward pass, grown on demand.
+struct Scratch {
+    var x, xb, q, attention, gate, up, scores: UnsafeMutablePointer<Float>
+    private var tokens = 0, context = 0
+
+    init() {
+        x = .allocate(capacity: 1); xb = x; q = x; attention = x; gate = x; up = x; scores = x
+    }
+
+    mutating func reserve(tokens n: Int, context ctx: Int, config c: LlamaConfig) {
+        if n > tokens {
+            if tokens > 0 { for p in [x, xb, q, attention, gate, up] { p.deallocate() } } else { x.deallocate() }
+            let t = max(n, 1)
+            x = .allocate(capacity: t * c.dim); xb = .allocate(capacity: t * c.dim); q = .allocate(capacity: t * c.dim)
+            attention = .allocate(capacity: t * c.dim)
+            gate = .allocate(capacity: t * c.hiddenDim); up = .allocate(capacity: t * c.hiddenDim)
+            if context > 0 { scores.deallocate() }
+            scores = .allocate(capacity: t * max(ctx, context))
+            tokens = t; context = max(ctx, context)
+        } else if n * ctx > tokens * context {
+            scores.deallocate()
+            context = max(ctx, context * 2)
+            scores = .allocate(capacity: tokens * context)
+        }
+    }
+
+    func release() {
+        if tokens > 0 { for p in [x, xb, q, attention, gate, up, scores] { p.deallocate() } } else { x.deallocate() }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import LanguageModels
+import NNetnavSupport
+
+/// The in-process language model: a GGUF Llama model run by `LlamaEngine`, with its own
+/// tokenizer and ChatML template. Requests run one at a time on a private serial queue (the
+/// engine and its KV cache are single-threaded), off Swift's cooperative thread pool.
+///
+/// Requests with `choices` are answered by scoring: each choice (followed by the end-of-turn
+/// token) is scored as a continuation of the prompt and the most likely one is returned.
+public final class LocalChatModel: ChatModel, @unchecked Sendable {
+    public let identifier: String
+    public let engine: LlamaEngine
+    public let tokenizer: BPETokenizer
+    public let template: ChatTemplate
+    /// Tokens that end a turn (`<|im_end|>`, `<|endoftext|>`, the file's eos).
+    public let stopTokens: Set<Int>
+    private let endOfTurn: Int?
+    private let queue = DispatchQueue(label: "nnetnav.local-model")
+
+    /// Loads a GGUF model file. `maxContext` caps the KV cache (memory grows with it);
+    /// `decodeWeights` trades exactness of generated tokens for decode speed (see `LlamaEngine`).
+    public init(modelFile url: URL, maxContext: Int? = 4096, decodeWeights: LlamaEngine.DecodeWeights = .bf16) throws {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ChatModelError.unavailable("no model file at \(url.path); run scripts/prerequisites.sh to fetch the default model")
+        }
+        let file = try GGUFFile(url: url)
+        tokenizer = try BPETokenizer(gguf: file)
+        template = ChatTemplate(gguf: file)
+        engine = try LlamaEngine(gguf: file, maxContext: maxContext, decodeWeights: decodeWeights)
+        endOfTurn = tokenizer.id(of: template.endToken)
+        stopTokens = Set([endOfTurn, tokenizer.id(of: "<|endoftext|>"), tokenizer.eosID].compactMap { $0 })
+        identifier = "local:\(url.lastPathComponent)#\(Self.contentHash(url))"
+    }
+
+    /// The embedded default model (`models/SmolLM2-135M-Instruct.Q4_1.gguf`).
+    public static func embeddedDefault(layout: ProjectLayout = .current) throws -> LocalChatModel {
+        try LocalChatModel(modelFile: layout.defaultModelFile)
+    }
+
+    public func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try self.completeNow(request) })
+            }
+        }
+    }
+
+    /// Streams text increments to `onText` while generating (used by `nnetnav chat`).
+    public func complete(_ request: ChatRequest, onText: @escaping @Sendable (String) -> Void) async throws -> ChatResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try self.completeNow(request, onText: onText) })
+            }
+        }
+    }
+
+    func completeNow(_ request: ChatRequest, onText: ((String) -> Void)? = nil) throws -> ChatResponse {
+        let prompt = tokenizer.encode(template.render(request.messages, addGenerationPrompt: true))
+        guard prompt.count < engine.maxContext else {
+            throw ChatModelError.contextTooLong(tokens: prompt.count, limit: engine.maxContext)
+        }
+        if let choices = request.choices, !choices.isEmpty {
+            let candidates = choices.map { tokenizer.encode($0, allowSpecial: false) + (endOfTurn.map { [$0] } ?? []) }
+            let longest = candidates.map(\.count).max() ?? 0
+            guard prompt.count + longest <= engine.maxContext else {
+                throw ChatModelError.contextTooLong(tokens: prompt.count + longest, limit: engine.maxContext)
+            }
+            let scores = try engine.logProbabilities(of: candidates, after: prompt)
+            let best = scores.indices.max { scores[$0] < scores[$1] }!
+            return ChatResponse(text: choices[best],
+                                usage: TokenUsage(promptTokens: prompt.count, completionTokens: candidates[best].count),
+                                finishReason: "choice", choiceLogProbs: scores)
+        }
+        let generation = try engine.generate(prompt: prompt, options: request.options, tokenizer: tokenizer,
+                                             stopTokens: stopTokens, onText: onText)
+        return ChatResponse(text: generation.text,
+                            usage: TokenUsage(promptTokens: prompt.count, completionTokens: generation.tokens.count),
+                            finishReason: generation.finishReason)
+    }
+
+    /// First 12 hex digits of a 64-bit FNV-1a over the file's 8-byte words: the same bytes give
+    /// the same identifier wherever the file is copied (it keys the response cache).
+    static func contentHash(_ url: URL) -> String {
+        guard let file = try? MappedFile(url: url) else { return "unreadable" }
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        let words = file.count / 8
+        for i in 0..<words {
+            hash = (hash ^ file.base.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x0000_0100_0000_01B3
+        }
+        for i in words * 8 ..< file.count { hash = (hash ^ UInt64(file.base.load(fromByteOffset: i, as: UInt8.self))) &* 0x0000_0100_0000_01B3 }
+        return String(String(hash, radix: 16).leftPadded(to: 16).prefix(12))
+    }
+}
+
+private extension String {
+    func leftPadded(to n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Picks the next token from logits: greedy when temperature is 0, otherwise softmax at the
+/// temperature restricted to the smallest set of tokens whose probability reaches top-p.
+public struct Sampler: Sendable {
+    public var temperature: Float
+    public var topP: Float
+    private var rng: SplitMix64
+
+    public init(temperature: Double, topP: Double, seed: UInt64?) {
+        self.temperature = Float(max(0, temperature))
+        self.topP = Float(min(max(topP, 0), 1))
+        rng = SplitMix64(seed: seed ?? UInt64.random(in: .min ... .max))
+    }
+
+    public static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int {
+        var best = 0
+        var bestValue = -Float.infinity
+        for i in logits.indices where logits[i] > bestValue { bestValue = logits[i]; best = i }
+        return best
+    }
+
+    public mutating func sample(_ logits: UnsafeBufferPointer<Float>) -> Int {
+        if temperature == 0 { return Self.argmax(logits) }
+        let maxLogit = logits.max() ?? 0
+        // Candidates within a generous margin of the best; the rest have negligible mass
+        // (e^-30 relative) and sorting the whole vocabulary would dominate the step.
+        var candidates: [(id: Int, p: Float)] = []
+        let cutoff = maxLogit - 30 * temperature
+        var total: Float = 0
+        for i in logits.indices where logits[i] >= cutoff {
+            let p = expf((logits[i] - maxLogit) / temperature)
+            candidates.append((i, p)); total += p
+        }
+        candidates.sort { $0.p > $1.p }
+        var kept = candidates.count
+        if topP < 1 {
+            var cumulative: Float = 0
+            for (k, c) in candidates.enumerated() {
+                cumulative += c.p / total
+                if cumulative >= topP { kept = k + 1; break }
+            }
+        }
+        let keptMass = candidates[..<kept].reduce(0) { $0 + $1.p }
+        var r = Float(Double(rng.next() >> 11) / Double(1 << 53)) * keptMass
+        for c in candidates[..<kept] {
+            r -= c.p
+            if r <= 0 { return c.id }
+        }
+        return candidates[kept - 1].id
+    }
+}
+
+/// Small, fast, seedable generator so sampling is reproducible across platforms.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
