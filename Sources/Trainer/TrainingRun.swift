@@ -128,10 +128,10 @@ public struct TrainingRun {
             let valRows = SequencePacker.pack(validationSet.examples(tokenizer: tokenizer, template: template),
                                               seq: tuner.options.sequenceLength, padToken: pad)
             let loss = tuner.evaluateLoss(valRows)
-            var evaluation = PolicyEvaluation(model: m, tokenizer: tokenizer, template: template, sequenceLength: tuner.options.sequenceLength)
+            var evaluation = try PolicyEvaluation(model: m, tokenizer: tokenizer, template: template, sequenceLength: tuner.options.sequenceLength)
             evaluation.maxNewTokens = maxNewTokens
             let decodeBar = ProgressBar(label: "eval", total: min(decodeLimit, validationSet.rows.count), unit: "row")
-            report = evaluation.run(validation: validationSet, loss: loss, decodeLimit: decodeLimit) { _ in decodeBar.advance() }
+            report = try evaluation.run(validation: validationSet, loss: loss, decodeLimit: decodeLimit) { _ in decodeBar.advance() }
             decodeBar.finish()
             if var last = history.popLast() { last.validationLoss = loss; history.append(last) }
             let encoder = JSONEncoder()
