@@ -20,6 +20,7 @@ public struct TrainingRun {
     public var tokenizerFile: URL
     public var output: URL
     public var options: TrainingOptions
+    /// Rows held out for validation (always, so that runs with and without --eval train on the same rows).
     public var validationFraction = 0.1
     public var checkpointEvery = 0
     public var resume = false
@@ -55,7 +56,7 @@ public struct TrainingRun {
         let tokenizer = try BPETokenizer(gguf: gguf)
         let template = ChatTemplate(gguf: gguf)
         let dataset = try ChatDataset(jsonl: data)
-        let (trainSet, validationSet) = dataset.split(validationFraction: evaluate ? validationFraction : 0, seed: options.seed)
+        let (trainSet, validationSet) = dataset.split(validationFraction: validationFraction, seed: options.seed)
         let pad = Int32(tokenizer.eosID ?? 0)
         let trainRows = SequencePacker.pack(trainSet.examples(tokenizer: tokenizer, template: template), seq: options.sequenceLength, padToken: pad)
         guard !trainRows.isEmpty else { throw TrainerError.invalidData("no training row has an assistant target") }
@@ -127,10 +128,10 @@ public struct TrainingRun {
             let valRows = SequencePacker.pack(validationSet.examples(tokenizer: tokenizer, template: template),
                                               seq: tuner.options.sequenceLength, padToken: pad)
             let loss = tuner.evaluateLoss(valRows)
-            var evaluation = PolicyEvaluation(model: m, tokenizer: tokenizer, template: template, sequenceLength: tuner.options.sequenceLength)
+            var evaluation = try PolicyEvaluation(model: m, tokenizer: tokenizer, template: template, sequenceLength: tuner.options.sequenceLength)
             evaluation.maxNewTokens = maxNewTokens
             let decodeBar = ProgressBar(label: "eval", total: min(decodeLimit, validationSet.rows.count), unit: "row")
-            report = evaluation.run(validation: validationSet, loss: loss, decodeLimit: decodeLimit) { _ in decodeBar.advance() }
+            report = try evaluation.run(validation: validationSet, loss: loss, decodeLimit: decodeLimit) { _ in decodeBar.advance() }
             decodeBar.finish()
             if var last = history.popLast() { last.validationLoss = loss; history.append(last) }
             let encoder = JSONEncoder()
@@ -142,8 +143,7 @@ public struct TrainingRun {
         var extra = tokenizer.ggufMetadata
         if let t = gguf["tokenizer.chat_template"] { extra.append(("tokenizer.chat_template", t)) }
         try m.exportWeights().write(gguf: output.appendingPathComponent("model.gguf"), extraMetadata: extra)
-        let ran = history.suffix(max(0, history.count))
-        return Summary(steps: tuner.state.step, firstLoss: first ?? ran.first?.loss, lastLoss: ran.last?.loss,
+        return Summary(steps: tuner.state.step, firstLoss: first ?? history.first?.loss, lastLoss: history.last?.loss,
                        tokensPerSecond: seconds > 0 ? Double(tokens) / seconds : 0, seconds: seconds,
                        trainableParameters: m.trainable.values.count, trainRows: trainRows.count, evaluation: report)
     }

@@ -1,3 +1,4 @@
+import LlamaModel
 import XCTest
 @testable import Trainer
 
@@ -20,5 +21,18 @@ final class LoRAMergeTests: XCTestCase {
         // The adapters are not a no-op: the base model alone gives another loss.
         let base = TrainableLlama(config: adapted.config, parameters: adapted.parameters)
         XCTAssertGreaterThan(abs(base.step(b, gradientScale: nil).lossSum - adapterLoss.lossSum), 1e-2)
+    }
+}
+
+final class EngineAgreementTests: XCTestCase {
+    /// The trainer's forward and the inference engine (KV cache) agree on the same weights,
+    /// so the conventions (RoPE pairing, GQA grouping, tied head) are shared.
+    func testTrainerForwardMatchesInferenceEngine() throws {
+        let model = TinyFixture.model()
+        let tokens = Array(TinyFixture.batch().tokens[0..<9])
+        let engine = try LlamaEngine(weights: model.exportWeights(), maxContext: 32)
+        let viaEngine = try engine.append(tokens.map(Int.init))
+        let viaTrainer = model.lastLogits(tokens)
+        for (a, b) in zip(viaEngine, viaTrainer) { XCTAssertEqual(a, b, accuracy: 1e-3) }
     }
 }

@@ -108,6 +108,11 @@ public enum LossCurvePlot {
         }
         line(train, (31, 119, 180))
         line(validation, (214, 39, 40))
+        // Validation points are few (often one): mark each with a small square.
+        for p in validation {
+            let (x, y) = point(p.step, p.loss)
+            for dy in -2...2 { for dx in -2...2 { set(x + dx, y + dy, (214, 39, 40)) } }
+        }
         return PNGEncoder.encode(width: width, height: height, rgb: px)
     }
 }

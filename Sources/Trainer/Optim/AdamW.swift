@@ -63,22 +63,31 @@ public final class AdamW: @unchecked Sendable {
         stepCount += 1
         let b1c = 1 - powf(s.beta1, Float(stepCount))
         let b2c = 1 - powf(s.beta2, Float(stepCount))
-        let p = params.pointer, g = grads.pointer, m = m.pointer, v = v.pointer
+        let moments = (m, v)
         let b1 = s.beta1, b2 = s.beta2, eps = s.epsilon
         let stepSize = lr / b1c
         let invB2c = 1 / b2c
-        for i in 0..<params.count {
-            let gi = g[i] * clip
-            let mi = b1 * m[i] + (1 - b1) * gi
-            let vi = b2 * v[i] + (1 - b2) * gi * gi
-            m[i] = mi
-            v[i] = vi
-            p[i] -= stepSize * mi / ((vi * invB2c).squareRoot() + eps)
+        // Large models split the pass over the two cores: single-threaded it is ~14% of a
+        // SmolLM2-135M step (memory-bound; 16 bytes read and 12 written per parameter).
+        let count = params.count
+        let parts = count > 1 << 20 ? 2 : 1
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let lo = count * part / parts, hi = count * (part + 1) / parts
+            let p = params.pointer, g = grads.pointer, m = moments.0.pointer, v = moments.1.pointer
+            for i in lo..<hi {
+                let gi = g[i] * clip
+                let mi = b1 * m[i] + (1 - b1) * gi
+                let vi = b2 * v[i] + (1 - b2) * gi * gi
+                m[i] = mi
+                v[i] = vi
+                p[i] -= stepSize * mi / ((vi * invB2c).squareRoot() + eps)
+            }
         }
         if s.weightDecay > 0 {
             // Decoupled decay, applied to the (pre-update) values' direction; the order difference
             // against PyTorch is O(lr²) per step.
             let k = 1 - lr * s.weightDecay
+            let p = params.pointer
             for r in decayMask { for i in r { p[i] *= k } }
         }
         return norm

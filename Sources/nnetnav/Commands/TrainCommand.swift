@@ -64,7 +64,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Save a checkpoint every N steps (0: only at the end).") var checkpointEvery = 0
     @Flag(help: "Continue the run in --output from its last checkpoint.") var resume = false
     @Flag(help: "Hold out a validation split; report its loss and next-action exact match (greedy decoding).") var eval = false
-    @Option(help: "Fraction of rows held out with --eval.") var valFraction = 0.1
+    @Option(help: "Fraction of rows held out for validation (0: train on all; --eval then has nothing to report).") var valFraction = 0.1
     @Option(help: "Validation rows to decode for exact match.") var evalDecode = 20
     @Option(help: "OpenBLAS threads.") var threads = 2
 
