@@ -262,20 +262,29 @@ public final class TrainableLlama: @unchecked Sendable {
             start += chunk.count
             for (i, r) in chunk.enumerated() { (headRows + i * c).update(from: finalNorm + r * c, count: c) }
             GEMMClock.measure(m: chunk.count, n: v, k: c) { Matmul.linear(logits, headRows, head, m: chunk.count, n: v, k: c) }
-            for (i, r) in chunk.enumerated() {
-                let row = logits + i * v
-                var maxv = -Float.infinity
-                for j in 0..<v where row[j] > maxv { maxv = row[j] }
-                var sum: Float = 0
-                for j in 0..<v { let e = expf(row[j] - maxv); row[j] = e; sum += e }
-                let t = Int(targets[r])
-                lossSum += Double(-(logf(row[t] / sum)))
-                if let scale = gradientScale {
-                    let k = scale / sum
-                    for j in 0..<v { row[j] *= k }
-                    row[t] -= scale
+            // Softmax + loss (+ dlogits) per row, split over both cores: it is the largest
+            // non-GEMM pass (rows × vocab exponentials).
+            let rowLoss = FloatBuffer(count: chunk.count)
+            let shared = SharedPointer(logits)
+            let parts = chunk.count >= 16 ? 2 : 1
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let lo = chunk.count * part / parts, hi = chunk.count * (part + 1) / parts
+                for i in lo..<hi {
+                    let row = shared.pointer + i * v
+                    var maxv = -Float.infinity
+                    for j in 0..<v where row[j] > maxv { maxv = row[j] }
+                    var sum: Float = 0
+                    for j in 0..<v { let e = expf(row[j] - maxv); row[j] = e; sum += e }
+                    let t = Int(targets[chunk[i]])
+                    rowLoss[i] = -logf(row[t] / sum)
+                    if let scale = gradientScale {
+                        let k = scale / sum
+                        for j in 0..<v { row[j] *= k }
+                        row[t] -= scale
+                    }
                 }
             }
+            for i in 0..<chunk.count { lossSum += Double(rowLoss[i]) }
             guard gradientScale != nil else { continue }
             // dx_rows = dlogits · W  (headRows is reused as its output), then scatter.
             if let dHead {
@@ -300,4 +309,10 @@ public final class TrainableLlama: @unchecked Sendable {
         GEMMClock.measure(m: 1, n: v, k: c) { Matmul.linear(logits, headRows, parameters.pointer + layout.output, m: 1, n: v, k: c) }
         return Array(UnsafeBufferPointer(start: logits, count: v))
     }
+}
+
+/// A raw pointer handed to the two workers of a split loop; each touches disjoint rows.
+struct SharedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }
