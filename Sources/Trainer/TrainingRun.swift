@@ -46,7 +46,7 @@ public struct TrainingRun {
         public var seconds: Double
         public var trainableParameters: Int
         public var trainRows: Int
-        public var evaluation: EvaluationReport?
+        public var evaluation: NextActionReport?
     }
 
     private func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
@@ -123,12 +123,12 @@ public struct TrainingRun {
         }
         bar.finish()
         let seconds = Date().timeIntervalSince(start)
-        var report: EvaluationReport?
+        var report: NextActionReport?
         if evaluate, !validationSet.rows.isEmpty {
             let valRows = SequencePacker.pack(validationSet.examples(tokenizer: tokenizer, template: template),
                                               seq: tuner.options.sequenceLength, padToken: pad)
             let loss = tuner.evaluateLoss(valRows)
-            var evaluation = try PolicyEvaluation(model: m, tokenizer: tokenizer, template: template, sequenceLength: tuner.options.sequenceLength)
+            var evaluation = try NextActionEvaluation(model: m, tokenizer: tokenizer, template: template, sequenceLength: tuner.options.sequenceLength)
             evaluation.maxNewTokens = maxNewTokens
             let decodeBar = ProgressBar(label: "eval", total: min(decodeLimit, validationSet.rows.count), unit: "row")
             report = try evaluation.run(validation: validationSet, loss: loss, decodeLimit: decodeLimit) { _ in decodeBar.advance() }

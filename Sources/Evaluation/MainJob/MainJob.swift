@@ -131,13 +131,13 @@ public struct MainJob: Sendable {
         let studentPrompt = StudentPrompt(template: prompts.studentPolicy,
                                           maxObservationTokens: config.evaluation.maxObservationTokens)
         let options = GenerationOptions(temperature: 0, maxTokens: config.evaluation.policyMaxTokens)
-        func evaluate(_ model: any ChatModel, label: String) async throws -> Evaluation.EvaluationReport {
+        func evaluate(_ model: any ChatModel, label: String) async throws -> EvaluationReport {
             let clock = Date()
             let agent = PolicyAgent(model: MeteredChatModel(wrapping: CachedChatModel(wrapping: model, cache: cache), meter: meter),
                                     prompt: studentPrompt, options: options)
             let runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: config.evaluation.maxSteps)
-            let episodes = await Evaluation.PolicyEvaluation(runner: runner, label: label).run(tasks, instances: config.instances)
-            let report = try Evaluation.EvaluationReport.write(label: label, episodes: episodes,
+            let episodes = await PolicyEvaluation(runner: runner, label: label).run(tasks, instances: config.instances)
+            let report = try EvaluationReport.write(label: label, episodes: episodes,
                                                                to: out.appendingPathComponent("eval-\(label)"))
             summary.add("eval \(label)", since: clock, "success \(report.overall.text), constrained steps "
                         + String(format: "%.0f%%", 100 * report.constrainedStepShare))
@@ -194,8 +194,8 @@ public struct MainJobSummary: Sendable {
     public var crawl: Crawler.Summary?
     public var demonstrations = 0
     public var trainingLoss: (first: Float?, last: Float?)?
-    public var before: Evaluation.EvaluationReport?
-    public var after: Evaluation.EvaluationReport?
+    public var before: EvaluationReport?
+    public var after: EvaluationReport?
     public var usage = ""
 
     mutating func add(_ name: String, since start: Date, _ result: String) {

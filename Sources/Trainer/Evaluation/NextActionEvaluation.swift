@@ -3,7 +3,7 @@ import LanguageModels
 import LlamaModel
 
 /// Result of `nnetnav train --eval`.
-public struct EvaluationReport: Codable, Sendable {
+public struct NextActionReport: Codable, Sendable {
     public var validationLoss: Float
     public var validationRows: Int
     public var decodedRows: Int
@@ -20,7 +20,7 @@ public struct EvaluationReport: Codable, Sendable {
 
 /// Validation loss and next-action exact match, decoding greedily with the inference engine
 /// (KV cache) on the trained weights (LoRA adapters merged).
-public struct PolicyEvaluation {
+public struct NextActionEvaluation {
     public let engine: LlamaEngine
     public var tokenizer: BPETokenizer
     public var template: ChatTemplate
@@ -58,8 +58,8 @@ public struct PolicyEvaluation {
         return tokenizer.decode(out, skipSpecial: true)
     }
 
-    public func run(validation: ChatDataset, loss: Float, decodeLimit: Int, progress: ((Int) -> Void)? = nil) throws -> EvaluationReport {
-        var report = EvaluationReport(validationLoss: loss, validationRows: validation.rows.count, decodedRows: 0,
+    public func run(validation: ChatDataset, loss: Float, decodeLimit: Int, progress: ((Int) -> Void)? = nil) throws -> NextActionReport {
+        var report = NextActionReport(validationLoss: loss, validationRows: validation.rows.count, decodedRows: 0,
                                       exactMatches: 0, samples: [])
         for row in validation.rows.prefix(decodeLimit) {
             guard let last = row.messages.lastIndex(where: { $0.role == .assistant }) else { continue }
