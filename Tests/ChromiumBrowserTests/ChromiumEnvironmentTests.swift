@@ -121,6 +121,24 @@ final class ChromiumEnvironmentTests: XCTestCase {
         XCTAssertFalse(down.text.contains("'Row number 1'"), down.text)
     }
 
+    func testFramesAreMergedAndActionable() async throws {
+        let env = try await makeEnvironment()
+        defer { Task { await env.close() } }
+        let page = try Fixtures.url("frames.html", """
+        <title>Framed</title><h1>Outer</h1>
+        <iframe srcdoc="<button onclick=&quot;this.textContent='Pressed'&quot;>Inner button</button>"></iframe>
+        <p style="display:none">Hidden text</p><a href="#below">Jump</a>
+        """)
+        let obs = try await env.reset(startURL: page)
+        XCTAssertTrue(obs.text.contains("heading 'Outer'"), obs.text)
+        XCTAssertFalse(obs.text.contains("Hidden text"), obs.text)
+        let clicked = try await env.step(.click(id: try id(of: "button 'Inner button'", in: obs.text)))
+        XCTAssertTrue(clicked.text.contains("button 'Pressed'"), "a frame's element is acted on:\n\(clicked.text)")
+        let jumped = try await env.step(.goto(url: page + "#below"))
+        XCTAssertNil(jumped.error)
+        XCTAssertTrue(jumped.url.hasSuffix("#below"))
+    }
+
     func testHungPageTimesOutAndTheNextEpisodeStillWorks() async throws {
         var configuration = ChromiumBrowser.Configuration()
         configuration.commandTimeout = 1.5

@@ -76,13 +76,15 @@ public final class ChromiumTab: @unchecked Sendable {
 
     /// Navigates and waits for the load; returns Chromium's error text (`net::ERR_...`) if it failed.
     public func navigate(to url: String, timeout: Double) async throws -> String? {
-        struct Navigated: Decodable { let errorText: String? }
+        struct Navigated: Decodable { let errorText: String?; let loaderId: String? }
         lock.withLock { loading = true }
         let result: Navigated = try await send("Page.navigate", ["url": .string(url)], timeout: timeout)
         if let error = result.errorText, !error.isEmpty {
             lock.withLock { loading = false }
             return error
         }
+        // A same-document navigation (a #fragment) has no loader and fires no load events.
+        if result.loaderId == nil { lock.withLock { loading = false } }
         try await waitForLoad(timeout: timeout)
         return nil
     }
