@@ -71,7 +71,7 @@ let package = Package(
         ]),
         // Running a policy on task sets, and the end-to-end main job.
         .target(name: "Evaluation", dependencies: [
-            "Pipeline", "WebTasks", "WebSites", "WebBrowser", "LanguageModels", "LlamaModel",
+            "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser", "LanguageModels", "LlamaModel",
             "Trainer", "NNetnavSupport",
         ]),
 
@@ -106,6 +106,6 @@ let package = Package(
             "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "WebTasks", "WebSites"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "WebTasks", "WebSites", "ChromiumBrowser"]),
     ]
 )

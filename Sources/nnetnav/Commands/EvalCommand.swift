@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChromiumBrowser
 import Evaluation
 import Foundation
 import LanguageModels
@@ -22,6 +23,7 @@ struct EvalCommand: AsyncParsableCommand {
           nnetnav eval --policy local --tasks environments/shop/tasks.json --limit 10
           nnetnav eval --policy local:runs/main/checkpoint/model.gguf --sites shop,forum --instances 2
           nnetnav eval --policy openai:gpt-4o-mini --sites wiki
+          nnetnav eval --policy local --miniwob nnetnav --seeds 5      (MiniWoB++ in headless Chromium)
         """)
 
     @Option(name: .long, help: "Policy model: local (embedded SmolLM2-135M), local:PATH.gguf (e.g. a fine-tuned checkpoint), openai:MODEL, vllm:MODEL@URL, http://host/v1#MODEL.")
@@ -51,6 +53,12 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Re-ask with the page's valid actions as choices when an answer does not parse.")
     var constrainedFallback = true
 
+    @Option(name: .long, help: "Evaluate on MiniWoB++ instead (needs chromium): 'nnetnav' for NNetnav's 16 tasks, 'all', or comma-separated task names.")
+    var miniwob: String?
+
+    @Option(name: .long, help: "With --miniwob: how many of the evaluation seeds (42, 43, ...) per task.")
+    var seeds = 20
+
     @Option(name: .long, help: "Environment variable holding a remote model's API key.")
     var apiKeyEnv = "OPENAI_API_KEY"
 
@@ -63,6 +71,7 @@ struct EvalCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let miniwob { return try await runMiniWoB(miniwob) }
         let files: [URL] = try tasks.map { $0.split(separator: ",").map { URL(fileURLWithPath: String($0)) } }
             ?? sites.split(separator: ",").map { name in
                 guard let site = SiteName(rawValue: String(name)) else { throw ValidationError("unknown site '\(name)'") }
@@ -103,5 +112,33 @@ struct EvalCommand: AsyncParsableCommand {
             throw error
         }
         await cluster.shutdown()
+    }
+
+    func runMiniWoB(_ selection: String) async throws {
+        let taskSet = try MiniWoBTaskSet.load()
+        let tasks: [MiniWoBTaskSet.Task]
+        switch selection {
+        case "nnetnav": tasks = taskSet.nnetnavTasks
+        case "all": tasks = taskSet.tasks
+        default:
+            tasks = try selection.split(separator: ",").map { name in
+                guard let task = taskSet.task(named: String(name)) else { throw ValidationError("unknown MiniWoB++ task '\(name)'") }
+                return task
+            }
+        }
+        let pages = try MiniWoBPages.prepare()
+        let model = try ModelFactory.make(try ChatModelSpec(parsing: policy), apiKeyEnvironmentVariable: apiKeyEnv)
+        let meter = UsageMeter()
+        let agent = PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
+                                prompt: StudentPrompt(template: try PromptLibrary().studentPolicy,
+                                                      maxObservationTokens: observationTokens),
+                                constrainedFallback: constrainedFallback)
+        let episodes = try await MiniWoBEvaluation(agent: agent, taskSet: taskSet, pages: pages)
+            .run(tasks: tasks, seeds: Array(taskSet.evaluationSeeds.seeds.prefix(seeds)))
+        let report = try EvaluationReport.write(label: "\(policy) on MiniWoB++ (\(tasks.count) tasks × \(seeds) seeds)",
+                                                episodes: episodes, to: URL(fileURLWithPath: out))
+        print(report.table)
+        print("model: \(await meter.snapshot())")
+        print("report: \(out)/report.html")
     }
 }
