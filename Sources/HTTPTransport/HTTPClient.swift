@@ -35,8 +35,6 @@ public final class HTTPClient: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
     private let lock = NSLock()
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
-    /// Blocking curl calls run here so that async callers never block the cooperative pool.
-    private static let ioQueue = DispatchQueue(label: "nnetnav.http", attributes: .concurrent)
 
     public init(configuration: Configuration = .init()) {
         _ = Self.globalInit
@@ -52,11 +50,16 @@ public final class HTTPClient: @unchecked Sendable {
     deinit { curl_easy_cleanup(handle) }
 
     /// Sends a request and waits for the whole response, off the cooperative thread pool.
+    ///
+    /// The blocking curl call runs on a thread of its own, not on Dispatch's global pool: that
+    /// pool is only as wide as the core count, so on a 2-core machine two slow requests would
+    /// occupy it and stall every timer (`Task.sleep`, retry backoff) in the process until Dispatch
+    /// adds a thread. A thread costs tens of microseconds; a request, milliseconds to seconds.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         try await withCheckedThrowingContinuation { continuation in
-            Self.ioQueue.async {
-                continuation.resume(with: Result { try self.sendBlocking(request) })
-            }
+            let thread = Thread { continuation.resume(with: Result { try self.sendBlocking(request) }) }
+            thread.name = "nnetnav.http"
+            thread.start()
         }
     }
 

@@ -45,41 +45,24 @@ public struct MiniWoBEvaluation: Sendable {
                                   instance: 0, steps: [], answer: nil, finalURL: "", result: EvaluationResult(checks: []),
                                   failure: nil, usage: .init(), seconds: 0)
         do {
-            var observation = try await env.reset(task: task.name, seed: seed)
+            let observation = try await env.reset(task: task.name, seed: seed)
             episode.intent = env.utterance
-            var history: [String] = []
-            var stopped = false
-            for _ in 0..<taskSet.evaluationSteps(for: task) where !env.isDone {
-                let decision = try await agent.decide(observation: observation, objective: env.utterance,
-                                                      previousActions: history, canGoBack: false)
-                episode.usage = episode.usage + decision.usage
-                let description = env.describe(decision.action)
-                var step = TaskEpisode.Step(url: observation.url, observation: observation.text, modelOutput: decision.raw,
-                                            action: decision.action.description, actionDescription: description,
-                                            valid: decision.action.isValid, constrained: decision.constrained, error: nil)
-                if case .stop(let answer) = decision.action {
-                    episode.answer = answer
-                    episode.steps.append(step)
-                    stopped = true
-                    break
-                }
-                observation = try await env.step(decision.action)
-                step.error = observation.error
-                episode.steps.append(step)
-                history.append(description)
-            }
+            let rollout = await PolicyRollout.run(agent: agent, environment: env, from: observation,
+                                                  objective: { env.utterance }, maxSteps: taskSet.evaluationSteps(for: task),
+                                                  isDone: { env.isDone })
+            episode.steps = rollout.steps
+            episode.answer = rollout.answer
+            episode.usage = rollout.usage
             let outcome = env.outcome
-            episode.result = EvaluationResult(checks: [CheckResult(
-                kind: "miniwob_reward", passed: outcome.reward > 0,
-                reason: "raw reward \(outcome.rawReward)" + (outcome.done ? "" : " (episode not finished)")
-                    + (outcome.reason.map { ": \($0)" } ?? ""))])
-            if !episode.result.passed {
-                episode.failure = stopped || outcome.done ? .wrongResult
-                    : episode.steps.allSatisfy({ !$0.valid }) && !episode.steps.isEmpty ? .invalidActions : .stepLimit
-            }
+            episode.result = EvaluationResult(checks: [rollout.error.map { CheckResult(kind: "run", passed: false, reason: $0) }
+                ?? CheckResult(kind: "miniwob_reward", passed: outcome.reward > 0,
+                               reason: "raw reward \(outcome.rawReward)" + (outcome.done ? "" : " (episode not finished)")
+                                   + (outcome.reason.map { ": \($0)" } ?? ""))])
+            // A finished episode with no reward is a wrong result even without a stop action.
+            if !episode.result.passed { episode.failure = outcome.done && rollout.error == nil ? .wrongResult : rollout.failure }
         } catch {
-            episode.result = EvaluationResult(checks: [CheckResult(kind: "run", passed: false, reason: "\(error)")])
-            episode.failure = .modelOrEnvironmentError
+            episode.result = EvaluationResult(checks: [CheckResult(kind: "setup", passed: false, reason: "\(error)")])
+            episode.failure = .setup
         }
         episode.seconds = Date().timeIntervalSince(started)
         return episode

@@ -31,7 +31,7 @@ public struct TaskRunner: Sendable {
         let harness = TaskHarness(cluster: cluster, instance: instance, evaluator: evaluator,
                                   browserConfiguration: BrowserConfiguration(allowedURLPrefixes: prefixes))
         let browser: BrowserSession
-        var observation: Observation
+        let observation: Observation
         do {
             browser = try await harness.prepare(task)
             observation = browser.observation
@@ -42,48 +42,19 @@ public struct TaskRunner: Sendable {
             return episode
         }
 
-        var history: [String] = []
-        var stopped = false
-        do {
-            for _ in 0..<maxSteps {
-                let decision = try await agent.decide(observation: observation, objective: task.intent,
-                                                      previousActions: history, canGoBack: !history.isEmpty)
-                episode.usage = episode.usage + decision.usage
-                let description = browser.describe(decision.action)
-                var step = TaskEpisode.Step(url: observation.url, observation: observation.text,
-                                            modelOutput: decision.raw, action: decision.action.description,
-                                            actionDescription: description, valid: decision.action.isValid,
-                                            constrained: decision.constrained, error: nil)
-                if case .stop(let answer) = decision.action {
-                    episode.answer = answer
-                    episode.steps.append(step)
-                    stopped = true
-                    break
-                }
-                observation = try await browser.step(decision.action)
-                step.error = observation.error
-                episode.steps.append(step)
-                history.append(description)
-            }
-        } catch {
-            episode.result = EvaluationResult(checks: [CheckResult(kind: "run", passed: false, reason: "\(error)")])
-            episode.failure = .modelOrEnvironmentError
-            episode.finalURL = browser.currentURL
-            episode.seconds = Date().timeIntervalSince(started)
-            return episode
-        }
-
+        let intent = task.intent
+        let rollout = await PolicyRollout.run(agent: agent, environment: browser, from: observation,
+                                              objective: { intent }, maxSteps: maxSteps)
+        episode.steps = rollout.steps
+        episode.answer = rollout.answer
+        episode.usage = rollout.usage
         episode.finalURL = browser.currentURL
-        episode.result = await harness.evaluate(task, answer: episode.answer ?? "", browser: browser)
-        if !episode.result.passed {
-            if stopped {
-                episode.failure = .wrongResult
-            } else if !episode.steps.isEmpty && episode.steps.allSatisfy({ !$0.valid }) {
-                episode.failure = .invalidActions
-            } else {
-                episode.failure = .stepLimit
-            }
+        if let error = rollout.error {
+            episode.result = EvaluationResult(checks: [CheckResult(kind: "run", passed: false, reason: error)])
+        } else {
+            episode.result = await harness.evaluate(task, answer: rollout.answer ?? "", browser: browser)
         }
+        if !episode.result.passed { episode.failure = rollout.failure }
         episode.seconds = Date().timeIntervalSince(started)
         return episode
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NNetnavSupport
 
 /// Picks the next token from logits: greedy when temperature is 0, otherwise softmax at the
 /// temperature restricted to the smallest set of tokens whose probability reaches top-p.
@@ -48,18 +49,5 @@ public struct Sampler: Sendable {
             if r <= 0 { return c.id }
         }
         return candidates[kept - 1].id
-    }
-}
-
-/// Small, fast, seedable generator so sampling is reproducible across platforms.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

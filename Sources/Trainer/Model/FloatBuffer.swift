@@ -1,4 +1,5 @@
 import Foundation
+import NNetnavSupport
 
 /// A zero-initialised, heap-allocated array of floats with a stable address, so that
 /// named views (pointers into it) stay valid for the buffer's lifetime.
@@ -27,20 +28,11 @@ public final class FloatBuffer: @unchecked Sendable {
     }
 }
 
-/// A small deterministic generator (SplitMix64) whose whole state is one integer, so that
-/// checkpoints can save it and `--resume` continues the same random stream.
-public struct TrainingRNG: Sendable, Codable {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
+/// The training random stream: the project's SplitMix64, whose one-integer state checkpoints
+/// save so that `--resume` continues the same stream.
+public typealias TrainingRNG = SplitMix64
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// Uniform in [0, 1).
     public mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
 

@@ -1,11 +1,13 @@
+import NNetnavSupport
+
 /// A deterministic PRNG (SplitMix64) so seed data is identical for one seed on every machine.
 ///
 /// Never use the system generator for seed data: it would make pristine databases, task answers
 /// and cached files disagree between runs.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    private var base: SplitMix64
 
-    public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    public init(seed: UInt64) { base = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15) }
 
     /// A generator for one named stream, so adding a table to the seeder does not shift the others.
     public init(seed: UInt64, stream: String) {
@@ -14,13 +16,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         self.init(seed: seed ^ h)
     }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { base.next() }
 
     /// A uniformly chosen element; the array must not be empty.
     public mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
