@@ -133,8 +133,9 @@ public struct CrawlStats: Sendable, Codable {
         }
         lines.append("Model calls:")
         for m in modules {
-            lines.append(String(format: "  %-14@ %6d calls (%d cached), %d prompt + %d completion tokens, %.2f s mean",
-                                m.module as NSString, m.calls, m.cached, m.promptTokens, m.completionTokens, m.meanLatency))
+            lines.append("  " + m.module.padding(toLength: 14, withPad: " ", startingAt: 0)
+                         + String(format: "%6d calls (%d cached), %d prompt + %d completion tokens, %.2f s mean",
+                                  m.calls, m.cached, m.promptTokens, m.completionTokens, m.meanLatency))
         }
         return lines.joined(separator: "\n")
     }
