@@ -1,10 +1,12 @@
 import ArgumentParser
+import Evaluation
 import Dispatch
 import Foundation
 import LanguageModels
 import LlamaModel
 import NNetnavSupport
 import Pipeline
+import WebTasks
 import WebBrowser
 import WebSites
 
@@ -130,12 +132,7 @@ struct ExploreCommand: AsyncParsableCommand {
     }
 
     func makeModel(_ spec: ChatModelSpec) throws -> any ChatModel {
-        switch spec {
-        case .remote(let remote):
-            return try remote.makeModel(apiKeyEnvironmentVariable: apiKeyEnv, maxConcurrentRequests: max(4, concurrency * 2))
-        case .local(let path):
-            return try path.map { try LocalChatModel(modelFile: URL(fileURLWithPath: $0)) } ?? LocalChatModel.embeddedDefault()
-        }
+        try ModelFactory.make(spec, apiKeyEnvironmentVariable: apiKeyEnv, maxConcurrentRequests: max(4, concurrency * 2))
     }
 
     /// One browser per site instance over the bundled sites (SiteCluster + BrowserSession).
@@ -148,44 +145,8 @@ struct ExploreCommand: AsyncParsableCommand {
         }
         let dataDirectory = URL(fileURLWithPath: store).deletingLastPathComponent().appendingPathComponent("env")
         let cluster = try await SiteCluster.start(sites: names, instances: instances, basePort: basePort,
-                                                  dataDirectory: dataDirectory, seed: 0)
-        var browsers: [BrowserSession] = []
-        for instance in 0..<instances {
-            let allowed = await names.asyncMap { await cluster.baseURL($0, instance: instance) }
-            browsers.append(BrowserSession(configuration: BrowserConfiguration(allowedURLPrefixes: allowed)))
-        }
-        return SiteClusterPool(cluster: cluster, browsers: browsers)
-    }
-}
-
-/// The crawl's environments: instance i of every bundled site, browsed by its own `BrowserSession`.
-struct SiteClusterPool: EnvironmentPool {
-    let cluster: SiteCluster
-    let browsers: [BrowserSession]
-
-    var instanceCount: Int { browsers.count }
-
-    func environment(instance: Int) async throws -> any BrowserEnvironment { browsers[instance] }
-
-    func startURL(site: String, instance: Int) async throws -> String {
-        await cluster.baseURL(try Self.name(site), instance: instance) + "/"
-    }
-
-    func resetSite(_ site: String, instance: Int) async throws {
-        try await cluster.reset(try Self.name(site), instance: instance)
-    }
-
-    static func name(_ site: String) throws -> SiteName {
-        guard let name = SiteName(rawValue: site) else { throw ValidationError("unknown site \(site)") }
-        return name
-    }
-}
-
-extension Array {
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var result: [T] = []
-        for element in self { result.append(try await transform(element)) }
-        return result
+                                                  dataDirectory: dataDirectory, seed: TaskSet.seed)
+        return await SiteClusterPool(cluster: cluster)
     }
 }
 
