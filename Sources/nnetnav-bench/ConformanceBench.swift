@@ -111,7 +111,7 @@ struct ConformanceBench: AsyncParsableCommand {
             }
             let matches = kind == .role
                 ? Self.sameRole(actual, expected)
-                : actual == expected.trimmingCharacters(in: .whitespacesAndNewlines)
+                : actual == expected.trimmingCharacters(in: CharacterSet(charactersIn: " \t\n\r\u{0C}"))
             if matches { outcome.passed += 1 } else {
                 outcome.failures.append("\(testName): expected '\(expected)', got '\(actual)'")
             }

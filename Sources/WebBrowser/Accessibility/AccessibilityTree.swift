@@ -145,7 +145,9 @@ struct AccessibilityTreeBuilder {
         let selected = state.selectedOptions(of: select).contains { $0 === option }
         var properties = [AccessibilityProperty("selected", selected ? "True" : "False")]
         if option.hasAttribute("disabled") { properties.insert(.init("disabled", "True"), at: 0) }
-        return AccessibilityNode(id: option.index + 1, role: "option", name: FormState.optionLabel(option),
+        let name = option.hasAttribute("aria-label") || option.hasAttribute("aria-labelledby")
+            ? names.name(of: option, role: "option") : FormState.optionLabel(option)
+        return AccessibilityNode(id: option.index + 1, role: "option", name: name,
                                  properties: properties, children: [], element: option)
     }
 

@@ -40,14 +40,25 @@ struct AccessibleNameComputer {
         }
     }
 
+    /// Elements already used through aria-labelledby in one computation, which content
+    /// recursion then skips (AccName: each node contributes once per cycle).
+    private final class Consumed { var indices: Set<Int> = [] }
+
     private struct Context {
         var root: HTMLElement
         var isRoot = true
         var inLabelledBy = false
         var referencedHidden = false
         var inContent = false
-        /// Whether the node (or an ancestor reached in this recursion) is hidden.
-        var hidden = false
+        /// Hidden in a way descendants cannot undo (display:none, hidden, aria-hidden).
+        var removed = false
+        /// `visibility: hidden` inherited; a descendant with `visibility: visible` shows again.
+        var invisible = false
+        var consumed = Consumed()
+        var hidden: Bool {
+            get { removed || invisible }
+            set { removed = newValue; invisible = newValue }
+        }
     }
 
     /// The accessible name of `element` given its computed `role`.
@@ -64,8 +75,12 @@ struct AccessibleNameComputer {
     }
 
     private func compute(_ element: HTMLElement, role: String, _ context: Context) -> String {
+        var context = context
         // 2A: hidden nodes contribute nothing, unless reached through aria-labelledby from a hidden target.
-        if context.hidden && !(context.inLabelledBy && context.referencedHidden) { return "" }
+        let hiddenAllowed = context.inLabelledBy && context.referencedHidden
+        if context.removed && !hiddenAllowed { return "" }
+        // An invisible box contributes nothing itself, but its descendants may be visible again.
+        if context.invisible && !hiddenAllowed { return context.isRoot ? "" : contentText(element, context) }
 
         // 2B: aria-labelledby (not recursively).
         // `aria-labeledby` is a common misspelling that browsers accept.
@@ -73,8 +88,10 @@ struct AccessibleNameComputer {
             var parts: [String] = []
             for id in refs.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
                 guard let target = document.element(withID: String(id)) else { continue }
+                context.consumed.indices.insert(target.index)
                 let hidden = Visibility.isHidden(target, state: state)
                 var sub = Context(root: context.root)
+                sub.consumed = context.consumed
                 sub.isRoot = false
                 sub.inLabelledBy = true
                 sub.referencedHidden = hidden
@@ -88,7 +105,7 @@ struct AccessibleNameComputer {
 
         // 2C: a control embedded in another element's label contributes its value.
         if !context.isRoot {
-            if element === context.root { return "" }
+            if context.inContent && element === context.root { return "" }
             if let value = embeddedControlValue(element, role: role) { return value }
         }
 
@@ -225,17 +242,23 @@ struct AccessibleNameComputer {
     private func contentText(_ element: HTMLElement, _ context: Context) -> String {
         var out = ""
         let closedDetails = element.tag == "details" && !state.isOpen(element)
+        var previousWasText = false
         for child in element.children {
+            defer { if case .text = child { previousWasText = true } else { previousWasText = false } }
             switch child {
             case .text(let t):
+                // Two text nodes side by side were split by a comment: keep the words apart.
+                if previousWasText { out += " " }
+                if context.invisible && !(context.inLabelledBy && context.referencedHidden) { continue }
                 if !closedDetails || (context.inLabelledBy && context.referencedHidden) { out += t.text }
             case .element(let e):
                 if e.tag == "br" { out += " "; continue }
+                if context.consumed.indices.contains(e.index) { continue }
                 var sub = context
                 sub.isRoot = false
                 sub.inContent = true
-                sub.hidden = context.hidden || Visibility.hidesSubtree(e, state: state)
-                    || Visibility.inlineStyle(e).visibilityHidden == true
+                sub.removed = context.removed || Visibility.hidesSubtree(e, state: state)
+                sub.invisible = Visibility.inlineStyle(e).visibilityHidden ?? context.invisible
                 let part = compute(e, role: role(of: e), sub)
                 if Visibility.isBlock(e) { out += " " + part + " " } else { out += part }
             }

@@ -23,11 +23,14 @@ public final class HTMLDocument: @unchecked Sendable {
         self.nodeCount = nodeCount
         self.source = source
         var ids: [String: HTMLElement] = [:]
+        var title: HTMLElement?
         for element in root.descendants() {
             // The first element with an id wins, as getElementById does.
             if let id = element.attribute("id"), ids[id] == nil { ids[id] = element }
+            if title == nil, element.tag == "title" { title = element }
         }
         self.elementsByID = ids
+        self.title = title?.textContent.collapsingWhitespace() ?? ""
     }
 
     public func element(withID id: String) -> HTMLElement? { elementsByID[id] }
@@ -36,10 +39,7 @@ public final class HTMLDocument: @unchecked Sendable {
     public var body: HTMLElement? { root.elementChildren.first { $0.tag == "body" } }
 
     /// The text of the first `<title>`, whitespace-collapsed.
-    public var title: String {
-        guard let title = root.descendants().first(where: { $0.tag == "title" }) else { return "" }
-        return title.textContent.collapsingWhitespace()
-    }
+    public let title: String
 
     /// The URL relative links resolve against: `<base href>` if present, else the document URL.
     public var baseURL: String {
@@ -101,6 +101,7 @@ public final class HTMLDocument: @unchecked Sendable {
         mutating func build(_ node: xmlNodePtr) -> HTMLElement {
             let element = HTMLElement(tag: Self.name(node), attributes: Self.attributes(node), index: take())
             var children: [HTMLNode] = []
+            var afterComment = false
             var child = node.pointee.children
             while let c = child {
                 switch c.pointee.type {
@@ -112,15 +113,20 @@ public final class HTMLDocument: @unchecked Sendable {
                     if let content = c.pointee.content {
                         let text = String(cString: content)
                         // Adjacent text nodes (libxml splits around entities) merge into one.
-                        if case .text(let previous)? = children.last {
+                        if !afterComment, case .text(let previous)? = children.last {
                             children[children.count - 1] = .text(HTMLText(index: previous.index, text: previous.text + text))
                         } else {
                             children.append(.text(HTMLText(index: take(), text: text)))
                         }
                     }
+                case XML_COMMENT_NODE:
+                    afterComment = true
+                    child = c.pointee.next
+                    continue
                 default:
-                    break  // comments, processing instructions, DTD nodes
+                    break  // processing instructions, DTD nodes
                 }
+                afterComment = false
                 child = c.pointee.next
             }
             element.children = children
