@@ -107,6 +107,21 @@ final class CrawlTests: XCTestCase {
         }
     }
 
+    func testWithoutFreeFormAnswersEveryActionIsChosenAmongCandidates() async throws {
+        let model = CannedChatModel(prompts: prompts)
+        let store = try CrawlStore()
+        let config = CrawlFixtures.config { $0.freeFormPolicy = false }
+        _ = try await CrawlFixtures.crawler(model: model, store: store, pool: StaticSitePool(instances: 1),
+                                            episodes: 1, config: config).run()
+        XCTAssertNil(model.callCounts["policy"], "the free-form policy is never asked")
+        try await store.database.read { db in
+            let executed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM steps WHERE action IS NOT NULL") ?? 0
+            XCTAssertGreaterThan(executed, 0)
+            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM steps WHERE action IS NOT NULL AND constrained = 0"), 0)
+            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM model_calls WHERE module = 'policy_choice'"), executed)
+        }
+    }
+
     func testThreeUnparseableActionsStopTheEpisode() async throws {
         let model = CannedChatModel(prompts: prompts, unparseablePolicy: { _ in true })
         let store = try CrawlStore()

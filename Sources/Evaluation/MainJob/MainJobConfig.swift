@@ -33,6 +33,7 @@ public struct MainJobConfig: Codable, Sendable {
         c.postprocessMaxTokens = 96
         c.maxCandidateActions = 16
         c.rationaleAttempts = 1
+        c.freeFormPolicy = false
         return c
     }()
     public var export = ExportSettings()
@@ -60,9 +61,9 @@ public struct MainJobConfig: Codable, Sendable {
 
     public struct EvaluationSettings: Codable, Sendable {
         /// Held-out tasks per site: the easiest ones (by reference-solution length), then by id.
-        public var tasksPerSite = 3
+        public var tasksPerSite = 2
         public var maxDifficulty = 3
-        public var maxSteps = 6
+        public var maxSteps = 5
         public var maxObservationTokens = 768
         public var policyMaxTokens = 96
         /// Evaluate the model before fine-tuning too, for the before/after comparison.

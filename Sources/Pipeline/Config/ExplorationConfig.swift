@@ -38,6 +38,10 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
     public var acceptUntaggedLabels: Bool? = nil
     /// Re-ask the policy with the page's candidate actions as `choices` when its output does not parse.
     public var constrainedFallback = true
+    /// Ask the policy for a free-form answer first, as NNetnav does. A model too small to write the
+    /// action grammar (the embedded 135M one almost never does) can skip straight to the constrained
+    /// choice, which halves the cost of a step.
+    public var freeFormPolicy = true
     /// At most this many candidate actions in a constrained re-ask (scoring cost grows with the count).
     public var maxCandidateActions = 24
     /// Observation truncation in module prompts, in estimated tokens (NNetnav v1: 1920). Step summaries are
@@ -85,6 +89,7 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
             acceptUntaggedLabels = try c.decodeIfPresent(Bool.self, forKey: .acceptUntaggedLabels)
         }
         try read(.constrainedFallback, &constrainedFallback)
+        try read(.freeFormPolicy, &freeFormPolicy)
         try read(.maxCandidateActions, &maxCandidateActions)
         try read(.maxObservationTokens, &maxObservationTokens)
         try read(.rationaleAttempts, &rationaleAttempts)
@@ -119,6 +124,7 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
         config.moduleMaxTokens = min(config.moduleMaxTokens, 96)
         config.postprocessMaxTokens = min(config.postprocessMaxTokens, 128)
         config.rationaleAttempts = min(config.rationaleAttempts, 2)
+        config.freeFormPolicy = false
         return config
     }
 

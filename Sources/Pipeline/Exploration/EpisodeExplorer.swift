@@ -57,8 +57,9 @@ public struct EpisodeExplorer: Sendable {
             let input = NNetnavModules.PolicyInput(observation: observation, persona: plan.persona, summaries: summaries,
                                                    previousAction: previousDescription, step: depth,
                                                    seed: seed(plan, depth + 1000 * parseFailures, .policy))
-            var raw = try await modules.policy(input)
-            var action = ActionParser.parse(response: raw)
+            var raw = config.freeFormPolicy ? try await modules.policy(input) : ""
+            var action = config.freeFormPolicy ? ActionParser.parse(response: raw)
+                : .invalid(raw: "", reason: "free-form policy answers are turned off")
             var constrained = false
             if !action.isValid && config.constrainedFallback {
                 // Repeating the previous action on its result page rarely explores anything, and a
