@@ -1,28 +1,39 @@
+import ChromiumBrowser
 import Foundation
 import Pipeline
 import WebBrowser
 import WebSites
 
 /// The explorer's environments over running bundled sites: instance `i` of the cluster gets one
-/// browser, allowed to visit only that instance's sites.
+/// browser of the chosen backend. The native browser may visit only that instance's sites;
+/// Chromium environments share one headless Chromium, each in its own browser context.
 public final class SiteClusterPool: EnvironmentPool, @unchecked Sendable {
     public let cluster: SiteCluster
     public let instanceCount: Int
-    private let browsers: [BrowserSession]
+    private let environments: [any BrowserEnvironment]
+    private let chromium: ChromiumBrowser?
 
-    public init(cluster: SiteCluster, viewportLines: Int = 60) async {
+    public init(cluster: SiteCluster, backend: BrowserBackend = .native, viewportLines: Int = 60) async throws {
         self.cluster = cluster
         instanceCount = await cluster.instances
-        var browsers: [BrowserSession] = []
-        for i in 0..<instanceCount {
-            let prefixes = Array(await cluster.baseURLs(instance: i).values)
-            browsers.append(BrowserSession(configuration: BrowserConfiguration(allowedURLPrefixes: prefixes,
-                                                                               viewportLines: viewportLines)))
+        switch backend {
+        case .native:
+            var browsers: [BrowserSession] = []
+            for i in 0..<instanceCount {
+                let prefixes = Array(await cluster.baseURLs(instance: i).values)
+                browsers.append(BrowserSession(configuration: BrowserConfiguration(allowedURLPrefixes: prefixes,
+                                                                                   viewportLines: viewportLines)))
+            }
+            environments = browsers
+            chromium = nil
+        case .chromium:
+            let browser = try await ChromiumBrowser.launch()
+            environments = (0..<instanceCount).map { _ in browser.makeEnvironment() }
+            chromium = browser
         }
-        self.browsers = browsers
     }
 
-    public func environment(instance: Int) async throws -> any BrowserEnvironment { browsers[instance] }
+    public func environment(instance: Int) async throws -> any BrowserEnvironment { environments[instance] }
 
     public func startURL(site: String, instance: Int) async throws -> String {
         await cluster.baseURL(try Self.siteName(site), instance: instance) + "/"
@@ -32,6 +43,9 @@ public final class SiteClusterPool: EnvironmentPool, @unchecked Sendable {
         // The browser's own reset (by the explorer, at episode start) clears its cookies.
         try await cluster.reset(try Self.siteName(site), instance: instance)
     }
+
+    /// Stops Chromium, if this pool started one.
+    public func shutdown() { chromium?.close() }
 
     static func siteName(_ site: String) throws -> SiteName {
         guard let name = SiteName(rawValue: site) else {

@@ -1,3 +1,4 @@
+import ChromiumBrowser
 import Foundation
 import LanguageModels
 import LlamaModel
@@ -74,9 +75,13 @@ public struct MainJob: Sendable {
         let store = try CrawlStore(path: out.appendingPathComponent("crawl.sqlite").path)
         var exploration = config.exploration
         exploration.seed = config.seed
+        guard let backend = BrowserBackend(rawValue: config.browser) else {
+            throw MainJobError.badConfig("browser must be native or chromium, not '\(config.browser)'")
+        }
+        let pool = try await SiteClusterPool(cluster: cluster, backend: backend)
+        defer { pool.shutdown() }
         let crawler = Crawler(model: explorer, prompts: prompts, config: exploration, store: store,
-                              environments: await SiteClusterPool(cluster: cluster), sites: config.sites,
-                              episodes: config.episodes, shard: .all)
+                              environments: pool, sites: config.sites, episodes: config.episodes, shard: .all)
         let bar = ProgressBar(label: "explore", total: config.episodes, unit: "episodes")
         let crawl = try await crawler.run(progress: bar) { await meter.snapshot().progressStatus }
         bar.finish()

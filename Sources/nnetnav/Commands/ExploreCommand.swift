@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChromiumBrowser
 import Evaluation
 import Dispatch
 import Foundation
@@ -61,6 +62,9 @@ struct ExploreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed for personas and sampling.")
     var seed: UInt64?
 
+    @Option(name: .long, help: "Browser backend: native (HTTP + libxml2, no JavaScript) or chromium (headless Chromium over the DevTools protocol).")
+    var browser: BrowserBackend = .native
+
     @Option(name: .long, help: "First port of the bundled site instances (default: free ports).")
     var basePort: Int?
 
@@ -105,6 +109,7 @@ struct ExploreCommand: AsyncParsableCommand {
         let interrupt = Self.cancelOnInterrupt(crawl)
         defer { interrupt.cancel() }
         let result = await crawl.result
+        pool.shutdown()
         await pool.cluster.shutdown()
         do {
             let summary = try result.get()
@@ -146,7 +151,7 @@ struct ExploreCommand: AsyncParsableCommand {
         let dataDirectory = URL(fileURLWithPath: store).deletingLastPathComponent().appendingPathComponent("env")
         let cluster = try await SiteCluster.start(sites: names, instances: instances, basePort: basePort,
                                                   dataDirectory: dataDirectory, seed: TaskSet.seed)
-        return await SiteClusterPool(cluster: cluster)
+        return try await SiteClusterPool(cluster: cluster, backend: browser)
     }
 }
 
@@ -156,3 +161,5 @@ final class InterruptCount: @unchecked Sendable {
     private var count = 0
     func increment() -> Int { lock.withLock { count += 1; return count } }
 }
+
+extension BrowserBackend: ExpressibleByArgument {}
