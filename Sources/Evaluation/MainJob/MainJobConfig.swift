@@ -15,7 +15,8 @@ public struct MainJobConfig: Codable, Sendable {
     public var output = "runs/main"
     public var seed: UInt64 = 0
     public var sites = ["shop", "forum"]
-    /// Site instances, hence episodes and evaluation tasks run at once.
+    /// Site instances, hence episodes and evaluation tasks run at once. (One in-process model
+    /// serves them all, one request at a time; a remote server gains from more.)
     public var instances = 2
     /// The explorer's model (policy, summarizer, labeler, judge, rationalizer): `local`, `local:PATH`,
     /// `openai:MODEL`, `vllm:MODEL@URL`, `http://host/v1#MODEL`...
@@ -65,9 +66,9 @@ public struct MainJobConfig: Codable, Sendable {
         /// Held-out tasks per site: the easiest ones (by reference-solution length), then by id.
         public var tasksPerSite = 2
         public var maxDifficulty = 3
-        public var maxSteps = 5
-        public var maxObservationTokens = 768
-        public var policyMaxTokens = 96
+        public var maxSteps = 4
+        public var maxObservationTokens = 512
+        public var policyMaxTokens = 64
         /// Evaluate the model before fine-tuning too, for the before/after comparison.
         public var baseline = true
     }
