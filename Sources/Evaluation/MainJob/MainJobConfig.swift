@@ -64,13 +64,16 @@ public struct MainJobConfig: Codable, Sendable {
 
     public struct EvaluationSettings: Codable, Sendable {
         /// Held-out tasks per site: the easiest ones (by reference-solution length), then by id.
-        public var tasksPerSite = 2
+        public var tasksPerSite = 1
         public var maxDifficulty = 3
         public var maxSteps = 4
         public var maxObservationTokens = 512
         public var policyMaxTokens = 64
         /// Evaluate the model before fine-tuning too, for the before/after comparison.
         public var baseline = true
+        /// Tasks run at once. With the in-process model, whose requests run one at a time, more
+        /// only interleaves prompts and defeats the engine's prompt-prefix reuse.
+        public var instances = 1
     }
 
     public init() {}
