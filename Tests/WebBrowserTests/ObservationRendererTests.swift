@@ -29,6 +29,20 @@ final class ObservationRendererTests: XCTestCase {
         XCTAssertEqual(ObservationRenderer.pythonRepr("a\\b\nc"), "'a\\\\b\\nc'")
     }
 
+    func testWhitespaceCollapsingAndSubstringSearchOnBytes() {
+        XCTAssertEqual("  a \n\t b  ".collapsingWhitespace(), "a b")
+        XCTAssertEqual("already clean".collapsingWhitespace(), "already clean")
+        XCTAssertEqual("trailing ".collapsingWhitespace(), "trailing")
+        XCTAssertEqual("\u{0C}".collapsingWhitespace(), "")
+        XCTAssertEqual("".collapsingWhitespace(), "")
+        XCTAssertEqual("café\u{00A0}crème  x".collapsingWhitespace(), "café\u{00A0}crème x", "NBSP is not HTML whitespace")
+        XCTAssertTrue(ObservationRenderer.contains("[3] link 'Sign in'", "Sign in"))
+        XCTAssertTrue(ObservationRenderer.contains("ééé", "é"))
+        XCTAssertFalse(ObservationRenderer.contains("Sign", "Sign in"))
+        XCTAssertFalse(ObservationRenderer.contains("abcabd", "abd!"))
+        XCTAssertTrue(ObservationRenderer.contains("abcabd", "abd"))
+    }
+
     func testTabHeader() {
         XCTAssertEqual(ObservationRenderer.tabHeader(titles: ["A", "B"], active: 1), "Tab 0: A | Tab 1 (current): B")
     }

@@ -10,7 +10,8 @@ import WebBrowser
 public final class ChromiumEnvironment: BrowserEnvironment, @unchecked Sendable {
     let session: ChromiumSession
     private let lock = NSLock()
-    private var shownLines: [Int: String] = [:]
+    /// The last observation's printed lines, for `describe(action)`.
+    private var shownLines = RenderedTree(lines: [])
     private let stepTimeout: Double
 
     init(browser: ChromiumBrowser) {
@@ -52,7 +53,7 @@ public final class ChromiumEnvironment: BrowserEnvironment, @unchecked Sendable 
 
     public func describe(_ action: BrowserAction) -> String {
         guard let id = action.elementID else { return action.description }
-        let line = lock.withLock { shownLines[id] }
+        let line = lock.withLock { shownLines.description(of: id) }
         guard let line else { return action.description }
         return "\(action.description) where [\(id)] is \(line)"
     }
@@ -94,7 +95,7 @@ actor ChromiumSession {
 
     func addDocumentScript(_ source: String) { documentScripts.append(source) }
 
-    func reset(startURL: String) async throws -> (Observation, [Int: String]) {
+    func reset(startURL: String) async throws -> (Observation, RenderedTree) {
         await dispose()
         struct Created: Decodable { let browserContextId: String }
         let created: Created = try await connection.send("Target.createBrowserContext", ["disposeOnDetach": true])
@@ -163,7 +164,7 @@ actor ChromiumSession {
         return ours
     }
 
-    func observe(error: String? = nil) async throws -> (Observation, [Int: String]) {
+    func observe(error: String? = nil) async throws -> (Observation, RenderedTree) {
         let infos = try await syncTabs()
         guard let tab = activeTab else { throw ChromiumError.unusable("no open tab") }
         var snapshotter = snapshotters[tab.targetID] ?? PageSnapshotter()
@@ -171,22 +172,26 @@ actor ChromiumSession {
         snapshotters[tab.targetID] = snapshotter
         lastSnapshot = snapshot
 
-        let top = snapshot.viewport.scrollY
-        let renderer = TreeTextRenderer(visibleRows: configuration.viewportOnly
-                                        ? top...(top + snapshot.viewport.height) : nil)
-        let rendering = renderer.render(snapshot.root)
+        let top = snapshot.viewport.scrollY, bottom = top + snapshot.viewport.height
+        let viewportOnly = configuration.viewportOnly
+        // Only nodes laid out in the viewport print (children of hidden nodes still may).
+        let rendering = ObservationRenderer.render(root: snapshot.root) { node in
+            guard viewportOnly else { return true }
+            guard let bounds = node.bounds, !bounds.isEmpty else { return false }
+            return bounds.intersectsRows(from: top, to: bottom)
+        }
         let titles = tabs.map { tab in infos.first { $0.targetId == tab.targetID }?.title ?? "" }
         var tabTitles = titles
         tabTitles[active] = snapshot.title
-        let header = TreeTextRenderer.tabHeader(titles: tabTitles, active: active)
+        let header = ObservationRenderer.tabHeader(titles: tabTitles, active: active)
         let observation = Observation(
-            text: header + "\n\n" + rendering.text, url: snapshot.url, title: snapshot.title,
+            text: header + "\n\n" + rendering.text(window: 0, size: 0), url: snapshot.url, title: snapshot.title,
             tabs: zip(tabs, tabTitles).map { tab, title in
                 Observation.Tab(title: title, url: infos.first { $0.targetId == tab.targetID }?.url ?? "")
             },
             activeTab: active, error: error, status: tab.status,
             viewportIndex: snapshot.viewport.index, viewportCount: snapshot.viewport.count)
-        return (observation, rendering.lines)
+        return (observation, rendering)
     }
 
     func currentHTML() async -> String? {

@@ -4,7 +4,7 @@ import WebBrowser
 /// Executing the WebArena action grammar on Chromium: element actions scroll the element into
 /// view and act at its centre with real input events, so page handlers see what a user causes.
 extension ChromiumSession {
-    func step(_ action: BrowserAction) async throws -> (Observation, [Int: String]) {
+    func step(_ action: BrowserAction) async throws -> (Observation, RenderedTree) {
         guard let tab = activeTab else { throw ChromiumError.unusable("no open tab; call reset first") }
         let before = tab.navigationCount
         let error: String?

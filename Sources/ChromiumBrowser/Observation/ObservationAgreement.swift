@@ -1,4 +1,5 @@
 import Foundation
+import WebBrowser
 
 /// How closely two backends' observations of the same page agree on roles and names, ignoring
 /// ids, properties, indentation and order: the multiset of `(role, name)` lines is compared.
@@ -83,7 +84,7 @@ public struct ObservationAgreement: Sendable, CustomStringConvertible {
 
     /// A few differing lines, for reports.
     public func sampleDifferences(limit: Int = 5) -> String {
-        func show(_ e: Entry) -> String { "\(e.role) \(TreeTextRenderer.pythonRepr(e.name))" }
+        func show(_ e: Entry) -> String { "\(e.role) \(ObservationRenderer.pythonRepr(e.name))" }
         var lines: [String] = []
         for e in onlyInFirst.prefix(limit) { lines.append("  - \(show(e))") }
         for e in onlyInSecond.prefix(limit) { lines.append("  + \(show(e))") }

@@ -1,4 +1,5 @@
 import Foundation
+import WebBrowser
 
 /// A rectangle in page (document) coordinates, CSS pixels.
 public struct PageRect: Sendable, Hashable {
@@ -57,4 +58,11 @@ public struct PageViewport: Sendable, Hashable {
 
     public var index: Int { height > 0 ? Int((scrollY / height).rounded()) : 0 }
     public var count: Int { height > 0 ? max(1, Int((contentHeight / height).rounded(.up))) : 1 }
+}
+
+extension PageTreeNode: ObservationTreeNode {
+    /// CDP values printed the way WebArena prints them (Python's `str` of the JSON value).
+    public var printableProperties: [AccessibilityProperty] {
+        properties.map { AccessibilityProperty($0.name, $0.value.pythonText) }
+    }
 }

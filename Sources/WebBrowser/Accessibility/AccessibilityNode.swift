@@ -20,7 +20,6 @@ public final class AccessibilityNode: @unchecked Sendable {
     public let children: [AccessibilityNode]
     /// The element the node stands for (nil for text).
     public let element: HTMLElement?
-    public internal(set) weak var parent: AccessibilityNode?
 
     init(id: Int, role: String, name: String, properties: [AccessibilityProperty], children: [AccessibilityNode],
          element: HTMLElement?) {
@@ -30,7 +29,6 @@ public final class AccessibilityNode: @unchecked Sendable {
         self.properties = properties
         self.children = children
         self.element = element
-        for child in children { child.parent = self }
     }
 
     /// A property's value by name (`checked`, `selected`, `disabled`...).

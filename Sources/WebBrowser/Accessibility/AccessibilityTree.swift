@@ -7,16 +7,39 @@ public struct AccessibilityTree: Sendable {
     public let document: HTMLDocument
     /// Every node, in document order.
     public let nodes: [AccessibilityNode]
-    private let byID: [Int: AccessibilityNode]
+    /// Node by id; ids are below twice the document's node count (elements, text, field values).
+    private let byID: [AccessibilityNode?]
+    /// Parent id by id (0 for the root): nodes hold no parent pointers, which would cost a weak
+    /// reference per node on every build.
+    private let parentIDs: [Int]
 
     init(root: AccessibilityNode, document: HTMLDocument) {
         self.root = root
         self.document = document
-        self.nodes = root.subtree
-        var map: [Int: AccessibilityNode] = [:]
-        map.reserveCapacity(nodes.count)
-        for node in nodes { map[node.id] = node }
-        self.byID = map
+        var nodes: [AccessibilityNode] = []
+        let capacity = 2 * document.nodeCount + 2
+        var table = [AccessibilityNode?](repeating: nil, count: capacity)
+        var parents = [Int](repeating: 0, count: capacity)
+        var stack: [(node: AccessibilityNode, parent: Int)] = [(root, 0)]
+        while let (node, parent) = stack.popLast() {
+            nodes.append(node)
+            if node.id >= table.count {
+                table += [AccessibilityNode?](repeating: nil, count: node.id + 1 - table.count)
+                parents += [Int](repeating: 0, count: node.id + 1 - parents.count)
+            }
+            table[node.id] = node
+            parents[node.id] = parent
+            for child in node.children.reversed() { stack.append((child, node.id)) }
+        }
+        self.nodes = nodes
+        self.byID = table
+        self.parentIDs = parents
+    }
+
+    /// The node's parent in this tree (nil for the root).
+    public func parent(of node: AccessibilityNode) -> AccessibilityNode? {
+        guard parentIDs.indices.contains(node.id), parentIDs[node.id] != 0 else { return nil }
+        return self.node(id: parentIDs[node.id])
     }
 
     /// Builds the tree. `state` carries typed values and toggles; `focusedElement` is the index of
@@ -27,7 +50,7 @@ public struct AccessibilityTree: Sendable {
         return AccessibilityTree(root: builder.buildRoot(), document: document)
     }
 
-    public func node(id: Int) -> AccessibilityNode? { byID[id] }
+    public func node(id: Int) -> AccessibilityNode? { byID.indices.contains(id) ? byID[id] : nil }
 
     /// The role an element has by HTML-AAM and its `role` attribute, whether or not it is rendered.
     public static func computedRole(of element: HTMLElement) -> String {
@@ -37,7 +60,7 @@ public struct AccessibilityTree: Sendable {
     }
 
     /// The node standing for an element, if the element is exposed.
-    public func node(for element: HTMLElement) -> AccessibilityNode? { byID[element.index + 1] }
+    public func node(for element: HTMLElement) -> AccessibilityNode? { node(id: element.index + 1) }
 
     /// Finds an element the way a person reading the observation would: among nodes with `role`
     /// (any role when nil, text last), the first whose name equals `name`, else the first whose
@@ -69,47 +92,54 @@ struct AccessibilityTreeBuilder {
     let document: HTMLDocument
     let state: FormState
     let focusedElement: Int?
+    let facts: DocumentFacts
     let names: AccessibleNameComputer
     /// Synthetic ids (value text of fields) start after the document's own node numbers.
     let syntheticBase: Int
+    /// Links resolve against it; looked up once, not per link.
+    let baseURL: String
 
     init(document: HTMLDocument, state: FormState, focusedElement: Int?) {
         self.document = document
         self.state = state
         self.focusedElement = focusedElement
-        self.names = AccessibleNameComputer(document: document, state: state)
+        self.facts = document.factsCache.facts(of: document)
+        self.names = AccessibleNameComputer(document: document, state: state, facts: facts)
         self.syntheticBase = document.nodeCount + 1
+        self.baseURL = document.baseURL
     }
 
     mutating func buildRoot() -> AccessibilityNode {
         let root = document.root
         var children: [AccessibilityNode] = []
-        for child in root.children { children += visit(child, visibilityHidden: false) }
+        for child in root.children { visit(child, visibilityHidden: false, into: &children) }
         var properties: [AccessibilityProperty] = []
         if focusedElement == nil { properties.append(.init("focused", "True")) }
         return AccessibilityNode(id: root.index + 1, role: "RootWebArea", name: document.title,
                                  properties: properties, children: children, element: root)
     }
 
-    private func visit(_ node: HTMLNode, visibilityHidden: Bool) -> [AccessibilityNode] {
+    /// Appends the nodes standing for `node` to `out`: one node, none (hidden), or the children
+    /// of an element that vanishes (presentational or invisible) in its place.
+    private func visit(_ node: HTMLNode, visibilityHidden: Bool, into out: inout [AccessibilityNode]) {
         switch node {
         case .text(let text):
-            if visibilityHidden { return [] }
+            if visibilityHidden { return }
             let name = text.text.collapsingWhitespace()
-            if name.isEmpty { return [] }
-            return [AccessibilityNode(id: text.index + 1, role: "StaticText", name: name, properties: [],
-                                      children: [], element: nil)]
+            if name.isEmpty { return }
+            out.append(AccessibilityNode(id: text.index + 1, role: "StaticText", name: name, properties: [],
+                                         children: [], element: nil))
         case .element(let element):
-            return visit(element, visibilityHidden: visibilityHidden)
+            visit(element, visibilityHidden: visibilityHidden, into: &out)
         }
     }
 
-    private func visit(_ element: HTMLElement, visibilityHidden inherited: Bool) -> [AccessibilityNode] {
-        if Visibility.hidesSubtree(element, state: state) { return [] }
-        let hidden = Visibility.inlineStyle(element).visibilityHidden ?? inherited
-        let role = RoleMapping.role(of: element, hasName: {
-            element.hasAttribute("aria-label") || element.hasAttribute("aria-labelledby") || element.hasAttribute("title")
-        })
+    private static let valueTextRoles: Set<String> = ["textbox", "searchbox", "combobox", "spinbutton"]
+
+    private func visit(_ element: HTMLElement, visibilityHidden inherited: Bool, into out: inout [AccessibilityNode]) {
+        if Visibility.hidesSubtree(element, state: state) { return }
+        let hidden = element.inlineStyle.visibilityHidden ?? inherited
+        let role = facts.role(of: element)
 
         var children: [AccessibilityNode] = []
         switch element.tag {
@@ -117,8 +147,7 @@ struct AccessibilityTreeBuilder {
             children = FormState.options(of: element).map { optionNode($0, in: element) }
         case "textarea", "input":
             let value = state.value(of: element)
-            if ["textbox", "searchbox", "combobox", "spinbutton"].contains(role), !value.isEmpty,
-               RoleMapping.inputType(element) != "password" {
+            if Self.valueTextRoles.contains(role), !value.isEmpty, RoleMapping.inputType(element) != "password" {
                 children = [AccessibilityNode(id: syntheticBase + element.index, role: "StaticText",
                                               name: value.collapsingWhitespace(), properties: [], children: [],
                                               element: nil)]
@@ -126,19 +155,22 @@ struct AccessibilityTreeBuilder {
         case "details" where !state.isOpen(element):
             // A closed disclosure shows only its summary; loose text inside it is hidden too.
             if let summary = element.elementChildren.first(where: { $0.tag == "summary" }) {
-                children = visit(summary, visibilityHidden: hidden)
+                visit(summary, visibilityHidden: hidden, into: &children)
             }
         default:
-            for child in element.children { children += visit(child, visibilityHidden: hidden) }
+            for child in element.children { visit(child, visibilityHidden: hidden, into: &children) }
         }
 
         // Invisible or presentational elements vanish but their visible content stays.
-        if hidden || role == "none" { return children }
+        if hidden || role == "none" {
+            out += children
+            return
+        }
 
         let name = names.name(of: element, role: role)
-        return [AccessibilityNode(id: element.index + 1, role: role, name: name,
-                                  properties: properties(of: element, role: role), children: children,
-                                  element: element)]
+        out.append(AccessibilityNode(id: element.index + 1, role: role, name: name,
+                                     properties: properties(of: element, role: role), children: children,
+                                     element: element))
     }
 
     private func optionNode(_ option: HTMLElement, in select: HTMLElement) -> AccessibilityNode {
@@ -155,10 +187,13 @@ struct AccessibilityTreeBuilder {
     private static let checkableRoles: Set<String> = ["checkbox", "radio", "switch", "menuitemcheckbox", "menuitemradio"]
     private static let rangeRoles: Set<String> = ["slider", "spinbutton", "progressbar", "meter", "scrollbar"]
 
+    private static let formControls: Set<String> = ["button", "input", "select", "textarea", "optgroup", "option", "fieldset"]
+    private static let nativeControls: Set<String> = ["input", "select", "textarea"]
+    private static let selectableRoles: Set<String> = ["option", "tab", "gridcell", "row", "treeitem"]
+
     private func isDisabled(_ element: HTMLElement) -> Bool {
         if element.attribute("aria-disabled")?.lowercased() == "true" { return true }
-        let formControls: Set<String> = ["button", "input", "select", "textarea", "optgroup", "option", "fieldset"]
-        guard formControls.contains(element.tag) else { return false }
+        guard Self.formControls.contains(element.tag) else { return false }
         if element.hasAttribute("disabled") { return true }
         // A disabled fieldset disables its controls, except those in its first legend.
         var node = element.parent
@@ -178,7 +213,7 @@ struct AccessibilityTreeBuilder {
         func aria(_ name: String) -> String? {
             element.attribute(name)?.trimmingCharacters(in: .whitespaces).lowercased()
         }
-        let isNativeControl = ["input", "select", "textarea"].contains(element.tag)
+        let isNativeControl = Self.nativeControls.contains(element.tag)
 
         if focusedElement == element.index { out.append(.init("focused", "True")) }
         if element.tag == "input", element.hasAttribute("list") { out.append(.init("autocomplete", "list")) }
@@ -206,7 +241,7 @@ struct AccessibilityTreeBuilder {
         } else if let expanded = aria("aria-expanded"), expanded == "true" || expanded == "false" {
             out.append(.init("expanded", bool(expanded == "true")))
         }
-        if let selected = aria("aria-selected"), ["option", "tab", "gridcell", "row", "treeitem"].contains(role) {
+        if let selected = aria("aria-selected"), Self.selectableRoles.contains(role) {
             out.append(.init("selected", bool(selected == "true")))
         }
         if let pressed = aria("aria-pressed"), ["true", "false", "mixed"].contains(pressed) {
@@ -225,7 +260,7 @@ struct AccessibilityTreeBuilder {
         if isDisabled(element) { out.append(.init("disabled", "True")) }
         if element.tag == "a" || element.tag == "area", role == "link", let href = element.attribute("href") {
             // Kept for programmatic users; the renderer leaves `url` out of the text as WebArena does.
-            out.append(.init("url", URLResolution.resolve(href, against: document.baseURL) ?? href))
+            out.append(.init("url", URLResolution.resolve(href, against: baseURL) ?? href))
         }
         if Self.textEntryRoles.contains(role) || Self.rangeRoles.contains(role) {
             if element.tag == "input" || element.tag == "textarea" {

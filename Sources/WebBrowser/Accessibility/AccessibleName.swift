@@ -8,19 +8,14 @@ import Foundation
 struct AccessibleNameComputer {
     let document: HTMLDocument
     let state: FormState
+    let facts: DocumentFacts
     /// Control element index → `<label>`s that label it (by `for` or by wrapping).
-    let labels: [Int: [HTMLElement]]
+    var labels: [Int: [HTMLElement]] { facts.labels }
 
-    init(document: HTMLDocument, state: FormState) {
+    init(document: HTMLDocument, state: FormState, facts: DocumentFacts? = nil) {
         self.document = document
         self.state = state
-        var labels: [Int: [HTMLElement]] = [:]
-        for label in document.root.descendants() where label.tag == "label" {
-            if let target = Self.labeledControl(of: label, in: document) {
-                labels[target.index, default: []].append(label)
-            }
-        }
-        self.labels = labels
+        self.facts = facts ?? document.factsCache.facts(of: document)
     }
 
     /// The control a `<label>` labels: its `for` target if labelable, else its first labelable descendant.
@@ -54,7 +49,8 @@ struct AccessibleNameComputer {
         var removed = false
         /// `visibility: hidden` inherited; a descendant with `visibility: visible` shows again.
         var invisible = false
-        var consumed = Consumed()
+        /// Created on the first aria-labelledby reference: most names never need one.
+        var consumed: Consumed?
         var hidden: Bool {
             get { removed || invisible }
             set { removed = newValue; invisible = newValue }
@@ -68,11 +64,7 @@ struct AccessibleNameComputer {
         return compute(element, role: role, context).collapsingWhitespace()
     }
 
-    private func role(of element: HTMLElement) -> String {
-        RoleMapping.role(of: element, hasName: {
-            element.hasAttribute("aria-label") || element.hasAttribute("aria-labelledby") || element.hasAttribute("title")
-        })
-    }
+    private func role(of element: HTMLElement) -> String { facts.role(of: element) }
 
     private func compute(_ element: HTMLElement, role: String, _ context: Context) -> String {
         var context = context
@@ -86,12 +78,14 @@ struct AccessibleNameComputer {
         // `aria-labeledby` is a common misspelling that browsers accept.
         if !context.inLabelledBy, let refs = element.attribute("aria-labelledby") ?? element.attribute("aria-labeledby") {
             var parts: [String] = []
+            let consumed = context.consumed ?? Consumed()
+            context.consumed = consumed
             for id in refs.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
                 guard let target = document.element(withID: String(id)) else { continue }
-                context.consumed.indices.insert(target.index)
+                consumed.indices.insert(target.index)
                 let hidden = Visibility.isHidden(target, state: state)
                 var sub = Context(root: context.root)
-                sub.consumed = context.consumed
+                sub.consumed = consumed
                 sub.isRoot = false
                 sub.inLabelledBy = true
                 sub.referencedHidden = hidden
@@ -100,7 +94,7 @@ struct AccessibleNameComputer {
                 if !part.isEmpty { parts.append(part) }
             }
             let joined = parts.joined(separator: " ")
-            if !joined.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return joined }
+            if !joined.isBlank { return joined }
         }
 
         // 2C: a control embedded in another element's label contributes its value.
@@ -110,7 +104,7 @@ struct AccessibleNameComputer {
         }
 
         // 2D: aria-label.
-        if let label = element.attribute("aria-label"), !label.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if let label = element.attribute("aria-label"), !label.isBlank {
             return label
         }
 
@@ -123,11 +117,11 @@ struct AccessibleNameComputer {
         let fromContent = RoleMapping.nameFromContentRoles.contains(role) && !RoleMapping.nameProhibitedRoles.contains(role)
         if fromContent || !context.isRoot || element.tag == "label" || element.tag == "legend" {
             let text = contentText(element, context)
-            if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return text }
+            if !text.isBlank { return text }
         }
 
         // 2I: tooltip.
-        if let title = element.attribute("title"), !title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if let title = element.attribute("title"), !title.isBlank {
             return title
         }
         if element.tag == "input" || element.tag == "textarea",
@@ -166,7 +160,7 @@ struct AccessibleNameComputer {
     /// HTML-AAM accessible name computation for elements with a native text alternative.
     private func nativeName(_ element: HTMLElement, role: String, _ context: Context) -> String? {
         func nonEmpty(_ s: String?) -> String? {
-            guard let s, !s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+            guard let s, !s.isBlank else { return nil }
             return s
         }
         func labelText() -> String? {
@@ -253,7 +247,7 @@ struct AccessibleNameComputer {
                 if !closedDetails || (context.inLabelledBy && context.referencedHidden) { out += t.text }
             case .element(let e):
                 if e.tag == "br" { out += " "; continue }
-                if context.consumed.indices.contains(e.index) { continue }
+                if context.consumed?.indices.contains(e.index) == true { continue }
                 var sub = context
                 sub.isRoot = false
                 sub.inContent = true

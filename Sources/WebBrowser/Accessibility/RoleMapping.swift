@@ -144,7 +144,10 @@ enum RoleMapping {
     }
 
     static func inputType(_ element: HTMLElement) -> String {
-        (element.attribute("type") ?? "text").lowercased().trimmingCharacters(in: .whitespaces)
+        guard let type = element.attribute("type") else { return "text" }
+        // Nearly every page writes types in plain lower case: skip the Foundation calls then.
+        if type.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D }) { return type }
+        return type.lowercased().trimmingCharacters(in: .whitespaces)
     }
 
     static func inputRole(_ element: HTMLElement) -> String {

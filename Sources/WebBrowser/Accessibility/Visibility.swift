@@ -10,32 +10,7 @@ enum Visibility {
         "param", "source", "track", "datalist", "area", "map",
     ]
 
-    struct InlineStyle {
-        var displayNone = false
-        /// true = hidden, false = visible, nil = inherited.
-        var visibilityHidden: Bool?
-        var display: String?
-    }
-
-    static func inlineStyle(_ element: HTMLElement) -> InlineStyle {
-        var style = InlineStyle()
-        guard let css = element.attribute("style"), !css.isEmpty else { return style }
-        for declaration in css.split(separator: ";") {
-            guard let colon = declaration.firstIndex(of: ":") else { continue }
-            let property = declaration[..<colon].trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-            var value = declaration[declaration.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-            if let bang = value.firstIndex(of: "!") { value = value[..<bang].trimmingCharacters(in: .whitespaces) }
-            switch property {
-            case "display":
-                style.display = value
-                style.displayNone = value == "none"
-            case "visibility":
-                style.visibilityHidden = value == "hidden" || value == "collapse"
-            default: break
-            }
-        }
-        return style
-    }
+    static func inlineStyle(_ element: HTMLElement) -> InlineStyle { element.inlineStyle }
 
     /// Whether the element itself removes its whole subtree from rendering.
     static func hidesSubtree(_ element: HTMLElement, state: FormState) -> Bool {

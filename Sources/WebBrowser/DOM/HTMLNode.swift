@@ -29,12 +29,26 @@ public final class HTMLElement: @unchecked Sendable {
     /// Position in document order among all elements and text nodes; the source of stable ids.
     public let index: Int
     public internal(set) var children: [HTMLNode] = []
-    public internal(set) weak var parent: HTMLElement?
+    /// The parent element while the document is alive; nil for the root, and for every element
+    /// once its `HTMLDocument` is gone (hold the document, not just an element, to walk up).
+    ///
+    /// Strong, not weak: a weak reference gives every element a side table, which slowed each
+    /// retain and release of it by about a tenth of an observation's time. `HTMLDocument.deinit`
+    /// breaks the cycles.
+    public internal(set) var parent: HTMLElement?
+    /// The visibility-relevant part of the `style` attribute.
+    let inlineStyle: InlineStyle
 
     init(tag: String, attributes: [HTMLAttribute], index: Int) {
         self.tag = tag
         self.attributes = attributes
         self.index = index
+        var style = InlineStyle.none
+        for attribute in attributes where attribute.name == "style" {
+            if !attribute.value.isEmpty { style = InlineStyle(parsing: attribute.value) }
+            break
+        }
+        self.inlineStyle = style
     }
 
     /// The value of an attribute (names are lower-case), or nil when absent.

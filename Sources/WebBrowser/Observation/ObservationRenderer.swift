@@ -12,13 +12,19 @@ public struct RenderedTree: Sendable {
         public let depth: Int
         /// The line without indentation, e.g. `[12] link 'Sign in'`.
         public let text: String
+
+        public init(id: Int, depth: Int, text: String) {
+            self.id = id
+            self.depth = depth
+            self.text = text
+        }
     }
 
     /// Printed lines in document order; the first is the root.
     public let lines: [Line]
     private let lineByID: [Int: Int]
 
-    init(lines: [Line]) {
+    public init(lines: [Line]) {
         self.lines = lines
         var map: [Int: Int] = [:]
         for (i, line) in lines.enumerated() { map[line.id] = i }
@@ -61,50 +67,108 @@ public struct RenderedTree: Sendable {
     }
 }
 
+/// What the text renderer reads from a node of an accessibility tree, whichever backend built it:
+/// the native browser's `AccessibilityNode` or Chromium's merged `Accessibility.getFullAXTree`.
+/// One renderer for both is what makes the two backends print the same page the same way.
+public protocol ObservationTreeNode {
+    var id: Int { get }
+    var role: String { get }
+    var name: String { get }
+    /// States and values, with values spelt as they are printed (`True`, `false`, `42`).
+    var printableProperties: [AccessibilityProperty] { get }
+    var children: [Self] { get }
+}
+
+extension AccessibilityNode: ObservationTreeNode {
+    public var printableProperties: [AccessibilityProperty] { properties }
+}
+
 public enum ObservationRenderer {
-    /// `browser_env/constants.py` IGNORED_ACTREE_PROPERTIES, plus our programmatic-only ones.
-    static let ignoredProperties: Set<String> = [
+    /// `browser_env/constants.py` IGNORED_ACTREE_PROPERTIES, plus `url` and `value`: a field's
+    /// value shows as its StaticText child, and WebArena does not print a link's URL either.
+    public static let ignoredProperties: Set<String> = [
         "focusable", "editable", "readonly", "level", "settable", "multiline", "invalid", "url", "value",
     ]
     /// Roles skipped when nameless and without printed properties (WebArena's list, plus our
-    /// spellings of the same Chromium nodes: `none`, `LineBreak`).
-    static let skippedWhenEmpty: Set<String> = [
+    /// spellings of the same Chromium nodes: `none`, `MenuListPopup`).
+    public static let skippedWhenEmpty: Set<String> = [
         "generic", "img", "list", "strong", "paragraph", "banner", "navigation", "Section", "LabelText",
-        "Legend", "listitem", "none", "LineBreak", "rowgroup", "group", "emphasis", "definition", "term",
+        "Legend", "listitem", "none", "rowgroup", "group", "emphasis", "definition", "term",
         "deletion", "insertion", "subscript", "superscript", "code", "mark", "time", "blockquote",
+        "MenuListPopup",
     ]
-    static let rangeRoles: Set<String> = ["slider", "progressbar", "meter", "scrollbar"]
+    /// Dropped with their subtree: Chromium's text fragments (their text is already on the parent
+    /// StaticText), line breaks and list bullets.
+    public static let droppedRoles: Set<String> = ["InlineTextBox", "LineBreak", "ListMarker"]
+    /// Range widgets have no text child, so their value stays.
+    public static let rangeRoles: Set<String> = ["slider", "progressbar", "meter", "scrollbar"]
 
     public static func render(_ tree: AccessibilityTree) -> RenderedTree {
+        render(root: tree.root, expectedLines: tree.nodes.count)
+    }
+
+    /// Renders any backend's tree. `isShown` hides a node's own line (its children are still
+    /// visited, one level up): Chromium uses it to show only what is laid out in the viewport.
+    /// The root is always shown.
+    public static func render<Node: ObservationTreeNode>(root: Node, expectedLines: Int = 0,
+                                                         isShown: (Node) -> Bool = { _ in true }) -> RenderedTree {
         var lines: [RenderedTree.Line] = []
-        lines.reserveCapacity(tree.nodes.count)
-        visit(tree.root, depth: 0, into: &lines)
+        lines.reserveCapacity(expectedLines)
+        visit(root, depth: 0, isRoot: true, isShown: isShown, into: &lines)
         return RenderedTree(lines: lines)
     }
 
-    private static func visit(_ node: AccessibilityNode, depth: Int, into lines: inout [RenderedTree.Line]) {
+    private static func visit<Node: ObservationTreeNode>(_ node: Node, depth: Int, isRoot: Bool, isShown: (Node) -> Bool,
+                                                         into lines: inout [RenderedTree.Line]) {
+        let role = node.role
+        if droppedRoles.contains(role) { return }
+        var show = isRoot || isShown(node)
         var printed: [AccessibilityProperty] = []
-        for property in node.properties where !ignoredProperties.contains(property.name) {
-            printed.append(property)
-        }
-        if rangeRoles.contains(node.role), let value = node.value { printed.append(.init("value", value)) }
-
-        var show = true
-        if node.name.isEmpty && (printed.isEmpty || node.role == "listitem") && skippedWhenEmpty.contains(node.role) {
-            show = false
-        }
-        if node.role == "StaticText" {
-            // WebArena's clean_accesibility_tree: drop text already visible in the last three lines.
-            let recent = lines.suffix(3)
-            if recent.contains(where: { $0.text.contains(node.name) }) { show = false }
+        if show {
+            for property in node.printableProperties
+            where !ignoredProperties.contains(property.name) || (property.name == "value" && rangeRoles.contains(role)) {
+                printed.append(property)
+            }
+            let name = node.name
+            if name.isEmpty && (printed.isEmpty || role == "listitem") && skippedWhenEmpty.contains(role) {
+                show = false
+            } else if role == "StaticText" {
+                // WebArena's clean_accesibility_tree: drop text already visible in the last three lines.
+                if isBlank(name) || lines.suffix(3).contains(where: { contains($0.text, name) }) { show = false }
+            }
         }
         if show {
-            var text = "[\(node.id)] \(node.role) \(pythonRepr(node.name))"
-            for property in printed { text += " \(property.name): \(property.value)" }
+            var text = "[\(node.id)] " + role + " " + pythonRepr(node.name)
+            for property in printed { text += " " + property.name + ": " + property.value }
             lines.append(.init(id: node.id, depth: depth, text: text))
         }
         let childDepth = show ? depth + 1 : depth
-        for child in node.children { visit(child, depth: childDepth, into: &lines) }
+        for child in node.children { visit(child, depth: childDepth, isRoot: false, isShown: isShown, into: &lines) }
+    }
+
+    private static func isBlank(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D || $0 == 0x0C }
+    }
+
+    /// Byte-wise substring test: the dedup check runs for every text node against three lines.
+    static func contains(_ haystack: String, _ needle: String) -> Bool {
+        var haystack = haystack, needle = needle
+        return haystack.withUTF8 { h in
+            needle.withUTF8 { n in
+                guard let first = n.first else { return true }
+                guard n.count <= h.count else { return false }
+                var i = 0
+                while i <= h.count - n.count {
+                    if h[i] == first {
+                        var j = 1
+                        while j < n.count && h[i + j] == n[j] { j += 1 }
+                        if j == n.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
     }
 
     /// The tab header WebArena puts above the tree: `Tab 0 (current): Title | Tab 1: Title`.
@@ -116,6 +180,10 @@ public enum ObservationRenderer {
 
     /// Python's `repr` of a string, which is how WebArena quotes names.
     public static func pythonRepr(_ s: String) -> String {
+        // Most names have no quote, backslash or control character: quote them as they are.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "'") && $0 != UInt8(ascii: "\\") }) {
+            return "'" + s + "'"
+        }
         let quote: Character = s.contains("'") && !s.contains("\"") ? "\"" : "'"
         var out = String(quote)
         for scalar in s.unicodeScalars {

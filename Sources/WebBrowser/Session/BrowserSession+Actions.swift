@@ -22,7 +22,7 @@ extension BrowserSession {
         var current: AccessibilityNode? = node
         while let n = current {
             if let e = n.element { return e }
-            current = n.parent
+            current = page.tree.parent(of: n)
         }
         return nil
     }

@@ -1,7 +1,10 @@
 import XCTest
+import WebBrowser
 @testable import ChromiumBrowser
 
-final class TreeTextRendererTests: XCTestCase {
+/// The shared `ObservationRenderer` over Chromium's page trees: the same rules as for the native
+/// browser's trees, plus viewport filtering and Chromium-only roles.
+final class ChromiumTreeRenderingTests: XCTestCase {
     func node(_ id: Int, _ role: String, _ name: String, props: [PageTreeNode.Property] = [],
               y: Double = 0, _ children: [PageTreeNode] = []) -> PageTreeNode {
         PageTreeNode(id: id, role: role, name: name, properties: props, children: children,
@@ -18,16 +21,16 @@ final class TreeTextRendererTests: XCTestCase {
             node(7, "listitem", "", props: [.init(name: "level", value: 1)], [node(8, "StaticText", "Item")]),
             node(9, "InlineTextBox", "Item"),
         ])
-        let rendering = TreeTextRenderer().render(tree)
-        XCTAssertEqual(rendering.text, """
+        let rendering = ObservationRenderer.render(root: tree)
+        XCTAssertEqual(rendering.text(window: 0, size: 0), """
         [1] RootWebArea 'Shop' focused: True
         \t[3] link 'Sign in'
         \t[5] textbox 'Search' required: False
         \t[6] StaticText 'It\\'s "new"'
         \t[8] StaticText 'Item'
         """)
-        XCTAssertEqual(rendering.lines[3], "link 'Sign in'")
-        XCTAssertNil(rendering.lines[4], "StaticText repeating the line above is dropped")
+        XCTAssertEqual(rendering.description(of: 3), "link 'Sign in'")
+        XCTAssertNil(rendering.description(of: 4), "StaticText repeating the line above is dropped")
     }
 
     func testViewportShowsOnlyNodesInTheVisibleRowsButKeepsTheirVisibleChildren() {
@@ -36,16 +39,18 @@ final class TreeTextRendererTests: XCTestCase {
             node(3, "region", "Section", y: 900, [node(4, "button", "Visible child", y: 1500)]),
             node(5, "button", "Far", y: 3000),
         ])
-        let text = TreeTextRenderer(visibleRows: 1400...2100).render(tree).text
+        let text = ObservationRenderer.render(root: tree) { node in
+            node.bounds.map { $0.intersectsRows(from: 1400, to: 2100) } ?? false
+        }.text(window: 0, size: 0)
         XCTAssertEqual(text, "[1] RootWebArea 'Long'\n\t[4] button 'Visible child'")
     }
 
     func testPythonReprAndTabHeader() {
-        XCTAssertEqual(TreeTextRenderer.pythonRepr("plain"), "'plain'")
-        XCTAssertEqual(TreeTextRenderer.pythonRepr("it's"), "\"it's\"")
-        XCTAssertEqual(TreeTextRenderer.pythonRepr("a'b\"c"), "'a\\'b\"c'")
-        XCTAssertEqual(TreeTextRenderer.pythonRepr("line\nbreak"), "'line\\nbreak'")
-        XCTAssertEqual(TreeTextRenderer.tabHeader(titles: ["A", "B"], active: 1), "Tab 0: A | Tab 1 (current): B")
+        XCTAssertEqual(ObservationRenderer.pythonRepr("plain"), "'plain'")
+        XCTAssertEqual(ObservationRenderer.pythonRepr("it's"), "\"it's\"")
+        XCTAssertEqual(ObservationRenderer.pythonRepr("a'b\"c"), "'a\\'b\"c'")
+        XCTAssertEqual(ObservationRenderer.pythonRepr("line\nbreak"), "'line\\nbreak'")
+        XCTAssertEqual(ObservationRenderer.tabHeader(titles: ["A", "B"], active: 1), "Tab 0: A | Tab 1 (current): B")
     }
 
     func testAgreementComparesRolesAndNamesIgnoringIdsAndProperties() {

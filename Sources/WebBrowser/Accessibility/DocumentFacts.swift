@@ -1,0 +1,49 @@
+import Foundation
+
+/// What the accessibility layer derives from the DOM alone: each element's role and which
+/// `<label>`s name which control. The DOM never changes after parsing, so these are computed on
+/// the first tree build of a document and reused by every later build (each action re-renders
+/// the same document with new form state) and by every name-from-content walk, which would
+/// otherwise recompute roles of the same descendants over and over.
+struct DocumentFacts: Sendable {
+    /// Role by node index (empty for text nodes).
+    let roles: [String]
+    /// Control element index → the `<label>`s that label it (by `for` or by wrapping).
+    let labels: [Int: [HTMLElement]]
+
+    init(document: HTMLDocument) {
+        var roles = [String](repeating: "", count: document.nodeCount)
+        var labels: [Int: [HTMLElement]] = [:]
+        var stack = [document.root]
+        while let element = stack.popLast() {
+            if element.index < roles.count { roles[element.index] = AccessibilityTree.computedRole(of: element) }
+            if element.tag == "label", let target = AccessibleNameComputer.labeledControl(of: element, in: document) {
+                labels[target.index, default: []].append(element)
+            }
+            for child in element.children.reversed() {
+                if case .element(let e) = child { stack.append(e) }
+            }
+        }
+        self.roles = roles
+        self.labels = labels
+    }
+
+    func role(of element: HTMLElement) -> String {
+        element.index < roles.count ? roles[element.index] : AccessibilityTree.computedRole(of: element)
+    }
+}
+
+/// Computes a document's facts once, whichever thread asks first.
+final class DocumentFactsCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var facts: DocumentFacts?
+
+    func facts(of document: HTMLDocument) -> DocumentFacts {
+        lock.withLock {
+            if let facts { return facts }
+            let computed = DocumentFacts(document: document)
+            facts = computed
+            return computed
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import CLibXML2
+
+/// Builds our DOM straight from libxml2's HTML parser events (SAX), without letting libxml2
+/// build its own tree first: that tree was allocated node by node, walked once to copy it and
+/// freed, which cost more than the parse itself on a 200 KB page.
+///
+/// libxml2 still does all of the HTML work (implied `html`/`head`/`body`, auto-closing,
+/// recovery from broken markup, entities, charset sniffing). What its tree builder did on top
+/// is reproduced here: adjacent text runs merge into one text node (a comment splits them),
+/// whitespace is kept, and a boolean attribute written without a value gets its own name.
+/// Content after `</html>` goes back into the page's body, as browsers do.
+final class HTMLTreeBuilder {
+    private struct Frame {
+        let element: HTMLElement
+        var children: [HTMLNode] = []
+        /// Bytes of a text node still being received (libxml2 delivers text in pieces: around
+        /// entities, and every 1000 bytes).
+        var pendingText: [UInt8] = []
+        var pendingIndex = 0
+        /// An element continued after it had closed: already in its parent's children.
+        var reopened = false
+    }
+
+    private(set) var nextIndex = 0
+    private var stack: [Frame] = []
+    private(set) var root: HTMLElement?
+    /// Open elements that started outside any `<html>` (not produced by libxml2, which always
+    /// implies one; kept as a guard), which are skipped.
+    private var ignoredDepth = 0
+    /// libxml2 interns tag and attribute names in its dictionary, so one pointer stands for
+    /// one name for the whole parse: convert (and lower-case) each name once.
+    private var names: [UnsafePointer<xmlChar>: String] = [:]
+
+    /// Parses `bytes` and returns the `<html>` element (synthesised for input without one).
+    static func parse(_ bytes: UnsafeRawBufferPointer, url: String, charset: String?) -> (root: HTMLElement, nodeCount: Int) {
+        let builder = HTMLTreeBuilder()
+        if let base = bytes.baseAddress, bytes.count > 0, let context = htmlNewParserCtxt() {
+            var handler = xmlSAXHandler()
+            handler.startElement = { context, name, attributes in
+                HTMLTreeBuilder.from(context).startElement(name, attributes)
+            }
+            handler.endElement = { context, _ in HTMLTreeBuilder.from(context).endElement() }
+            handler.characters = { context, bytes, count in HTMLTreeBuilder.from(context).text(bytes, count) }
+            handler.cdataBlock = { context, bytes, count in HTMLTreeBuilder.from(context).text(bytes, count) }
+            // libxml2's own tree keeps "ignorable" whitespace too (blanks are kept by default).
+            handler.ignorableWhitespace = { context, bytes, count in HTMLTreeBuilder.from(context).text(bytes, count) }
+            handler.comment = { context, _ in HTMLTreeBuilder.from(context).comment() }
+            context.pointee.sax.pointee = handler
+            context.pointee._private = Unmanaged.passUnretained(builder).toOpaque()
+            let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
+                                | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
+            // Returns the document libxml2 built, which is none: every tree callback is ours.
+            let document = htmlCtxtReadMemory(context, base.assumingMemoryBound(to: CChar.self),
+                                              Int32(clamping: bytes.count), url, charset, options)
+            if let document { xmlFreeDoc(document) }
+            htmlFreeParserCtxt(context)
+        }
+        builder.finish()
+        let root = builder.root ?? HTMLElement(tag: "html", attributes: [], index: builder.take())
+        return (root, builder.nextIndex)
+    }
+
+    private static func from(_ context: UnsafeMutableRawPointer?) -> HTMLTreeBuilder {
+        let parser = context!.assumingMemoryBound(to: htmlParserCtxt.self)
+        return Unmanaged<HTMLTreeBuilder>.fromOpaque(parser.pointee._private).takeUnretainedValue()
+    }
+
+    func take() -> Int {
+        defer { nextIndex += 1 }
+        return nextIndex
+    }
+
+    private func name(_ pointer: UnsafePointer<xmlChar>?) -> String {
+        guard let pointer else { return "" }
+        if let known = names[pointer] { return known }
+        let name = String(cString: pointer).lowercased()
+        names[pointer] = name
+        return name
+    }
+
+    // MARK: events
+
+    private func startElement(_ tagName: UnsafePointer<xmlChar>?, _ pairs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        flushText()
+        let tag = name(tagName)
+        if let root, ignoredDepth == 0 {
+            // After `</html>` libxml2 opens a second html and puts content in it: continue the
+            // existing root, and put the content in its body, as browsers do.
+            if stack.isEmpty, tag == "html" {
+                stack.append(Frame(element: root, children: root.children, reopened: true))
+                return
+            }
+            if stack.count == 1, stack[0].reopened, let body = root.elementChildren.last(where: { $0.tag == "body" }) {
+                flushText()
+                stack.append(Frame(element: body, children: body.children, reopened: true))
+                if tag == "body" { return }
+            }
+        }
+        if stack.isEmpty && root != nil || ignoredDepth > 0 {
+            ignoredDepth += 1
+            return
+        }
+        var attributes: [HTMLAttribute] = []
+        if var pair = pairs {
+            while let attributeName = pair.pointee {
+                var value = ""
+                if let raw = pair.advanced(by: 1).pointee {
+                    value = String(cString: raw)
+                } else if htmlIsBooleanAttr(attributeName) != 0 {
+                    value = name(attributeName)  // `<input disabled>` reads as disabled="disabled"
+                }
+                attributes.append(HTMLAttribute(name: name(attributeName), value: value))
+                pair = pair.advanced(by: 2)
+            }
+        }
+        let element = HTMLElement(tag: tag, attributes: attributes, index: take())
+        if stack.isEmpty {
+            root = element
+            stack.append(Frame(element: element))
+            return
+        }
+        element.parent = stack[stack.count - 1].element
+        stack.append(Frame(element: element))
+    }
+
+    private func endElement() {
+        if ignoredDepth > 0 {
+            ignoredDepth -= 1
+            return
+        }
+        guard !stack.isEmpty else { return }
+        flushText()
+        let frame = stack.removeLast()
+        frame.element.children = frame.children
+        if !stack.isEmpty && !frame.reopened { stack[stack.count - 1].children.append(.element(frame.element)) }
+    }
+
+    private func comment() {
+        // A comment ends the text node before it: text on either side stays two nodes.
+        flushText()
+    }
+
+    private func text(_ bytes: UnsafePointer<xmlChar>?, _ count: Int32) {
+        guard let bytes, count > 0, !stack.isEmpty, ignoredDepth == 0 else { return }
+        let chunk = UnsafeBufferPointer(start: bytes, count: Int(count))
+        let top = stack.count - 1
+        if stack[top].pendingText.isEmpty { stack[top].pendingIndex = take() }
+        stack[top].pendingText.append(contentsOf: chunk)
+    }
+
+    private func flushText() {
+        guard let top = stack.indices.last, !stack[top].pendingText.isEmpty else { return }
+        let text = String(decoding: stack[top].pendingText, as: UTF8.self)
+        stack[top].children.append(.text(HTMLText(index: stack[top].pendingIndex, text: text)))
+        stack[top].pendingText.removeAll(keepingCapacity: true)
+    }
+
+    private func finish() {
+        while !stack.isEmpty { endElement() }
+    }
+}
