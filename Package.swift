@@ -103,7 +103,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "LlamaModel", "Kernels"]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel",
+            "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel", "Evaluation", "ChromiumBrowser",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "WebTasks", "WebSites", "ChromiumBrowser"]),

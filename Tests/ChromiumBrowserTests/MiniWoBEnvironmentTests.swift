@@ -31,6 +31,18 @@ final class MiniWoBEnvironmentTests: XCTestCase {
         XCTAssertThrowsError(try pages.page(for: "../core/core"))
     }
 
+    func testTaskSelectionByKeywordOrName() throws {
+        let set = try MiniWoBTaskSet.load()
+        XCTAssertEqual(try set.tasks(selectedBy: "nnetnav"), set.nnetnavTasks)
+        XCTAssertEqual(try set.tasks(selectedBy: "all"), set.tasks)
+        XCTAssertEqual(try set.tasks(selectedBy: "login-user, click-button").map(\.name), ["login-user", "click-button"])
+        XCTAssertThrowsError(try set.tasks(selectedBy: "login-user,no-such-task")) { error in
+            XCTAssertTrue("\(error)".contains("'no-such-task' is not in the MiniWoB++ task list"), "\(error)")
+        }
+        XCTAssertThrowsError(try set.tasks(selectedBy: ","))
+        XCTAssertGreaterThan(set.explorationFirstSeed, set.evaluationSeeds.seeds.last!, "exploration never loads an evaluation page")
+    }
+
     func testStartURLParsing() {
         XCTAssertEqual(MiniWoBEnvironment.parseStartURL("miniwob://login-user?seed=42")?.task, "login-user")
         XCTAssertEqual(MiniWoBEnvironment.parseStartURL("miniwob://login-user?seed=42")?.seed, 42)
@@ -50,6 +62,7 @@ final class MiniWoBEnvironmentTests: XCTestCase {
             let (user, password) = (String(quoted[1]), String(quoted[3]))
             XCTAssertTrue(obs.text.contains(user), "the instruction is on the page:\n\(obs.text)")
             XCTAssertFalse(env.isDone)
+            XCTAssertNil(env.pageTaskResult)
 
             let boxes = obs.text.split(separator: "\n").filter { $0.contains("] textbox") }
             XCTAssertEqual(boxes.count, 2, obs.text)
@@ -60,6 +73,7 @@ final class MiniWoBEnvironmentTests: XCTestCase {
             XCTAssertNil(final.error)
             XCTAssertTrue(env.isDone, "login ends the episode")
             XCTAssertEqual(env.reward, correct ? 1 : 0, "\(env.outcome)")
+            XCTAssertEqual(env.pageTaskResult?.reward, env.outcome.rawReward, "the explorer sees the ended task")
         }
     }
 

@@ -11,7 +11,7 @@ struct BundledSitePool: EnvironmentPool {
     let browsers: [BrowserSession]
     var instanceCount: Int { browsers.count }
     func environment(instance: Int) async throws -> any BrowserEnvironment { browsers[instance] }
-    func startURL(site: String, instance: Int) async throws -> String {
+    func startURL(site: String, instance: Int, episode: Int) async throws -> String {
         await cluster.baseURL(SiteName(rawValue: site)!, instance: instance) + "/"
     }
     func resetSite(_ site: String, instance: Int) async throws {

@@ -39,6 +39,11 @@ public final class MiniWoBEnvironment: BrowserEnvironment, @unchecked Sendable {
     public var outcome: MiniWoBOutcome { lock.withLock { state.outcome } }
     public var reward: Double { outcome.reward }
     public var isDone: Bool { outcome.done }
+    /// MiniWoB's raw reward once the episode ended, so an explorer stops on the finished page.
+    public var pageTaskResult: PageTaskResult? {
+        let outcome = outcome
+        return outcome.done ? PageTaskResult(reward: outcome.rawReward, reason: outcome.reason) : nil
+    }
     public var task: String { lock.withLock { state.task } }
     public var seed: Int { lock.withLock { state.seed } }
 
@@ -119,7 +124,7 @@ public final class MiniWoBEnvironment: BrowserEnvironment, @unchecked Sendable {
             end.call(core, reward, timeProportional, reason);
             outcome.done = true;
             outcome.raw = WOB_RAW_REWARD_GLOBAL;
-            outcome.reason = WOB_REWARD_REASON === null ? null : String(WOB_REWARD_REASON);
+            outcome.reason = WOB_REWARD_REASON == null ? null : String(WOB_REWARD_REASON);  // null or undefined
           };
           core.startEpisodeReal();
           return { started: true };

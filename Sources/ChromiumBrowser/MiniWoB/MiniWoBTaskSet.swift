@@ -18,6 +18,9 @@ public struct MiniWoBTaskSet: Sendable, Decodable {
     }
 
     public var explorationMaxSteps: Int
+    /// Exploration episode `i` uses seed `explorationFirstSeed + i`, above every evaluation seed, so
+    /// no explored page is an evaluation page.
+    public var explorationFirstSeed: Int
     public var evaluationMaxSteps: Int
     public var evaluationSeeds: SeedRange
     public var tasks: [Task]
@@ -38,6 +41,21 @@ public struct MiniWoBTaskSet: Sendable, Decodable {
 
     public func task(named name: String) -> Task? { tasks.first { $0.name == name } }
 
+    /// The tasks a command line names: `nnetnav` (NNetnav's 16), `all`, or comma-separated task names.
+    public func tasks(selectedBy selection: String) throws -> [Task] {
+        switch selection {
+        case "nnetnav": return nnetnavTasks
+        case "all": return tasks
+        default:
+            let names = selection.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !names.isEmpty else { throw MiniWoBError.noTasksSelected }
+            return try names.map { name in
+                guard let task = task(named: name) else { throw MiniWoBError.notInTaskList(name, known: tasks.map(\.name)) }
+                return task
+            }
+        }
+    }
+
     /// Step limit for evaluating `task`.
     public func evaluationSteps(for task: Task) -> Int { min(task.maxSteps ?? evaluationMaxSteps, evaluationMaxSteps) }
     public func explorationSteps(for task: Task) -> Int { min(task.maxSteps ?? explorationMaxSteps, explorationMaxSteps) }
@@ -48,6 +66,8 @@ public enum MiniWoBError: Error, CustomStringConvertible, Sendable {
     case taskListInvalid(String, String)
     case pagesMissing(String)
     case unknownTask(String)
+    case notInTaskList(String, known: [String])
+    case noTasksSelected
     case notStarted(String)
 
     public var description: String {
@@ -56,6 +76,10 @@ public enum MiniWoBError: Error, CustomStringConvertible, Sendable {
         case .taskListInvalid(let path, let why): "MiniWoB++ task list \(path) is invalid: \(why)"
         case .pagesMissing(let why): "MiniWoB++ pages are not available: \(why) (run scripts/miniwob.sh)"
         case .unknownTask(let name): "no MiniWoB++ task page named '\(name)'"
+        case .notInTaskList(let name, let known):
+            "'\(name)' is not in the MiniWoB++ task list (environments/miniwob/tasks.json); choose nnetnav, all, or from: "
+                + known.joined(separator: ", ")
+        case .noTasksSelected: "no MiniWoB++ tasks selected: write nnetnav, all, or comma-separated task names"
         case .notStarted(let why): "the MiniWoB++ episode did not start: \(why)"
         }
     }

@@ -35,7 +35,7 @@ public final class SiteClusterPool: EnvironmentPool, @unchecked Sendable {
 
     public func environment(instance: Int) async throws -> any BrowserEnvironment { environments[instance] }
 
-    public func startURL(site: String, instance: Int) async throws -> String {
+    public func startURL(site: String, instance: Int, episode: Int) async throws -> String {
         await cluster.baseURL(try Self.siteName(site), instance: instance) + "/"
     }
 

@@ -7,6 +7,9 @@ import Foundation
 public struct ExplorationConfig: Codable, Sendable, Hashable {
     /// Maximum actions per episode (NNetnav `--max_depth 40`).
     public var maxActions = 40
+    /// Limits that replace `maxActions` on some sites, e.g. `"miniwob/click-button": 5` (NNetnav
+    /// explored MiniWoB++ for at most 20 actions). nil: `maxActions` everywhere.
+    public var siteMaxActions: [String: Int]? = nil
     /// Label and judge every `labelInterval` actions (`prune_at = [4, 8, ..., 40]`).
     public var labelInterval = 4
     /// Prune when the judge's score is below this (NNetnav: `reward < best_reward - 1`, i.e. < 4).
@@ -72,6 +75,7 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
             if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
         }
         try read(.maxActions, &maxActions)
+        siteMaxActions = try c.decodeIfPresent([String: Int].self, forKey: .siteMaxActions)
         try read(.labelInterval, &labelInterval)
         try read(.judgeThreshold, &judgeThreshold)
         try read(.maxConsecutiveParseFailures, &maxConsecutiveParseFailures)
@@ -128,8 +132,13 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
         return config
     }
 
-    /// Checkpoint depths: 4, 8, ..., maxActions.
-    public func isCheckpoint(depth: Int) -> Bool {
-        depth > 0 && labelInterval > 0 && depth % labelInterval == 0 && depth <= maxActions
+    /// The action limit of episodes on `site`.
+    public func maxActions(on site: String) -> Int { siteMaxActions?[site] ?? maxActions }
+
+    /// Checkpoint depths: 4, 8, ..., maxActions, and the last action of an episode whose page task
+    /// ended (NNetnav labeled an episode shorter than the interval once, on its whole trajectory).
+    public func isCheckpoint(depth: Int, maxActions: Int, taskEnded: Bool = false) -> Bool {
+        guard depth > 0, labelInterval > 0, depth <= maxActions else { return false }
+        return taskEnded || depth % labelInterval == 0
     }
 }

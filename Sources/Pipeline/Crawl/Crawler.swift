@@ -125,7 +125,7 @@ public struct Crawler: Sendable {
                     tally: CrawlTally) async throws -> EpisodeResult {
         try await environments.resetSite(plan.site, instance: instance)
         let environment = try await environments.environment(instance: instance)
-        let startURL = try await environments.startURL(site: plan.site, instance: instance)
+        let startURL = try await environments.startURL(site: plan.site, instance: instance, episode: plan.index)
         try await store.startEpisode(plan, startURL: startURL, shard: shard.description, instance: instance)
         let store = self.store
         let modules = NNetnavModules(model: model, prompts: prompts, config: config) { call in

@@ -2,15 +2,16 @@ import Foundation
 import WebBrowser
 
 /// The browsers and site instances a crawl explores. The CLI implements it over a `SiteCluster`
-/// (one browser per instance); tests over a static-page environment.
+/// (one browser per instance) and over MiniWoB++ task pages; tests over a static-page environment.
 ///
 /// Instance `i` is used by one episode at a time, so its environment is never shared.
 public protocol EnvironmentPool: Sendable {
     var instanceCount: Int { get }
     /// The browser of instance `i` (the same object for every episode on that instance).
     func environment(instance: Int) async throws -> any BrowserEnvironment
-    /// Where episodes on `site` start, on instance `i`.
-    func startURL(site: String, instance: Int) async throws -> String
+    /// Where episode `episode` on `site` starts, on instance `i`. It must not depend on the instance
+    /// or on earlier episodes, so a resumed or sharded crawl replays the same page (MiniWoB++ seeds).
+    func startURL(site: String, instance: Int, episode: Int) async throws -> String
     /// Restores `site` on instance `i` to its seeded state (exploration posts, orders, edits).
     func resetSite(_ site: String, instance: Int) async throws
 }

@@ -9,7 +9,8 @@ public protocol EpisodeSink: Sendable {
 }
 
 /// Runs one NNetnav exploration episode: persona-conditioned policy, a state-change summary after
-/// every action, label + judge every `labelInterval` actions with pruning, and early stops.
+/// every action, label + judge every `labelInterval` actions with pruning, and early stops. A page
+/// whose own task ends (MiniWoB++) gets a last checkpoint at that action and ends the episode.
 public struct EpisodeExplorer: Sendable {
     public let modules: NNetnavModules
     public var config: ExplorationConfig { modules.config }
@@ -25,6 +26,7 @@ public struct EpisodeExplorer: Sendable {
     public func run(_ plan: EpisodePlan, startURL: String, environment: any BrowserEnvironment,
                     sink: any EpisodeSink) async throws -> EpisodeOutcome {
         let rule = PruningRule(config)
+        let maxActions = config.maxActions(on: plan.site)
         var observation = try await environment.reset(startURL: startURL)
         var steps: [ExploredStep] = []
         var summaries: [String] = []
@@ -39,7 +41,9 @@ public struct EpisodeExplorer: Sendable {
             let depth = steps.count
             try Task.checkCancellation()
 
-            if config.isCheckpoint(depth: depth) && checkedDepth != depth {
+            let taskResult = environment.pageTaskResult
+            if config.isCheckpoint(depth: depth, maxActions: maxActions, taskEnded: taskResult != nil)
+                && checkedDepth != depth {
                 checkedDepth = depth
                 let checkpoint = try await checkpoint(plan, depth: depth, summaries: summaries,
                                                       previousAccepted: lastAccepted, rule: rule)
@@ -51,7 +55,12 @@ public struct EpisodeExplorer: Sendable {
                 }
                 lastAccepted = checkpoint.instruction
             }
-            if depth >= config.maxActions { stop = (.maxActions, "\(depth) actions"); break }
+            if let taskResult {
+                stop = (.taskEnded, "the page's task ended after \(depth) actions with reward \(taskResult.reward)"
+                    + (taskResult.reason.map { ": \($0)" } ?? ""))
+                break
+            }
+            if depth >= maxActions { stop = (.maxActions, "\(depth) actions"); break }
 
             // Policy, with the constrained re-ask when its answer does not parse.
             let input = NNetnavModules.PolicyInput(observation: observation, persona: plan.persona, summaries: summaries,
@@ -100,7 +109,8 @@ public struct EpisodeExplorer: Sendable {
             previousDescription = description
             observation = next
 
-            if isRepeating(steps) {
+            // An ended task takes precedence: the next turn of the loop labels its last action.
+            if environment.pageTaskResult == nil && isRepeating(steps) {
                 stop = (.repeatedActions, "\(config.maxRepeatedActions) identical actions: \(description)")
             }
         }
@@ -108,7 +118,8 @@ public struct EpisodeExplorer: Sendable {
         let terminal = ExploredStep(index: steps.count, url: observation.url, observation: observation.text)
         try await sink.record(step: terminal)
         let (reason, detail) = stop!
-        return EpisodeOutcome(steps: steps + [terminal], checkpoints: checkpoints, stopReason: reason, stopDetail: detail)
+        return EpisodeOutcome(steps: steps + [terminal], checkpoints: checkpoints, stopReason: reason, stopDetail: detail,
+                              pageTaskResult: environment.pageTaskResult)
     }
 
     /// The last `maxRepeatedActions` actions are identical and not scrolls (NNetnav v2's rule).

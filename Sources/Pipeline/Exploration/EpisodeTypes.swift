@@ -1,4 +1,5 @@
 import Foundation
+import WebBrowser
 
 /// One episode to explore: which site, from where, as whom. Episode `index` fully determines
 /// the site and persona, so a resumed or sharded crawl explores the same episodes.
@@ -78,6 +79,8 @@ public enum StopReason: String, Sendable, Hashable, Codable, CaseIterable {
     case policyStop = "policy_stop"
     case parseFailures = "parse_failures"
     case repeatedActions = "repeated_actions"
+    /// The page's own task ended (a MiniWoB++ episode was submitted); nothing more happens on the page.
+    case taskEnded = "task_ended"
 }
 
 public struct EpisodeOutcome: Sendable, Hashable {
@@ -86,4 +89,6 @@ public struct EpisodeOutcome: Sendable, Hashable {
     public var checkpoints: [Checkpoint]
     public var stopReason: StopReason
     public var stopDetail: String
+    /// The page task's result when it ended during the episode (MiniWoB++), else nil.
+    public var pageTaskResult: PageTaskResult? = nil
 }

@@ -41,10 +41,13 @@ public struct PromptLibrary: Sendable {
         }
     }
 
-    /// The personas of a site; a site without its own file gets an error naming the file to write.
+    /// The personas of a site, from `personas/<site>.txt`. A site named `<family>/<member>` (the
+    /// MiniWoB++ task `miniwob/login-user`) uses its family's file, `personas/<family>.txt`. A site
+    /// without a file gets an error naming the file to write.
     public func personas(for site: String) throws -> [Persona] {
-        guard let list = personas[site], !list.isEmpty else {
-            throw PromptError.noPersonas(site: site, path: "prompts/personas/\(site).txt")
+        let file = site.split(separator: "/", maxSplits: 1).first.map(String.init) ?? site
+        guard let list = personas[file], !list.isEmpty else {
+            throw PromptError.noPersonas(site: site, path: "prompts/personas/\(file).txt")
         }
         return list
     }

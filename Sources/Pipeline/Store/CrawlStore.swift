@@ -4,11 +4,13 @@ import GRDB
 /// The SQLite crawl store: everything a crawl did, written as it happens.
 ///
 /// Tables: `run` (one row: model, sites, episode count, config JSON), `episodes` (site, persona,
-/// status, stop reason, shard, instance), `steps` (observation, URL, raw model output, action,
-/// description, state-change summary, constrained flag; the last row of an episode is its terminal
-/// observation with no action), `model_calls` (module, request hash, answer, tokens, latency, cached),
-/// `checkpoints` (depth, instruction, raw label, score, raw judge answer, decision and reason) and
-/// `demonstrations` (instruction, episode, prefix depth, rationales, stop action).
+/// status, stop reason, shard, instance, and `task_reward`: the page task's own reward when it
+/// ended during the episode, MiniWoB++'s raw reward in [-1, 1], else NULL), `steps` (observation,
+/// URL, raw model output, action, description, state-change summary, constrained flag; the last row
+/// of an episode is its terminal observation with no action), `model_calls` (module, request hash,
+/// answer, tokens, latency, cached), `checkpoints` (depth, instruction, raw label, score, raw judge
+/// answer, decision and reason) and `demonstrations` (instruction, episode, prefix depth, rationales,
+/// stop action).
 ///
 /// Durability and resume: the database runs in WAL mode and every step, checkpoint and model call
 /// is its own transaction, so a kill loses at most the step in flight. Demonstrations and the
@@ -118,6 +120,10 @@ public final class CrawlStore: Sendable {
                 UNIQUE (episode, depth)
             );
             """)
+        }
+        // Added with MiniWoB++ exploration; older stores gain the column (NULL for their episodes).
+        migrator.registerMigration("v2-task-reward") { db in
+            try db.execute(sql: "ALTER TABLE episodes ADD COLUMN task_reward REAL")
         }
         return migrator
     }
@@ -243,9 +249,11 @@ public final class CrawlStore: Sendable {
                                arguments: [skip.reason, index, skip.depth])
             }
             try db.execute(sql: """
-                UPDATE episodes SET status = 'completed', stop_reason = ?, stop_detail = ?, actions = ?, finished_at = ?
+                UPDATE episodes SET status = 'completed', stop_reason = ?, stop_detail = ?, actions = ?, task_reward = ?,
+                    finished_at = ?
                 WHERE idx = ?
-                """, arguments: [outcome.stopReason.rawValue, outcome.stopDetail, outcome.steps.count - 1, Self.now(), index])
+                """, arguments: [outcome.stopReason.rawValue, outcome.stopDetail, outcome.steps.count - 1,
+                                 outcome.pageTaskResult?.reward, Self.now(), index])
         }
     }
 

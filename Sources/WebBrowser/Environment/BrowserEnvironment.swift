@@ -49,4 +49,7 @@ public protocol BrowserEnvironment: AnyObject, Sendable {
     func describe(_ action: BrowserAction) -> String
     /// The current page's HTML source (evaluators check page content).
     func currentHTML() async -> String?
+    /// Set once the page's own task has ended (MiniWoB++), so an episode can stop there; nil while
+    /// it runs and for pages without a task (the default).
+    var pageTaskResult: PageTaskResult? { get }
 }

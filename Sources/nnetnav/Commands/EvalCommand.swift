@@ -116,16 +116,7 @@ struct EvalCommand: AsyncParsableCommand {
 
     func runMiniWoB(_ selection: String) async throws {
         let taskSet = try MiniWoBTaskSet.load()
-        let tasks: [MiniWoBTaskSet.Task]
-        switch selection {
-        case "nnetnav": tasks = taskSet.nnetnavTasks
-        case "all": tasks = taskSet.tasks
-        default:
-            tasks = try selection.split(separator: ",").map { name in
-                guard let task = taskSet.task(named: String(name)) else { throw ValidationError("unknown MiniWoB++ task '\(name)'") }
-                return task
-            }
-        }
+        let tasks = try taskSet.tasks(selectedBy: selection)
         let pages = try MiniWoBPages.prepare()
         let model = try ModelFactory.make(try ChatModelSpec(parsing: policy), apiKeyEnvironmentVariable: apiKeyEnv)
         let meter = UsageMeter()

@@ -26,11 +26,25 @@ struct ExploreCommand: AsyncParsableCommand {
         completed episodes are skipped and the interrupted ones restart (model calls replay from the \
         response cache). `--shard i/n` splits the episodes across machines.
 
-        Example: nnetnav explore --sites shop,forum --episodes 100 --concurrency 4 --model openai:gpt-4o-mini
+        `--miniwob [TASKS]` explores MiniWoB++ task pages in headless Chromium instead of the bundled \
+        sites, as NNetnav did: TASKS is nnetnav (NNetnav's 16 tasks, the default), all, or comma-separated \
+        task names; episodes go round-robin over the tasks, episode i on seed 1000+i (never an evaluation \
+        seed), with personas from prompts/personas/miniwob.txt. The task's instruction is only page \
+        content; an episode ends when the task does (its reward is kept in the store) or after the \
+        task's exploration limit (20 actions; --max-actions overrides it).
+
+        Examples:
+          nnetnav explore --sites shop,forum --episodes 100 --concurrency 4 --model openai:gpt-4o-mini
+          nnetnav explore --miniwob --episodes 160 --concurrency 2 --model openai:gpt-4o-mini
+          nnetnav explore --miniwob login-user,click-checkboxes-soft --episodes 10
         """)
 
-    @Option(name: .long, help: "Comma-separated sites to explore: shop, admin, forum, code, wiki.")
-    var sites = "shop"
+    @Option(name: .long, help: "Comma-separated sites to explore: shop, admin, forum, code, wiki (default: shop).")
+    var sites: String?
+
+    @Option(name: .long, defaultAsFlag: "nnetnav", parsing: .next,
+            help: "Explore MiniWoB++ tasks in Chromium instead of sites: nnetnav (NNetnav's 16, the default), all, or comma-separated task names.")
+    var miniwob: String? = nil
 
     @Option(name: .long, help: "Number of episodes (split round-robin over the sites).")
     var episodes = 10
@@ -44,8 +58,8 @@ struct ExploreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Environment variable holding the API key of a remote model.")
     var apiKeyEnv = "OPENAI_API_KEY"
 
-    @Option(name: .long, help: "Crawl store (SQLite); resumed when it exists.")
-    var store = ProjectLayout.current.runs.appendingPathComponent("explore/crawl.sqlite").path
+    @Option(name: .long, help: "Crawl store (SQLite); resumed when it exists. Default: runs/explore/crawl.sqlite (runs/explore-miniwob/ with --miniwob).")
+    var store: String?
 
     @Option(name: .long, help: "Response cache (SQLite); defaults to responses.sqlite next to the store.")
     var cache: String?
@@ -56,14 +70,14 @@ struct ExploreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Run only the episodes with index i mod n, written i/n (e.g. 0/4).")
     var shard = "0/1"
 
-    @Option(name: .long, help: "Override the maximum actions per episode (default 40).")
+    @Option(name: .long, help: "Override the maximum actions per episode (default 40; MiniWoB++: each task's limit, 20 for NNetnav's tasks).")
     var maxActions: Int?
 
     @Option(name: .long, help: "Seed for personas and sampling.")
     var seed: UInt64?
 
-    @Option(name: .long, help: "Browser backend: native (HTTP + libxml2, no JavaScript) or chromium (headless Chromium over the DevTools protocol).")
-    var browser: BrowserBackend = .native
+    @Option(name: .long, help: "Browser backend: native (HTTP + libxml2, no JavaScript; the default) or chromium (headless Chromium over the DevTools protocol; implied by --miniwob).")
+    var browser: BrowserBackend?
 
     @Option(name: .long, help: "First port of the bundled site instances (default: free ports).")
     var basePort: Int?
@@ -79,6 +93,19 @@ struct ExploreCommand: AsyncParsableCommand {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
         _ = try Shard(parsing: shard)
         _ = try ChatModelSpec(parsing: model)
+        if miniwob != nil {
+            guard sites == nil else { throw ValidationError("--miniwob explores MiniWoB++ tasks instead of --sites: give one of them") }
+            guard browser != .native else {
+                throw ValidationError("--miniwob needs JavaScript, so it runs in Chromium: drop --browser native")
+            }
+            guard ChromiumBrowser.isInstalled else { throw ValidationError("--miniwob runs in headless Chromium. \(ChromiumError.notInstalled)") }
+        }
+    }
+
+    /// The crawl store's path: one default folder per kind of crawl, so they never meet in one store.
+    var storePath: String {
+        store ?? ProjectLayout.current.runs.appendingPathComponent(miniwob == nil ? "explore" : "explore-miniwob")
+            .appendingPathComponent("crawl.sqlite").path
     }
 
     func run() async throws {
@@ -87,7 +114,19 @@ struct ExploreCommand: AsyncParsableCommand {
         if case .local = spec, config == nil { exploration = exploration.adaptedForSmallLocalModel() }
         if let maxActions { exploration.maxActions = maxActions }
         if let seed { exploration.seed = seed }
-        let siteList = sites.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let store = storePath
+        var siteList = (sites ?? "shop").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var miniwobTaskSet: MiniWoBTaskSet?
+        if let miniwob {
+            let taskSet = try MiniWoBTaskSet.load()
+            let tasks = try taskSet.tasks(selectedBy: miniwob)
+            siteList = tasks.map { MiniWoBPool.site(task: $0.name) }
+            if maxActions == nil {
+                exploration.siteMaxActions = Dictionary(tasks.map { (MiniWoBPool.site(task: $0.name), taskSet.explorationSteps(for: $0)) },
+                                                        uniquingKeysWith: { first, _ in first })
+            }
+            miniwobTaskSet = taskSet
+        }
         let prompts = try PromptLibrary()
         for site in siteList { _ = try prompts.personas(for: site) }
 
@@ -100,7 +139,11 @@ struct ExploreCommand: AsyncParsableCommand {
                                       cache: try ResponseCache(path: cachePath)),
             meter: meter)
         let crawlStore = try CrawlStore(path: store)
-        let pool = try await makeEnvironmentPool(sites: siteList, instances: concurrency)
+        let (pool, shutdown) = if let miniwobTaskSet {
+            try await makeMiniWoBPool(taskSet: miniwobTaskSet, instances: concurrency)
+        } else {
+            try await makeEnvironmentPool(sites: siteList, instances: concurrency, store: store)
+        }
 
         let crawler = Crawler(model: chatModel, prompts: prompts, config: exploration, store: crawlStore,
                               environments: pool, sites: siteList, episodes: episodes, shard: try Shard(parsing: shard))
@@ -109,8 +152,7 @@ struct ExploreCommand: AsyncParsableCommand {
         let interrupt = Self.cancelOnInterrupt(crawl)
         defer { interrupt.cancel() }
         let result = await crawl.result
-        pool.shutdown()
-        await pool.cluster.shutdown()
+        await shutdown()
         do {
             let summary = try result.get()
             print(summary)
@@ -140,8 +182,9 @@ struct ExploreCommand: AsyncParsableCommand {
         try ModelFactory.make(spec, apiKeyEnvironmentVariable: apiKeyEnv, maxConcurrentRequests: max(4, concurrency * 2))
     }
 
-    /// One browser per site instance over the bundled sites (SiteCluster + BrowserSession).
-    func makeEnvironmentPool(sites: [String], instances: Int) async throws -> SiteClusterPool {
+    /// One browser per site instance over the bundled sites (SiteCluster + BrowserSession), and what stops them.
+    func makeEnvironmentPool(sites: [String], instances: Int,
+                             store: String) async throws -> (any EnvironmentPool, @Sendable () async -> Void) {
         let names = try sites.map { name -> SiteName in
             guard let site = SiteName(rawValue: name) else {
                 throw ValidationError("unknown site \(name); choose from \(SiteName.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -151,7 +194,16 @@ struct ExploreCommand: AsyncParsableCommand {
         let dataDirectory = URL(fileURLWithPath: store).deletingLastPathComponent().appendingPathComponent("env")
         let cluster = try await SiteCluster.start(sites: names, instances: instances, basePort: basePort,
                                                   dataDirectory: dataDirectory, seed: TaskSet.seed)
-        return try await SiteClusterPool(cluster: cluster, backend: browser)
+        let pool = try await SiteClusterPool(cluster: cluster, backend: browser ?? .native)
+        return (pool, { pool.shutdown(); await cluster.shutdown() })
+    }
+
+    /// One Chromium with an environment per instance over the MiniWoB++ pages (fetched on first use).
+    func makeMiniWoBPool(taskSet: MiniWoBTaskSet,
+                         instances: Int) async throws -> (any EnvironmentPool, @Sendable () async -> Void) {
+        let pool = try await MiniWoBPool.launch(pages: try MiniWoBPages.prepare(), instances: instances,
+                                                firstSeed: taskSet.explorationFirstSeed)
+        return (pool, { pool.shutdown() })
     }
 }
 

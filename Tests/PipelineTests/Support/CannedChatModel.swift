@@ -71,8 +71,11 @@ final class CannedChatModel: ChatModel, @unchecked Sendable {
         switch module {
         case "policy":
             if unparseablePolicy(depth) { return "I am not sure what to do here." }
-            // Follow the (depth mod links)-th link of the page: a fixed, page-dependent walk.
-            let links = user.split(separator: "\n").filter { $0.contains("] link '") }
+            // Follow the (depth mod links)-th link of the page: a fixed, page-dependent walk. A page
+            // without links (a MiniWoB++ task) gets its buttons instead.
+            let lines = user.split(separator: "\n")
+            var links = lines.filter { $0.contains("] link '") }
+            if links.isEmpty { links = lines.filter { $0.contains("] button '") } }
             guard !links.isEmpty else { return "In summary, the next action I will perform is ```go_back```" }
             let line = links[depth % links.count]
             let id = line.split(separator: "[")[1].split(separator: "]")[0]

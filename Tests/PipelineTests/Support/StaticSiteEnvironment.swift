@@ -112,6 +112,6 @@ final class StaticSitePool: EnvironmentPool, @unchecked Sendable {
 
     var instanceCount: Int { environments.count }
     func environment(instance: Int) async throws -> any BrowserEnvironment { environments[instance] }
-    func startURL(site: String, instance: Int) async throws -> String { environments[instance].host + "/" }
+    func startURL(site: String, instance: Int, episode: Int) async throws -> String { environments[instance].host + "/" }
     func resetSite(_ site: String, instance: Int) async throws { lock.withLock { siteResets.append("\(site)#\(instance)") } }
 }
