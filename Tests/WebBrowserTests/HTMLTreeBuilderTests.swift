@@ -84,3 +84,27 @@ final class HTMLTreeBuilderTests: XCTestCase {
         XCTAssertEqual(broken.root.descendants().filter { $0.tag == "div" }.count, 2)
     }
 }
+
+/// The string fast paths of link resolution give exactly what Foundation's `URL` gives.
+final class URLResolutionTests: XCTestCase {
+    func testFastPathsAgreeWithFoundation() {
+        let bases = [
+            "http://127.0.0.1:8080/", "http://127.0.0.1:8080/shop/category/lamps?page=2#top", "https://example.com",
+            "http://example.com/a/b.html", "file:///tmp/site/index.html", "about:blank", "http://h/x?y=/z",
+            "http://h/with space/p", "http://user@h:1/p/%20q/",
+        ]
+        let references = [
+            "/", "/product-1.html", "/a/b?c=d#e", "product-2.html", "sub/dir/", "?q=lamp", "#reviews", "", " /padded ",
+            "../up.html", "./same.html", "/a/./b", "/a/../b", "//other.host/x", "http://other.host/x", "https://h",
+            "HTTP://H/X", "mailto:a@b.c", "javascript:void(0)", "a:b", "with space.html", "%41.html", "é.html",
+            "p?x=../y", "#", "?", "a#b?c",
+        ]
+        for base in bases {
+            let resolver = URLResolution.Resolver(base: base)
+            for reference in references {
+                XCTAssertEqual(resolver.resolve(reference), URLResolution.Resolver.foundationResolve(reference, against: base),
+                               "\(reference) against \(base)")
+            }
+        }
+    }
+}

@@ -55,7 +55,7 @@ public struct AccessibilityTree: Sendable {
     /// The role an element has by HTML-AAM and its `role` attribute, whether or not it is rendered.
     public static func computedRole(of element: HTMLElement) -> String {
         RoleMapping.role(of: element, hasName: {
-            element.hasAttribute("aria-label") || element.hasAttribute("aria-labelledby") || element.hasAttribute("title")
+            element.ariaAttribute("aria-label") != nil || element.ariaAttribute("aria-labelledby") != nil || element.hasAttribute("title")
         })
     }
 
@@ -96,8 +96,8 @@ struct AccessibilityTreeBuilder {
     let names: AccessibleNameComputer
     /// Synthetic ids (value text of fields) start after the document's own node numbers.
     let syntheticBase: Int
-    /// Links resolve against it; looked up once, not per link.
-    let baseURL: String
+    /// Resolves links against the document's base, looked up once, not per link.
+    let links: URLResolution.Resolver
 
     init(document: HTMLDocument, state: FormState, focusedElement: Int?) {
         self.document = document
@@ -106,7 +106,7 @@ struct AccessibilityTreeBuilder {
         self.facts = document.factsCache.facts(of: document)
         self.names = AccessibleNameComputer(document: document, state: state, facts: facts)
         self.syntheticBase = document.nodeCount + 1
-        self.baseURL = document.baseURL
+        self.links = URLResolution.Resolver(base: document.baseURL)
     }
 
     mutating func buildRoot() -> AccessibilityNode {
@@ -177,7 +177,7 @@ struct AccessibilityTreeBuilder {
         let selected = state.selectedOptions(of: select).contains { $0 === option }
         var properties = [AccessibilityProperty("selected", selected ? "True" : "False")]
         if option.hasAttribute("disabled") { properties.insert(.init("disabled", "True"), at: 0) }
-        let name = option.hasAttribute("aria-label") || option.hasAttribute("aria-labelledby")
+        let name = option.ariaAttribute("aria-label") != nil || option.ariaAttribute("aria-labelledby") != nil
             ? names.name(of: option, role: "option") : FormState.optionLabel(option)
         return AccessibilityNode(id: option.index + 1, role: "option", name: name,
                                  properties: properties, children: [], element: option)
@@ -187,13 +187,11 @@ struct AccessibilityTreeBuilder {
     private static let checkableRoles: Set<String> = ["checkbox", "radio", "switch", "menuitemcheckbox", "menuitemradio"]
     private static let rangeRoles: Set<String> = ["slider", "spinbutton", "progressbar", "meter", "scrollbar"]
 
-    private static let formControls: Set<String> = ["button", "input", "select", "textarea", "optgroup", "option", "fieldset"]
-    private static let nativeControls: Set<String> = ["input", "select", "textarea"]
     private static let selectableRoles: Set<String> = ["option", "tab", "gridcell", "row", "treeitem"]
 
     private func isDisabled(_ element: HTMLElement) -> Bool {
-        if element.attribute("aria-disabled")?.lowercased() == "true" { return true }
-        guard Self.formControls.contains(element.tag) else { return false }
+        if element.ariaAttribute("aria-disabled")?.lowercased() == "true" { return true }
+        guard element.tagTraits.contains(.formControl) else { return false }
         if element.hasAttribute("disabled") { return true }
         // A disabled fieldset disables its controls, except those in its first legend.
         var node = element.parent
@@ -211,9 +209,9 @@ struct AccessibilityTreeBuilder {
         var out: [AccessibilityProperty] = []
         func bool(_ b: Bool) -> String { b ? "True" : "False" }
         func aria(_ name: String) -> String? {
-            element.attribute(name)?.trimmingCharacters(in: .whitespaces).lowercased()
+            element.ariaAttribute(name)?.trimmingCharacters(in: .whitespaces).lowercased()
         }
-        let isNativeControl = Self.nativeControls.contains(element.tag)
+        let isNativeControl = element.tagTraits.contains(.nativeControl)
 
         if focusedElement == element.index { out.append(.init("focused", "True")) }
         if element.tag == "input", element.hasAttribute("list") { out.append(.init("autocomplete", "list")) }
@@ -251,23 +249,23 @@ struct AccessibilityTreeBuilder {
             out.append(.init("multiselectable", "True"))
         }
         if Self.rangeRoles.contains(role) {
-            let minimum = element.attribute("aria-valuemin") ?? element.attribute("min")
-            let maximum = element.attribute("aria-valuemax") ?? element.attribute("max")
+            let minimum = element.ariaAttribute("aria-valuemin") ?? element.attribute("min")
+            let maximum = element.ariaAttribute("aria-valuemax") ?? element.attribute("max")
             if let minimum { out.append(.init("valuemin", minimum)) }
             if let maximum { out.append(.init("valuemax", maximum)) }
-            if let text = element.attribute("aria-valuetext") { out.append(.init("valuetext", text)) }
+            if let text = element.ariaAttribute("aria-valuetext") { out.append(.init("valuetext", text)) }
         }
         if isDisabled(element) { out.append(.init("disabled", "True")) }
         if element.tag == "a" || element.tag == "area", role == "link", let href = element.attribute("href") {
             // Kept for programmatic users; the renderer leaves `url` out of the text as WebArena does.
-            out.append(.init("url", URLResolution.resolve(href, against: baseURL) ?? href))
+            out.append(.init("url", links.resolve(href) ?? href))
         }
         if Self.textEntryRoles.contains(role) || Self.rangeRoles.contains(role) {
             if element.tag == "input" || element.tag == "textarea" {
                 if RoleMapping.inputType(element) != "password" { out.append(.init("value", state.value(of: element))) }
             } else if element.tag == "select" {
                 out.append(.init("value", state.selectedOptions(of: element).map(FormState.optionLabel).joined(separator: ", ")))
-            } else if let now = element.attribute("aria-valuenow") ?? element.attribute("value") {
+            } else if let now = element.ariaAttribute("aria-valuenow") ?? element.attribute("value") {
                 out.append(.init("value", now))
             }
         }

@@ -76,7 +76,7 @@ struct AccessibleNameComputer {
 
         // 2B: aria-labelledby (not recursively).
         // `aria-labeledby` is a common misspelling that browsers accept.
-        if !context.inLabelledBy, let refs = element.attribute("aria-labelledby") ?? element.attribute("aria-labeledby") {
+        if !context.inLabelledBy, let refs = element.ariaAttribute("aria-labelledby") ?? element.ariaAttribute("aria-labeledby") {
             var parts: [String] = []
             let consumed = context.consumed ?? Consumed()
             context.consumed = consumed
@@ -104,7 +104,7 @@ struct AccessibleNameComputer {
         }
 
         // 2D: aria-label.
-        if let label = element.attribute("aria-label"), !label.isBlank {
+        if let label = element.ariaAttribute("aria-label"), !label.isBlank {
             return label
         }
 
@@ -125,7 +125,7 @@ struct AccessibleNameComputer {
             return title
         }
         if element.tag == "input" || element.tag == "textarea",
-           let placeholder = element.attribute("placeholder") ?? element.attribute("aria-placeholder"),
+           let placeholder = element.attribute("placeholder") ?? element.ariaAttribute("aria-placeholder"),
            !placeholder.isEmpty {
             return placeholder
         }
@@ -144,12 +144,12 @@ struct AccessibleNameComputer {
             if element.tag == "input" { return state.value(of: element) }
             // An ARIA listbox/combobox: the selected option's text.
             let selected = element.descendants(includingSelf: false).first {
-                $0.attribute("aria-selected") == "true" && RoleMapping.explicitRole($0) == "option"
+                $0.ariaAttribute("aria-selected") == "true" && RoleMapping.explicitRole($0) == "option"
             }
             return selected?.textContent ?? ""
         case "slider", "spinbutton", "progressbar", "scrollbar", "meter":
-            if let text = element.attribute("aria-valuetext") { return text }
-            if let now = element.attribute("aria-valuenow") { return now }
+            if let text = element.ariaAttribute("aria-valuetext") { return text }
+            if let now = element.ariaAttribute("aria-valuenow") { return now }
             if element.tag == "input" { return state.value(of: element) }
             return element.attribute("value") ?? ""
         default:

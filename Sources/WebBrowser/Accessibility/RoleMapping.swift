@@ -48,7 +48,7 @@ enum RoleMapping {
         if let explicit = explicitRole(element) {
             if explicit == "none" || explicit == "presentation" {
                 // Presentational conflict resolution: focusable or globally-labelled elements keep their role.
-                let conflict = isFocusable(element) || globalARIAAttributes.contains { element.hasAttribute($0) }
+                let conflict = isFocusable(element) || globalARIAAttributes.contains { element.ariaAttribute($0) != nil }
                 if !conflict { return "none" }
             } else {
                 return explicit
@@ -98,7 +98,7 @@ enum RoleMapping {
         case "iframe": return "Iframe"
         case "img":
             if let alt = element.attribute("alt"), alt.isEmpty,
-               !globalARIAAttributes.contains(where: { element.hasAttribute($0) }), !element.hasAttribute("title") {
+               !globalARIAAttributes.contains(where: { element.ariaAttribute($0) != nil }), !element.hasAttribute("title") {
                 return "none"
             }
             return "img"

@@ -5,18 +5,13 @@ import Foundation
 /// elements (`head`, `script`, `style`, `template`...), `input type=hidden`, closed `<details>`
 /// content and closed `<dialog>`s.
 enum Visibility {
-    static let nonRendered: Set<String> = [
-        "head", "script", "style", "template", "title", "meta", "link", "base", "noembed", "noframes",
-        "param", "source", "track", "datalist", "area", "map",
-    ]
-
     static func inlineStyle(_ element: HTMLElement) -> InlineStyle { element.inlineStyle }
 
     /// Whether the element itself removes its whole subtree from rendering.
     static func hidesSubtree(_ element: HTMLElement, state: FormState) -> Bool {
-        if nonRendered.contains(element.tag) { return true }
+        if element.tagTraits.contains(.nonRendered) { return true }
         if element.hasAttribute("hidden") { return true }
-        if element.attribute("aria-hidden")?.lowercased().trimmingCharacters(in: .whitespaces) == "true" { return true }
+        if element.ariaAttribute("aria-hidden")?.lowercased().trimmingCharacters(in: .whitespaces) == "true" { return true }
         if element.tag == "input", RoleMapping.inputType(element) == "hidden" { return true }
         if element.tag == "dialog", !element.hasAttribute("open") { return true }
         if inlineStyle(element).displayNone { return true }
@@ -39,18 +34,11 @@ enum Visibility {
         return visibility ?? false
     }
 
-    /// Elements whose box starts a new line by default, so names from content get a space there.
-    static let blockLevel: Set<String> = [
-        "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "dialog", "div", "dl", "dt",
-        "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-        "hgroup", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td",
-        "tfoot", "th", "thead", "tr", "ul", "legend", "menu", "search", "body", "html", "option", "optgroup",
-    ]
-
+    /// Whether names from content put spaces around the element (a block box by default).
     static func isBlock(_ element: HTMLElement) -> Bool {
         if let display = inlineStyle(element).display {
             return display != "inline" && display != "contents"
         }
-        return blockLevel.contains(element.tag)
+        return element.tagTraits.contains(.blockLevel)
     }
 }

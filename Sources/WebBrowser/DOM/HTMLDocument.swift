@@ -18,23 +18,13 @@ public final class HTMLDocument: @unchecked Sendable {
     /// Roles and labels, derived on first use by the accessibility tree.
     let factsCache = DocumentFactsCache()
 
-    init(url: String, root: HTMLElement, nodeCount: Int, source: String) {
+    init(url: String, root: HTMLElement, nodeCount: Int, source: String, elementsByID: [String: HTMLElement],
+         title: HTMLElement?) {
         self.url = url
         self.root = root
         self.nodeCount = nodeCount
         self.source = source
-        var ids: [String: HTMLElement] = [:]
-        var title: HTMLElement?
-        var stack = [root]
-        while let element = stack.popLast() {
-            // The first element with an id wins, as getElementById does.
-            if let id = element.attribute("id"), ids[id] == nil { ids[id] = element }
-            if title == nil, element.tag == "title" { title = element }
-            for child in element.children.reversed() {
-                if case .element(let e) = child { stack.append(e) }
-            }
-        }
-        self.elementsByID = ids
+        self.elementsByID = elementsByID
         self.title = title?.textContent.collapsingWhitespace() ?? ""
     }
 
@@ -70,10 +60,11 @@ public final class HTMLDocument: @unchecked Sendable {
         let source = String(decoding: data, as: UTF8.self)
         let declaresCharset = data.prefix(2048).range(of: Data("charset".utf8)) != nil
         let charset = encoding ?? (declaresCharset ? nil : "UTF-8")
-        let (root, nodeCount) = data.withUnsafeBytes { HTMLTreeBuilder.parse($0, url: url, charset: charset) }
-        var fixup = HeadContentFixup(nextIndex: nodeCount)
-        fixup.moveBodyContentOutOfHead(root)
-        return HTMLDocument(url: url, root: root, nodeCount: fixup.nextIndex, source: source)
+        let parsed = data.withUnsafeBytes { HTMLTreeBuilder.parse($0, url: url, charset: charset) }
+        var fixup = HeadContentFixup(nextIndex: parsed.nodeCount)
+        fixup.moveBodyContentOutOfHead(parsed.root)
+        return HTMLDocument(url: url, root: parsed.root, nodeCount: fixup.nextIndex, source: source,
+                            elementsByID: parsed.elementsByID, title: parsed.firstTitle)
     }
 
     /// Parses an HTML string (tests, files, `observe`).
@@ -90,14 +81,12 @@ public final class HTMLDocument: @unchecked Sendable {
             return nextIndex
         }
 
-        static let headTags: Set<String> = ["title", "meta", "link", "style", "script", "base", "noscript", "template"]
-
         /// libxml2 keeps content that follows `<title>` without a `<body>` tag inside `<head>`,
         /// where browsers would have opened the body: move it (and what follows it) to the body.
         mutating func moveBodyContentOutOfHead(_ root: HTMLElement) {
             guard let head = root.elementChildren.first(where: { $0.tag == "head" }) else { return }
             guard let split = head.children.firstIndex(where: { child in
-                if case .element(let e) = child { return !Self.headTags.contains(e.tag) }
+                if case .element(let e) = child { return !e.tagTraits.contains(.headContent) }
                 return false
             }) else { return }
             let moved = Array(head.children[split...])

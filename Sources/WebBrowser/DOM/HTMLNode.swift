@@ -25,6 +25,7 @@ public struct HTMLText: Sendable {
 public final class HTMLElement: @unchecked Sendable {
     /// Lower-case tag name (`a`, `input`, ...).
     public let tag: String
+    let tagTraits: TagTraits
     public let attributes: [HTMLAttribute]
     /// Position in document order among all elements and text nodes; the source of stable ids.
     public let index: Int
@@ -38,17 +39,23 @@ public final class HTMLElement: @unchecked Sendable {
     public internal(set) var parent: HTMLElement?
     /// The visibility-relevant part of the `style` attribute.
     let inlineStyle: InlineStyle
+    /// Whether any `aria-*` attribute is present: most elements have none, and the tree builder
+    /// asks each element for a dozen of them.
+    let hasARIAAttributes: Bool
 
-    init(tag: String, attributes: [HTMLAttribute], index: Int) {
+    init(tag: String, attributes: [HTMLAttribute], index: Int, traits: TagTraits? = nil) {
         self.tag = tag
+        self.tagTraits = traits ?? TagTraits(tag: tag)
         self.attributes = attributes
         self.index = index
         var style = InlineStyle.none
-        for attribute in attributes where attribute.name == "style" {
-            if !attribute.value.isEmpty { style = InlineStyle(parsing: attribute.value) }
-            break
+        var aria = false
+        for attribute in attributes {
+            if attribute.name == "style", !attribute.value.isEmpty { style = InlineStyle(parsing: attribute.value) }
+            if !aria, attribute.name.utf8.starts(with: "aria-".utf8) { aria = true }
         }
         self.inlineStyle = style
+        self.hasARIAAttributes = aria
     }
 
     /// The value of an attribute (names are lower-case), or nil when absent.
@@ -58,6 +65,9 @@ public final class HTMLElement: @unchecked Sendable {
     }
 
     public func hasAttribute(_ name: String) -> Bool { attribute(name) != nil }
+
+    /// `attribute(name)` for an `aria-*` name, answered at once for elements without any.
+    func ariaAttribute(_ name: String) -> String? { hasARIAAttributes ? attribute(name) : nil }
 
     public var id: String? { attribute("id") }
 

@@ -13,16 +13,16 @@ final class HTMLTreeBuilder {
     private struct Frame {
         let element: HTMLElement
         var children: [HTMLNode] = []
-        /// Bytes of a text node still being received (libxml2 delivers text in pieces: around
-        /// entities, and every 1000 bytes).
-        var pendingText: [UInt8] = []
-        var pendingIndex = 0
         /// An element continued after it had closed: already in its parent's children.
         var reopened = false
     }
 
     private(set) var nextIndex = 0
     private var stack: [Frame] = []
+    /// Bytes of a text node of the innermost open element still being received (libxml2
+    /// delivers text in pieces: around entities, and every 1000 bytes). Any other event ends it.
+    private var pendingText: [UInt8] = []
+    private var pendingIndex = 0
     private(set) var root: HTMLElement?
     /// Open elements that started outside any `<html>` (not produced by libxml2, which always
     /// implies one; kept as a guard), which are skipped.
@@ -30,9 +30,22 @@ final class HTMLTreeBuilder {
     /// libxml2 interns tag and attribute names in its dictionary, so one pointer stands for
     /// one name for the whole parse: convert (and lower-case) each name once.
     private var names: [UnsafePointer<xmlChar>: String] = [:]
+    private var tagTraits: [UnsafePointer<xmlChar>: TagTraits] = [:]
 
-    /// Parses `bytes` and returns the `<html>` element (synthesised for input without one).
-    static func parse(_ bytes: UnsafeRawBufferPointer, url: String, charset: String?) -> (root: HTMLElement, nodeCount: Int) {
+    /// What a parse produces: the `<html>` element (synthesised for input without one), the
+    /// number of nodes numbered, and the lookups collected on the way.
+    struct Result {
+        var root: HTMLElement
+        var nodeCount: Int
+        /// The first element with each id, as `getElementById` finds it.
+        var elementsByID: [String: HTMLElement]
+        var firstTitle: HTMLElement?
+    }
+
+    private var elementsByID: [String: HTMLElement] = [:]
+    private var firstTitle: HTMLElement?
+
+    static func parse(_ bytes: UnsafeRawBufferPointer, url: String, charset: String?) -> Result {
         let builder = HTMLTreeBuilder()
         if let base = bytes.baseAddress, bytes.count > 0, let context = htmlNewParserCtxt() {
             var handler = xmlSAXHandler()
@@ -57,7 +70,8 @@ final class HTMLTreeBuilder {
         }
         builder.finish()
         let root = builder.root ?? HTMLElement(tag: "html", attributes: [], index: builder.take())
-        return (root, builder.nextIndex)
+        return Result(root: root, nodeCount: builder.nextIndex, elementsByID: builder.elementsByID,
+                      firstTitle: builder.firstTitle)
     }
 
     private static func from(_ context: UnsafeMutableRawPointer?) -> HTMLTreeBuilder {
@@ -113,7 +127,15 @@ final class HTMLTreeBuilder {
                 pair = pair.advanced(by: 2)
             }
         }
-        let element = HTMLElement(tag: tag, attributes: attributes, index: take())
+        let traits = tagName.map { pointer in
+            if let known = tagTraits[pointer] { return known }
+            let traits = TagTraits(tag: tag)
+            tagTraits[pointer] = traits
+            return traits
+        }
+        let element = HTMLElement(tag: tag, attributes: attributes, index: take(), traits: traits)
+        if let id = element.id, elementsByID[id] == nil { elementsByID[id] = element }
+        if firstTitle == nil, tag == "title" { firstTitle = element }
         if stack.isEmpty {
             root = element
             stack.append(Frame(element: element))
@@ -143,16 +165,15 @@ final class HTMLTreeBuilder {
     private func text(_ bytes: UnsafePointer<xmlChar>?, _ count: Int32) {
         guard let bytes, count > 0, !stack.isEmpty, ignoredDepth == 0 else { return }
         let chunk = UnsafeBufferPointer(start: bytes, count: Int(count))
-        let top = stack.count - 1
-        if stack[top].pendingText.isEmpty { stack[top].pendingIndex = take() }
-        stack[top].pendingText.append(contentsOf: chunk)
+        if pendingText.isEmpty { pendingIndex = take() }
+        pendingText.append(contentsOf: chunk)
     }
 
     private func flushText() {
-        guard let top = stack.indices.last, !stack[top].pendingText.isEmpty else { return }
-        let text = String(decoding: stack[top].pendingText, as: UTF8.self)
-        stack[top].children.append(.text(HTMLText(index: stack[top].pendingIndex, text: text)))
-        stack[top].pendingText.removeAll(keepingCapacity: true)
+        guard let top = stack.indices.last, !pendingText.isEmpty else { return }
+        let text = String(decoding: pendingText, as: UTF8.self)
+        stack[top].children.append(.text(HTMLText(index: pendingIndex, text: text)))
+        pendingText.removeAll(keepingCapacity: true)
     }
 
     private func finish() {
