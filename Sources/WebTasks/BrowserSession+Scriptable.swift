@@ -5,22 +5,25 @@ extension BrowserSession: ScriptableBrowser {
         accessibilityTree.findAll(role: role, name: name).map(\.id)
     }
 
-    public func text(locator: String) -> String? {
+    public func text(_ locator: TextLocator) -> String? {
         let tree = accessibilityTree
-        let trimmed = locator.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty {
+        switch locator {
+        case .page:
             return PageText.of(tree.document.body ?? tree.document.root)
-        }
-        if trimmed.hasPrefix("role=") || trimmed.hasPrefix("name=") {
-            let (role, name) = PageText.parseAccessibilityLocator(trimmed)
-            guard let node = tree.find(role: role, name: name ?? "") else { return nil }
+        case .accessibilityNode(let role, let name):
+            guard let node = tree.find(role: role, name: name) else { return nil }
             return node.element.map(PageText.of) ?? node.name
+        case .selector(let css):
+            // The native browser has no CSS engine: selectors outside `SimpleSelector`'s subset match nothing.
+            guard let selector = SimpleSelector(css) else { return nil }
+            let matches = selector.select(in: tree.document.root)
+            guard !matches.isEmpty else { return nil }
+            return matches.map(PageText.of).joined(separator: " ")
         }
-        guard let selector = SimpleSelector(trimmed) else { return nil }
-        let matches = selector.select(in: tree.document.root)
-        guard !matches.isEmpty else { return nil }
-        return matches.map(PageText.of).joined(separator: " ")
     }
+
+    /// A session holds no process or browser context: nothing to free.
+    public func close() async {}
 }
 
 /// The human-visible text of an element: scripts, styles and hidden inputs skipped, a space
@@ -48,17 +51,5 @@ enum PageText {
                 out += " "
             }
         }
-    }
-
-    /// `role=heading name=Order # 1` -> ("heading", "Order # 1").
-    static func parseAccessibilityLocator(_ s: String) -> (role: String?, name: String?) {
-        var role: String?
-        var name: String?
-        if let r = s.range(of: "role=") {
-            let rest = s[r.upperBound...]
-            role = String(rest.prefix { !$0.isWhitespace })
-        }
-        if let n = s.range(of: "name=") { name = String(s[n.upperBound...]).trimmingCharacters(in: .whitespaces) }
-        return (role, name)
     }
 }

@@ -16,7 +16,13 @@ public struct PageContentCheck: Sendable {
             }
         }
         let scope = check.locator.isEmpty ? where_ : "'\(check.locator)' on \(where_)"
-        guard let text = browser.text(locator: check.locator) else {
+        let read: String?
+        do {
+            read = try await browser.text(TextLocator(check.locator))
+        } catch {
+            return [CheckResult(kind: "program_html", passed: false, reason: "could not read \(scope): \(error)")]
+        }
+        guard let text = read else {
             return [CheckResult(kind: "program_html", passed: false, reason: "nothing matches \(scope)")]
         }
         var results: [CheckResult] = []

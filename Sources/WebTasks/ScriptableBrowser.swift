@@ -1,14 +1,43 @@
 import WebBrowser
 
-/// What the scripted solver and the page-content checks need from a browser beyond
-/// `BrowserEnvironment`: finding elements by role and name, and reading page text.
+/// What the scripted solver, sign-in and the page-content checks need from a browser beyond
+/// `BrowserEnvironment`: the URL, elements by role and name, page text, and freeing it after a task.
+/// Both backends conform: the native `BrowserSession` here, `ChromiumEnvironment` in Evaluation.
+///
+/// The reads describe the page of the latest observation. They are async because a backend may
+/// have to ask its browser process (Chromium reads page text by running the page's own DOM).
 public protocol ScriptableBrowser: BrowserEnvironment {
     /// The active tab's URL.
-    var currentURL: String { get }
+    var currentURL: String { get async }
     /// Ids (as in observations) of the elements with this role (any role when nil) and name,
-    /// exact name matches first, then case-insensitive containment.
-    func elementIDs(role: String?, name: String) -> [Int]
-    /// The visible text of the current page (`locator` empty), of the elements a simple CSS
-    /// selector matches, or of the accessibility node `role=... name=...`; nil when nothing matches.
-    func text(locator: String) -> String?
+    /// as `NameLookup` orders them: exact name matches first, then case-insensitive containment.
+    func elementIDs(role: String?, name: String) async -> [Int]
+    /// The visible text `locator` selects; nil when nothing matches. Throws only when the
+    /// browser itself fails, so a broken browser is not mistaken for a missing element.
+    func text(_ locator: TextLocator) async throws -> String?
+    /// Frees what the browser holds beyond memory (a Chromium browser context); it is not used after.
+    func close() async
+}
+
+/// What page text a `program_html` check reads: the whole page (an empty locator), the elements a
+/// CSS selector matches (`main table`), or an accessibility node (`role=heading name=Order # 1`).
+public enum TextLocator: Sendable, Equatable {
+    case page
+    case selector(String)
+    case accessibilityNode(role: String?, name: String)
+
+    public init(_ locator: String) {
+        let trimmed = locator.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty {
+            self = .page
+        } else if trimmed.hasPrefix("role=") || trimmed.hasPrefix("name=") {
+            var role: String?
+            var name = ""
+            if let r = trimmed.range(of: "role=") { role = String(trimmed[r.upperBound...].prefix { !$0.isWhitespace }) }
+            if let n = trimmed.range(of: "name=") { name = String(trimmed[n.upperBound...]).trimmingCharacters(in: .whitespaces) }
+            self = .accessibilityNode(role: role, name: name)
+        } else {
+            self = .selector(trimmed)
+        }
+    }
 }

@@ -30,15 +30,15 @@ public struct ScriptedSolver: Sendable {
         for (i, step) in steps.enumerated() {
             let action: BrowserAction
             switch step {
-            case .click(let l): action = .click(id: try resolve(l, i, step, browser))
-            case .type(let l, let text, let enter): action = .type(id: try resolve(l, i, step, browser), text: text, pressEnter: enter)
-            case .select(let l, let value): action = .selectOption(id: try resolve(l, i, step, browser), value: value)
+            case .click(let l): action = .click(id: try await resolve(l, i, step, browser))
+            case .type(let l, let text, let enter): action = .type(id: try await resolve(l, i, step, browser), text: text, pressEnter: enter)
+            case .select(let l, let value): action = .selectOption(id: try await resolve(l, i, step, browser), value: value)
             case .goto(let url): action = .goto(url: url)
             case .back: action = .goBack
             case .stop(let answer):
                 run.actions.append(.stop(answer: answer))
                 run.answer = answer
-                run.finalURL = browser.currentURL
+                run.finalURL = await browser.currentURL
                 return run
             }
             let observation = try await browser.step(action)
@@ -50,14 +50,14 @@ public struct ScriptedSolver: Sendable {
                 throw Error.actionFailed(step: i, step, url: observation.url, message: "HTTP \(observation.status)")
             }
         }
-        run.finalURL = browser.currentURL
+        run.finalURL = await browser.currentURL
         return run
     }
 
-    private func resolve(_ locator: ElementLocator, _ index: Int, _ step: SolutionStep, _ browser: some ScriptableBrowser) throws -> Int {
-        let ids = browser.elementIDs(role: locator.role, name: locator.name)
+    private func resolve(_ locator: ElementLocator, _ index: Int, _ step: SolutionStep, _ browser: some ScriptableBrowser) async throws -> Int {
+        let ids = await browser.elementIDs(role: locator.role, name: locator.name)
         let n = locator.index ?? 0
-        guard n < ids.count else { throw Error.elementNotFound(step: index, step, url: browser.currentURL) }
+        guard n < ids.count else { throw Error.elementNotFound(step: index, step, url: await browser.currentURL) }
         return ids[n]
     }
 }

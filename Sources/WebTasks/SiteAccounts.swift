@@ -54,8 +54,9 @@ public enum SiteAccounts {
         } catch {
             throw Error.loginFailed(account: account, url: base + "/login", detail: String(describing: error))
         }
-        if browser.currentURL.contains("/login") {
-            throw Error.loginFailed(account: account, url: browser.currentURL, detail: "still on the sign-in page")
+        let landed = await browser.currentURL
+        if landed.contains("/login") {
+            throw Error.loginFailed(account: account, url: landed, detail: "still on the sign-in page")
         }
     }
 }

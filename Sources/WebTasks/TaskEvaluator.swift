@@ -19,7 +19,7 @@ public struct TaskEvaluator: Sendable {
     ///   - databases: the instance databases by site, for `db_check`.
     public func evaluate(_ task: TaskConfig, answer: String, browser: some ScriptableBrowser,
                          databases: [SiteName: DatabaseQueue]) async -> EvaluationResult {
-        let finalURL = browser.currentURL
+        let finalURL = await browser.currentURL
         var checks: [CheckResult] = []
         for type in task.eval.evalTypes {
             switch type {

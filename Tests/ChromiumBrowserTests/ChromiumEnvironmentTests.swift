@@ -92,6 +92,19 @@ final class ChromiumEnvironmentTests: XCTestCase {
         XCTAssertNotNil(invalid.error)
     }
 
+    func testARefusedGotoIsAnErrorAndTheNextStepDoesNotWaitForALoad() async throws {
+        let env = try await makeEnvironment()
+        defer { Task { await env.close() } }
+        _ = try await env.reset(startURL: try Fixtures.url("form.html", Self.formPage))
+        let started = Date()
+        let refused = try await env.step(.goto(url: "not a url"))
+        XCTAssertNotNil(refused.error, "Chromium refuses to navigate to an invalid URL")
+        let next = try await env.step(.scroll(.down))
+        XCTAssertNil(next.error)
+        XCTAssertEqual(next.title, "Shop form")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "no step may wait out the navigation timeout")
+    }
+
     func testTabsOpenedByThePageAndByActions() async throws {
         let env = try await makeEnvironment()
         defer { Task { await env.close() } }

@@ -1,3 +1,4 @@
+import ChromiumBrowser
 import Foundation
 import XCTest
 @testable import Evaluation
@@ -31,7 +32,7 @@ final class PolicyEvaluationTests: XCTestCase {
         let tasks = try sampleTasks()
         try await withCluster { cluster in
             let runner = TaskRunner(agent: try agent(SolutionFollowingModel(tasks: tasks)), cluster: cluster, maxSteps: 30)
-            let episodes = await PolicyEvaluation(runner: runner, label: "oracle").run(tasks, instances: 2, progress: false)
+            let episodes = try await PolicyEvaluation(runner: runner, label: "oracle").run(tasks, instances: 2, progress: false)
             XCTAssertEqual(episodes.map(\.taskID), tasks.map(\.taskID), "results come back in task order")
             for e in episodes {
                 XCTAssertTrue(e.succeeded, "task \(e.taskID) (\(e.site)): \(e.result)")
@@ -44,20 +45,36 @@ final class PolicyEvaluationTests: XCTestCase {
         }
     }
 
+    func testAPolicyThatFollowsTheSolutionsPassesInChromiumToo() async throws {
+        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed (scripts/prerequisites.sh installs it)") }
+        let tasks = try sampleTasks()
+        try await withCluster { cluster in
+            let runner = TaskRunner(agent: try agent(SolutionFollowingModel(tasks: tasks)), cluster: cluster, maxSteps: 30)
+            let episodes = try await PolicyEvaluation(runner: runner, label: "oracle", backend: .chromium)
+                .run(tasks, instances: 2, progress: false)
+            XCTAssertEqual(episodes.map(\.taskID), tasks.map(\.taskID))
+            for e in episodes {
+                XCTAssertTrue(e.succeeded, "task \(e.taskID) (\(e.site)) in chromium: \(e.result)")
+                XCTAssertTrue(e.finalURL.hasPrefix("http://"), e.finalURL)
+            }
+        }
+    }
+
     func testWrongAnswersAndProseFailWithTheirCause() async throws {
         let tasks = try sampleTasks().filter { $0.eval.evalTypes.contains(.stringMatch) }
         XCTAssertFalse(tasks.isEmpty)
         try await withCluster { cluster in
             let wrong = TaskRunner(agent: try agent(SolutionFollowingModel(tasks: tasks, forcedAnswer: "purple elephant")),
                                    cluster: cluster, maxSteps: 30)
-            for e in await PolicyEvaluation(runner: wrong).run(tasks, instances: 2, progress: false) {
+            for e in try await PolicyEvaluation(runner: wrong).run(tasks, instances: 2, progress: false) {
                 XCTAssertFalse(e.succeeded, "task \(e.taskID) passed with a wrong answer")
                 XCTAssertEqual(e.failure, .wrongResult)
                 XCTAssertEqual(e.answer, "purple elephant")
             }
             let prose = TaskRunner(agent: try agent(ProseOnlyModel(), fallback: false), cluster: cluster, maxSteps: 3)
             let episode = await prose.run(tasks[0].substituting(Dictionary(uniqueKeysWithValues:
-                await cluster.baseURLs(instance: 0).map { ($0.key.urlPlaceholder, $0.value) })), instance: 0)
+                await cluster.baseURLs(instance: 0).map { ($0.key.urlPlaceholder, $0.value) })), instance: 0,
+                                         browsers: NativeBrowserSource())
             XCTAssertEqual(episode.failure, .invalidActions)
             XCTAssertEqual(episode.steps.count, 3)
             XCTAssertTrue(episode.steps.allSatisfy { $0.error != nil }, "an unparseable action shows an error to the model")
@@ -70,7 +87,8 @@ final class PolicyEvaluationTests: XCTestCase {
             // The prose model gives no action; with the fallback it must choose among the page's actions.
             let runner = TaskRunner(agent: try agent(ChoosingProseModel()), cluster: cluster, maxSteps: 2)
             let url = await cluster.baseURL(.shop)
-            let episode = await runner.run(tasks[0].substituting(["__SHOP__": url, "__FORUM__": await cluster.baseURL(.forum)]), instance: 0)
+            let episode = await runner.run(tasks[0].substituting(["__SHOP__": url, "__FORUM__": await cluster.baseURL(.forum)]), instance: 0,
+                                           browsers: NativeBrowserSource())
             XCTAssertEqual(episode.steps.count, 2)
             XCTAssertTrue(episode.steps.allSatisfy { $0.constrained && $0.valid })
             XCTAssertEqual(episode.failure, .stepLimit)

@@ -56,7 +56,7 @@ final class StoreTaskTests: XCTestCase {
         for site in [SiteName.shop, .admin] {
             for var task in try await harness.tasks(for: site) where task.eval.evalTypes.contains(.programHTML) {
                 task.eval.evalTypes = [.programHTML]
-                let browser = try await harness.prepare(task)
+                let (browser, _) = try await harness.prepare(task)
                 let result = await harness.evaluate(task, answer: "", browser: browser)
                 XCTAssertFalse(result.passed, "task \(task.taskID)'s page checks pass without doing the task:\n\(result)")
                 checked += 1
@@ -82,7 +82,7 @@ final class StoreTaskTests: XCTestCase {
         for task in try await harness.tasks(for: site) {
             // The expert solution passes.
             do {
-                let browser = try await harness.prepare(task)
+                let (browser, _) = try await harness.prepare(task)
                 let run = try await ScriptedSolver().run(task.solution, in: browser)
                 let result = await harness.evaluate(task, answer: run.answer, browser: browser)
                 if !result.passed { failures.append("task \(task.taskID) solution failed: \(task.intent)\n\(result)") }
@@ -91,7 +91,7 @@ final class StoreTaskTests: XCTestCase {
             }
             // Stopping at once with a wrong answer fails.
             do {
-                let browser = try await harness.prepare(task)
+                let (browser, _) = try await harness.prepare(task)
                 let result = await harness.evaluate(task, answer: "zzz wrong 987654", browser: browser)
                 if result.passed { failures.append("task \(task.taskID) passed with a wrong answer: \(task.intent)") }
             } catch {

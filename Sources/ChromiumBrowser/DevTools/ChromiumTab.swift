@@ -78,7 +78,14 @@ public final class ChromiumTab: @unchecked Sendable {
     public func navigate(to url: String, timeout: Double) async throws -> String? {
         struct Navigated: Decodable { let errorText: String?; let loaderId: String? }
         lock.withLock { loading = true }
-        let result: Navigated = try await send("Page.navigate", ["url": .string(url)], timeout: timeout)
+        let result: Navigated
+        do {
+            result = try await send("Page.navigate", ["url": .string(url)], timeout: timeout)
+        } catch {
+            // Refused outright (an invalid URL): no load will end, so the next wait must not wait for one.
+            lock.withLock { loading = false }
+            throw error
+        }
         if let error = result.errorText, !error.isEmpty {
             lock.withLock { loading = false }
             return error

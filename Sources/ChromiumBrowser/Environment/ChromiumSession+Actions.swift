@@ -71,7 +71,10 @@ extension ChromiumSession {
             if tabs.isEmpty { _ = try await openTab() }
             active = min(active, tabs.count - 1)
         case .goto(let url):
-            if let failure = try await tab.navigate(to: url, timeout: configuration.navigationTimeout) {
+            // A relative URL resolves against the current page, as in the native browser.
+            let base = lastSnapshot?.url ?? ""
+            let target = base.hasPrefix("http") ? URLResolution.resolve(url, against: base) ?? url : url
+            if let failure = try await tab.navigate(to: target, timeout: configuration.navigationTimeout) {
                 return "could not load \(url): \(failure)"
             }
         case .goBack, .goForward:

@@ -1,21 +1,30 @@
+import ChromiumBrowser
 import Foundation
 import NNetnavSupport
 import WebSites
 import WebTasks
 
 /// Runs a policy on many tasks in parallel, one worker per site instance, each task on a freshly
-/// reset instance (so WebArena's ordering constraints between tasks do not apply).
+/// reset instance (so WebArena's ordering constraints between tasks do not apply), in a fresh
+/// browser of the chosen backend: a native session, or a context of one headless Chromium that
+/// lives as long as the evaluation.
 public struct PolicyEvaluation: Sendable {
     public var runner: TaskRunner
     public var label: String
+    public var backend: BrowserBackend
 
-    public init(runner: TaskRunner, label: String = "eval") {
+    public init(runner: TaskRunner, label: String = "eval", backend: BrowserBackend = .native) {
         self.runner = runner
         self.label = label
+        self.backend = backend
     }
 
-    /// `tasks` carry URL placeholders (`__SHOP__`); they are substituted per instance.
-    public func run(_ tasks: [TaskConfig], instances: Int, progress: Bool = true) async -> [TaskEpisode] {
+    /// `tasks` carry URL placeholders (`__SHOP__`); they are substituted per instance. Throws only
+    /// when the backend cannot start (Chromium missing); a task that fails is an episode's failure.
+    public func run(_ tasks: [TaskConfig], instances: Int, progress: Bool = true) async throws -> [TaskEpisode] {
+        let chromium = backend == .chromium ? try await ChromiumBrowser.launch() : nil
+        defer { chromium?.close() }
+        let browsers: any TaskBrowserSource = chromium.map { ChromiumBrowserSource(browser: $0) } ?? NativeBrowserSource()
         let queue = WorkQueue(tasks.enumerated().map { $0 })
         let bar = progress ? ProgressBar(label: label, total: tasks.count, unit: "tasks") : nil
         let tally = SuccessTally()
@@ -28,7 +37,7 @@ public struct PolicyEvaluation: Sendable {
                     let placeholders = Dictionary(uniqueKeysWithValues: await cluster.baseURLs(instance: instance)
                         .map { ($0.key.urlPlaceholder, $0.value) })
                     while let (index, task) = await queue.next() {
-                        let episode = await runner.run(task.substituting(placeholders), instance: instance)
+                        let episode = await runner.run(task.substituting(placeholders), instance: instance, browsers: browsers)
                         let (passed, total) = await tally.record(episode.succeeded)
                         bar?.advance(status: "success \(passed)/\(total)")
                         done.append((index, episode))

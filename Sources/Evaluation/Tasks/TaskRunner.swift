@@ -5,8 +5,9 @@ import WebSites
 import WebTasks
 
 /// Runs a policy on one task of a bundled site, on one site instance: the task harness resets
-/// the task's sites and signs in if the task says so; the policy acts until it stops or runs out
-/// of steps; the final state is scored with the task's evaluators.
+/// the task's sites and signs in, in a fresh browser of the evaluation's backend, if the task says
+/// so; the policy acts until it stops or runs out of steps; the final state is scored with the
+/// task's evaluators and the browser is closed.
 public struct TaskRunner: Sendable {
     public var agent: PolicyAgent
     public var cluster: SiteCluster
@@ -20,21 +21,19 @@ public struct TaskRunner: Sendable {
         self.evaluator = evaluator
     }
 
-    /// `task` must already have its URL placeholders substituted for `instance`.
-    public func run(_ task: TaskConfig, instance: Int) async -> TaskEpisode {
+    /// `task` must already have its URL placeholders substituted for `instance`; `browsers` is the
+    /// backend (`PolicyEvaluation` starts and stops it).
+    public func run(_ task: TaskConfig, instance: Int, browsers: any TaskBrowserSource) async -> TaskEpisode {
         let started = Date()
         var episode = TaskEpisode(taskID: task.taskID, site: task.sites.first ?? "?", intent: task.intent,
                                   difficulty: task.difficulty, instance: instance, steps: [], answer: nil,
                                   finalURL: task.startURL, result: EvaluationResult(checks: []), failure: nil,
                                   usage: TokenUsage(), seconds: 0)
-        let prefixes = Array(await cluster.baseURLs(instance: instance).values)
-        let harness = TaskHarness(cluster: cluster, instance: instance, evaluator: evaluator,
-                                  browserConfiguration: BrowserConfiguration(allowedURLPrefixes: prefixes))
-        let browser: BrowserSession
+        let harness = TaskHarness(cluster: cluster, instance: instance, evaluator: evaluator, browsers: browsers)
+        let browser: any ScriptableBrowser
         let observation: Observation
         do {
-            browser = try await harness.prepare(task)
-            observation = browser.observation
+            (browser, observation) = try await harness.prepare(task)
         } catch {
             episode.result = EvaluationResult(checks: [CheckResult(kind: "setup", passed: false, reason: "\(error)")])
             episode.failure = .setup
@@ -48,12 +47,13 @@ public struct TaskRunner: Sendable {
         episode.steps = rollout.steps
         episode.answer = rollout.answer
         episode.usage = rollout.usage
-        episode.finalURL = browser.currentURL
+        episode.finalURL = await browser.currentURL
         if let error = rollout.error {
             episode.result = EvaluationResult(checks: [CheckResult(kind: "run", passed: false, reason: error)])
         } else {
             episode.result = await harness.evaluate(task, answer: rollout.answer ?? "", browser: browser)
         }
+        await browser.close()
         if !episode.result.passed { episode.failure = rollout.failure }
         episode.seconds = Date().timeIntervalSince(started)
         return episode

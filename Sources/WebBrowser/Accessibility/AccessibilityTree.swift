@@ -62,28 +62,14 @@ public struct AccessibilityTree: Sendable {
     /// The node standing for an element, if the element is exposed.
     public func node(for element: HTMLElement) -> AccessibilityNode? { node(id: element.index + 1) }
 
-    /// Finds an element the way a person reading the observation would: among nodes with `role`
-    /// (any role when nil, text last), the first whose name equals `name`, else the first whose
-    /// name contains it case-insensitively.
+    /// Finds an element the way a person reading the observation would (`NameLookup`).
     public func find(role: String? = nil, name: String) -> AccessibilityNode? {
         findAll(role: role, name: name).first
     }
 
     /// All matches of `find`, exact matches first.
     public func findAll(role: String? = nil, name: String) -> [AccessibilityNode] {
-        let candidates = nodes.filter { node in
-            if let role { return node.role == role }
-            return true
-        }
-        let wanted = name.collapsingWhitespace()
-        let lowered = wanted.lowercased()
-        let exact = candidates.filter { $0.name == wanted }
-        let contains = candidates.filter { $0.name != wanted && $0.name.lowercased().contains(lowered) }
-        // Without a role, prefer elements over bare text, which usually repeats a link's or button's name.
-        func ordered(_ list: [AccessibilityNode]) -> [AccessibilityNode] {
-            role == nil ? list.filter { $0.role != "StaticText" } + list.filter { $0.role == "StaticText" } : list
-        }
-        return ordered(exact) + ordered(contains)
+        NameLookup.matches(in: nodes, role: role, name: name, roleOf: \.role, nameOf: \.name)
     }
 }
 

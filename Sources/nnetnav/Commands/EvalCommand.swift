@@ -14,15 +14,16 @@ struct EvalCommand: AsyncParsableCommand {
         abstract: "Evaluate a policy on task sets of the bundled sites.",
         discussion: """
         Starts the sites the tasks need on loopback, runs the policy on every task (each on a freshly \
-        reset site instance, signed in as the task's account), scores the final state with the task's \
-        programmatic checks (answer, URL, page content, database state) and reports success per site \
-        and difficulty, average steps and failures by cause. Writes episodes.jsonl, report.json and a \
-        readable report.html with every step.
+        reset site instance, in a fresh browser of the --browser backend, signed in as the task's \
+        account), scores the final state with the task's programmatic checks (answer, URL, page \
+        content, database state) and reports success per site and difficulty, average steps and \
+        failures by cause. Writes episodes.jsonl, report.json and a readable report.html with every step.
 
         Examples:
           nnetnav eval --policy local --tasks environments/shop/tasks.json --limit 10
           nnetnav eval --policy local:runs/main/checkpoint/model.gguf --sites shop,forum --instances 2
           nnetnav eval --policy openai:gpt-4o-mini --sites wiki
+          nnetnav eval --policy local --sites forum --browser chromium
           nnetnav eval --policy local --miniwob nnetnav --seeds 5      (MiniWoB++ in headless Chromium)
         """)
 
@@ -53,6 +54,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Re-ask with the page's valid actions as choices when an answer does not parse.")
     var constrainedFallback = true
 
+    @Option(name: .long, help: "Browser backend for the bundled sites' tasks: native (HTTP + libxml2, no JavaScript) or chromium (headless Chromium over the DevTools protocol; one browser context per task). Default: native.")
+    var browser: BrowserBackend?
+
     @Option(name: .long, help: "Evaluate on MiniWoB++ instead (needs chromium): 'nnetnav' for NNetnav's 16 tasks, 'all', or comma-separated task names.")
     var miniwob: String?
 
@@ -68,6 +72,9 @@ struct EvalCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try ChatModelSpec(parsing: policy)
         guard instances > 0, maxSteps > 0 else { throw ValidationError("--instances and --max-steps must be positive") }
+        if miniwob != nil, browser == .native {
+            throw ValidationError("MiniWoB++ pages run JavaScript, so --miniwob always uses Chromium: drop --browser native")
+        }
     }
 
     func run() async throws {
@@ -101,7 +108,8 @@ struct EvalCommand: AsyncParsableCommand {
                                                           maxObservationTokens: observationTokens),
                                     constrainedFallback: constrainedFallback)
             let runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: maxSteps)
-            let episodes = await PolicyEvaluation(runner: runner, label: "eval").run(selected, instances: instances)
+            let episodes = try await PolicyEvaluation(runner: runner, label: "eval", backend: browser ?? .native)
+                .run(selected, instances: instances)
             let report = try EvaluationReport.write(label: "\(policy) on \(selected.count) tasks", episodes: episodes,
                                                     to: URL(fileURLWithPath: out))
             print(report.table)
