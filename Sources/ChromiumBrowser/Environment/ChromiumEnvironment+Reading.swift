@@ -17,7 +17,7 @@ extension ChromiumEnvironment {
         guard let root = await session.lastSnapshot?.root else { return [] }
         var nodes: [PageTreeNode] = []
         root.forEach { node in
-            if !TreeTextRenderer.droppedRoles.contains(node.role) { nodes.append(node) }
+            if !ObservationRenderer.droppedRoles.contains(node.role) { nodes.append(node) }
         }
         return NameLookup.matches(in: nodes, role: role, name: name, roleOf: \.role, nameOf: \.name).map(\.id)
     }
