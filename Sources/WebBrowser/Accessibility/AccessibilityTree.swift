@@ -120,12 +120,12 @@ struct AccessibilityTreeBuilder {
         }
     }
 
-    private static let valueTextRoles: Set<String> = ["textbox", "searchbox", "combobox", "spinbutton"]
 
     private func visit(_ element: HTMLElement, visibilityHidden inherited: Bool, into out: inout [AccessibilityNode]) {
         if Visibility.hidesSubtree(element, state: state) { return }
         let hidden = element.inlineStyle.visibilityHidden ?? inherited
         let role = facts.role(of: element)
+        let traits = facts.traits(of: element)
 
         var children: [AccessibilityNode] = []
         switch element.tag {
@@ -133,7 +133,7 @@ struct AccessibilityTreeBuilder {
             children = FormState.options(of: element).map { optionNode($0, in: element) }
         case "textarea", "input":
             let value = state.value(of: element)
-            if Self.valueTextRoles.contains(role), !value.isEmpty, RoleMapping.inputType(element) != "password" {
+            if traits.contains(.showsValueText), !value.isEmpty, RoleMapping.inputType(element) != "password" {
                 children = [AccessibilityNode(id: syntheticBase + element.index, role: "StaticText",
                                               name: value.collapsingWhitespace(), properties: [], children: [],
                                               element: nil)]
@@ -155,7 +155,7 @@ struct AccessibilityTreeBuilder {
 
         let name = names.name(of: element, role: role)
         out.append(AccessibilityNode(id: element.index + 1, role: role, name: name,
-                                     properties: properties(of: element, role: role), children: children,
+                                     properties: properties(of: element, role: role, traits: traits), children: children,
                                      element: element))
     }
 
@@ -169,11 +169,7 @@ struct AccessibilityTreeBuilder {
                                  properties: properties, children: [], element: option)
     }
 
-    private static let textEntryRoles: Set<String> = ["textbox", "searchbox", "combobox", "spinbutton", "listbox"]
-    private static let checkableRoles: Set<String> = ["checkbox", "radio", "switch", "menuitemcheckbox", "menuitemradio"]
-    private static let rangeRoles: Set<String> = ["slider", "spinbutton", "progressbar", "meter", "scrollbar"]
 
-    private static let selectableRoles: Set<String> = ["option", "tab", "gridcell", "row", "treeitem"]
 
     private func isDisabled(_ element: HTMLElement) -> Bool {
         if element.ariaAttribute("aria-disabled")?.lowercased() == "true" { return true }
@@ -191,7 +187,7 @@ struct AccessibilityTreeBuilder {
         return false
     }
 
-    private func properties(of element: HTMLElement, role: String) -> [AccessibilityProperty] {
+    private func properties(of element: HTMLElement, role: String, traits: RoleTraits) -> [AccessibilityProperty] {
         var out: [AccessibilityProperty] = []
         func bool(_ b: Bool) -> String { b ? "True" : "False" }
         func aria(_ name: String) -> String? {
@@ -206,11 +202,11 @@ struct AccessibilityTreeBuilder {
         else if let popup = aria("aria-haspopup"), popup != "false" {
             out.append(.init("hasPopup", popup == "true" ? "menu" : popup))
         }
-        if Self.textEntryRoles.contains(role) || (isNativeControl && Self.checkableRoles.contains(role)) {
+        if traits.contains(.textEntry) || (isNativeControl && traits.contains(.checkable)) {
             let required = element.hasAttribute("required") || aria("aria-required") == "true"
             if isNativeControl || aria("aria-required") != nil { out.append(.init("required", bool(required))) }
         }
-        if Self.checkableRoles.contains(role) {
+        if traits.contains(.checkable) {
             if element.tag == "input" {
                 let mixed = aria("aria-checked") == "mixed"
                 out.append(.init("checked", mixed ? "mixed" : (state.isChecked(element) ? "true" : "false")))
@@ -225,7 +221,7 @@ struct AccessibilityTreeBuilder {
         } else if let expanded = aria("aria-expanded"), expanded == "true" || expanded == "false" {
             out.append(.init("expanded", bool(expanded == "true")))
         }
-        if let selected = aria("aria-selected"), Self.selectableRoles.contains(role) {
+        if let selected = aria("aria-selected"), traits.contains(.selectable) {
             out.append(.init("selected", bool(selected == "true")))
         }
         if let pressed = aria("aria-pressed"), ["true", "false", "mixed"].contains(pressed) {
@@ -234,7 +230,7 @@ struct AccessibilityTreeBuilder {
         if role == "listbox", element.hasAttribute("multiple") || aria("aria-multiselectable") == "true" {
             out.append(.init("multiselectable", "True"))
         }
-        if Self.rangeRoles.contains(role) {
+        if traits.contains(.range) {
             let minimum = element.ariaAttribute("aria-valuemin") ?? element.attribute("min")
             let maximum = element.ariaAttribute("aria-valuemax") ?? element.attribute("max")
             if let minimum { out.append(.init("valuemin", minimum)) }
@@ -246,7 +242,7 @@ struct AccessibilityTreeBuilder {
             // Kept for programmatic users; the renderer leaves `url` out of the text as WebArena does.
             out.append(.init("url", links.resolve(href) ?? href))
         }
-        if Self.textEntryRoles.contains(role) || Self.rangeRoles.contains(role) {
+        if traits.contains(.textEntry) || traits.contains(.range) {
             if element.tag == "input" || element.tag == "textarea" {
                 if RoleMapping.inputType(element) != "password" { out.append(.init("value", state.value(of: element))) }
             } else if element.tag == "select" {

@@ -114,7 +114,7 @@ struct AccessibleNameComputer {
         }
 
         // 2F: name from content.
-        let fromContent = RoleMapping.nameFromContentRoles.contains(role) && !RoleMapping.nameProhibitedRoles.contains(role)
+        let fromContent = RoleTraits(role: role).contains(.nameFromContent)
         if fromContent || !context.isRoot || element.tag == "label" || element.tag == "legend" {
             let text = contentText(element, context)
             if !text.isBlank { return text }

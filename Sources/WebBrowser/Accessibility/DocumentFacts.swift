@@ -8,15 +8,22 @@ import Foundation
 struct DocumentFacts: Sendable {
     /// Role by node index (empty for text nodes).
     let roles: [String]
+    /// The role's traits by node index.
+    let roleTraits: [RoleTraits]
     /// Control element index → the `<label>`s that label it (by `for` or by wrapping).
     let labels: [Int: [HTMLElement]]
 
     init(document: HTMLDocument) {
         var roles = [String](repeating: "", count: document.nodeCount)
+        var traits = [RoleTraits](repeating: [], count: document.nodeCount)
         var labels: [Int: [HTMLElement]] = [:]
         var stack = [document.root]
         while let element = stack.popLast() {
-            if element.index < roles.count { roles[element.index] = AccessibilityTree.computedRole(of: element) }
+            if element.index < roles.count {
+                let role = AccessibilityTree.computedRole(of: element)
+                roles[element.index] = role
+                traits[element.index] = RoleTraits(role: role)
+            }
             if element.tag == "label", let target = AccessibleNameComputer.labeledControl(of: element, in: document) {
                 labels[target.index, default: []].append(element)
             }
@@ -25,7 +32,12 @@ struct DocumentFacts: Sendable {
             }
         }
         self.roles = roles
+        self.roleTraits = traits
         self.labels = labels
+    }
+
+    func traits(of element: HTMLElement) -> RoleTraits {
+        element.index < roleTraits.count ? roleTraits[element.index] : RoleTraits(role: role(of: element))
     }
 
     func role(of element: HTMLElement) -> String {

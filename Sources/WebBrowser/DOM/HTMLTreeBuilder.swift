@@ -9,7 +9,10 @@ import CLibXML2
 /// is reproduced here: adjacent text runs merge into one text node (a comment splits them),
 /// whitespace is kept, and a boolean attribute written without a value gets its own name.
 /// Content after `</html>` goes back into the page's body, as browsers do.
-final class HTMLTreeBuilder {
+///
+/// The builder is a struct reached through a raw pointer from the C callbacks: as a class, every
+/// access to its state from a callback went through Swift's dynamic exclusivity checks.
+struct HTMLTreeBuilder {
     private struct Frame {
         let element: HTMLElement
         var children: [HTMLNode] = []
@@ -27,10 +30,7 @@ final class HTMLTreeBuilder {
     /// Open elements that started outside any `<html>` (not produced by libxml2, which always
     /// implies one; kept as a guard), which are skipped.
     private var ignoredDepth = 0
-    /// libxml2 interns tag and attribute names in its dictionary, so one pointer stands for
-    /// one name for the whole parse: convert (and lower-case) each name once.
-    private var names: [UnsafePointer<xmlChar>: String] = [:]
-    private var tagTraits: [UnsafePointer<xmlChar>: TagTraits] = [:]
+    private var names = InternedNames()
 
     /// What a parse produces: the `<html>` element (synthesised for input without one), the
     /// number of nodes numbered, and the lookups collected on the way.
@@ -46,20 +46,25 @@ final class HTMLTreeBuilder {
     private var firstTitle: HTMLElement?
 
     static func parse(_ bytes: UnsafeRawBufferPointer, url: String, charset: String?) -> Result {
-        let builder = HTMLTreeBuilder()
+        let builder = UnsafeMutablePointer<HTMLTreeBuilder>.allocate(capacity: 1)
+        builder.initialize(to: HTMLTreeBuilder())
+        defer {
+            builder.deinitialize(count: 1)
+            builder.deallocate()
+        }
         if let base = bytes.baseAddress, bytes.count > 0, let context = htmlNewParserCtxt() {
             var handler = xmlSAXHandler()
             handler.startElement = { context, name, attributes in
-                HTMLTreeBuilder.from(context).startElement(name, attributes)
+                HTMLTreeBuilder.from(context).pointee.startElement(name, attributes)
             }
-            handler.endElement = { context, _ in HTMLTreeBuilder.from(context).endElement() }
-            handler.characters = { context, bytes, count in HTMLTreeBuilder.from(context).text(bytes, count) }
-            handler.cdataBlock = { context, bytes, count in HTMLTreeBuilder.from(context).text(bytes, count) }
+            handler.endElement = { context, _ in HTMLTreeBuilder.from(context).pointee.endElement() }
+            handler.characters = { context, bytes, count in HTMLTreeBuilder.from(context).pointee.text(bytes, count) }
+            handler.cdataBlock = { context, bytes, count in HTMLTreeBuilder.from(context).pointee.text(bytes, count) }
             // libxml2's own tree keeps "ignorable" whitespace too (blanks are kept by default).
-            handler.ignorableWhitespace = { context, bytes, count in HTMLTreeBuilder.from(context).text(bytes, count) }
-            handler.comment = { context, _ in HTMLTreeBuilder.from(context).comment() }
+            handler.ignorableWhitespace = { context, bytes, count in HTMLTreeBuilder.from(context).pointee.text(bytes, count) }
+            handler.comment = { context, _ in HTMLTreeBuilder.from(context).pointee.comment() }
             context.pointee.sax.pointee = handler
-            context.pointee._private = Unmanaged.passUnretained(builder).toOpaque()
+            context.pointee._private = UnsafeMutableRawPointer(builder)
             let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue
                                 | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
             // Returns the document libxml2 built, which is none: every tree callback is ours.
@@ -68,35 +73,27 @@ final class HTMLTreeBuilder {
             if let document { xmlFreeDoc(document) }
             htmlFreeParserCtxt(context)
         }
-        builder.finish()
-        let root = builder.root ?? HTMLElement(tag: "html", attributes: [], index: builder.take())
-        return Result(root: root, nodeCount: builder.nextIndex, elementsByID: builder.elementsByID,
-                      firstTitle: builder.firstTitle)
+        builder.pointee.finish()
+        let root = builder.pointee.root ?? HTMLElement(tag: "html", attributes: [], index: builder.pointee.take())
+        return Result(root: root, nodeCount: builder.pointee.nextIndex, elementsByID: builder.pointee.elementsByID,
+                      firstTitle: builder.pointee.firstTitle)
     }
 
-    private static func from(_ context: UnsafeMutableRawPointer?) -> HTMLTreeBuilder {
+    private static func from(_ context: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<HTMLTreeBuilder> {
         let parser = context!.assumingMemoryBound(to: htmlParserCtxt.self)
-        return Unmanaged<HTMLTreeBuilder>.fromOpaque(parser.pointee._private).takeUnretainedValue()
+        return parser.pointee._private.assumingMemoryBound(to: HTMLTreeBuilder.self)
     }
 
-    func take() -> Int {
+    mutating func take() -> Int {
         defer { nextIndex += 1 }
         return nextIndex
     }
 
-    private func name(_ pointer: UnsafePointer<xmlChar>?) -> String {
-        guard let pointer else { return "" }
-        if let known = names[pointer] { return known }
-        let name = String(cString: pointer).lowercased()
-        names[pointer] = name
-        return name
-    }
-
     // MARK: events
 
-    private func startElement(_ tagName: UnsafePointer<xmlChar>?, _ pairs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+    private mutating func startElement(_ tagName: UnsafePointer<xmlChar>?, _ pairs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         flushText()
-        let tag = name(tagName)
+        let (tag, traits) = names.tag(tagName)
         if let root, ignoredDepth == 0 {
             // After `</html>` libxml2 opens a second html and puts content in it: continue the
             // existing root, and put the content in its body, as browsers do.
@@ -121,17 +118,11 @@ final class HTMLTreeBuilder {
                 if let raw = pair.advanced(by: 1).pointee {
                     value = String(cString: raw)
                 } else if htmlIsBooleanAttr(attributeName) != 0 {
-                    value = name(attributeName)  // `<input disabled>` reads as disabled="disabled"
+                    value = names.attribute(attributeName)  // `<input disabled>` reads as disabled="disabled"
                 }
-                attributes.append(HTMLAttribute(name: name(attributeName), value: value))
+                attributes.append(HTMLAttribute(name: names.attribute(attributeName), value: value))
                 pair = pair.advanced(by: 2)
             }
-        }
-        let traits = tagName.map { pointer in
-            if let known = tagTraits[pointer] { return known }
-            let traits = TagTraits(tag: tag)
-            tagTraits[pointer] = traits
-            return traits
         }
         let element = HTMLElement(tag: tag, attributes: attributes, index: take(), traits: traits)
         if let id = element.id, elementsByID[id] == nil { elementsByID[id] = element }
@@ -145,7 +136,7 @@ final class HTMLTreeBuilder {
         stack.append(Frame(element: element))
     }
 
-    private func endElement() {
+    private mutating func endElement() {
         if ignoredDepth > 0 {
             ignoredDepth -= 1
             return
@@ -157,26 +148,93 @@ final class HTMLTreeBuilder {
         if !stack.isEmpty && !frame.reopened { stack[stack.count - 1].children.append(.element(frame.element)) }
     }
 
-    private func comment() {
+    private mutating func comment() {
         // A comment ends the text node before it: text on either side stays two nodes.
         flushText()
     }
 
-    private func text(_ bytes: UnsafePointer<xmlChar>?, _ count: Int32) {
+    private mutating func text(_ bytes: UnsafePointer<xmlChar>?, _ count: Int32) {
         guard let bytes, count > 0, !stack.isEmpty, ignoredDepth == 0 else { return }
         let chunk = UnsafeBufferPointer(start: bytes, count: Int(count))
         if pendingText.isEmpty { pendingIndex = take() }
         pendingText.append(contentsOf: chunk)
     }
 
-    private func flushText() {
+    private mutating func flushText() {
         guard let top = stack.indices.last, !pendingText.isEmpty else { return }
         let text = String(decoding: pendingText, as: UTF8.self)
         stack[top].children.append(.text(HTMLText(index: pendingIndex, text: text)))
         pendingText.removeAll(keepingCapacity: true)
     }
 
-    private func finish() {
+    private mutating func finish() {
         while !stack.isEmpty { endElement() }
+    }
+}
+
+/// Tag and attribute names by the address libxml2 interned them at (its parser dictionary gives
+/// one pointer per distinct name for the whole parse), each converted and lower-cased once. An
+/// open-addressing table on the address: a Swift dictionary hashed every lookup with SipHash.
+struct InternedNames {
+    private struct Slot {
+        var key: UInt = 0
+        var name = ""
+        /// Nil until the name is seen as a tag.
+        var traits: TagTraits?
+    }
+
+    private var slots = [Slot](repeating: Slot(), count: 256)
+    private var count = 0
+
+    mutating func tag(_ pointer: UnsafePointer<xmlChar>?) -> (String, TagTraits) {
+        guard let pointer else { return ("", []) }
+        let slot = find(pointer, isTag: true)
+        return (slots[slot].name, slots[slot].traits ?? [])
+    }
+
+    mutating func attribute(_ pointer: UnsafePointer<xmlChar>?) -> String {
+        guard let pointer else { return "" }
+        return slots[find(pointer, isTag: false)].name
+    }
+
+    private mutating func find(_ pointer: UnsafePointer<xmlChar>, isTag: Bool) -> Int {
+        // Tags and attributes sharing a spelling share the slot; a tag's traits are filled in
+        // the first time the name is seen as a tag.
+        let key = UInt(bitPattern: pointer)
+        let mask = slots.count - 1
+        var index = Self.hash(key) & mask
+        while slots[index].key != 0 {
+            if slots[index].key == key {
+                if isTag && slots[index].traits == nil {
+                    slots[index].traits = TagTraits(tag: slots[index].name)
+                }
+                return index
+            }
+            index = (index + 1) & mask
+        }
+        let name = String(cString: pointer).lowercased()
+        slots[index] = Slot(key: key, name: name, traits: isTag ? TagTraits(tag: name) : nil)
+        count += 1
+        if count * 2 > slots.count {
+            grow()
+            return find(pointer, isTag: isTag)
+        }
+        return index
+    }
+
+    /// Fibonacci hashing of the address (its low bits are alignment zeros).
+    private static func hash(_ key: UInt) -> Int {
+        Int(truncatingIfNeeded: ((key >> 3) &* 0x9E37_79B9_7F4A_7C15) >> 40)
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: old.count * 2)
+        let mask = slots.count - 1
+        for slot in old where slot.key != 0 {
+            var index = Self.hash(slot.key) & mask
+            while slots[index].key != 0 { index = (index + 1) & mask }
+            slots[index] = slot
+        }
     }
 }
