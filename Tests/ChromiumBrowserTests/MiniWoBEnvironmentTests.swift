@@ -61,6 +61,7 @@ final class MiniWoBEnvironmentTests: XCTestCase {
             XCTAssertEqual(quoted.count, 5, env.utterance)
             let (user, password) = (String(quoted[1]), String(quoted[3]))
             XCTAssertTrue(obs.text.contains(user), "the instruction is on the page:\n\(obs.text)")
+            XCTAssertEqual(obs.url, "miniwob://login-user?seed=\(seed)", "no machine-specific path in observations")
             XCTAssertFalse(env.isDone)
             XCTAssertNil(env.pageTaskResult)
 
@@ -71,6 +72,7 @@ final class MiniWoBEnvironmentTests: XCTestCase {
             let typed = try await env.step(.type(id: ids[1], text: correct ? password : password + "x", pressEnter: false))
             let final = try await env.step(.click(id: try id(of: "button 'Login'", in: typed.text)))
             XCTAssertNil(final.error)
+            XCTAssertEqual(final.url, "miniwob://login-user?seed=\(seed)")
             XCTAssertTrue(env.isDone, "login ends the episode")
             XCTAssertEqual(env.reward, correct ? 1 : 0, "\(env.outcome)")
             XCTAssertEqual(env.pageTaskResult?.reward, env.outcome.rawReward, "the explorer sees the ended task")

@@ -88,7 +88,7 @@ public final class MiniWoBEnvironment: BrowserEnvironment, @unchecked Sendable {
         lock.withLock {
             state = (task, seed, utterance, MiniWoBOutcome(done: false, rawReward: 0, reason: nil))
         }
-        return try await base.observe()
+        return portable(try await base.observe())
     }
 
     public func step(_ action: BrowserAction) async throws -> Observation {
@@ -100,6 +100,22 @@ public final class MiniWoBEnvironment: BrowserEnvironment, @unchecked Sendable {
                                                rawReward: outcome["raw"]?.double ?? 0,
                                                reason: outcome["reason"]?.string)
             }
+        }
+        return portable(observation)
+    }
+
+    /// The task page lives in a machine-specific cache folder: observations name it
+    /// `miniwob://task?seed=n` instead, so stored trajectories and exported demonstrations carry
+    /// no local path and say which episode they came from.
+    func portable(_ observation: Observation) -> Observation {
+        let (task, seed) = lock.withLock { (state.task, state.seed) }
+        guard !task.isEmpty else { return observation }
+        var observation = observation
+        let localPage = pages.root.appendingPathComponent("miniwob/\(task).html").absoluteString
+        let portableURL = Self.startURL(task: task, seed: seed)
+        if observation.url.hasPrefix(localPage) { observation.url = portableURL }
+        for i in observation.tabs.indices where observation.tabs[i].url.hasPrefix(localPage) {
+            observation.tabs[i].url = portableURL
         }
         return observation
     }
