@@ -44,9 +44,9 @@ final class MiniWoBCrawlTests: XCTestCase {
 
             let steps = try Row.fetchAll(db, sql: "SELECT * FROM steps ORDER BY episode, idx")
             XCTAssertEqual(steps.count, 4, "one action and the terminal page per episode")
-            for (step, task) in zip([steps[0], steps[2]], ["click-button", "login-user"]) {
+            for (step, task, seed) in [(steps[0], "click-button", 1000), (steps[2], "login-user", 1001)] {
                 let url: String = step["url"]
-                XCTAssertTrue(url.hasPrefix("file://") && url.hasSuffix("miniwob/\(task).html"), url)
+                XCTAssertEqual(url, "miniwob://\(task)?seed=\(seed)", "stored URLs name the episode, not a local path")
                 let description: String = step["action_description"]
                 XCTAssertTrue(description.contains(" where [") && description.contains("button"), description)
             }
