@@ -141,7 +141,7 @@ public struct MainJob: Sendable {
             let agent = PolicyAgent(model: MeteredChatModel(wrapping: CachedChatModel(wrapping: model, cache: cache), meter: meter),
                                     prompt: studentPrompt, options: options)
             let runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: config.evaluation.maxSteps)
-            let episodes = try await PolicyEvaluation(runner: runner, label: label)
+            let episodes = try await PolicyEvaluation(runner: runner, label: label, backend: backend)
                 .run(tasks, instances: min(config.evaluation.instances, config.instances))
             let report = try EvaluationReport.write(label: label, episodes: episodes,
                                                                to: out.appendingPathComponent("eval-\(label)"))

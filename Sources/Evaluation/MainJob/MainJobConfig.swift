@@ -23,7 +23,8 @@ public struct MainJobConfig: Codable, Sendable {
     public var model = "local"
     public var apiKeyEnv = "OPENAI_API_KEY"
     public var episodes = 4
-    /// The explorer's browser: `native` (HTTP + libxml2, fast) or `chromium` (headless, runs JavaScript).
+    /// The browser of exploration and evaluation: `native` (HTTP + libxml2, fast) or `chromium`
+    /// (headless, runs JavaScript).
     public var browser = "native"
     public var exploration: ExplorationConfig = {
         // Sized for a 135M model on 2 CPU cores: short episodes, short pages and generations.
