@@ -97,7 +97,7 @@ final class URLResolutionTests: XCTestCase {
             "/", "/product-1.html", "/a/b?c=d#e", "product-2.html", "sub/dir/", "?q=lamp", "#reviews", "", " /padded ",
             "../up.html", "./same.html", "/a/./b", "/a/../b", "//other.host/x", "http://other.host/x", "https://h",
             "HTTP://H/X", "mailto:a@b.c", "javascript:void(0)", "a:b", "with space.html", "%41.html", "é.html",
-            "p?x=../y", "#", "?", "a#b?c",
+            "p?x=../y", "#", "?", "a#b?c", "..", ".", "a/..", "a/...", "a/.b", "a/b.", "/x/..?q", "/x/.#f", "..x/y",
         ]
         for base in bases {
             let resolver = URLResolution.Resolver(base: base)

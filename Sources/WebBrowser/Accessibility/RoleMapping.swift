@@ -67,35 +67,32 @@ enum RoleMapping {
         } != nil
     }
 
+    /// Implicit roles that depend on the tag alone.
+    static let tagRoles: [String: String] = [
+        "address": "group", "article": "article", "b": "strong", "blockquote": "blockquote", "body": "generic",
+        "br": "LineBreak", "button": "button", "caption": "caption", "code": "code", "datalist": "listbox",
+        "dd": "definition", "del": "deletion", "details": "group", "dfn": "term", "dialog": "dialog", "dl": "list",
+        "dt": "term", "em": "emphasis", "fieldset": "group", "figure": "figure", "form": "form", "h1": "heading",
+        "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading", "hgroup": "group",
+        "hr": "separator", "html": "RootWebArea", "iframe": "Iframe", "ins": "insertion", "label": "LabelText",
+        "legend": "Legend", "main": "main", "mark": "mark", "math": "math", "menu": "list", "meter": "meter",
+        "nav": "navigation", "ol": "list", "optgroup": "group", "option": "option", "output": "status",
+        "p": "paragraph", "progress": "progressbar", "s": "deletion", "search": "search", "strong": "strong",
+        "sub": "subscript", "sup": "superscript", "table": "table", "tbody": "rowgroup", "textarea": "textbox",
+        "tfoot": "rowgroup", "thead": "rowgroup", "time": "time", "tr": "row", "ul": "list",
+    ]
+
+    /// Tags whose implicit role depends on attributes or context (`a` with `href`, `li` in a list...).
+    static let contextualRoleTags: Set<String> = ["a", "area", "aside", "footer", "header", "img", "input", "li", "section", "select", "summary", "td", "th"]
+
     static func implicitRole(of element: HTMLElement, hasName: () -> Bool) -> String {
+        if !element.tagTraits.contains(.contextualRole) { return element.tagRole ?? "generic" }
         switch element.tag {
         case "a", "area": return element.hasAttribute("href") ? "link" : "generic"
-        case "article": return "article"
         case "aside":
             return insideSectioning(element) && !hasName() ? "generic" : "complementary"
-        case "b", "strong": return "strong"
-        case "blockquote": return "blockquote"
-        case "body": return "generic"
-        case "button": return "button"
-        case "caption": return "caption"
-        case "code": return "code"
-        case "datalist": return "listbox"
-        case "dd": return "definition"
-        case "del", "s": return "deletion"
-        case "details": return "group"
-        case "dfn", "dt": return "term"
-        case "dialog": return "dialog"
-        case "dl": return "list"
-        case "em": return "emphasis"
-        case "fieldset", "optgroup", "address", "hgroup": return "group"
-        case "figure": return "figure"
         case "footer": return insideSectioning(element) ? "generic" : "contentinfo"
         case "header": return insideSectioning(element) ? "generic" : "banner"
-        case "form": return "form"
-        case "h1", "h2", "h3", "h4", "h5", "h6": return "heading"
-        case "hr": return "separator"
-        case "html": return "RootWebArea"
-        case "iframe": return "Iframe"
         case "img":
             if let alt = element.attribute("alt"), alt.isEmpty,
                !globalARIAAttributes.contains(where: { element.ariaAttribute($0) != nil }), !element.hasAttribute("title") {
@@ -103,43 +100,21 @@ enum RoleMapping {
             }
             return "img"
         case "input": return inputRole(element)
-        case "ins": return "insertion"
-        case "label": return "LabelText"
-        case "legend": return "Legend"
         case "li":
             let listParent = element.parent.map { ["ul", "ol", "menu"].contains($0.tag) || explicitRole($0) == "list" } ?? false
             return listParent ? "listitem" : "generic"
-        case "main": return "main"
-        case "mark": return "mark"
-        case "math": return "math"
-        case "menu", "ol", "ul": return "list"
-        case "meter": return "meter"
-        case "nav": return "navigation"
-        case "option": return "option"
-        case "output": return "status"
-        case "p": return "paragraph"
-        case "progress": return "progressbar"
-        case "search": return "search"
         case "section": return hasName() ? "region" : "generic"
         case "select":
             let size = Int(element.attribute("size") ?? "") ?? 0
             return element.hasAttribute("multiple") || size > 1 ? "listbox" : "combobox"
-        case "sub": return "subscript"
-        case "sup": return "superscript"
         case "summary":
             // Only a details element's first summary is its disclosure control.
             guard let details = element.parent, details.tag == "details",
                   details.elementChildren.first(where: { $0.tag == "summary" }) === element else { return "generic" }
             return "DisclosureTriangle"
-        case "table": return "table"
-        case "tbody", "thead", "tfoot": return "rowgroup"
         case "td": return cellRole(element)
         case "th": return headerCellRole(element)
-        case "textarea": return "textbox"
-        case "time": return "time"
-        case "tr": return "row"
-        case "br": return "LineBreak"
-        default: return "generic"
+        default: return element.tagRole ?? "generic"
         }
     }
 

@@ -26,6 +26,8 @@ public final class HTMLElement: @unchecked Sendable {
     /// Lower-case tag name (`a`, `input`, ...).
     public let tag: String
     let tagTraits: TagTraits
+    /// The implicit role when the tag alone decides it (`nav` → navigation), else nil.
+    let tagRole: String?
     public let attributes: [HTMLAttribute]
     /// Position in document order among all elements and text nodes; the source of stable ids.
     public let index: Int
@@ -43,9 +45,11 @@ public final class HTMLElement: @unchecked Sendable {
     /// asks each element for a dozen of them.
     let hasARIAAttributes: Bool
 
-    init(tag: String, attributes: [HTMLAttribute], index: Int, traits: TagTraits? = nil) {
+    /// `traits` and `tagRole` come from the parser's per-tag cache; other callers leave them out.
+    init(tag: String, attributes: [HTMLAttribute], index: Int, traits: TagTraits? = nil, tagRole: String?? = nil) {
         self.tag = tag
         self.tagTraits = traits ?? TagTraits(tag: tag)
+        self.tagRole = tagRole ?? RoleMapping.tagRoles[tag]
         self.attributes = attributes
         self.index = index
         var style = InlineStyle.none

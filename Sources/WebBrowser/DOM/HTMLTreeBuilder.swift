@@ -93,7 +93,7 @@ struct HTMLTreeBuilder {
 
     private mutating func startElement(_ tagName: UnsafePointer<xmlChar>?, _ pairs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         flushText()
-        let (tag, traits) = names.tag(tagName)
+        let (tag, traits, tagRole) = names.tag(tagName)
         if let root, ignoredDepth == 0 {
             // After `</html>` libxml2 opens a second html and puts content in it: continue the
             // existing root, and put the content in its body, as browsers do.
@@ -124,7 +124,7 @@ struct HTMLTreeBuilder {
                 pair = pair.advanced(by: 2)
             }
         }
-        let element = HTMLElement(tag: tag, attributes: attributes, index: take(), traits: traits)
+        let element = HTMLElement(tag: tag, attributes: attributes, index: take(), traits: traits, tagRole: .some(tagRole))
         if let id = element.id, elementsByID[id] == nil { elementsByID[id] = element }
         if firstTitle == nil, tag == "title" { firstTitle = element }
         if stack.isEmpty {
@@ -181,15 +181,17 @@ struct InternedNames {
         var name = ""
         /// Nil until the name is seen as a tag.
         var traits: TagTraits?
+        var role: String?
     }
 
     private var slots = [Slot](repeating: Slot(), count: 256)
     private var count = 0
 
-    mutating func tag(_ pointer: UnsafePointer<xmlChar>?) -> (String, TagTraits) {
-        guard let pointer else { return ("", []) }
+    /// The tag's name, traits and tag-only implicit role.
+    mutating func tag(_ pointer: UnsafePointer<xmlChar>?) -> (String, TagTraits, String?) {
+        guard let pointer else { return ("", [], nil) }
         let slot = find(pointer, isTag: true)
-        return (slots[slot].name, slots[slot].traits ?? [])
+        return (slots[slot].name, slots[slot].traits ?? [], slots[slot].role)
     }
 
     mutating func attribute(_ pointer: UnsafePointer<xmlChar>?) -> String {
@@ -207,13 +209,15 @@ struct InternedNames {
             if slots[index].key == key {
                 if isTag && slots[index].traits == nil {
                     slots[index].traits = TagTraits(tag: slots[index].name)
+                    slots[index].role = RoleMapping.tagRoles[slots[index].name]
                 }
                 return index
             }
             index = (index + 1) & mask
         }
         let name = String(cString: pointer).lowercased()
-        slots[index] = Slot(key: key, name: name, traits: isTag ? TagTraits(tag: name) : nil)
+        slots[index] = Slot(key: key, name: name, traits: isTag ? TagTraits(tag: name) : nil,
+                            role: isTag ? RoleMapping.tagRoles[name] : nil)
         count += 1
         if count * 2 > slots.count {
             grow()

@@ -14,6 +14,8 @@ struct TagTraits: OptionSet, Sendable, Hashable {
     static let nativeControl = TagTraits(rawValue: 1 << 3)
     /// Belongs in `<head>`.
     static let headContent = TagTraits(rawValue: 1 << 4)
+    /// Its implicit role depends on attributes or context, not on the tag alone.
+    static let contextualRole = TagTraits(rawValue: 1 << 5)
 
     static let nonRenderedTags: Set<String> = [
         "head", "script", "style", "template", "title", "meta", "link", "base", "noembed", "noframes",
@@ -38,6 +40,7 @@ struct TagTraits: OptionSet, Sendable, Hashable {
         if Self.formControlTags.contains(tag) { traits.insert(.formControl) }
         if Self.nativeControlTags.contains(tag) { traits.insert(.nativeControl) }
         if Self.headContentTags.contains(tag) { traits.insert(.headContent) }
+        if RoleMapping.contextualRoleTags.contains(tag) { traits.insert(.contextualRole) }
         self = traits
     }
 }

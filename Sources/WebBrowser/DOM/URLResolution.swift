@@ -97,8 +97,18 @@ public enum URLResolution {
 
         /// Whether the path has `.` or `..` segments, which resolution would remove.
         private static func hasDotSegment(_ reference: String) -> Bool {
-            let path = reference.prefix { $0 != "?" && $0 != "#" }
-            return path.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == "." || $0 == ".." }
+            var dots = 0  // dots since the segment began; -1 once it holds anything else
+            for byte in reference.utf8 {
+                switch byte {
+                case UInt8(ascii: "?"), UInt8(ascii: "#"): return dots == 1 || dots == 2
+                case UInt8(ascii: "/"):
+                    if dots == 1 || dots == 2 { return true }
+                    dots = 0
+                case UInt8(ascii: "."): if dots >= 0 { dots += 1 }
+                default: dots = -1
+                }
+            }
+            return dots == 1 || dots == 2
         }
 
         static func foundationResolve(_ reference: String, against base: String) -> String? {
