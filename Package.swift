@@ -38,7 +38,7 @@ let package = Package(
         // The native headless browser: DOM, accessibility tree, observations, actions.
         .target(name: "WebBrowser", dependencies: ["HTTPTransport", "CLibXML2", "NNetnavSupport"]),
         // Second browser backend: headless Chromium over the DevTools protocol, for JavaScript sites and MiniWoB++.
-        .target(name: "ChromiumBrowser", dependencies: ["WebBrowser", "NNetnavSupport"]),
+        .target(name: "ChromiumBrowser", dependencies: ["WebBrowser", "NNetnavSupport", "HTTPTransport"]),
         // Bundled WebArena-style sites served by Hummingbird over SQLite.
         .target(name: "WebSites", dependencies: [
             "NNetnavSupport",

@@ -1,7 +1,9 @@
 import Foundation
 
-/// A running headless Chromium. Each environment it makes gets its own browser context
-/// (separate cookies, storage and tabs), so parallel episodes share one process safely.
+/// A running headless Chromium: one this process started (over a pipe), or one already running
+/// elsewhere that it connects to (over its DevTools WebSocket). Each environment it makes gets
+/// its own browser context (separate cookies, storage and tabs), so parallel episodes share one
+/// browser safely.
 public final class ChromiumBrowser: Sendable {
     public struct Configuration: Sendable {
         /// Chromium executable; nil finds Debian's `/usr/bin/chromium` (or `CHROMIUM_PATH`).
@@ -17,39 +19,59 @@ public final class ChromiumBrowser: Sendable {
         /// Show only nodes laid out in the visible window (scrolling moves it), as the native browser does.
         public var viewportOnly = true
         public var extraArguments: [String] = []
+        /// Connect to this running browser instead of starting one: its DevTools WebSocket
+        /// (`ws://host:9222/devtools/browser/<id>`) or HTTP endpoint (`http://host:9222`).
+        /// Defaults to the environment variable `NNETNAV_CHROMIUM_ENDPOINT`.
+        public var endpoint: String? = {
+            let value = ProcessInfo.processInfo.environment["NNETNAV_CHROMIUM_ENDPOINT"] ?? ""
+            return value.isEmpty ? nil : value
+        }()
 
         public init() {}
     }
 
     public let configuration: Configuration
-    let process: ChromiumProcess
     let connection: DevToolsConnection
 
-    private init(configuration: Configuration, process: ChromiumProcess, connection: DevToolsConnection) {
+    private init(configuration: Configuration, connection: DevToolsConnection) {
         self.configuration = configuration
-        self.process = process
         self.connection = connection
     }
 
     /// True when a Chromium executable is installed.
     public static var isInstalled: Bool { ChromiumProcess.locateExecutable() != nil }
 
-    /// Starts Chromium and waits until it answers.
+    /// Starts Chromium (or connects to `configuration.endpoint`) and waits until it answers.
     public static func launch(_ configuration: Configuration = Configuration()) async throws -> ChromiumBrowser {
+        if let endpoint = configuration.endpoint { return try await connect(to: endpoint, configuration) }
         guard let executable = configuration.executable ?? ChromiumProcess.locateExecutable() else {
             throw ChromiumError.notInstalled
         }
         let process = try ChromiumProcess(executable: executable,
                                           windowSize: (configuration.windowWidth, configuration.windowHeight),
                                           extraArguments: configuration.extraArguments)
-        let connection = DevToolsConnection(process: process, defaultTimeout: configuration.commandTimeout)
+        return try await start(PipeTransport(process: process), configuration)
+    }
+
+    /// Connects to a Chromium that is already running with `--remote-debugging-port`: `endpoint`
+    /// is its browser WebSocket URL, or its `http://host:port` (whose `/json/version` names it).
+    /// Closing the returned browser closes the connection and the contexts it made, not the browser.
+    public static func connect(to endpoint: String, _ configuration: Configuration = Configuration()) async throws -> ChromiumBrowser {
+        var configuration = configuration
+        configuration.endpoint = endpoint
+        let webSocketURL = endpoint.hasPrefix("ws://") ? endpoint : try DevToolsEndpoint.browserWebSocketURL(endpoint)
+        return try await start(WebSocketTransport(url: webSocketURL, timeout: configuration.commandTimeout), configuration)
+    }
+
+    private static func start(_ transport: any DevToolsTransport, _ configuration: Configuration) async throws -> ChromiumBrowser {
+        let connection = DevToolsConnection(transport: transport, defaultTimeout: configuration.commandTimeout)
         do {
             try await connection.call("Browser.getVersion", timeout: 30)
         } catch {
-            process.terminate()
+            connection.close()
             throw error
         }
-        return ChromiumBrowser(configuration: configuration, process: process, connection: connection)
+        return ChromiumBrowser(configuration: configuration, connection: connection)
     }
 
     /// The browser's version string, e.g. `Chrome/156.0.8078.79`.
@@ -66,8 +88,8 @@ public final class ChromiumBrowser: Sendable {
         ChromiumEnvironment(browser: self)
     }
 
-    /// Ends the browser and every process it started.
+    /// Ends the browser and every process it started; for a browser connected to, the connection.
     public func close() {
-        process.terminate()
+        connection.close()
     }
 }

@@ -130,7 +130,7 @@ struct BrowserBench: AsyncParsableCommand {
         process.standardOutput = pipe
         try process.run()
         // Read while it runs: the server must keep answering in this process meanwhile.
-        let output = try await Task.detached { () -> Data in
+        let output = await Task.detached { () -> Data in
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return data

@@ -12,10 +12,10 @@ public struct DevToolsEvent: Sendable {
     public let params: JSONValue
 }
 
-/// One DevTools protocol connection over Chromium's debugging pipe: NUL-terminated JSON
-/// messages, replies matched to commands by id, every command bounded by a hard timeout.
+/// One DevTools protocol connection (over Chromium's debugging pipe or a WebSocket): replies
+/// matched to commands by id, events to their listeners, every command bounded by a hard timeout.
 ///
-/// A dedicated thread blocks on the reply pipe; commands are written under a lock. Nothing
+/// A dedicated thread blocks on the transport; commands are written under a lock. Nothing
 /// here waits without a deadline, so a hung renderer surfaces as `ChromiumError.timeout`.
 public final class DevToolsConnection: @unchecked Sendable {
     private struct Pending {
@@ -24,7 +24,7 @@ public final class DevToolsConnection: @unchecked Sendable {
         let timer: Task<Void, Never>
     }
 
-    private let process: ChromiumProcess
+    private let transport: any DevToolsTransport
     private let lock = NSLock()
     private var nextID = 1
     private var pending: [Int: Pending] = [:]
@@ -34,10 +34,16 @@ public final class DevToolsConnection: @unchecked Sendable {
     /// `NNETNAV_CDP_TRACE=1` prints every command's round trip and decoding time to stderr.
     static let trace = ProcessInfo.processInfo.environment["NNETNAV_CDP_TRACE"] == "1"
 
-    public init(process: ChromiumProcess, defaultTimeout: Double = 15) {
-        self.process = process
+    init(transport: any DevToolsTransport, defaultTimeout: Double = 15) {
+        self.transport = transport
         self.defaultTimeout = defaultTimeout
-        let thread = Thread { [weak self] in self?.readLoop(fd: process.replyFD) }
+        let thread = Thread { [weak self, transport] in
+            while let message = transport.receive() {
+                guard let self else { return }
+                self.dispatch(message)
+            }
+            self?.closeAll()
+        }
         thread.name = "chromium-devtools-reader"
         thread.start()
     }
@@ -92,9 +98,7 @@ public final class DevToolsConnection: @unchecked Sendable {
             var message: JSONValue = ["id": .number(Double(id)), "method": .string(method), "params": params]
             if let session, case .object(var o) = message { o["sessionId"] = .string(session); message = .object(o) }
             do {
-                var bytes = try JSONEncoder().encode(message)
-                bytes.append(0)
-                try write(bytes)
+                try write(try JSONEncoder().encode(message))
             } catch {
                 fail(id: id, with: error)
             }
@@ -119,40 +123,16 @@ public final class DevToolsConnection: @unchecked Sendable {
         entry?.continuation.resume(throwing: error)
     }
 
-    private func write(_ bytes: Data) throws {
+    private func write(_ message: Data) throws {
         try lock.withLock {
             guard !closed else { throw ChromiumError.disconnected }
-            try bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
-                var offset = 0
-                while offset < buffer.count {
-                    let n = Glibc.write(process.commandFD, buffer.baseAddress! + offset, buffer.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw ChromiumError.disconnected
-                    }
-                    offset += n
-                }
-            }
+            try transport.send(message)
         }
     }
 
-    private func readLoop(fd: Int32) {
-        var buffer = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            var start = buffer.count
-            buffer.append(contentsOf: chunk[0..<n])
-            var messageStart = 0
-            while let end = buffer[start...].firstIndex(of: 0) {
-                dispatch(Data(buffer[messageStart..<end]))
-                messageStart = end + 1
-                start = messageStart
-            }
-            if messageStart > 0 { buffer.removeFirst(messageStart) }
-        }
+    /// Ends the connection; pending commands fail with `ChromiumError.disconnected`.
+    func close() {
+        transport.close()
         closeAll()
     }
 

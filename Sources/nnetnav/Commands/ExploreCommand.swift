@@ -76,7 +76,7 @@ struct ExploreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed for personas and sampling.")
     var seed: UInt64?
 
-    @Option(name: .long, help: "Browser backend: native (HTTP + libxml2, no JavaScript; the default) or chromium (headless Chromium over the DevTools protocol; implied by --miniwob).")
+    @Option(name: .long, help: "Browser backend: native (HTTP + libxml2, no JavaScript; the default) or chromium (headless Chromium over the DevTools protocol; implied by --miniwob). Chromium is started for the run, or reached at NNETNAV_CHROMIUM_ENDPOINT (ws://host:9222/devtools/browser/ID or http://host:9222) when that is set.")
     var browser: BrowserBackend?
 
     @Option(name: .long, help: "First port of the bundled site instances (default: free ports).")
