@@ -1,4 +1,5 @@
 import Foundation
+import WebBrowser
 
 /// A running headless Chromium: one this process started (over a pipe), or one already running
 /// elsewhere that it connects to (over its DevTools WebSocket). Each environment it makes gets
@@ -83,9 +84,10 @@ public final class ChromiumBrowser: Sendable {
 
     public var isAlive: Bool { !connection.isClosed }
 
-    /// A new environment in a fresh browser context.
-    public func makeEnvironment() -> ChromiumEnvironment {
-        ChromiumEnvironment(browser: self)
+    /// A new environment in a fresh browser context; with an `allowlist`, its tabs load no page
+    /// outside it (as the native browser's `allowedURLPrefixes`).
+    public func makeEnvironment(allowlist: URLAllowlist? = nil) -> ChromiumEnvironment {
+        ChromiumEnvironment(browser: self, allowlist: allowlist)
     }
 
     /// Ends the browser and every process it started; for a browser connected to, the connection.

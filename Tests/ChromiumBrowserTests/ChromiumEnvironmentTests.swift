@@ -23,6 +23,34 @@ final class ChromiumEnvironmentTests: XCTestCase {
         return try await SharedChromium.shared.browser().makeEnvironment()
     }
 
+    func testAnAllowlistRefusesPagesOutsideItWhicheverWayTheyAreReached() async throws {
+        let page = try Fixtures.url("allowlist.html", """
+            <!doctype html><title>Home</title><a href="http://blocked.invalid/page">Away</a>
+            <button onclick="location.href='http://blocked.invalid/script'">Script away</button>
+            """)
+        let browser = try await SharedChromium.shared.browser()
+        let env = browser.makeEnvironment(allowlist: URLAllowlist(prefixes: ["http://127.0.0.1:1"], allowFileURLs: true))
+        defer { Task { await env.close() } }
+        let home = try await env.reset(startURL: page)
+        XCTAssertNil(home.error)
+
+        let viaGoto = try await env.step(.goto(url: "http://blocked.invalid/goto"))
+        XCTAssertTrue(viaGoto.error?.contains("outside the sites") == true, "\(viaGoto.error ?? "no error")")
+        XCTAssertEqual(viaGoto.url, page)
+
+        let viaLink = try await env.step(.click(id: try id(of: "link 'Away'", in: home.text)))
+        XCTAssertTrue(viaLink.error?.contains("http://blocked.invalid/page") == true, "\(viaLink.error ?? "no error")")
+        XCTAssertEqual(viaLink.url, page, "the agent stays on its page")
+        XCTAssertTrue(viaLink.text.contains("button 'Script away'"), viaLink.text)
+
+        let viaScript = try await env.step(.click(id: try id(of: "button 'Script away'", in: viaLink.text)))
+        XCTAssertTrue(viaScript.error?.contains("http://blocked.invalid/script") == true, "\(viaScript.error ?? "no error")")
+        XCTAssertEqual(viaScript.url, page)
+
+        let refusedStart = try await env.reset(startURL: "http://blocked.invalid/")
+        XCTAssertTrue(refusedStart.error?.contains("outside the sites") == true, "\(refusedStart.error ?? "no error")")
+    }
+
     func id(of line: String, in text: String) throws -> Int {
         let row = try XCTUnwrap(text.split(separator: "\n").first { $0.contains(line) }, "no line with \(line) in\n\(text)")
         let open = try XCTUnwrap(row.firstIndex(of: "["))

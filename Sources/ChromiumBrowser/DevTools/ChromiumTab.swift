@@ -1,4 +1,5 @@
 import Foundation
+import WebBrowser
 
 /// One page target (a tab) attached in flat mode, with its load state tracked from events.
 public final class ChromiumTab: @unchecked Sendable {
@@ -11,6 +12,9 @@ public final class ChromiumTab: @unchecked Sendable {
     private var navigations = 0
     private var documentStatus = 0
     private var listener: UUID?
+    private var allowlist: URLAllowlist?
+    /// Page loads refused since the last `takeRefusals()`.
+    private var refusals: [String] = []
 
     init(targetID: String, sessionID: String, connection: DevToolsConnection) {
         self.targetID = targetID
@@ -37,6 +41,40 @@ public final class ChromiumTab: @unchecked Sendable {
         return tab
     }
 
+    /// From now on, page loads (a link, a form, a script navigating) outside `allowlist` are
+    /// failed before any request leaves the browser; `takeRefusals()` tells which.
+    func enforce(_ allowlist: URLAllowlist) async throws {
+        lock.withLock { self.allowlist = allowlist }
+        try await call("Fetch.enable", ["patterns": [["urlPattern": "*", "resourceType": "Document"]]])
+    }
+
+    /// Why page loads were refused since the last call.
+    func takeRefusals() -> [String] {
+        lock.withLock {
+            defer { refusals = [] }
+            return refusals
+        }
+    }
+
+    private func decide(pausedRequest params: JSONValue) {
+        guard let requestID = params["requestId"]?.string else { return }
+        let url = params["request"]?["url"]?.string ?? ""
+        let refusal = lock.withLock { () -> String? in
+            let refusal = allowlist?.refusal(for: url)
+            if let refusal { refusals.append(refusal) }
+            return refusal
+        }
+        // Events arrive on the connection's reading thread, which must not wait for replies.
+        Task { [connection, sessionID] in
+            if refusal == nil {
+                try? await connection.call("Fetch.continueRequest", ["requestId": .string(requestID)], session: sessionID)
+            } else {
+                try? await connection.call("Fetch.failRequest", ["requestId": .string(requestID),
+                                                                 "errorReason": "BlockedByClient"], session: sessionID)
+            }
+        }
+    }
+
     func detachListener() {
         if let listener { connection.removeListener(listener) }
     }
@@ -55,6 +93,10 @@ public final class ChromiumTab: @unchecked Sendable {
     var isLoading: Bool { lock.withLock { loading } }
 
     private func handle(_ event: DevToolsEvent) {
+        if event.method == "Fetch.requestPaused" {
+            decide(pausedRequest: event.params)
+            return
+        }
         lock.lock()
         defer { lock.unlock() }
         let frame = event.params["frameId"]?.string

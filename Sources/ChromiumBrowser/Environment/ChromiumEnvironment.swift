@@ -14,8 +14,8 @@ public final class ChromiumEnvironment: BrowserEnvironment, @unchecked Sendable 
     private var shownLines = RenderedTree(lines: [])
     private let stepTimeout: Double
 
-    init(browser: ChromiumBrowser) {
-        session = ChromiumSession(browser: browser)
+    init(browser: ChromiumBrowser, allowlist: URLAllowlist?) {
+        session = ChromiumSession(browser: browser, allowlist: allowlist)
         stepTimeout = browser.configuration.stepTimeout
     }
 
@@ -86,8 +86,13 @@ actor ChromiumSession {
     var lastSnapshot: PageSnapshot?
     /// Scripts run in every new document of every tab, before the page's own (MiniWoB hooks).
     var documentScripts: [String] = []
+    /// Where this environment's tabs may go; nil lets them go anywhere.
+    let allowlist: URLAllowlist?
 
-    init(browser: ChromiumBrowser) { self.browser = browser }
+    init(browser: ChromiumBrowser, allowlist: URLAllowlist?) {
+        self.browser = browser
+        self.allowlist = allowlist
+    }
 
     var connection: DevToolsConnection { browser.connection }
     var configuration: ChromiumBrowser.Configuration { browser.configuration }
@@ -101,8 +106,9 @@ actor ChromiumSession {
         let created: Created = try await connection.send("Target.createBrowserContext", ["disposeOnDetach": true])
         contextID = created.browserContextId
         let tab = try await openTab()
+        if let refusal = allowlist?.refusal(for: startURL) { return try await observe(error: refusal) }
         let error = try await tab.navigate(to: startURL, timeout: configuration.navigationTimeout)
-        return try await observe(error: error.map { "could not load \(startURL): \($0)" })
+        return try await observe(error: tab.takeRefusals().first ?? error.map { "could not load \(startURL): \($0)" })
     }
 
     func dispose() async {
@@ -130,6 +136,7 @@ actor ChromiumSession {
 
     private func adopt(targetID: String) async throws -> ChromiumTab {
         let tab = try await ChromiumTab.attach(targetID: targetID, connection: connection)
+        if let allowlist { try await tab.enforce(allowlist) }
         for source in documentScripts {
             try await tab.call("Page.addScriptToEvaluateOnNewDocument", ["source": .string(source)])
         }

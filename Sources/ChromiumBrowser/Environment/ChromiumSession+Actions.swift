@@ -19,6 +19,14 @@ extension ChromiumSession {
         }
         if let current = activeTab {
             try await current.settle(after: current === tab ? before : 0, timeout: configuration.navigationTimeout)
+            // A refused page load leaves Chromium's error page: go back to where the agent was,
+            // as the native browser never leaves the page it refuses to change.
+            if let refusal = tabs.flatMap({ $0.takeRefusals() }).first {
+                if (try? await current.evaluate("location.protocol").string) == "chrome-error:" {
+                    _ = try? await traverseHistory(by: -1, on: current)
+                }
+                return try await observe(error: error ?? refusal)
+            }
         }
         return try await observe(error: error)
     }
@@ -74,6 +82,7 @@ extension ChromiumSession {
             // A relative URL resolves against the current page, as in the native browser.
             let base = lastSnapshot?.url ?? ""
             let target = base.hasPrefix("http") ? URLResolution.resolve(url, against: base) ?? url : url
+            if let refusal = allowlist?.refusal(for: target) { return refusal }
             if let failure = try await tab.navigate(to: target, timeout: configuration.navigationTimeout) {
                 return "could not load \(url): \(failure)"
             }

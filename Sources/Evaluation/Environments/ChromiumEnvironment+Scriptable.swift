@@ -1,4 +1,5 @@
 import ChromiumBrowser
+import WebBrowser
 import WebTasks
 
 // Here rather than in either module: WebTasks and ChromiumBrowser do not depend on each other.
@@ -24,9 +25,8 @@ public struct ChromiumBrowserSource: TaskBrowserSource {
 
     public init(browser: ChromiumBrowser) { self.browser = browser }
 
-    /// Chromium is not confined to the prefixes: the task's start URL and the evaluator's checks
-    /// only visit its instance, and the explorer's Chromium is not confined either.
+    /// Confined to the task's site instance, as the native browser is.
     public func makeBrowser(allowedURLPrefixes: [String]) async throws -> any ScriptableBrowser {
-        browser.makeEnvironment()
+        browser.makeEnvironment(allowlist: URLAllowlist(prefixes: allowedURLPrefixes))
     }
 }

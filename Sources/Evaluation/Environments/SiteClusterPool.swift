@@ -5,8 +5,8 @@ import WebBrowser
 import WebSites
 
 /// The explorer's environments over running bundled sites: instance `i` of the cluster gets one
-/// browser of the chosen backend. The native browser may visit only that instance's sites;
-/// Chromium environments share one headless Chromium, each in its own browser context.
+/// browser of the chosen backend, which may visit only that instance's sites. Chromium
+/// environments share one headless Chromium, each in its own browser context.
 public final class SiteClusterPool: EnvironmentPool, @unchecked Sendable {
     public let cluster: SiteCluster
     public let instanceCount: Int
@@ -28,7 +28,13 @@ public final class SiteClusterPool: EnvironmentPool, @unchecked Sendable {
             chromium = nil
         case .chromium:
             let browser = try await ChromiumBrowser.launch()
-            environments = (0..<instanceCount).map { _ in browser.makeEnvironment() }
+            var chromiumEnvironments: [ChromiumEnvironment] = []
+            for i in 0..<instanceCount {
+                // Each instance's browser context may load only that instance's sites.
+                let prefixes = Array(await cluster.baseURLs(instance: i).values)
+                chromiumEnvironments.append(browser.makeEnvironment(allowlist: URLAllowlist(prefixes: prefixes)))
+            }
+            environments = chromiumEnvironments
             chromium = browser
         }
     }
