@@ -65,7 +65,8 @@ public struct EpisodeExplorer: Sendable {
             // Policy, with the constrained re-ask when its answer does not parse.
             let input = NNetnavModules.PolicyInput(observation: observation, persona: plan.persona, summaries: summaries,
                                                    previousAction: previousDescription, step: depth,
-                                                   seed: seed(plan, depth + 1000 * parseFailures, .policy))
+                                                   seed: seed(plan, depth + 1000 * parseFailures, .policy),
+                                                   maxActions: maxActions)
             var raw = config.freeFormPolicy ? try await modules.policy(input) : ""
             var action = config.freeFormPolicy ? ActionParser.parse(response: raw)
                 : .invalid(raw: "", reason: "free-form policy answers are turned off")

@@ -68,12 +68,14 @@ public struct NNetnavModules: Sendable {
         public var previousAction: String
         public var step: Int
         public var seed: UInt64
+        /// The episode's action limit, which the prompt states (NNetnav's said 40 on WebArena, 20 on MiniWoB++).
+        public var maxActions: Int = 40
     }
 
     func policyValues(_ input: PolicyInput) -> [String: String] {
         ["observation": observation(input.observation.text), "url": input.observation.url,
          "persona": input.persona.text, "trajectory": Self.describe(trajectory: input.summaries),
-         "previous_action": input.previousAction]
+         "previous_action": input.previousAction, "max_actions": String(input.maxActions)]
     }
 
     /// The free-form policy answer (reasoning plus a fenced action).

@@ -39,7 +39,24 @@ final class CannedChatModel: ChatModel, @unchecked Sendable {
             (prompts.trajectoryLabeler, "label"), (prompts.judge, "judge"), (prompts.actionRationalizer, "rationale"),
             (prompts.stopAction, "stop"),
         ]
-        return table.first { $0.0.system == system }?.1 ?? "unknown"
+        return table.first { Self.fills(template: $0.0.system, into: system) }?.1 ?? "unknown"
+    }
+
+    /// Whether `text` is `template` with its `{placeholders}` filled: the literal pieces appear in order.
+    static func fills(template: String, into text: String) -> Bool {
+        var rest = text[...]
+        var pieces = template.components(separatedBy: "{").enumerated().map { i, piece in
+            i == 0 ? piece : String(piece.drop { $0 != "}" }.dropFirst())
+        }
+        if pieces.allSatisfy(\.isEmpty) { return template == text }
+        guard let first = pieces.first, rest.hasPrefix(first) else { return false }
+        rest = rest.dropFirst(first.count)
+        pieces.removeFirst()
+        for piece in pieces where !piece.isEmpty {
+            guard let range = rest.range(of: piece) else { return false }
+            rest = rest[range.upperBound...]
+        }
+        return pieces.last.map { $0.isEmpty || text.hasSuffix($0) } ?? rest.isEmpty
     }
 
     func complete(_ request: ChatRequest) async throws -> ChatResponse {
