@@ -11,20 +11,42 @@ public struct Generation: Sendable, Hashable {
 }
 
 extension LlamaEngine {
-    /// Makes the cache hold exactly `prompt`, reusing the longest cached prefix, and returns the
-    /// logits after its last token.
+    /// Makes a cache slot hold exactly `prompt`, reusing the longest cached prefix, and returns the
+    /// logits after its last token. That slot becomes the active one.
+    ///
+    /// Slot choice: the slot sharing the longest prefix with `prompt` (ties: the least recently
+    /// used), unless that prefix is shorter than `minimumReusedPrefix` tokens and than the prompt
+    /// itself; then the least recently used slot (an empty one first), so a prompt of another role,
+    /// which shares no more than the chat template's opening, does not overwrite this role's
+    /// cached system prompt. Reused positions hold exactly what recomputing them would give, so
+    /// the choice changes only speed, never logits.
     @discardableResult
     public func prefill(_ prompt: [Int]) throws -> [Float] {
         guard !prompt.isEmpty else { throw ModelFileError.malformed("prompt", "a prompt needs at least one token") }
-        var common = 0
-        let cached = cachedTokens
-        while common < min(cached.count, prompt.count) && cached[common] == prompt[common] { common += 1 }
-        if common == prompt.count && cached.count == common && !lastLogits.isEmpty { return lastLogits }
+        let shared = slots.map { $0.sharedPrefix(with: prompt) }
+        let leastRecent = slots.indices.min { slots[$0].lastUse < slots[$1].lastUse }!
+        let best = slots.indices.max { a, b in
+            shared[a] != shared[b] ? shared[a] < shared[b] : slots[a].lastUse > slots[b].lastUse
+        }!
+        activeSlot = shared[best] >= min(Self.minimumReusedPrefix, prompt.count) ? best : leastRecent
+        useCounter += 1
+        slot.lastUse = useCounter
+        var common = shared[activeSlot]
+        if common == prompt.count && slot.tokens.count == common && !slot.lastLogits.isEmpty {
+            lastPrefillReusedTokens = common
+            return slot.lastLogits
+        }
         // Recompute at least the last prompt token so its logits are fresh.
         common = min(common, prompt.count - 1)
+        lastPrefillReusedTokens = common
         truncate(to: common)
         return try append(Array(prompt[common...]), logits: .last)
     }
+
+    /// Shared prefixes shorter than this (in tokens) do not claim a slot: longer than the ChatML
+    /// opening plus SmolLM2's default system prompt (about 20 tokens), far shorter than any
+    /// role's own system prompt.
+    public static let minimumReusedPrefix = 32
 
     /// Samples up to `options.maxTokens` tokens after `prompt`. Stops at any of `stopTokens`
     /// (not included in the text) or when the text contains a stop string (cut before it).

@@ -9,6 +9,12 @@ import LanguageModels
 /// appends one token at a time against the cache (sgemv, memory-bound). Not thread-safe: one
 /// caller at a time (`LocalChatModel` serialises requests).
 ///
+/// The cache has several slots (`cacheSlots`), so prompts of different roles that alternate, each
+/// opening with its own long system prompt, each keep their prefix cached; `prefill` picks the
+/// slot (see there) and everything else (`cachedTokens`, `append`, `truncate`, …) acts on the slot
+/// it picked last. A slot holds about `2 · layers · kvDim · 4` bytes per cached token (46 KB for
+/// SmolLM2-135M), allocated only as it fills.
+///
 /// Conventions: weights (out, in) row-major; q/k rows in GGUF order, so RoPE rotates interleaved
 /// pairs (x[2i], x[2i+1]) by pos·θ^(-2i/headDim); grouped-query attention shares each kv head
 /// across `headCount / kvHeadCount` query heads; SwiGLU MLP; RMSNorm with a learned scale.
@@ -17,10 +23,13 @@ public final class LlamaEngine: @unchecked Sendable {
     /// Most positions the cache will hold (≤ the model's context length).
     public let maxContext: Int
 
-    /// Tokens whose keys and values are in the cache, in order.
-    public private(set) var cachedTokens: [Int] = []
-    /// Logits after the last cached token (empty when the cache is empty).
-    public internal(set) var lastLogits: [Float] = []
+    /// Tokens whose keys and values are in the active slot, in order.
+    public var cachedTokens: [Int] { slot.tokens }
+    /// Logits after the last cached token of the active slot (empty when it is empty).
+    public internal(set) var lastLogits: [Float] {
+        get { slot.lastLogits }
+        set { slot.lastLogits = newValue }
+    }
 
     struct Layer {
         var attentionNorm, query, key, value, attentionOutput, ffnNorm, gate, up, down: UnsafeMutablePointer<Float>
@@ -43,16 +52,23 @@ public final class LlamaEngine: @unchecked Sendable {
     private let layers: [Layer]
     private let ropeFrequencies: [Float]
 
-    private var keyCache: [UnsafeMutablePointer<Float>]
-    private var valueCache: [UnsafeMutablePointer<Float>]
-    private var cacheCapacity = 0
+    /// The prefix caches; `activeSlot` indexes the one the cache API works on.
+    let slots: [KVSlot]
+    public internal(set) var activeSlot = 0
+    var slot: KVSlot { slots[activeSlot] }
+    /// Counts prefills, to find the least recently used slot.
+    var useCounter: UInt64 = 0
+    /// Prompt tokens the last `prefill` found already cached (not recomputed).
+    public internal(set) var lastPrefillReusedTokens = 0
     private var scratch = Scratch()
 
     /// Builds the engine from tensors given by name; `fill(name, destination, count)` writes one
     /// tensor's Float values. Used with GGUF (dequantising straight into place) and `LlamaWeights`.
-    init(config: LlamaConfig, maxContext: Int?, decodeWeights: DecodeWeights,
+    init(config: LlamaConfig, maxContext: Int?, decodeWeights: DecodeWeights, cacheSlots: Int,
          fill: (String, UnsafeMutablePointer<Float>, Int) throws -> Void) throws {
+        guard cacheSlots >= 1 else { throw ModelFileError.malformed("engine options", "cacheSlots must be at least 1, got \(cacheSlots)") }
         self.config = config
+        slots = (0..<cacheSlots).map { _ in KVSlot() }
         self.decodeWeights = decodeWeights
         self.maxContext = min(maxContext ?? config.contextLength, config.contextLength)
         let shapes = LlamaWeights.expectedShapes(config)
@@ -81,8 +97,6 @@ public final class LlamaEngine: @unchecked Sendable {
         }
         let half = config.headDim / 2
         ropeFrequencies = (0..<half).map { i in powf(config.ropeTheta, -2 * Float(i) / Float(config.headDim)) }
-        keyCache = []
-        valueCache = []
         if decodeWeights == .bf16 {
             let c = config
             func compact(_ w: UnsafeMutablePointer<Float>, _ rows: Int, _ cols: Int) -> CompactMatrix {
@@ -98,18 +112,24 @@ public final class LlamaEngine: @unchecked Sendable {
         }
     }
 
-    public convenience init(weights: LlamaWeights, maxContext: Int? = nil, decodeWeights: DecodeWeights = .fp32) throws {
+    /// `cacheSlots`: how many prompt prefixes stay cached at once (see `prefill`).
+    public convenience init(weights: LlamaWeights, maxContext: Int? = nil, decodeWeights: DecodeWeights = .fp32,
+                            cacheSlots: Int = 4) throws {
         try weights.validate()
-        try self.init(config: weights.config, maxContext: maxContext, decodeWeights: decodeWeights) { name, dest, count in
+        try self.init(config: weights.config, maxContext: maxContext, decodeWeights: decodeWeights,
+                      cacheSlots: cacheSlots) { name, dest, count in
             let values = try weights.tensor(name)
             values.withUnsafeBufferPointer { dest.update(from: $0.baseAddress!, count: count) }
         }
     }
 
-    /// Loads a GGUF model, dequantising every weight to fp32.
-    public convenience init(gguf file: GGUFFile, maxContext: Int? = nil, decodeWeights: DecodeWeights = .fp32) throws {
+    /// Loads a GGUF model, dequantising every weight to fp32. `cacheSlots`: how many prompt
+    /// prefixes stay cached at once (see `prefill`).
+    public convenience init(gguf file: GGUFFile, maxContext: Int? = nil, decodeWeights: DecodeWeights = .fp32,
+                            cacheSlots: Int = 4) throws {
         let config = try LlamaConfig(gguf: file)
-        try self.init(config: config, maxContext: maxContext, decodeWeights: decodeWeights) { name, dest, count in
+        try self.init(config: config, maxContext: maxContext, decodeWeights: decodeWeights,
+                      cacheSlots: cacheSlots) { name, dest, count in
             guard let info = file.info(name) else { throw ModelFileError.missingTensor(name) }
             let expected = LlamaWeights.expectedShapes(config).first { $0.0 == name }!.1
             guard info.shape == expected else { throw ModelFileError.shapeMismatch(name, expected: expected, found: info.shape) }
@@ -119,7 +139,6 @@ public final class LlamaEngine: @unchecked Sendable {
 
     deinit {
         storage.deallocate()
-        for p in keyCache + valueCache { p.deallocate() }
         for l in compactLayers { for m in [l.query, l.key, l.value, l.attentionOutput, l.gate, l.up, l.down] { m.release() } }
         compactOutput?.release()
         scratch.release()
@@ -128,34 +147,17 @@ public final class LlamaEngine: @unchecked Sendable {
     // MARK: Cache
 
     public var cachedCount: Int { cachedTokens.count }
+    public var cacheSlots: Int { slots.count }
 
-    /// Drops every cached position from `count` on.
+    /// Drops every position of the active slot from `count` on.
     public func truncate(to count: Int) {
-        guard count < cachedTokens.count else { return }
-        cachedTokens.removeSubrange(count...)
-        lastLogits = []
+        guard count < slot.tokens.count else { return }
+        slot.tokens.removeSubrange(count...)
+        slot.lastLogits = []
     }
 
+    /// Empties the active slot.
     public func reset() { truncate(to: 0) }
-
-    private func reserveCache(_ positions: Int) {
-        guard positions > cacheCapacity else { return }
-        let capacity = min(maxContext, max(positions, cacheCapacity * 2, 256))
-        let kv = config.kvDim
-        for l in 0..<config.layerCount {
-            let k = UnsafeMutablePointer<Float>.allocate(capacity: capacity * kv)
-            let v = UnsafeMutablePointer<Float>.allocate(capacity: capacity * kv)
-            if cacheCapacity > 0 {
-                k.update(from: keyCache[l], count: cachedTokens.count * kv)
-                v.update(from: valueCache[l], count: cachedTokens.count * kv)
-                keyCache[l].deallocate(); valueCache[l].deallocate()
-                keyCache[l] = k; valueCache[l] = v
-            } else {
-                keyCache.append(k); valueCache.append(v)
-            }
-        }
-        cacheCapacity = capacity
-    }
 
     // MARK: Forward
 
@@ -171,7 +173,7 @@ public final class LlamaEngine: @unchecked Sendable {
         let total = start + tokens.count
         guard total <= maxContext else { throw ChatModelError.contextTooLong(tokens: total, limit: maxContext) }
         for t in tokens where !(0..<config.vocabSize).contains(t) { throw ModelFileError.malformed("token stream", "token id \(t) outside the vocabulary") }
-        reserveCache(total)
+        slot.reserve(total, layers: config.layerCount, width: config.kvDim, limit: maxContext)
         // Long prompts run in chunks to bound the scratch memory of the attention scores.
         // The last chunk always yields at least its last row, kept as `lastLogits`.
         let chunk = 512
@@ -183,7 +185,7 @@ public final class LlamaEngine: @unchecked Sendable {
             let pieceRows: LogitRows = rows == .all ? .all : (isLastPiece ? .last : .none)
             let logits = forward(piece, start: start + offset, rows: pieceRows)
             if rows == .all { result += logits } else if isLastPiece { result = logits }
-            cachedTokens += piece
+            slot.tokens += piece
             offset += piece.count
         }
         lastLogits = Array(result.suffix(config.vocabSize))
@@ -206,7 +208,7 @@ public final class LlamaEngine: @unchecked Sendable {
         for l in 0..<c.layerCount {
             let layer = layers[l]
             let cl = compact ? compactLayers[l] : nil
-            let kCache = keyCache[l], vCache = valueCache[l]
+            let kCache = slot.keys[l], vCache = slot.values[l]
             rmsNorm(xb, x, layer.attentionNorm, rows: n, dim: dim)
             linear(q, xb, layer.query, cl?.query, rows: n, out: dim, in: dim)
             linear(kCache + start * kvDim, xb, layer.key, cl?.key, rows: n, out: kvDim, in: dim)

@@ -18,16 +18,18 @@ public final class LocalChatModel: ChatModel, @unchecked Sendable {
     private let endOfTurn: Int?
     private let queue = DispatchQueue(label: "nnetnav.local-model")
 
-    /// Loads a GGUF model file. `maxContext` caps the KV cache (memory grows with it);
-    /// `decodeWeights` trades exactness of generated tokens for decode speed (see `LlamaEngine`).
-    public init(modelFile url: URL, maxContext: Int? = 4096, decodeWeights: LlamaEngine.DecodeWeights = .bf16) throws {
+    /// Loads a GGUF model file. `maxContext` caps each KV cache slot (memory grows with it);
+    /// `decodeWeights` trades exactness of generated tokens for decode speed (see `LlamaEngine`);
+    /// `cacheSlots` is how many prompt prefixes (one per pipeline role) stay cached at once.
+    public init(modelFile url: URL, maxContext: Int? = 4096, decodeWeights: LlamaEngine.DecodeWeights = .bf16,
+                cacheSlots: Int = 4) throws {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ChatModelError.unavailable("no model file at \(url.path); run scripts/prerequisites.sh to fetch the default model")
         }
         let file = try GGUFFile(url: url)
         tokenizer = try BPETokenizer(gguf: file)
         template = ChatTemplate(gguf: file)
-        engine = try LlamaEngine(gguf: file, maxContext: maxContext, decodeWeights: decodeWeights)
+        engine = try LlamaEngine(gguf: file, maxContext: maxContext, decodeWeights: decodeWeights, cacheSlots: cacheSlots)
         endOfTurn = tokenizer.id(of: template.endToken)
         stopTokens = Set([endOfTurn, tokenizer.id(of: "<|endoftext|>"), tokenizer.eosID].compactMap { $0 })
         identifier = "local:\(url.lastPathComponent)#\(Self.contentHash(url))"
