@@ -78,6 +78,21 @@ final class HTMLTreeBuilderTests: XCTestCase {
         XCTAssertNil(paragraph?.parent, "no cycle keeps the tree alive once its document is gone")
     }
 
+    func testParsesFromManyThreadsAtOnce() async {
+        let page = "<title>T</title>" + String(repeating: "<div class=x><a href=/p>link &amp; text</a><!-- c --></div>", count: 200)
+        let counts = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    var total = 0
+                    for _ in 0..<25 { total += HTMLDocument.parse(html: page).nodeCount }
+                    return total
+                }
+            }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        XCTAssertEqual(Set(counts).count, 1, "every thread built the same tree")
+    }
+
     func testEmptyAndBrokenInput() {
         XCTAssertEqual(outline(""), "0:html")
         let broken = HTMLDocument.parse(html: "<div><p>unclosed<div>more</span></div>")

@@ -45,7 +45,13 @@ struct HTMLTreeBuilder {
     private var elementsByID: [String: HTMLElement] = [:]
     private var firstTitle: HTMLElement?
 
+    /// libxml2 sets up its globals (the dictionary mutex among them) lazily and without locking
+    /// unless `xmlInitParser` ran first; `htmlReadMemory` used to call it for us. Two site
+    /// instances parsing their first pages at once deadlocked in `xmlDictCreate` without this.
+    private static let libxml2Initialized: Void = xmlInitParser()
+
     static func parse(_ bytes: UnsafeRawBufferPointer, url: String, charset: String?) -> Result {
+        _ = libxml2Initialized
         let builder = UnsafeMutablePointer<HTMLTreeBuilder>.allocate(capacity: 1)
         builder.initialize(to: HTMLTreeBuilder())
         defer {
