@@ -11,6 +11,24 @@ import XCTest
 /// the task sets use (compared without whitespace: the native browser spaces every element apart,
 /// Chromium lays inline text out as written), and goes where the native browser goes.
 final class ChromiumScriptableBrowserTests: XCTestCase {
+    func testTheBrowserSourceStartsChromiumAgainAfterItDies() async throws {
+        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed") }
+        let source = ChromiumBrowserSource(browser: try await ChromiumBrowser.launch())
+        defer { source.close() }
+        let first = try await source.makeBrowser(allowedURLPrefixes: ["http://127.0.0.1:1"])
+        _ = try await first.reset(startURL: "about:blank")
+        await first.close()
+
+        source.browser.close()  // as if Chromium had crashed
+        XCTAssertFalse(source.browser.isAlive)
+        let second = try await source.makeBrowser(allowedURLPrefixes: ["http://127.0.0.1:1"])
+        let observation = try await second.reset(startURL: "about:blank")
+        XCTAssertNil(observation.error)
+        XCTAssertEqual(source.relaunches, 1)
+        XCTAssertTrue(source.browser.isAlive)
+        await second.close()
+    }
+
     func testElementLookupGivesTheIdsTheObservationShows() async throws {
         try await withShopAndChromium { shop, chromium in
             let observation = try await chromium.reset(startURL: shop + "/")

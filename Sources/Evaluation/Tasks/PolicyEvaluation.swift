@@ -22,9 +22,9 @@ public struct PolicyEvaluation: Sendable {
     /// `tasks` carry URL placeholders (`__SHOP__`); they are substituted per instance. Throws only
     /// when the backend cannot start (Chromium missing); a task that fails is an episode's failure.
     public func run(_ tasks: [TaskConfig], instances: Int, progress: Bool = true) async throws -> [TaskEpisode] {
-        let chromium = backend == .chromium ? try await ChromiumBrowser.launch() : nil
+        let chromium = backend == .chromium ? ChromiumBrowserSource(browser: try await ChromiumBrowser.launch()) : nil
         defer { chromium?.close() }
-        let browsers: any TaskBrowserSource = chromium.map { ChromiumBrowserSource(browser: $0) } ?? NativeBrowserSource()
+        let browsers: any TaskBrowserSource = chromium ?? NativeBrowserSource()
         let queue = WorkQueue(tasks.enumerated().map { $0 })
         let bar = progress ? ProgressBar(label: label, total: tasks.count, unit: "tasks") : nil
         let tally = SuccessTally()
