@@ -38,15 +38,4 @@ public final class AccessibilityNode: @unchecked Sendable {
 
     /// The current value of a text field, combobox or slider, if the node has one.
     public var value: String? { property("value") }
-
-    /// Self and descendants in document order.
-    public var subtree: [AccessibilityNode] {
-        var out: [AccessibilityNode] = []
-        var stack: [AccessibilityNode] = [self]
-        while let node = stack.popLast() {
-            out.append(node)
-            stack.append(contentsOf: node.children.reversed())
-        }
-        return out
-    }
 }

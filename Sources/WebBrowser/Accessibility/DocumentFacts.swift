@@ -17,8 +17,7 @@ struct DocumentFacts: Sendable {
         var roles = [String](repeating: "", count: document.nodeCount)
         var traits = [RoleTraits](repeating: [], count: document.nodeCount)
         var labels: [Int: [HTMLElement]] = [:]
-        var stack = [document.root]
-        while let element = stack.popLast() {
+        for element in document.root.descendants() {
             if element.index < roles.count {
                 let role = AccessibilityTree.computedRole(of: element)
                 roles[element.index] = role
@@ -26,9 +25,6 @@ struct DocumentFacts: Sendable {
             }
             if element.tag == "label", let target = AccessibleNameComputer.labeledControl(of: element, in: document) {
                 labels[target.index, default: []].append(element)
-            }
-            for child in element.children.reversed() {
-                if case .element(let e) = child { stack.append(e) }
             }
         }
         self.roles = roles

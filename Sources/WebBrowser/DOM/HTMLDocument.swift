@@ -30,11 +30,7 @@ public final class HTMLDocument: @unchecked Sendable {
 
     deinit {
         // Parents are strong references (see `HTMLElement.parent`): cut them so the tree frees.
-        var stack = [root]
-        while let element = stack.popLast() {
-            element.parent = nil
-            for child in element.children { if case .element(let e) = child { stack.append(e) } }
-        }
+        for element in root.descendants() { element.parent = nil }
     }
 
     public func element(withID id: String) -> HTMLElement? { elementsByID[id] }

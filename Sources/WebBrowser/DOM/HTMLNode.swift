@@ -45,11 +45,12 @@ public final class HTMLElement: @unchecked Sendable {
     /// asks each element for a dozen of them.
     let hasARIAAttributes: Bool
 
-    /// `traits` and `tagRole` come from the parser's per-tag cache; other callers leave them out.
-    init(tag: String, attributes: [HTMLAttribute], index: Int, traits: TagTraits? = nil, tagRole: String?? = nil) {
+    /// `facts` come from the parser's per-tag cache; other callers leave them out.
+    init(tag: String, attributes: [HTMLAttribute], index: Int, facts: TagFacts? = nil) {
+        let facts = facts ?? TagFacts(tag: tag)
         self.tag = tag
-        self.tagTraits = traits ?? TagTraits(tag: tag)
-        self.tagRole = tagRole ?? RoleMapping.tagRoles[tag]
+        self.tagTraits = facts.traits
+        self.tagRole = facts.role
         self.attributes = attributes
         self.index = index
         var style = InlineStyle.none
@@ -109,11 +110,13 @@ public final class HTMLElement: @unchecked Sendable {
     /// Self and all descendant elements in document order.
     public func descendants(includingSelf: Bool = true) -> [HTMLElement] {
         var out: [HTMLElement] = []
-        if includingSelf { out.append(self) }
-        var stack = elementChildren.reversed() as [HTMLElement]
+        var stack: [HTMLElement] = [self]
         while let e = stack.popLast() {
-            out.append(e)
-            stack.append(contentsOf: e.elementChildren.reversed())
+            if e !== self || includingSelf { out.append(e) }
+            // Straight from `children`: this runs over whole documents, per tree build.
+            for child in e.children.reversed() {
+                if case .element(let c) = child { stack.append(c) }
+            }
         }
         return out
     }

@@ -99,7 +99,7 @@ struct HTMLTreeBuilder {
 
     private mutating func startElement(_ tagName: UnsafePointer<xmlChar>?, _ pairs: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         flushText()
-        let (tag, traits, tagRole) = names.tag(tagName)
+        let (tag, facts) = names.tag(tagName)
         if let root, ignoredDepth == 0 {
             // After `</html>` libxml2 opens a second html and puts content in it: continue the
             // existing root, and put the content in its body, as browsers do.
@@ -108,7 +108,6 @@ struct HTMLTreeBuilder {
                 return
             }
             if stack.count == 1, stack[0].reopened, let body = root.elementChildren.last(where: { $0.tag == "body" }) {
-                flushText()
                 stack.append(Frame(element: body, children: body.children, reopened: true))
                 if tag == "body" { return }
             }
@@ -120,17 +119,18 @@ struct HTMLTreeBuilder {
         var attributes: [HTMLAttribute] = []
         if var pair = pairs {
             while let attributeName = pair.pointee {
+                let name = names.attribute(attributeName)
                 var value = ""
                 if let raw = pair.advanced(by: 1).pointee {
                     value = String(cString: raw)
                 } else if htmlIsBooleanAttr(attributeName) != 0 {
-                    value = names.attribute(attributeName)  // `<input disabled>` reads as disabled="disabled"
+                    value = name  // `<input disabled>` reads as disabled="disabled"
                 }
-                attributes.append(HTMLAttribute(name: names.attribute(attributeName), value: value))
+                attributes.append(HTMLAttribute(name: name, value: value))
                 pair = pair.advanced(by: 2)
             }
         }
-        let element = HTMLElement(tag: tag, attributes: attributes, index: take(), traits: traits, tagRole: .some(tagRole))
+        let element = HTMLElement(tag: tag, attributes: attributes, index: take(), facts: facts)
         if let id = element.id, elementsByID[id] == nil { elementsByID[id] = element }
         if firstTitle == nil, tag == "title" { firstTitle = element }
         if stack.isEmpty {
@@ -186,18 +186,17 @@ struct InternedNames {
         var key: UInt = 0
         var name = ""
         /// Nil until the name is seen as a tag.
-        var traits: TagTraits?
-        var role: String?
+        var facts: TagFacts?
     }
 
     private var slots = [Slot](repeating: Slot(), count: 256)
     private var count = 0
 
-    /// The tag's name, traits and tag-only implicit role.
-    mutating func tag(_ pointer: UnsafePointer<xmlChar>?) -> (String, TagTraits, String?) {
-        guard let pointer else { return ("", [], nil) }
+    /// The tag's name and what the tag alone decides.
+    mutating func tag(_ pointer: UnsafePointer<xmlChar>?) -> (String, TagFacts) {
+        guard let pointer else { return ("", TagFacts(tag: "")) }
         let slot = find(pointer, isTag: true)
-        return (slots[slot].name, slots[slot].traits ?? [], slots[slot].role)
+        return (slots[slot].name, slots[slot].facts ?? TagFacts(tag: slots[slot].name))
     }
 
     mutating func attribute(_ pointer: UnsafePointer<xmlChar>?) -> String {
@@ -213,17 +212,13 @@ struct InternedNames {
         var index = Self.hash(key) & mask
         while slots[index].key != 0 {
             if slots[index].key == key {
-                if isTag && slots[index].traits == nil {
-                    slots[index].traits = TagTraits(tag: slots[index].name)
-                    slots[index].role = RoleMapping.tagRoles[slots[index].name]
-                }
+                if isTag && slots[index].facts == nil { slots[index].facts = TagFacts(tag: slots[index].name) }
                 return index
             }
             index = (index + 1) & mask
         }
         let name = String(cString: pointer).lowercased()
-        slots[index] = Slot(key: key, name: name, traits: isTag ? TagTraits(tag: name) : nil,
-                            role: isTag ? RoleMapping.tagRoles[name] : nil)
+        slots[index] = Slot(key: key, name: name, facts: isTag ? TagFacts(tag: name) : nil)
         count += 1
         if count * 2 > slots.count {
             grow()

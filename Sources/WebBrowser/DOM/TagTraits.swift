@@ -44,3 +44,15 @@ struct TagTraits: OptionSet, Sendable, Hashable {
         self = traits
     }
 }
+
+/// Everything derived from a tag name alone, worked out together once per distinct tag.
+struct TagFacts: Sendable, Hashable {
+    let traits: TagTraits
+    /// The implicit role when the tag alone decides it, else nil.
+    let role: String?
+
+    init(tag: String) {
+        traits = TagTraits(tag: tag)
+        role = RoleMapping.tagRoles[tag]
+    }
+}
