@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: optimized),
 
         // The native headless browser: DOM, accessibility tree, observations, actions.
-        .target(name: "WebBrowser", dependencies: ["HTTPTransport", "CLibXML2", "NNetnavSupport"]),
+        .target(name: "WebBrowser", dependencies: ["HTTPTransport", "CLibXML2"]),
         // Second browser backend: headless Chromium over the DevTools protocol, for JavaScript sites and MiniWoB++.
         .target(name: "ChromiumBrowser", dependencies: ["WebBrowser", "NNetnavSupport", "HTTPTransport"]),
         // Bundled WebArena-style sites served by Hummingbird over SQLite.
@@ -58,10 +58,10 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Llama-architecture model files (GGUF, safetensors), tokenizer, CPU inference engine.
-        .target(name: "LlamaModel", dependencies: ["Kernels", "LanguageModels", "NNetnavSupport"],
+        .target(name: "LlamaModel", dependencies: ["CBLAS", "Kernels", "LanguageModels", "NNetnavSupport"],
                 swiftSettings: optimized),
         // CPU fine-tuning of the policy model.
-        .target(name: "Trainer", dependencies: ["Kernels", "LlamaModel", "NNetnavSupport"],
+        .target(name: "Trainer", dependencies: ["Kernels", "LanguageModels", "LlamaModel", "NNetnavSupport"],
                 swiftSettings: optimized),
 
         // The NNetnav method: exploration, relabeling, pruning, demonstrations, export.
@@ -69,22 +69,34 @@ let package = Package(
             "WebBrowser", "LanguageModels", "NNetnavSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        // Running a policy on task sets, and the end-to-end main job.
+        // Model construction from a user-facing spec: the remote client or the in-process engine.
+        .target(name: "Models", dependencies: ["LanguageModels", "LlamaModel", "NNetnavSupport"]),
+        // Browsers over running sites, for exploration (the explorer's pools) and evaluation (task browsers).
+        .target(name: "Environments", dependencies: [
+            "Pipeline", "WebBrowser", "ChromiumBrowser", "WebSites", "WebTasks",
+        ]),
+        // Running a policy on task sets, and its reports.
         .target(name: "Evaluation", dependencies: [
-            "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser", "LanguageModels", "LlamaModel",
-            "Trainer", "NNetnavSupport",
+            "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser", "LanguageModels",
+            "NNetnavSupport",
+        ]),
+        // The end-to-end main job (`nnetnav run`): the stages above, one after another.
+        .target(name: "MainJob", dependencies: [
+            "Environments", "Evaluation", "Models", "Pipeline", "Trainer", "LlamaModel", "LanguageModels",
+            "WebSites", "WebTasks", "ChromiumBrowser", "NNetnavSupport",
         ]),
 
         .executableTarget(name: "nnetnav", dependencies: [
             "WebBrowser", "ChromiumBrowser", "WebSites", "WebTasks", "LanguageModels", "LlamaModel", "Trainer",
-            "Pipeline", "Evaluation", "NNetnavSupport",
+            "Pipeline", "Environments", "Models", "Evaluation", "MainJob", "NNetnavSupport", "HTTPTransport",
+            "Kernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "nnetnav-bench", dependencies: [
-            "WebBrowser", "ChromiumBrowser", "WebSites", "LanguageModels", "LlamaModel", "Trainer", "Kernels",
-            "NNetnavSupport", "HTTPTransport",
+            "WebBrowser", "ChromiumBrowser", "LlamaModel", "Trainer", "Kernels", "NNetnavSupport", "HTTPTransport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"]),
@@ -103,9 +115,19 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "LlamaModel", "Kernels"]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel", "Evaluation", "ChromiumBrowser",
+            "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel", "Environments", "ChromiumBrowser",
+            "NNetnavSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "WebTasks", "WebSites", "ChromiumBrowser"]),
+        .testTarget(name: "EnvironmentsTests", dependencies: [
+            "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser",
+        ]),
+        .testTarget(name: "EvaluationTests", dependencies: [
+            "Evaluation", "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser",
+            "LanguageModels", "NNetnavSupport",
+        ]),
+        .testTarget(name: "MainJobTests", dependencies: ["MainJob", "Pipeline", "NNetnavSupport"]),
     ]
 )

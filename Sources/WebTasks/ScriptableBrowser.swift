@@ -2,7 +2,7 @@ import WebBrowser
 
 /// What the scripted solver, sign-in and the page-content checks need from a browser beyond
 /// `BrowserEnvironment`: the URL, elements by role and name, page text, and freeing it after a task.
-/// Both backends conform: the native `BrowserSession` here, `ChromiumEnvironment` in Evaluation.
+/// Both backends conform: the native `BrowserSession` here, `ChromiumEnvironment` in Environments (it needs both modules).
 ///
 /// The reads describe the page of the latest observation. They are async because a backend may
 /// have to ask its browser process (Chromium reads page text by running the page's own DOM).

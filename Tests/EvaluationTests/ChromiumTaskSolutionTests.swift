@@ -4,6 +4,7 @@ import WebSites
 import WebTasks
 import XCTest
 @testable import Evaluation
+import Environments
 
 /// The bundled tasks are solvable with the Chromium backend too. A sample of every site's task set
 /// (`sample`: each evaluator combination, each kind of solution step, every page locator) runs its

@@ -1,6 +1,6 @@
 import XCTest
 import ChromiumBrowser
-import Evaluation
+import Environments
 import GRDB
 @testable import Pipeline
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import ChromiumBrowser
+import Environments
 import Evaluation
+import Models
 import Foundation
 import LanguageModels
 import NNetnavSupport

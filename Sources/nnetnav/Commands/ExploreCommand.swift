@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChromiumBrowser
-import Evaluation
+import Environments
+import Models
 import Dispatch
 import Foundation
 import LanguageModels

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Evaluation
+import MainJob
 import Foundation
 import NNetnavSupport
 

@@ -2,7 +2,7 @@ import ChromiumBrowser
 import Foundation
 import Pipeline
 import XCTest
-@testable import Evaluation
+@testable import Environments
 
 /// `MiniWoBPool`: where exploration episodes start, in headless Chromium on the real task pages.
 final class MiniWoBPoolTests: XCTestCase {

@@ -1,7 +1,10 @@
 import ChromiumBrowser
+import Evaluation
+import Environments
 import Foundation
 import LanguageModels
 import LlamaModel
+import Models
 import NNetnavSupport
 import Pipeline
 import Trainer

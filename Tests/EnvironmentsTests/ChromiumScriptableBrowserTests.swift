@@ -4,7 +4,7 @@ import WebBrowser
 import WebSites
 import WebTasks
 import XCTest
-@testable import Evaluation
+@testable import Environments
 
 /// `ChromiumEnvironment` as a `ScriptableBrowser` on the bundled sites' pages: it finds the
 /// elements its observation shows, and reads the same text as the native browser for the locators

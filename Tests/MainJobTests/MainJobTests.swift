@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Evaluation
+@testable import MainJob
 import NNetnavSupport
 
 /// The main job end to end with the real embedded model, sized to finish in a few minutes:

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Evaluation
+@testable import MainJob
 
 final class MainJobConfigTests: XCTestCase {
     func testOverridesMergeIntoDefaultsAtAnyDepth() throws {
