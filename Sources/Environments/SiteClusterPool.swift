@@ -42,22 +42,14 @@ public final class SiteClusterPool: EnvironmentPool, @unchecked Sendable {
     public func environment(instance: Int) async throws -> any BrowserEnvironment { environments[instance] }
 
     public func startURL(site: String, instance: Int, episode: Int) async throws -> String {
-        await cluster.baseURL(try Self.siteName(site), instance: instance) + "/"
+        await cluster.baseURL(try SiteName(parsing: site), instance: instance) + "/"
     }
 
     public func resetSite(_ site: String, instance: Int) async throws {
         // The browser's own reset (by the explorer, at episode start) clears its cookies.
-        try await cluster.reset(try Self.siteName(site), instance: instance)
+        try await cluster.reset(try SiteName(parsing: site), instance: instance)
     }
 
     /// Stops Chromium, if this pool started one.
     public func shutdown() { chromium?.close() }
-
-    static func siteName(_ site: String) throws -> SiteName {
-        guard let name = SiteName(rawValue: site) else {
-            throw SiteClusterError.invalidArgument("unknown site '\(site)'; bundled sites: "
-                + SiteName.allCases.map(\.rawValue).joined(separator: ", "))
-        }
-        return name
-    }
 }

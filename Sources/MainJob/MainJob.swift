@@ -37,12 +37,7 @@ public struct MainJob: Sendable {
         var summary = MainJobSummary()
         let out = outputDirectory
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let siteNames = try config.sites.map { name -> SiteName in
-            guard let site = SiteName(rawValue: name) else {
-                throw MainJobError.badConfig("unknown site '\(name)'; bundled: \(SiteName.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return site
-        }
+        let siteNames = try config.sites.map { try SiteName(parsing: $0) }
 
         // 1. Sites. Their content is seeded with the seed the task sets were written for, so the
         // tasks' reference answers hold; `config.seed` varies exploration only.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NNetnavSupport
 
 /// `db_check`: runs a read-only query against the instance database and compares the first column.
 public struct DatabaseCheck: Sendable {

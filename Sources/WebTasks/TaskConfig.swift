@@ -1,4 +1,5 @@
 import Foundation
+import NNetnavSupport
 
 /// One task in WebArena's config format, plus this project's extensions (`login`, `difficulty`,
 /// `eval.db_checks`, `solution`). See environments/README.md, "Task format".
@@ -200,40 +201,5 @@ public struct DatabaseCheckSpec: Codable, Sendable, Hashable {
         self.sql = sql
         self.expected = expected
         self.note = note
-    }
-}
-
-/// A JSON scalar or array, for `expected` values.
-public enum JSONValue: Codable, Sendable, Hashable, CustomStringConvertible {
-    case null, bool(Bool), number(Double), string(String), array([JSONValue])
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else { self = .array(try c.decode([JSONValue].self)) }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case .bool(let b): try c.encode(b)
-        case .number(let n): try c.encode(n)
-        case .string(let s): try c.encode(s)
-        case .array(let a): try c.encode(a)
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .null: return "null"
-        case .bool(let b): return String(b)
-        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
-        case .string(let s): return "\"\(s)\""
-        case .array(let a): return "[" + a.map(\.description).joined(separator: ", ") + "]"
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import WebBrowser
+import NNetnavSupport
 
 /// One page target (a tab) attached in flat mode, with its load state tracked from events.
 public final class ChromiumTab: @unchecked Sendable {

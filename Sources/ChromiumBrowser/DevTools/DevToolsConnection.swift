@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
+import NNetnavSupport
 #endif
 
 /// An event pushed by Chromium (`Page.loadEventFired`, `Target.targetCreated`...).

@@ -1,5 +1,6 @@
 import Foundation
 import WebBrowser
+import NNetnavSupport
 
 /// The Chromium backend behind the same contract as the native browser: same observation text
 /// (WebArena format), same action grammar, element ids that persist while the element lives.

@@ -1,5 +1,6 @@
 import Foundation
 import WebBrowser
+import NNetnavSupport
 
 /// Executing the WebArena action grammar on Chromium: element actions scroll the element into
 /// view and act at its centre with real input events, so page handlers see what a user causes.

@@ -1,4 +1,5 @@
 import Foundation
+import NNetnavSupport
 
 /// Translates WebArena/Playwright key names (`Enter`, `Ctrl+a`, `Shift+Tab`, `Meta+v`) into
 /// `Input.dispatchKeyEvent` parameters.

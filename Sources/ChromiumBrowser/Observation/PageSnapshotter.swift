@@ -1,4 +1,5 @@
 import Foundation
+import NNetnavSupport
 
 /// One observation of a tab: the accessibility tree of every frame, merged, with element ids
 /// and layout boxes, plus the page's title, URL and scroll window.

@@ -1,5 +1,6 @@
 import Foundation
 import WebBrowser
+import NNetnavSupport
 
 /// A rectangle in page (document) coordinates, CSS pixels.
 public struct PageRect: Sendable, Hashable {

@@ -55,13 +55,6 @@ public struct PolicyEvaluation: Sendable {
     }
 }
 
-/// Hands out work items to parallel workers.
-actor WorkQueue<Item: Sendable> {
-    private var items: [Item]
-    init(_ items: [Item]) { self.items = items.reversed() }
-    func next() -> Item? { items.popLast() }
-}
-
 private actor SuccessTally {
     var passed = 0
     var total = 0

@@ -1,4 +1,5 @@
 import Foundation
+import NNetnavSupport
 
 /// Prices of a hosted model, in currency units (say US dollars) per million tokens.
 public struct ModelPricing: Sendable, Hashable, Codable {
@@ -122,8 +123,4 @@ public struct MeteredChatModel: ChatModel {
             throw error
         }
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

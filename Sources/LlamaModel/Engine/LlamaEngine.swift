@@ -243,7 +243,7 @@ public final class LlamaEngine: @unchecked Sendable {
             // Two halves of the rows on the two cores; each half streams its own weights.
             let parts = Self.decodeThreads
             let step = (out + parts - 1) / parts
-            let y = UnsafeMutableSendable(y), x = UnsafeSendable(x)
+            let y = SendableMutablePointer(y), x = SendablePointer(x)
             DispatchQueue.concurrentPerform(iterations: parts) { p in
                 let range = p * step ..< min(out, (p + 1) * step)
                 compact.multiply(y.pointer, x.pointer, rows: range, accumulate: accumulate)
@@ -396,16 +396,6 @@ public final class LlamaEngine: @unchecked Sendable {
             }
         }
     }
-}
-
-/// Pointers handed to the decode worker threads, which write disjoint rows.
-struct UnsafeMutableSendable: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ p: UnsafeMutablePointer<Float>) { pointer = p }
-}
-struct UnsafeSendable: @unchecked Sendable {
-    let pointer: UnsafePointer<Float>
-    init(_ p: UnsafePointer<Float>) { pointer = p }
 }
 
 extension LlamaEngine {

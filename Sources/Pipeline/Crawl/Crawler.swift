@@ -73,7 +73,7 @@ public struct Crawler: Sendable {
         let todo = all.filter { !done.contains($0.index) }
         let registry = InstructionRegistry(existing: try store.keptInstructions(),
                                            nearDuplicateJaccard: config.nearDuplicateJaccard)
-        let queue = EpisodeQueue(todo)
+        let queue = WorkQueue(todo)
         let tally = CrawlTally()
         await tally.start(planned: all.count, alreadyDone: all.count - todo.count)
         progress?.setTotal(todo.count)
@@ -112,7 +112,7 @@ public struct Crawler: Sendable {
         progress?.finish()
         var summary = await tally.summary
         let elapsed = started.duration(to: .now)
-        summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        summary.seconds = elapsed.seconds
         return summary
     }
 
@@ -143,13 +143,6 @@ public struct Crawler: Sendable {
         }
         return EpisodeResult(outcome: outcome, demonstrations: built.demos.count)
     }
-}
-
-/// Hands out episodes to workers in index order.
-actor EpisodeQueue {
-    private var pending: [EpisodePlan]
-    init(_ plans: [EpisodePlan]) { pending = plans.reversed() }
-    func next() -> EpisodePlan? { pending.popLast() }
 }
 
 /// Running totals for the progress line and the final summary.

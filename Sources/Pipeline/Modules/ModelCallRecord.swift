@@ -17,7 +17,8 @@ public struct ModelCallRecord: Sendable, Hashable, Codable {
     public var module: PipelineModule
     /// Depth (action index) the call belongs to.
     public var step: Int
-    /// FNV-1a of the request's canonical JSON: equal requests have equal hashes.
+    /// The response cache's key of the call (`ResponseCache.key`: SHA-256 of the model and the
+    /// request's canonical JSON), so the store's calls join the cache's entries.
     public var requestHash: String
     public var response: String
     public var promptTokens: Int

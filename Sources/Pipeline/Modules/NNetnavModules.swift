@@ -1,5 +1,6 @@
 import Foundation
 import LanguageModels
+import NNetnavSupport
 import WebBrowser
 
 /// The six language-model roles of NNetnav over one `ChatModel`, with their prompts and parsers.
@@ -37,13 +38,11 @@ public struct NNetnavModules: Sendable {
         let options = GenerationOptions(temperature: temperature, topP: temperature > 0 ? config.policyTopP : 1,
                                         maxTokens: maxTokens, seed: seed)
         let request = ChatRequest(messages: messages, options: options, choices: choices)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let hash = TextMeasures.hex(TextMeasures.fnv1a(String(decoding: try encoder.encode(request), as: UTF8.self)))
+        // The response cache's own key, so a store row joins the cache entry that answered it.
+        let hash = ResponseCache.key(model: model.identifier, request: request)
         let clock = ContinuousClock.now
         let response = try await model.complete(request)
-        let elapsed = clock.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = clock.duration(to: .now).seconds
         try await record(ModelCallRecord(module: module, step: step, requestHash: hash, response: response.text,
                                          promptTokens: response.usage.promptTokens,
                                          completionTokens: response.usage.completionTokens,

@@ -33,15 +33,10 @@ public enum TextMeasures {
         return head + "\n[... page truncated ...]"
     }
 
-    /// Stable 64-bit FNV-1a hash, hex-encoded; identifies requests and seeds deterministic choices.
+    /// Stable 64-bit FNV-1a hash; seeds deterministic choices (personas, splits, sampling seeds).
     public static func fnv1a(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash
-    }
-
-    public static func hex(_ value: UInt64) -> String {
-        let s = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
     }
 }

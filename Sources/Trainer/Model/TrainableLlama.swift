@@ -265,7 +265,7 @@ public final class TrainableLlama: @unchecked Sendable {
             // Softmax + loss (+ dlogits) per row, split over both cores: it is the largest
             // non-GEMM pass (rows × vocab exponentials).
             let rowLoss = FloatBuffer(count: chunk.count)
-            let shared = SharedPointer(logits)
+            let shared = SendableMutablePointer(logits)
             let parts = chunk.count >= 16 ? 2 : 1
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 let lo = chunk.count * part / parts, hi = chunk.count * (part + 1) / parts
@@ -309,10 +309,4 @@ public final class TrainableLlama: @unchecked Sendable {
         GEMMClock.measure(m: 1, n: v, k: c) { Matmul.linear(logits, headRows, parameters.pointer + layout.output, m: 1, n: v, k: c) }
         return Array(UnsafeBufferPointer(start: logits, count: v))
     }
-}
-
-/// A raw pointer handed to the two workers of a split loop; each touches disjoint rows.
-struct SharedPointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }

@@ -123,12 +123,8 @@ struct EnvCommand: AsyncParsableCommand {
 
 private func parseSites(_ list: String?) throws -> [SiteName] {
     guard let list, !list.isEmpty else { return SiteCatalog.available }
-    return try list.split(separator: ",").map { part in
-        let name = part.trimmingCharacters(in: .whitespaces)
-        guard let site = SiteName(rawValue: name) else {
-            throw ValidationError("unknown site '\(name)'; choose from \(SiteName.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard SiteCatalog.definition(site) != nil else { throw ValidationError("site '\(name)' is not built into this binary yet") }
+    return try SiteName.list(parsing: list).map { site in
+        guard SiteCatalog.definition(site) != nil else { throw ValidationError("site '\(site)' is not built into this binary yet") }
         return site
     }
 }

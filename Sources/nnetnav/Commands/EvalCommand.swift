@@ -82,9 +82,8 @@ struct EvalCommand: AsyncParsableCommand {
     func run() async throws {
         if let miniwob { return try await runMiniWoB(miniwob) }
         let files: [URL] = try tasks.map { $0.split(separator: ",").map { URL(fileURLWithPath: String($0)) } }
-            ?? sites.split(separator: ",").map { name in
-                guard let site = SiteName(rawValue: String(name)) else { throw ValidationError("unknown site '\(name)'") }
-                return ProjectLayout.current.environments.appendingPathComponent(site.rawValue)
+            ?? SiteName.list(parsing: sites).map { site in
+                ProjectLayout.current.environments.appendingPathComponent(site.rawValue)
                     .appendingPathComponent("tasks.json")
             }
         var selected: [TaskConfig] = []

@@ -186,12 +186,7 @@ struct ExploreCommand: AsyncParsableCommand {
     /// One browser per site instance over the bundled sites (SiteCluster + BrowserSession), and what stops them.
     func makeEnvironmentPool(sites: [String], instances: Int,
                              store: String) async throws -> (any EnvironmentPool, @Sendable () async -> Void) {
-        let names = try sites.map { name -> SiteName in
-            guard let site = SiteName(rawValue: name) else {
-                throw ValidationError("unknown site \(name); choose from \(SiteName.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return site
-        }
+        let names = try sites.map { try SiteName(parsing: $0) }
         let dataDirectory = URL(fileURLWithPath: store).deletingLastPathComponent().appendingPathComponent("env")
         let cluster = try await SiteCluster.start(sites: names, instances: instances, basePort: basePort,
                                                   dataDirectory: dataDirectory, seed: TaskSet.seed)

@@ -1,8 +1,8 @@
 import Foundation
 
-/// A JSON value that is `Sendable`, for DevTools parameters and loosely typed results
-/// (`Runtime.evaluate` return values, event payloads).
-public enum JSONValue: Sendable, Hashable, Codable {
+/// A JSON value that is `Sendable`: DevTools parameters and loosely typed results (`Runtime.evaluate`
+/// return values, event payloads), and the `expected` values of task sets' database checks.
+public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case null
     case bool(Bool)
     case number(Double)
@@ -43,6 +43,18 @@ public enum JSONValue: Sendable, Hashable, Codable {
     public var int: Int? { double.map { Int($0) } }
     public var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
     public var array: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+
+    /// JSON-like text for messages: strings quoted, integral numbers without a fraction.
+    public var description: String {
+        switch self {
+        case .null: "null"
+        case .bool(let b): String(b)
+        case .number(let n): n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
+        case .string(let s): "\"\(s)\""
+        case .array(let a): "[" + a.map(\.description).joined(separator: ", ") + "]"
+        case .object(let o): "{" + o.keys.sorted().map { "\"\($0)\": \(o[$0]!.description)" }.joined(separator: ", ") + "}"
+        }
+    }
 
     /// The value as a Python-style literal, the way WebArena prints AX property values.
     public var pythonText: String {
