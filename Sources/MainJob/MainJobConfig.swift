@@ -1,5 +1,7 @@
 import Foundation
+import NNetnavSupport
 import Pipeline
+import WebSites
 
 /// Everything the main job does, in one file. The defaults are the embedded run (SmolLM2-135M,
 /// two sites, a few short episodes) sized to finish on 2 cores in well under 30 minutes; a config
@@ -10,7 +12,7 @@ import Pipeline
 ///  "sites": ["shop", "admin", "forum", "code", "wiki"],
 ///  "exploration": {"maxActions": 40}, "training": {"steps": 500}}
 /// ```
-public struct MainJobConfig: Codable, Sendable {
+public struct MainJobConfig: Codable, Sendable, ConfigSection {
     /// Output folder (crawl store, response cache, dataset, checkpoint, reports).
     public var output = "runs/main"
     public var seed: UInt64 = 0
@@ -44,13 +46,13 @@ public struct MainJobConfig: Codable, Sendable {
     public var training = TrainingSettings()
     public var evaluation = EvaluationSettings()
 
-    public struct ExportSettings: Codable, Sendable {
+    public struct ExportSettings: Codable, Sendable, ConfigSection {
         /// Budget of one SFT row in (estimated) tokens; pages are truncated, targets never.
         public var maxSequenceTokens = 1024
         public var validationPercent = 20
     }
 
-    public struct TrainingSettings: Codable, Sendable {
+    public struct TrainingSettings: Codable, Sendable, ConfigSection {
         /// Starting checkpoint (GGUF or safetensors); nil is the embedded model.
         public var baseModel: String?
         public var steps = 24
@@ -63,7 +65,7 @@ public struct MainJobConfig: Codable, Sendable {
         public var loraAlpha: Float = 16
     }
 
-    public struct EvaluationSettings: Codable, Sendable {
+    public struct EvaluationSettings: Codable, Sendable, ConfigSection {
         /// Held-out tasks per site: the easiest ones (by reference-solution length), then by id.
         public var tasksPerSite = 1
         public var maxDifficulty = 3
@@ -79,19 +81,63 @@ public struct MainJobConfig: Codable, Sendable {
 
     public init() {}
 
-    /// Reads a JSON file whose keys override the defaults, at any depth.
+    /// Reads a JSON file whose keys override the defaults, at any depth. Unknown keys, wrong types
+    /// and values out of range are errors that name the file and the key.
     public static func load(from url: URL) throws -> MainJobConfig {
-        let overrides = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
-        guard let overrides = overrides as? [String: Any] else {
-            throw MainJobError.badConfig("\(url.path): the top level must be a JSON object")
-        }
-        let defaults = try JSONSerialization.jsonObject(with: JSONEncoder().encode(MainJobConfig())) as! [String: Any]
-        let merged = merge(defaults, overrides)
         do {
-            return try JSONDecoder().decode(MainJobConfig.self, from: JSONSerialization.data(withJSONObject: merged))
+            let overrides = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
+            guard let overrides = overrides as? [String: Any] else {
+                throw ConfigError(key: "", problem: "the top level must be a JSON object")
+            }
+            try ConfigKeys.checkNoUnknownKeys(overrides, against: MainJobConfig())
+            let defaults = try JSONSerialization.jsonObject(with: JSONEncoder().encode(MainJobConfig())) as! [String: Any]
+            let merged = merge(defaults, overrides)
+            let config: MainJobConfig
+            do {
+                config = try JSONDecoder().decode(MainJobConfig.self, from: JSONSerialization.data(withJSONObject: merged))
+            } catch {
+                throw ConfigKeys.error(error)
+            }
+            try config.validate()
+            return config
+        } catch let error as ConfigError {
+            throw error.in(url.path)
         } catch {
-            throw MainJobError.badConfig("\(url.path): \(error)")
+            throw ConfigError(file: url.path, key: "", problem: "\(error)")
         }
+    }
+
+    /// Throws a `ConfigError` naming the first setting outside its range.
+    public func validate() throws {
+        let checks = ConfigChecks()
+        for site in sites {
+            guard SiteName(rawValue: site) != nil else {
+                throw ConfigError(key: "sites", problem: "\(SiteNameError.unknown(site))")
+            }
+        }
+        guard !sites.isEmpty else { throw ConfigError(key: "sites", problem: "must name at least one site") }
+        try checks.positive("instances", instances)
+        try checks.positive("episodes", episodes)
+        try checks.oneOf("browser", browser, ["native", "chromium"])
+        try exploration.validate(checks.section("exploration"))
+        let export = checks.section("export")
+        try export.positive("maxSequenceTokens", self.export.maxSequenceTokens)
+        try export.within("validationPercent", self.export.validationPercent, 0...100)
+        let training = checks.section("training")
+        try training.nonNegative("steps", self.training.steps)
+        try training.positive("batchSize", self.training.batchSize)
+        try training.positive("sequenceLength", self.training.sequenceLength)
+        try training.positive("learningRate", self.training.learningRate)
+        try training.nonNegative("warmupSteps", self.training.warmupSteps)
+        try training.nonNegative("loraRank", self.training.loraRank)
+        try training.positive("loraAlpha", self.training.loraAlpha)
+        let evaluation = checks.section("evaluation")
+        try evaluation.nonNegative("tasksPerSite", self.evaluation.tasksPerSite)
+        try evaluation.nonNegative("maxDifficulty", self.evaluation.maxDifficulty)
+        try evaluation.positive("maxSteps", self.evaluation.maxSteps)
+        try evaluation.positive("maxObservationTokens", self.evaluation.maxObservationTokens)
+        try evaluation.positive("policyMaxTokens", self.evaluation.policyMaxTokens)
+        try evaluation.positive("instances", self.evaluation.instances)
     }
 
     static func merge(_ base: [String: Any], _ overrides: [String: Any]) -> [String: Any] {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import MainJob
+import NNetnavSupport
 
 final class MainJobConfigTests: XCTestCase {
     func testOverridesMergeIntoDefaultsAtAnyDepth() throws {
@@ -31,6 +32,57 @@ final class MainJobConfigTests: XCTestCase {
         try Data(#"{"episodes": "many"}"#.utf8).write(to: file)
         XCTAssertThrowsError(try MainJobConfig.load(from: file)) { error in
             XCTAssertTrue("\(error)".contains(file.path))
+        }
+    }
+
+    private func load(_ json: String) throws -> MainJobConfig {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-config-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(json.utf8).write(to: file)
+        return try MainJobConfig.load(from: file)
+    }
+
+    private func assertRejected(_ json: String, naming key: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try load(json), file: file, line: line) { error in
+            XCTAssertEqual((error as? ConfigError)?.key, key, "\(error)", file: file, line: line)
+            XCTAssertTrue("\(error)".contains("\"\(key)\""), "\(error)", file: file, line: line)
+        }
+    }
+
+    /// Issue 13, item 12: a misspelt key was silently ignored, so the run used the default.
+    func testUnknownKeysAreErrorsNamingTheKeyAtAnyDepth() {
+        assertRejected(#"{"episode": 50}"#, naming: "episode")
+        assertRejected(#"{"exploration": {"maxAction": 40}}"#, naming: "exploration.maxAction")
+        assertRejected(#"{"training": {"lora_rank": 4}}"#, naming: "training.lora_rank")
+    }
+
+    /// Issue 13, item 12: out-of-range values were accepted (and trapped or misbehaved later).
+    func testOutOfRangeValuesAreErrorsNamingTheKey() {
+        assertRejected(#"{"episodes": -1}"#, naming: "episodes")
+        assertRejected(#"{"instances": 0}"#, naming: "instances")
+        assertRejected(#"{"exploration": {"maxActions": -3}}"#, naming: "exploration.maxActions")
+        assertRejected(#"{"export": {"validationPercent": 120}}"#, naming: "export.validationPercent")
+        assertRejected(#"{"training": {"batchSize": 0}}"#, naming: "training.batchSize")
+        assertRejected(#"{"evaluation": {"maxSteps": -1}}"#, naming: "evaluation.maxSteps")
+        assertRejected(#"{"sites": ["shop", "mall"]}"#, naming: "sites")
+        assertRejected(#"{"browser": "firefox"}"#, naming: "browser")
+    }
+
+    func testWrongTypesNameTheKey() {
+        assertRejected(#"{"training": {"steps": "many"}}"#, naming: "training.steps")
+    }
+
+    func testOptionalKeysThatDefaultToNilAreKnown() throws {
+        let config = try load(#"{"training": {"baseModel": "models/x.gguf"}, "exploration": {"siteMaxActions": {"shop": 5}}}"#)
+        XCTAssertEqual(config.training.baseModel, "models/x.gguf")
+        XCTAssertEqual(config.exploration.siteMaxActions, ["shop": 5])
+    }
+
+    func testCommittedConfigsLoad() throws {
+        let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs")
+        for name in ["default.json", "remote-large.json"] {
+            XCTAssertNoThrow(try MainJobConfig.load(from: configs.appendingPathComponent(name)), name)
         }
     }
 }

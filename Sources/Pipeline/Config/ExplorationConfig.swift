@@ -108,16 +108,6 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
         try read(.seed, &seed)
     }
 
-    /// Reads a config file: either this object, or a larger object holding it under `"exploration"`.
-    public static func load(from url: URL) throws -> ExplorationConfig {
-        let data = try Data(contentsOf: url)
-        struct Wrapper: Decodable { var exploration: ExplorationConfig? }
-        if let wrapped = try? JSONDecoder().decode(Wrapper.self, from: data), let config = wrapped.exploration {
-            return config
-        }
-        return try JSONDecoder().decode(ExplorationConfig.self, from: data)
-    }
-
     /// Settings for the embedded 135M model on CPU when no config file says otherwise: pages cut to
     /// fit its 4k-token context twice over (the summarizer sees two pages), shorter generations, and
     /// fewer rationalizer retries (it rarely names the right action; the template takes over).
