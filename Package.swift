@@ -129,5 +129,9 @@ let package = Package(
             "LanguageModels", "NNetnavSupport",
         ]),
         .testTarget(name: "MainJobTests", dependencies: ["MainJob", "Pipeline", "NNetnavSupport"]),
+        .testTarget(name: "NNetnavCLITests", dependencies: [
+            "nnetnav", "LanguageModels",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
     ]
 )

@@ -19,13 +19,15 @@ import WebTasks
 public struct MainJob: Sendable {
     public var config: MainJobConfig
     public var layout: ProjectLayout
-    /// Builds a remote model from a spec; the local engine is built here.
+    /// How the explorer's and the policies' calls use the response cache (`replay` reproduces a run).
+    public var cacheMode: CachedChatModel.Mode
     public var log: @Sendable (String) -> Void
 
-    public init(config: MainJobConfig, layout: ProjectLayout = .current,
+    public init(config: MainJobConfig, layout: ProjectLayout = .current, cacheMode: CachedChatModel.Mode = .readWrite,
                 log: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
         self.config = config
         self.layout = layout
+        self.cacheMode = cacheMode
         self.log = log
     }
 
@@ -65,7 +67,7 @@ public struct MainJob: Sendable {
                                               maxConcurrentRequests: max(4, 2 * config.instances), layout: layout)
         // The embedded explorer doubles as the "before" policy: one copy of the weights in memory.
         let embedded = baseModel as? LocalChatModel
-        let explorer = MeteredChatModel(wrapping: CachedChatModel(wrapping: baseModel, cache: cache), meter: meter)
+        let explorer = MeteredChatModel(wrapping: CachedChatModel(wrapping: baseModel, cache: cache, mode: cacheMode), meter: meter)
 
         // 2. Explore.
         log("==> exploring: \(config.episodes) episodes with \(baseModel.identifier)")
@@ -136,7 +138,7 @@ public struct MainJob: Sendable {
         let options = GenerationOptions(temperature: 0, maxTokens: config.evaluation.policyMaxTokens)
         func evaluate(_ model: any ChatModel, label: String) async throws -> EvaluationReport {
             let clock = Date()
-            let agent = PolicyAgent(model: MeteredChatModel(wrapping: CachedChatModel(wrapping: model, cache: cache), meter: meter),
+            let agent = PolicyAgent(model: MeteredChatModel(wrapping: CachedChatModel(wrapping: model, cache: cache, mode: cacheMode), meter: meter),
                                     prompt: studentPrompt, options: options)
             let runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: config.evaluation.maxSteps)
             let episodes = try await PolicyEvaluation(runner: runner, label: label, backend: backend)

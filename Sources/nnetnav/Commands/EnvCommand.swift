@@ -25,8 +25,8 @@ struct EnvCommand: AsyncParsableCommand {
             directory and seed (a few seconds) and reused afterwards.
             """)
 
-        @Option(name: .long, help: "Comma-separated sites to start (default: every built-in site).")
-        var sites: String?
+        @OptionGroup(title: "Sites to start (default: every built-in site)")
+        var siteOptions: SiteOptions
 
         @Option(name: .long, help: "Number of isolated instances of each site, for parallel crawls.")
         var instances = 1
@@ -41,7 +41,7 @@ struct EnvCommand: AsyncParsableCommand {
         var dataDir: String?
 
         func run() async throws {
-            let names = try parseSites(sites)
+            let names = try builtIn(siteOptions.sites(or: SiteCatalog.available))
             let directory = dataDir.map { URL(fileURLWithPath: $0) }
                 ?? ProjectLayout.current.runs.appendingPathComponent("env", isDirectory: true)
             let started = Date()
@@ -80,10 +80,15 @@ struct EnvCommand: AsyncParsableCommand {
         var port: Int?
 
         @Option(name: .long, help: "Site to reset (with --port).")
-        var site: String?
+        var site: SiteList?
 
         @Option(name: .long, help: "Comma-separated sites the server was started with (with --port; default: all built-in).")
-        var sites: String?
+        var sites: SiteList?
+
+        func validate() throws {
+            try site?.validate(option: "--site")
+            try sites?.validate()
+        }
 
         @Option(name: .long, help: "Instance to reset (with --port).")
         var instance = 0
@@ -93,8 +98,8 @@ struct EnvCommand: AsyncParsableCommand {
             if let url {
                 targets = [url]
             } else if let port {
-                let started = try parseSites(sites)
-                let chosen = try site.map { try parseSites($0) } ?? started
+                let started = try builtIn(sites?.sites ?? SiteCatalog.available)
+                let chosen = try site.map { try builtIn($0.sites) } ?? started
                 for name in chosen {
                     guard let k = started.firstIndex(of: name) else {
                         throw ValidationError("site '\(name)' is not among the started sites \(started.map(\.rawValue))")
@@ -121,30 +126,10 @@ struct EnvCommand: AsyncParsableCommand {
     }
 }
 
-private func parseSites(_ list: String?) throws -> [SiteName] {
-    guard let list, !list.isEmpty else { return SiteCatalog.available }
-    return try SiteName.list(parsing: list).map { site in
-        guard SiteCatalog.definition(site) != nil else { throw ValidationError("site '\(site)' is not built into this binary yet") }
-        return site
+/// The sites, refusing one that this binary does not serve.
+private func builtIn(_ sites: [SiteName]) throws -> [SiteName] {
+    for site in sites where SiteCatalog.definition(site) == nil {
+        throw ValidationError("site '\(site)' is not built into this binary yet")
     }
-}
-
-/// Returns when the process receives SIGINT or SIGTERM.
-private func waitForInterrupt() async {
-    let (stream, continuation) = AsyncStream<Int32>.makeStream()
-    var sources: [DispatchSourceSignal] = []
-    for sig in [SIGINT, SIGTERM] {
-        signal(sig, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: sig, queue: .main)
-        source.setEventHandler { continuation.yield(sig) }
-        source.resume()
-        sources.append(source)
-    }
-    for await _ in stream { break }
-    for s in sources { s.cancel() }
-}
-
-/// Prints unbuffered, so the URL table reaches a pipe or log file while the server runs.
-private func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    return sites
 }

@@ -29,14 +29,13 @@ struct EvalCommand: AsyncParsableCommand {
           nnetnav eval --policy local --miniwob nnetnav --seeds 5      (MiniWoB++ in headless Chromium)
         """)
 
-    @Option(name: .long, help: "Policy model: local (embedded SmolLM2-135M), local:PATH.gguf (e.g. a fine-tuned checkpoint), openai:MODEL, vllm:MODEL@URL, http://host/v1#MODEL.")
-    var policy = "local"
+    @OptionGroup var policyOptions: PolicyOptions
 
     @Option(name: .long, help: "Task files (WebArena JSON format), comma-separated. Default: the task sets of --sites.")
     var tasks: String?
 
-    @Option(name: .long, help: "Sites whose bundled task sets to run when --tasks is not given.")
-    var sites = "shop"
+    @OptionGroup(title: "Sites whose bundled task sets run when --tasks is not given (default: shop)")
+    var siteOptions: SiteOptions
 
     @Option(name: .long, help: "Run only the first N tasks of each file, easiest first.")
     var limit: Int?
@@ -56,8 +55,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Re-ask with the page's valid actions as choices when an answer does not parse.")
     var constrainedFallback = true
 
-    @Option(name: .long, help: "Browser backend for the bundled sites' tasks: native (HTTP + libxml2, no JavaScript) or chromium (headless Chromium over the DevTools protocol; one browser context per task). Default: native.")
-    var browser: BrowserBackend?
+    @OptionGroup var browserOption: BrowserOption
 
     @Option(name: .long, help: "Evaluate on MiniWoB++ instead (needs chromium): 'nnetnav' for NNetnav's 16 tasks, 'all', or comma-separated task names.")
     var miniwob: String?
@@ -65,24 +63,25 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --miniwob: how many of the evaluation seeds (42, 43, ...) per task.")
     var seeds = 20
 
-    @Option(name: .long, help: "Environment variable holding a remote model's API key.")
-    var apiKeyEnv = "OPENAI_API_KEY"
+    @OptionGroup var cacheOptions: CacheOptions
 
     @Option(name: .long, help: "Output folder.")
     var out = ProjectLayout.current.runs.appendingPathComponent("eval").path
 
     func validate() throws {
-        _ = try ChatModelSpec(parsing: policy)
         guard instances > 0, maxSteps > 0 else { throw ValidationError("--instances and --max-steps must be positive") }
-        if miniwob != nil, browser == .native {
+        if miniwob != nil, browserOption.browser == .native {
             throw ValidationError("MiniWoB++ pages run JavaScript, so --miniwob always uses Chromium: drop --browser native")
         }
     }
 
+    /// The response cache's default place: in the output folder, next to the report.
+    var cachePath: String { URL(fileURLWithPath: out).appendingPathComponent("responses.sqlite").path }
+
     func run() async throws {
         if let miniwob { return try await runMiniWoB(miniwob) }
         let files: [URL] = try tasks.map { $0.split(separator: ",").map { URL(fileURLWithPath: String($0)) } }
-            ?? SiteName.list(parsing: sites).map { site in
+            ?? siteOptions.sites(or: [.shop]).map { site in
                 ProjectLayout.current.environments.appendingPathComponent(site.rawValue)
                     .appendingPathComponent("tasks.json")
             }
@@ -101,17 +100,16 @@ struct EvalCommand: AsyncParsableCommand {
                                                   dataDirectory: URL(fileURLWithPath: out).appendingPathComponent("sites"),
                                                   seed: TaskSet.seed)
         do {
-            let model = try ModelFactory.make(try ChatModelSpec(parsing: policy), apiKeyEnvironmentVariable: apiKeyEnv,
-                                              maxConcurrentRequests: 2 * instances)
+            let model = try cacheOptions.wrap(try policyOptions.make(maxConcurrentRequests: 2 * instances), defaultPath: cachePath)
             let meter = UsageMeter()
             let agent = PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
                                     prompt: StudentPrompt(template: try PromptLibrary().studentPolicy,
                                                           maxObservationTokens: observationTokens),
                                     constrainedFallback: constrainedFallback)
             let runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: maxSteps)
-            let episodes = try await PolicyEvaluation(runner: runner, label: "eval", backend: browser ?? .native)
+            let episodes = try await PolicyEvaluation(runner: runner, label: "eval", backend: browserOption.browser ?? .native)
                 .run(selected, instances: instances)
-            let report = try EvaluationReport.write(label: "\(policy) on \(selected.count) tasks", episodes: episodes,
+            let report = try EvaluationReport.write(label: "\(policyOptions.policy.text) on \(selected.count) tasks", episodes: episodes,
                                                     to: URL(fileURLWithPath: out))
             print(report.table)
             print("model: \(await meter.snapshot())")
@@ -127,7 +125,7 @@ struct EvalCommand: AsyncParsableCommand {
         let taskSet = try MiniWoBTaskSet.load()
         let tasks = try taskSet.tasks(selectedBy: selection)
         let pages = try MiniWoBPages.prepare()
-        let model = try ModelFactory.make(try ChatModelSpec(parsing: policy), apiKeyEnvironmentVariable: apiKeyEnv)
+        let model = try cacheOptions.wrap(try policyOptions.make(), defaultPath: cachePath)
         let meter = UsageMeter()
         let agent = PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
                                 prompt: StudentPrompt(template: try PromptLibrary().studentPolicy,
@@ -135,7 +133,7 @@ struct EvalCommand: AsyncParsableCommand {
                                 constrainedFallback: constrainedFallback)
         let episodes = try await MiniWoBEvaluation(agent: agent, taskSet: taskSet, pages: pages)
             .run(tasks: tasks, seeds: Array(taskSet.evaluationSeeds.seeds.prefix(seeds)))
-        let report = try EvaluationReport.write(label: "\(policy) on MiniWoB++ (\(tasks.count) tasks × \(seeds) seeds)",
+        let report = try EvaluationReport.write(label: "\(policyOptions.policy.text) on MiniWoB++ (\(tasks.count) tasks × \(seeds) seeds)",
                                                 episodes: episodes, to: URL(fileURLWithPath: out))
         print(report.table)
         print("model: \(await meter.snapshot())")

@@ -40,8 +40,7 @@ struct ExploreCommand: AsyncParsableCommand {
           nnetnav explore --miniwob login-user,click-checkboxes-soft --episodes 10
         """)
 
-    @Option(name: .long, help: "Comma-separated sites to explore: shop, admin, forum, code, wiki (default: shop).")
-    var sites: String?
+    @OptionGroup var siteOptions: SiteOptions
 
     @Option(name: .long, defaultAsFlag: "nnetnav", parsing: .next,
             help: "Explore MiniWoB++ tasks in Chromium instead of sites: nnetnav (NNetnav's 16, the default), all, or comma-separated task names.")
@@ -53,17 +52,12 @@ struct ExploreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Episodes run at once, each on its own site instance and browser.")
     var concurrency = 1
 
-    @Option(name: .long, help: "Model: local (the embedded SmolLM2-135M), local:/path.gguf, openai:MODEL, vllm:MODEL@URL, ollama:MODEL, http://host/v1#MODEL.")
-    var model = "local"
-
-    @Option(name: .long, help: "Environment variable holding the API key of a remote model.")
-    var apiKeyEnv = "OPENAI_API_KEY"
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(name: .long, help: "Crawl store (SQLite); resumed when it exists. Default: runs/explore/crawl.sqlite (runs/explore-miniwob/ with --miniwob).")
     var store: String?
 
-    @Option(name: .long, help: "Response cache (SQLite); defaults to responses.sqlite next to the store.")
-    var cache: String?
+    @OptionGroup var cacheOptions: CacheOptions
 
     @Option(name: .long, help: "JSON config file: an ExplorationConfig object, or a file with one under \"exploration\".")
     var config: String?
@@ -77,8 +71,7 @@ struct ExploreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed for personas and sampling.")
     var seed: UInt64?
 
-    @Option(name: .long, help: "Browser backend: native (HTTP + libxml2, no JavaScript; the default) or chromium (headless Chromium over the DevTools protocol; implied by --miniwob). Chromium is started for the run, or reached at NNETNAV_CHROMIUM_ENDPOINT (ws://host:9222/devtools/browser/ID or http://host:9222) when that is set.")
-    var browser: BrowserBackend?
+    @OptionGroup var browserOption: BrowserOption
 
     @Option(name: .long, help: "First port of the bundled site instances (default: free ports).")
     var basePort: Int?
@@ -93,10 +86,10 @@ struct ExploreCommand: AsyncParsableCommand {
         guard episodes > 0 else { throw ValidationError("--episodes must be positive") }
         guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
         _ = try Shard(parsing: shard)
-        _ = try ChatModelSpec(parsing: model)
+        if let maxActions, maxActions <= 0 { throw ValidationError("--max-actions must be positive") }
         if miniwob != nil {
-            guard sites == nil else { throw ValidationError("--miniwob explores MiniWoB++ tasks instead of --sites: give one of them") }
-            guard browser != .native else {
+            guard siteOptions.sites == nil else { throw ValidationError("--miniwob explores MiniWoB++ tasks instead of --sites: give one of them") }
+            guard browserOption.browser != .native else {
                 throw ValidationError("--miniwob needs JavaScript, so it runs in Chromium: drop --browser native")
             }
             guard ChromiumBrowser.isInstalled else { throw ValidationError("--miniwob runs in headless Chromium. \(ChromiumError.notInstalled)") }
@@ -111,12 +104,12 @@ struct ExploreCommand: AsyncParsableCommand {
 
     func run() async throws {
         var exploration = try config.map { try ExplorationConfig.load(from: URL(fileURLWithPath: $0)) } ?? ExplorationConfig()
-        let spec = try ChatModelSpec(parsing: model)
+        let spec = try modelOptions.model.spec(option: "--model")
         if case .local = spec, config == nil { exploration = exploration.adaptedForSmallLocalModel() }
         if let maxActions { exploration.maxActions = maxActions }
         if let seed { exploration.seed = seed }
         let store = storePath
-        var siteList = (sites ?? "shop").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var siteList = siteOptions.sites(or: [.shop]).map(\.rawValue)
         var miniwobTaskSet: MiniWoBTaskSet?
         if let miniwob {
             let taskSet = try MiniWoBTaskSet.load()
@@ -133,11 +126,10 @@ struct ExploreCommand: AsyncParsableCommand {
 
         let pricing = promptPrice.map { ModelPricing(promptPerMillion: $0, completionPerMillion: completionPrice ?? $0) }
         let meter = UsageMeter(pricing: pricing)
-        let cachePath = cache ?? URL(fileURLWithPath: store).deletingLastPathComponent()
-            .appendingPathComponent("responses.sqlite").path
+        let cachePath = URL(fileURLWithPath: store).deletingLastPathComponent().appendingPathComponent("responses.sqlite").path
         let chatModel = MeteredChatModel(
-            wrapping: CachedChatModel(wrapping: try makeModel(spec),
-                                      cache: try ResponseCache(path: cachePath)),
+            wrapping: try cacheOptions.wrap(try modelOptions.make(maxConcurrentRequests: max(4, concurrency * 2)),
+                                            defaultPath: cachePath),
             meter: meter)
         let crawlStore = try CrawlStore(path: store)
         let (pool, shutdown) = if let miniwobTaskSet {
@@ -179,10 +171,6 @@ struct ExploreCommand: AsyncParsableCommand {
         return source
     }
 
-    func makeModel(_ spec: ChatModelSpec) throws -> any ChatModel {
-        try ModelFactory.make(spec, apiKeyEnvironmentVariable: apiKeyEnv, maxConcurrentRequests: max(4, concurrency * 2))
-    }
-
     /// One browser per site instance over the bundled sites (SiteCluster + BrowserSession), and what stops them.
     func makeEnvironmentPool(sites: [String], instances: Int,
                              store: String) async throws -> (any EnvironmentPool, @Sendable () async -> Void) {
@@ -190,7 +178,7 @@ struct ExploreCommand: AsyncParsableCommand {
         let dataDirectory = URL(fileURLWithPath: store).deletingLastPathComponent().appendingPathComponent("env")
         let cluster = try await SiteCluster.start(sites: names, instances: instances, basePort: basePort,
                                                   dataDirectory: dataDirectory, seed: TaskSet.seed)
-        let pool = try await SiteClusterPool(cluster: cluster, backend: browser ?? .native)
+        let pool = try await SiteClusterPool(cluster: cluster, backend: browserOption.browser ?? .native)
         return (pool, { pool.shutdown(); await cluster.shutdown() })
     }
 
@@ -209,5 +197,3 @@ final class InterruptCount: @unchecked Sendable {
     private var count = 0
     func increment() -> Int { lock.withLock { count += 1; return count } }
 }
-
-extension BrowserBackend: ExpressibleByArgument {}

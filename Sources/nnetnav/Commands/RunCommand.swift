@@ -1,6 +1,7 @@
 import ArgumentParser
 import MainJob
 import Foundation
+import LanguageModels
 import NNetnavSupport
 
 struct RunCommand: AsyncParsableCommand {
@@ -26,19 +27,28 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output folder (overrides the config's \"output\").")
     var output: String?
 
-    @Option(name: .long, help: "Explorer model (overrides the config's \"model\"): local, local:PATH, openai:MODEL, vllm:MODEL@URL...")
-    var model: String?
+    @Option(name: .long, help: ArgumentHelp("Explorer model (overrides the config's \"model\").", discussion: ModelArgument.help))
+    var model: ModelArgument?
 
     @Option(name: .long, help: "Number of exploration episodes (overrides the config's \"episodes\").")
     var episodes: Int?
 
+    @Option(name: .long, help: ArgumentHelp("How model calls use the response cache (output folder's responses.sqlite).",
+                                            discussion: "read-write (the default), replay (a request never made is an error), or refresh (call the model again and overwrite)."))
+    var cacheMode: CachedChatModel.Mode = .readWrite
+
     @Flag(name: .long, help: "Print the effective settings as JSON and exit.")
     var printConfig = false
+
+    func validate() throws {
+        _ = try model?.spec(option: "--model")
+        if let episodes, episodes <= 0 { throw ValidationError("--episodes must be positive") }
+    }
 
     func run() async throws {
         var settings = try config.map { try MainJobConfig.load(from: URL(fileURLWithPath: $0)) } ?? MainJobConfig()
         if let output { settings.output = output }
-        if let model { settings.model = model }
+        if let model { settings.model = model.text }
         if let episodes { settings.episodes = episodes }
         if printConfig {
             let encoder = JSONEncoder()
@@ -46,7 +56,8 @@ struct RunCommand: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(settings), as: UTF8.self))
             return
         }
-        let job = MainJob(config: settings)
+        try settings.validate()
+        let job = MainJob(config: settings, cacheMode: cacheMode)
         let summary = try await job.run()
         print("")
         print(summary.table)

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import LanguageModels
+
+extension CachedChatModel.Mode: ExpressibleByArgument {}
+
+/// `--cache` and `--cache-mode`, on every command that calls a model through the response cache.
+struct CacheOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("How model calls use the response cache.", discussion: """
+        read-write (the default): answer from the cache when the same request was made before, \
+        otherwise call the model and record its answer. replay: answer only from the cache; a request \
+        that was never made is an error, which proves a rerun made no new model calls. refresh: always \
+        call the model and overwrite the recorded answer.
+        """))
+    var cacheMode: CachedChatModel.Mode = .readWrite
+
+    @Option(name: .long, help: "Response cache (SQLite). Default: responses.sqlite in the command's output folder.")
+    var cache: String?
+
+    /// `model` behind the cache at `--cache`, or at `defaultPath`.
+    func wrap(_ model: any ChatModel, defaultPath: String) throws -> CachedChatModel {
+        CachedChatModel(wrapping: model, cache: try ResponseCache(path: cache ?? defaultPath), mode: cacheMode)
+    }
+}

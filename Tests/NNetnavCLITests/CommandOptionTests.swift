@@ -1,0 +1,62 @@
+import ArgumentParser
+import LanguageModels
+import XCTest
+@testable import nnetnav
+
+/// The command line as users type it: shared options parse once, into typed values, on every
+/// command that needs them.
+final class CommandOptionTests: XCTestCase {
+    /// Issue 13, item 11: the README documents `--cache-mode replay`, but no command had it.
+    func testEveryCommandThatCallsAModelTakesTheCacheModes() throws {
+        for mode in CachedChatModel.Mode.allCases {
+            let run = try XCTUnwrap(NNetnav.parseAsRoot(["run", "--cache-mode", mode.rawValue]) as? RunCommand)
+            XCTAssertEqual(run.cacheMode, mode)
+            let explore = try XCTUnwrap(NNetnav.parseAsRoot(["explore", "--cache-mode", mode.rawValue]) as? ExploreCommand)
+            XCTAssertEqual(explore.cacheOptions.cacheMode, mode)
+            let eval = try XCTUnwrap(NNetnav.parseAsRoot(["eval", "--cache-mode", mode.rawValue]) as? EvalCommand)
+            XCTAssertEqual(eval.cacheOptions.cacheMode, mode)
+        }
+        let explore = try XCTUnwrap(NNetnav.parseAsRoot(["explore"]) as? ExploreCommand)
+        XCTAssertEqual(explore.cacheOptions.cacheMode, .readWrite, "read-write is the default")
+        XCTAssertThrowsError(try NNetnav.parseAsRoot(["explore", "--cache-mode", "sometimes"]))
+    }
+
+    func testModelSpecsAndSitesAreParsedOnceAndBadOnesNamed() throws {
+        let explore = try XCTUnwrap(NNetnav.parseAsRoot(["explore", "--model", "openai:gpt-4o-mini", "--sites", "shop, forum"])
+                                    as? ExploreCommand)
+        XCTAssertEqual(try explore.modelOptions.model.spec(option: "--model"), try ChatModelSpec(parsing: "openai:gpt-4o-mini"))
+        XCTAssertEqual(explore.siteOptions.sites(or: []).map(\.rawValue), ["shop", "forum"])
+        for args in [["explore", "--sites", "shop,mall"], ["eval", "--sites", "mall"], ["env", "serve", "--sites", "mall"]] {
+            XCTAssertThrowsError(try NNetnav.parseAsRoot(args)) { error in
+                XCTAssertTrue(NNetnav.message(for: error).contains("mall"), NNetnav.message(for: error))
+            }
+        }
+        XCTAssertThrowsError(try NNetnav.parseAsRoot(["eval", "--policy", "nonsense:"])) { error in
+            XCTAssertTrue(NNetnav.message(for: error).contains("--policy"), NNetnav.message(for: error))
+        }
+    }
+
+    /// Issue 13, item 12 for `train`: values out of range are errors naming the option.
+    func testTrainRejectsOutOfRangeValuesNamingTheOption() {
+        for (option, value) in [("--steps", "-1"), ("--batch-size", "0"), ("--seq-len", "-5"), ("--val-fraction", "1.5"),
+                                ("--lora-rank", "0"), ("--threads", "0")] {
+            XCTAssertThrowsError(try NNetnav.parseAsRoot(["train", "--data", "rows.jsonl", option, value])) { error in
+                XCTAssertTrue(NNetnav.message(for: error).contains(option), NNetnav.message(for: error))
+            }
+        }
+        XCTAssertNoThrow(try NNetnav.parseAsRoot(["train", "--data", "rows.jsonl", "--steps", "3"]))
+    }
+
+    func testRunRejectsAnUnknownConfigKeyNamingIt() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-run-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"episodez": 3}"#.utf8).write(to: file)
+        let run = try XCTUnwrap(NNetnav.parseAsRoot(["run", "--config", file.path, "--print-config"]) as? RunCommand)
+        do {
+            try await run.run()
+            XCTFail("a misspelt key must not be ignored")
+        } catch {
+            XCTAssertTrue("\(error)".contains("\"episodez\""), "\(error)")
+        }
+    }
+}
