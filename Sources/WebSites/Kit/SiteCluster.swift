@@ -1,10 +1,8 @@
 import Foundation
 import GRDB
 import Hummingbird
-import Logging
 
 public enum SiteClusterError: Error, CustomStringConvertible, Sendable {
-    case noFreePort
     case unknownSite(SiteName)
     case notStarted(SiteName, instance: Int)
     case serverFailed(SiteName, port: Int, message: String)
@@ -12,7 +10,6 @@ public enum SiteClusterError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case .noFreePort: return "could not find a free loopback port"
         case .unknownSite(let s): return "site '\(s)' is not built into this binary yet"
         case .notStarted(let s, let i): return "site '\(s)' instance \(i) is not running in this cluster"
         case .serverFailed(let s, let p, let m): return "site '\(s)' could not listen on 127.0.0.1:\(p): \(m)"
@@ -182,39 +179,52 @@ public actor SiteCluster {
             pristine[d.database] = try DatabaseQueue(path: file.path, configuration: config)
         }
 
-        // Ports decided up front so every site knows its peers' URLs.
-        var ports: [String: Int] = [:]
+        // Every server listens first, so every site knows its peers' URLs before its router is built.
+        var listeners: [String: SiteListener] = [:]
         for instance in 0..<instances {
             for (k, site) in sites.enumerated() {
-                ports[Self.key(site, instance)] = try basePort.map { $0 + instance * sites.count + k } ?? FreePort.find()
+                let port = basePort.map { $0 + instance * sites.count + k } ?? 0
+                do {
+                    listeners[Self.key(site, instance)] = try await SiteListener.listen(site: site, port: port)
+                } catch {
+                    for listener in listeners.values { listener.task.cancel() }
+                    throw error
+                }
             }
         }
+        let ports = listeners.mapValues(\.port)
+        do {
+            for instance in 0..<instances {
+                let folder = dataDirectory.appendingPathComponent("instance-\(instance)", isDirectory: true)
+                try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+                for (name, source) in pristine {
+                    let url = folder.appendingPathComponent("\(name).sqlite")
+                    let live = try DatabaseQueue(path: url.path)
+                    try source.backup(to: live)
+                    databases[Self.key(name, instance)] = LiveDatabase(queue: live, url: url, pristine: source)
+                }
+                var peers: [SiteName: String] = [:]
+                for site in sites { peers[site] = "http://127.0.0.1:\(ports[Self.key(site, instance)]!)" }
 
-        for instance in 0..<instances {
-            let folder = dataDirectory.appendingPathComponent("instance-\(instance)", isDirectory: true)
-            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-            for (name, source) in pristine {
-                let url = folder.appendingPathComponent("\(name).sqlite")
-                let live = try DatabaseQueue(path: url.path)
-                try source.backup(to: live)
-                databases[Self.key(name, instance)] = LiveDatabase(queue: live, url: url, pristine: source)
+                for site in sites {
+                    let d = definitions[site]!
+                    let port = ports[Self.key(site, instance)]!
+                    let sessions = SessionStore(cookieName: "nn_\(site.rawValue)_\(port)")
+                    let context = SiteContext(site: site, instance: instance,
+                                              database: databases[Self.key(d.database, instance)]!.queue,
+                                              baseURL: peers[site]!, sessions: sessions, peers: peers, seed: seed)
+                    let router = try d.makeRouter(context)
+                    addControlRoutes(to: router, site: site, instance: instance)
+                    let listener = listeners[Self.key(site, instance)]!
+                    listener.install(EarlyResponseResponder(inner: router.buildResponder(), siteTitle: d.title))
+                    servers[Self.key(site, instance)] = Server(site: site, instance: instance, port: port,
+                                                              sessions: sessions, task: listener.task)
+                }
             }
-            var peers: [SiteName: String] = [:]
-            for site in sites { peers[site] = "http://127.0.0.1:\(ports[Self.key(site, instance)]!)" }
-
-            for site in sites {
-                let d = definitions[site]!
-                let port = ports[Self.key(site, instance)]!
-                let sessions = SessionStore(cookieName: "nn_\(site.rawValue)_\(port)")
-                let context = SiteContext(site: site, instance: instance,
-                                          database: databases[Self.key(d.database, instance)]!.queue,
-                                          baseURL: peers[site]!, sessions: sessions, peers: peers, seed: seed)
-                let router = try d.makeRouter(context)
-                addControlRoutes(to: router, site: site, instance: instance)
-                let server = try await Self.serve(router: router, site: site, title: d.title, port: port)
-                servers[Self.key(site, instance)] = Server(site: site, instance: instance, port: port,
-                                                          sessions: sessions, task: server)
-            }
+        } catch {
+            // Servers already in `servers` stop with the cluster; the others stop here.
+            for (key, listener) in listeners where servers[key] == nil { listener.task.cancel() }
+            throw error
         }
     }
 
@@ -230,32 +240,5 @@ public actor SiteCluster {
         router.get("/__nnetnav/health") { _, _ -> Response in
             .text("ok \(site.rawValue) \(instance)\n")
         }
-    }
-
-    /// Runs one server in a task and returns once it listens (or throws if it cannot bind).
-    private static func serve(router: Router<SiteRequestContext>, site: SiteName, title: String, port: Int) async throws -> Task<Void, Never> {
-        var logger = Logger(label: "nnetnav.site.\(site.rawValue)")
-        logger.logLevel = .critical
-        let (events, continuation) = AsyncStream<String?>.makeStream()
-        let app = Application(responder: EarlyResponseResponder(inner: router.buildResponder(), siteTitle: title),
-                              configuration: .init(address: .hostname("127.0.0.1", port: port),
-                                                   serverName: "nnetnav-\(site.rawValue)"),
-                              onServerRunning: { _ in continuation.yield(nil) },
-                              logger: logger)
-        let task = Task {
-            do {
-                try await app.runService(gracefulShutdownSignals: [])
-            } catch {
-                continuation.yield(String(describing: error))
-            }
-            continuation.finish()
-        }
-        for await event in events {
-            if let message = event {
-                throw SiteClusterError.serverFailed(site, port: port, message: message)
-            }
-            return task
-        }
-        throw SiteClusterError.serverFailed(site, port: port, message: "server stopped before listening")
     }
 }
