@@ -58,108 +58,136 @@ public struct MainJob: Sendable {
         return summary
     }
 
-    private func runStages(cluster: SiteCluster, out: URL, summary: inout MainJobSummary) async throws {
-        let prompts = try PromptLibrary(directory: layout.prompts)
-        let meter = UsageMeter()
-        let cache = try ResponseCache(path: out.appendingPathComponent("responses.sqlite").path)
-        let spec = try ChatModelSpec(parsing: config.model)
-        let baseModel = try ModelFactory.make(spec, apiKeyEnvironmentVariable: config.apiKeyEnv,
-                                              maxConcurrentRequests: max(4, 2 * config.instances), layout: layout)
-        // The embedded explorer doubles as the "before" policy: one copy of the weights in memory.
-        let embedded = baseModel as? LocalChatModel
-        let explorer = MeteredChatModel(wrapping: CachedChatModel(wrapping: baseModel, cache: cache, mode: cacheMode), meter: meter)
+    /// What every stage after the sites shares: where outputs go, the prompts, the usage meter and
+    /// the response cache.
+    private struct Stages {
+        let cluster: SiteCluster
+        let out: URL
+        let prompts: PromptLibrary
+        let meter: UsageMeter
+        let cache: ResponseCache
+        let backend: BrowserBackend
+    }
 
-        // 2. Explore.
-        log("==> exploring: \(config.episodes) episodes with \(baseModel.identifier)")
-        var clock = Date()
-        let store = try CrawlStore(path: out.appendingPathComponent("crawl.sqlite").path)
-        var exploration = config.exploration
-        exploration.seed = config.seed
+    private func runStages(cluster: SiteCluster, out: URL, summary: inout MainJobSummary) async throws {
         guard let backend = BrowserBackend(rawValue: config.browser) else {
             throw MainJobError.badConfig("browser must be native or chromium, not '\(config.browser)'")
         }
-        let pool = try await SiteClusterPool(cluster: cluster, backend: backend)
+        let stages = Stages(cluster: cluster, out: out, prompts: try PromptLibrary(directory: layout.prompts),
+                            meter: UsageMeter(),
+                            cache: try ResponseCache(path: out.appendingPathComponent("responses.sqlite").path),
+                            backend: backend)
+        let baseModel = try ModelFactory.make(try ChatModelSpec(parsing: config.model), apiKeyEnvironmentVariable: config.apiKeyEnv,
+                                              maxConcurrentRequests: max(4, 2 * config.instances), layout: layout)
+        let store = try await explore(with: baseModel, stages, summary: &summary)
+        let trainingRows = try export(store, stages, summary: &summary)
+        let trained = try await fineTune(on: trainingRows, stages, summary: &summary)
+        // The embedded explorer doubles as the "before" policy: one copy of the weights in memory.
+        let before: any ChatModel = try (baseModel as? LocalChatModel) ?? LocalChatModel(modelFile: baseModelFile)
+        try await evaluate(before: before, after: trained, stages, summary: &summary)
+        summary.usage = await stages.meter.snapshot().description
+    }
+
+    /// The starting checkpoint of fine-tuning, and the "before" policy when the explorer is remote.
+    private var baseModelFile: URL {
+        config.training.baseModel.map { URL(fileURLWithPath: $0) } ?? layout.defaultModelFile
+    }
+
+    /// `model` with its calls going through the run's response cache (in the run's mode) and meter.
+    private func cachedAndMetered(_ model: any ChatModel, _ stages: Stages) -> any ChatModel {
+        MeteredChatModel(wrapping: CachedChatModel(wrapping: model, cache: stages.cache, mode: cacheMode), meter: stages.meter)
+    }
+
+    /// Stage 2: explore the sites with the model; returns the crawl store.
+    private func explore(with model: any ChatModel, _ stages: Stages, summary: inout MainJobSummary) async throws -> CrawlStore {
+        log("==> exploring: \(config.episodes) episodes with \(model.identifier)")
+        let clock = Date()
+        let store = try CrawlStore(path: stages.out.appendingPathComponent("crawl.sqlite").path)
+        var exploration = config.exploration
+        exploration.seed = config.seed
+        let pool = try await SiteClusterPool(cluster: stages.cluster, backend: stages.backend)
         defer { pool.shutdown() }
-        let crawler = Crawler(model: explorer, prompts: prompts, config: exploration, store: store,
-                              environments: pool, sites: config.sites, episodes: config.episodes, shard: .all)
+        let crawler = Crawler(model: cachedAndMetered(model, stages), prompts: stages.prompts, config: exploration,
+                              store: store, environments: pool, sites: config.sites, episodes: config.episodes, shard: .all)
         let bar = ProgressBar(label: "explore", total: config.episodes, unit: "episodes")
+        let meter = stages.meter
         let crawl = try await crawler.run(progress: bar) { await meter.snapshot().progressStatus }
         bar.finish()
         summary.crawl = crawl
         summary.add("explore", since: clock, "\(crawl)")
+        return store
+    }
 
-        // 3. Export.
-        clock = Date()
-        var exporter = DatasetExporter(studentPrompt: prompts.studentPolicy)
+    /// Stage 3: export the demonstrations as chat rows; returns the training file, or nil when empty.
+    private func export(_ store: CrawlStore, _ stages: Stages, summary: inout MainJobSummary) throws -> (file: URL, rows: Int)? {
+        let clock = Date()
+        var exporter = DatasetExporter(studentPrompt: stages.prompts.studentPolicy)
         exporter.maxSequenceTokens = config.export.maxSequenceTokens
         exporter.validationPercent = config.export.validationPercent
         exporter.seed = config.seed
-        let datasetDirectory = out.appendingPathComponent("dataset")
-        let exported = try exporter.export(try store.demonstrations(), to: datasetDirectory)
+        let directory = stages.out.appendingPathComponent("dataset")
+        let exported = try exporter.export(try store.demonstrations(), to: directory)
         summary.add("export", since: clock, "\(exported)")
         summary.demonstrations = exported.demonstrations
+        let rows = exported.rows[.train] ?? 0
+        return rows == 0 ? nil : (directory.appendingPathComponent("sft_train.jsonl"), rows)
+    }
 
-        // 4. Fine-tune.
-        let baseFile = config.training.baseModel.map { URL(fileURLWithPath: $0) } ?? layout.defaultModelFile
-        let checkpoint = out.appendingPathComponent("checkpoint")
-        var trained: URL?
-        let trainFile = datasetDirectory.appendingPathComponent("sft_train.jsonl")
-        if (exported.rows[.train] ?? 0) == 0 {
+    /// Stage 4: fine-tune the base model on the training rows; returns the checkpoint, or nil when
+    /// there was nothing to train on.
+    private func fineTune(on trainingRows: (file: URL, rows: Int)?, _ stages: Stages,
+                          summary: inout MainJobSummary) async throws -> URL? {
+        guard case let (trainFile, rows)? = trainingRows else {
             summary.add("train", since: Date(), "skipped: the crawl produced no training rows")
-        } else {
-            log("==> fine-tuning \(baseFile.lastPathComponent) on \(exported.rows[.train] ?? 0) rows")
-            clock = Date()
-            var options = TrainingOptions()
-            options.steps = config.training.steps
-            options.batchSize = config.training.batchSize
-            options.sequenceLength = config.training.sequenceLength
-            options.seed = config.seed
-            options.optimizer.learningRate = config.training.learningRate
-            options.optimizer.warmupSteps = config.training.warmupSteps
-            options.optimizer.totalSteps = config.training.steps
-            options.lora = config.training.loraRank > 0
-                ? LoRAConfig(rank: config.training.loraRank, alpha: config.training.loraAlpha) : nil
-            let trainingOptions = options
-            let result = try await Self.offCooperativePool {
-                try TrainingRun(data: trainFile, model: .file(baseFile), tokenizerFile: baseFile,
-                                output: checkpoint, options: trainingOptions).run()
-            }
-            summary.trainingLoss = (result.firstLoss, result.lastLoss)
-            summary.add("train", since: clock, String(format: "%d steps, loss %@ → %@, %.0f tok/s",
-                                                      result.steps, Self.format(result.firstLoss), Self.format(result.lastLoss),
-                                                      result.tokensPerSecond))
-            trained = checkpoint.appendingPathComponent("model.gguf")
+            return nil
         }
+        let baseFile = baseModelFile
+        log("==> fine-tuning \(baseFile.lastPathComponent) on \(rows) rows")
+        let clock = Date()
+        let checkpoint = stages.out.appendingPathComponent("checkpoint")
+        let options = config.training.options(seed: config.seed)
+        let result = try await Self.offCooperativePool {
+            try TrainingRun(data: trainFile, model: .file(baseFile), tokenizerFile: baseFile,
+                            output: checkpoint, options: options).run()
+        }
+        summary.trainingLoss = (result.firstLoss, result.lastLoss)
+        summary.add("train", since: clock, String(format: "%d steps, loss %@ → %@, %.0f tok/s",
+                                                  result.steps, Self.format(result.firstLoss), Self.format(result.lastLoss),
+                                                  result.tokensPerSecond))
+        return checkpoint.appendingPathComponent("model.gguf")
+    }
 
-        // 5. Evaluate before and after on held-out tasks.
+    /// Stage 5: evaluate the base model (if asked) and the fine-tuned one on held-out tasks.
+    private func evaluate(before: any ChatModel, after trained: URL?, _ stages: Stages,
+                          summary: inout MainJobSummary) async throws {
         let tasks = try heldOutTasks()
-        let studentPrompt = StudentPrompt(template: prompts.studentPolicy,
-                                          maxObservationTokens: config.evaluation.maxObservationTokens)
-        let options = GenerationOptions(temperature: 0, maxTokens: config.evaluation.policyMaxTokens)
-        func evaluate(_ model: any ChatModel, label: String) async throws -> EvaluationReport {
-            let clock = Date()
-            let agent = PolicyAgent(model: MeteredChatModel(wrapping: CachedChatModel(wrapping: model, cache: cache, mode: cacheMode), meter: meter),
-                                    prompt: studentPrompt, options: options)
-            let runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: config.evaluation.maxSteps)
-            let episodes = try await PolicyEvaluation(runner: runner, label: label, backend: backend)
-                .run(tasks, instances: min(config.evaluation.instances, config.instances))
-            let report = try EvaluationReport.write(label: label, episodes: episodes,
-                                                               to: out.appendingPathComponent("eval-\(label)"))
-            summary.add("eval \(label)", since: clock, "success \(report.overall.text), constrained steps "
-                        + String(format: "%.0f%%", 100 * report.constrainedStepShare))
-            return report
-        }
-        let policyBase: any ChatModel
-        if let embedded { policyBase = embedded } else { policyBase = try LocalChatModel(modelFile: baseFile) }
         if config.evaluation.baseline {
             log("==> evaluating the base model on \(tasks.count) held-out tasks")
-            summary.before = try await evaluate(policyBase, label: "before")
+            summary.before = try await evaluate(before, label: "before", on: tasks, stages, summary: &summary)
         }
         if let trained {
             log("==> evaluating the fine-tuned model")
-            summary.after = try await evaluate(try LocalChatModel(modelFile: trained), label: "after")
+            summary.after = try await evaluate(try LocalChatModel(modelFile: trained), label: "after", on: tasks, stages,
+                                               summary: &summary)
         }
-        summary.usage = await meter.snapshot().description
+    }
+
+    private func evaluate(_ model: any ChatModel, label: String, on tasks: [TaskConfig], _ stages: Stages,
+                          summary: inout MainJobSummary) async throws -> EvaluationReport {
+        let clock = Date()
+        let settings = config.evaluation
+        let agent = PolicyAgent(model: cachedAndMetered(model, stages),
+                                prompt: StudentPrompt(template: stages.prompts.studentPolicy,
+                                                      maxObservationTokens: settings.maxObservationTokens),
+                                options: GenerationOptions(temperature: 0, maxTokens: settings.policyMaxTokens))
+        let runner = TaskRunner(agent: agent, cluster: stages.cluster, maxSteps: settings.maxSteps)
+        let episodes = try await PolicyEvaluation(runner: runner, label: label, backend: stages.backend)
+            .run(tasks, instances: min(settings.instances, config.instances))
+        let report = try EvaluationReport.write(label: label, episodes: episodes,
+                                                to: stages.out.appendingPathComponent("eval-\(label)"))
+        summary.add("eval \(label)", since: clock, "success \(report.overall.text), constrained steps "
+                    + String(format: "%.0f%%", 100 * report.constrainedStepShare))
+        return report
     }
 
     /// The evaluation tasks: for each explored site, the easiest `tasksPerSite` tasks up to

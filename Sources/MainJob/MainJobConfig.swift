@@ -1,6 +1,7 @@
 import Foundation
 import NNetnavSupport
 import Pipeline
+import Trainer
 import WebSites
 
 /// Everything the main job does, in one file. The defaults are the embedded run (SmolLM2-135M,
@@ -159,5 +160,21 @@ public enum MainJobError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .badConfig(let m): return "bad config: \(m)"
         }
+    }
+}
+
+extension MainJobConfig.TrainingSettings {
+    /// The trainer's options for these settings (LoRA when `loraRank` > 0).
+    func options(seed: UInt64) -> TrainingOptions {
+        var options = TrainingOptions()
+        options.steps = steps
+        options.batchSize = batchSize
+        options.sequenceLength = sequenceLength
+        options.seed = seed
+        options.optimizer.learningRate = learningRate
+        options.optimizer.warmupSteps = warmupSteps
+        options.optimizer.totalSteps = steps
+        options.lora = loraRank > 0 ? LoRAConfig(rank: loraRank, alpha: loraAlpha) : nil
+        return options
     }
 }
