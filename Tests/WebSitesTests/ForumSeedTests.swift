@@ -57,18 +57,4 @@ final class ForumSeedTests: XCTestCase {
             }
         }
     }
-
-    /// Writes the seeded databases to a folder for authoring tasks: NNETNAV_DUMP_SITES=/tmp/dir.
-    func testDumpForTaskAuthoring() throws {
-        guard let folder = ProcessInfo.processInfo.environment["NNETNAV_DUMP_SITES"] else {
-            throw XCTSkip("set NNETNAV_DUMP_SITES to a folder to dump the seeded databases")
-        }
-        for (name, prepare) in [("forum", ForumSite.prepare), ("code", CodeSite.prepare), ("wiki", WikiSite.prepare)]
-            as [(String, (Database, UInt64) throws -> Void)] {
-            let path = "\(folder)/\(name).sqlite"
-            try? FileManager.default.removeItem(atPath: path)
-            let queue = try DatabaseQueue(path: path)
-            try queue.write { try prepare($0, 0) }
-        }
-    }
 }

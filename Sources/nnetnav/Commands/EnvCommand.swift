@@ -14,7 +14,37 @@ struct EnvCommand: AsyncParsableCommand {
         SQLite database copied from a pristine seeded file. Accounts and passwords are listed in \
         environments/README.md.
         """,
-        subcommands: [Serve.self, Reset.self])
+        subcommands: [Serve.self, Reset.self, Dump.self])
+
+    struct Dump: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the sites' seeded databases to a folder, for writing tasks and checks against them.",
+            discussion: """
+            One SQLite file per database (store.sqlite serves both shop and admin), seeded exactly as the \
+            running sites are, e.g. `sqlite3 DIR/forum.sqlite 'SELECT title FROM posts LIMIT 5'`.
+            """)
+
+        @Option(name: .long, help: "Folder to write into (created if missing).")
+        var out: String
+
+        @OptionGroup(title: "Sites whose databases to write (default: every built-in site)")
+        var siteOptions: SiteOptions
+
+        @Option(name: .long, help: "Seed of the generated content; task sets assume 0.")
+        var seed: UInt64 = 0
+
+        func run() async throws {
+            let folder = URL(fileURLWithPath: out, isDirectory: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            var written = Set<String>()
+            for site in try builtIn(siteOptions.sites(or: SiteCatalog.available)) {
+                guard let definition = SiteCatalog.definition(site), written.insert(definition.database).inserted else { continue }
+                let file = folder.appendingPathComponent("\(definition.database).sqlite")
+                try definition.writeSeededDatabase(seed: seed, to: file)
+                print(file.path)
+            }
+        }
+    }
 
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
