@@ -1,6 +1,6 @@
 """Writes environments/code/tasks.json from the seeded code database (seed 0, the default of runs).
 
-Usage: NNETNAV_DUMP_SITES=/tmp/sites swift test --filter ForumSeedTests/testDumpForTaskAuthoring
+Usage: nnetnav env dump --out /tmp/sites
        python3 environments/code/make_tasks.py /tmp/sites/code.sqlite environments/code/tasks.json
 Answers and page checks are read from the data, so rerun this whenever the seed generator changes;
 the WebSitesTests then replay every solution against the live site."""

@@ -1,6 +1,6 @@
 """Writes environments/forum/tasks.json from the seeded forum database (seed 0, the default of runs).
 
-Usage: NNETNAV_DUMP_SITES=/tmp/sites swift test --filter ForumSeedTests/testDumpForTaskAuthoring
+Usage: nnetnav env dump --out /tmp/sites
        python3 environments/forum/make_tasks.py /tmp/sites/forum.sqlite environments/forum/tasks.json
 Answers and page checks are read from the data, so rerun this whenever the seed generator changes;
 the WebSitesTests then replay every solution against the live site."""

@@ -1,6 +1,6 @@
 """Writes environments/wiki/tasks.json from the seeded wiki database (seed 0, the default of runs).
 
-Usage: NNETNAV_DUMP_SITES=/tmp/sites swift test --filter ForumSeedTests/testDumpForTaskAuthoring
+Usage: nnetnav env dump --out /tmp/sites
        python3 environments/wiki/make_tasks.py /tmp/sites/wiki.sqlite environments/wiki/tasks.json
 Answers and page checks are read from the data, so rerun this whenever the seed generator changes;
 the WebSitesTests then replay every solution against the live site."""
