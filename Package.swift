@@ -99,36 +99,44 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"]),
-        .testTarget(name: "WebBrowserTests", dependencies: [
-            "WebBrowser", "HTTPTransport",
-            .product(name: "Hummingbird", package: "hummingbird"),
-        ]),
-        .testTarget(name: "ChromiumBrowserTests", dependencies: ["ChromiumBrowser", "WebBrowser"]),
-        .testTarget(name: "WebSitesTests", dependencies: ["WebSites", "WebTasks", "WebBrowser"]),
-        .testTarget(name: "LanguageModelsTests", dependencies: [
-            "LanguageModels", "HTTPTransport",
+        // What the test targets share: the one language-model test double, a loopback HTTP server,
+        // and the checks that skip a test (visibly) when Chromium or the embedded model is absent.
+        .target(name: "TestSupport", dependencies: [
+            "LanguageModels", "Pipeline", "ChromiumBrowser", "NNetnavSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/TestSupport"),
+
+        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"]),
+        .testTarget(name: "WebBrowserTests", dependencies: [
+            "WebBrowser", "HTTPTransport", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "ChromiumBrowserTests", dependencies: ["ChromiumBrowser", "WebBrowser", "TestSupport"]),
+        .testTarget(name: "WebSitesTests", dependencies: ["WebSites", "WebTasks", "WebBrowser"]),
+        .testTarget(name: "LanguageModelsTests", dependencies: [
+            "LanguageModels", "HTTPTransport", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "Kernels", "LanguageModels"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "LlamaModel", "Kernels"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel", "Environments", "ChromiumBrowser",
-            "NNetnavSupport",
+            "NNetnavSupport", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
-            "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser",
+            "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser", "TestSupport",
         ]),
         .testTarget(name: "EvaluationTests", dependencies: [
             "Evaluation", "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser",
-            "LanguageModels", "NNetnavSupport",
+            "LanguageModels", "NNetnavSupport", "TestSupport",
         ]),
-        .testTarget(name: "MainJobTests", dependencies: ["MainJob", "Pipeline", "NNetnavSupport"]),
+        .testTarget(name: "MainJobTests", dependencies: [
+            "MainJob", "Pipeline", "LanguageModels", "NNetnavSupport", "TestSupport",
+        ]),
         .testTarget(name: "NNetnavCLITests", dependencies: [
             "nnetnav", "LanguageModels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -21,6 +21,9 @@ public struct MainJob: Sendable {
     public var layout: ProjectLayout
     /// How the explorer's and the policies' calls use the response cache (`replay` reproduces a run).
     public var cacheMode: CachedChatModel.Mode
+    /// The explorer's model; nil builds it from `config.model`. (Tests give a scripted test double,
+    /// so that demonstrations, hence fine-tuning, are certain.)
+    public var explorer: (any ChatModel)?
     public var log: @Sendable (String) -> Void
 
     public init(config: MainJobConfig, layout: ProjectLayout = .current, cacheMode: CachedChatModel.Mode = .readWrite,
@@ -77,8 +80,9 @@ public struct MainJob: Sendable {
                             meter: UsageMeter(),
                             cache: try ResponseCache(path: out.appendingPathComponent("responses.sqlite").path),
                             backend: backend)
-        let baseModel = try ModelFactory.make(try ChatModelSpec(parsing: config.model), apiKeyEnvironmentVariable: config.apiKeyEnv,
-                                              maxConcurrentRequests: max(4, 2 * config.instances), layout: layout)
+        let baseModel = try explorer ?? ModelFactory.make(try ChatModelSpec(parsing: config.model),
+                                                          apiKeyEnvironmentVariable: config.apiKeyEnv,
+                                                          maxConcurrentRequests: max(4, 2 * config.instances), layout: layout)
         let store = try await explore(with: baseModel, stages, summary: &summary)
         let trainingRows = try export(store, stages, summary: &summary)
         let trained = try await fineTune(on: trainingRows, stages, summary: &summary)

@@ -1,6 +1,7 @@
 import XCTest
 import WebBrowser
 @testable import ChromiumBrowser
+import TestSupport
 
 /// The same static pages observed by the native browser and by Chromium should give the same
 /// roles and names. The rate is printed per page and overall; the test fails below a floor.
@@ -54,9 +55,7 @@ final class BackendAgreementTests: XCTestCase {
     ]
 
     func testNativeAndChromiumAgreeOnRolesAndNamesOfStaticPages() async throws {
-        guard ChromiumBrowser.isInstalled else {
-            throw XCTSkip("Chromium is not installed (apt-get install -y chromium; add `chromium` to scripts/prerequisites.sh)")
-        }
+        try TestRequirements.chromium()
         var configuration = ChromiumBrowser.Configuration()
         configuration.viewportOnly = false
         let browser = try await ChromiumBrowser.launch(configuration)

@@ -1,6 +1,7 @@
 import XCTest
 import WebBrowser
 @testable import ChromiumBrowser
+import TestSupport
 
 final class ChromiumEnvironmentTests: XCTestCase {
     static let formPage = """
@@ -185,7 +186,7 @@ final class ChromiumEnvironmentTests: XCTestCase {
         configuration.commandTimeout = 1.5
         configuration.navigationTimeout = 1.5
         configuration.stepTimeout = 2.5
-        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed") }
+        try TestRequirements.chromium()
         let browser = try await ChromiumBrowser.launch(configuration)
         defer { browser.close() }
         let env = browser.makeEnvironment()
@@ -207,7 +208,7 @@ final class ChromiumEnvironmentTests: XCTestCase {
 final class ChromiumPoolTests: XCTestCase {
     /// Parallel episodes get separate contexts: storage written in one is not seen by the other.
     func testParallelEpisodesAreIsolated() async throws {
-        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed (apt-get install -y chromium)") }
+        try TestRequirements.chromium()
         let pool = ChromiumPool(size: 2)
         // localStorage is per browser context, also for file:// pages.
         let storagePage = try Fixtures.url("storage.html", """

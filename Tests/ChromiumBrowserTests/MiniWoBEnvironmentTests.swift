@@ -1,15 +1,12 @@
 import XCTest
 import WebBrowser
 @testable import ChromiumBrowser
+import TestSupport
 
 final class MiniWoBEnvironmentTests: XCTestCase {
     func makeEnvironment() async throws -> MiniWoBEnvironment {
         let browser = try await SharedChromium.shared.browser()
-        let pages: MiniWoBPages
-        do { pages = try MiniWoBPages.prepare() } catch {
-            throw XCTSkip("MiniWoB++ pages unavailable (PyPI unreachable?): \(error)")
-        }
-        return MiniWoBEnvironment(browser: browser, pages: pages)
+        return MiniWoBEnvironment(browser: browser, pages: try TestRequirements.miniWoBPages())
     }
 
     func id(of line: String, in text: String) throws -> Int {
@@ -24,9 +21,7 @@ final class MiniWoBEnvironmentTests: XCTestCase {
         XCTAssertEqual(set.nnetnavTasks.count, 16)
         XCTAssertEqual(set.evaluationSeeds.seeds.first, 42)
         XCTAssertEqual(set.evaluationSeeds.seeds.count, 20)
-        guard let pages = MiniWoBPages.cached() ?? (try? MiniWoBPages.prepare()) else {
-            throw XCTSkip("MiniWoB++ pages unavailable")
-        }
+        let pages = try MiniWoBPages.cached() ?? TestRequirements.miniWoBPages()
         for task in set.tasks { XCTAssertNoThrow(try pages.page(for: task.name), task.name) }
         XCTAssertThrowsError(try pages.page(for: "../core/core"))
     }

@@ -1,5 +1,6 @@
 import XCTest
 @testable import ChromiumBrowser
+import TestSupport
 
 /// One Chromium for the whole test target (starting one takes ~0.5 s); tests skip with the
 /// reason when it is not installed.
@@ -9,9 +10,7 @@ actor SharedChromium {
 
     func browser() async throws -> ChromiumBrowser {
         if let browser, browser.isAlive { return browser }
-        guard ChromiumBrowser.isInstalled else {
-            throw XCTSkip("Chromium is not installed (apt-get install -y chromium; add `chromium` to scripts/prerequisites.sh)")
-        }
+        try TestRequirements.chromium()
         var configuration = ChromiumBrowser.Configuration()
         configuration.stepTimeout = 20
         let launched = try await ChromiumBrowser.launch(configuration)

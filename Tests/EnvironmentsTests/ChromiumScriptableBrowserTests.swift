@@ -5,6 +5,7 @@ import WebSites
 import WebTasks
 import XCTest
 @testable import Environments
+import TestSupport
 
 /// `ChromiumEnvironment` as a `ScriptableBrowser` on the bundled sites' pages: it finds the
 /// elements its observation shows, and reads the same text as the native browser for the locators
@@ -12,7 +13,7 @@ import XCTest
 /// Chromium lays inline text out as written), and goes where the native browser goes.
 final class ChromiumScriptableBrowserTests: XCTestCase {
     func testTheBrowserSourceStartsChromiumAgainAfterItDies() async throws {
-        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed") }
+        try TestRequirements.chromium()
         let source = ChromiumBrowserSource(browser: try await ChromiumBrowser.launch())
         defer { source.close() }
         let first = try await source.makeBrowser(allowedURLPrefixes: ["http://127.0.0.1:1"])
@@ -112,7 +113,7 @@ final class ChromiumScriptableBrowserTests: XCTestCase {
 
     /// The shop on one instance and one Chromium environment, torn down after `body`.
     private func withShopAndChromium(_ body: (String, ChromiumEnvironment) async throws -> Void) async throws {
-        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed (scripts/prerequisites.sh installs it)") }
+        try TestRequirements.chromium()
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-chromium-read-\(getpid())-\(UUID().uuidString)")
         let cluster = try await SiteCluster.start(sites: [.shop], dataDirectory: data, seed: TaskSet.seed)
         let browser: ChromiumBrowser

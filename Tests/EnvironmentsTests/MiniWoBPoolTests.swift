@@ -3,13 +3,14 @@ import Foundation
 import Pipeline
 import XCTest
 @testable import Environments
+import TestSupport
 
 /// `MiniWoBPool`: where exploration episodes start, in headless Chromium on the real task pages.
 final class MiniWoBPoolTests: XCTestCase {
     func makePool(instances: Int) async throws -> MiniWoBPool {
-        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed (scripts/prerequisites.sh installs it)") }
+        try TestRequirements.chromium()
         let pages: MiniWoBPages
-        do { pages = try MiniWoBPages.prepare() } catch { throw XCTSkip("MiniWoB++ pages unavailable: \(error)") }
+        pages = try TestRequirements.miniWoBPages()
         return try await MiniWoBPool.launch(pages: pages, instances: instances,
                                             firstSeed: try MiniWoBTaskSet.load().explorationFirstSeed)
     }

@@ -5,12 +5,13 @@ import WebSites
 import WebTasks
 import XCTest
 @testable import Evaluation
+import TestSupport
 
 /// The two browser backends on the bundled sites' real pages: the same roles and names for
 /// static content (ids and properties aside). Prints the agreement rate per page.
 final class BundledSiteAgreementTests: XCTestCase {
     func testNativeAndChromiumAgreeOnTheBundledSites() async throws {
-        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed (scripts/prerequisites.sh installs it)") }
+        try TestRequirements.chromium()
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-agreement-\(getpid())")
         let cluster = try await SiteCluster.start(sites: [.shop, .forum, .code, .wiki], dataDirectory: data, seed: TaskSet.seed)
         var configuration = ChromiumBrowser.Configuration()

@@ -5,6 +5,7 @@ import WebTasks
 import XCTest
 @testable import Evaluation
 import Environments
+import TestSupport
 
 /// The bundled tasks are solvable with the Chromium backend too. A sample of every site's task set
 /// (`sample`: each evaluator combination, each kind of solution step, every page locator) runs its
@@ -101,7 +102,7 @@ final class ChromiumTaskSolutionTests: XCTestCase {
 
     /// Every bundled site on one instance and one Chromium, torn down after `body`.
     private func withChromiumHarness<T>(_ body: (TaskHarness) async throws -> T) async throws -> T {
-        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed (scripts/prerequisites.sh installs it)") }
+        try TestRequirements.chromium()
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-chromium-tasks-\(getpid())-\(UUID().uuidString)")
         let cluster = try await SiteCluster.start(sites: SiteName.allCases, dataDirectory: data, seed: TaskSet.seed)
         let chromium: ChromiumBrowser

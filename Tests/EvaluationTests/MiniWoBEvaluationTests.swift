@@ -4,13 +4,14 @@ import LanguageModels
 import Pipeline
 import XCTest
 @testable import Evaluation
+import TestSupport
 
 /// MiniWoB++ through the policy evaluator, in headless Chromium, with named test-double policies.
 final class MiniWoBEvaluationTests: XCTestCase {
     func evaluation(_ model: any ChatModel, fallback: Bool = false) throws -> MiniWoBEvaluation {
-        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed (scripts/prerequisites.sh installs it)") }
+        try TestRequirements.chromium()
         let pages: MiniWoBPages
-        do { pages = try MiniWoBPages.prepare() } catch { throw XCTSkip("MiniWoB++ pages unavailable: \(error)") }
+        pages = try TestRequirements.miniWoBPages()
         let agent = PolicyAgent(model: model, prompt: StudentPrompt(template: try PromptLibrary().studentPolicy),
                                 constrainedFallback: fallback)
         return MiniWoBEvaluation(agent: agent, taskSet: try MiniWoBTaskSet.load(), pages: pages)

@@ -6,6 +6,7 @@ import LanguageModels
 import Pipeline
 import WebSites
 import WebTasks
+import TestSupport
 
 final class PolicyEvaluationTests: XCTestCase {
     static let data = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-eval-tests-\(ProcessInfo.processInfo.processIdentifier)")
@@ -46,7 +47,7 @@ final class PolicyEvaluationTests: XCTestCase {
     }
 
     func testAPolicyThatFollowsTheSolutionsPassesInChromiumToo() async throws {
-        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed (scripts/prerequisites.sh installs it)") }
+        try TestRequirements.chromium()
         let tasks = try sampleTasks()
         try await withCluster { cluster in
             let runner = TaskRunner(agent: try agent(SolutionFollowingModel(tasks: tasks)), cluster: cluster, maxSteps: 30)

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Logging
+import TestSupport
 
 /// Test double: a loopback HTTP server speaking just enough of the OpenAI chat completions API
 /// to script failures. Each request takes the next scripted reply (then `fallback`), and the
@@ -62,22 +62,8 @@ actor CannedOpenAIServer {
                 throw error
             }
         }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            // Start and shutdown chatter would bury the test output.
-            logger: Logger(label: "canned-openai-server", factory: { _ in SwiftLogNoOpLogHandler() }))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
+        return try await LoopbackHTTPServer.with(router: router, label: "canned-openai-server") { port in
             await server.setPort(port)
-            defer { group.cancelAll() }
             return try await body(server)
         }
     }

@@ -1,5 +1,6 @@
 import XCTest
 @testable import LanguageModels
+import TestSupport
 
 private func request(_ text: String, temperature: Double = 0) -> ChatRequest {
     ChatRequest(messages: [.system("You label web trajectories."), .user(text)],

@@ -97,11 +97,9 @@ import LanguageModels
 
     /// The same on SmolLM2-135M with the pipeline's real system prompts. One single-slot engine
     /// replays each role's reuse (its previous prompt, then this one) to stay within memory.
-    @Test func smolLM2InterleavedRolesMatchFromScratch() throws {
-        guard let url = TestFiles.smolLM2 else {
-            print("SKIPPED: models/SmolLM2-135M-Instruct.Q4_1.gguf is absent (run scripts/prerequisites.sh)")
-            return
-        }
+    @Test(.enabled(if: TestFiles.smolLM2 != nil, "models/SmolLM2-135M-Instruct.Q4_1.gguf is absent (scripts/prerequisites.sh fetches it)"))
+    func smolLM2InterleavedRolesMatchFromScratch() throws {
+        let url = try #require(TestFiles.smolLM2)
         let file = try GGUFFile(url: url)
         let tokenizer = try BPETokenizer(gguf: file)
         let template = ChatTemplate(gguf: file)

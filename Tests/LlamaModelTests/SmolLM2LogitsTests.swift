@@ -17,11 +17,9 @@ import Testing
         var cases: [Case]
     }
 
-    @Test func logitsMatchNumpyReference() throws {
-        guard let url = TestFiles.smolLM2 else {
-            print("SKIPPED: models/SmolLM2-135M-Instruct.Q4_1.gguf is absent (run scripts/prerequisites.sh)")
-            return
-        }
+    @Test(.enabled(if: TestFiles.smolLM2 != nil, "models/SmolLM2-135M-Instruct.Q4_1.gguf is absent (scripts/prerequisites.sh fetches it)"))
+    func logitsMatchNumpyReference() throws {
+        let url = try #require(TestFiles.smolLM2)
         let data = try Data(contentsOf: TestFiles.fixtures.appendingPathComponent("smollm2_logits.json"))
         let fixture = try JSONDecoder().decode(Fixture.self, from: data)
         let file = try GGUFFile(url: url)

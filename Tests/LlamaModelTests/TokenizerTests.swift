@@ -63,11 +63,9 @@ import LanguageModels
         var cases: [Case]
     }
 
-    @Test func matchesHuggingFaceTokenizers() throws {
-        guard let model = TestFiles.smolLM2 else {
-            print("SKIPPED: models/SmolLM2-135M-Instruct.Q4_1.gguf is absent (run scripts/prerequisites.sh)")
-            return
-        }
+    @Test(.enabled(if: TestFiles.smolLM2 != nil, "models/SmolLM2-135M-Instruct.Q4_1.gguf is absent (scripts/prerequisites.sh fetches it)"))
+    func matchesHuggingFaceTokenizers() throws {
+        let model = try #require(TestFiles.smolLM2)
         let file = try GGUFFile(url: model)
         let tok = try BPETokenizer(gguf: file)
         let data = try Data(contentsOf: TestFiles.fixtures.appendingPathComponent("smollm2_tokenizer.json"))

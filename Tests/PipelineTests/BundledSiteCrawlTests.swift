@@ -1,23 +1,11 @@
 import XCTest
+import Environments
 import GRDB
 import LanguageModels
 import WebBrowser
 import WebSites
 @testable import Pipeline
-
-/// Test pool over the real bundled sites and the real browser (one `BrowserSession` per instance).
-struct BundledSitePool: EnvironmentPool {
-    let cluster: SiteCluster
-    let browsers: [BrowserSession]
-    var instanceCount: Int { browsers.count }
-    func environment(instance: Int) async throws -> any BrowserEnvironment { browsers[instance] }
-    func startURL(site: String, instance: Int, episode: Int) async throws -> String {
-        await cluster.baseURL(SiteName(rawValue: site)!, instance: instance) + "/"
-    }
-    func resetSite(_ site: String, instance: Int) async throws {
-        try await cluster.reset(SiteName(rawValue: site)!, instance: instance)
-    }
-}
+import TestSupport
 
 /// A crawl of the bundled shop through the headless browser, with the model answering over HTTP
 /// from the canned-response server (test double): real pages, deterministic model.
@@ -27,8 +15,7 @@ final class BundledSiteCrawlTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let cluster = try await SiteCluster.start(sites: [.shop], instances: 1, dataDirectory: dir.appendingPathComponent("env"))
         let base = await cluster.baseURL(.shop, instance: 0)
-        let pool = BundledSitePool(cluster: cluster,
-                                   browsers: [BrowserSession(configuration: BrowserConfiguration(allowedURLPrefixes: [base]))])
+        let pool = try await SiteClusterPool(cluster: cluster)
         let prompts = CrawlFixtures.prompts
         let canned = CannedChatModel(prompts: prompts)
         do {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Pipeline
+import TestSupport
 
 final class CrawlStatsTests: XCTestCase {
     func testStatsOfACannedCrawl() async throws {

@@ -3,6 +3,7 @@ import GRDB
 import LanguageModels
 import WebBrowser
 @testable import Pipeline
+import TestSupport
 
 /// Full crawls on the static test site with the canned model (test doubles), asserting store contents.
 final class CrawlTests: XCTestCase {

@@ -1,29 +1,25 @@
 import XCTest
+import Environments
 import GRDB
 import LlamaModel
 import NNetnavSupport
 import WebBrowser
 import WebSites
 @testable import Pipeline
+import TestSupport
 
 /// The default path end to end: the embedded SmolLM2-135M drives a crawl of the bundled shop through
 /// the browser, one 2-action episode labeled at depth 2. It needs the model file (installed by
 /// scripts/prerequisites.sh) and takes a minute or more on 2 cores; NNETNAV_SKIP_EMBEDDED_TESTS=1 skips it.
 final class EmbeddedModelCrawlTests: XCTestCase {
     func testEmbeddedModelCrawlsTheBundledShop() async throws {
-        if ProcessInfo.processInfo.environment["NNETNAV_SKIP_EMBEDDED_TESTS"] == "1" {
-            throw XCTSkip("NNETNAV_SKIP_EMBEDDED_TESTS=1")
-        }
-        guard FileManager.default.fileExists(atPath: ProjectLayout.current.defaultModelFile.path) else {
-            throw XCTSkip("the embedded model is not installed (bash scripts/prerequisites.sh fetches it)")
-        }
+        _ = try TestRequirements.embeddedModel()
         let model = try LocalChatModel.embeddedDefault()
         let dir = try CrawlFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let cluster = try await SiteCluster.start(sites: [.shop], instances: 1, dataDirectory: dir.appendingPathComponent("env"))
         let base = await cluster.baseURL(.shop, instance: 0)
-        let pool = BundledSitePool(cluster: cluster,
-                                   browsers: [BrowserSession(configuration: BrowserConfiguration(allowedURLPrefixes: [base]))])
+        let pool = try await SiteClusterPool(cluster: cluster)
         var config = ExplorationConfig().adaptedForSmallLocalModel()
         config.maxActions = 2
         config.labelInterval = 2

@@ -3,6 +3,7 @@ import LanguageModels
 import NNetnavSupport
 import WebBrowser
 @testable import Pipeline
+import TestSupport
 
 /// Export rows validated against datasets/schema.md.
 final class ExportTests: XCTestCase {

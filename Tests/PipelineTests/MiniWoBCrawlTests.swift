@@ -3,14 +3,15 @@ import ChromiumBrowser
 import Environments
 import GRDB
 @testable import Pipeline
+import TestSupport
 
 /// A crawl of real MiniWoB++ task pages in headless Chromium through `MiniWoBPool`, with the
 /// canned model (test double) clicking the page's first button: real pages, deterministic model.
 final class MiniWoBCrawlTests: XCTestCase {
     func testCrawlOfMiniWoBTasksEndsEachEpisodeWhenTheTaskEnds() async throws {
-        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed (scripts/prerequisites.sh installs it)") }
+        try TestRequirements.chromium()
         let pages: MiniWoBPages
-        do { pages = try MiniWoBPages.prepare() } catch { throw XCTSkip("MiniWoB++ pages unavailable: \(error)") }
+        pages = try TestRequirements.miniWoBPages()
         let taskSet = try MiniWoBTaskSet.load()
         let pool = try await MiniWoBPool.launch(pages: pages, instances: 1, firstSeed: taskSet.explorationFirstSeed)
         defer { pool.shutdown() }

@@ -3,6 +3,7 @@ import GRDB
 import LanguageModels
 import WebBrowser
 @testable import Pipeline
+import TestSupport
 
 /// Test double: the static shop whose page runs a task (as MiniWoB++ pages do) that ends, with a
 /// reward, once the cart is reached.

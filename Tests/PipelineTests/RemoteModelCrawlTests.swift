@@ -2,6 +2,7 @@ import XCTest
 import GRDB
 import LanguageModels
 @testable import Pipeline
+import TestSupport
 
 /// A crawl through the real OpenAI-compatible HTTP client, against a canned-response model server
 /// (test double), behaves exactly like the in-process canned crawl: the remote path generates and

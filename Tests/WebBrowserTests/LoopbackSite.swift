@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Logging
+import TestSupport
 
 /// Test double: a small server-rendered site on a free loopback port, with the behaviours the
 /// browser must cope with (cookies, redirects, errors, slow and compressed responses, forms).
@@ -107,21 +107,8 @@ actor LoopbackSite {
         }
         router.get("broken") { _, _ in html("<html><title>Broken</head><body><div><p>one<p>two</span></b><a href=/x>link<table><tr><td>cell</body>") }
 
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: Logger(label: "loopback-site", factory: { _ in SwiftLogNoOpLogHandler() }))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
+        return try await LoopbackHTTPServer.with(router: router, label: "loopback-site") { port in
             await site.setPort(port)
-            defer { group.cancelAll() }
             return try await body(site)
         }
     }

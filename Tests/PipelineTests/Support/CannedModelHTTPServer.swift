@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import LanguageModels
-import Logging
+import TestSupport
 
 /// Test double: a loopback OpenAI-compatible chat server whose answers come from a `CannedChatModel`,
 /// so a crawl can run through the real HTTP client with deterministic answers.
@@ -33,21 +33,8 @@ enum CannedModelHTTPServer {
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))))
         }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: Logger(label: "canned-model-server", factory: { _ in SwiftLogNoOpLogHandler() }))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
-            defer { group.cancelAll() }
-            return try await body("http://127.0.0.1:\(port)/v1")
+        return try await LoopbackHTTPServer.with(router: router, label: "canned-model-server") { port in
+            try await body("http://127.0.0.1:\(port)/v1")
         }
     }
 }

@@ -2,11 +2,19 @@ import Foundation
 import LanguageModels
 import Pipeline
 
-/// Test double: answers each pipeline module with canned, deterministic text derived from the
-/// request, so crawl tests can assert exact store contents. It is not a language model.
-final class CannedChatModel: ChatModel, @unchecked Sendable {
-    let identifier: String
-    let prompts: PromptLibrary
+/// The one test double of a language model. It is not a language model: it answers with canned,
+/// deterministic text derived from the request, so tests can assert exact results.
+///
+/// - `CannedChatModel(prompts:)` answers each NNetnav module (policy, state change, labeler, judge,
+///   rationalizer, stop) recognised by its system prompt: a fixed walk over the page's links, labels
+///   naming the pages seen, and judge scores that accept early prefixes, so a crawl always yields
+///   demonstrations.
+/// - `CannedChatModel()` echoes the last message followed by the call number (`"hello #1"`), after
+///   an optional delay, for tests of caching and concurrency.
+public final class CannedChatModel: ChatModel, @unchecked Sendable {
+    public let identifier: String
+    let prompts: PromptLibrary?
+    private let delay: Double
     /// The judge's raw answer for (depth, instruction).
     let judge: @Sendable (Int, String) -> String
     /// Whether the rationalizer's first (temperature 0) answer names a wrong action at this step.
@@ -16,23 +24,39 @@ final class CannedChatModel: ChatModel, @unchecked Sendable {
     private let lock = NSLock()
     private var counts: [String: Int] = [:]
     /// Throws CancellationError once this many calls were answered (simulates a kill mid-crawl).
-    var failAfter: Int?
+    public var failAfter: Int?
 
-    init(identifier: String = "canned:test-double", prompts: PromptLibrary,
-         judge: @escaping @Sendable (Int, String) -> String = { depth, _ in depth < 12 ? "Thought: good progress.\nReward: 5" : "Thought: looping.\nReward: 2" },
-         wrongFirstRationale: @escaping @Sendable (String) -> Bool = { _ in false },
-         unparseablePolicy: @escaping @Sendable (Int) -> Bool = { _ in false }) {
+    /// The NNetnav-module double.
+    public init(identifier: String = "canned:test-double", prompts: PromptLibrary,
+                judge: @escaping @Sendable (Int, String) -> String = { depth, _ in depth < 12 ? "Thought: good progress.\nReward: 5" : "Thought: looping.\nReward: 2" },
+                wrongFirstRationale: @escaping @Sendable (String) -> Bool = { _ in false },
+                unparseablePolicy: @escaping @Sendable (Int) -> Bool = { _ in false }) {
         self.identifier = identifier
         self.prompts = prompts
+        self.delay = 0
         self.judge = judge
         self.wrongFirstRationale = wrongFirstRationale
         self.unparseablePolicy = unparseablePolicy
     }
 
-    var callCounts: [String: Int] { lock.withLock { counts } }
-    var totalCalls: Int { lock.withLock { counts.values.reduce(0, +) } }
+    /// The echo double.
+    public init(identifier: String = "canned:echo", delay: Double = 0) {
+        self.identifier = identifier
+        self.prompts = nil
+        self.delay = delay
+        self.judge = { _, _ in "" }
+        self.wrongFirstRationale = { _ in false }
+        self.unparseablePolicy = { _ in false }
+    }
+
+    /// Calls answered so far, by module (`"echo"` for the echo double).
+    public var callCounts: [String: Int] { lock.withLock { counts } }
+    public var totalCalls: Int { lock.withLock { counts.values.reduce(0, +) } }
+    /// The same as `totalCalls`.
+    public var calls: Int { totalCalls }
 
     func module(of request: ChatRequest) -> String {
+        guard let prompts else { return "echo" }
         let system = request.messages.first?.content ?? ""
         let table: [(PromptTemplate, String)] = [
             (prompts.explorationPolicy, "policy"), (prompts.explorationChoice, "choice"), (prompts.stateChange, "state"),
@@ -59,14 +83,18 @@ final class CannedChatModel: ChatModel, @unchecked Sendable {
         return pieces.last.map { $0.isEmpty || text.hasSuffix($0) } ?? rest.isEmpty
     }
 
-    func complete(_ request: ChatRequest) async throws -> ChatResponse {
+    public func complete(_ request: ChatRequest) async throws -> ChatResponse {
         let module = module(of: request)
         let total: Int = lock.withLock {
             counts[module, default: 0] += 1
             return counts.values.reduce(0, +)
         }
         if let failAfter, total > failAfter { throw CancellationError() }
+        if delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay * 1e9)) }
         let user = request.messages.last?.content ?? ""
+        if module == "echo" {
+            return ChatResponse(text: "\(user) #\(total)", usage: TokenUsage(promptTokens: user.count, completionTokens: 3))
+        }
         let text = answer(module: module, user: user, request: request)
         return ChatResponse(text: text, usage: TokenUsage(promptTokens: (user.utf8.count + 3) / 4,
                                                           completionTokens: (text.utf8.count + 3) / 4),
