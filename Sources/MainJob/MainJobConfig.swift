@@ -102,7 +102,7 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
             try config.validate()
             return config
         } catch let error as ConfigError {
-            throw error.in(url.path)
+            throw error.inFile(url.path)
         } catch {
             throw ConfigError(file: url.path, key: "", problem: "\(error)")
         }

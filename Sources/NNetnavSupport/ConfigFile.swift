@@ -21,7 +21,7 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     /// The same error, said of `file`.
-    public func `in`(_ file: String) -> ConfigError {
+    public func inFile(_ file: String) -> ConfigError {
         var copy = self
         copy.file = file
         return copy

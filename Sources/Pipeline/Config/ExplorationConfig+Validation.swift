@@ -55,7 +55,7 @@ extension ExplorationConfig: ConfigSection {
             try config.validate(checks)
             return config
         } catch let error as ConfigError {
-            throw error.in(url.path)
+            throw error.inFile(url.path)
         } catch {
             throw ConfigError(file: url.path, key: "", problem: "\(error)")
         }
