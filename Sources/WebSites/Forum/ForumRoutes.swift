@@ -105,22 +105,22 @@ struct ForumRoutes: Sendable {
         }
         guard let result else { return PageMarkup.html(pages.notFound("There is no forum named \(name ?? "")."), status: .notFound) }
         let path = name.map { "/f/\($0)" } ?? "/"
-        var main = ""
+        var main: HTML = ""
         if let forum = result.forum {
-            let forumName: String = forum["name"]
+            let forumName: String = forum["name"], title: String = forum["title"], description: String = forum["description"]
             let action = result.subscribed ? "unsubscribe" : "subscribe"
             main += """
-                <h1>\(HTML.escape(forum["title"]))</h1><p>\(HTML.escape(forum["description"]))</p>
+                <h1>\(title)</h1><p>\(description)</p>
                 <p>\(result.subscribers) subscribers</p>
-                <form method="post" action="/f/\(HTML.escape(forumName))/\(action)">
+                <form method="post" action="/f/\(forumName)/\(action)">
                 <button type="submit">\(result.subscribed ? "Unsubscribe" : "Subscribe")</button></form>
-                <p><a href="/submit?forum=\(FormData.escape(forumName))">Submit a new post to f/\(HTML.escape(forumName))</a></p>
+                <p><a href="/submit?forum=\(FormData.escape(forumName))">Submit a new post to f/\(forumName)</a></p>
                 """
         } else {
             main += "<h1>Front page</h1>"
         }
         main += pages.sortLinks(path: path, current: sort)
-        main += "<section aria-label=\"Posts\">" + result.posts.map(pages.postSummary).joined() + "</section>"
+        main += "<section aria-label=\"Posts\">\(result.posts.map(pages.postSummary))</section>"
         main += PageMarkup.pager(path: path, params: [("sort", sort)], page: page, perPage: ForumPages.perPage,
                                  total: result.total)
         let title = result.forum.map { "f/" + ($0["name"] as String) } ?? "Front page"
@@ -139,15 +139,15 @@ struct ForumRoutes: Sendable {
                 FROM forums f ORDER BY f.name COLLATE NOCASE
                 """, arguments: [viewer?.id ?? -1])
         }
-        let body = rows.map { row -> String in
-            let name: String = row["name"]
+        let body = rows.map { row -> HTML in
+            let name: String = row["name"], description: String = row["description"]
             let mine: Bool = row["mine"]
             return """
-                <tr><td><a href="/f/\(HTML.escape(name))">f/\(HTML.escape(name))</a></td>
-                <td>\(HTML.escape(row["description"]))</td><td>\(row["subscribers"] as Int)</td>
+                <tr><td><a href="/f/\(name)">f/\(name)</a></td>
+                <td>\(description)</td><td>\(row["subscribers"] as Int)</td>
                 <td>\(row["posts"] as Int)</td><td>\(mine ? "Subscribed" : "")</td></tr>
                 """
-        }.joined()
+        }
         return PageMarkup.html(pages.document("Forums", """
             <h1>Forums</h1><table><caption>\(rows.count) forums</caption>
             <thead><tr><th scope="col">Forum</th><th scope="col">Description</th><th scope="col">Subscribers</th>
@@ -178,13 +178,14 @@ struct ForumRoutes: Sendable {
             if let parent: Int64 = c["parent_id"] { children[parent, default: []].append(c) } else { roots.append(c) }
         }
         let forum: String = post["forum"], author: String = post["author"]
-        let base = "/f/\(HTML.escape(forum))/\(id)"
+        let title: String = post["title"], created: String = post["created_at"], body: String = post["body"]
+        let base = "/f/\(forum)/\(id)"
         let voteState = myVote.map { $0 > 0 ? "You upvoted this post." : "You downvoted this post." } ?? ""
-        let main = """
-            <article><h1>\(HTML.escape(post["title"]))</h1>
-            <p>Submitted by <a href="/user/\(FormData.escape(author))">\(HTML.escape(author))</a> to
-            <a href="/f/\(HTML.escape(forum))">f/\(HTML.escape(forum))</a> on <time>\(HTML.escape(post["created_at"]))</time></p>
-            <p>\(HTML.escape(post["body"]))</p>
+        let main: HTML = """
+            <article><h1>\(title)</h1>
+            <p>Submitted by <a href="/user/\(FormData.escape(author))">\(author)</a> to
+            <a href="/f/\(forum)">f/\(forum)</a> on <time>\(created)</time></p>
+            <p>\(body)</p>
             <p>Score: \(post["score"] as Int) points. \(voteState)</p>
             <form method="post" action="\(base)/vote"><input type="hidden" name="value" value="1">
             <button type="submit">Upvote</button></form>
@@ -193,9 +194,9 @@ struct ForumRoutes: Sendable {
             <section aria-labelledby="comments-heading"><h2 id="comments-heading">\(comments.count) comments</h2>
             <form method="post" action="\(base)/comment"><p><label for="comment-body">Your comment</label>
             <textarea id="comment-body" name="body" rows="4"></textarea></p><p><button type="submit">Post comment</button></p></form>
-            <ul>\(roots.map { pages.comment($0, children: children) }.joined())</ul></section>
+            <ul>\(roots.map { pages.comment($0, children: children) })</ul></section>
             """
-        return PageMarkup.html(pages.document(post["title"], main))
+        return PageMarkup.html(pages.document(title, main))
     }
 
     private func profile(_ request: Request, name: String) async throws -> Response {
@@ -218,19 +219,20 @@ struct ForumRoutes: Sendable {
         guard let (user, posts, comments, subs) = found else {
             return PageMarkup.html(pages.notFound("There is no user named \(name)."), status: .notFound)
         }
-        let e = HTML.escape
-        let commentItems = comments.map { c -> String in
+        let commentItems = comments.map { c -> HTML in
             let forum: String = c["forum"], post: Int64 = c["post_id"]
-            return "<li><p>On <a href=\"/f/\(e(forum))/\(post)\">\(e(c["title"]))</a> (<time>\(e(c["created_at"]))</time>)</p><p>\(e(c["body"]))</p></li>"
-        }.joined()
-        let main = """
-            <h1>\(e(user["username"]))</h1><p>\(e(user["bio"]))</p><p>Joined <time>\(e(user["joined_at"]))</time></p>
+            let title: String = c["title"], created: String = c["created_at"], body: String = c["body"]
+            return "<li><p>On <a href=\"/f/\(forum)/\(post)\">\(title)</a> (<time>\(created)</time>)</p><p>\(body)</p></li>"
+        }
+        let username: String = user["username"], bio: String = user["bio"], joined: String = user["joined_at"]
+        let main: HTML = """
+            <h1>\(username)</h1><p>\(bio)</p><p>Joined <time>\(joined)</time></p>
             <section aria-labelledby="subs"><h2 id="subs">Subscriptions (\(subs.count))</h2>
-            <ul>\(subs.map { "<li><a href=\"/f/\(e($0))\">f/\(e($0))</a></li>" }.joined())</ul></section>
-            <section aria-labelledby="posts"><h2 id="posts">Posts (\(posts.count))</h2>\(posts.map(pages.postSummary).joined())</section>
+            <ul>\(subs.map { name -> HTML in "<li><a href=\"/f/\(name)\">f/\(name)</a></li>" })</ul></section>
+            <section aria-labelledby="posts"><h2 id="posts">Posts (\(posts.count))</h2>\(posts.map(pages.postSummary))</section>
             <section aria-labelledby="comments"><h2 id="comments">Comments (\(comments.count))</h2><ul>\(commentItems)</ul></section>
             """
-        return PageMarkup.html(pages.document(user["username"], main))
+        return PageMarkup.html(pages.document(username, main))
     }
 
     private func search(_ request: Request) async throws -> Response {
@@ -246,13 +248,12 @@ struct ForumRoutes: Sendable {
                                         arguments: [pattern, pattern, ForumPages.perPage, (page - 1) * ForumPages.perPage])
             return (rows, total)
         }
-        let e = HTML.escape
-        let main = """
+        let main: HTML = """
             <h1>Search</h1>
             <form method="get" action="/search"><label for="search-q">Search for</label>
-            <input id="search-q" type="search" name="q" value="\(e(q))"><button type="submit">Search</button></form>
-            \(q.isEmpty ? "" : "<p>\(total) results for \u{201C}\(e(q))\u{201D}</p>")
-            <section aria-label="Results">\(rows.map(pages.postSummary).joined())</section>
+            <input id="search-q" type="search" name="q" value="\(q)"><button type="submit">Search</button></form>
+            \(q.isEmpty ? HTML.empty : "<p>\(total) results for \u{201C}\(q)\u{201D}</p>")
+            <section aria-label="Results">\(rows.map(pages.postSummary))</section>
             \(PageMarkup.pager(path: "/search", params: [("q", q)], page: page, perPage: ForumPages.perPage, total: total))
             """
         return PageMarkup.html(pages.document(q.isEmpty ? "Search" : "Search: \(q)", main))
@@ -263,17 +264,17 @@ struct ForumRoutes: Sendable {
         let pages = try await pages(request)
         let chosen = request.query["forum"]
         let forums = try await database.read { db in try String.fetchAll(db, sql: "SELECT name FROM forums ORDER BY name COLLATE NOCASE") }
-        let e = HTML.escape
-        let options = forums.map { name in
-            "<option value=\"\(e(name))\"\(name.lowercased() == chosen?.lowercased() ? " selected" : "")>\(e(name))</option>"
-        }.joined()
-        let main = """
+        let options = forums.map { name -> HTML in
+            let selected: HTML = name.lowercased() == chosen?.lowercased() ? " selected" : ""
+            return "<option value=\"\(name)\"\(selected)>\(name)</option>"
+        }
+        let main: HTML = """
             <h1>Submit a new post</h1>
-            \(error.map { "<p role=\"alert\">\(e($0))</p>" } ?? "")
+            \(error.map { error -> HTML in "<p role=\"alert\">\(error)</p>" } ?? HTML.empty)
             <form method="post" action="/submit">
             <p><label for="post-forum">Forum</label> <select id="post-forum" name="forum"><option value="">Choose a forum</option>\(options)</select></p>
-            <p><label for="post-title">Title</label> <input id="post-title" name="title" value="\(e(title))"></p>
-            <p><label for="post-body">Body</label> <textarea id="post-body" name="body" rows="8">\(e(body))</textarea></p>
+            <p><label for="post-title">Title</label> <input id="post-title" name="title" value="\(title)"></p>
+            <p><label for="post-body">Body</label> <textarea id="post-body" name="body" rows="8">\(body)</textarea></p>
             <p><button type="submit">Create post</button></p></form>
             """
         return PageMarkup.html(pages.document("Submit", main), status: error == nil ? .ok : .badRequest)

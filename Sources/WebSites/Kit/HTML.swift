@@ -26,7 +26,7 @@ public struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConv
         public mutating func appendInterpolation(_ items: [HTML]) { for item in items { output += item.rendered } }
         public mutating func appendInterpolation(_ text: String) { output += HTML.escape(text) }
         public mutating func appendInterpolation(_ text: Substring) { output += HTML.escape(String(text)) }
-        public mutating func appendInterpolation(_ number: Int) { output += String(number) }
+        public mutating func appendInterpolation<Number: BinaryInteger>(_ number: Number) { output += String(number) }
         public mutating func appendInterpolation(_ number: Double) { output += String(number) }
         public mutating func appendInterpolation(_ html: HTML?) { output += html?.rendered ?? "" }
     }
@@ -55,6 +55,9 @@ public struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConv
 extension Array where Element == HTML {
     /// The fragments one after another.
     public func joined() -> HTML { HTML(raw: map(\.rendered).joined()) }
+
+    /// The fragments with `separator` between them.
+    public func joined(separator: HTML) -> HTML { HTML(raw: map(\.rendered).joined(separator: separator.rendered)) }
 }
 
 /// Small builders for the elements every site repeats; they keep markup semantic (labels bound to

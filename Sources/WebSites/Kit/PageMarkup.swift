@@ -2,19 +2,27 @@ import Foundation
 import Hummingbird
 
 /// The page shell and request helpers shared by the forum, code and wiki sites, on top of the
-/// kit's `HTML`, `FormData` and `Markup`. These sites render with plain strings whose dynamic
-/// parts go through `HTML.escape`, so the shell takes and returns strings.
+/// kit's `HTML`, `FormData` and `Markup`.
 enum PageMarkup {
     /// A full HTML document: `header` holds the site navigation, `main` the page content.
-    static func document(title: String, siteName: String, header: String, main: String) -> String {
+    static func document(title: String, siteName: String, header: HTML, main: HTML) -> HTML {
         """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>\(HTML.escape(title)) - \(HTML.escape(siteName))</title>
+        <html lang="en"><head><meta charset="utf-8"><title>\(title) - \(siteName)</title>
         <meta name="viewport" content="width=device-width, initial-scale=1"></head>
         <body><header>\(header)</header>
         <main>\(main)</main>
-        <footer><p>\(HTML.escape(siteName)) &middot; a bundled nnetnav test site</p></footer></body></html>
+        <footer><p>\(siteName) &middot; a bundled nnetnav test site</p></footer></body></html>
         """
+    }
+
+    /// The code and wiki sites still assemble strings, escaping their dynamic parts by hand.
+    static func document(title: String, siteName: String, header: String, main: String) -> String {
+        document(title: title, siteName: siteName, header: HTML(raw: header), main: HTML(raw: main)).rendered
+    }
+
+    static func html(_ body: HTML, status: HTTPResponse.Status = .ok) -> Response {
+        .html(body, status: status)
     }
 
     static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -41,7 +49,7 @@ enum PageMarkup {
     }
 
     /// "Previous page / Next page" links for `total` items shown `perPage` at a time.
-    static func pager(path: String, params: [(String, String)], page: Int, perPage: Int, total: Int) -> String {
-        Markup.pager(path: path, query: params, page: page, pageCount: max(1, (total + perPage - 1) / perPage)).rendered
+    static func pager(path: String, params: [(String, String)], page: Int, perPage: Int, total: Int) -> HTML {
+        Markup.pager(path: path, query: params, page: page, pageCount: max(1, (total + perPage - 1) / perPage))
     }
 }
