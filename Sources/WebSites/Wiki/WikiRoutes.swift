@@ -15,18 +15,18 @@ struct WikiRoutes: Sendable {
         "/category/" + FormData.escape(name.replacingOccurrences(of: " ", with: "_"))
     }
 
-    /// Escapes `text` and turns `[[Title]]` / `[[Title|label]]` into article links.
-    static func linked(_ text: String) -> String {
-        var out = ""
+    /// `text` with `[[Title]]` / `[[Title|label]]` turned into article links.
+    static func linked(_ text: String) -> HTML {
+        var out: HTML = ""
         var rest = Substring(text)
         while let open = rest.range(of: "[["), let close = rest[open.upperBound...].range(of: "]]") {
-            out += HTML.escape(String(rest[..<open.lowerBound]))
+            out += "\(rest[..<open.lowerBound])"
             let inner = rest[open.upperBound..<close.lowerBound].split(separator: "|", maxSplits: 1).map(String.init)
             let target = inner[0], label = inner.count > 1 ? inner[1] : inner[0]
-            out += "<a href=\"\(articlePath(target))\">\(HTML.escape(label))</a>"
+            out += "<a href=\"\(articlePath(target))\">\(label)</a>"
             rest = rest[close.upperBound...]
         }
-        return out + HTML.escape(String(rest))
+        return out + "\(rest)"
     }
 
     /// Turns a path segment back into a title: percent-decoded, underscores as spaces.
@@ -34,8 +34,8 @@ struct WikiRoutes: Sendable {
         (segment.removingPercentEncoding ?? segment).replacingOccurrences(of: "_", with: " ")
     }
 
-    func document(_ title: String, _ main: String) -> String {
-        let header = """
+    func document(_ title: String, _ main: HTML) -> HTML {
+        let header: HTML = """
             <nav aria-label="Site"><a href="/">Main page</a> <a href="/articles">All articles</a>
             <a href="/categories">Categories</a>
             <form role="search" method="get" action="/search"><label for="site-search">Search the encyclopedia</label>
@@ -63,15 +63,16 @@ struct WikiRoutes: Sendable {
              try Row.fetchOne(db, sql: "SELECT title, summary FROM articles WHERE kind = 'country' ORDER BY id LIMIT 1"))
         }
         let plural = ["city": "Cities", "country": "Countries", "mountain": "Mountains", "person": "Scientists", "river": "Rivers"]
-        let items = counts.map { row -> String in
+        let items = counts.map { row -> HTML in
             let kind: String = row["kind"]
             let name = plural[kind] ?? kind
             return "<li><a href=\"\(Self.categoryPath(name))\">\(name)</a> (\(row["n"] as Int) articles)</li>"
-        }.joined()
-        let featuredHTML = featured.map { row in
-            "<section aria-labelledby=\"featured\"><h2 id=\"featured\">Featured article: \(HTML.escape(row["title"]))</h2>"
+        }
+        let featuredHTML = featured.map { row -> HTML in
+            let title: String = row["title"]
+            return "<section aria-labelledby=\"featured\"><h2 id=\"featured\">Featured article: \(title)</h2>"
                 + "<p>\(Self.linked(row["summary"]))</p></section>"
-        } ?? ""
+        } ?? HTML.empty
         return PageMarkup.html(document("Main page", """
             <h1>Welcome to the \(Self.siteName)</h1>
             <p>An offline encyclopedia of the countries, cities, rivers, mountains and scientists of the known world.</p>
@@ -91,23 +92,24 @@ struct WikiRoutes: Sendable {
         }
         guard let (article, infobox, sections, categories) = found else {
             return PageMarkup.html(document("Not found", """
-                <h1>Article not found</h1><p>There is no article titled \u{201C}\(HTML.escape(title))\u{201D}.</p>
-                <p><a href="/search?pattern=\(FormData.escape(title))">Search for \(HTML.escape(title))</a></p>
+                <h1>Article not found</h1><p>There is no article titled \u{201C}\(title)\u{201D}.</p>
+                <p><a href="/search?pattern=\(FormData.escape(title))">Search for \(title)</a></p>
                 """), status: .notFound)
         }
         let name: String = article["title"]
-        let e = HTML.escape
-        let box = infobox.map { "<tr><th scope=\"row\">\(e($0["label"]))</th><td>\(e($0["value"]))</td></tr>" }.joined()
-        let contents = sections.enumerated().map { i, s in
-            "<li><a href=\"#section-\(i + 1)\">\(e(s["heading"]))</a></li>"
-        }.joined()
-        let body = sections.enumerated().map { i, s in
-            "<section aria-labelledby=\"section-\(i + 1)\"><h2 id=\"section-\(i + 1)\">\(e(s["heading"]))</h2><p>\(Self.linked(s["body"]))</p></section>"
-        }.joined()
-        let cats = categories.map { "<li><a href=\"\(Self.categoryPath($0))\">\($0)</a></li>" }.joined()
+        let box = infobox.map { row -> HTML in
+            "<tr><th scope=\"row\">\(row["label"] as String)</th><td>\(row["value"] as String)</td></tr>"
+        }
+        let contents = sections.enumerated().map { i, s -> HTML in
+            "<li><a href=\"#section-\(i + 1)\">\(s["heading"] as String)</a></li>"
+        }
+        let body = sections.enumerated().map { i, s -> HTML in
+            "<section aria-labelledby=\"section-\(i + 1)\"><h2 id=\"section-\(i + 1)\">\(s["heading"] as String)</h2><p>\(Self.linked(s["body"]))</p></section>"
+        }
+        let cats = categories.map { name -> HTML in "<li><a href=\"\(Self.categoryPath(name))\">\(name)</a></li>" }
         return PageMarkup.html(document(name, """
-            <article><h1>\(e(name))</h1>
-            <table><caption>\(e(name))</caption><tbody>\(box)</tbody></table>
+            <article><h1>\(name)</h1>
+            <table><caption>\(name)</caption><tbody>\(box)</tbody></table>
             <p>\(Self.linked(article["summary"]))</p>
             <nav aria-label="Contents"><h2>Contents</h2><ol>\(contents)</ol></nav>
             \(body)
@@ -119,10 +121,10 @@ struct WikiRoutes: Sendable {
         let rows = try database.read { db in
             try Row.fetchAll(db, sql: "SELECT title, kind FROM articles ORDER BY title COLLATE NOCASE")
         }
-        let body = rows.map { row -> String in
+        let body = rows.map { row -> HTML in
             let title: String = row["title"]
-            return "<tr><td><a href=\"\(Self.articlePath(title))\">\(HTML.escape(title))</a></td><td>\(row["kind"] as String)</td></tr>"
-        }.joined()
+            return "<tr><td><a href=\"\(Self.articlePath(title))\">\(title)</a></td><td>\(row["kind"] as String)</td></tr>"
+        }
         return PageMarkup.html(document("All articles", """
             <h1>All articles</h1><p>\(rows.count) articles.</p><table><caption>Articles from A to Z</caption>
             <thead><tr><th scope="col">Title</th><th scope="col">Type</th></tr></thead><tbody>\(body)</tbody></table>
@@ -133,10 +135,10 @@ struct WikiRoutes: Sendable {
         let rows = try database.read { db in
             try Row.fetchAll(db, sql: "SELECT name, COUNT(*) AS n FROM categories GROUP BY name ORDER BY name")
         }
-        let items = rows.map { row -> String in
+        let items = rows.map { row -> HTML in
             let name: String = row["name"]
-            return "<li><a href=\"\(Self.categoryPath(name))\">\(HTML.escape(name))</a> (\(row["n"] as Int))</li>"
-        }.joined()
+            return "<li><a href=\"\(Self.categoryPath(name))\">\(name)</a> (\(row["n"] as Int))</li>"
+        }
         return PageMarkup.html(document("Categories", "<h1>Categories</h1><ul>\(items)</ul>"))
     }
 
@@ -148,12 +150,12 @@ struct WikiRoutes: Sendable {
                 """, arguments: [name])
         }
         guard !titles.isEmpty else {
-            return PageMarkup.html(document("Not found", "<h1>Category not found</h1><p>No category named \(HTML.escape(name)).</p>"),
+            return PageMarkup.html(document("Not found", "<h1>Category not found</h1><p>No category named \(name).</p>"),
                                    status: .notFound)
         }
-        let items = titles.map { "<li><a href=\"\(Self.articlePath($0))\">\(HTML.escape($0))</a></li>" }.joined()
+        let items = titles.map { title -> HTML in "<li><a href=\"\(Self.articlePath(title))\">\(title)</a></li>" }
         return PageMarkup.html(document("Category: \(name)", """
-            <h1>Category: \(HTML.escape(name))</h1><p>\(titles.count) articles in this category.</p><ul>\(items)</ul>
+            <h1>Category: \(name)</h1><p>\(titles.count) articles in this category.</p><ul>\(items)</ul>
             """))
     }
 
@@ -172,16 +174,15 @@ struct WikiRoutes: Sendable {
                 """, arguments: [like]))
         }
         if let exact { return Response.seeOther(Self.articlePath(exact)) }
-        let e = HTML.escape
-        let items = rows.map { row -> String in
+        let items = rows.map { row -> HTML in
             let title: String = row["title"]
-            return "<li><article><h2><a href=\"\(Self.articlePath(title))\">\(e(title))</a></h2><p>\(Self.linked(row["summary"]))</p></article></li>"
-        }.joined()
+            return "<li><article><h2><a href=\"\(Self.articlePath(title))\">\(title)</a></h2><p>\(Self.linked(row["summary"]))</p></article></li>"
+        }
         return PageMarkup.html(document(pattern.isEmpty ? "Search" : "Search: \(pattern)", """
             <h1>Search results</h1>
             <form method="get" action="/search"><label for="search-pattern">Search for</label>
-            <input id="search-pattern" type="search" name="pattern" value="\(e(pattern))"><button type="submit">Search</button></form>
-            \(pattern.isEmpty ? "" : "<p>\(rows.count) results for \u{201C}\(e(pattern))\u{201D}</p>")<ol>\(items)</ol>
+            <input id="search-pattern" type="search" name="pattern" value="\(pattern)"><button type="submit">Search</button></form>
+            \(pattern.isEmpty ? HTML.empty : "<p>\(rows.count) results for \u{201C}\(pattern)\u{201D}</p>")<ol>\(items)</ol>
             """))
     }
 }
