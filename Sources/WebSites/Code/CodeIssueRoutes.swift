@@ -93,17 +93,17 @@ extension CodeRoutes {
                 """, arguments: StatementArguments(arguments))
         }
         let p = project.path
-        let tabs = [("opened", "Open"), ("closed", "Closed"), ("all", "All")].map { key, name in
+        let tabs = [("opened", "Open"), ("closed", "Closed"), ("all", "All")].map { key, name -> HTML in
             key == state ? "<strong>\(name)</strong>" : "<a href=\"\(p)/-/issues?state=\(key)\">\(name)</a>"
         }.joined(separator: " ")
         let labelLinks = CodeVocabulary.labels.map {
-            "<a href=\"\(p)/-/issues?state=\(state)&amp;label=\(FormData.escape($0))\">\(e($0))</a>"
+            HTML("<a href=\"\(p)/-/issues?state=\(state)&amp;label=\(FormData.escape($0))\">\($0)</a>")
         }.joined(separator: " ")
-        let body = rows.map { row -> String in
+        let body = rows.map { row -> HTML in
             let n: Int = row["number"]
             return """
-                <tr><td>#\(n)</td><td><a href="\(p)/-/issues/\(n)">\(e(row["title"]))</a></td><td>\(Self.stateLabel(row["state"]))</td>
-                <td>\(e(row["labels"] ?? ""))</td><td>\(e(row["assignee"] ?? "Unassigned"))</td><td><time>\(e(row["created_at"]))</time></td></tr>
+                <tr><td>#\(n)</td><td><a href="\(p)/-/issues/\(n)">\(row["title"] as String)</a></td><td>\(Self.stateLabel(row["state"]))</td>
+                <td>\(row["labels"] ?? "" as String)</td><td>\(row["assignee"] ?? "Unassigned" as String)</td><td><time>\(row["created_at"] as String)</time></td></tr>
                 """
         }.joined()
         let filters = [label.map { "label \($0)" }, assignee.map { "assignee \($0)" }, search.map { "title containing \($0)" }]
@@ -111,19 +111,19 @@ extension CodeRoutes {
         return PageMarkup.html(document(viewer, "Issues · \(project.name)", """
             <h1>Issues</h1><p><a href="\(p)/-/issues/new">New issue</a></p>
             <nav aria-label="Issue state">\(tabs)</nav><nav aria-label="Filter by label">Labels: \(labelLinks)</nav>
-            <form method="get" action="\(p)/-/issues"><input type="hidden" name="state" value="\(e(state))">
-            <label for="issue-search">Search issues</label> <input id="issue-search" type="search" name="search" value="\(e(search ?? ""))">
+            <form method="get" action="\(p)/-/issues"><input type="hidden" name="state" value="\(state)">
+            <label for="issue-search">Search issues</label> <input id="issue-search" type="search" name="search" value="\(search ?? "" as String)">
             <button type="submit">Filter</button></form>
-            <table><caption>\(rows.count) issues\(filters.isEmpty ? "" : " with " + e(filters.joined(separator: ", ")))</caption>
+            <table><caption>\(rows.count) issues\(filters.isEmpty ? "" : " with " + filters.joined(separator: ", "))</caption>
             <thead><tr><th scope="col">Number</th><th scope="col">Title</th><th scope="col">Status</th><th scope="col">Labels</th>
             <th scope="col">Assignee</th><th scope="col">Created</th></tr></thead><tbody>\(body)</tbody></table>
             """, project: project))
     }
 
     private func newIssueForm(_ project: Project, _ viewer: Viewer?, error: String?) throws -> Response {
-        let labels = CodeVocabulary.labels.map { "<option value=\"\(e($0))\">\(e($0))</option>" }.joined()
+        let labels = CodeVocabulary.labels.map { HTML("<option value=\"\($0)\">\($0)</option>") }
         return PageMarkup.html(document(viewer, "New issue · \(project.name)", """
-            <h1>New issue</h1>\(error.map { "<p role=\"alert\">\(e($0))</p>" } ?? "")
+            <h1>New issue</h1>\(error.map { HTML("<p role=\"alert\">\($0)</p>") } ?? HTML.empty)
             <form method="post" action="\(project.path)/-/issues">
             <p><label for="issue-title">Title</label> <input id="issue-title" name="title"></p>
             <p><label for="issue-description">Description</label> <textarea id="issue-description" name="description" rows="6"></textarea></p>
@@ -170,16 +170,16 @@ extension CodeRoutes {
         let base = "\(project.path)/-/issues/\(number)"
         let open = (issue["state"] as String) == "opened"
         let notesHTML = notes.map {
-            "<li><article aria-label=\"Comment by \(e($0["username"]))\"><p><a href=\"/users/\(e($0["username"]))\">\(e($0["username"]))</a> commented on <time>\(e($0["created_at"]))</time></p><p>\(e($0["body"]))</p></article></li>"
-        }.joined()
-        let labelOptions = CodeVocabulary.labels.filter { !labels.contains($0) }.map { "<option value=\"\(e($0))\">\(e($0))</option>" }.joined()
-        let memberOptions = members.map { "<option value=\"\(e($0))\">\(e($0))</option>" }.joined()
+            HTML("<li><article aria-label=\"Comment by \($0["username"] as String)\"><p><a href=\"/users/\($0["username"] as String)\">\($0["username"] as String)</a> commented on <time>\($0["created_at"] as String)</time></p><p>\($0["body"] as String)</p></article></li>")
+        }
+        let labelOptions = CodeVocabulary.labels.filter { !labels.contains($0) }.map { HTML("<option value=\"\($0)\">\($0)</option>") }
+        let memberOptions = members.map { HTML("<option value=\"\($0)\">\($0)</option>") }
         return PageMarkup.html(document(viewer, "\(issue["title"] as String) (#\(number))", """
-            <article><h1>\(e(issue["title"]))</h1>
-            <p>Issue #\(number) · Status: <strong>\(Self.stateLabel(issue["state"]))</strong> · opened on <time>\(e(issue["created_at"]))</time>
-            by <a href="/users/\(e(issue["author"]))">\(e(issue["author"]))</a></p>
-            <p>\(e(issue["body"]))</p>
-            <dl><dt>Assignee</dt><dd>\(e(issue["assignee"] ?? "None"))</dd><dt>Labels</dt><dd>\(labels.isEmpty ? "None" : e(labels.joined(separator: ", ")))</dd></dl>
+            <article><h1>\(issue["title"] as String)</h1>
+            <p>Issue #\(number) · Status: <strong>\(Self.stateLabel(issue["state"]))</strong> · opened on <time>\(issue["created_at"] as String)</time>
+            by <a href="/users/\(issue["author"] as String)">\(issue["author"] as String)</a></p>
+            <p>\(issue["body"] as String)</p>
+            <dl><dt>Assignee</dt><dd>\(issue["assignee"] ?? "None" as String)</dd><dt>Labels</dt><dd>\(labels.isEmpty ? "None" : labels.joined(separator: ", "))</dd></dl>
             </article>
             <section aria-labelledby="actions"><h2 id="actions">Manage issue</h2>
             <form method="post" action="\(base)/\(open ? "close" : "reopen")"><button type="submit">\(open ? "Close issue" : "Reopen issue")</button></form>
@@ -241,13 +241,13 @@ extension CodeRoutes {
 
     func dashboard(_ request: Request) throws -> Response {
         guard let viewer = try viewer(request) else { return loginRedirect(request) }
-        let rows = try dashboardRows(viewer).map { row -> String in
+        let rows = try dashboardRows(viewer).map { row -> HTML in
             let path = "/\(row["namespace"] as String)/\(row["name"] as String)"
-            return "<tr><td><a href=\"\(e(path))\">\(e(row["name"]))</a></td><td><a href=\"\(e(path))/-/issues/\(row["number"] as Int)\">\(e(row["title"]))</a></td></tr>"
+            return "<tr><td><a href=\"\(path)\">\(row["name"] as String)</a></td><td><a href=\"\(path)/-/issues/\(row["number"] as Int)\">\(row["title"] as String)</a></td></tr>"
         }
         return PageMarkup.html(document(viewer, "Your issues", """
-            <h1>Issues assigned to you</h1><table><caption>\(rows.count) open issues assigned to \(e(viewer.username))</caption>
-            <thead><tr><th scope="col">Project</th><th scope="col">Issue</th></tr></thead><tbody>\(rows.joined())</tbody></table>
+            <h1>Issues assigned to you</h1><table><caption>\(rows.count) open issues assigned to \(viewer.username)</caption>
+            <thead><tr><th scope="col">Project</th><th scope="col">Issue</th></tr></thead><tbody>\(rows)</tbody></table>
             """))
     }
 
@@ -262,13 +262,13 @@ extension CodeRoutes {
                 """, arguments: [project.id, state, state])
         }
         let p = project.path
-        let tabs = [("opened", "Open"), ("merged", "Merged"), ("closed", "Closed"), ("all", "All")].map { key, name in
+        let tabs = [("opened", "Open"), ("merged", "Merged"), ("closed", "Closed"), ("all", "All")].map { key, name -> HTML in
             key == state ? "<strong>\(name)</strong>" : "<a href=\"\(p)/-/merge_requests?state=\(key)\">\(name)</a>"
         }.joined(separator: " ")
-        let body = rows.map { row -> String in
+        let body = rows.map { row -> HTML in
             let n: Int = row["number"]
-            return "<tr><td>!\(n)</td><td><a href=\"\(p)/-/merge_requests/\(n)\">\(e(row["title"]))</a></td><td>\(Self.stateLabel(row["state"]))</td>"
-                + "<td>\(e(row["source_branch"]))</td><td>\(e(row["author"]))</td></tr>"
+            return "<tr><td>!\(n)</td><td><a href=\"\(p)/-/merge_requests/\(n)\">\(row["title"] as String)</a></td><td>\(Self.stateLabel(row["state"]))</td>"
+                + "<td>\(row["source_branch"] as String)</td><td>\(row["author"] as String)</td></tr>"
         }.joined()
         return PageMarkup.html(document(viewer, "Merge requests · \(project.name)", """
             <h1>Merge requests</h1><nav aria-label="Merge request state">\(tabs)</nav>
@@ -286,16 +286,16 @@ extension CodeRoutes {
         }
         guard let row else { return notFound(viewer, "No merge request !\(number) in this project.") }
         let base = "\(project.path)/-/merge_requests/\(number)"
-        let actions = (row["state"] as String) == "opened" ? """
+        let actions: HTML = (row["state"] as String) == "opened" ? """
             <form method="post" action="\(base)/merge"><button type="submit">Merge</button></form>
             <form method="post" action="\(base)/close"><button type="submit">Close merge request</button></form>
             """ : ""
         return PageMarkup.html(document(viewer, "\(row["title"] as String) (!\(number))", """
-            <article><h1>\(e(row["title"]))</h1>
+            <article><h1>\(row["title"] as String)</h1>
             <p>Merge request !\(number) · Status: <strong>\(Self.stateLabel(row["state"]))</strong> · by
-            <a href="/users/\(e(row["author"]))">\(e(row["author"]))</a> on <time>\(e(row["created_at"]))</time></p>
-            <p>Wants to merge <code>\(e(row["source_branch"]))</code> into <code>\(e(row["target_branch"]))</code>.</p>
-            <p>\(e(row["description"]))</p>\(actions)</article>
+            <a href="/users/\(row["author"] as String)">\(row["author"] as String)</a> on <time>\(row["created_at"] as String)</time></p>
+            <p>Wants to merge <code>\(row["source_branch"] as String)</code> into <code>\(row["target_branch"] as String)</code>.</p>
+            <p>\(row["description"] as String)</p>\(actions)</article>
             """, project: project))
     }
 
@@ -307,11 +307,11 @@ extension CodeRoutes {
                 """, arguments: [project.id])
         }
         let body = rows.map {
-            "<tr><td><a href=\"/users/\(e($0["username"]))\">\(e($0["name"]))</a></td><td>\(e($0["username"]))</td><td>\(e($0["role"]))</td></tr>"
-        }.joined()
-        let roles = CodeVocabulary.roles.dropFirst().map { "<option value=\"\($0)\"\($0 == "Developer" ? " selected" : "")>\($0)</option>" }.joined()
+            HTML("<tr><td><a href=\"/users/\($0["username"] as String)\">\($0["name"] as String)</a></td><td>\($0["username"] as String)</td><td>\($0["role"] as String)</td></tr>")
+        }
+        let roles = CodeVocabulary.roles.dropFirst().map { HTML("<option value=\"\($0)\"\($0 == "Developer" ? " selected" : "")>\($0)</option>") }
         return PageMarkup.html(document(viewer, "Members · \(project.name)", """
-            <h1>Project members</h1>\(error.map { "<p role=\"alert\">\(e($0))</p>" } ?? "")
+            <h1>Project members</h1>\(error.map { HTML("<p role=\"alert\">\($0)</p>") } ?? HTML.empty)
             <table><caption>\(rows.count) members</caption><thead><tr><th scope="col">Name</th><th scope="col">Username</th>
             <th scope="col">Role</th></tr></thead><tbody>\(body)</tbody></table>
             <form method="post" action="\(project.path)/-/project_members"><h2>Invite a member</h2>

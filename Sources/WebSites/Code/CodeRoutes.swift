@@ -14,8 +14,6 @@ struct CodeRoutes: Sendable {
     struct Project: Sendable { let id: Int64; let namespace: String; let name: String; let description: String; let language: String
                                var path: String { "/\(namespace)/\(name)" } }
 
-    func e(_ s: String) -> String { HTML.escape(s) }
-
     func viewer(_ request: Request) throws -> Viewer? {
         guard let id = sessions.value("user", for: request).flatMap({ Int64($0) }) else { return nil }
         return try database.read { db in
@@ -23,14 +21,14 @@ struct CodeRoutes: Sendable {
         }
     }
 
-    func document(_ viewer: Viewer?, _ title: String, _ main: String, project: Project? = nil) -> String {
-        let account = viewer.map { v in
+    func document(_ viewer: Viewer?, _ title: String, _ main: HTML, project: Project? = nil) -> HTML {
+        let account = viewer.map { v -> HTML in
             """
-            <a href="/dashboard/issues">Your issues</a> <a href="/users/\(e(v.username))">\(e(v.username))</a>
+            <a href="/dashboard/issues">Your issues</a> <a href="/users/\(v.username)">\(v.username)</a>
             <form method="post" action="/logout"><button type="submit">Sign out</button></form>
             """
         } ?? "<a href=\"/login\">Sign in</a>"
-        var header = """
+        var header: HTML = """
             <nav aria-label="Site"><a href="/">Projects</a>
             <form role="search" method="get" action="/search"><label for="site-search">Search projects and issues</label>
             <input id="site-search" type="search" name="q"><button type="submit">Search</button></form> \(account)</nav>
@@ -38,7 +36,7 @@ struct CodeRoutes: Sendable {
         if let project {
             let p = project.path
             header += """
-                <nav aria-label="Project"><a href="\(p)">\(e(project.namespace)) / \(e(project.name))</a>
+                <nav aria-label="Project"><a href="\(p)">\(project.namespace) / \(project.name)</a>
                 <a href="\(p)/-/tree/main">Repository</a> <a href="\(p)/-/issues">Issues</a>
                 <a href="\(p)/-/merge_requests">Merge requests</a> <a href="\(p)/-/project_members">Members</a></nav>
                 """
@@ -47,7 +45,7 @@ struct CodeRoutes: Sendable {
     }
 
     func notFound(_ viewer: Viewer?, _ message: String) -> Response {
-        PageMarkup.html(document(viewer, "Not found", "<h1>Not found</h1><p>\(e(message))</p>"), status: .notFound)
+        PageMarkup.html(document(viewer, "Not found", "<h1>Not found</h1><p>\(message)</p>"), status: .notFound)
     }
 
     func loginRedirect(_ request: Request) -> Response {
@@ -111,10 +109,10 @@ struct CodeRoutes: Sendable {
 
     // MARK: - Sign in
 
-    func loginPage(next: String?, error: String?) -> String {
+    func loginPage(next: String?, error: String?) -> HTML {
         document(nil, "Sign in", """
-            <h1>Sign in</h1>\(error.map { "<p role=\"alert\">\(e($0))</p>" } ?? "")
-            <form method="post" action="/login"><input type="hidden" name="next" value="\(e(next ?? "/"))">
+            <h1>Sign in</h1>\(error.map { error -> HTML in "<p role=\"alert\">\(error)</p>" } ?? HTML.empty)
+            <form method="post" action="/login"><input type="hidden" name="next" value="\(next ?? "/")">
             <p><label for="username">Username</label> <input id="username" name="username" autocomplete="username"></p>
             <p><label for="password">Password</label> <input id="password" name="password" type="password"></p>
             <p><button type="submit">Sign in</button></p></form>
@@ -142,16 +140,16 @@ struct CodeRoutes: Sendable {
         FROM projects p
         """
 
-    func projectTable(_ rows: [Row], caption: String) -> String {
-        let body = rows.map { row -> String in
+    func projectTable(_ rows: [Row], caption: String) -> HTML {
+        let body = rows.map { row -> HTML in
             let ns: String = row["namespace"], name: String = row["name"]
             return """
-                <tr><td><a href="/\(e(ns))/\(e(name))">\(e(ns)) / \(e(name))</a></td><td>\(e(row["description"]))</td>
-                <td>\(e(row["language"]))</td><td>\(row["stars"] as Int)</td><td>\(row["open_issues"] as Int)</td></tr>
+                <tr><td><a href="/\(ns)/\(name)">\(ns) / \(name)</a></td><td>\(row["description"] as String)</td>
+                <td>\(row["language"] as String)</td><td>\(row["stars"] as Int)</td><td>\(row["open_issues"] as Int)</td></tr>
                 """
-        }.joined()
+        }
         return """
-            <table><caption>\(e(caption))</caption><thead><tr><th scope="col">Project</th><th scope="col">Description</th>
+            <table><caption>\(caption)</caption><thead><tr><th scope="col">Project</th><th scope="col">Description</th>
             <th scope="col">Language</th><th scope="col">Stars</th><th scope="col">Open issues</th></tr></thead><tbody>\(body)</tbody></table>
             """
     }
@@ -169,10 +167,11 @@ struct CodeRoutes: Sendable {
             try Row.fetchAll(db, sql: "\(Self.projectColumns) \(language == nil ? "" : "WHERE p.language = ?") ORDER BY \(order)",
                              arguments: StatementArguments(language.map { [$0] } ?? []))
         }
-        let sorts = [("name", "Name"), ("stars", "Most stars"), ("created", "Last created")].map { key, label in
+        let sorts = [("name", "Name"), ("stars", "Most stars"), ("created", "Last created")].map { key, label -> HTML in
             key == sort ? "<strong>\(label)</strong>" : "<a href=\"/?sort=\(key)\">\(label)</a>"
         }.joined(separator: " ")
-        let languages = ["Python", "JavaScript", "Swift"].map { "<a href=\"/?language=\($0)\">\($0)</a>" }.joined(separator: " ")
+        let languages = ["Python", "JavaScript", "Swift"].map { language -> HTML in "<a href=\"/?language=\(language)\">\(language)</a>" }
+            .joined(separator: " ")
         return PageMarkup.html(document(viewer, "Projects", """
             <h1>Explore projects</h1><nav aria-label="Sort projects">Sort by: \(sorts)</nav>
             <nav aria-label="Filter by language">Language: \(languages) <a href="/">All</a></nav>
@@ -197,9 +196,9 @@ struct CodeRoutes: Sendable {
             return (stats, readme, starred, Self.children(of: "", in: paths))
         }
         let p = project.path
-        let main = """
-            <h1>\(e(project.namespace)) / \(e(project.name))</h1><p>\(e(project.description))</p>
-            <ul aria-label="Project statistics"><li>Language: \(e(project.language))</li>
+        let main: HTML = """
+            <h1>\(project.namespace) / \(project.name)</h1><p>\(project.description)</p>
+            <ul aria-label="Project statistics"><li>Language: \(project.language)</li>
             <li>\(stats["stars"] as Int) stars</li><li><a href="\(p)/-/issues">\(stats["issues"] as Int) open issues</a></li>
             <li><a href="\(p)/-/merge_requests">\(stats["mrs"] as Int) open merge requests</a></li>
             <li><a href="\(p)/-/project_members">\(stats["members"] as Int) members</a></li></ul>
@@ -224,29 +223,28 @@ struct CodeRoutes: Sendable {
         return out.sorted { ($0.1 ? 0 : 1, $0.0) < ($1.1 ? 0 : 1, $1.0) }
     }
 
-    func fileTable(_ project: Project, _ entries: [(name: String, isDirectory: Bool)], directory: String = "") -> String {
+    func fileTable(_ project: Project, _ entries: [(name: String, isDirectory: Bool)], directory: String = "") -> HTML {
         let prefix = directory.isEmpty ? "" : directory + "/"
-        let rows = entries.map { entry in
+        let rows = entries.map { entry -> HTML in
             let kind = entry.isDirectory ? "tree" : "blob"
-            return "<tr><td><a href=\"\(project.path)/-/\(kind)/main/\(e(prefix + entry.name))\">\(e(entry.name))</a></td>"
+            return "<tr><td><a href=\"\(project.path)/-/\(kind)/main/\(prefix + entry.name)\">\(entry.name)</a></td>"
                 + "<td>\(entry.isDirectory ? "Folder" : "File")</td></tr>"
-        }.joined()
+        }
         return """
-            <table><caption>Files in \(directory.isEmpty ? "the repository root" : e(directory))</caption>
+            <table><caption>Files in \(directory.isEmpty ? "the repository root" : directory)</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">Type</th></tr></thead><tbody>\(rows)</tbody></table>
             """
     }
 
     /// Headings, bullet lists and paragraphs: enough Markdown for generated READMEs.
-    static func renderMarkdown(_ text: String) -> String {
-        var html = "", list: [String] = []
-        func flush() { if !list.isEmpty { html += "<ul>" + list.map { "<li>\($0)</li>" }.joined() + "</ul>"; list = [] } }
+    static func renderMarkdown(_ text: String) -> HTML {
+        var html: HTML = "", list: [HTML] = []
+        func flush() { if !list.isEmpty { html += "<ul>\(list.map { item -> HTML in "<li>\(item)</li>" })</ul>"; list = [] } }
         for line in text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) {
-            let escaped = HTML.escape(line)
-            if line.hasPrefix("## ") { flush(); html += "<h3>\(escaped.dropFirst(3))</h3>" }
-            else if line.hasPrefix("# ") { flush(); html += "<h2>\(escaped.dropFirst(2))</h2>" }
-            else if line.hasPrefix("- ") { list.append(String(escaped.dropFirst(2))) }
-            else { flush(); html += "<p>\(escaped)</p>" }
+            if line.hasPrefix("## ") { flush(); html += "<h3>\(line.dropFirst(3))</h3>" }
+            else if line.hasPrefix("# ") { flush(); html += "<h2>\(line.dropFirst(2))</h2>" }
+            else if line.hasPrefix("- ") { list.append("\(line.dropFirst(2))") }
+            else { flush(); html += "<p>\(line)</p>" }
         }
         flush()
         return html
@@ -260,7 +258,7 @@ struct CodeRoutes: Sendable {
         guard !entries.isEmpty else { return notFound(viewer, "No folder \(directory) in this repository.") }
         let title = directory.isEmpty ? "Repository" : directory
         return PageMarkup.html(document(viewer, "\(title) · \(project.name)", """
-            <h1>\(e(project.name)) / \(e(directory))</h1>\(fileTable(project, entries, directory: directory))
+            <h1>\(project.name) / \(directory)</h1>\(fileTable(project, entries, directory: directory))
             """, project: project))
     }
 
@@ -271,7 +269,7 @@ struct CodeRoutes: Sendable {
         guard let content else { return notFound(viewer, "No file \(path) in this repository.") }
         let lines = content.split(separator: "\n", omittingEmptySubsequences: false).count
         return PageMarkup.html(document(viewer, "\(path) · \(project.name)", """
-            <h1>\(e(path))</h1><p>\(lines) lines</p><pre><code>\(e(content))</code></pre>
+            <h1>\(path)</h1><p>\(lines) lines</p><pre><code>\(content)</code></pre>
             """, project: project))
     }
 
@@ -301,8 +299,9 @@ struct CodeRoutes: Sendable {
             return (user, projects, starred)
         }
         guard let (user, projects, starred) = found else { return notFound(viewer, "No user named \(name).") }
-        return PageMarkup.html(document(viewer, user["name"], """
-            <h1>\(e(user["name"]))</h1><p>@\(e(user["username"]))</p>
+        let fullName: String = user["name"], username: String = user["username"]
+        return PageMarkup.html(document(viewer, fullName, """
+            <h1>\(fullName)</h1><p>@\(username)</p>
             \(projectTable(projects, caption: "Member of \(projects.count) projects"))
             \(projectTable(starred, caption: "Starred \(starred.count) projects"))
             """))
@@ -321,16 +320,16 @@ struct CodeRoutes: Sendable {
                         WHERE i.title LIKE ?1 ORDER BY p.name, i.number LIMIT 100
                         """, arguments: [like]))
         }
-        let issueRows = issues.map { row -> String in
+        let issueRows = issues.map { row -> HTML in
             let path = "/\(row["namespace"] as String)/\(row["name"] as String)"
-            return "<tr><td><a href=\"\(e(path))/-/issues/\(row["number"] as Int)\">\(e(row["title"]))</a></td>"
-                + "<td>\(e(row["name"]))</td><td>\(Self.stateLabel(row["state"]))</td></tr>"
-        }.joined()
+            return "<tr><td><a href=\"\(path)/-/issues/\(row["number"] as Int)\">\(row["title"] as String)</a></td>"
+                + "<td>\(row["name"] as String)</td><td>\(Self.stateLabel(row["state"]))</td></tr>"
+        }
         return PageMarkup.html(document(viewer, q.isEmpty ? "Search" : "Search: \(q)", """
             <h1>Search</h1><form method="get" action="/search"><label for="search-q">Search for</label>
-            <input id="search-q" type="search" name="q" value="\(e(q))"><button type="submit">Search</button></form>
-            \(q.isEmpty ? "" : """
-            <p>\(projects.count) projects and \(issues.count) issues match \u{201C}\(e(q))\u{201D}</p>
+            <input id="search-q" type="search" name="q" value="\(q)"><button type="submit">Search</button></form>
+            \(q.isEmpty ? HTML.empty : """
+            <p>\(projects.count) projects and \(issues.count) issues match \u{201C}\(q)\u{201D}</p>
             \(projectTable(projects, caption: "Projects"))
             <table><caption>Issues</caption><thead><tr><th scope="col">Issue</th><th scope="col">Project</th>
             <th scope="col">Status</th></tr></thead><tbody>\(issueRows)</tbody></table>

@@ -16,17 +16,8 @@ enum PageMarkup {
         """
     }
 
-    /// The code and wiki sites still assemble strings, escaping their dynamic parts by hand.
-    static func document(title: String, siteName: String, header: String, main: String) -> String {
-        document(title: title, siteName: siteName, header: HTML(raw: header), main: HTML(raw: main)).rendered
-    }
-
     static func html(_ body: HTML, status: HTTPResponse.Status = .ok) -> Response {
         .html(body, status: status)
-    }
-
-    static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
-        .html(HTML(raw: body), status: status)
     }
 
     /// The `page` query parameter, at least 1.
