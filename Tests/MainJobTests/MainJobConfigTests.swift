@@ -36,17 +36,11 @@ final class MainJobConfigTests: XCTestCase {
     }
 
     private func load(_ json: String) throws -> MainJobConfig {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-config-\(UUID()).json")
-        defer { try? FileManager.default.removeItem(at: file) }
-        try Data(json.utf8).write(to: file)
-        return try MainJobConfig.load(from: file)
+        try ConfigFileAssertions.load(json, with: MainJobConfig.load(from:))
     }
 
     private func assertRejected(_ json: String, naming key: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try load(json), file: file, line: line) { error in
-            XCTAssertEqual((error as? ConfigError)?.key, key, "\(error)", file: file, line: line)
-            XCTAssertTrue("\(error)".contains("\"\(key)\""), "\(error)", file: file, line: line)
-        }
+        ConfigFileAssertions.assertRejected(json, naming: key, with: MainJobConfig.load(from:), file: file, line: line)
     }
 
     /// Issue 13, item 12: a misspelt key was silently ignored, so the run used the default.

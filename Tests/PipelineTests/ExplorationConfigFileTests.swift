@@ -1,23 +1,18 @@
 import Foundation
 import NNetnavSupport
 import Pipeline
+import TestSupport
 import XCTest
 
 /// `nnetnav explore --config FILE` (issue 13, item 12): a misspelt key or a value out of range
 /// used to be ignored or to trap mid-crawl; now it is an error naming the file and the key.
 final class ExplorationConfigFileTests: XCTestCase {
     private func load(_ json: String) throws -> ExplorationConfig {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-exploration-\(UUID()).json")
-        defer { try? FileManager.default.removeItem(at: url) }
-        try Data(json.utf8).write(to: url)
-        return try ExplorationConfig.load(from: url)
+        try ConfigFileAssertions.load(json, with: ExplorationConfig.load(from:))
     }
 
     private func assertRejected(_ json: String, naming key: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try load(json), file: file, line: line) { error in
-            XCTAssertEqual((error as? ConfigError)?.key, key, "\(error)", file: file, line: line)
-            XCTAssertTrue("\(error)".contains("nnetnav-exploration-"), "the message names the file: \(error)", file: file, line: line)
-        }
+        ConfigFileAssertions.assertRejected(json, naming: key, with: ExplorationConfig.load(from:), file: file, line: line)
     }
 
     func testUnknownKeysAreErrors() {
