@@ -3,8 +3,8 @@ import Foundation
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
-import NNetnavSupport
 #endif
+import NNetnavSupport
 
 /// An event pushed by Chromium (`Page.loadEventFired`, `Target.targetCreated`...).
 public struct DevToolsEvent: Sendable {
