@@ -163,3 +163,23 @@ private func builtIn(_ sites: [SiteName]) throws -> [SiteName] {
     }
     return sites
 }
+
+/// Returns when the process receives SIGINT or SIGTERM.
+private func waitForInterrupt() async {
+    let (stream, continuation) = AsyncStream<Int32>.makeStream()
+    var sources: [DispatchSourceSignal] = []
+    for sig in [SIGINT, SIGTERM] {
+        signal(sig, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: sig, queue: .main)
+        source.setEventHandler { continuation.yield(sig) }
+        source.resume()
+        sources.append(source)
+    }
+    for await _ in stream { break }
+    for s in sources { s.cancel() }
+}
+
+/// Prints unbuffered, so the URL table reaches a pipe or log file while the server runs.
+private func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
