@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import MainJob
 import NNetnavSupport
+import TestSupport
 
 final class MainJobConfigTests: XCTestCase {
     func testOverridesMergeIntoDefaultsAtAnyDepth() throws {
