@@ -28,9 +28,17 @@ public final class LocalChatModel: ChatModel, @unchecked Sendable {
             throw ChatModelError.unavailable("no model file at \(url.path); run scripts/prerequisites.sh to fetch the default model")
         }
         let file = try GGUFFile(url: url)
-        tokenizer = try BPETokenizer(gguf: file)
+        do {
+            tokenizer = try BPETokenizer(gguf: file)
+        } catch {
+            throw ModelFileError.malformed(url.path, "tokenizer: \(error)")
+        }
         template = ChatTemplate(gguf: file)
         engine = try LlamaEngine(gguf: file, maxContext: maxContext, decodeWeights: decodeWeights, cacheSlots: cacheSlots)
+        // Token ids index the embedding rows, unchecked in the optimised engine.
+        guard tokenizer.vocabularySize <= engine.config.vocabSize else {
+            throw ModelFileError.malformed(url.path, "the tokenizer has \(tokenizer.vocabularySize) tokens but the model only \(engine.config.vocabSize) embedding rows")
+        }
         endOfTurn = tokenizer.id(of: template.endToken)
         stopTokens = Set([endOfTurn, tokenizer.id(of: "<|endoftext|>"), tokenizer.eosID].compactMap { $0 })
         identifier = "local:\(url.lastPathComponent)#\(Self.contentHash(url))"

@@ -63,8 +63,8 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --miniwob: how many of the evaluation seeds (42, 43, ...) per task.")
     var seeds = 20
 
-    @Option(name: .long, help: "Environment variable holding a remote model's API key.")
-    var apiKeyEnv = "OPENAI_API_KEY"
+    @Option(name: .long, help: "Environment variable holding the API key of the remote model (default: OPENAI_API_KEY for openai: models only; other servers get no key unless named).")
+    var apiKeyEnv: String?
 
     @Option(name: .long, help: "Output folder.")
     var out = ProjectLayout.current.runs.appendingPathComponent("eval").path

@@ -55,8 +55,8 @@ struct ExploreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Model: local (the embedded SmolLM2-135M), local:/path.gguf, openai:MODEL, vllm:MODEL@URL, ollama:MODEL, http://host/v1#MODEL.")
     var model = "local"
 
-    @Option(name: .long, help: "Environment variable holding the API key of a remote model.")
-    var apiKeyEnv = "OPENAI_API_KEY"
+    @Option(name: .long, help: "Environment variable holding the API key of the remote model (default: OPENAI_API_KEY for openai: models only; other servers get no key unless named).")
+    var apiKeyEnv: String?
 
     @Option(name: .long, help: "Crawl store (SQLite); resumed when it exists. Default: runs/explore/crawl.sqlite (runs/explore-miniwob/ with --miniwob).")
     var store: String?
