@@ -86,6 +86,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
+        // Fuzzing harness (scripts/fuzz.sh): libFuzzer entry point or a seeded structure-aware generator.
+        .executableTarget(name: "nnetnav-fuzz", dependencies: ["WebBrowser", "Pipeline", "LlamaModel", "NNetnavSupport"]),
 
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"]),
         .testTarget(name: "WebBrowserTests", dependencies: [

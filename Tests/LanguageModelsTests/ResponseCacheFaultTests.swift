@@ -83,3 +83,23 @@ final class ResponseCacheFaultTests: XCTestCase {
         XCTAssertEqual(count, 1)
     }
 }
+
+/// A model call in flight can be cancelled (issue 14 item 7).
+final class ModelCallCancellationTests: XCTestCase {
+    func testCancellingAHungRemoteCallEndsItPromptly() async throws {
+        let server = try SilentServer()
+        let model = try OpenAICompatibleChatModel(
+            configuration: .init(baseURL: "http://127.0.0.1:\(server.port)/v1", model: "m", timeout: 120), environment: [:])
+        let started = Date()
+        let call = Task { try await model.complete(ChatRequest(messages: [.user("hi")])) }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        call.cancel()
+        do {
+            _ = try await call.value
+            XCTFail("the call cannot finish before the server answers")
+        } catch {
+            XCTAssertTrue(error is CancellationError, "a cancellation, not a transport failure to retry: \(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+    }
+}

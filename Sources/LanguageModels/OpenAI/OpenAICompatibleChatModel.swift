@@ -120,6 +120,8 @@ public final class OpenAICompatibleChatModel: ChatModel {
                     return response
                 case .failure(let error):
                     throw error
+                case .cancelled:
+                    throw CancellationError()
                 case .retryable(let error, let retryAfter):
                     guard attempt < policy.maxAttempts else { throw Self.gaveUp(error, attempts: attempt) }
                     let delay = policy.backoff(afterAttempt: attempt, retryAfter: retryAfter)
@@ -136,6 +138,7 @@ public final class OpenAICompatibleChatModel: ChatModel {
         case success(ChatResponse)
         case failure(ChatModelError)
         case retryable(ChatModelError, retryAfter: TimeInterval?)
+        case cancelled
     }
 
     private func httpBody(for request: ChatRequest) throws -> Data {
@@ -161,6 +164,8 @@ public final class OpenAICompatibleChatModel: ChatModel {
         let response: HTTPResponse
         do {
             response = try await clients.send(httpRequest)
+        } catch is CancellationError {
+            return .cancelled
         } catch let error as HTTPError {
             let wrapped = ChatModelError.transport(redact(error.description))
             switch error {
