@@ -3,7 +3,7 @@
 #
 #   scripts/fuzz.sh TARGET SECONDS        TARGET: html | action | modules | gguf | safetensors
 #
-# Engine (NNETNAV_FUZZ_ENGINE): `libfuzzer` builds nnetnav-fuzz with `swift build -sanitize=fuzzer`
+# Engine (NNETNAV_FUZZ_ENGINE): `libfuzzer` builds nnetnav-fuzz with `swift build --sanitize=fuzzer`
 # (coverage-guided, corpus in fuzz/corpus/TARGET); `seeded` (the default when the libFuzzer build
 # is absent) runs the structure-aware generator of an ordinary build, restarting with the next seed
 # after a crash. Crash inputs land in fuzz/crashers/; each one becomes a regression test.
@@ -25,7 +25,7 @@ fi
 
 if [[ "$engine" == libfuzzer ]]; then
     if [[ ! -x "$fuzz_build/release/nnetnav-fuzz-libfuzzer" || -n "${NNETNAV_FUZZ_REBUILD:-}" ]]; then
-        nice -n 19 swift build -c release -j 1 -sanitize=fuzzer -Xswiftc -DLIBFUZZER \
+        nice -n 19 swift build -c release -j 1 --sanitize=fuzzer -Xswiftc -DLIBFUZZER \
             --build-path "$fuzz_build" --product nnetnav-fuzz
         cp "$fuzz_build/release/nnetnav-fuzz" "$fuzz_build/release/nnetnav-fuzz-libfuzzer"
     fi

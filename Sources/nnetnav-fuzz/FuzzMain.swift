@@ -1,7 +1,7 @@
 import Foundation
 
 // Two engines over the same targets (see scripts/fuzz.sh):
-// - libFuzzer: `swift build -sanitize=fuzzer -Xswiftc -DLIBFUZZER`; libFuzzer supplies main() and
+// - libFuzzer: `swift build --sanitize=fuzzer -Xswiftc -DLIBFUZZER`; libFuzzer supplies main() and
 //   calls LLVMFuzzerTestOneInput; the target is named by NNETNAV_FUZZ_TARGET.
 // - seeded: an ordinary build; this main() feeds `InputGenerator` inputs for a number of seconds.
 

@@ -151,7 +151,7 @@ struct InputGenerator {
         case 0: bytes[at] ^= UInt8(1 << (rng.next() % 8))
         case 1: bytes[at] = UInt8(truncatingIfNeeded: rng.next())
         case 2 where structured:
-            let value = pick([UInt64.max, 1 << 63, 1 << 40, (1 << 40) - 1, 0, 1, 0xFFFF_FFFF, 32, 7])
+            let value: UInt64 = pick([UInt64.max, 1 << 63, 1 << 40, (1 << 40) - 1, 0, 1, 0xFFFF_FFFF, 32, 7] as [UInt64])
             withUnsafeBytes(of: value.littleEndian) { raw in
                 for (i, b) in raw.enumerated() where at + i < bytes.count { bytes[at + i] = b }
             }

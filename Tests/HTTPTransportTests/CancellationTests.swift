@@ -3,16 +3,18 @@ import XCTest
 @testable import HTTPTransport
 
 /// A loopback port that accepts connections (the kernel's backlog) and never answers: a hung server.
-final class SilentServer {
-    let port: Int
+final class SilentServer: @unchecked Sendable {
+    private(set) var port: Int
     private let fd: Int32
 
     init() throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
+        port = 0
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         guard bound == 0, listen(fd, 16) == 0 else { throw XCTSkip("cannot listen on loopback") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -29,7 +31,8 @@ final class CancellationTests: XCTestCase {
         let server = try SilentServer()
         let client = HTTPClient(configuration: .init(timeout: 120))
         let started = Date()
-        let request = Task { try await client.send(HTTPRequest(url: "http://127.0.0.1:\(server.port)/slow")) }
+        let url = "http://127.0.0.1:\(server.port)/slow"
+        let request = Task { try await client.send(HTTPRequest(url: url)) }
         try await Task.sleep(nanoseconds: 300_000_000)
         request.cancel()
         do {
@@ -40,16 +43,17 @@ final class CancellationTests: XCTestCase {
         }
         XCTAssertLessThan(Date().timeIntervalSince(started), 5, "not the 120 s timeout")
         // The client is usable again afterwards.
-        let again = Task { try await client.send(HTTPRequest(url: "http://127.0.0.1:\(server.port)/slow", timeout: 0.5)) }
+        let again = Task { try await client.send(HTTPRequest(url: url, timeout: 0.5)) }
         do { _ = try await again.value } catch { XCTAssertTrue(error is HTTPError, "\(error)") }
     }
 
     func testACancelledTaskDoesNotStartARequest() async throws {
         let server = try SilentServer()
         let client = HTTPClient(configuration: .init(timeout: 120))
+        let url = "http://127.0.0.1:\(server.port)/"
         let request = Task {
             withUnsafeCurrentTask { $0?.cancel() }
-            return try await client.send(HTTPRequest(url: "http://127.0.0.1:\(server.port)/"))
+            return try await client.send(HTTPRequest(url: url))
         }
         do {
             _ = try await request.value

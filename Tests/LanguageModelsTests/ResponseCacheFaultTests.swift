@@ -5,6 +5,8 @@ import XCTest
 
 /// What the cache must not record, and paid answers surviving a failing cache (issue 14 item 6).
 final class ResponseCacheFaultTests: XCTestCase {
+    static let breakWrites = "CREATE TRIGGER fail_writes BEFORE INSERT ON responses BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+
     private func request(_ text: String) -> ChatRequest {
         ChatRequest(messages: [.user(text)], options: GenerationOptions(temperature: 0, maxTokens: 16))
     }
@@ -36,15 +38,15 @@ final class ResponseCacheFaultTests: XCTestCase {
         XCTAssertEqual(count, 1)
     }
 
-    /// The cache file's table is hidden by another connection, so writes fail as they would on a
-    /// broken or locked file; the paid answer is returned, kept, and written once the file is healthy.
+    /// Another connection installs a trigger that fails every insert (as a full disk or a broken file
+    /// would), while reads keep working; the paid answer is returned, kept, and written once it is removed.
     func testAPaidAnswerIsKeptWhenTheCacheWriteFailsAndWrittenLater() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-cache-fault-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("responses.sqlite").path
         let cache = try ResponseCache(path: path)
         let saboteur = try DatabaseQueue(path: path)
-        try await saboteur.write { try $0.execute(sql: "ALTER TABLE responses RENAME TO hidden") }
+        try await saboteur.write { try $0.execute(sql: Self.breakWrites) }
 
         let model = ScriptedTestDoubleModel([ChatResponse(text: "Paid for.")])
         let cached = CachedChatModel(wrapping: model, cache: cache, writeRetryDelays: [0.01, 0.01])
@@ -53,7 +55,7 @@ final class ResponseCacheFaultTests: XCTestCase {
         let waiting = await cached.pendingWriteCount()
         XCTAssertEqual(waiting, 1)
 
-        try await saboteur.write { try $0.execute(sql: "ALTER TABLE hidden RENAME TO responses") }
+        try await saboteur.write { try $0.execute(sql: "DROP TRIGGER fail_writes") }
         try await cached.flushPendingWrites()
         let left = await cached.pendingWriteCount()
         XCTAssertEqual(left, 0)
@@ -68,10 +70,10 @@ final class ResponseCacheFaultTests: XCTestCase {
         let path = dir.appendingPathComponent("responses.sqlite").path
         let cache = try ResponseCache(path: path)
         let saboteur = try DatabaseQueue(path: path)
-        try await saboteur.write { try $0.execute(sql: "ALTER TABLE responses RENAME TO hidden") }
+        try await saboteur.write { try $0.execute(sql: Self.breakWrites) }
         let repair = Task {
             try await Task.sleep(nanoseconds: 150_000_000)
-            try await saboteur.write { try $0.execute(sql: "ALTER TABLE hidden RENAME TO responses") }
+            try await saboteur.write { try $0.execute(sql: "DROP TRIGGER fail_writes") }
         }
         let cached = CachedChatModel(wrapping: ScriptedTestDoubleModel([ChatResponse(text: "Paid for.")]), cache: cache,
                                      writeRetryDelays: [0.1, 0.2, 0.4, 0.8])

@@ -29,7 +29,7 @@ final class ModelFileHardeningTests: XCTestCase {
         XCTAssertThrowsError(try body(url), file: file, line: line) { error in
             let text = String(describing: error)
             XCTAssertTrue(text.contains(url.path), "error names the file: \(text)", file: file, line: line)
-            XCTAssertTrue(text.contains(fragment), "error says why (\(fragment)): \(text)", file: file, line: line)
+            XCTAssertTrue(fragment.isEmpty || text.contains(fragment), "error says why (\(fragment)): \(text)", file: file, line: line)
         }
     }
 
@@ -94,19 +94,19 @@ final class ModelFileHardeningTests: XCTestCase {
     }
 
     func testZeroHeadCountAndBrokenSizesAreRefused() throws {
-        let cases: [(String, String, GGUFValue)] = [
-            ("heads0", "llama.attention.head_count", .uint(0)),
-            ("kv0", "llama.attention.head_count_kv", .uint(0)),
-            ("dim0", "llama.embedding_length", .uint(0)),
-            ("layersNeg", "llama.block_count", .int(-3)),
-            ("vocabHuge", "llama.vocab_size", .uint(1 << 40)),
+        let cases: [(String, String, GGUFValue, String)] = [
+            ("heads0", "llama.attention.head_count", .uint(0), "head_count is 0"),
+            ("kv0", "llama.attention.head_count_kv", .uint(0), "kv head count 0"),
+            ("dim0", "llama.embedding_length", .uint(0), "dimensions"),
+            ("layersNeg", "llama.block_count", .int(-3), "layer count -3"),
+            ("vocabHuge", "llama.vocab_size", .uint(1 << 40), "vocab size"),
         ]
-        for (label, key, value) in cases {
+        for (label, key, value, why) in cases {
             var writer = GGUFWriter()
             for (k, v) in TinyModel.config.ggufMetadata { writer.set(k, v) }
             writer.set(key, value)
             let url = try write(writer.data(), "config-\(label).gguf")
-            assertRefused(url, mentioning: "") { try LlamaConfig(gguf: GGUFFile(url: $0)) }
+            assertRefused(url, mentioning: why) { try LlamaConfig(gguf: GGUFFile(url: $0)) }
         }
     }
 

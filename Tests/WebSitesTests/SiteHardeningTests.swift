@@ -31,6 +31,10 @@ final class SiteHardeningTests: XCTestCase {
             let last = try await client.get(path + "\(FormData.maxPageNumber)")
             XCTAssertEqual(last.status, 200, "\(path) the largest accepted page still renders")
         }
+        for query in ["max_price=1e308", "min_price=-1e308", "max_price=nan", "max_price=9223372036854775807"] {
+            let response = try await shop.get("/search?q=coffee&\(query)")
+            XCTAssertEqual(response.status, 200, query)
+        }
         let alive = try await shop.get("/")
         XCTAssertEqual(alive.status, 200, "the server survived every request")
     }

@@ -35,7 +35,8 @@ final class ProcessGroupWatchdog: @unchecked Sendable {
         posix_spawnattr_setpgroup(&attributes, 0)
 
         // `read` returns at end of file, i.e. when our write end is gone; signals to the shell are ignored.
-        let script = "trap '' INT TERM HUP; read -r _ ; kill -KILL -- -\(group) 2>/dev/null; exit 0"
+        // (dash's kill takes neither `--` nor `-KILL` before a negative pid; `-9 -PGID` works everywhere.)
+        let script = "trap '' INT TERM HUP; read -r line; kill -9 -\(group) 2>/dev/null; exit 0"
         let arguments = ["/bin/sh", "-c", script]
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
