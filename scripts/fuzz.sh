@@ -7,6 +7,7 @@
 # (coverage-guided, corpus in fuzz/corpus/TARGET); `seeded` (the default when the libFuzzer build
 # is absent) runs the structure-aware generator of an ordinary build, restarting with the next seed
 # after a crash. Crash inputs land in fuzz/crashers/; each one becomes a regression test.
+# fuzz/seeds/TARGET (committed) holds valid files that start libFuzzer past the file magic.
 # Runs at the lowest CPU priority: the machine is shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,8 @@ if [[ "$engine" == libfuzzer ]]; then
     set +e
     NNETNAV_FUZZ_TARGET="$target" NNETNAV_FUZZ_SCRATCH="$scratch" nice -n 19 \
         "$fuzz_build/release/nnetnav-fuzz-libfuzzer" -max_total_time="$seconds" -max_len=65536 -timeout=20 \
-        -rss_limit_mb=4096 -artifact_prefix="fuzz/crashers/$target-" "fuzz/corpus/$target" 2>"$scratch/log"
+        -rss_limit_mb=4096 -artifact_prefix="fuzz/crashers/$target-" "fuzz/corpus/$target" \
+        $( [[ -d "fuzz/seeds/$target" ]] && echo "fuzz/seeds/$target" ) 2>"$scratch/log"
     rc=$?
     set -e
     tail -n 5 "$scratch/log"
