@@ -76,21 +76,9 @@ public final class DevToolsConnection: @unchecked Sendable {
         let _: JSONValue = try await send(method, params, session: session, timeout: timeout)
     }
 
-    /// Cancelling the calling task fails the command at once with `CancellationError` (a page load
-    /// waiting on Chromium does not hold Ctrl-C for its whole timeout).
     func sendRaw(_ method: String, _ params: JSONValue, session: String?, timeout: Double?) async throws -> Data {
         let seconds = timeout ?? defaultTimeout
-        let request = PendingRequestID()
-        return try await withTaskCancellationHandler {
-            try await sendRaw(method, params, session: session, seconds: seconds, request: request)
-        } onCancel: {
-            if let id = request.cancel() { self.fail(id: id, with: CancellationError()) }
-        }
-    }
-
-    private func sendRaw(_ method: String, _ params: JSONValue, session: String?, seconds: Double,
-                         request: PendingRequestID) async throws -> Data {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, Error>) in
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, Error>) in
             lock.lock()
             if closed {
                 lock.unlock()
@@ -106,10 +94,6 @@ public final class DevToolsConnection: @unchecked Sendable {
             }
             pending[id] = Pending(method: method, continuation: continuation, timer: timer)
             lock.unlock()
-            if !request.assign(id) {
-                fail(id: id, with: CancellationError())
-                return
-            }
 
             var message: JSONValue = ["id": .number(Double(id)), "method": .string(method), "params": params]
             if let session, case .object(var o) = message { o["sessionId"] = .string(session); message = .object(o) }
@@ -211,17 +195,4 @@ public final class DevToolsConnection: @unchecked Sendable {
         let sessionId: String?
         let params: JSONValue?
     }
-}
-
-/// The id of a command in flight, handed from the sending side to the cancellation handler, which
-/// may run before the id exists.
-final class PendingRequestID: @unchecked Sendable {
-    private let lock = NSLock()
-    private var id: Int?
-    private var cancelled = false
-
-    /// Records the id; false when the task was cancelled first.
-    func assign(_ value: Int) -> Bool { lock.withLock { id = value; return !cancelled } }
-    /// Marks cancelled and returns the id if it is known.
-    func cancel() -> Int? { lock.withLock { cancelled = true; return id } }
 }
