@@ -98,6 +98,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Fuzzing harness (scripts/fuzz.sh): libFuzzer entry point or a seeded structure-aware generator.
+        .executableTarget(name: "nnetnav-fuzz", dependencies: ["WebBrowser", "Pipeline", "LlamaModel", "NNetnavSupport"]),
 
         // What the test targets share: the one language-model test double, a loopback HTTP server,
         // and the checks that skip a test (visibly) when Chromium or the embedded model is absent.

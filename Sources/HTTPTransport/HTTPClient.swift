@@ -1,6 +1,15 @@
 import CCurl
 import Foundation
 
+/// A flag another thread sets to abort a transfer in progress.
+public final class TransferCancellation: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+    public init() {}
+    public func cancel() { lock.withLock { cancelled = true } }
+    public var isCancelled: Bool { lock.withLock { cancelled } }
+}
+
 /// A libcurl-backed HTTP client.
 ///
 /// One client owns one curl easy handle, so connections are reused and, when
@@ -55,19 +64,29 @@ public final class HTTPClient: @unchecked Sendable {
     /// pool is only as wide as the core count, so on a 2-core machine two slow requests would
     /// occupy it and stall every timer (`Task.sleep`, retry backoff) in the process until Dispatch
     /// adds a thread. A thread costs tens of microseconds; a request, milliseconds to seconds.
+    ///
+    /// Cancelling the calling task aborts the transfer within about a second (curl's progress
+    /// callback runs at least that often, even on a silent connection) and throws
+    /// `CancellationError`: Ctrl-C never waits out a long timeout.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread { continuation.resume(with: Result { try self.sendBlocking(request) }) }
-            thread.name = "nnetnav.http"
-            thread.start()
+        let cancel = TransferCancellation()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let thread = Thread { continuation.resume(with: Result { try self.sendBlocking(request, cancellation: cancel) }) }
+                thread.name = "nnetnav.http"
+                thread.start()
+            }
+        } onCancel: {
+            cancel.cancel()
         }
     }
 
-    /// Sends a request on the calling thread.
-    public func sendBlocking(_ request: HTTPRequest) throws -> HTTPResponse {
+    /// Sends a request on the calling thread; `cancellation` aborts it from another thread.
+    public func sendBlocking(_ request: HTTPRequest, cancellation: TransferCancellation? = nil) throws -> HTTPResponse {
         lock.lock()
         defer { lock.unlock() }
-        return try perform(request)
+        if cancellation?.isCancelled == true { throw CancellationError() }
+        return try perform(request, cancellation: cancellation)
     }
 
     /// Cookies currently held, in Netscape cookie-file lines.
@@ -100,10 +119,11 @@ public final class HTTPClient: @unchecked Sendable {
         var headerLines: [String] = []
         let limit: Int
         var overflow = false
-        init(limit: Int) { self.limit = limit }
+        let cancellation: TransferCancellation?
+        init(limit: Int, cancellation: TransferCancellation?) { self.limit = limit; self.cancellation = cancellation }
     }
 
-    private func perform(_ request: HTTPRequest) throws -> HTTPResponse {
+    private func perform(_ request: HTTPRequest, cancellation: TransferCancellation?) throws -> HTTPResponse {
         let h = handle
         curl_easy_reset(h)
         if configuration.keepsCookies { nn_curl_setopt_string(h, CURLOPT_COOKIEFILE, "") }
@@ -150,7 +170,7 @@ public final class HTTPClient: @unchecked Sendable {
 
         // The body must stay alive until curl_easy_perform returns.
         let bodyBytes = request.body.map { [UInt8]($0) } ?? []
-        let sink = Sink(limit: configuration.maxBodyBytes)
+        let sink = Sink(limit: configuration.maxBodyBytes, cancellation: cancellation)
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
 
         let code: CURLcode = bodyBytes.withUnsafeBufferPointer { buffer in
@@ -177,10 +197,19 @@ public final class HTTPClient: @unchecked Sendable {
                 return n
             }
             nn_curl_setopt_pointer(h, CURLOPT_HEADERDATA, sinkPointer)
+            if cancellation != nil {
+                nn_curl_setopt_long(h, CURLOPT_NOPROGRESS, 0)
+                nn_curl_setopt_xferinfo_function(h) { user, _, _, _, _ in
+                    let sink = Unmanaged<Sink>.fromOpaque(user!).takeUnretainedValue()
+                    return sink.cancellation?.isCancelled == true ? 1 : 0
+                }
+                nn_curl_setopt_pointer(h, CURLOPT_XFERINFODATA, sinkPointer)
+            }
             return curl_easy_perform(h)
         }
 
         if code != CURLE_OK {
+            if code == CURLE_ABORTED_BY_CALLBACK, cancellation?.isCancelled == true { throw CancellationError() }
             let message = String(cString: curl_easy_strerror(code))
             switch code {
             case CURLE_OPERATION_TIMEDOUT: throw HTTPError.timedOut(url: request.url, seconds: timeout)

@@ -24,7 +24,8 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
     /// The explorer's model (policy, summarizer, labeler, judge, rationalizer): `local`, `local:PATH`,
     /// `openai:MODEL`, `vllm:MODEL@URL`, `http://host/v1#MODEL`...
     public var model = "local"
-    public var apiKeyEnv = "OPENAI_API_KEY"
+    /// Variable holding the key for `model`'s endpoint; unset: only `openai:` (hosted) gets OPENAI_API_KEY.
+    public var apiKeyEnv: String? = nil
     public var episodes = 4
     /// The browser of exploration and evaluation: `native` (HTTP + libxml2, fast) or `chromium`
     /// (headless, runs JavaScript).

@@ -6,7 +6,7 @@ import NNetnavSupport
 /// Turns a user-facing model spec into a model: remote specs into the OpenAI-compatible client,
 /// `local` into the in-process engine with the embedded SmolLM2, `local:PATH` with that file.
 public enum ModelFactory {
-    public static func make(_ spec: ChatModelSpec, apiKeyEnvironmentVariable: String = "OPENAI_API_KEY",
+    public static func make(_ spec: ChatModelSpec, apiKeyEnvironmentVariable: String? = nil,
                             maxConcurrentRequests: Int = 4, layout: ProjectLayout = .current) throws -> any ChatModel {
         switch spec {
         case .local(let path):

@@ -74,8 +74,9 @@ public struct TrainingRun {
             throw TrainerError.invalidData("model vocabulary \(c.vocabSize) is smaller than the tokenizer's \(tokenizer.vocabularySize)")
         }
         let tuner: FineTuner
+        let dataFingerprint = ContentDigest.rows(trainRows)
         if resume, checkpoint.exists {
-            let state = try checkpoint.loadState()
+            let state = try checkpoint.verifyResume(options: options, dataFingerprint: dataFingerprint)
             let m = try checkpoint.loadModel(base: base, state: state)
             tuner = FineTuner(model: m, rows: trainRows, options: state.options)
             try checkpoint.restore(into: tuner, state: state)
@@ -118,7 +119,7 @@ public struct TrainingRun {
             let rate = Double(tokens) / Date().timeIntervalSince(start)
             bar.advance(status: String(format: "loss %.4f · lr %.2e · %.0f tok/s", metrics.loss, metrics.lr, rate))
             if checkpointEvery > 0, tuner.state.step % checkpointEvery == 0, tuner.state.step < totalSteps {
-                try writeOutputs(tuner, checkpoint, history, metricsURL)
+                try writeOutputs(tuner, checkpoint, history, metricsURL, dataFingerprint: dataFingerprint)
             }
         }
         bar.finish()
@@ -138,7 +139,7 @@ public struct TrainingRun {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(report).write(to: output.appendingPathComponent("eval.json"))
         }
-        try writeOutputs(tuner, checkpoint, history, metricsURL)
+        try writeOutputs(tuner, checkpoint, history, metricsURL, dataFingerprint: dataFingerprint)
         // A GGUF copy with the tokenizer, loadable by the inference engine and `nnetnav eval`.
         var extra = tokenizer.ggufMetadata
         if let t = gguf["tokenizer.chat_template"] { extra.append(("tokenizer.chat_template", t)) }
@@ -148,8 +149,9 @@ public struct TrainingRun {
                        trainableParameters: m.trainable.values.count, trainRows: trainRows.count, evaluation: report)
     }
 
-    private func writeOutputs(_ tuner: FineTuner, _ checkpoint: Checkpoint, _ history: [StepMetrics], _ metricsURL: URL) throws {
-        try checkpoint.save(tuner)
+    private func writeOutputs(_ tuner: FineTuner, _ checkpoint: Checkpoint, _ history: [StepMetrics], _ metricsURL: URL,
+                              dataFingerprint: String) throws {
+        try checkpoint.save(tuner, dataFingerprint: dataFingerprint)
         try JSONLines.write(history, to: metricsURL)
         let validation = history.compactMap { m in m.validationLoss.map { (step: m.step, loss: $0) } }
         let png = LossCurvePlot.render(train: history.map { (step: $0.step, loss: $0.loss) }, validation: validation)

@@ -72,7 +72,8 @@ final class StoreSiteTests: XCTestCase {
 
         // Reset through the control route: pristine data, sessions gone, well under a second.
         let started = Date()
-        let reset = try await WebClient(base: await cluster.baseURL(.admin, instance: 1)).post("/__nnetnav/reset", [])
+        let reset = try await WebClient(base: await cluster.baseURL(.admin, instance: 1))
+            .post("/__nnetnav/reset", [], headers: [(SiteControlToken.headerName, cluster.controlToken)])
         XCTAssertEqual(reset.status, 200)
         XCTAssertLessThan(Date().timeIntervalSince(started), 1.0)
         let count1 = try await db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM orders") }

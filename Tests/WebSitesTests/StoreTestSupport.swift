@@ -40,10 +40,10 @@ struct WebClient {
         try await http.send(HTTPRequest(url: base + path))
     }
 
-    func post(_ path: String, _ fields: [(String, String)]) async throws -> HTTPResponse {
+    func post(_ path: String, _ fields: [(String, String)], headers: [(String, String)] = []) async throws -> HTTPResponse {
         let body = fields.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
         return try await http.send(HTTPRequest(method: .post, url: base + path,
-                                               headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                               headers: [("Content-Type", "application/x-www-form-urlencoded")] + headers,
                                                body: Data(body.utf8)))
     }
 

@@ -17,6 +17,8 @@ public final class ChromiumProcess: @unchecked Sendable {
     /// Our end of the pipe Chromium writes replies and events to.
     let replyFD: Int32
     let profileDirectory: URL
+    /// Kills Chromium's process group if nnetnav dies without `terminate()` (crash, kill -9).
+    private let watchdog: ProcessGroupWatchdog?
     private let lock = NSLock()
     private var terminated = false
 
@@ -88,6 +90,18 @@ public final class ChromiumProcess: @unchecked Sendable {
         pid = child
         commandFD = toChild[1]
         replyFD = fromChild[0]
+        do {
+            watchdog = try ProcessGroupWatchdog(guarding: child)
+        } catch {
+            kill(-child, SIGKILL)
+            kill(child, SIGKILL)
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+            close(commandFD)
+            close(replyFD)
+            try? FileManager.default.removeItem(at: profile)
+            throw error
+        }
     }
 
     /// Kills the whole process group, reaps the child and removes the profile. Idempotent.
@@ -97,6 +111,7 @@ public final class ChromiumProcess: @unchecked Sendable {
         terminated = true
         lock.unlock()
         if already { return }
+        watchdog?.stop()
         kill(-pid, SIGKILL)
         kill(pid, SIGKILL)
         close(commandFD)

@@ -29,12 +29,42 @@ public struct CachedChatModel: ChatModel {
     public let base: any ChatModel
     public let cache: ResponseCache
     public let mode: Mode
+    /// Waits between attempts to record a paid answer when the cache write fails (busy file, full
+    /// disk); after the last one the answer is kept in memory and retried on the next call.
+    public let writeRetryDelays: [Double]
     private let inFlight = InFlightRequests()
+    private let pending = PendingCacheWrites()
 
-    public init(wrapping base: any ChatModel, cache: ResponseCache, mode: Mode = .readWrite) {
+    public init(wrapping base: any ChatModel, cache: ResponseCache, mode: Mode = .readWrite,
+                writeRetryDelays: [Double] = [0.1, 0.3, 1, 3]) {
         self.base = base
         self.cache = cache
         self.mode = mode
+        self.writeRetryDelays = writeRetryDelays
+    }
+
+    /// Whether an answer may be recorded as the answer to its request. An empty answer or one cut
+    /// by the length limit is passed to the caller but not cached: replaying it would turn a
+    /// transient failure (or a too-small `maxTokens`) into a permanent one.
+    public static func isCacheable(_ response: ChatResponse) -> Bool {
+        if response.finishReason == "length" { return false }
+        if response.finishReason == "choice" { return true }
+        return !response.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+    }
+
+    /// Answers that were paid for but could not be written yet.
+    public func pendingWriteCount() async -> Int { await pending.count }
+
+    /// Tries to write every answer still waiting; throws the last write error if any remain.
+    public func flushPendingWrites() async throws {
+        for write in await pending.takeAll() {
+            do {
+                try await cache.store(write.response, model: write.model, request: write.request)
+            } catch {
+                await pending.add(write)
+                throw error
+            }
+        }
     }
 
     /// The cache is transparent: the identity is the wrapped model's.
@@ -61,8 +91,25 @@ public struct CachedChatModel: ChatModel {
     private func callAndStore(_ request: ChatRequest) async throws -> ChatResponse {
         let response = try await base.complete(request)
         // A response the wrapped model itself served from a cache is already recorded somewhere.
-        if !response.cached { try await cache.store(response, model: base.identifier, request: request) }
-        return response
+        guard !response.cached, Self.isCacheable(response) else { return response }
+        let write = PendingCacheWrite(response: response, model: base.identifier, request: request)
+        try? await flushPendingWrites()
+        // The call is paid for: a failed write is retried, and never turns the answer into an error.
+        var attempt = 0
+        while true {
+            do {
+                try await cache.store(write.response, model: write.model, request: write.request)
+                return response
+            } catch {
+                guard attempt < writeRetryDelays.count, !Task.isCancelled else {
+                    await pending.add(write)
+                    FileHandle.standardError.write(Data("warning: could not record a model answer in the response cache (\(error)); will retry on the next call\n".utf8))
+                    return response
+                }
+                try? await Task.sleep(nanoseconds: UInt64(writeRetryDelays[attempt] * 1e9))
+                attempt += 1
+            }
+        }
     }
 
     /// The last 120 characters of the last message, on one line, to recognise the request by.
@@ -71,6 +118,20 @@ public struct CachedChatModel: ChatModel {
         let oneLine = last.split(whereSeparator: \.isNewline).joined(separator: " ")
         return oneLine.count > 120 ? "…" + oneLine.suffix(120) : oneLine
     }
+}
+
+struct PendingCacheWrite: Sendable {
+    var response: ChatResponse
+    var model: String
+    var request: ChatRequest
+}
+
+/// Paid answers whose cache write failed, kept for the next attempt.
+private actor PendingCacheWrites {
+    private var writes: [PendingCacheWrite] = []
+    var count: Int { writes.count }
+    func add(_ write: PendingCacheWrite) { writes.append(write) }
+    func takeAll() -> [PendingCacheWrite] { defer { writes = [] }; return writes }
 }
 
 /// Requests currently being answered, by cache key, so that identical concurrent requests share one call.

@@ -16,8 +16,11 @@ public final class OpenAICompatibleChatModel: ChatModel {
         /// e.g. "https://api.openai.com/v1" or "http://localhost:8000/v1"; `/chat/completions` is appended.
         public var baseURL: String
         public var model: String
-        /// Name (not value) of the environment variable holding the API key.
-        public var apiKeyEnvironmentVariable: String
+        /// Name (not value) of the environment variable holding the API key; nil sends no key.
+        /// (`ChatModelSpec.Remote.configuration` fills it by `APIKeyScope`'s rule.)
+        public var apiKeyEnvironmentVariable: String?
+        /// `user:password` from the base URL, sent as HTTP Basic auth when no key is.
+        public var credentials: URLCredentials?
         /// Fail at construction when the key variable is unset (hosted APIs); local servers need no key.
         public var requiresAPIKey: Bool
         /// Send `guided_choice` (vLLM) for requests with `choices`, instead of matching free text.
@@ -30,13 +33,15 @@ public final class OpenAICompatibleChatModel: ChatModel {
         public var connectTimeout: TimeInterval
         public var retry: RetryPolicy
 
-        public init(baseURL: String, model: String, apiKeyEnvironmentVariable: String = "OPENAI_API_KEY",
+        public init(baseURL: String, model: String, apiKeyEnvironmentVariable: String? = nil,
                     requiresAPIKey: Bool = false, guidedChoice: Bool = false,
                     tokenLimitParameter: TokenLimitParameter = .maxTokens, maxConcurrentRequests: Int = 4,
                     timeout: TimeInterval = 120, connectTimeout: TimeInterval = 10, retry: RetryPolicy = .init()) {
-            var base = baseURL.trimmingCharacters(in: .whitespaces)
+            let (clean, credentials) = URLCredentials.split(baseURL.trimmingCharacters(in: .whitespaces))
+            var base = clean
             while base.hasSuffix("/") { base.removeLast() }
             self.baseURL = base
+            self.credentials = credentials
             self.model = model
             self.apiKeyEnvironmentVariable = apiKeyEnvironmentVariable
             self.requiresAPIKey = requiresAPIKey
@@ -81,19 +86,22 @@ public final class OpenAICompatibleChatModel: ChatModel {
                 onRetry: (@Sendable (RetryNotice) -> Void)? = nil) throws {
         self.configuration = configuration
         self.identifier = "openai-compatible:\(configuration.model)@\(configuration.baseURL)"
-        self.apiKey = APIKey(environmentVariable: configuration.apiKeyEnvironmentVariable, environment: environment)
+        self.apiKey = configuration.apiKeyEnvironmentVariable.flatMap { APIKey(environmentVariable: $0, environment: environment) }
         if configuration.requiresAPIKey && apiKey == nil {
             throw ChatModelError.unavailable(
-                "\(configuration.baseURL) needs an API key: set the environment variable \(configuration.apiKeyEnvironmentVariable)")
+                "\(configuration.baseURL) needs an API key: set the environment variable \(configuration.apiKeyEnvironmentVariable ?? APIKeyScope.openAIVariable)")
         }
         let lower = configuration.baseURL.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
             throw ChatModelError.unavailable("base URL must start with http:// or https://, got \(configuration.baseURL)")
         }
+        try APIKeyScope.checkTransport(baseURL: configuration.baseURL,
+                                       sendsSecret: apiKey != nil || configuration.credentials != nil, environment: environment)
         self.gate = AsyncSemaphore(limit: configuration.maxConcurrentRequests)
         self.clients = HTTPClientPool(configuration: .init(
             timeout: configuration.timeout, connectTimeout: configuration.connectTimeout,
-            maxBodyBytes: 64 << 20, followRedirects: true, keepsCookies: false))
+            // No redirects: a redirect could carry the Authorization header to another host or to plain http.
+            maxBodyBytes: 64 << 20, followRedirects: false, keepsCookies: false))
         self.onRetry = onRetry
     }
 
@@ -112,6 +120,8 @@ public final class OpenAICompatibleChatModel: ChatModel {
                     return response
                 case .failure(let error):
                     throw error
+                case .cancelled:
+                    throw CancellationError()
                 case .retryable(let error, let retryAfter):
                     guard attempt < policy.maxAttempts else { throw Self.gaveUp(error, attempts: attempt) }
                     let delay = policy.backoff(afterAttempt: attempt, retryAfter: retryAfter)
@@ -128,6 +138,7 @@ public final class OpenAICompatibleChatModel: ChatModel {
         case success(ChatResponse)
         case failure(ChatModelError)
         case retryable(ChatModelError, retryAfter: TimeInterval?)
+        case cancelled
     }
 
     private func httpBody(for request: ChatRequest) throws -> Data {
@@ -143,12 +154,18 @@ public final class OpenAICompatibleChatModel: ChatModel {
 
     private func attempt(body: Data, request: ChatRequest) async -> Outcome {
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json"), ("Accept", "application/json")]
-        if let apiKey { headers.append(("Authorization", "Bearer \(apiKey.value)")) }
+        if let apiKey {
+            headers.append(("Authorization", "Bearer \(apiKey.value)"))
+        } else if let credentials = configuration.credentials {
+            headers.append(("Authorization", credentials.basicAuthorization))
+        }
         let httpRequest = HTTPRequest(method: .post, url: endpoint, headers: headers, body: body)
 
         let response: HTTPResponse
         do {
             response = try await clients.send(httpRequest)
+        } catch is CancellationError {
+            return .cancelled
         } catch let error as HTTPError {
             let wrapped = ChatModelError.transport(redact(error.description))
             switch error {
@@ -162,7 +179,8 @@ public final class OpenAICompatibleChatModel: ChatModel {
         guard (200..<300).contains(response.status) else {
             var message = redact(OpenAIWireFormat.errorMessage(from: response.body))
             if response.status == 401 && apiKey == nil {
-                message += " (no API key was sent: the environment variable \(configuration.apiKeyEnvironmentVariable) is not set)"
+                message += configuration.apiKeyEnvironmentVariable.map { " (no API key was sent: the environment variable \($0) is not set)" }
+                    ?? " (no API key was sent: name the variable holding this server's key with --api-key-env)"
             }
             let error = ChatModelError.http(status: response.status, body: message)
             guard RetryPolicy.isRetryable(status: response.status) else { return .failure(error) }

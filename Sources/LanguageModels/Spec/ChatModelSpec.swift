@@ -11,8 +11,10 @@ import Foundation
 /// | `ollama:llama3.1` / `llamacpp:model` | Ollama (localhost:11434) / llama.cpp server (localhost:8080) |
 /// | `http://host:port/v1#model-name` | any OpenAI-compatible server |
 ///
-/// Every remote prefix takes an optional `@baseURL`. The API key comes from the environment
-/// variable named by `apiKeyEnvironmentVariable` (the CLI's `--api-key-env`), never from the spec.
+/// Every remote prefix takes an optional `@baseURL`. Which API key goes where is `APIKeyScope`'s
+/// rule: `openai:` on the hosted API gets `OPENAI_API_KEY`; any other endpoint gets a key only from a
+/// variable the user names (`--api-key-env`, the config's `apiKeyEnv`). `user:password@` in a base
+/// URL is taken out of it (sent as HTTP Basic auth) so it never reaches identifiers, caches or logs.
 ///
 /// The in-process engine lives in another target, so `.local` only describes the model file;
 /// the command line builds it.
@@ -39,20 +41,27 @@ public enum ChatModelSpec: Sendable, Hashable, CustomStringConvertible {
         }
         public var server: Server
         public var model: String
+        /// Without any `user:password@`: safe to show, store and hash.
         public var baseURL: String
+        /// `user:password` that was in the base URL, if any; prints as `[redacted]`.
+        public var credentials: URLCredentials?
 
         public init(server: Server, model: String, baseURL: String) {
             self.server = server
             self.model = model
-            var base = baseURL
+            let (clean, credentials) = URLCredentials.split(baseURL)
+            var base = clean
             while base.hasSuffix("/") { base.removeLast() }
             self.baseURL = base
+            self.credentials = credentials
         }
     }
 
     public struct ParseError: Error, CustomStringConvertible, Sendable {
+        /// The spec as typed, with any `user:password@` replaced by `[redacted]@`.
         public var spec: String
         public var reason: String
+        init(spec: String, reason: String) { self.spec = URLCredentials.redact(spec); self.reason = reason }
         public var description: String {
             "cannot read model \"\(spec)\": \(reason). Use local, local:/path/model.gguf, openai:MODEL, "
                 + "vllm:MODEL@http://host:8000/v1, ollama:MODEL, llamacpp:MODEL or http://host:port/v1#MODEL"
@@ -109,20 +118,28 @@ public enum ChatModelSpec: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension ChatModelSpec.Remote {
+    /// The hosted OpenAI API (https, api.openai.com), the only endpoint a key goes to unasked.
+    public var isHostedOpenAI: Bool { server == .openai && APIKeyScope.isHostedOpenAI(baseURL) }
+
     /// Client settings for this server: hosted OpenAI requires a key and takes `max_completion_tokens`,
-    /// vLLM constrains choices.
-    public func configuration(apiKeyEnvironmentVariable: String = "OPENAI_API_KEY",
+    /// vLLM constrains choices. `apiKeyEnvironmentVariable` is the variable the user named (nil: none
+    /// named); `APIKeyScope` decides whether any key is sent.
+    public func configuration(apiKeyEnvironmentVariable: String? = nil,
                               maxConcurrentRequests: Int = 4,
                               retry: RetryPolicy = .init()) -> OpenAICompatibleChatModel.Configuration {
-        let hostedOpenAI = server == .openai && baseURL == Server.openai.defaultBaseURL
-        return .init(baseURL: baseURL, model: model, apiKeyEnvironmentVariable: apiKeyEnvironmentVariable,
-                     requiresAPIKey: hostedOpenAI, guidedChoice: server == .vllm,
-                     tokenLimitParameter: hostedOpenAI ? .maxCompletionTokens : .maxTokens,
-                     maxConcurrentRequests: maxConcurrentRequests, retry: retry)
+        let hostedOpenAI = isHostedOpenAI
+        var configuration = OpenAICompatibleChatModel.Configuration(
+            baseURL: baseURL, model: model,
+            apiKeyEnvironmentVariable: APIKeyScope.keyVariable(for: self, named: apiKeyEnvironmentVariable),
+            requiresAPIKey: hostedOpenAI, guidedChoice: server == .vllm,
+            tokenLimitParameter: hostedOpenAI ? .maxCompletionTokens : .maxTokens,
+            maxConcurrentRequests: maxConcurrentRequests, retry: retry)
+        configuration.credentials = credentials
+        return configuration
     }
 
     /// The HTTP client for this server.
-    public func makeModel(apiKeyEnvironmentVariable: String = "OPENAI_API_KEY", maxConcurrentRequests: Int = 4,
+    public func makeModel(apiKeyEnvironmentVariable: String? = nil, maxConcurrentRequests: Int = 4,
                           retry: RetryPolicy = .init(),
                           onRetry: (@Sendable (OpenAICompatibleChatModel.RetryNotice) -> Void)? = nil) throws -> OpenAICompatibleChatModel {
         try OpenAICompatibleChatModel(

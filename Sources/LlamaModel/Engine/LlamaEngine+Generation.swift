@@ -50,9 +50,10 @@ extension LlamaEngine {
 
     /// Samples up to `options.maxTokens` tokens after `prompt`. Stops at any of `stopTokens`
     /// (not included in the text) or when the text contains a stop string (cut before it).
-    /// `onText` receives text increments as they become valid UTF-8.
+    /// `onText` receives text increments as they become valid UTF-8. `shouldStop` is asked before
+    /// each token; when it answers true the generation throws `CancellationError` (a cancelled call).
     public func generate(prompt: [Int], options: GenerationOptions, tokenizer: BPETokenizer, stopTokens: Set<Int>,
-                         onText: ((String) -> Void)? = nil) throws -> Generation {
+                         onText: ((String) -> Void)? = nil, shouldStop: () -> Bool = { false }) throws -> Generation {
         var logits = try prefill(prompt)
         var sampler = Sampler(temperature: options.temperature, topP: options.topP, seed: options.seed)
         var generated: [Int] = []
@@ -61,6 +62,7 @@ extension LlamaEngine {
         var finish = "length"
         let stops = options.stop.filter { !$0.isEmpty }
         while generated.count < options.maxTokens {
+            if shouldStop() { throw CancellationError() }
             let next = logits.withUnsafeBufferPointer { sampler.sample($0) }
             if stopTokens.contains(next) { finish = "stop"; break }
             generated.append(next)

@@ -67,6 +67,8 @@ public final class LlamaEngine: @unchecked Sendable {
     init(config: LlamaConfig, maxContext: Int?, decodeWeights: DecodeWeights, cacheSlots: Int,
          fill: (String, UnsafeMutablePointer<Float>, Int) throws -> Void) throws {
         guard cacheSlots >= 1 else { throw ModelFileError.malformed("engine options", "cacheSlots must be at least 1, got \(cacheSlots)") }
+        if let maxContext, maxContext < 1 { throw ModelFileError.malformed("engine options", "maxContext must be at least 1, got \(maxContext)") }
+        try config.validate(source: "engine config")
         self.config = config
         slots = (0..<cacheSlots).map { _ in KVSlot() }
         self.decodeWeights = decodeWeights
@@ -128,6 +130,7 @@ public final class LlamaEngine: @unchecked Sendable {
     public convenience init(gguf file: GGUFFile, maxContext: Int? = nil, decodeWeights: DecodeWeights = .fp32,
                             cacheSlots: Int = 4) throws {
         let config = try LlamaConfig(gguf: file)
+        try LlamaWeights.checkTensors(of: file, for: config)
         try self.init(config: config, maxContext: maxContext, decodeWeights: decodeWeights,
                       cacheSlots: cacheSlots) { name, dest, count in
             guard let info = file.info(name) else { throw ModelFileError.missingTensor(name) }

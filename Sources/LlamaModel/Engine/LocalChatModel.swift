@@ -28,9 +28,17 @@ public final class LocalChatModel: ChatModel, @unchecked Sendable {
             throw ChatModelError.unavailable("no model file at \(url.path); run scripts/prerequisites.sh to fetch the default model")
         }
         let file = try GGUFFile(url: url)
-        tokenizer = try BPETokenizer(gguf: file)
+        do {
+            tokenizer = try BPETokenizer(gguf: file)
+        } catch {
+            throw ModelFileError.malformed(url.path, "tokenizer: \(error)")
+        }
         template = ChatTemplate(gguf: file)
         engine = try LlamaEngine(gguf: file, maxContext: maxContext, decodeWeights: decodeWeights, cacheSlots: cacheSlots)
+        // Token ids index the embedding rows, unchecked in the optimised engine.
+        guard tokenizer.vocabularySize <= engine.config.vocabSize else {
+            throw ModelFileError.malformed(url.path, "the tokenizer has \(tokenizer.vocabularySize) tokens but the model only \(engine.config.vocabSize) embedding rows")
+        }
         endOfTurn = tokenizer.id(of: template.endToken)
         stopTokens = Set([endOfTurn, tokenizer.id(of: "<|endoftext|>"), tokenizer.eosID].compactMap { $0 })
         identifier = "local:\(url.lastPathComponent)#\(Self.contentHash(url))"
@@ -42,23 +50,34 @@ public final class LocalChatModel: ChatModel, @unchecked Sendable {
     }
 
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try self.completeNow(request) })
-            }
-        }
+        try await runCancellable { flag in try self.completeNow(request, cancellation: flag) }
     }
 
     /// Streams text increments to `onText` while generating (used by `nnetnav chat`).
     public func complete(_ request: ChatRequest, onText: @escaping @Sendable (String) -> Void) async throws -> ChatResponse {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try self.completeNow(request, onText: onText) })
+        try await runCancellable { flag in try self.completeNow(request, onText: onText, cancellation: flag) }
+    }
+
+    /// Runs on the model's queue; cancelling the calling task skips a request still waiting for the
+    /// queue and stops one generating at its next token (`CancellationError`).
+    private func runCancellable(_ body: @escaping @Sendable (GenerationCancellation) throws -> ChatResponse) async throws -> ChatResponse {
+        let flag = GenerationCancellation()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                queue.async {
+                    continuation.resume(with: Result {
+                        if flag.isCancelled { throw CancellationError() }
+                        return try body(flag)
+                    })
+                }
             }
+        } onCancel: {
+            flag.cancel()
         }
     }
 
-    func completeNow(_ request: ChatRequest, onText: ((String) -> Void)? = nil) throws -> ChatResponse {
+    func completeNow(_ request: ChatRequest, onText: ((String) -> Void)? = nil,
+                     cancellation: GenerationCancellation? = nil) throws -> ChatResponse {
         let prompt = tokenizer.encode(template.render(request.messages, addGenerationPrompt: true))
         guard prompt.count < engine.maxContext else {
             throw ChatModelError.contextTooLong(tokens: prompt.count, limit: engine.maxContext)
@@ -76,7 +95,8 @@ public final class LocalChatModel: ChatModel, @unchecked Sendable {
                                 finishReason: "choice", choiceLogProbs: scores)
         }
         let generation = try engine.generate(prompt: prompt, options: request.options, tokenizer: tokenizer,
-                                             stopTokens: stopTokens, onText: onText)
+                                             stopTokens: stopTokens, onText: onText,
+                                             shouldStop: { cancellation?.isCancelled == true })
         return ChatResponse(text: generation.text,
                             usage: TokenUsage(promptTokens: prompt.count, completionTokens: generation.tokens.count),
                             finishReason: generation.finishReason)
@@ -98,4 +118,12 @@ public final class LocalChatModel: ChatModel, @unchecked Sendable {
 
 private extension String {
     func leftPadded(to n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}
+
+/// Set from another thread to stop a generation between tokens.
+final class GenerationCancellation: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+    func cancel() { lock.withLock { cancelled = true } }
+    var isCancelled: Bool { lock.withLock { cancelled } }
 }

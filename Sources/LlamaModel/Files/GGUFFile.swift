@@ -28,12 +28,15 @@ public final class GGUFFile: @unchecked Sendable {
     public init(url: URL) throws {
         file = try MappedFile(url: url)
         self.url = url
-        var reader = ByteReader(base: file.base, count: file.count, path: url.path)
-        guard try reader.u32() == 0x4655_4747 else { throw ModelFileError.malformed(url.path, "no GGUF magic") }
+        let path = url.path
+        var reader = ByteReader(base: file.base, count: file.count, path: path)
+        guard try reader.u32() == 0x4655_4747 else { throw ModelFileError.malformed(path, "no GGUF magic") }
         version = Int(try reader.u32())
-        guard version == 2 || version == 3 else { throw ModelFileError.unsupported("GGUF version \(version)") }
-        let tensorCount = try reader.length()
-        let kvCount = try reader.length()
+        guard version == 2 || version == 3 else { throw ModelFileError.unsupported("GGUF version \(version) in \(path)") }
+        // Every count is checked against the bytes left before anything is allocated for it: a
+        // key-value pair takes at least 13 bytes (empty key, type, one byte), a tensor entry 32.
+        let tensorCount = try reader.count(minimumBytesEach: 32, what: "tensor count")
+        let kvCount = try reader.count(minimumBytesEach: 13, what: "metadata count")
         var metadata: [String: GGUFValue] = [:]
         var keys: [String] = []
         for _ in 0..<kvCount {
@@ -42,29 +45,62 @@ public final class GGUFFile: @unchecked Sendable {
             metadata[key] = try reader.value(wire)
             keys.append(key)
         }
+        let alignment: Int
+        if let value = metadata["general.alignment"] {
+            guard let a = value.intValue, a > 0, a <= 1 << 16, a & (a - 1) == 0 else {
+                throw ModelFileError.malformed(path, "general.alignment must be a power of two from 1 to 65536, got \(value)")
+            }
+            alignment = a
+        } else {
+            alignment = 32
+        }
         var tensors: [TensorInfo] = []
         for _ in 0..<tensorCount {
             let name = try reader.string()
             let dims = Int(try reader.u32())
-            guard dims >= 1 && dims <= 4 else { throw ModelFileError.malformed(url.path, "tensor \(name) has \(dims) dimensions") }
+            guard dims >= 1 && dims <= 4 else { throw ModelFileError.malformed(path, "tensor \(name) has \(dims) dimensions") }
             var ne: [Int] = []
             for _ in 0..<dims { ne.append(try reader.length()) }
             let code = try reader.u32()
             guard let type = GGMLType(rawValue: code) else {
-                throw ModelFileError.unsupported("tensor \(name) uses ggml type \(code) (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1)")
+                throw ModelFileError.unsupported("tensor \(name) in \(path) uses ggml type \(code) (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1)")
             }
-            guard ne[0] % type.blockSize == 0 else { throw ModelFileError.malformed(url.path, "tensor \(name) rows are not whole blocks") }
-            tensors.append(TensorInfo(name: name, shape: ne.reversed(), type: type, offset: try reader.length()))
+            guard ne[0] % type.blockSize == 0 else { throw ModelFileError.malformed(path, "tensor \(name) rows are not whole blocks") }
+            // The shape product and byte size are checked here, once: every later user (dequantising
+            // under -Ounchecked) trusts `elementCount` and `byteCount`.
+            guard Self.checkedProduct(ne) != nil else {
+                throw ModelFileError.malformed(path, "tensor \(name) shape \(Array(ne.reversed())) has too many elements")
+            }
+            let offset = try reader.length()
+            guard offset % alignment == 0 else {
+                throw ModelFileError.malformed(path, "tensor \(name) offset \(offset) is not a multiple of the alignment \(alignment)")
+            }
+            tensors.append(TensorInfo(name: name, shape: ne.reversed(), type: type, offset: offset))
         }
-        let alignment = metadata["general.alignment"]?.intValue ?? 32
         dataStart = (reader.position + alignment - 1) / alignment * alignment
-        for t in tensors where dataStart + t.offset + t.byteCount > file.count {
-            throw ModelFileError.malformed(url.path, "tensor \(t.name) extends past the end of the file (truncated download?)")
+        for t in tensors {
+            // offset < 2^40 and byteCount < 2^47 (checked above), so the sum cannot overflow.
+            guard dataStart <= file.count, t.offset + t.byteCount <= file.count - dataStart else {
+                throw ModelFileError.malformed(path, "tensor \(t.name) extends past the end of the file (truncated download?)")
+            }
         }
         self.metadata = metadata
         self.metadataKeys = keys
         self.tensors = tensors
         self.tensorIndex = Dictionary(tensors.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Product of tensor dimensions, nil when it exceeds 2^47 elements (far past any file this
+    /// project can map, and small enough that `byteCount` and offset sums cannot overflow).
+    static func checkedProduct(_ dims: [Int]) -> Int? {
+        var product = 1
+        for d in dims {
+            guard d >= 0 else { return nil }
+            let (p, overflow) = product.multipliedReportingOverflow(by: d)
+            guard !overflow, p <= 1 << 47 else { return nil }
+            product = p
+        }
+        return product
     }
 
     public func info(_ name: String) -> TensorInfo? { tensorIndex[name].map { tensors[$0] } }
@@ -108,13 +144,25 @@ struct ByteReader {
         guard v < UInt64(1) << 40 else { throw ModelFileError.malformed(path, "implausible count \(v)") }
         return Int(v)
     }
+    /// A count of items that each take at least `minimumBytesEach` bytes of what is left of the file:
+    /// a larger one is a lie, refused before `reserveCapacity` or a loop can act on it.
+    mutating func count(minimumBytesEach: Int, what: String) throws -> Int {
+        let n = try length()
+        guard n <= (size - position) / minimumBytesEach else {
+            throw ModelFileError.malformed(path, "\(what) \(n) is more than the \(size - position) bytes left can hold")
+        }
+        return n
+    }
     mutating func string() throws -> String {
         let n = try length()
-        guard position + n <= self.size else { throw ModelFileError.malformed(path, "string runs past the end") }
+        guard n <= size - position else { throw ModelFileError.malformed(path, "string runs past the end") }
         defer { position += n }
         return String(decoding: UnsafeRawBufferPointer(start: base + position, count: n), as: UTF8.self)
     }
-    mutating func value(_ code: UInt32) throws -> GGUFValue {
+    /// Arrays may hold arrays, but only this deep: each level costs stack, and real files use one level.
+    static let maxArrayDepth = 4
+
+    mutating func value(_ code: UInt32, depth: Int = 0) throws -> GGUFValue {
         guard let wire = GGUFWireType(rawValue: code) else { throw ModelFileError.malformed(path, "unknown metadata type \(code)") }
         switch wire {
         case .uint8: return .uint(UInt64(try take(UInt8.self)))
@@ -130,11 +178,15 @@ struct ByteReader {
         case .bool: return .bool(try take(UInt8.self) != 0)
         case .string: return .string(try string())
         case .array:
+            guard depth < Self.maxArrayDepth else {
+                throw ModelFileError.malformed(path, "metadata arrays nested deeper than \(Self.maxArrayDepth) levels")
+            }
             let inner = try u32()
-            let n = try length()
+            guard let innerWire = GGUFWireType(rawValue: inner) else { throw ModelFileError.malformed(path, "unknown metadata type \(inner)") }
+            let n = try count(minimumBytesEach: innerWire.minimumBytes, what: "array length")
             var items: [GGUFValue] = []
             items.reserveCapacity(n)
-            for _ in 0..<n { items.append(try value(inner)) }
+            for _ in 0..<n { items.append(try value(inner, depth: depth + 1)) }
             return .array(items)
         }
     }

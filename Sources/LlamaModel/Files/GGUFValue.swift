@@ -33,4 +33,16 @@ public enum GGUFValue: Sendable, Hashable {
 /// Wire type codes of GGUF metadata values.
 enum GGUFWireType: UInt32 {
     case uint8 = 0, int8, uint16, int16, uint32, int32, float32, bool, string, array, uint64, int64, float64
+
+    /// The fewest bytes one value of this type takes on the wire (a string or array: its 8-byte length;
+    /// an array also its 4-byte element type).
+    var minimumBytes: Int {
+        switch self {
+        case .uint8, .int8, .bool: return 1
+        case .uint16, .int16: return 2
+        case .uint32, .int32, .float32: return 4
+        case .uint64, .int64, .float64, .string: return 8
+        case .array: return 12
+        }
+    }
 }

@@ -4,18 +4,19 @@ extension LlamaConfig {
     /// Reads the hyper-parameters from GGUF `llama.*` metadata.
     public init(gguf: GGUFFile) throws {
         let arch = gguf["general.architecture"]?.stringValue ?? "llama"
-        guard arch == "llama" else { throw ModelFileError.unsupported("architecture \(arch) (only llama)") }
+        guard arch == "llama" else { throw ModelFileError.unsupported("architecture \(arch) of \(gguf.url.path) (only llama)") }
         func int(_ key: String) throws -> Int {
-            guard let v = gguf["llama.\(key)"]?.intValue else { throw ModelFileError.missingMetadata("llama.\(key)") }
+            guard let v = gguf["llama.\(key)"]?.intValue else { throw ModelFileError.malformed(gguf.url.path, "no integer llama.\(key) metadata") }
             return v
         }
         let dim = try int("embedding_length")
         let heads = try int("attention.head_count")
+        guard heads > 0 else { throw ModelFileError.malformed(gguf.url.path, "llama.attention.head_count is \(heads)") }
         let vocab = gguf["llama.vocab_size"]?.intValue ?? gguf["tokenizer.ggml.tokens"]?.arrayValue?.count
             ?? gguf.info(LlamaTensorName.tokenEmbedding)?.shape.first
         guard let vocab else { throw ModelFileError.missingMetadata("llama.vocab_size") }
         if let rot = gguf["llama.rope.dimension_count"]?.intValue, rot != dim / heads {
-            throw ModelFileError.unsupported("partial rotary embedding (\(rot) of \(dim / heads) dimensions)")
+            throw ModelFileError.unsupported("partial rotary embedding (\(rot) of \(dim / heads) dimensions) in \(gguf.url.path)")
         }
         self.init(vocabSize: vocab, dim: dim, hiddenDim: try int("feed_forward_length"), layerCount: try int("block_count"),
                   headCount: heads, kvHeadCount: gguf["llama.attention.head_count_kv"]?.intValue ?? heads,
@@ -23,6 +24,7 @@ extension LlamaConfig {
                   ropeTheta: Float(gguf["llama.rope.freq_base"]?.doubleValue ?? 10_000),
                   rmsNormEps: Float(gguf["llama.attention.layer_norm_rms_epsilon"]?.doubleValue ?? 1e-5),
                   tiedEmbeddings: gguf.info(LlamaTensorName.output) == nil)
+        try validate(source: gguf.url.path)
     }
 
     /// GGUF metadata entries describing this configuration (for writers).
@@ -58,5 +60,34 @@ extension LlamaConfig {
                   ropeTheta: Float(json["rope_theta"] as? Double ?? 10_000),
                   rmsNormEps: Float(json["rms_norm_eps"] as? Double ?? 1e-5),
                   tiedEmbeddings: json["tie_word_embeddings"] as? Bool ?? false)
+        try validate(source: url.path)
+    }
+
+    /// Largest value accepted for any size: far above real Llama models, small enough that every
+    /// product the engine and trainer form (vocab · dim, layers · dim · hidden) fits in an Int.
+    public static let maxDimension = 1 << 20
+
+    /// Refuses sizes the engine and the trainer (built with -Ounchecked, so no overflow traps) cannot
+    /// use safely: zero or negative sizes, heads that do not divide the width, odd head sizes (RoPE
+    /// rotates pairs), non-finite RoPE base or epsilon. `source` names the file in the error.
+    public func validate(source: String) throws {
+        func fail(_ why: String) -> ModelFileError { .malformed(source, "model config: \(why)") }
+        let sizes = [("vocab size", vocabSize), ("width", dim), ("feed-forward width", hiddenDim), ("layer count", layerCount),
+                     ("head count", headCount), ("kv head count", kvHeadCount), ("context length", contextLength)]
+        for (name, value) in sizes where value < 1 || value > Self.maxDimension {
+            throw fail("\(name) \(value) is outside 1...\(Self.maxDimension)")
+        }
+        guard dim % headCount == 0 else { throw fail("width \(dim) is not a multiple of the head count \(headCount)") }
+        guard headCount % kvHeadCount == 0 else { throw fail("head count \(headCount) is not a multiple of the kv head count \(kvHeadCount)") }
+        guard headDim % 2 == 0 else { throw fail("head size \(headDim) is odd (RoPE rotates pairs)") }
+        guard ropeTheta.isFinite, ropeTheta > 0 else { throw fail("RoPE base \(ropeTheta) is not a positive number") }
+        guard rmsNormEps.isFinite, rmsNormEps >= 0 else { throw fail("RMSNorm epsilon \(rmsNormEps) is not a non-negative number") }
+        var total = 0
+        for (name, shape) in LlamaWeights.expectedShapes(self) {
+            guard let count = GGUFFile.checkedProduct(shape) else { throw fail("tensor \(name) \(shape) is too large") }
+            let (sum, overflow) = total.addingReportingOverflow(count)
+            guard !overflow, sum <= 1 << 47 else { throw fail("the model has too many parameters") }
+            total = sum
+        }
     }
 }

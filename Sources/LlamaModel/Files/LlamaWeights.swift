@@ -37,6 +37,7 @@ public struct LlamaWeights: Sendable {
 
     /// Checks that every expected tensor is present with the right size.
     public func validate() throws {
+        try config.validate(source: "model weights")
         for (name, shape) in Self.expectedShapes(config) {
             guard let t = tensors[name] else { throw ModelFileError.missingTensor(name) }
             guard t.count == shape.reduce(1, *) else { throw ModelFileError.shapeMismatch(name, expected: shape, found: [t.count]) }
@@ -48,14 +49,25 @@ public struct LlamaWeights: Sendable {
 
     public static func load(gguf file: GGUFFile) throws -> LlamaWeights {
         let config = try LlamaConfig(gguf: file)
+        try checkTensors(of: file, for: config)
         var tensors: [String: [Float]] = [:]
-        for (name, shape) in expectedShapes(config) {
-            guard let info = file.info(name) else { throw ModelFileError.missingTensor(name) }
-            guard info.shape == shape else { throw ModelFileError.shapeMismatch(name, expected: shape, found: info.shape) }
-            tensors[name] = try file.floats(name)
-        }
+        for (name, _) in expectedShapes(config) { tensors[name] = try file.floats(name) }
         let weights = LlamaWeights(config: config, tensors: tensors)
         return weights
+    }
+
+    /// Checks that a GGUF file holds every tensor `config` needs, in its shape, before anything is
+    /// allocated for them: the sizes in a file's metadata are only trusted once its tensors (which
+    /// the reader checked fit in the file) agree with them.
+    public static func checkTensors(of file: GGUFFile, for config: LlamaConfig) throws {
+        for (name, shape) in expectedShapes(config) {
+            guard let info = file.info(name) else {
+                throw ModelFileError.malformed(file.url.path, "the model file has no tensor named \(name)")
+            }
+            guard info.shape == shape else {
+                throw ModelFileError.malformed(file.url.path, "tensor \(name) has shape \(info.shape), expected \(shape)")
+            }
+        }
     }
 
     /// Metadata key under which `write(safetensors:)` stores the config as JSON.
@@ -70,7 +82,11 @@ public struct LlamaWeights: Sendable {
         if let config {
             resolved = config
         } else if let json = file.metadata[configMetadataKey], let data = json.data(using: .utf8) {
-            resolved = try JSONDecoder().decode(LlamaConfig.self, from: data)
+            do {
+                resolved = try JSONDecoder().decode(LlamaConfig.self, from: data)
+            } catch {
+                throw ModelFileError.malformed(url.path, "\(configMetadataKey) metadata is not a model config: \(error)")
+            }
         } else {
             let sibling = url.deletingLastPathComponent().appendingPathComponent("config.json")
             guard FileManager.default.fileExists(atPath: sibling.path) else {
@@ -78,11 +94,17 @@ public struct LlamaWeights: Sendable {
             }
             resolved = try LlamaConfig(huggingFaceConfig: sibling)
         }
+        try resolved.validate(source: url.path)
+        let expected = Dictionary(expectedShapes(resolved), uniquingKeysWith: { a, _ in a })
         var tensors: [String: [Float]] = [:]
         for info in file.tensors {
             // Both spellings are accepted so files written by other GGUF-named tools load too.
             let name = HuggingFaceNames.ggufName(info.name) ?? info.name
             var values = try file.floats(info.name)
+            if let shape = expected[name], values.count != shape.reduce(1, *) {
+                // Checked before the RoPE row permutation, which indexes by the config's sizes.
+                throw ModelFileError.malformed(url.path, "tensor \(info.name) has \(values.count) values, the config needs \(shape)")
+            }
             if HuggingFaceNames.ggufName(info.name) != nil, let heads = HuggingFaceNames.ropeHeads(ggufName: name, config: resolved) {
                 values = HuggingFaceNames.toGGUFRows(values, heads: heads, columns: resolved.dim)
             }

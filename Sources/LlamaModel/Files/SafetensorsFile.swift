@@ -30,8 +30,13 @@ public final class SafetensorsFile: @unchecked Sendable {
         file = try MappedFile(url: url)
         self.url = url
         guard file.count >= 8 else { throw ModelFileError.malformed(url.path, "shorter than its header length") }
-        let headerLength = Int(UInt64(littleEndian: file.base.loadUnaligned(as: UInt64.self)))
-        guard headerLength > 1, 8 + headerLength <= file.count else { throw ModelFileError.malformed(url.path, "header length \(headerLength) out of range") }
+        // Compared as UInt64 before any conversion: a length near 2^64 must not wrap to a small or
+        // negative Int (the reader is built with -Ounchecked, where conversions do not trap).
+        let rawLength = UInt64(littleEndian: file.base.loadUnaligned(as: UInt64.self))
+        guard rawLength > 1, rawLength <= UInt64(file.count - 8), rawLength <= 100 << 20 else {
+            throw ModelFileError.malformed(url.path, "header length \(rawLength) out of range (file has \(file.count) bytes)")
+        }
+        let headerLength = Int(rawLength)
         let headerData = Data(bytes: file.base + 8, count: headerLength)
         guard let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
             throw ModelFileError.malformed(url.path, "header is not a JSON object")
@@ -48,11 +53,18 @@ public final class SafetensorsFile: @unchecked Sendable {
                   let offsets = e["data_offsets"] as? [Int], offsets.count == 2 else {
                 throw ModelFileError.malformed(url.path, "bad header entry for \(name)")
             }
-            guard let dtype = DType(rawValue: dt) else { throw ModelFileError.unsupported("safetensors dtype \(dt) of \(name) (supported: F32, F16, BF16)") }
-            let info = TensorInfo(name: name, dtype: dtype, shape: shape, begin: offsets[0], end: offsets[1])
-            guard info.end - info.begin == info.elementCount * dtype.size, dataStart + info.end <= file.count else {
-                throw ModelFileError.malformed(url.path, "tensor \(name) data range does not match its shape or the file size")
+            guard let dtype = DType(rawValue: dt) else { throw ModelFileError.unsupported("safetensors dtype \(dt) of \(name) in \(url.path) (supported: F32, F16, BF16)") }
+            let (begin, end) = (offsets[0], offsets[1])
+            guard begin >= 0, begin <= end else {
+                throw ModelFileError.malformed(url.path, "tensor \(name) has data offsets [\(begin), \(end)] (negative or reversed)")
             }
+            guard end <= file.count - dataStart else {
+                throw ModelFileError.malformed(url.path, "tensor \(name) data [\(begin), \(end)] lies past the end of the file")
+            }
+            guard let count = GGUFFile.checkedProduct(shape), count * dtype.size == end - begin else {
+                throw ModelFileError.malformed(url.path, "tensor \(name) data range does not match its shape \(shape)")
+            }
+            let info = TensorInfo(name: name, dtype: dtype, shape: shape, begin: begin, end: end)
             tensors.append(info)
         }
         tensors.sort { $0.begin < $1.begin }

@@ -46,6 +46,10 @@ extension BPETokenizer {
                 added.append((id, content, entry["special"] as? Bool ?? false))
             }
         }
+        // Ids index an array sized by the largest one: negative or absurd ids are refused first.
+        for id in Array(vocab.values) + added.map(\.0) where id < 0 || id >= 1 << 22 {
+            throw Error.malformed("\(url.lastPathComponent): token id \(id) out of range 0..<\(1 << 22)")
+        }
         let size = max((vocab.values.max() ?? -1), (added.map(\.0).max() ?? -1)) + 1
         var tokens = [String](repeating: "", count: size)
         for (t, id) in vocab { tokens[id] = t }

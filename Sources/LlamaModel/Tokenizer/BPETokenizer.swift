@@ -55,6 +55,9 @@ public struct BPETokenizer: Sendable {
         specialFirstScalars = Set(specials.map { $0.text[0].value })
         specialIDs = Set(specialTokens)
         self.preTokenizer = preTokenizer
+        for (name, id) in [("bos", bosID), ("eos", eosID)] {
+            if let id, !tokens.indices.contains(id) { throw Error.malformed("\(name) token id \(id) out of range 0..<\(tokens.count)") }
+        }
         self.bosID = bosID
         self.eosID = eosID
     }

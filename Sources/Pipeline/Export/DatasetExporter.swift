@@ -78,7 +78,12 @@ public struct DatasetExporter: Sendable {
         }
     }
 
-    /// Writes `sft_{train,validation}.jsonl` and `trajectories_{train,validation}.jsonl` into `directory`.
+    /// The files `export` writes, which are replaced together.
+    public static let fileNames: Set<String> = Set(Split.allCases.flatMap { ["sft_\($0.rawValue).jsonl", "trajectories_\($0.rawValue).jsonl"] })
+
+    /// Writes `sft_{train,validation}.jsonl` and `trajectories_{train,validation}.jsonl` into `directory`,
+    /// as one set (`AtomicDirectory`): a reader or a kill never sees train rows of one export beside
+    /// validation rows of another.
     public func export(_ demos: [Demonstration], to directory: URL) throws -> Summary {
         var summary = Summary()
         summary.demonstrations = demos.count
@@ -93,14 +98,17 @@ public struct DatasetExporter: Sendable {
             }
             trajectories[split]!.append(trajectory(demo))
         }
+        try AtomicDirectory.replace(directory, ownedFiles: Self.fileNames) { folder in
+            for split in Split.allCases {
+                try JSONLines.write(sft[split]!, to: folder.appendingPathComponent("sft_\(split.rawValue).jsonl"))
+                try JSONLines.write(trajectories[split]!, to: folder.appendingPathComponent("trajectories_\(split.rawValue).jsonl"))
+            }
+        }
         for split in Split.allCases {
-            let sftURL = directory.appendingPathComponent("sft_\(split.rawValue).jsonl")
-            let trajectoryURL = directory.appendingPathComponent("trajectories_\(split.rawValue).jsonl")
-            try JSONLines.write(sft[split]!, to: sftURL)
-            try JSONLines.write(trajectories[split]!, to: trajectoryURL)
             summary.rows[split] = sft[split]!.count
             summary.trajectories[split] = trajectories[split]!.count
-            summary.files += [sftURL, trajectoryURL]
+            summary.files += [directory.appendingPathComponent("sft_\(split.rawValue).jsonl"),
+                              directory.appendingPathComponent("trajectories_\(split.rawValue).jsonl")]
         }
         return summary
     }

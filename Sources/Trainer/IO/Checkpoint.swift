@@ -29,24 +29,47 @@ extension TrainableLlama {
     }
 }
 
-/// A training checkpoint directory:
+/// A training run's checkpoint, in `directory/checkpoint/` (a symlink to the current complete set,
+/// switched atomically by `CheckpointSetWriter`, so a kill mid-save leaves the previous set):
 /// - `model.safetensors`: full weights with Hugging Face names (adapters merged for LoRA runs);
 /// - `adapter.safetensors` (LoRA runs): the adapter tensors, which `--resume` continues from;
 /// - `optimizer.safetensors`: AdamW first and second moments (flat, in the trainable layout);
-/// - `trainer_state.json`: step, data cursor, RNG state, options and model config.
+/// - `trainer_state.json`: step, data cursor, RNG state, options and model config;
+/// - `manifest.json`: digests of the files above and of the training data (`CheckpointManifest`).
+/// Runs written before the set layout (the files directly in `directory`) still load.
 public struct Checkpoint {
     public let directory: URL
     public init(directory: URL) { self.directory = directory }
 
-    public var modelURL: URL { directory.appendingPathComponent("model.safetensors") }
-    public var adapterURL: URL { directory.appendingPathComponent("adapter.safetensors") }
-    public var optimizerURL: URL { directory.appendingPathComponent("optimizer.safetensors") }
-    public var stateURL: URL { directory.appendingPathComponent("trainer_state.json") }
+    /// The folder holding the current set.
+    public var setDirectory: URL {
+        let link = directory.appendingPathComponent(CheckpointSetWriter.linkName)
+        let legacy = directory.appendingPathComponent("trainer_state.json")
+        if !FileManager.default.fileExists(atPath: link.path), FileManager.default.fileExists(atPath: legacy.path) { return directory }
+        return link
+    }
+
+    public var modelURL: URL { setDirectory.appendingPathComponent("model.safetensors") }
+    public var adapterURL: URL { setDirectory.appendingPathComponent("adapter.safetensors") }
+    public var optimizerURL: URL { setDirectory.appendingPathComponent("optimizer.safetensors") }
+    public var stateURL: URL { setDirectory.appendingPathComponent("trainer_state.json") }
+    public var manifestURL: URL { setDirectory.appendingPathComponent("manifest.json") }
 
     public var exists: Bool { FileManager.default.fileExists(atPath: stateURL.path) }
 
-    public func save(_ tuner: FineTuner) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    /// Writes a complete new set and switches to it. `dataFingerprint` (`ContentDigest.rows`) lets
+    /// `--resume` refuse different data.
+    public func save(_ tuner: FineTuner, dataFingerprint: String? = nil) throws {
+        try CheckpointSetWriter.write(in: directory) { folder in
+            try Checkpoint(directory: folder).writeFiles(tuner, dataFingerprint: dataFingerprint, into: folder)
+        }
+    }
+
+    private func writeFiles(_ tuner: FineTuner, dataFingerprint: String?, into folder: URL) throws {
+        let modelURL = folder.appendingPathComponent("model.safetensors")
+        let adapterURL = folder.appendingPathComponent("adapter.safetensors")
+        let optimizerURL = folder.appendingPathComponent("optimizer.safetensors")
+        let stateURL = folder.appendingPathComponent("trainer_state.json")
         let model = tuner.model
         try model.exportWeights().write(safetensors: modelURL)
         if let ll = model.loraLayout, let adapters = model.adapters {
@@ -61,7 +84,67 @@ public struct Checkpoint {
                                   to: optimizerURL)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(tuner.state).write(to: stateURL, options: .atomic)
+        try encoder.encode(tuner.state).write(to: stateURL)
+        var files: [String: String] = [:]
+        for url in [modelURL, adapterURL, optimizerURL, stateURL] where FileManager.default.fileExists(atPath: url.path) {
+            files[url.lastPathComponent] = try ContentDigest.file(url)
+        }
+        let manifest = CheckpointManifest(files: files, dataFingerprint: dataFingerprint, step: tuner.state.step)
+        try encoder.encode(manifest).write(to: folder.appendingPathComponent("manifest.json"))
+    }
+
+    /// Checks, before a resume, that the set's files are the ones written together and that the run
+    /// asks for the same options and data the checkpoint was trained with.
+    public func verifyResume(options: TrainingOptions, dataFingerprint: String) throws -> TrainerState {
+        let state = try loadState()
+        if FileManager.default.fileExists(atPath: manifestURL.path) {
+            let manifest: CheckpointManifest
+            do {
+                manifest = try JSONDecoder().decode(CheckpointManifest.self, from: Data(contentsOf: manifestURL))
+            } catch {
+                throw TrainerError.invalidCheckpoint("\(manifestURL.path) is unreadable: \(error)")
+            }
+            for (name, digest) in manifest.files.sorted(by: { $0.key < $1.key }) {
+                let url = setDirectory.appendingPathComponent(name)
+                guard FileManager.default.fileExists(atPath: url.path) else {
+                    throw TrainerError.invalidCheckpoint("\(name) of the checkpoint in \(setDirectory.path) is missing")
+                }
+                guard try ContentDigest.file(url) == digest else {
+                    throw TrainerError.invalidCheckpoint("\(name) in \(setDirectory.path) is not the one saved with this checkpoint's state")
+                }
+            }
+            guard manifest.step == state.step else {
+                throw TrainerError.invalidCheckpoint("trainer_state.json is at step \(state.step) but the set was saved at step \(manifest.step)")
+            }
+            if let saved = manifest.dataFingerprint, saved != dataFingerprint {
+                throw TrainerError.invalidCheckpoint(
+                    "the training data changed since the checkpoint in \(directory.path) was saved (fingerprint \(saved), now \(dataFingerprint)); "
+                        + "train into a new --output or restore the data")
+            }
+        }
+        if state.options != options {
+            throw TrainerError.invalidCheckpoint(
+                "the checkpoint in \(directory.path) was trained with other options (\(Self.differences(state.options, options))); "
+                    + "resume with the same options or train into a new --output")
+        }
+        return state
+    }
+
+    /// "steps 6 → 10, seed 42 → 7": the top-level option fields that differ.
+    static func differences(_ a: TrainingOptions, _ b: TrainingOptions) -> String {
+        func fields(_ o: TrainingOptions) -> [String: String] {
+            guard let data = try? JSONEncoder().encode(o),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+            var out: [String: String] = [:]
+            for (k, v) in object {
+                let json = (try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed])) ?? Data()
+                out[k] = String(decoding: json, as: UTF8.self)
+            }
+            return out
+        }
+        let fa = fields(a), fb = fields(b)
+        let keys = Set(fa.keys).union(fb.keys).sorted().filter { fa[$0] != fb[$0] }
+        return keys.map { "\($0) \(fa[$0] ?? "unset") → \(fb[$0] ?? "unset")" }.joined(separator: ", ")
     }
 
     public func loadState() throws -> TrainerState {

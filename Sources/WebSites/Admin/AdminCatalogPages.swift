@@ -20,7 +20,7 @@ extension Admin {
                      "price_asc": "p.price_cents, p.id", "stock_asc": "p.stock, p.id"]
         let sortKey = sorts[q["sort"] ?? ""] != nil ? q["sort"]! : "id"
         let perPage = 20
-        let pageNumber = max(1, q.int("page") ?? 1)
+        let pageNumber = try q.pageNumber()
         let arguments = StatementArguments(args)
         let (total, rows) = try db.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM product p \(whereSQL)", arguments: arguments) ?? 0,
@@ -74,8 +74,9 @@ extension Admin {
         guard let cents = form["price"].flatMap(StoreFormat.cents), cents > 0 else {
             return redirect(request, to: "/products/\(id)", flash: "Please enter a price greater than zero, such as 19.99.")
         }
-        guard let stock = form.int("stock"), stock >= 0 else {
-            return redirect(request, to: "/products/\(id)", flash: "Please enter a quantity of zero or more.")
+        // Bounded so that stock arithmetic in SQL (restocking on cancel) stays an exact integer.
+        guard let stock = form.int("stock"), (0...1_000_000).contains(stock) else {
+            return redirect(request, to: "/products/\(id)", flash: "Please enter a quantity from 0 to 1,000,000.")
         }
         guard let status = form["status"], ["enabled", "disabled"].contains(status) else {
             return redirect(request, to: "/products/\(id)", flash: "Please choose Enabled or Disabled.")
@@ -90,7 +91,7 @@ extension Admin {
         _ = try requireAdmin(request)
         let q = request.query
         let perPage = 20
-        let pageNumber = max(1, q.int("page") ?? 1)
+        let pageNumber = try q.pageNumber()
         var whereSQL = ""
         var args: [DatabaseValue] = []
         if let text = q["q"] {
@@ -141,7 +142,7 @@ extension Admin {
         let q = request.query
         let status = ["pending", "approved", "rejected"].contains(q["status"] ?? "") ? q["status"]! : "pending"
         let perPage = 20
-        let pageNumber = max(1, q.int("page") ?? 1)
+        let pageNumber = try q.pageNumber()
         let (total, rows) = try db.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review WHERE status = ?", arguments: [status]) ?? 0,
              try Row.fetchAll(db, sql: """

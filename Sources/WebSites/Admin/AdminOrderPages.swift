@@ -19,7 +19,7 @@ extension Admin {
         let sorts = ["newest": "o.id DESC", "oldest": "o.id", "total_desc": "o.total_cents DESC, o.id", "total_asc": "o.total_cents, o.id"]
         let sortKey = sorts[q["sort"] ?? ""] != nil ? q["sort"]! : "newest"
         let perPage = 20
-        let pageNumber = max(1, q.int("page") ?? 1)
+        let pageNumber = try q.pageNumber()
         let arguments = StatementArguments(args)
         let (total, rows) = try db.read { db in
             let from = "FROM orders o JOIN customer c ON c.id = o.customer_id \(whereSQL)"

@@ -80,7 +80,7 @@ struct ForumRoutes: Sendable {
         let pages = try await pages(request)
         let viewer = try await viewer(request)
         let sort = request.query["sort"] ?? "new"
-        let page = PageMarkup.page(request)
+        let page = try PageMarkup.page(request)
         let result: (forum: Row?, posts: [Row], total: Int, subscribed: Bool, subscribers: Int)? = try database.read { db in
             var forum: Row?
             if let name {
@@ -238,7 +238,7 @@ struct ForumRoutes: Sendable {
     private func search(_ request: Request) async throws -> Response {
         let pages = try await pages(request)
         let q = request.query["q"] ?? ""
-        let page = PageMarkup.page(request)
+        let page = try PageMarkup.page(request)
         let (rows, total): ([Row], Int) = try database.read { db in
             guard !q.isEmpty else { return ([], 0) }
             let pattern = "%\(q)%"

@@ -28,6 +28,20 @@ public struct FormData: Sendable {
 
     public func all(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
     public func int(_ name: String) -> Int? { self[name].flatMap { Int($0) } }
+
+    /// The largest page number any listing accepts. Request values reach `(page - 1) * perPage`
+    /// offsets, so they are bounded here, once, before any arithmetic can trap on them.
+    public static let maxPageNumber = 100_000
+
+    /// The 1-based `page` field: 1 when absent, blank or below 1 (as before), a 400 when it is not a
+    /// whole number or is beyond `maxPageNumber` (`?page=9223372036854775807` must not kill the server).
+    public func pageNumber(_ name: String = "page") throws -> Int {
+        guard let text = self[name] else { return 1 }
+        guard let value = Int(text), value <= Self.maxPageNumber else {
+            throw HTTPError(.badRequest, message: "The \(name) must be a whole number from 1 to \(Self.maxPageNumber).")
+        }
+        return max(1, value)
+    }
     public func double(_ name: String) -> Double? {
         self[name].flatMap { Double($0.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: ",", with: "")) }
     }

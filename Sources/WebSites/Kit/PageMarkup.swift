@@ -20,9 +20,9 @@ enum PageMarkup {
         .html(body, status: status)
     }
 
-    /// The `page` query parameter, at least 1.
-    static func page(_ request: Request) -> Int {
-        max(1, request.query.int("page") ?? 1)
+    /// The `page` query parameter, at least 1; a 400 when out of range.
+    static func page(_ request: Request) throws -> Int {
+        try request.query.pageNumber()
     }
 
     /// Where to come back after signing in: the page itself for a GET, and for a POST (an action

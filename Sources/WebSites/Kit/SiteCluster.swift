@@ -50,6 +50,11 @@ public actor SiteCluster {
     public nonisolated let dataDirectory: URL
     public nonisolated let sites: [SiteName]
     public nonisolated let instances: Int
+    /// Secret of this process's control routes: `POST /__nnetnav/reset` answers only loopback peers
+    /// that send it in `SiteControlToken.header`, so a page (or a model-issued goto) cannot reset the
+    /// sites behind a crawl's back. Written to `SiteControlToken.file(in: dataDirectory)` (mode 0600)
+    /// for `nnetnav env reset`.
+    public nonisolated let controlToken: String
     private let definitions: [SiteName: SiteDefinition]
     private var servers: [String: Server] = [:]
     private var databases: [String: LiveDatabase] = [:]
@@ -60,6 +65,7 @@ public actor SiteCluster {
         self.instances = instances
         self.dataDirectory = dataDirectory
         self.seed = seed
+        self.controlToken = SiteControlToken.generate()
     }
 
     /// Starts the named built-in sites (see `SiteCatalog`).
@@ -167,6 +173,7 @@ public actor SiteCluster {
     private func launch(basePort: Int?) async throws {
         let fm = FileManager.default
         try fm.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        try SiteControlToken.write(controlToken, to: SiteControlToken.file(in: dataDirectory))
 
         // One pristine file per database, built once and cached.
         var pristine: [String: DatabaseQueue] = [:]
@@ -228,9 +235,16 @@ public actor SiteCluster {
         }
     }
 
-    /// Loopback-only by construction: the servers bind 127.0.0.1, so only local clients reach these.
+    /// The servers bind 127.0.0.1, but reset also checks the peer and the per-process token: any page
+    /// the browser loads can make the browser POST to a loopback URL, and a form cannot add a header.
     private nonisolated func addControlRoutes(to router: Router<SiteRequestContext>, site: SiteName, instance: Int) {
-        router.post("/__nnetnav/reset") { [weak self] _, _ -> Response in
+        let token = controlToken
+        router.post("/__nnetnav/reset") { [weak self] request, context -> Response in
+            guard context.peerIsLoopback else { return .text("reset answers loopback clients only\n", status: .forbidden) }
+            guard let sent = SiteControlToken.sent(in: request),
+                  SiteControlToken.matches(sent, token) else {
+                return .text("reset needs this server's control token in \(SiteControlToken.headerName)\n", status: .forbidden)
+            }
             guard let self else { return .text("cluster stopped", status: .serviceUnavailable) }
             let started = Date()
             try await self.reset(site, instance: instance)

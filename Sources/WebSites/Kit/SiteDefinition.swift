@@ -2,8 +2,26 @@ import Foundation
 import GRDB
 import Hummingbird
 
-/// The request context every bundled site's router uses.
-public typealias SiteRequestContext = BasicRequestContext
+/// The request context every bundled site's router uses: the basic one plus whether the peer is
+/// on loopback, which the kit's control routes (reset) require.
+public struct SiteRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The peer's IP address as text ("127.0.0.1", "::1"); nil when unknown (e.g. a Unix socket).
+    public let peerAddress: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        peerAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// True only for 127.0.0.0/8 and ::1 (and IPv4-mapped loopback).
+    public var peerIsLoopback: Bool { Self.isLoopback(peerAddress) }
+
+    public static func isLoopback(_ address: String?) -> Bool {
+        guard let a = address?.lowercased() else { return false }
+        return a.hasPrefix("127.") || a == "::1" || a.hasPrefix("::ffff:127.")
+    }
+}
 
 /// What a site is: its name, how to create and seed its database, and how to build its router.
 ///

@@ -127,7 +127,7 @@ extension Shop {
 
     func orders(_ request: Request) async throws -> Response {
         let customer = try await requireCustomer(request, returnTo: "/account/orders")
-        let pageNumber = max(1, request.query.int("page") ?? 1)
+        let pageNumber = try request.query.pageNumber()
         let perPage = 10
         let (total, rows) = try db.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM orders WHERE customer_id = ?", arguments: [customer.id]) ?? 0,

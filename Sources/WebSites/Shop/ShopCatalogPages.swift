@@ -91,7 +91,7 @@ extension Shop {
         if let max = query["max_price"].flatMap(StoreFormat.cents) { conditions.append("p.price_cents <= ?"); arguments.append(max) }
         let sort = Self.sortOptions.first { $0.value == query["sort"] } ?? Self.sortOptions[0]
         let whereSQL = conditions.joined(separator: " AND ")
-        let pageNumber = max(1, query.int("page") ?? 1)
+        let pageNumber = try query.pageNumber()
         let sqlArguments = StatementArguments(arguments.map { $0.databaseValue })
         let (total, items, brands, colors) = try await db.read { db in
             let base = "SELECT * FROM (\(ProductSummary.select)) p WHERE \(whereSQL)"

@@ -123,6 +123,12 @@ struct EnvCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Instance to reset (with --port).")
         var instance = 0
 
+        @Option(name: .long, help: "Data directory given to `env serve` (default: runs/env); its control-token file authorizes the reset.")
+        var dataDir: String?
+
+        @Option(name: .long, help: "The server's control token (default: read from the data directory).")
+        var token: String?
+
         func run() async throws {
             var targets: [String] = []
             if let url {
@@ -139,11 +145,18 @@ struct EnvCommand: AsyncParsableCommand {
             } else {
                 throw ValidationError("give --url or --port")
             }
+            let directory = dataDir.map { URL(fileURLWithPath: $0) }
+                ?? ProjectLayout.current.runs.appendingPathComponent("env", isDirectory: true)
+            let tokenFile = SiteControlToken.file(in: directory)
+            guard let secret = token ?? SiteControlToken.read(from: tokenFile) else {
+                throw ValidationError("no control token: give --token, or --data-dir of the running `env serve` (looked in \(tokenFile.path))")
+            }
             let client = HTTPClient(configuration: .init(timeout: 30, keepsCookies: false))
             for target in targets {
                 let base = target.hasSuffix("/") ? String(target.dropLast()) : target
                 do {
-                    let response = try await client.send(HTTPRequest(method: .post, url: base + "/__nnetnav/reset", body: Data()))
+                    let response = try await client.send(HTTPRequest(method: .post, url: base + "/__nnetnav/reset",
+                                                                     headers: [(SiteControlToken.headerName, secret)], body: Data()))
                     guard response.status == 200 else {
                         throw ValidationError("\(base) answered HTTP \(response.status): \(response.text)")
                     }

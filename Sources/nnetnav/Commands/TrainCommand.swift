@@ -16,9 +16,11 @@ struct TrainCommand: AsyncParsableCommand {
         positions and cannot attend to each other. A prompt too long for --seq-len loses tokens from \
         its middle; the assistant target is kept.
 
-        Writes to --output: model.safetensors (Hugging Face names), model.gguf (with tokenizer, for \
-        `nnetnav eval`), optimizer.safetensors and trainer_state.json (for --resume), adapter.safetensors \
-        (LoRA), metrics.jsonl, loss.png and, with --eval, eval.json.
+        Writes to --output: model.gguf (with tokenizer, for `nnetnav eval`), metrics.jsonl, loss.png, \
+        with --eval eval.json, and checkpoint/ (replaced as a whole, so a kill never leaves half a \
+        checkpoint): model.safetensors (Hugging Face names), optimizer.safetensors, trainer_state.json, \
+        adapter.safetensors (LoRA) and manifest.json. --resume refuses a checkpoint whose files do not \
+        belong together or that was trained with other options or data.
 
         Examples:
           nnetnav train --data runs/demos.jsonl --steps 200 --lora

@@ -34,6 +34,6 @@ struct PolicyOptions: ParsableArguments {
 
 /// Where a remote model's API key is read from; the key itself never goes on the command line.
 struct APIKeyOption: ParsableArguments {
-    @Option(name: .long, help: "Environment variable holding the API key of a remote model.")
-    var apiKeyEnv = "OPENAI_API_KEY"
+    @Option(name: .long, help: "Environment variable holding the API key of a remote model (default: OPENAI_API_KEY for openai: models only; other servers get no key unless one is named here).")
+    var apiKeyEnv: String?
 }
