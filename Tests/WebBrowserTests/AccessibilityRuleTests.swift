@@ -11,8 +11,10 @@ final class AccessibilityRuleTests: XCTestCase {
     }
 
     private func role(_ body: String, _ id: String = "x") throws -> String {
-        let element = try XCTUnwrap(HTMLDocument.parse(html: "<body>\(body)</body>").element(withID: id))
-        return AccessibilityTree.computedRole(of: element)
+        // Parent links live as long as the document.
+        let document = HTMLDocument.parse(html: "<body>\(body)</body>")
+        let element = try XCTUnwrap(document.element(withID: id))
+        return withExtendedLifetime(document) { AccessibilityTree.computedRole(of: element) }
     }
 
     private func name(_ body: String, _ id: String = "x") throws -> String? {

@@ -45,7 +45,7 @@ final class DeepDocumentTests: XCTestCase {
     }
 
     func testNameFromContentThroughDeepNestingAndDeepTextContent() {
-        let html = "<a href=\"/x\">" + nested("<span>", "</span>", around: "bottom") + "</a><p>after</p>"
+        let html = "<a href=\"/x\">" + nested("<span>", "</span>", around: "bottom", levels: 20_000) + "</a><p>after</p>"
         let document = HTMLDocument.parse(html: html, url: "http://deep.test/")
         let tree = AccessibilityTree.build(from: document)
         XCTAssertEqual(tree.find(role: "link", name: "bottom")?.name, "bottom")

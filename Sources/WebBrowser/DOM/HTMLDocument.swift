@@ -15,7 +15,7 @@ public final class HTMLDocument: @unchecked Sendable {
     /// The bytes the document was parsed from, as text (what `currentHTML()` returns).
     public let source: String
     private let elementsByID: [String: HTMLElement]
-    /// Nodes the parser attached at `HTMLTreeBuilder.maximumDepth` because the markup nested them
+    /// Elements the parser attached at `HTMLTreeBuilder.maximumDepth` because the markup nested them
     /// deeper (Chromium does the same); 0 for any ordinary page. Observations say so when not 0.
     public let flattenedNodes: Int
     /// Roles and labels, derived on first use by the accessibility tree.
@@ -46,7 +46,7 @@ public final class HTMLDocument: @unchecked Sendable {
     public var depthNote: String? {
         guard flattenedNodes > 0 else { return nil }
         return "Note: this page nests elements more than \(HTMLTreeBuilder.maximumDepth) levels deep; "
-            + "\(flattenedNodes) deeper nodes are shown at level \(HTMLTreeBuilder.maximumDepth), as Chromium does."
+            + "\(flattenedNodes) deeper elements are shown at level \(HTMLTreeBuilder.maximumDepth), as Chromium does."
     }
 
     /// The text of the first `<title>`, whitespace-collapsed.

@@ -26,7 +26,7 @@ struct HTMLTreeBuilder {
     /// the elements opened before it. Doing the same keeps the DOM, the accessibility tree and the
     /// observation the shape Chromium gives, and bounds every walk over them.
     static let maximumDepth = 512
-    /// Elements and text placed at the depth cap instead of where the markup put them.
+    /// Elements placed at the depth cap instead of where the markup put them.
     private(set) var flattenedNodes = 0
 
     private(set) var nextIndex = 0
@@ -150,8 +150,8 @@ struct HTMLTreeBuilder {
             return
         }
         if stack.count >= Self.maximumDepth {
-            // At the cap the element goes into the capped element at once, in document order; its
-            // own content (deeper still) goes there too, so it keeps no children.
+            // At the cap the element goes into the capped element at once, in document order; the
+            // elements inside it go there too, so it keeps only its own text.
             let capped = Self.maximumDepth - 1
             if stack.count > Self.maximumDepth { flattenedNodes += 1 }
             element.parent = stack[capped].element
@@ -188,12 +188,8 @@ struct HTMLTreeBuilder {
     }
 
     private mutating func flushText() {
-        guard var top = stack.indices.last, !pendingText.isEmpty else { return }
-        if top >= Self.maximumDepth {
-            // Text inside an element past the cap goes to the capped element, as Chromium puts it.
-            top = Self.maximumDepth - 1
-            flattenedNodes += 1
-        }
+        // Text stays in its element even past the cap: Chromium moves only elements (AttachLater).
+        guard let top = stack.indices.last, !pendingText.isEmpty else { return }
         let text = String(decoding: pendingText, as: UTF8.self)
         stack[top].children.append(.text(HTMLText(index: pendingIndex, text: text)))
         pendingText.removeAll(keepingCapacity: true)
