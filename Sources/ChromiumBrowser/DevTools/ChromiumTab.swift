@@ -44,39 +44,14 @@ public final class ChromiumTab: @unchecked Sendable {
     }
 
     /// From now on, every request of the page outside `allowlist` (documents, frames, scripts,
-    /// images, XHR, fetch, WebSocket handshakes...) is failed before it leaves the browser;
+    /// images, XHR, fetch...) is failed before it leaves the browser;
     /// `takeRefusals()` tells which page loads were refused. A popup the page opens is held
-    /// before its first load until the same filter is on it.
+    /// before its first load until the same filter is on it. Not covered: WebSocket handshakes,
+    /// which Fetch does not pause and `Network.setBlockedURLs` did not block in Chromium 156.
     func enforce(_ allowlist: URLAllowlist) async throws {
         lock.withLock { self.allowlist = allowlist }
         try await call("Fetch.enable", RequestFilter.fetchPatterns)
-        // WebSocket handshakes are not paused by Fetch: block every ws(s) URL outside the list
-        // with the request blocker, whose patterns are tried in order (first match wins).
-        if !allowlist.prefixes.isEmpty || !allowlist.filePaths.isEmpty {
-            try? await call("Network.setBlockedURLs", ["urls": [], "urlPatterns": .array(Self.webSocketPatterns(allowlist))])
-        }
         try await call("Target.setAutoAttach", ["autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true])
-    }
-
-    /// Allowed hosts first (not blocked), then every other WebSocket URL blocked.
-    static func webSocketPatterns(_ allowlist: URLAllowlist) -> [JSONValue] {
-        var patterns: [JSONValue] = []
-        for entry in allowlist.prefixes {
-            var host = entry.lowercased()
-            if let scheme = host.range(of: "://") { host = String(host[scheme.upperBound...]) }
-            host = String(host.prefix { $0 != "/" })
-            let hostname = host.hasPrefix("[") ? String(host.prefix { $0 != "]" }) + "]" : String(host.prefix { $0 != ":" })
-            let port = host.dropFirst(hostname.count).dropFirst()
-            // A bare host admits any port; a URL prefix without one, the default port.
-            let portPattern = !port.isEmpty ? ":\(port)" : (entry.contains("://") ? "" : ":*")
-            for scheme in ["ws", "wss"] {
-                let pattern = "\(scheme)://\(hostname)" + portPattern + "/*"
-                patterns.append(["urlPattern": .string(pattern), "block": false])
-            }
-        }
-        patterns.append(["urlPattern": "ws://*:*/*", "block": true])
-        patterns.append(["urlPattern": "wss://*:*/*", "block": true])
-        return patterns
     }
 
     /// A target inside this page (an out-of-process frame, a worker), attached automatically and
