@@ -33,10 +33,13 @@ public final class ChromiumBrowser: Sendable {
 
     public let configuration: Configuration
     let connection: DevToolsConnection
+    /// Holds new pages (popups included) until their environment's request filter is on them.
+    let gate: NewTargetGate
 
-    private init(configuration: Configuration, connection: DevToolsConnection) {
+    private init(configuration: Configuration, connection: DevToolsConnection, gate: NewTargetGate) {
         self.configuration = configuration
         self.connection = connection
+        self.gate = gate
     }
 
     /// True when a Chromium executable is installed.
@@ -66,13 +69,15 @@ public final class ChromiumBrowser: Sendable {
 
     private static func start(_ transport: any DevToolsTransport, _ configuration: Configuration) async throws -> ChromiumBrowser {
         let connection = DevToolsConnection(transport: transport, defaultTimeout: configuration.commandTimeout)
+        let gate = NewTargetGate(connection: connection)
         do {
             try await connection.call("Browser.getVersion", timeout: 30)
+            try await gate.start()
         } catch {
             connection.close()
             throw error
         }
-        return ChromiumBrowser(configuration: configuration, connection: connection)
+        return ChromiumBrowser(configuration: configuration, connection: connection, gate: gate)
     }
 
     /// The browser's version string, e.g. `Chrome/156.0.8078.79`.

@@ -40,16 +40,34 @@ struct ChromiumBench: AsyncParsableCommand {
         print("native browser vs \(version), \(self.repeat) runs per page, median milliseconds")
         let progress = ProgressBar(label: "pages", total: pages.count, unit: "page")
         var rows: [[String]] = []
+        var stalled: [String] = []
         var loadRatios: [Double] = [], observeRatios: [Double] = []
         for url in pages {
             var nativeLoad: [Double] = [], chromiumLoad: [Double] = []
             var nativeObserve: [Double] = [], chromiumObserve: [Double] = []
             var nativeText = "", chromiumText = ""
+            var stall: String?
             for _ in 0..<self.repeat {
                 nativeLoad.append(try await Self.milliseconds { nativeText = try await native.reset(startURL: url).text })
-                chromiumLoad.append(try await Self.milliseconds { chromiumText = try await chromium.reset(startURL: url).text })
-                nativeObserve.append(try await Self.milliseconds { _ = native.observation })
-                chromiumObserve.append(try await Self.milliseconds { _ = try await chromium.observe() })
+                // A page that stalls Chromium is reported with its time and the run goes on
+                // (the environment has already replaced the stuck tab).
+                let start = DispatchTime.now().uptimeNanoseconds
+                do {
+                    chromiumLoad.append(try await Self.milliseconds { chromiumText = try await chromium.reset(startURL: url).text })
+                    nativeObserve.append(try await Self.milliseconds { _ = native.observation })
+                    chromiumObserve.append(try await Self.milliseconds { _ = try await chromium.observe() })
+                } catch {
+                    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                    stall = String(format: "Chromium stalled after %.1f s: %@", seconds, "\(error)")
+                    break
+                }
+            }
+            if let stall {
+                stalled.append("\(Self.shortName(url)): \(stall)")
+                rows.append([Self.shortName(url), "\(ObservationAgreement.entries(nativeText).count)", "-",
+                             String(format: "%.1f", Self.median(nativeLoad)), "stalled", "-", "-", "-"])
+                progress.advance()
+                continue
             }
             let agreement = ObservationAgreement(nativeText, chromiumText)
             let medians = [nativeLoad, chromiumLoad, nativeObserve, chromiumObserve].map(Self.median)
@@ -67,6 +85,7 @@ struct ChromiumBench: AsyncParsableCommand {
         Self.printTable([header] + rows)
         print(String(format: "Chromium/native: load %.1fx, observe %.1fx (geometric means)",
                      Self.geometricMean(loadRatios), Self.geometricMean(observeRatios)))
+        for line in stalled { print("stalled: " + line) }
     }
 
     static func milliseconds(_ body: () async throws -> Void) async throws -> Double {

@@ -24,7 +24,7 @@ final class AccessibilityTreeTests: XCTestCase {
             ("<section id=x aria-label=S>s</section>", "region"), ("<img id=x src=a alt=pic>", "img"),
             ("<table><tr><th id=x>h</th></tr><tr><td>c</td></tr></table>", "columnheader"),
             ("<table><tr><th id=x>h</th><td>c</td></tr></table>", "rowheader"),
-            ("<div id=x role='bogus tab'>t</div>", "tab"), ("<div id=x role=button>b</div>", "button"),
+            ("<div role=tablist><div id=x role='bogus tab'>t</div></div>", "tab"), ("<div id=x role=button>b</div>", "button"),
             ("<textarea id=x></textarea>", "textbox"), ("<hr id=x>", "separator"), ("<p id=x>p</p>", "paragraph"),
         ]
         for (html, role) in cases { XCTAssertEqual(try node(html, "x").role, role, html) }

@@ -16,6 +16,8 @@ public final class ChromiumTab: @unchecked Sendable {
     private var allowlist: URLAllowlist?
     /// Page loads refused since the last `takeRefusals()`.
     private var refusals: [String] = []
+    /// Listeners on the sessions of popups this page opened.
+    private var childListeners: [UUID] = []
 
     init(targetID: String, sessionID: String, connection: DevToolsConnection) {
         self.targetID = targetID
@@ -42,11 +44,31 @@ public final class ChromiumTab: @unchecked Sendable {
         return tab
     }
 
-    /// From now on, page loads (a link, a form, a script navigating) outside `allowlist` are
-    /// failed before any request leaves the browser; `takeRefusals()` tells which.
+    /// From now on, every request of the page outside `allowlist` (documents, frames, scripts,
+    /// images, XHR, fetch...) is failed before it leaves the browser;
+    /// `takeRefusals()` tells which page loads were refused. A popup the page opens is held
+    /// before its first load until the same filter is on it. Not covered: WebSocket handshakes,
+    /// which Fetch does not pause and `Network.setBlockedURLs` did not block in Chromium 156.
     func enforce(_ allowlist: URLAllowlist) async throws {
         lock.withLock { self.allowlist = allowlist }
-        try await call("Fetch.enable", ["patterns": [["urlPattern": "*", "resourceType": "Document"]]])
+        try await call("Fetch.enable", RequestFilter.fetchPatterns)
+        try await call("Target.setAutoAttach", ["autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true])
+    }
+
+    /// A target inside this page (an out-of-process frame, a worker), attached automatically and
+    /// paused before it loads anything: it gets the same request filter, then runs. (Popups are
+    /// new pages, held by the browser's `NewTargetGate`.)
+    private func holdNewTarget(_ params: JSONValue) {
+        guard let child = params["sessionId"]?.string else { return }
+        let waiting = params["waitingForDebugger"]?.bool ?? false
+        let popupListener = connection.addListener(session: child) { [weak self] event in
+            if event.method == "Fetch.requestPaused" { self?.decide(pausedRequest: event.params, session: child) }
+        }
+        lock.withLock { childListeners.append(popupListener) }
+        Task { [connection] in
+            try? await connection.call("Fetch.enable", RequestFilter.fetchPatterns, session: child)
+            if waiting { try? await connection.call("Runtime.runIfWaitingForDebugger", session: child) }
+        }
     }
 
     /// Why page loads were refused since the last call.
@@ -57,27 +79,16 @@ public final class ChromiumTab: @unchecked Sendable {
         }
     }
 
-    private func decide(pausedRequest params: JSONValue) {
-        guard let requestID = params["requestId"]?.string else { return }
-        let url = params["request"]?["url"]?.string ?? ""
-        let refusal = lock.withLock { () -> String? in
-            let refusal = allowlist?.refusal(for: url)
-            if let refusal { refusals.append(refusal) }
-            return refusal
-        }
-        // Events arrive on the connection's reading thread, which must not wait for replies.
-        Task { [connection, sessionID] in
-            if refusal == nil {
-                try? await connection.call("Fetch.continueRequest", ["requestId": .string(requestID)], session: sessionID)
-            } else {
-                try? await connection.call("Fetch.failRequest", ["requestId": .string(requestID),
-                                                                 "errorReason": "BlockedByClient"], session: sessionID)
-            }
-        }
+    private func decide(pausedRequest params: JSONValue, session: String? = nil) {
+        let allowlist = lock.withLock { self.allowlist }
+        let refusal = RequestFilter.decide(params, allowlist: allowlist, connection: connection,
+                                           session: session ?? sessionID)
+        if let refusal { lock.withLock { refusals.append(refusal) } }
     }
 
     func detachListener() {
         if let listener { connection.removeListener(listener) }
+        for child in lock.withLock({ childListeners }) { connection.removeListener(child) }
     }
 
     public func send<R: Decodable>(_ method: String, _ params: JSONValue = [:], timeout: Double? = nil) async throws -> R {
@@ -96,6 +107,10 @@ public final class ChromiumTab: @unchecked Sendable {
     private func handle(_ event: DevToolsEvent) {
         if event.method == "Fetch.requestPaused" {
             decide(pausedRequest: event.params)
+            return
+        }
+        if event.method == "Target.attachedToTarget" {
+            holdNewTarget(event.params)
             return
         }
         lock.lock()

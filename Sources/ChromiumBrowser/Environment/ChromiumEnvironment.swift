@@ -22,8 +22,8 @@ public final class ChromiumEnvironment: BrowserEnvironment, @unchecked Sendable 
 
     public func reset(startURL: String) async throws -> Observation {
         let session = session
-        let (observation, lines) = try await withDeadline(stepTimeout, "reset(\(startURL))") {
-            try await session.reset(startURL: startURL)
+        let (observation, lines) = try await recovering {
+            try await withDeadline(self.stepTimeout, "reset(\(startURL))") { try await session.reset(startURL: startURL) }
         }
         lock.withLock { shownLines = lines }
         return observation
@@ -31,8 +31,8 @@ public final class ChromiumEnvironment: BrowserEnvironment, @unchecked Sendable 
 
     public func step(_ action: BrowserAction) async throws -> Observation {
         let session = session
-        let (observation, lines) = try await withDeadline(stepTimeout, "step(\(action))") {
-            try await session.step(action)
+        let (observation, lines) = try await recovering {
+            try await withDeadline(self.stepTimeout, "step(\(action))") { try await session.step(action) }
         }
         lock.withLock { shownLines = lines }
         return observation
@@ -41,9 +41,24 @@ public final class ChromiumEnvironment: BrowserEnvironment, @unchecked Sendable 
     /// Observes the active tab again without acting (pages that change on their own, timers).
     public func observe() async throws -> Observation {
         let session = session
-        let (observation, lines) = try await withDeadline(stepTimeout, "observe") { try await session.observe() }
+        let (observation, lines) = try await recovering {
+            try await withDeadline(self.stepTimeout, "observe") { try await session.observe() }
+        }
         lock.withLock { shownLines = lines }
         return observation
+    }
+
+    /// Runs a reset, step or observation; when it stalls (a page's script spinning, a renderer
+    /// that stopped answering), the stuck tabs are thrown away and a fresh blank tab opened, so
+    /// the next call works, and the timeout is rethrown for the caller to report.
+    private func recovering<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch ChromiumError.timeout(let method, let seconds) {
+            let session = session
+            _ = try? await withDeadline(min(stepTimeout, 20), "recover") { try await session.replaceStalledTargets() }
+            throw ChromiumError.timeout(method: method, seconds: seconds)
+        }
     }
 
     /// Adds a script Chromium runs in every new document before the page's own scripts,
@@ -71,6 +86,12 @@ public final class ChromiumEnvironment: BrowserEnvironment, @unchecked Sendable 
         try await session.evaluate(expression)
     }
 
+    /// Replaces where this environment's tabs may go, from the next `reset` on (MiniWoB++ narrows
+    /// it to the task's own page each episode).
+    public func restrict(to allowlist: URLAllowlist?) async {
+        await session.restrict(to: allowlist)
+    }
+
     /// Closes this environment's browser context and its tabs.
     public func close() async {
         await session.dispose()
@@ -88,7 +109,9 @@ actor ChromiumSession {
     /// Scripts run in every new document of every tab, before the page's own (MiniWoB hooks).
     var documentScripts: [String] = []
     /// Where this environment's tabs may go; nil lets them go anywhere.
-    let allowlist: URLAllowlist?
+    private(set) var allowlist: URLAllowlist?
+
+    func restrict(to allowlist: URLAllowlist?) { self.allowlist = allowlist }
 
     init(browser: ChromiumBrowser, allowlist: URLAllowlist?) {
         self.browser = browser
@@ -106,10 +129,22 @@ actor ChromiumSession {
         struct Created: Decodable { let browserContextId: String }
         let created: Created = try await connection.send("Target.createBrowserContext", ["disposeOnDetach": true])
         contextID = created.browserContextId
+        browser.gate.guardContext(created.browserContextId, with: allowlist)
         let tab = try await openTab()
         if let refusal = allowlist?.refusal(for: startURL) { return try await observe(error: refusal) }
         let error = try await tab.navigate(to: startURL, timeout: configuration.navigationTimeout)
         return try await observe(error: tab.takeRefusals().first ?? error.map { "could not load \(startURL): \($0)" })
+    }
+
+    /// A new browser context with one blank tab in place of one whose page stalled.
+    func replaceStalledTargets() async throws {
+        for tab in tabs { try? await connection.call("Target.closeTarget", ["targetId": .string(tab.targetID)], timeout: 5) }
+        await dispose()
+        struct Created: Decodable { let browserContextId: String }
+        let created: Created = try await connection.send("Target.createBrowserContext", ["disposeOnDetach": true])
+        contextID = created.browserContextId
+        browser.gate.guardContext(created.browserContextId, with: allowlist)
+        _ = try await openTab()
     }
 
     func dispose() async {
@@ -118,6 +153,7 @@ actor ChromiumSession {
         snapshotters = [:]
         lastSnapshot = nil
         if let contextID {
+            browser.gate.forgetContext(contextID)
             try? await connection.call("Target.disposeBrowserContext", ["browserContextId": .string(contextID)])
         }
         contextID = nil

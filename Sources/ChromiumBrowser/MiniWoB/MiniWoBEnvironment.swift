@@ -74,6 +74,7 @@ public final class MiniWoBEnvironment: BrowserEnvironment, @unchecked Sendable {
 
     public func reset(task: String, seed: Int) async throws -> Observation {
         let page = try pages.page(for: task)
+        await base.restrict(to: pages.allowlist(for: task))
         let loaded = try await base.reset(startURL: page.absoluteString)
         if let error = loaded.error { throw MiniWoBError.notStarted(error) }
         let started = try await base.evaluate(Self.startScript(seed: seed))

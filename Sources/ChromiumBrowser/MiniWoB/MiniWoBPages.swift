@@ -1,5 +1,6 @@
 import Foundation
 import NNetnavSupport
+import WebBrowser
 
 /// Where MiniWoB++'s task pages live on disk. They are fetched from PyPI by `scripts/miniwob.sh`
 /// into a cache that is not committed (`$NNETNAV_CACHE/miniwob-html`, else `runs/miniwob-html`).
@@ -52,6 +53,13 @@ public struct MiniWoBPages: Sendable {
             throw MiniWoBError.unknownTask(task)
         }
         return file
+    }
+
+    /// What an episode of `task` may load: its own page and the scripts, styles and images all
+    /// tasks share (`core/`, `common/`); no web host and no other file.
+    public func allowlist(for task: String) -> WebBrowser.URLAllowlist {
+        let folder = root.standardizedFileURL.path
+        return .files([folder + "/miniwob/\(task).html", folder + "/core/", folder + "/common/"])
     }
 
     /// Every task page in the cache.

@@ -160,7 +160,9 @@ struct TreeBuilder {
     }
 
     private mutating func build(_ nodeID: String, in frame: String, depth: Int) -> [PageTreeNode] {
-        guard depth < 400, let node = byID[frame]?[nodeID] else { return [] }
+        // Chromium's parser nests at most 512 elements (the native parser does the same), so its
+        // tree is never much deeper: the guard only stops a malformed reply, and drops nothing real.
+        guard depth < 600, let node = byID[frame]?[nodeID] else { return [] }
         var children: [PageTreeNode] = []
         for child in node.childIds ?? [] { children += build(child, in: frame, depth: depth + 1) }
         if let backend = node.backendDOMNodeId, let childFrame = layout.frameOfOwner[backend] {

@@ -41,8 +41,11 @@ public struct PageTreeNode: Sendable, Hashable {
 
     /// Pre-order traversal.
     public func forEach(_ body: (PageTreeNode) -> Void) {
-        body(self)
-        for child in children { child.forEach(body) }
+        var stack = [self]
+        while let node = stack.popLast() {
+            body(node)
+            stack.append(contentsOf: node.children.reversed())
+        }
     }
 }
 

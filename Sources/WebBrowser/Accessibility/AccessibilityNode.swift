@@ -17,7 +17,7 @@ public final class AccessibilityNode: @unchecked Sendable {
     /// Accessible name (AccName 1.2); for `StaticText`, the text.
     public let name: String
     public let properties: [AccessibilityProperty]
-    public let children: [AccessibilityNode]
+    public private(set) var children: [AccessibilityNode]
     /// The element the node stands for (nil for text).
     public let element: HTMLElement?
 
@@ -29,6 +29,24 @@ public final class AccessibilityNode: @unchecked Sendable {
         self.properties = properties
         self.children = children
         self.element = element
+    }
+
+    /// Frees the subtree with a loop: the default release of `children` recurses once per level.
+    deinit {
+        guard !children.isEmpty else { return }
+        var pending = children
+        children = []
+        while !pending.isEmpty {
+            let last = pending.count - 1
+            guard isKnownUniquelyReferenced(&pending[last]), !pending[last].children.isEmpty else {
+                pending.removeLast()
+                continue
+            }
+            let grandchildren = pending[last].children
+            pending[last].children = []
+            pending.removeLast()
+            pending.append(contentsOf: grandchildren)
+        }
     }
 
     /// A property's value by name (`checked`, `selected`, `disabled`...).

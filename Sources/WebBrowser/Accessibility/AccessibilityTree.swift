@@ -55,7 +55,8 @@ public struct AccessibilityTree: Sendable {
     /// The role an element has by HTML-AAM and its `role` attribute, whether or not it is rendered.
     public static func computedRole(of element: HTMLElement) -> String {
         RoleMapping.role(of: element, hasName: {
-            element.ariaAttribute("aria-label") != nil || element.ariaAttribute("aria-labelledby") != nil || element.hasAttribute("title")
+            let label = element.ariaAttribute("aria-label")?.isBlank == false
+            return label || element.ariaAttribute("aria-labelledby") != nil || element.attribute("title")?.isBlank == false
         })
     }
 
@@ -110,23 +111,64 @@ struct AccessibilityTreeBuilder {
     private func visit(_ node: HTMLNode, visibilityHidden: Bool, into out: inout [AccessibilityNode]) {
         switch node {
         case .text(let text):
-            if visibilityHidden { return }
-            let name = text.text.collapsingWhitespace()
-            if name.isEmpty { return }
-            out.append(AccessibilityNode(id: text.index + 1, role: "StaticText", name: name, properties: [],
-                                         children: [], element: nil))
+            if let node = textNode(text, visibilityHidden: visibilityHidden) { out.append(node) }
         case .element(let element):
             visit(element, visibilityHidden: visibilityHidden, into: &out)
         }
     }
 
+    private func textNode(_ text: HTMLText, visibilityHidden: Bool) -> AccessibilityNode? {
+        if visibilityHidden { return nil }
+        let name = text.text.collapsingWhitespace()
+        if name.isEmpty { return nil }
+        return AccessibilityNode(id: text.index + 1, role: "StaticText", name: name, properties: [],
+                                 children: [], element: nil)
+    }
 
+    /// An element being visited: its children are visited one by one, then it becomes a node.
+    private struct OpenElement {
+        let element: HTMLElement
+        let hidden: Bool
+        let role: String
+        let traits: RoleTraits
+        /// DOM children still to visit.
+        let pending: [HTMLNode]
+        var next = 0
+        /// Nodes produced by the children visited so far.
+        var children: [AccessibilityNode]
+    }
+
+    /// Post-order over the subtree with an explicit stack: pages may nest elements hundreds deep
+    /// (up to the parser's cap), and a recursive walk spent stack in proportion.
     private func visit(_ element: HTMLElement, visibilityHidden inherited: Bool, into out: inout [AccessibilityNode]) {
-        if Visibility.hidesSubtree(element, state: state) { return }
+        guard let first = open(element, visibilityHidden: inherited) else { return }
+        var stack = [first]
+        while !stack.isEmpty {
+            let top = stack.count - 1
+            if stack[top].next < stack[top].pending.count {
+                let child = stack[top].pending[stack[top].next]
+                stack[top].next += 1
+                switch child {
+                case .text(let text):
+                    if let node = textNode(text, visibilityHidden: stack[top].hidden) { stack[top].children.append(node) }
+                case .element(let e):
+                    if let opened = open(e, visibilityHidden: stack[top].hidden) { stack.append(opened) }
+                }
+                continue
+            }
+            let done = stack.removeLast()
+            if stack.isEmpty { close(done, into: &out) } else { close(done, into: &stack[stack.count - 1].children) }
+        }
+    }
+
+    /// Starts visiting an element, or nil when it hides its whole subtree.
+    private func open(_ element: HTMLElement, visibilityHidden inherited: Bool) -> OpenElement? {
+        if Visibility.hidesSubtree(element, state: state) { return nil }
         let hidden = element.inlineStyle.visibilityHidden ?? inherited
         let role = facts.role(of: element)
         let traits = facts.traits(of: element)
 
+        var pending: [HTMLNode] = []
         var children: [AccessibilityNode] = []
         switch element.tag {
         case "select":
@@ -141,22 +183,27 @@ struct AccessibilityTreeBuilder {
         case "details" where !state.isOpen(element):
             // A closed disclosure shows only its summary; loose text inside it is hidden too.
             if let summary = element.elementChildren.first(where: { $0.tag == "summary" }) {
-                visit(summary, visibilityHidden: hidden, into: &children)
+                pending = [.element(summary)]
             }
         default:
-            for child in element.children { visit(child, visibilityHidden: hidden, into: &children) }
+            pending = element.children
         }
+        return OpenElement(element: element, hidden: hidden, role: role, traits: traits, pending: pending,
+                           children: children)
+    }
 
+    /// Finishes an element whose children are all visited.
+    private func close(_ open: OpenElement, into out: inout [AccessibilityNode]) {
         // Invisible or presentational elements vanish but their visible content stays.
-        if hidden || role == "none" {
-            out += children
+        if open.hidden || open.role == "none" {
+            out += open.children
             return
         }
-
-        let name = names.name(of: element, role: role)
-        out.append(AccessibilityNode(id: element.index + 1, role: role, name: name,
-                                     properties: properties(of: element, role: role, traits: traits), children: children,
-                                     element: element))
+        let element = open.element
+        let name = names.name(of: element, role: open.role)
+        out.append(AccessibilityNode(id: element.index + 1, role: open.role, name: name,
+                                     properties: properties(of: element, role: open.role, traits: open.traits),
+                                     children: open.children, element: element))
     }
 
     private func optionNode(_ option: HTMLElement, in select: HTMLElement) -> AccessibilityNode {

@@ -120,8 +120,8 @@ struct AccessibleNameComputer {
             if !text.isBlank { return text }
         }
 
-        // 2I: tooltip.
-        if let title = element.attribute("title"), !title.isBlank {
+        // 2I: tooltip (SVG links also take xlink:title, SVG-AAM).
+        if let title = element.attribute("title") ?? element.attribute("xlink:title"), !title.isBlank {
             return title
         }
         if element.tag == "input" || element.tag == "textarea",
@@ -167,11 +167,17 @@ struct AccessibleNameComputer {
             // Only the element being named uses its own labels; inside a label's content a
             // nested control's labels would repeat the text being computed.
             guard context.isRoot, let owners = labels[element.index] else { return nil }
-            var sub = context
-            sub.isRoot = false
-            sub.inContent = true
             let parts = owners.compactMap { label -> String? in
-                nonEmpty(contentText(label, sub).collapsingWhitespace())
+                var sub = context
+                sub.isRoot = false
+                sub.inContent = true
+                // A hidden label still names its control, hidden content and all, as a hidden
+                // element referenced by aria-labelledby does (Chromium).
+                if Visibility.isHidden(label, state: state) {
+                    sub.inLabelledBy = true
+                    sub.referencedHidden = true
+                }
+                return nonEmpty(contentText(label, sub).collapsingWhitespace())
             }
             return nonEmpty(parts.joined(separator: " "))
         }
@@ -225,8 +231,14 @@ struct AccessibleNameComputer {
             return nil
         case "iframe":
             return nonEmpty(element.attribute("title"))
-        case "svg":
+        case "svg", "g", "image", "circle", "ellipse", "line", "path", "polygon", "polyline", "rect", "text", "use":
+            // SVG-AAM: the `<title>` child is the host language label.
             return childContent("title")
+        case "a" where element.ancestor(where: { $0.tag == "svg" }) != nil:
+            return childContent("title")
+        case "area":
+            // HTML-AAM: an image map area is named by its alt text.
+            return nonEmpty(element.attribute("alt"))
         default:
             return nil
         }

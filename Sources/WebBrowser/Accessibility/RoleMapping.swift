@@ -28,7 +28,14 @@ enum RoleMapping {
         guard let value = element.attribute("role") else { return nil }
         for token in value.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
             let role = String(token)
-            if ariaRoles.contains(role) { return role == "image" ? "img" : role }
+            if ariaRoles.contains(role) {
+                // Deprecated synonyms (WAI-ARIA 1.2): directory is list; image is spelt img as Chromium does.
+                switch role {
+                case "image": return "img"
+                case "directory": return "list"
+                default: return role
+                }
+            }
         }
         return nil
     }
@@ -50,11 +57,56 @@ enum RoleMapping {
                 // Presentational conflict resolution: focusable or globally-labelled elements keep their role.
                 let conflict = isFocusable(element) || globalARIAAttributes.contains { element.ariaAttribute($0) != nil }
                 if !conflict { return "none" }
+            } else if let context = requiredContext[explicit], !hasRequiredContext(element, context) {
+                // WAI-ARIA 1.2: an owned element outside its required context is an authoring
+                // error; Chromium then drops the role and uses the element's own (implicit) one.
+            } else if explicit == "region" && !hasName() {
+                // A region landmark needs a name; without one it is a plain container. (Forms are
+                // not: Chromium 156 shows a nameless <form> as `form ''`, measured on the bundled
+                // sites with `nnetnav-bench backends`.)
+                return "generic"
             } else {
                 return explicit
             }
         }
         return implicitRole(of: element, hasName: hasName)
+    }
+
+    /// WAI-ARIA 1.2 "required context role" of the roles Chromium checks it for.
+    static let requiredContext: [String: Set<String>] = [
+        "listitem": ["list"],
+        "row": ["table", "grid", "treegrid", "rowgroup"],
+        "cell": ["row"], "gridcell": ["row"], "columnheader": ["row"], "rowheader": ["row"],
+        "option": ["listbox", "group"],
+        "tab": ["tablist"],
+        "treeitem": ["tree", "group"],
+        "menuitem": ["menu", "menubar", "group"],
+        "menuitemcheckbox": ["menu", "menubar", "group"],
+        "menuitemradio": ["menu", "menubar", "group"],
+    ]
+
+    /// Whether the nearest ancestor with a role of its own (generic and presentational ones are
+    /// looked through, as ARIA allows) has one of `context`'s roles.
+    private static func hasRequiredContext(_ element: HTMLElement, _ context: Set<String>) -> Bool {
+        var node = element.parent
+        while let ancestor = node {
+            let role = structuralRole(of: ancestor)
+            if role != "generic" && role != "none" { return context.contains(role) }
+            node = ancestor.parent
+        }
+        return false
+    }
+
+    /// An ancestor's role for the context check, from its markup alone (no further context walk).
+    private static func structuralRole(of element: HTMLElement) -> String {
+        if let explicit = explicitRole(element) { return explicit == "presentation" ? "none" : explicit }
+        switch element.tag {
+        case "select", "datalist": return "listbox"
+        case "tr": return "row"
+        case "table": return "table"
+        case "div", "span": return "generic"
+        default: return element.tagRole ?? "generic"
+        }
     }
 
     static let sectioningContent: Set<String> = ["article", "aside", "main", "nav", "section"]
@@ -83,12 +135,17 @@ enum RoleMapping {
     ]
 
     /// Tags whose implicit role depends on attributes or context (`a` with `href`, `li` in a list...).
-    static let contextualRoleTags: Set<String> = ["a", "area", "aside", "footer", "header", "img", "input", "li", "section", "select", "summary", "td", "th"]
+    static let contextualRoleTags: Set<String> = [
+        "a", "area", "aside", "footer", "header", "img", "input", "li", "section", "select", "summary", "td",
+        "th", "g", "image",
+    ]
 
     static func implicitRole(of element: HTMLElement, hasName: () -> Bool) -> String {
         if !element.tagTraits.contains(.contextualRole) { return element.tagRole ?? "generic" }
         switch element.tag {
-        case "a", "area": return element.hasAttribute("href") ? "link" : "generic"
+        case "a", "area":
+            // SVG links may still use xlink:href.
+            return element.hasAttribute("href") || element.hasAttribute("xlink:href") ? "link" : "generic"
         case "aside":
             return insideSectioning(element) && !hasName() ? "generic" : "complementary"
         case "footer": return insideSectioning(element) ? "generic" : "contentinfo"
@@ -104,6 +161,9 @@ enum RoleMapping {
             let listParent = element.parent.map { ["ul", "ol", "menu"].contains($0.tag) || explicitRole($0) == "list" } ?? false
             return listParent ? "listitem" : "generic"
         case "section": return hasName() ? "region" : "generic"
+        // SVG-AAM: an image is an image; a group is a group when it is named, else a container.
+        case "image": return "img"
+        case "g": return hasName() || svgTitle(of: element) != nil ? "group" : "generic"
         case "select":
             let size = Int(element.attribute("size") ?? "") ?? 0
             return element.hasAttribute("multiple") || size > 1 ? "listbox" : "combobox"
@@ -116,6 +176,13 @@ enum RoleMapping {
         case "th": return headerCellRole(element)
         default: return element.tagRole ?? "generic"
         }
+    }
+
+    /// The text of an SVG element's `<title>` child (SVG-AAM: its name), if it has one.
+    static func svgTitle(of element: HTMLElement) -> String? {
+        guard let title = element.elementChildren.first(where: { $0.tag == "title" }) else { return nil }
+        let text = title.textContent.collapsingWhitespace()
+        return text.isEmpty ? nil : text
     }
 
     static func inputType(_ element: HTMLElement) -> String {

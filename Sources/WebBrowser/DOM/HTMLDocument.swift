@@ -15,11 +15,15 @@ public final class HTMLDocument: @unchecked Sendable {
     /// The bytes the document was parsed from, as text (what `currentHTML()` returns).
     public let source: String
     private let elementsByID: [String: HTMLElement]
+    /// Elements the parser attached at `HTMLTreeBuilder.maximumDepth` because the markup nested them
+    /// deeper (Chromium does the same); 0 for any ordinary page. Observations say so when not 0.
+    public let flattenedNodes: Int
     /// Roles and labels, derived on first use by the accessibility tree.
     let factsCache = DocumentFactsCache()
 
     init(url: String, root: HTMLElement, nodeCount: Int, source: String, elementsByID: [String: HTMLElement],
-         title: HTMLElement?) {
+         title: HTMLElement?, flattenedNodes: Int = 0) {
+        self.flattenedNodes = flattenedNodes
         self.url = url
         self.root = root
         self.nodeCount = nodeCount
@@ -38,6 +42,13 @@ public final class HTMLDocument: @unchecked Sendable {
     public var head: HTMLElement? { root.elementChildren.first { $0.tag == "head" } }
     public var body: HTMLElement? { root.elementChildren.first { $0.tag == "body" } }
 
+    /// What an observation of this document says about the depth cap, or nil when it did not apply.
+    public var depthNote: String? {
+        guard flattenedNodes > 0 else { return nil }
+        return "Note: this page nests elements more than \(HTMLTreeBuilder.maximumDepth) levels deep; "
+            + "\(flattenedNodes) deeper elements are shown at level \(HTMLTreeBuilder.maximumDepth), as Chromium does."
+    }
+
     /// The text of the first `<title>`, whitespace-collapsed.
     public let title: String
 
@@ -50,17 +61,17 @@ public final class HTMLDocument: @unchecked Sendable {
         return url
     }
 
-    /// Parses HTML bytes. `encoding` is the charset from the HTTP Content-Type, if any; without it
-    /// UTF-8 is assumed unless the page declares its own charset in a `<meta>`.
+    /// Parses HTML bytes. `encoding` is the charset from the HTTP Content-Type, if any. The
+    /// encoding is decided as browsers decide it (`CharsetDetection`) and the bytes handed to the
+    /// parser as UTF-8, so a mislabelled page or a bad byte never empties the page.
     public static func parse(_ data: Data, url: String, encoding: String? = nil) -> HTMLDocument {
-        let source = String(decoding: data, as: UTF8.self)
-        let declaresCharset = data.prefix(2048).range(of: Data("charset".utf8)) != nil
-        let charset = encoding ?? (declaresCharset ? nil : "UTF-8")
-        let parsed = data.withUnsafeBytes { HTMLTreeBuilder.parse($0, url: url, charset: charset) }
+        var source = CharsetDetection.text(of: data, httpCharset: encoding)
+        let parsed = source.withUTF8 { HTMLTreeBuilder.parse(UnsafeRawBufferPointer($0), url: url, charset: "UTF-8") }
         var fixup = HeadContentFixup(nextIndex: parsed.nodeCount)
         fixup.moveBodyContentOutOfHead(parsed.root)
         return HTMLDocument(url: url, root: parsed.root, nodeCount: fixup.nextIndex, source: source,
-                            elementsByID: parsed.elementsByID, title: parsed.firstTitle)
+                            elementsByID: parsed.elementsByID, title: parsed.firstTitle,
+                            flattenedNodes: parsed.flattenedNodes)
     }
 
     /// Parses an HTML string (tests, files, `observe`).

@@ -88,12 +88,37 @@ public final class HTMLElement: @unchecked Sendable {
         return out
     }
 
+    /// A walk with its own stack, not recursion: a page may nest elements hundreds deep.
     private func appendText(to out: inout String) {
-        for child in children {
-            switch child {
+        var pending: [HTMLNode] = children.reversed()
+        while let node = pending.popLast() {
+            switch node {
             case .text(let t): out += t.text
-            case .element(let e): e.appendText(to: &out)
+            case .element(let e):
+                // Leaves (most elements) add nothing to the stack.
+                if e.children.count == 1, case .text(let t) = e.children[0] { out += t.text }
+                else { pending.append(contentsOf: e.children.reversed()) }
             }
+        }
+    }
+
+    /// Frees the subtree with a loop: the default release of `children` recurses once per level.
+    deinit {
+        guard !children.isEmpty else { return }
+        var pending: [HTMLElement] = elementChildren
+        children = []
+        while !pending.isEmpty {
+            let last = pending.count - 1
+            // Only a subtree nothing else holds is taken apart here; one still in use frees the
+            // same way when its last holder lets go.
+            guard isKnownUniquelyReferenced(&pending[last]), !pending[last].children.isEmpty else {
+                pending.removeLast()
+                continue
+            }
+            let grandchildren = pending[last].children
+            pending[last].children = []
+            pending.removeLast()
+            for child in grandchildren { if case .element(let e) = child { pending.append(e) } }
         }
     }
 

@@ -16,9 +16,18 @@ struct HTMLTreeBuilder {
     private struct Frame {
         let element: HTMLElement
         var children: [HTMLNode] = []
-        /// An element continued after it had closed: already in its parent's children.
+        /// An element continued after it had closed, or one attached to its parent when it opened
+        /// (at the depth cap): already in its parent's children.
         var reopened = false
     }
+
+    /// Chromium's HTML parser nests at most this many open elements (`kMaximumHTMLParserDOMTreeDepth`):
+    /// anything opened deeper is attached to the element at this depth instead, as a sibling of
+    /// the elements opened before it. Doing the same keeps the DOM, the accessibility tree and the
+    /// observation the shape Chromium gives, and bounds every walk over them.
+    static let maximumDepth = 512
+    /// Elements placed at the depth cap instead of where the markup put them.
+    private(set) var flattenedNodes = 0
 
     private(set) var nextIndex = 0
     private var stack: [Frame] = []
@@ -40,6 +49,8 @@ struct HTMLTreeBuilder {
         /// The first element with each id, as `getElementById` finds it.
         var elementsByID: [String: HTMLElement]
         var firstTitle: HTMLElement?
+        /// Nodes attached at `maximumDepth` instead of deeper (0 for any sane page).
+        var flattenedNodes: Int
     }
 
     private var elementsByID: [String: HTMLElement] = [:]
@@ -82,7 +93,7 @@ struct HTMLTreeBuilder {
         builder.pointee.finish()
         let root = builder.pointee.root ?? HTMLElement(tag: "html", attributes: [], index: builder.pointee.take())
         return Result(root: root, nodeCount: builder.pointee.nextIndex, elementsByID: builder.pointee.elementsByID,
-                      firstTitle: builder.pointee.firstTitle)
+                      firstTitle: builder.pointee.firstTitle, flattenedNodes: builder.pointee.flattenedNodes)
     }
 
     private static func from(_ context: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<HTMLTreeBuilder> {
@@ -138,6 +149,16 @@ struct HTMLTreeBuilder {
             stack.append(Frame(element: element))
             return
         }
+        if stack.count >= Self.maximumDepth {
+            // At the cap the element goes into the capped element at once, in document order; the
+            // elements inside it go there too, so it keeps only its own text.
+            let capped = Self.maximumDepth - 1
+            if stack.count > Self.maximumDepth { flattenedNodes += 1 }
+            element.parent = stack[capped].element
+            stack[capped].children.append(.element(element))
+            stack.append(Frame(element: element, reopened: true))
+            return
+        }
         element.parent = stack[stack.count - 1].element
         stack.append(Frame(element: element))
     }
@@ -167,6 +188,7 @@ struct HTMLTreeBuilder {
     }
 
     private mutating func flushText() {
+        // Text stays in its element even past the cap: Chromium moves only elements (AttachLater).
         guard let top = stack.indices.last, !pendingText.isEmpty else { return }
         let text = String(decoding: pendingText, as: UTF8.self)
         stack[top].children.append(.text(HTMLText(index: pendingIndex, text: text)))

@@ -114,14 +114,40 @@ public enum ObservationRenderer {
                                                          isShown: (Node) -> Bool = { _ in true }) -> RenderedTree {
         var lines: [RenderedTree.Line] = []
         lines.reserveCapacity(expectedLines)
-        visit(root, depth: 0, isRoot: true, isShown: isShown, into: &lines)
+        // Pre-order with an explicit stack (children pushed last-first): trees may be hundreds deep.
+        var stack: [(node: Node, depth: Int)] = [(root, 0)]
+        var isRoot = true
+        while let (node, depth) = stack.popLast() {
+            let outcome = line(for: node, depth: depth, isRoot: isRoot, isShown: isShown, after: lines)
+            isRoot = false
+            var childDepth = depth
+            switch outcome {
+            case .dropped: continue
+            case .skipped: break
+            case .printed(let line):
+                lines.append(line)
+                childDepth += 1
+            }
+            let children = node.children
+            for child in children.reversed() { stack.append((child, childDepth)) }
+        }
         return RenderedTree(lines: lines)
     }
 
-    private static func visit<Node: ObservationTreeNode>(_ node: Node, depth: Int, isRoot: Bool, isShown: (Node) -> Bool,
-                                                         into lines: inout [RenderedTree.Line]) {
+    /// What becomes of one node in the text.
+    private enum LineOutcome {
+        /// Left out with its subtree.
+        case dropped
+        /// No line of its own; its children print one level up.
+        case skipped
+        case printed(RenderedTree.Line)
+    }
+
+    private static func line<Node: ObservationTreeNode>(for node: Node, depth: Int, isRoot: Bool,
+                                                         isShown: (Node) -> Bool,
+                                                         after lines: [RenderedTree.Line]) -> LineOutcome {
         let role = node.role
-        if droppedRoles.contains(role) { return }
+        if droppedRoles.contains(role) { return .dropped }
         var show = isRoot || isShown(node)
         var printed: [AccessibilityProperty] = []
         if show {
@@ -137,13 +163,10 @@ public enum ObservationRenderer {
                 if isBlank(name) || lines.suffix(3).contains(where: { contains($0.text, name) }) { show = false }
             }
         }
-        if show {
-            var text = "[\(node.id)] " + role + " " + pythonRepr(node.name)
-            for property in printed { text += " " + property.name + ": " + property.value }
-            lines.append(.init(id: node.id, depth: depth, text: text))
-        }
-        let childDepth = show ? depth + 1 : depth
-        for child in node.children { visit(child, depth: childDepth, isRoot: false, isShown: isShown, into: &lines) }
+        guard show else { return .skipped }
+        var text = "[\(node.id)] " + role + " " + pythonRepr(node.name)
+        for property in printed { text += " " + property.name + ": " + property.value }
+        return .printed(RenderedTree.Line(id: node.id, depth: depth, text: text))
     }
 
     private static func isBlank(_ text: String) -> Bool {

@@ -131,7 +131,9 @@ public final class BrowserSession: BrowserEnvironment, @unchecked Sendable {
         let size = configuration.viewportLines
         let count = page.rendered.windowCount(size: size)
         let window = min(page.scroll, count - 1)
-        let text = header + "\n\n" + page.rendered.text(window: window, size: size)
+        var text = header + "\n\n" + page.rendered.text(window: window, size: size)
+        // Said on every window: the model would otherwise take the flattened levels as the page's.
+        if let note = page.document.depthNote { text += "\n\n" + note }
         var error = error
         if error == nil, page.status >= 400 { error = "HTTP \(page.status) \(Self.reason(page.status)) for \(page.url)" }
         return Observation(text: text, url: page.url, title: page.title,

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 
 /// Where a browser may go, whichever backend it is: the native session refuses before any
 /// request, Chromium refuses `goto`s and intercepts page loads (a link or a script navigating).
@@ -10,10 +11,20 @@ public struct URLAllowlist: Sendable, Hashable {
     public var prefixes: [String]
     /// `file://` URLs are refused unless this is set.
     public var allowFileURLs: Bool
+    /// With `allowFileURLs`, the only files that may load: absolute paths, a trailing `/` admitting
+    /// a folder's tree. Empty admits any file.
+    public var filePaths: [String]
 
-    public init(prefixes: [String] = [], allowFileURLs: Bool = false) {
+    public init(prefixes: [String] = [], allowFileURLs: Bool = false, filePaths: [String] = []) {
         self.prefixes = prefixes
         self.allowFileURLs = allowFileURLs
+        self.filePaths = filePaths
+    }
+
+    /// Only the given files and folders (MiniWoB++ task pages and their scripts): no web host,
+    /// no other file.
+    public static func files(_ paths: [String]) -> URLAllowlist {
+        URLAllowlist(prefixes: [], allowFileURLs: true, filePaths: paths)
     }
 
     /// Why `url` may not be opened, or nil when it may.
@@ -21,8 +32,10 @@ public struct URLAllowlist: Sendable, Hashable {
         let lower = url.lowercased()
         if lower == "about:blank" { return nil }
         if lower.hasPrefix("file:") {
-            return allowFileURLs ? nil : "file URLs are not allowed in this session: \(url)"
+            guard allowFileURLs else { return "file URLs are not allowed in this session: \(url)" }
+            return fileAllowed(url) ? nil : "\(url) is outside the files this session may open"
         }
+        if !filePaths.isEmpty { return "\(url) is outside the files this session may open" }
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
             return "unsupported URL scheme (only http, https\(allowFileURLs ? ", file" : "")): \(url)"
         }
@@ -31,28 +44,39 @@ public struct URLAllowlist: Sendable, Hashable {
         return "\(url) is outside the sites this session may visit (\(prefixes.joined(separator: ", ")))"
     }
 
+    private func fileAllowed(_ url: String) -> Bool {
+        if filePaths.isEmpty { return true }
+        // Judged on the resolved path: `..` segments and percent-escapes cannot leave a folder.
+        guard let parsed = URL(string: url), parsed.isFileURL else { return false }
+        let path = parsed.standardizedFileURL.path
+        return filePaths.contains { allowed in
+            allowed.hasSuffix("/") ? path.hasPrefix(allowed) : path == allowed
+        }
+    }
+
     static func matches(url: String, entry: String) -> Bool {
+        // The host and port are libcurl's reading of the URL, the one the request will use.
+        guard let target = CurlURLParts(url) else { return false }
         if entry.contains("://") {
-            guard url.hasPrefix(entry) else { return false }
+            guard url.hasPrefix(entry), let allowed = CurlURLParts(entry),
+                  allowed.scheme == target.scheme, allowed.host == target.host, allowed.port == target.port else {
+                return false
+            }
             // "http://host:80" must not admit "http://host:8080": a bare origin ends at a delimiter.
             let afterScheme = entry[entry.range(of: "://")!.upperBound...]
             if afterScheme.contains("/") { return true }
             let rest = url.dropFirst(entry.count)
             return rest.isEmpty || rest.first == "/" || rest.first == "?" || rest.first == "#"
         }
-        guard let authority = Self.authority(of: url) else { return false }
-        if entry.contains(":") { return authority == entry }
-        let host = authority.split(separator: ":", maxSplits: 1).first.map(String.init) ?? authority
-        return host == entry
+        // A bare entry is `host` or `host:port`; parsed the same way, as an http URL.
+        guard let allowed = CurlURLParts("http://" + entry) else { return false }
+        if allowed.host != target.host { return false }
+        return !Self.hasExplicitPort(entry) || allowed.port == target.port
     }
 
-    /// `host[:port]` of an http(s) URL.
-    static func authority(of url: String) -> String? {
-        guard let start = url.range(of: "://")?.upperBound else { return nil }
-        let rest = url[start...]
-        let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
-        var authority = String(rest[..<end])
-        if let at = authority.lastIndex(of: "@") { authority = String(authority[authority.index(after: at)...]) }
-        return authority
+    private static func hasExplicitPort(_ entry: String) -> Bool {
+        // `[::1]:8080` has one after the bracket; `localhost:7770` after the colon.
+        let afterHost = entry.lastIndex(of: "]").map { entry[entry.index(after: $0)...] } ?? entry[...]
+        return afterHost.contains(":")
     }
 }
