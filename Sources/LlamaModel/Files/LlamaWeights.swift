@@ -11,25 +11,6 @@ public struct LlamaWeights: Sendable {
         self.tensors = tensors
     }
 
-    /// Expected row-major shape of every tensor of `config`, in a canonical order.
-    public static func expectedShapes(_ c: LlamaConfig) -> [(String, [Int])] {
-        var list: [(String, [Int])] = [(LlamaTensorName.tokenEmbedding, [c.vocabSize, c.dim])]
-        for l in 0..<c.layerCount {
-            list += [(LlamaTensorName.attentionNorm(l), [c.dim]),
-                     (LlamaTensorName.query(l), [c.dim, c.dim]),
-                     (LlamaTensorName.key(l), [c.kvDim, c.dim]),
-                     (LlamaTensorName.value(l), [c.kvDim, c.dim]),
-                     (LlamaTensorName.attentionOutput(l), [c.dim, c.dim]),
-                     (LlamaTensorName.ffnNorm(l), [c.dim]),
-                     (LlamaTensorName.ffnGate(l), [c.hiddenDim, c.dim]),
-                     (LlamaTensorName.ffnUp(l), [c.hiddenDim, c.dim]),
-                     (LlamaTensorName.ffnDown(l), [c.dim, c.hiddenDim])]
-        }
-        list.append((LlamaTensorName.outputNorm, [c.dim]))
-        if !c.tiedEmbeddings { list.append((LlamaTensorName.output, [c.vocabSize, c.dim])) }
-        return list
-    }
-
     public func tensor(_ name: String) throws -> [Float] {
         guard let t = tensors[name] else { throw ModelFileError.missingTensor(name) }
         return t
@@ -37,7 +18,8 @@ public struct LlamaWeights: Sendable {
 
     /// Checks that every expected tensor is present with the right size.
     public func validate() throws {
-        for (name, shape) in Self.expectedShapes(config) {
+        for t in config.tensors {
+            let (name, shape) = (t.name, t.shape)
             guard let t = tensors[name] else { throw ModelFileError.missingTensor(name) }
             guard t.count == shape.reduce(1, *) else { throw ModelFileError.shapeMismatch(name, expected: shape, found: [t.count]) }
         }
@@ -49,7 +31,8 @@ public struct LlamaWeights: Sendable {
     public static func load(gguf file: GGUFFile) throws -> LlamaWeights {
         let config = try LlamaConfig(gguf: file)
         var tensors: [String: [Float]] = [:]
-        for (name, shape) in expectedShapes(config) {
+        for t in config.tensors {
+            let (name, shape) = (t.name, t.shape)
             guard let info = file.info(name) else { throw ModelFileError.missingTensor(name) }
             guard info.shape == shape else { throw ModelFileError.shapeMismatch(name, expected: shape, found: info.shape) }
             tensors[name] = try file.floats(name)
@@ -101,7 +84,8 @@ public struct LlamaWeights: Sendable {
     public func write(safetensors url: URL, dtype: SafetensorsFile.DType = .f32) throws {
         try validate()
         var list: [(name: String, shape: [Int], values: [Float])] = []
-        for (name, shape) in Self.expectedShapes(config) {
+        for t in config.tensors {
+            let (name, shape) = (t.name, t.shape)
             var values = tensors[name]!
             if let heads = HuggingFaceNames.ropeHeads(ggufName: name, config: config) {
                 values = HuggingFaceNames.toHFRows(values, heads: heads, columns: config.dim)
@@ -118,7 +102,8 @@ public struct LlamaWeights: Sendable {
         try validate()
         var writer = GGUFWriter()
         for (k, v) in config.ggufMetadata + extraMetadata { writer.set(k, v) }
-        for (name, shape) in Self.expectedShapes(config) {
+        for t in config.tensors {
+            let (name, shape) = (t.name, t.shape)
             writer.add(name, shape: shape, values: tensors[name]!, as: shape.count == 2 ? weightType : .f32)
         }
         try writer.write(to: url)
