@@ -209,7 +209,7 @@ struct CPUTimes {
     static let zero = CPUTimes(user: 0, system: 0)
     static func now() -> CPUTimes {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
         return CPUTimes(user: seconds(usage.ru_utime), system: seconds(usage.ru_stime))
     }
