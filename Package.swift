@@ -32,8 +32,12 @@ let package = Package(
         .target(name: "NNetnavSupport"),
         // HTTP over libcurl: used by the browser and by the OpenAI-compatible client.
         .target(name: "HTTPTransport", dependencies: ["CCurl"]),
-        // BLAS-backed matrix kernels shared by inference and training.
-        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: optimized),
+        // SIMD kernels in C (quantized dot products per instruction set, picked by cpuid at run time);
+        // always optimised, like the Swift numeric targets.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        // Numeric kernels shared by inference and training: GEMM split across our own threads,
+        // quantized matrix-vector products, normalisation and rotary embeddings.
+        .target(name: "Kernels", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimized),
 
         // The native headless browser: DOM, accessibility tree, observations, actions.
         .target(name: "WebBrowser", dependencies: ["HTTPTransport", "CLibXML2"]),

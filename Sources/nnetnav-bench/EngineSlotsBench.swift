@@ -62,7 +62,7 @@ struct EngineSlotsBench: AsyncParsableCommand {
         var totals: [Double] = []
         var mixTokens = 0
         for slotCount in [1, slots] {
-            let engine = try LlamaEngine(gguf: file, maxContext: context, decodeWeights: .bf16, cacheSlots: slotCount)
+            let engine = try LlamaEngine(gguf: file, maxContext: context, decodeWeights: .quantized, cacheSlots: slotCount)
             var prefillTime = 0.0
             var computed = 0
             mixTokens = 0

@@ -110,7 +110,7 @@ struct InputGenerator {
         if chance(0.3) { writer.set("general.alignment", pick([.uint(0), .int(-8), .uint(1), .uint(64), .uint(24)])) }
         if chance(0.3) { writer.set(pick(["llama.attention.head_count", "llama.block_count", "llama.embedding_length", "llama.vocab_size"]),
                                     pick([.uint(0), .int(-1), .uint(UInt64.max), .uint(1 << 40), .float(.nan)])) }
-        for (name, shape) in LlamaWeights.expectedShapes(config) {
+        for (name, shape) in config.tensors.map({ ($0.name, $0.shape) }) {
             let type: GGMLType = shape.count == 2 && shape[1] % 32 == 0 ? pick([.q4_0, .q4_1, .q8_0]) : pick([.f32, .f16, .bf16])
             writer.add(name, shape: shape, values: (0..<shape.reduce(1, *)).map { Float($0 % 7) / 7 }, as: type)
         }

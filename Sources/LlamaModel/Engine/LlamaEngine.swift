@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 import Kernels
 import LanguageModels
@@ -35,22 +34,32 @@ public final class LlamaEngine: @unchecked Sendable {
         var attentionNorm, query, key, value, attentionOutput, ffnNorm, gate, up, down: UnsafeMutablePointer<Float>
     }
 
-    /// Weights read by single-token decoding. Decode is memory-bound, so BF16 copies (half the
-    /// bytes, widened on the fly) make it faster at the cost of rounding weights to 8 mantissa
-    /// bits for generated tokens; prompts and scored continuations always run in fp32.
-    public enum DecodeWeights: String, Sendable, CaseIterable { case fp32, bf16 }
+    /// Weights read by single-token decoding. Decode is memory-bound, so reading fewer bytes per
+    /// weight is most of its speed; prompts and scored continuations always run in fp32.
+    /// - `quantized`: the model file's own blocks (Q4_0/Q4_1/Q8_0; other encodings are quantized
+    ///   to Q8_0 once at load) times the activation quantized to int8 per 32 values, with the
+    ///   instruction set picked by cpuid (`KernelLevel.best`). Logits differ from fp32 by the
+    ///   activation rounding only, as in llama.cpp.
+    /// - `bf16`: BF16 copies of the dequantized weights (2 bytes per weight).
+    /// - `fp32`: the dequantized weights through sgemv (4 bytes per weight).
+    public enum DecodeWeights: String, Sendable, CaseIterable { case fp32, bf16, quantized }
     public let decodeWeights: DecodeWeights
+
+    struct QuantizedLayer { var query, key, value, attentionOutput, gate, up, down: QuantizedMatrix }
+    var quantizedLayers: [QuantizedLayer] = []
+    var quantizedOutput: QuantizedMatrix?
+    var quantizedInput: QuantizedActivation?
+    var quantizedHidden: QuantizedActivation?
 
     struct CompactLayer { var query, key, value, attentionOutput, gate, up, down: CompactMatrix }
     private var compactLayers: [CompactLayer] = []
     private var compactOutput: CompactMatrix?
 
     private let storage: UnsafeMutablePointer<Float>
-    private let embedding: UnsafeMutablePointer<Float>
-    private let outputNorm: UnsafeMutablePointer<Float>
+    let embedding: UnsafeMutablePointer<Float>
+    let outputNorm: UnsafeMutablePointer<Float>
     private let output: UnsafeMutablePointer<Float>
-    private let layers: [Layer]
-    private let ropeFrequencies: [Float]
+    let layers: [Layer]
 
     /// The prefix caches; `activeSlot` indexes the one the cache API works on.
     let slots: [KVSlot]
@@ -60,12 +69,15 @@ public final class LlamaEngine: @unchecked Sendable {
     var useCounter: UInt64 = 0
     /// Prompt tokens the last `prefill` found already cached (not recomputed).
     public internal(set) var lastPrefillReusedTokens = 0
-    private var scratch = Scratch()
+    var scratch = Scratch()
 
     /// Builds the engine from tensors given by name; `fill(name, destination, count)` writes one
     /// tensor's Float values. Used with GGUF (dequantising straight into place) and `LlamaWeights`.
+    /// `quantize(name, fp32Values, rows, columns)` gives the decode copy of a 2-D weight when
+    /// `decodeWeights` is `.quantized`.
     init(config: LlamaConfig, maxContext: Int?, decodeWeights: DecodeWeights, cacheSlots: Int,
-         fill: (String, UnsafeMutablePointer<Float>, Int) throws -> Void) throws {
+         fill: (String, UnsafeMutablePointer<Float>, Int) throws -> Void,
+         quantize: (String, UnsafePointer<Float>, Int, Int) throws -> QuantizedMatrix) throws {
         guard cacheSlots >= 1 else { throw ModelFileError.malformed("engine options", "cacheSlots must be at least 1, got \(cacheSlots)") }
         if let maxContext, maxContext < 1 { throw ModelFileError.malformed("engine options", "maxContext must be at least 1, got \(maxContext)") }
         try config.validate(source: "engine config")
@@ -73,7 +85,7 @@ public final class LlamaEngine: @unchecked Sendable {
         slots = (0..<cacheSlots).map { _ in KVSlot() }
         self.decodeWeights = decodeWeights
         self.maxContext = min(maxContext ?? config.contextLength, config.contextLength)
-        let shapes = LlamaWeights.expectedShapes(config)
+        let shapes = config.tensors.map { ($0.name, $0.shape) }
         // One allocation, each tensor 64-byte aligned.
         var offsets: [String: Int] = [:]
         var total = 0
@@ -97,8 +109,6 @@ public final class LlamaEngine: @unchecked Sendable {
                   attentionOutput: t(LlamaTensorName.attentionOutput(l)), ffnNorm: t(LlamaTensorName.ffnNorm(l)),
                   gate: t(LlamaTensorName.ffnGate(l)), up: t(LlamaTensorName.ffnUp(l)), down: t(LlamaTensorName.ffnDown(l)))
         }
-        let half = config.headDim / 2
-        ropeFrequencies = (0..<half).map { i in powf(config.ropeTheta, -2 * Float(i) / Float(config.headDim)) }
         if decodeWeights == .bf16 {
             let c = config
             func compact(_ w: UnsafeMutablePointer<Float>, _ rows: Int, _ cols: Int) -> CompactMatrix {
@@ -112,7 +122,39 @@ public final class LlamaEngine: @unchecked Sendable {
             }
             compactOutput = compact(output, c.vocabSize, c.dim)
         }
+        if decodeWeights == .quantized {
+            let c = config
+            do {
+                quantizedLayers = try (0..<c.layerCount).map { l in
+                    let w = layers[l]
+                    return QuantizedLayer(
+                        query: try quantize(LlamaTensorName.query(l), w.query, c.dim, c.dim),
+                        key: try quantize(LlamaTensorName.key(l), w.key, c.kvDim, c.dim),
+                        value: try quantize(LlamaTensorName.value(l), w.value, c.kvDim, c.dim),
+                        attentionOutput: try quantize(LlamaTensorName.attentionOutput(l), w.attentionOutput, c.dim, c.dim),
+                        gate: try quantize(LlamaTensorName.ffnGate(l), w.gate, c.hiddenDim, c.dim),
+                        up: try quantize(LlamaTensorName.ffnUp(l), w.up, c.hiddenDim, c.dim),
+                        down: try quantize(LlamaTensorName.ffnDown(l), w.down, c.dim, c.hiddenDim))
+                }
+                quantizedOutput = try quantize(c.tiedEmbeddings ? LlamaTensorName.tokenEmbedding : LlamaTensorName.output,
+                                               output, c.vocabSize, c.dim)
+            } catch {
+                storage.deallocate()
+                throw error
+            }
+            quantizedInput = QuantizedActivation(count: c.dim)
+            quantizedHidden = QuantizedActivation(count: c.hiddenDim)
+        }
     }
+
+    /// Q8_0 blocks of fp32 values (for weights the file does not hold in a quantized encoding).
+    static func quantizedQ8(_ values: UnsafePointer<Float>, rows: Int, columns: Int) -> QuantizedMatrix {
+        let bytes = Quantize.encode(Array(UnsafeBufferPointer(start: values, count: rows * columns)), as: .q8_0)
+        return bytes.withUnsafeBytes { QuantizedMatrix(format: .q8_0, rows: rows, columns: columns, bytes: $0.baseAddress!) }
+    }
+
+    /// Whether decoding can read quantized weights of this shape (rows of whole 32-value blocks).
+    static func canQuantize(_ config: LlamaConfig) -> Bool { config.dim % 32 == 0 && config.hiddenDim % 32 == 0 }
 
     /// `cacheSlots`: how many prompt prefixes stay cached at once (see `prefill`).
     public convenience init(weights: LlamaWeights, maxContext: Int? = nil, decodeWeights: DecodeWeights = .fp32,
@@ -122,6 +164,8 @@ public final class LlamaEngine: @unchecked Sendable {
                       cacheSlots: cacheSlots) { name, dest, count in
             let values = try weights.tensor(name)
             values.withUnsafeBufferPointer { dest.update(from: $0.baseAddress!, count: count) }
+        } quantize: { _, values, rows, columns in
+            Self.quantizedQ8(values, rows: rows, columns: columns)
         }
     }
 
@@ -134,9 +178,15 @@ public final class LlamaEngine: @unchecked Sendable {
         try self.init(config: config, maxContext: maxContext, decodeWeights: decodeWeights,
                       cacheSlots: cacheSlots) { name, dest, count in
             guard let info = file.info(name) else { throw ModelFileError.missingTensor(name) }
-            let expected = LlamaWeights.expectedShapes(config).first { $0.0 == name }!.1
+            let expected = config.shape(ofTensor: name)!
             guard info.shape == expected else { throw ModelFileError.shapeMismatch(name, expected: expected, found: info.shape) }
             Dequantize.decode(info.type, from: file.rawData(info).baseAddress!, count: count, into: dest)
+        } quantize: { name, values, rows, columns in
+            // Decode reads the file's own blocks when they are in a format the kernels take.
+            if let info = file.info(name), let format = QuantizedFormat(rawValue: info.type.rawValue) {
+                return QuantizedMatrix(format: format, rows: rows, columns: columns, bytes: file.rawData(info).baseAddress!)
+            }
+            return Self.quantizedQ8(values, rows: rows, columns: columns)
         }
     }
 
@@ -201,6 +251,7 @@ public final class LlamaEngine: @unchecked Sendable {
         let dim = c.dim, kvDim = c.kvDim, hidden = c.hiddenDim
         let context = start + n
         scratch.reserve(tokens: n, context: context, config: c)
+        if n == 1 && !quantizedLayers.isEmpty { return quantizedDecode(tokens[0], start: start, rows: rows) }
         let x = scratch.x, xb = scratch.xb, q = scratch.q, att = scratch.attention
         let gate = scratch.gate, up = scratch.up, scores = scratch.scores
 
@@ -228,6 +279,13 @@ public final class LlamaEngine: @unchecked Sendable {
             linear(x, gate, layer.down, cl?.down, rows: n, out: dim, in: hidden, accumulate: true)
         }
         if rows == .none { return [] }
+        return outputLogits(rows: rows, tokens: n, compact: compact)
+    }
+
+    /// Final norm and output head for the requested rows of the last forward.
+    private func outputLogits(rows: LogitRows, tokens n: Int, compact: Bool) -> [Float] {
+        let c = config, dim = c.dim
+        let x = scratch.x, xb = scratch.xb
         let first = rows == .all ? 0 : n - 1
         let count = n - first
         rmsNorm(xb, x + first * dim, outputNorm, rows: count, dim: dim)
@@ -258,45 +316,26 @@ public final class LlamaEngine: @unchecked Sendable {
         }
     }
 
-    private func rmsNorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-                         rows: Int, dim: Int) {
-        for r in 0..<rows {
-            let xr = x + r * dim, o = out + r * dim
-            var sum: Float = 0
-            for i in 0..<dim { sum += xr[i] * xr[i] }
-            let scale = 1 / (sum / Float(dim) + config.rmsNormEps).squareRoot()
-            for i in 0..<dim { o[i] = xr[i] * scale * weight[i] }
-        }
+    func rmsNorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+                 rows: Int, dim: Int) {
+        RMSNorm.forward(out, x, weight, rows: rows, width: dim, eps: config.rmsNormEps)
     }
 
     /// cos and sin of pos·θ_i for the positions of one forward call, shared by all layers.
-    private func ropeTable(start: Int, rows: Int) -> (cos: [Float], sin: [Float]) {
-        let half = config.headDim / 2
-        var cosines = [Float](repeating: 0, count: rows * half), sines = cosines
-        for r in 0..<rows {
-            for i in 0..<half {
-                let angle = Float(start + r) * ropeFrequencies[i]
-                cosines[r * half + i] = cosf(angle); sines[r * half + i] = sinf(angle)
-            }
-        }
-        return (cosines, sines)
+    func ropeTable(start: Int, rows: Int) -> RopeTable {
+        RopeTable(headDim: config.headDim, theta: config.ropeTheta, positions: start ..< start + rows)
     }
 
     /// Rotates interleaved pairs of every head in `rows` rows of `width` values.
-    private func rope(_ v: UnsafeMutablePointer<Float>, rows: Int, width: Int, table: (cos: [Float], sin: [Float])) {
+    func rope(_ v: UnsafeMutablePointer<Float>, rows: Int, width: Int, table: RopeTable) {
         let hd = config.headDim, half = hd / 2
         table.cos.withUnsafeBufferPointer { cosines in
             table.sin.withUnsafeBufferPointer { sines in
                 for r in 0..<rows {
                     let row = v + r * width
-                    let cr = cosines.baseAddress! + r * half, sr = sines.baseAddress! + r * half
                     for h in 0..<width / hd {
-                        let p = row + h * hd
-                        for i in 0..<half {
-                            let a = p[2 * i], b = p[2 * i + 1]
-                            p[2 * i] = a * cr[i] - b * sr[i]
-                            p[2 * i + 1] = a * sr[i] + b * cr[i]
-                        }
+                        Rope.rotate(row + h * hd, row + h * hd, cos: cosines.baseAddress! + r * half,
+                                    sin: sines.baseAddress! + r * half, headDim: hd)
                     }
                 }
             }
@@ -313,51 +352,64 @@ public final class LlamaEngine: @unchecked Sendable {
         let group = c.headCount / c.kvHeadCount
         let scale = 1 / Float(hd).squareRoot()
         if rows == 1 {
-            singleQueryAttention(out, q: q, keys: keys, values: values, scores: scores, context: context, scale: scale)
+            singleQueryAttention(out, q: q, keys: keys, values: values, scores: scores, context: context,
+                                 heads: 0..<c.headCount)
             return
         }
         // Query rows go in blocks, each against only the keys its last row may see, which
         // skips most of the masked upper triangle of a long prompt.
         let block = 64
-        for h in 0..<c.headCount {
-            let g = h / group
-            let kg = keys + g * hd, vg = values + g * hd
-            for r0 in stride(from: 0, to: rows, by: block) {
-                let r1 = min(rows, r0 + block), m = r1 - r0
-                let visibleContext = start + r1
-                // scores[m × visibleContext] = scale · q_h · K_gᵀ
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(visibleContext), blasint(hd),
-                            scale, q + r0 * dim + h * hd, blasint(dim), kg, blasint(kvDim), 0, scores, blasint(visibleContext))
-                for r in 0..<m {
-                    let s = scores + r * visibleContext
-                    let visible = start + r0 + r + 1
-                    var maxScore = -Float.infinity
-                    for j in 0..<visible where s[j] > maxScore { maxScore = s[j] }
-                    let inv = 1 / VectorMath.expShifted(s, count: visible, shift: maxScore)
-                    for j in 0..<visible { s[j] *= inv }
-                    for j in visible..<visibleContext { s[j] = 0 }
+        // Heads are independent: they go round-robin to the cores, each core with its own
+        // 64-row block of `scores` and single-threaded sgemms.
+        let parts = max(1, min(Parallel.threads, scratch.scoreRows / block, c.headCount))
+        let (o, qs, ks, vs, sc) = (SendableMutablePointer(out), SendablePointer(UnsafePointer(q)), SendablePointer(UnsafePointer(keys)),
+                                   SendablePointer(UnsafePointer(values)), SendableMutablePointer(scores))
+        Parallel.forEach(parts: parts) { p in
+            let out = o.pointer, q = qs.pointer
+            let scores = sc.pointer + p * block * context
+            for h in stride(from: p, to: c.headCount, by: parts) {
+                let g = h / group
+                let kg = ks.pointer + g * hd, vg = vs.pointer + g * hd
+                for r0 in stride(from: 0, to: rows, by: block) {
+                    let r1 = min(rows, r0 + block), m = r1 - r0
+                    let visibleContext = start + r1
+                    // scores[m × visibleContext] = scale · q_h · K_gᵀ
+                    Matmul.sgemm(transA: false, transB: true, m: m, n: visibleContext, k: hd, alpha: scale,
+                                 q + r0 * dim + h * hd, lda: dim, kg, ldb: kvDim, beta: 0, scores, ldc: visibleContext)
+                    for r in 0..<m {
+                        let s = scores + r * visibleContext
+                        let visible = start + r0 + r + 1
+                        var maxScore = -Float.infinity
+                        for j in 0..<visible where s[j] > maxScore { maxScore = s[j] }
+                        let inv = 1 / VectorMath.expShifted(s, count: visible, shift: maxScore)
+                        for j in 0..<visible { s[j] *= inv }
+                        for j in visible..<visibleContext { s[j] = 0 }
+                    }
+                    // out_h[m × hd] = P · V_g
+                    Matmul.sgemm(transA: false, transB: false, m: m, n: hd, k: visibleContext, alpha: 1,
+                                 scores, lda: visibleContext, vg, ldb: kvDim, beta: 0, out + r0 * dim + h * hd, ldc: dim)
                 }
-                // out_h[m × hd] = P · V_g
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(hd), blasint(visibleContext),
-                            1, scores, blasint(visibleContext), vg, blasint(kvDim), 0, out + r0 * dim + h * hd, blasint(dim))
             }
         }
     }
 
     /// Decode-time attention of one query: plain loops, since per-head BLAS calls on a single
     /// row cost more in overhead than the arithmetic.
-    private func singleQueryAttention(_ out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+    func singleQueryAttention(_ out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
                                       values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>,
-                                      context: Int, scale: Float) {
+                                      context: Int, heads: Range<Int>) {
         let c = config
         let kvDim = c.kvDim, hd = c.headDim
         let group = c.headCount / c.kvHeadCount
+        let scale = 1 / Float(hd).squareRoot()
         // Float reductions do not auto-vectorise (strict FP order), so the head dimension is
         // walked in SIMD16 chunks when it allows.
         let chunks = hd % 16 == 0 ? hd / 16 : 0
-        for h in 0..<c.headCount {
+        for h in heads {
             let g = h / group
             let qh = q + h * hd
+            // Each head its own row of scores, so heads can run on different cores.
+            let scores = scores + h * context
             var maxScore = -Float.infinity
             for j in 0..<context {
                 let k = keys + j * kvDim + g * hd
@@ -408,8 +460,10 @@ extension LlamaEngine {
 
 /// Scratch buffers of the forward pass, grown on demand.
 struct Scratch {
+    /// `scores` holds `scoreRows × context` floats: a row per decode head, or a 64-row query block
+    /// per thread in prefill attention.
     var x, xb, q, attention, gate, up, scores: UnsafeMutablePointer<Float>
-    private var tokens = 0, context = 0
+    private(set) var tokens = 0, context = 0, scoreRows = 0
 
     init() {
         x = .allocate(capacity: 1); xb = x; q = x; attention = x; gate = x; up = x; scores = x
@@ -423,12 +477,14 @@ struct Scratch {
             attention = .allocate(capacity: t * c.dim)
             gate = .allocate(capacity: t * c.hiddenDim); up = .allocate(capacity: t * c.hiddenDim)
             if context > 0 { scores.deallocate() }
-            scores = .allocate(capacity: t * max(ctx, context))
             tokens = t; context = max(ctx, context)
-        } else if n * ctx > tokens * context {
+            scoreRows = max(t, c.headCount, 2 * 64)
+            scores = .allocate(capacity: scoreRows * context)
+        } else if ctx > context || c.headCount > scoreRows {
             scores.deallocate()
             context = max(ctx, context * 2)
-            scores = .allocate(capacity: tokens * context)
+            scoreRows = max(tokens, c.headCount, 2 * 64)
+            scores = .allocate(capacity: scoreRows * context)
         }
     }
 

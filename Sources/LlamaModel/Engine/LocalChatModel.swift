@@ -22,7 +22,7 @@ public final class LocalChatModel: ChatModel, @unchecked Sendable {
     /// `decodeWeights` trades exactness of generated tokens for decode speed (see `LlamaEngine`);
     /// `cacheSlots` is how many prompt prefixes stay cached at once: six covers the explorer's roles
     /// (policy, constrained re-ask, state change, labeler, judge, rationalizer); slots fill lazily.
-    public init(modelFile url: URL, maxContext: Int? = 4096, decodeWeights: LlamaEngine.DecodeWeights = .bf16,
+    public init(modelFile url: URL, maxContext: Int? = 4096, decodeWeights: LlamaEngine.DecodeWeights = .quantized,
                 cacheSlots: Int = 6) throws {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ChatModelError.unavailable("no model file at \(url.path); run scripts/prerequisites.sh to fetch the default model")

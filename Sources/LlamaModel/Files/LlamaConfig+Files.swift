@@ -83,7 +83,7 @@ extension LlamaConfig {
         guard ropeTheta.isFinite, ropeTheta > 0 else { throw fail("RoPE base \(ropeTheta) is not a positive number") }
         guard rmsNormEps.isFinite, rmsNormEps >= 0 else { throw fail("RMSNorm epsilon \(rmsNormEps) is not a non-negative number") }
         var total = 0
-        for (name, shape) in LlamaWeights.expectedShapes(self) {
+        for (name, shape) in self.tensors.map({ ($0.name, $0.shape) }) {
             guard let count = GGUFFile.checkedProduct(shape) else { throw fail("tensor \(name) \(shape) is too large") }
             let (sum, overflow) = total.addingReportingOverflow(count)
             guard !overflow, sum <= 1 << 47 else { throw fail("the model has too many parameters") }

@@ -11,25 +11,6 @@ public struct LlamaWeights: Sendable {
         self.tensors = tensors
     }
 
-    /// Expected row-major shape of every tensor of `config`, in a canonical order.
-    public static func expectedShapes(_ c: LlamaConfig) -> [(String, [Int])] {
-        var list: [(String, [Int])] = [(LlamaTensorName.tokenEmbedding, [c.vocabSize, c.dim])]
-        for l in 0..<c.layerCount {
-            list += [(LlamaTensorName.attentionNorm(l), [c.dim]),
-                     (LlamaTensorName.query(l), [c.dim, c.dim]),
-                     (LlamaTensorName.key(l), [c.kvDim, c.dim]),
-                     (LlamaTensorName.value(l), [c.kvDim, c.dim]),
-                     (LlamaTensorName.attentionOutput(l), [c.dim, c.dim]),
-                     (LlamaTensorName.ffnNorm(l), [c.dim]),
-                     (LlamaTensorName.ffnGate(l), [c.hiddenDim, c.dim]),
-                     (LlamaTensorName.ffnUp(l), [c.hiddenDim, c.dim]),
-                     (LlamaTensorName.ffnDown(l), [c.dim, c.hiddenDim])]
-        }
-        list.append((LlamaTensorName.outputNorm, [c.dim]))
-        if !c.tiedEmbeddings { list.append((LlamaTensorName.output, [c.vocabSize, c.dim])) }
-        return list
-    }
-
     public func tensor(_ name: String) throws -> [Float] {
         guard let t = tensors[name] else { throw ModelFileError.missingTensor(name) }
         return t
@@ -38,7 +19,8 @@ public struct LlamaWeights: Sendable {
     /// Checks that every expected tensor is present with the right size.
     public func validate() throws {
         try config.validate(source: "model weights")
-        for (name, shape) in Self.expectedShapes(config) {
+        for t in config.tensors {
+            let (name, shape) = (t.name, t.shape)
             guard let t = tensors[name] else { throw ModelFileError.missingTensor(name) }
             guard t.count == shape.reduce(1, *) else { throw ModelFileError.shapeMismatch(name, expected: shape, found: [t.count]) }
         }
@@ -51,7 +33,7 @@ public struct LlamaWeights: Sendable {
         let config = try LlamaConfig(gguf: file)
         try checkTensors(of: file, for: config)
         var tensors: [String: [Float]] = [:]
-        for (name, _) in expectedShapes(config) { tensors[name] = try file.floats(name) }
+        for t in config.tensors { tensors[t.name] = try file.floats(t.name) }
         let weights = LlamaWeights(config: config, tensors: tensors)
         return weights
     }
@@ -60,7 +42,8 @@ public struct LlamaWeights: Sendable {
     /// allocated for them: the sizes in a file's metadata are only trusted once its tensors (which
     /// the reader checked fit in the file) agree with them.
     public static func checkTensors(of file: GGUFFile, for config: LlamaConfig) throws {
-        for (name, shape) in expectedShapes(config) {
+        for t in config.tensors {
+            let (name, shape) = (t.name, t.shape)
             guard let info = file.info(name) else {
                 throw ModelFileError.malformed(file.url.path, "the model file has no tensor named \(name)")
             }
@@ -95,7 +78,7 @@ public struct LlamaWeights: Sendable {
             resolved = try LlamaConfig(huggingFaceConfig: sibling)
         }
         try resolved.validate(source: url.path)
-        let expected = Dictionary(expectedShapes(resolved), uniquingKeysWith: { a, _ in a })
+        let expected = Dictionary(resolved.tensors.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
         var tensors: [String: [Float]] = [:]
         for info in file.tensors {
             // Both spellings are accepted so files written by other GGUF-named tools load too.
@@ -123,7 +106,8 @@ public struct LlamaWeights: Sendable {
     public func write(safetensors url: URL, dtype: SafetensorsFile.DType = .f32) throws {
         try validate()
         var list: [(name: String, shape: [Int], values: [Float])] = []
-        for (name, shape) in Self.expectedShapes(config) {
+        for t in config.tensors {
+            let (name, shape) = (t.name, t.shape)
             var values = tensors[name]!
             if let heads = HuggingFaceNames.ropeHeads(ggufName: name, config: config) {
                 values = HuggingFaceNames.toHFRows(values, heads: heads, columns: config.dim)
@@ -140,7 +124,8 @@ public struct LlamaWeights: Sendable {
         try validate()
         var writer = GGUFWriter()
         for (k, v) in config.ggufMetadata + extraMetadata { writer.set(k, v) }
-        for (name, shape) in Self.expectedShapes(config) {
+        for t in config.tensors {
+            let (name, shape) = (t.name, t.shape)
             writer.add(name, shape: shape, values: tensors[name]!, as: shape.count == 2 ? weightType : .f32)
         }
         try writer.write(to: url)

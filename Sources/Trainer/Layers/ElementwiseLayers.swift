@@ -1,8 +1,10 @@
 import Foundation
+import Kernels
 
 // Forward/backward pairs of the non-GEMM layers, in the style of llm.c: raw pointers, shapes
 // passed explicitly, backward functions accumulate (`+=`) into parameter and input gradients.
-// `n` is the number of token rows (B·T), `c` the row width.
+// `n` is the number of token rows (B·T), `c` the row width. RMSNorm's forward and the RoPE
+// rotation and table are Kernels' (shared with the inference engine).
 
 /// Gathers embedding rows: out[i, :] = table[tokens[i], :].
 func embeddingForward(_ out: UnsafeMutablePointer<Float>, _ tokens: UnsafePointer<Int32>,
@@ -19,20 +21,6 @@ func embeddingBackward(_ dtable: UnsafeMutablePointer<Float>, _ dout: UnsafePoin
         let row = dtable + Int(tokens[i]) * c
         let g = dout + i * c
         for j in 0..<c { row[j] += g[j] }
-    }
-}
-
-/// y = x · rstd · w with rstd = 1/sqrt(mean(x²) + eps); saves rstd per row for the backward.
-func rmsNormForward(_ out: UnsafeMutablePointer<Float>, _ rstd: UnsafeMutablePointer<Float>,
-                    _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, n: Int, c: Int, eps: Float) {
-    for i in 0..<n {
-        let xr = x + i * c
-        let yr = out + i * c
-        var sum: Float = 0
-        for j in 0..<c { sum += xr[j] * xr[j] }
-        let r = 1 / (sum / Float(c) + eps).squareRoot()
-        rstd[i] = r
-        for j in 0..<c { yr[j] = xr[j] * r * weight[j] }
     }
 }
 
@@ -77,29 +65,6 @@ func swigluBackward(_ dgate: UnsafeMutablePointer<Float>, _ dup: UnsafeMutablePo
     }
 }
 
-/// Cos/sin table for interleaved-pair RoPE: angle(pos, i) = pos · theta^(−2i/headDim).
-struct RopeTable {
-    let cos: [Float]
-    let sin: [Float]
-    let half: Int
-
-    init(headDim: Int, maxPosition: Int, theta: Float) {
-        half = headDim / 2
-        var c = [Float](repeating: 0, count: maxPosition * half)
-        var s = c
-        for p in 0..<maxPosition {
-            for i in 0..<half {
-                let freq = 1 / powf(theta, Float(2 * i) / Float(headDim))
-                let angle = Float(p) * freq
-                c[p * half + i] = cosf(angle)
-                s[p * half + i] = sinf(angle)
-            }
-        }
-        cos = c
-        sin = s
-    }
-}
-
 /// Rotates the heads of `x` (rows of `heads·headDim`, token-major) and writes them head-major:
 /// out[b, h, t, :]. Positions come per token so packed documents can restart at 0.
 func ropeForwardToHeads(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, positions: UnsafePointer<Int32>,
@@ -115,12 +80,7 @@ func ropeForwardToHeads(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<F
                         let src = x + row * heads * headDim + h * headDim
                         let dst = out + ((b * heads + h) * seq + t) * headDim
                         if !rotate { dst.update(from: src, count: headDim); continue }
-                        for i in 0..<half {
-                            let c = cosT[p * half + i], s = sinT[p * half + i]
-                            let x0 = src[2 * i], x1 = src[2 * i + 1]
-                            dst[2 * i] = x0 * c - x1 * s
-                            dst[2 * i + 1] = x0 * s + x1 * c
-                        }
+                        Rope.rotate(dst, src, cos: cosT.baseAddress! + p * half, sin: sinT.baseAddress! + p * half, headDim: headDim)
                     }
                 }
             }

@@ -29,32 +29,25 @@ public struct ParameterLayout: Sendable {
 
     public init(config: LlamaConfig) {
         self.config = config
-        let c = config.dim, kv = config.kvDim, f = config.hiddenDim
+        // Offsets follow the model's one shape table (`LlamaConfig.tensors`), in its order.
         var slots: [TensorSlot] = []
         var total = 0
-        func add(_ name: String, _ shape: [Int]) -> Int {
-            let offset = total
-            slots.append(TensorSlot(name: name, offset: offset, shape: shape))
-            total += shape.reduce(1, *)
-            return offset
-        }
-        embedding = add(LlamaTensorName.tokenEmbedding, [config.vocabSize, c])
+        var roles: [LlamaTensor.Role: Int] = [:]
         var layers: [LayerSlots] = []
-        for l in 0..<config.layerCount {
-            layers.append(LayerSlots(
-                attnNorm: add(LlamaTensorName.attentionNorm(l), [c]),
-                query: add(LlamaTensorName.query(l), [c, c]),
-                key: add(LlamaTensorName.key(l), [kv, c]),
-                value: add(LlamaTensorName.value(l), [kv, c]),
-                attnOutput: add(LlamaTensorName.attentionOutput(l), [c, c]),
-                ffnNorm: add(LlamaTensorName.ffnNorm(l), [c]),
-                gate: add(LlamaTensorName.ffnGate(l), [f, c]),
-                up: add(LlamaTensorName.ffnUp(l), [f, c]),
-                down: add(LlamaTensorName.ffnDown(l), [c, f])))
+        for tensor in config.tensors {
+            slots.append(TensorSlot(name: tensor.name, offset: total, shape: tensor.shape))
+            roles[tensor.role] = total
+            total += tensor.count
+            if tensor.role == .ffnDown {
+                layers.append(LayerSlots(attnNorm: roles[.attentionNorm]!, query: roles[.query]!, key: roles[.key]!,
+                                         value: roles[.value]!, attnOutput: roles[.attentionOutput]!, ffnNorm: roles[.ffnNorm]!,
+                                         gate: roles[.ffnGate]!, up: roles[.ffnUp]!, down: roles[.ffnDown]!))
+            }
         }
+        embedding = roles[.tokenEmbedding]!
+        outputNorm = roles[.outputNorm]!
+        output = roles[.output] ?? embedding
         self.layers = layers
-        outputNorm = add(LlamaTensorName.outputNorm, [c])
-        output = config.tiedEmbeddings ? embedding : add(LlamaTensorName.output, [config.vocabSize, c])
         self.slots = slots
         self.total = total
         for (i, s) in slots.enumerated() { index[s.name] = i }

@@ -149,7 +149,7 @@ public final class TrainableLlama: @unchecked Sendable {
         let w = block(l, a)
         let shape = AttentionShape(batch: batch.batch, seq: batch.seq, heads: config.headCount,
                                    kvHeads: config.kvHeadCount, headDim: config.headDim)
-        rmsNormForward(a.xn1, a.rstd1, x, w.attnNorm, n: n, c: c, eps: config.rmsNormEps)
+        RMSNorm.forward(a.xn1, x, w.attnNorm, rows: n, width: c, eps: config.rmsNormEps, rstd: a.rstd1)
         linearForward(a.q, a.xn1, w.q, rows: n)
         linearForward(a.k, a.xn1, w.k, rows: n)
         linearForward(a.v, a.xn1, w.v, rows: n)
@@ -163,7 +163,7 @@ public final class TrainableLlama: @unchecked Sendable {
         headsToTokens(a.att, a.attHeads, batch: batch.batch, seq: batch.seq, heads: config.headCount, headDim: config.headDim)
         linearForward(a.x2, a.att, w.o, rows: n)
         for i in 0..<(n * c) { a.x2[i] += x[i] }
-        rmsNormForward(a.xn2, a.rstd2, a.x2, w.ffnNorm, n: n, c: c, eps: config.rmsNormEps)
+        RMSNorm.forward(a.xn2, a.x2, w.ffnNorm, rows: n, width: c, eps: config.rmsNormEps, rstd: a.rstd2)
         linearForward(a.gate, a.xn2, w.gate, rows: n)
         linearForward(a.up, a.xn2, w.up, rows: n)
         swigluForward(a.hidden, a.gate, a.up, count: n * f)
@@ -224,7 +224,7 @@ public final class TrainableLlama: @unchecked Sendable {
                         blockForward(l, input: residuals[l], output: residuals[l + 1], acts: acts, batch: batch, positions: pos, docStart: ds)
                     }
                     let normW = parameters.pointer + layout.outputNorm
-                    rmsNormForward(finalNorm, finalRstd, residuals[config.layerCount], normW, n: n, c: c, eps: config.rmsNormEps)
+                    RMSNorm.forward(finalNorm, residuals[config.layerCount], normW, rows: n, width: c, eps: config.rmsNormEps, rstd: finalRstd)
                     if training { dfinal.update(repeating: 0, count: n * c) }
                     let result = headLossAndBackward(batch.targets, rows: n, gradientScale: gradientScale)
                     guard training else { return result }

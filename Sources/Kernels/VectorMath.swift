@@ -1,14 +1,15 @@
 import Foundation
 
-/// Vectorised exp for the elementwise parts of the forward pass (softmax, SiLU), which with
-/// scalar `expf` cost a fifth of a 512-token prefill.
+/// Vectorised exp and the elementwise functions built on it (softmax's exp-and-sum, SwiGLU), which
+/// with scalar `expf` cost a fifth of a 512-token prefill. The one implementation for the engine
+/// and the trainer.
 ///
 /// exp(x) = 2ⁿ·exp(r) with n = round(x/ln 2) and |r| ≤ ln2/2, exp(r) by its degree-7 Taylor
 /// polynomial (relative error < 2e-7 before rounding). Rounding uses the 1.5·2²³ trick so it
 /// needs nothing beyond baseline x86-64 SIMD.
-enum VectorMath {
-    @inline(__always)
-    static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
+public enum VectorMath {
+    @inlinable @inline(__always)
+    public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let clamped = x.clamped(lowerBound: SIMD16(repeating: -87.3), upperBound: SIMD16(repeating: 88.3))
         let magic = SIMD16<Float>(repeating: 12_582_912)          // 1.5 · 2^23
         let shifted = clamped * 1.442_695_04 + magic
@@ -28,7 +29,7 @@ enum VectorMath {
     }
 
     /// v[i] = exp(v[i] - shift) for i < count; returns the sum.
-    static func expShifted(_ v: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {
+    public static func expShifted(_ v: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {
         var total = SIMD16<Float>()
         let raw = UnsafeMutableRawPointer(v)
         var i = 0
@@ -44,7 +45,7 @@ enum VectorMath {
     }
 
     /// gate[i] = silu(gate[i]) · up[i].
-    static func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
+    public static func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
         let g = UnsafeMutableRawPointer(gate), u = UnsafeRawPointer(up)
         var i = 0
         while i + 16 <= count {

@@ -1,0 +1,81 @@
+import CKernels
+
+/// ggml block encodings the quantized matrix-vector kernels read directly (32 values per block).
+public enum QuantizedFormat: UInt32, Sendable, CaseIterable {
+    case q4_0 = 2, q4_1 = 3, q8_0 = 8
+
+    public var blockBytes: Int {
+        switch self {
+        case .q4_0: return 18
+        case .q4_1: return 20
+        case .q8_0: return 34
+        }
+    }
+}
+
+/// A weight matrix (out, in) kept in its quantized file encoding for single-token decoding,
+/// which reads every weight once per token: Q4_1 is 5 bits per weight against 32 for fp32.
+/// Owns a 64-byte-aligned copy of the blocks.
+public final class QuantizedMatrix: @unchecked Sendable {
+    public let format: QuantizedFormat
+    public let rows: Int
+    public let columns: Int
+    public let rowBytes: Int
+    private let blocks: UnsafeMutableRawPointer
+
+    /// `bytes`: `rows` rows of `columns / 32` blocks each, as in a GGUF tensor.
+    public init(format: QuantizedFormat, rows: Int, columns: Int, bytes: UnsafeRawPointer) {
+        precondition(columns % 32 == 0, "quantized rows need whole 32-value blocks")
+        self.format = format
+        self.rows = rows
+        self.columns = columns
+        rowBytes = columns / 32 * format.blockBytes
+        blocks = .allocate(byteCount: max(rows * rowBytes, 1), alignment: 64)
+        blocks.copyMemory(from: bytes, byteCount: rows * rowBytes)
+    }
+
+    deinit { blocks.deallocate() }
+
+    public var byteCount: Int { rows * rowBytes }
+
+    /// y[r] (+)= Σ_c W[r, c]·x[c] for r in `range`, with x already quantized.
+    @inlinable
+    public func multiply(_ y: UnsafeMutablePointer<Float>, _ x: QuantizedActivation, rows range: Range<Int>,
+                         accumulate: Bool, level: KernelLevel = .best) {
+        precondition(x.count == columns, "activation has \(x.count) values, matrix \(columns) columns")
+        multiplyRaw(y, x, range, accumulate, level)
+    }
+
+    @usableFromInline
+    func multiplyRaw(_ y: UnsafeMutablePointer<Float>, _ x: QuantizedActivation, _ range: Range<Int>,
+                     _ accumulate: Bool, _ level: KernelLevel) {
+        let status = nn_matvec_quantized(level.rawValue, Int32(format.rawValue), blocks, rowBytes, Int32(columns),
+                                         x.values, x.scales, x.sums, y, Int32(range.lowerBound), Int32(range.upperBound),
+                                         accumulate ? 1 : 0)
+        precondition(status == 0, "quantized kernel \(level) unavailable for \(format)")
+    }
+}
+
+/// An activation row quantized to int8 per 32-value block (scale and scaled sum per block), the
+/// other operand of `QuantizedMatrix.multiply`. Reused across tokens.
+public final class QuantizedActivation: @unchecked Sendable {
+    public let count: Int
+    public let values: UnsafeMutablePointer<Int8>
+    public let scales: UnsafeMutablePointer<Float>
+    public let sums: UnsafeMutablePointer<Float>
+
+    public init(count: Int) {
+        precondition(count % 32 == 0, "quantized activations need whole 32-value blocks")
+        self.count = count
+        values = .allocate(capacity: count)
+        scales = .allocate(capacity: count / 32)
+        sums = .allocate(capacity: count / 32)
+    }
+
+    deinit { values.deallocate(); scales.deallocate(); sums.deallocate() }
+
+    /// Quantizes `x[0..<count]` into this buffer.
+    public func quantize(_ x: UnsafePointer<Float>) {
+        nn_quantize_row_q8(x, Int32(count), values, scales, sums)
+    }
+}

@@ -1,0 +1,75 @@
+import Kernels
+
+extension LlamaEngine {
+    /// One decode step reading the quantized weights (`DecodeWeights.quantized`).
+    ///
+    /// Every matrix-vector product is split by output rows across `Parallel.threads` cores; the
+    /// products that share an input (q, k, v; gate, up) run in one split, and each core applies
+    /// SwiGLU to its own rows, so a layer costs four splits plus one for attention heads.
+    func quantizedDecode(_ token: Int, start: Int, rows: LogitRows) -> [Float] {
+        let c = config
+        let dim = c.dim, kvDim = c.kvDim, hidden = c.hiddenDim
+        let context = start + 1
+        let x = scratch.x, xb = scratch.xb, q = scratch.q, att = scratch.attention
+        let gate = scratch.gate, up = scratch.up, scores = scratch.scores
+        let input = quantizedInput!, hiddenInput = quantizedHidden!
+        let parts = Parallel.threads
+        x.update(from: embedding + token * dim, count: dim)
+        let table = ropeTable(start: start, rows: 1)
+
+        for l in 0..<c.layerCount {
+            let layer = layers[l], ql = quantizedLayers[l]
+            let kRow = slot.keys[l] + start * kvDim, vRow = slot.values[l] + start * kvDim
+            rmsNorm(xb, x, layer.attentionNorm, rows: 1, dim: dim)
+            input.quantize(xb)
+            Parallel.forEach(parts: parts) { p in
+                ql.query.multiply(q, input, rows: Self.part(p, of: parts, dim), accumulate: false)
+                ql.key.multiply(kRow, input, rows: Self.part(p, of: parts, kvDim), accumulate: false)
+                ql.value.multiply(vRow, input, rows: Self.part(p, of: parts, kvDim), accumulate: false)
+            }
+            rope(q, rows: 1, width: dim, table: table)
+            rope(kRow, rows: 1, width: kvDim, table: table)
+            let keys = slot.keys[l], values = slot.values[l]
+            Parallel.forEach(parts: parts) { p in
+                singleQueryAttention(att, q: q, keys: keys, values: values, scores: scores, context: context,
+                                     heads: Self.part(p, of: parts, c.headCount))
+            }
+            input.quantize(att)
+            Parallel.forEach(parts: parts) { p in
+                ql.attentionOutput.multiply(x, input, rows: Self.part(p, of: parts, dim), accumulate: true)
+            }
+
+            rmsNorm(xb, x, layer.ffnNorm, rows: 1, dim: dim)
+            input.quantize(xb)
+            Parallel.forEach(parts: parts) { p in
+                let r = Self.part(p, of: parts, hidden)
+                ql.gate.multiply(gate, input, rows: r, accumulate: false)
+                ql.up.multiply(up, input, rows: r, accumulate: false)
+                VectorMath.swiGLU(gate + r.lowerBound, up + r.lowerBound, count: r.count)
+            }
+            hiddenInput.quantize(gate)
+            Parallel.forEach(parts: parts) { p in
+                ql.down.multiply(x, hiddenInput, rows: Self.part(p, of: parts, dim), accumulate: true)
+            }
+        }
+        if rows == .none { return [] }
+        rmsNorm(xb, x, outputNorm, rows: 1, dim: dim)
+        input.quantize(xb)
+        var logits = [Float](repeating: 0, count: c.vocabSize)
+        let head = quantizedOutput!
+        logits.withUnsafeMutableBufferPointer { out in
+            let y = SendableMutablePointer(out.baseAddress!)
+            Parallel.forEach(parts: parts) { p in
+                head.multiply(y.pointer, input, rows: Self.part(p, of: parts, c.vocabSize), accumulate: false)
+            }
+        }
+        return logits
+    }
+
+    /// Rows of part `p` of `parts` near-equal contiguous parts of `0..<count` (multiples of 16 but the last).
+    @inline(__always)
+    static func part(_ p: Int, of parts: Int, _ count: Int) -> Range<Int> {
+        let step = ((count + parts - 1) / parts + 15) / 16 * 16
+        return min(count, p * step) ..< min(count, (p + 1) * step)
+    }
+}
