@@ -63,7 +63,7 @@ struct TrainerBench: AsyncParsableCommand {
         var settings = OptimizerSettings()
         settings.learningRate = 1e-4
 
-        var times: [Double] = [], gemmTimes: [Double] = [], gemmFlops: [Double] = []
+        var times: [Double] = [], cpuTimes: [Double] = [], gemmTimes: [Double] = [], gemmFlops: [Double] = []
         if reportPeak {
             // One step, then the process's peak resident size: what the memory sweep reads.
             let t0 = Date()
@@ -81,13 +81,13 @@ struct TrainerBench: AsyncParsableCommand {
         for i in 0...steps {
             GEMMClock.reset()
             GEMMClock.enabled = true
-            let t0 = Date()
+            let t0 = Date(), c0 = Self.processCPUSeconds()
             model.zeroGradients()
             model.step(tb, gradientScale: 1 / Float(n))
             optimizer.update(params: model.trainable.values, grads: model.trainable.gradients, lr: settings.learningRate, settings: settings)
             let dt = Date().timeIntervalSince(t0)
             GEMMClock.enabled = false
-            if i > 0 { times.append(dt); gemmTimes.append(GEMMClock.seconds); gemmFlops.append(GEMMClock.flops) }
+            if i > 0 { times.append(dt); cpuTimes.append(Self.processCPUSeconds() - c0); gemmTimes.append(GEMMClock.seconds); gemmFlops.append(GEMMClock.flops) }
         }
         let order = times.indices.sorted { times[$0] < times[$1] }
         let mid = order[order.count / 2]
@@ -98,8 +98,11 @@ struct TrainerBench: AsyncParsableCommand {
                      config.layerCount, config.dim, config.headCount, config.kvHeadCount, config.hiddenDim, config.vocabSize,
                      Double(config.parameterCount) / 1e6, batch, seq, recompute ? "on" : "off", lora ? ", LoRA" : ""))
         print("memory estimate: \(estimate)")
+        let cpuMs = cpuTimes.sorted()[cpuTimes.count / 2] * 1000
         print(String(format: "nnetnav  fp32: %7.0f ms/step  %6.0f tokens/s   GEMM %.0f%% of step, %.0f GFLOP/s over the step = %.0f%% of sgemm peak",
                      ms, tps, 100 * gemmTimes[mid] / times[mid], achieved, 100 * achieved / peak))
+        // On a shared machine wall time depends on the neighbours; CPU time per step much less so.
+        print(String(format: "nnetnav  CPU time: %7.0f ms/step  %6.0f tokens per CPU-second", cpuMs, Double(n) / (cpuMs / 1000)))
 
         if let python = torchPython {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -116,6 +119,10 @@ struct TrainerBench: AsyncParsableCommand {
             let ttps = Double(n) / (tms / 1000)
             print(String(format: "PyTorch  fp32: %7.0f ms/step  %6.0f tokens/s   (torch %@, measured now)", tms, ttps, "\(json["torch"] ?? "?")"))
             print(String(format: "speed-up over PyTorch fp32: %.2f×", tps / ttps))
+            if let tcpu = json["cpu_ms_per_step"] as? Double {
+                print(String(format: "PyTorch  CPU time: %7.0f ms/step  %6.0f tokens per CPU-second; nnetnav uses %.2f× less CPU per token",
+                             tcpu, Double(n) / (tcpu / 1000), tcpu / cpuMs))
+            }
         } else if shape == "small", batch == 16, seq == 128, threads == 2 {
             print("PyTorch  fp32:    1222 ms/step    1675 tokens/s   (recorded in trainer.md, not measured in this run; pass --torch-python to measure)")
             print(String(format: "speed-up over the recorded PyTorch fp32 figure: %.2f×", tps / 1675))
@@ -152,6 +159,12 @@ struct TrainerBench: AsyncParsableCommand {
             print(String(format: "  %6d   %6.2f GiB  %6.2f GiB   %7.1f s   %8.0f   %@", t, est / gib, rss / gib, seconds, Double(t) / seconds, growth))
             previous = (t, rss)
         }
+    }
+
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     /// Model name and the vector extensions that decide which kernels run.
