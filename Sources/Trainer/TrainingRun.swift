@@ -27,8 +27,11 @@ public struct TrainingRun {
     public var evaluate = false
     public var decodeLimit = 20
     public var maxNewTokens = 64
-    /// Bytes of activations above which `recompute` is switched on.
-    public var activationBudget = 4 << 30
+    /// Bytes the run may use; nil: what the system reports available (less a margin). Above it
+    /// recomputation is switched on, and a setting that does not fit even then is refused.
+    public var memoryBudget: Int?
+    /// Cores the trainer splits its work over (nil: all).
+    public var threads: Int?
 
     public init(data: URL, model: ModelSource, tokenizerFile: URL, output: URL, options: TrainingOptions) {
         self.data = data
@@ -94,12 +97,16 @@ public struct TrainingRun {
             tuner = FineTuner(model: m, rows: trainRows, options: options)
             tuner.state.rng = rng
         }
+        base = nil  // the trainer holds its own copy of the weights
         let m = tuner.model
-        let bytes = m.activationBytes(batch: tuner.options.batchSize, seq: tuner.options.sequenceLength)
-        if !m.recompute && bytes > activationBudget {
-            m.recompute = true
-            log("activations would take \(bytes >> 20) MiB: recomputing each block in the backward")
+        if let threads { m.workers = max(1, threads) }
+        let budget = memoryBudget ?? MemoryEstimate.availableBytes() ?? Int.max
+        let wasRecomputing = m.recompute
+        let estimate = try m.planMemory(batch: tuner.options.batchSize, seq: tuner.options.sequenceLength, budget: budget)
+        if m.recompute && !wasRecomputing {
+            log("keeping every block's activations would not fit in \(budget >> 20) MiB: recomputing each block in the backward")
         }
+        log("memory estimate: \(estimate)")
         log("model: \(m.config.layerCount) layers, dim \(m.config.dim), \(m.config.parameterCount / 1000)k parameters, training \(m.trainable.values.count / 1000)k\(m.loraLayout != nil ? " (LoRA)" : ""); BLAS \(BLASInfo.coreName) × \(BLASInfo.threads)")
 
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)

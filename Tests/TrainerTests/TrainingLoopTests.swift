@@ -52,6 +52,31 @@ final class TrainingLoopTests: XCTestCase {
         for (a, b) in zip(whole.gradients!.array, split.gradients!.array) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 
+    func testPackingNeverSplitsADemonstration() {
+        var rng = TrainingRNG(seed: 5)
+        let examples = (0..<12).map { _ -> TrainingExample in
+            let prompt = 3 + rng.below(12), answer = 2 + rng.below(6)
+            return TrainingExample(ids: (0..<(prompt + answer)).map { _ in Int32(rng.below(64)) },
+                                   targetMask: [Bool](repeating: false, count: prompt) + [Bool](repeating: true, count: answer))
+        }
+        let seq = 24
+        let rows = SequencePacker.pack(examples, seq: seq)
+        // Walk the examples in order: each sits whole in the current row (its own document, positions
+        // from 0, every target inside it) or, only when it would not fit, starts the next row.
+        var row = 0, cursor = 0
+        for ex in examples {
+            if cursor + ex.ids.count > seq { row += 1; cursor = 0 }
+            XCTAssertLessThan(row, rows.count)
+            let r = rows[row], span = cursor..<(cursor + ex.ids.count)
+            XCTAssertEqual(Array(r.tokens[span]), ex.ids)
+            XCTAssertEqual(Array(r.positions[span]), (0..<ex.ids.count).map { Int32($0) })
+            XCTAssertTrue(r.docStart[span].allSatisfy { $0 == Int32(cursor) })
+            XCTAssertEqual(r.targets[span].filter { $0 >= 0 }.count, ex.targetCount, "all of the example's targets in its row")
+            cursor += ex.ids.count
+        }
+        XCTAssertEqual(row, rows.count - 1)
+    }
+
     func testTruncationKeepsTheAssistantTarget() {
         let ex = TrainingExample(ids: (0..<100).map { Int32($0) },
                                  targetMask: [Bool](repeating: false, count: 90) + [Bool](repeating: true, count: 10))

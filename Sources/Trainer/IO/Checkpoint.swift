@@ -185,11 +185,13 @@ public struct Checkpoint {
 public enum TrainerError: Error, CustomStringConvertible {
     case invalidCheckpoint(String)
     case invalidData(String)
+    case doesNotFit(String)
 
     public var description: String {
         switch self {
         case .invalidCheckpoint(let m): "invalid checkpoint: \(m)"
         case .invalidData(let m): "invalid training data: \(m)"
+        case .doesNotFit(let m): "does not fit in memory: \(m)"
         }
     }
 }

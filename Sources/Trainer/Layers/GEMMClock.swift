@@ -9,6 +9,9 @@ public enum GEMMClock {
 
     public static func reset() { seconds = 0; flops = 0 }
 
+    /// Adds FLOPs of GEMMs timed elsewhere (the tiled attention runs them inside its workers).
+    static func count(flops f: Double) { if enabled { flops += f } }
+
     @inline(__always)
     static func measure(m: Int, n: Int, k: Int, _ body: () -> Void) {
         guard enabled else { body(); return }

@@ -1,5 +1,3 @@
-import Kernels
-
 /// A linear layer's weights (out, in), its gradient (nil when frozen) and an optional
 /// low-rank adapter. `saved` holds x·Aᵀ (rows × rank) between forward and backward.
 struct LinearWeights {
@@ -21,27 +19,27 @@ struct LinearWeights {
 }
 
 /// out = x·Wᵀ (+ scale · (x·Aᵀ)·Bᵀ).
-func linearForward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: LinearWeights, rows n: Int) {
-    GEMMClock.measure(m: n, n: w.outFeatures, k: w.inFeatures) { Matmul.linear(out, x, w.weight, m: n, n: w.outFeatures, k: w.inFeatures) }
+func linearForward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: LinearWeights, rows n: Int, gemm: SplitMatmul) {
+    gemm.linear(out, x, w.weight, m: n, n: w.outFeatures, k: w.inFeatures)
     if let ad = w.adapter {
-        GEMMClock.measure(m: n, n: ad.rank, k: w.inFeatures) { Matmul.linear(ad.saved, x, ad.a, m: n, n: ad.rank, k: w.inFeatures) }
-        GEMMClock.measure(m: n, n: w.outFeatures, k: ad.rank) { Matmul.linear(out, ad.saved, ad.b, m: n, n: w.outFeatures, k: ad.rank, alpha: ad.scale, beta: 1) }
+        gemm.linear(ad.saved, x, ad.a, m: n, n: ad.rank, k: w.inFeatures)
+        gemm.linear(out, ad.saved, ad.b, m: n, n: w.outFeatures, k: ad.rank, alpha: ad.scale, beta: 1)
     }
 }
 
 /// dW += dyᵀ·x; dx (+)= dy·W (accumulates when `accumulate`); adapter gradients likewise.
 /// `scratch` holds rows × rank floats.
 func linearBackward(_ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                    _ w: LinearWeights, rows n: Int, accumulate: Bool, scratch: UnsafeMutablePointer<Float>) {
+                    _ w: LinearWeights, rows n: Int, accumulate: Bool, scratch: UnsafeMutablePointer<Float>, gemm: SplitMatmul) {
     if let dw = w.grad {
-        GEMMClock.measure(m: w.outFeatures, n: w.inFeatures, k: n) { Matmul.tn(dw, dy, x, m: w.outFeatures, n: w.inFeatures, k: n, beta: 1) }
+        gemm.tn(dw, dy, x, m: w.outFeatures, n: w.inFeatures, k: n, beta: 1)
     }
-    GEMMClock.measure(m: n, n: w.inFeatures, k: w.outFeatures) { Matmul.nn(dx, dy, w.weight, m: n, n: w.inFeatures, k: w.outFeatures, beta: accumulate ? 1 : 0) }
+    gemm.nn(dx, dy, w.weight, m: n, n: w.inFeatures, k: w.outFeatures, beta: accumulate ? 1 : 0)
     if let ad = w.adapter {
         // u = dy·B (rows × rank)
-        GEMMClock.measure(m: n, n: ad.rank, k: w.outFeatures) { Matmul.nn(scratch, dy, ad.b, m: n, n: ad.rank, k: w.outFeatures) }
-        GEMMClock.measure(m: w.outFeatures, n: ad.rank, k: n) { Matmul.tn(ad.db, dy, ad.saved, m: w.outFeatures, n: ad.rank, k: n, alpha: ad.scale, beta: 1) }
-        GEMMClock.measure(m: ad.rank, n: w.inFeatures, k: n) { Matmul.tn(ad.da, scratch, x, m: ad.rank, n: w.inFeatures, k: n, alpha: ad.scale, beta: 1) }
-        GEMMClock.measure(m: n, n: w.inFeatures, k: ad.rank) { Matmul.nn(dx, scratch, ad.a, m: n, n: w.inFeatures, k: ad.rank, alpha: ad.scale, beta: 1) }
+        gemm.nn(scratch, dy, ad.b, m: n, n: ad.rank, k: w.outFeatures)
+        gemm.tn(ad.db, dy, ad.saved, m: w.outFeatures, n: ad.rank, k: n, alpha: ad.scale, beta: 1)
+        gemm.tn(ad.da, scratch, x, m: ad.rank, n: w.inFeatures, k: n, alpha: ad.scale, beta: 1)
+        gemm.nn(dx, scratch, ad.a, m: n, n: w.inFeatures, k: ad.rank, alpha: ad.scale, beta: 1)
     }
 }

@@ -19,19 +19,12 @@ public final class TrainableLlama: @unchecked Sendable {
     public var recompute: Bool
     let rope: RopeTable
 
-    private var workspace: FloatBuffer?
-    private var capacity = (batch: 0, seq: 0)
-    private var residuals: [UnsafeMutablePointer<Float>] = []
-    private var layerActs: [LayerActivations] = []
-    private var scratch: BackwardScratch!
-    private var dres: UnsafeMutablePointer<Float>!
-    private var finalNorm: UnsafeMutablePointer<Float>!
-    private var finalRstd: UnsafeMutablePointer<Float>!
-    private var dfinal: UnsafeMutablePointer<Float>!
-    private var headRows: UnsafeMutablePointer<Float>!
-    private var headGrad: UnsafeMutablePointer<Float>!
-    private var logits: UnsafeMutablePointer<Float>!
-    static let headChunk = 256
+    /// Activations of the largest micro-batch seen so far (reused by smaller ones).
+    private var activations: ActivationTensors?
+    /// Cores the GEMMs, the attention and the softmax are split over (OpenBLAS itself runs
+    /// single-threaded inside a step, see `SplitMatmul`).
+    public var workers = WorkSplit.cores
+    private var gemm: SplitMatmul { SplitMatmul(workers: workers) }
 
     public init(config: LlamaConfig, parameters: FloatBuffer? = nil, lora: LoRAConfig? = nil, recompute: Bool = false) {
         self.config = config
@@ -63,57 +56,34 @@ public final class TrainableLlama: @unchecked Sendable {
 
     public func zeroGradients() { trainable.gradients.zero() }
 
-    /// Bytes of activation memory for a (batch, seq) step, as `allocate` would reserve.
-    public func activationBytes(batch: Int, seq: Int) -> Int {
-        var alloc = BumpAllocator()
-        plan(&alloc, batch: batch, seq: seq)
-        return alloc.total * 4
+    /// Bytes of activation memory for a (batch, seq) step, as `activationTensors(for:)` would reserve.
+    public func activationBytes(batch: Int, seq: Int, recompute: Bool? = nil) -> Int {
+        ActivationTensors.floats(activationShape(batch: batch, seq: seq), recompute: recompute ?? self.recompute) * 4
     }
 
-    @discardableResult
-    private func plan(_ alloc: inout BumpAllocator, batch: Int, seq: Int) -> (res: [Int], layers: [[String: Int]], scratch: [String: Int], misc: [Int]) {
-        let n = batch * seq, c = config.dim
-        let res = (0...config.layerCount).map { _ in alloc.reserve(n * c) }
-        let kept = recompute ? 1 : config.layerCount
-        let layers = (0..<kept).map { _ in
-            LayerActivations.plan(&alloc, config: config, batch: batch, seq: seq, lora: loraLayout?.lora)
+    private func activationShape(batch: Int, seq: Int) -> ActivationShape {
+        ActivationShape(config: config, batch: batch, seq: seq, lora: loraLayout?.lora, workers: workers)
+    }
+
+    private func activationTensors(for batch: TokenBatch) -> ActivationTensors {
+        if let a = activations, a.recompute == recompute, a.shape.workers == workers, a.shape.rows >= batch.rows, a.shape.seq >= batch.seq,
+           a.shape.batch >= batch.batch {
+            return a
         }
-        let scratch = BackwardScratch.plan(&alloc, config: config, batch: batch, seq: seq, lora: loraLayout?.lora)
-        let chunk = Self.headChunk
-        let misc = [alloc.reserve(n * c), alloc.reserve(n), alloc.reserve(n * c), alloc.reserve(n * c),
-                    alloc.reserve(chunk * c), alloc.reserve(chunk * config.vocabSize)]
-        return (res, layers, scratch, misc)
-    }
-
-    private func ensureWorkspace(batch: Int, seq: Int) {
-        if capacity.batch * capacity.seq >= batch * seq, capacity.seq >= seq,
-           layerActs.count == (recompute ? 1 : config.layerCount) { return }
-        precondition(seq <= config.contextLength, "sequence longer than the model's context")
-        var alloc = BumpAllocator()
-        let p = plan(&alloc, batch: batch, seq: seq)
-        let ws = FloatBuffer(count: alloc.total)
-        workspace = ws
-        let base = ws.pointer
-        residuals = p.res.map { base + $0 }
-        layerActs = p.layers.map { LayerActivations(base: base, offsets: $0) }
-        scratch = BackwardScratch(base: base, offsets: p.scratch)
-        finalNorm = base + p.misc[0]
-        finalRstd = base + p.misc[1]
-        dfinal = base + p.misc[2]
-        dres = base + p.misc[3]
-        headRows = base + p.misc[4]
-        logits = base + p.misc[5]
-        headGrad = headRows
-        capacity = (batch, seq)
+        precondition(batch.seq <= config.contextLength, "sequence longer than the model's context")
+        activations = nil  // free the old arena before allocating the larger one
+        let a = ActivationTensors(activationShape(batch: batch.batch, seq: batch.seq), recompute: recompute)
+        activations = a
+        return a
     }
 
     // MARK: - Views
 
-    private func linear(_ offset: Int, out: Int, inp: Int, layer: Int, target: LoRATarget, acts: LayerActivations) -> LinearWeights {
+    private func linear(_ offset: Int, out: Int, inp: Int, layer: Int, target: LoRATarget, acts: BlockActivations) -> LinearWeights {
         var w = LinearWeights(weight: parameters.pointer + offset, grad: gradients.map { $0.pointer + offset },
                               outFeatures: out, inFeatures: inp, adapter: nil)
-        if let ll = loraLayout, let off = ll.offsets[layer][target], let adapters, let adapterGradients,
-           let saved = acts.loraSaved[target] {
+        if let ll = loraLayout, let off = ll.offsets[layer][target], let adapters, let adapterGradients {
+            let saved = acts.loraSaved(target)
             w.adapter = .init(a: adapters.pointer + off.a, b: adapters.pointer + off.b,
                               da: adapterGradients.pointer + off.a, db: adapterGradients.pointer + off.b,
                               rank: ll.lora.rank, scale: ll.lora.scale, saved: saved)
@@ -127,7 +97,7 @@ public final class TrainableLlama: @unchecked Sendable {
         var dAttnNorm, dFfnNorm: UnsafeMutablePointer<Float>?
     }
 
-    private func block(_ l: Int, _ acts: LayerActivations) -> BlockWeights {
+    private func block(_ l: Int, _ acts: BlockActivations) -> BlockWeights {
         let s = layout.layers[l], c = config.dim, kv = config.kvDim, f = config.hiddenDim
         return BlockWeights(
             q: linear(s.query, out: c, inp: c, layer: l, target: .query, acts: acts),
@@ -144,62 +114,74 @@ public final class TrainableLlama: @unchecked Sendable {
     // MARK: - Block forward / backward
 
     private func blockForward(_ l: Int, input x: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                              acts a: LayerActivations, batch: TokenBatch, positions: UnsafePointer<Int32>, docStart: UnsafePointer<Int32>) {
+                              acts: ActivationTensors, batch: TokenBatch, positions: UnsafePointer<Int32>, docStart: UnsafePointer<Int32>) {
         let n = batch.rows, c = config.dim, f = config.hiddenDim
+        let a = acts.block(l), s = acts.scratch
         let w = block(l, a)
-        let shape = AttentionShape(batch: batch.batch, seq: batch.seq, heads: config.headCount,
-                                   kvHeads: config.kvHeadCount, headDim: config.headDim)
+        let (bt, t) = (batch.batch, batch.seq)
+        let shape = AttentionShape(batch: bt, seq: t, heads: config.headCount, kvHeads: config.kvHeadCount, headDim: config.headDim)
         RMSNorm.forward(a.xn1, x, w.attnNorm, rows: n, width: c, eps: config.rmsNormEps, rstd: a.rstd1)
-        linearForward(a.q, a.xn1, w.q, rows: n)
-        linearForward(a.k, a.xn1, w.k, rows: n)
-        linearForward(a.v, a.xn1, w.v, rows: n)
-        ropeForwardToHeads(a.qh, a.q, positions: positions, rope: rope, batch: batch.batch, seq: batch.seq,
+        linearForward(s.q, a.xn1, w.q, rows: n, gemm: gemm)
+        linearForward(s.k, a.xn1, w.k, rows: n, gemm: gemm)
+        linearForward(s.v, a.xn1, w.v, rows: n, gemm: gemm)
+        ropeForwardToHeads(a.qh, s.q, positions: positions, rope: rope, batch: bt, seq: t,
                            heads: config.headCount, headDim: config.headDim, rotate: true)
-        ropeForwardToHeads(a.kh, a.k, positions: positions, rope: rope, batch: batch.batch, seq: batch.seq,
+        ropeForwardToHeads(a.kh, s.k, positions: positions, rope: rope, batch: bt, seq: t,
                            heads: config.kvHeadCount, headDim: config.headDim, rotate: true)
-        ropeForwardToHeads(a.vh, a.v, positions: positions, rope: rope, batch: batch.batch, seq: batch.seq,
+        ropeForwardToHeads(a.vh, s.v, positions: positions, rope: rope, batch: bt, seq: t,
                            heads: config.kvHeadCount, headDim: config.headDim, rotate: false)
-        attentionForward(a.attHeads, a.probs, a.qh, a.kh, a.vh, docStart: docStart, shape: shape)
-        headsToTokens(a.att, a.attHeads, batch: batch.batch, seq: batch.seq, heads: config.headCount, headDim: config.headDim)
-        linearForward(a.x2, a.att, w.o, rows: n)
+        attentionForward(s.attHeads, a.lse, a.qh, a.kh, a.vh, docStart: docStart, shape: shape,
+                         workspace: s.attentionWorkspace(workers: workers))
+        headsToTokens(a.att, s.attHeads, batch: bt, seq: t, heads: config.headCount, headDim: config.headDim)
+        linearForward(a.x2, a.att, w.o, rows: n, gemm: gemm)
         for i in 0..<(n * c) { a.x2[i] += x[i] }
         RMSNorm.forward(a.xn2, a.x2, w.ffnNorm, rows: n, width: c, eps: config.rmsNormEps, rstd: a.rstd2)
-        linearForward(a.gate, a.xn2, w.gate, rows: n)
-        linearForward(a.up, a.xn2, w.up, rows: n)
-        swigluForward(a.hidden, a.gate, a.up, count: n * f)
-        linearForward(output, a.hidden, w.down, rows: n)
+        linearForward(a.gate, a.xn2, w.gate, rows: n, gemm: gemm)
+        linearForward(a.up, a.xn2, w.up, rows: n, gemm: gemm)
+        let (hidden, gate, up) = (SendableMutablePointer(a.hidden), SendableMutablePointer(a.gate), SendableMutablePointer(a.up))
+        WorkSplit.ranges(n * f, workers: workers) { r in
+            swigluForward(hidden.pointer + r.lowerBound, gate.pointer + r.lowerBound, up.pointer + r.lowerBound, count: r.count)
+        }
+        linearForward(output, a.hidden, w.down, rows: n, gemm: gemm)
         for i in 0..<(n * c) { output[i] += a.x2[i] }
     }
 
     /// `dres` holds d(block output) on entry and d(block input) on return.
     private func blockBackward(_ l: Int, input x: UnsafePointer<Float>, dres: UnsafeMutablePointer<Float>,
-                               acts a: LayerActivations, batch: TokenBatch, positions: UnsafePointer<Int32>, docStart: UnsafePointer<Int32>) {
+                               acts: ActivationTensors, batch: TokenBatch, positions: UnsafePointer<Int32>, docStart: UnsafePointer<Int32>) {
         let n = batch.rows, c = config.dim, f = config.hiddenDim
-        let s = scratch!
+        let a = acts.block(l), s = acts.scratch
         let w = block(l, a)
-        let shape = AttentionShape(batch: batch.batch, seq: batch.seq, heads: config.headCount,
-                                   kvHeads: config.kvHeadCount, headDim: config.headDim)
+        let (bt, t) = (batch.batch, batch.seq)
+        let shape = AttentionShape(batch: bt, seq: t, heads: config.headCount, kvHeads: config.kvHeadCount, headDim: config.headDim)
         // MLP: out = x2 + down(silu(gate)·up)
-        linearBackward(s.dhidden, dres, a.hidden, w.down, rows: n, accumulate: false, scratch: s.lora)
-        swigluBackward(s.dgate, s.dup, s.dhidden, a.gate, a.up, count: n * f)
-        linearBackward(s.dxn, s.dgate, a.xn2, w.gate, rows: n, accumulate: false, scratch: s.lora)
-        linearBackward(s.dxn, s.dup, a.xn2, w.up, rows: n, accumulate: true, scratch: s.lora)
+        linearBackward(s.dhidden, dres, a.hidden, w.down, rows: n, accumulate: false, scratch: s.lora, gemm: gemm)
+        let (dgate, dup, dhidden) = (SendableMutablePointer(s.dgate), SendableMutablePointer(s.dup), SendableMutablePointer(s.dhidden))
+        let (gate, up) = (SendableMutablePointer(a.gate), SendableMutablePointer(a.up))
+        WorkSplit.ranges(n * f, workers: workers) { r in
+            let o = r.lowerBound
+            swigluBackward(dgate.pointer + o, dup.pointer + o, dhidden.pointer + o, gate.pointer + o, up.pointer + o, count: r.count)
+        }
+        linearBackward(s.dxn, s.dgate, a.xn2, w.gate, rows: n, accumulate: false, scratch: s.lora, gemm: gemm)
+        linearBackward(s.dxn, s.dup, a.xn2, w.up, rows: n, accumulate: true, scratch: s.lora, gemm: gemm)
         s.dx2.update(from: dres, count: n * c)
         rmsNormBackward(s.dx2, w.dFfnNorm, s.dxn, a.x2, w.ffnNorm, a.rstd2, n: n, c: c)
         // Attention: x2 = x + o(att)
-        linearBackward(s.datt, s.dx2, a.att, w.o, rows: n, accumulate: false, scratch: s.lora)
-        tokensToHeads(s.dattHeads, s.datt, batch: batch.batch, seq: batch.seq, heads: config.headCount, headDim: config.headDim)
-        attentionBackward(s.dqh, s.dkh, s.dvh, s.dattHeads, a.probs, a.qh, a.kh, a.vh,
-                          scratch: s.dprobs, docStart: docStart, shape: shape)
-        ropeBackwardFromHeads(s.dq, s.dqh, positions: positions, rope: rope, batch: batch.batch, seq: batch.seq,
+        linearBackward(s.datt, s.dx2, a.att, w.o, rows: n, accumulate: false, scratch: s.lora, gemm: gemm)
+        tokensToHeads(s.dattHeads, s.datt, batch: bt, seq: t, heads: config.headCount, headDim: config.headDim)
+        let workspace = s.attentionWorkspace(workers: workers)
+        attentionDelta(workspace.delta, dout: s.datt, out: a.att, shape: shape)
+        attentionBackward(s.dqh, s.dkh, s.dvh, s.dattHeads, a.lse, a.qh, a.kh, a.vh,
+                          docStart: docStart, shape: shape, workspace: workspace)
+        ropeBackwardFromHeads(s.dq, s.dqh, positions: positions, rope: rope, batch: bt, seq: t,
                               heads: config.headCount, headDim: config.headDim, rotate: true)
-        ropeBackwardFromHeads(s.dk, s.dkh, positions: positions, rope: rope, batch: batch.batch, seq: batch.seq,
+        ropeBackwardFromHeads(s.dk, s.dkh, positions: positions, rope: rope, batch: bt, seq: t,
                               heads: config.kvHeadCount, headDim: config.headDim, rotate: true)
-        ropeBackwardFromHeads(s.dv, s.dvh, positions: positions, rope: rope, batch: batch.batch, seq: batch.seq,
+        ropeBackwardFromHeads(s.dv, s.dvh, positions: positions, rope: rope, batch: bt, seq: t,
                               heads: config.kvHeadCount, headDim: config.headDim, rotate: false)
-        linearBackward(s.dxn, s.dq, a.xn1, w.q, rows: n, accumulate: false, scratch: s.lora)
-        linearBackward(s.dxn, s.dk, a.xn1, w.k, rows: n, accumulate: true, scratch: s.lora)
-        linearBackward(s.dxn, s.dv, a.xn1, w.v, rows: n, accumulate: true, scratch: s.lora)
+        linearBackward(s.dxn, s.dq, a.xn1, w.q, rows: n, accumulate: false, scratch: s.lora, gemm: gemm)
+        linearBackward(s.dxn, s.dk, a.xn1, w.k, rows: n, accumulate: true, scratch: s.lora, gemm: gemm)
+        linearBackward(s.dxn, s.dv, a.xn1, w.v, rows: n, accumulate: true, scratch: s.lora, gemm: gemm)
         dres.update(from: s.dx2, count: n * c)
         rmsNormBackward(dres, w.dAttnNorm, s.dxn, x, w.attnNorm, a.rstd1, n: n, c: c)
     }
@@ -211,35 +193,38 @@ public final class TrainableLlama: @unchecked Sendable {
     /// each token's loss weighted by `gradientScale` (1 / tokens of the whole accumulated batch).
     @discardableResult
     public func step(_ batch: TokenBatch, gradientScale: Float?) -> (lossSum: Double, count: Int) {
-        ensureWorkspace(batch: batch.batch, seq: batch.seq)
-        let n = batch.rows, c = config.dim
+        let acts = activationTensors(for: batch)
+        let st = acts.stream
+        // OpenBLAS single-threaded for the step: the trainer splits its own work over the cores.
+        let blasThreads = BLASInfo.threads
+        if blasThreads != 1 { BLASInfo.setThreads(1) }
+        defer { if blasThreads != 1 { BLASInfo.setThreads(blasThreads) } }
+        let n = batch.rows, c = config.dim, top = config.layerCount
         let training = gradientScale != nil
         return batch.tokens.withUnsafeBufferPointer { tokens in
             batch.positions.withUnsafeBufferPointer { positions in
                 batch.docStart.withUnsafeBufferPointer { docStart in
                     let pos = positions.baseAddress!, ds = docStart.baseAddress!
-                    embeddingForward(residuals[0], tokens.baseAddress!, parameters.pointer + layout.embedding, n: n, c: c)
-                    for l in 0..<config.layerCount {
-                        let acts = layerActs[recompute ? 0 : l]
-                        blockForward(l, input: residuals[l], output: residuals[l + 1], acts: acts, batch: batch, positions: pos, docStart: ds)
+                    embeddingForward(acts.residual(0), tokens.baseAddress!, parameters.pointer + layout.embedding, n: n, c: c)
+                    for l in 0..<top {
+                        blockForward(l, input: acts.residual(l), output: acts.residual(l + 1), acts: acts, batch: batch, positions: pos, docStart: ds)
                     }
                     let normW = parameters.pointer + layout.outputNorm
-                    RMSNorm.forward(finalNorm, residuals[config.layerCount], normW, rows: n, width: c, eps: config.rmsNormEps, rstd: finalRstd)
-                    if training { dfinal.update(repeating: 0, count: n * c) }
-                    let result = headLossAndBackward(batch.targets, rows: n, gradientScale: gradientScale)
+                    RMSNorm.forward(st.finalNorm, acts.residual(top), normW, rows: n, width: c, eps: config.rmsNormEps, rstd: st.finalRstd)
+                    if training { st.dfinal.update(repeating: 0, count: n * c) }
+                    let result = headLossAndBackward(batch.targets, rows: n, stream: st, gradientScale: gradientScale)
                     guard training else { return result }
-                    dres.update(repeating: 0, count: n * c)
-                    rmsNormBackward(dres, gradients.map { $0.pointer + layout.outputNorm }, dfinal,
-                                    residuals[config.layerCount], normW, finalRstd, n: n, c: c)
-                    for l in stride(from: config.layerCount - 1, through: 0, by: -1) {
-                        let acts = layerActs[recompute ? 0 : l]
+                    st.dres.update(repeating: 0, count: n * c)
+                    rmsNormBackward(st.dres, gradients.map { $0.pointer + layout.outputNorm }, st.dfinal,
+                                    acts.residual(top), normW, st.finalRstd, n: n, c: c)
+                    for l in stride(from: top - 1, through: 0, by: -1) {
                         if recompute {
-                            blockForward(l, input: residuals[l], output: residuals[l + 1], acts: acts, batch: batch, positions: pos, docStart: ds)
+                            blockForward(l, input: acts.residual(l), output: acts.residual(l + 1), acts: acts, batch: batch, positions: pos, docStart: ds)
                         }
-                        blockBackward(l, input: residuals[l], dres: dres, acts: acts, batch: batch, positions: pos, docStart: ds)
+                        blockBackward(l, input: acts.residual(l), dres: st.dres, acts: acts, batch: batch, positions: pos, docStart: ds)
                     }
                     if let g = gradients {
-                        embeddingBackward(g.pointer + layout.embedding, dres, tokens.baseAddress!, n: n, c: c)
+                        embeddingBackward(g.pointer + layout.embedding, st.dres, tokens.baseAddress!, n: n, c: c)
                     }
                     return result
                 }
@@ -250,7 +235,8 @@ public final class TrainableLlama: @unchecked Sendable {
     /// Output head + cross-entropy, only on rows that have a target, in chunks so that the
     /// logits never exceed `headChunk × vocab`. When training, the head's backward runs right
     /// away on each chunk (dlogits = softmax − onehot), accumulating into dfinal and dW.
-    private func headLossAndBackward(_ targets: [Int32], rows n: Int, gradientScale: Float?) -> (lossSum: Double, count: Int) {
+    private func headLossAndBackward(_ targets: [Int32], rows n: Int, stream st: StreamActivations,
+                                     gradientScale: Float?) -> (lossSum: Double, count: Int) {
         let c = config.dim, v = config.vocabSize
         let head = parameters.pointer + layout.output
         let dHead = gradients.map { $0.pointer + layout.output }
@@ -258,23 +244,20 @@ public final class TrainableLlama: @unchecked Sendable {
         var lossSum: Double = 0
         var start = 0
         while start < rows.count {
-            let chunk = Array(rows[start..<min(start + Self.headChunk, rows.count)])
+            let chunk = Array(rows[start..<min(start + StreamActivations.headChunk, rows.count)])
             start += chunk.count
-            for (i, r) in chunk.enumerated() { (headRows + i * c).update(from: finalNorm + r * c, count: c) }
-            GEMMClock.measure(m: chunk.count, n: v, k: c) { Matmul.linear(logits, headRows, head, m: chunk.count, n: v, k: c) }
+            for (i, r) in chunk.enumerated() { (st.headRows + i * c).update(from: st.finalNorm + r * c, count: c) }
+            gemm.linear(st.logits, st.headRows, head, m: chunk.count, n: v, k: c)
             // Softmax + loss (+ dlogits) per row, split over both cores: it is the largest
             // non-GEMM pass (rows × vocab exponentials).
             let rowLoss = FloatBuffer(count: chunk.count)
-            let shared = SendableMutablePointer(logits)
-            let parts = chunk.count >= 16 ? 2 : 1
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let shared = SendableMutablePointer(st.logits)
+            let parts = chunk.count >= 16 ? workers : 1
+            WorkSplit.run(parts) { part in
                 let lo = chunk.count * part / parts, hi = chunk.count * (part + 1) / parts
                 for i in lo..<hi {
                     let row = shared.pointer + i * v
-                    var maxv = -Float.infinity
-                    for j in 0..<v where row[j] > maxv { maxv = row[j] }
-                    var sum: Float = 0
-                    for j in 0..<v { let e = expf(row[j] - maxv); row[j] = e; sum += e }
+                    let sum = expShiftedSum(row, count: v, shift: maxOf(row, count: v))
                     let t = Int(targets[chunk[i]])
                     rowLoss[i] = -logf(row[t] / sum)
                     if let scale = gradientScale {
@@ -286,13 +269,13 @@ public final class TrainableLlama: @unchecked Sendable {
             }
             for i in 0..<chunk.count { lossSum += Double(rowLoss[i]) }
             guard gradientScale != nil else { continue }
-            // dx_rows = dlogits · W  (headRows is reused as its output), then scatter.
             if let dHead {
-                GEMMClock.measure(m: v, n: c, k: chunk.count) { Matmul.tn(dHead, logits, headRows, m: v, n: c, k: chunk.count, beta: 1) }
+                gemm.tn(dHead, st.logits, st.headRows, m: v, n: c, k: chunk.count, beta: 1)
             }
-            GEMMClock.measure(m: chunk.count, n: c, k: v) { Matmul.nn(headGrad, logits, head, m: chunk.count, n: c, k: v) }
+            // dx_rows = dlogits · W (headRows, no longer needed, receives it), then scatter.
+            gemm.nn(st.headRows, st.logits, head, m: chunk.count, n: c, k: v)
             for (i, r) in chunk.enumerated() {
-                let d = dfinal + r * c, g = headGrad + i * c
+                let d = st.dfinal + r * c, g = st.headRows + i * c
                 for j in 0..<c { d[j] += g[j] }
             }
         }
@@ -304,9 +287,10 @@ public final class TrainableLlama: @unchecked Sendable {
         let t = tokens.count
         let batch = TokenBatch(batch: 1, seq: t, tokens: tokens, targets: [Int32](repeating: -1, count: t))
         step(batch, gradientScale: nil)
+        let st = activationTensors(for: batch).stream
         let c = config.dim, v = config.vocabSize
-        headRows.update(from: finalNorm + (t - 1) * c, count: c)
-        GEMMClock.measure(m: 1, n: v, k: c) { Matmul.linear(logits, headRows, parameters.pointer + layout.output, m: 1, n: v, k: c) }
-        return Array(UnsafeBufferPointer(start: logits, count: v))
+        st.headRows.update(from: st.finalNorm + (t - 1) * c, count: c)
+        GEMMClock.measure(m: 1, n: v, k: c) { Matmul.linear(st.logits, st.headRows, parameters.pointer + layout.output, m: 1, n: v, k: c) }
+        return Array(UnsafeBufferPointer(start: st.logits, count: v))
     }
 }

@@ -61,14 +61,16 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "LoRA alpha (scale = alpha / rank).") var loraAlpha: Float = 16
     @Flag(help: "Also put adapters on the MLP (gate, up, down).") var loraMlp = false
 
-    @Flag(help: "Recompute each block's activations in the backward (less memory, ~30% more compute). Switched on automatically above 4 GiB.")
+    @Flag(help: "Recompute each block's activations in the backward (less memory, ~30% more compute). Switched on automatically when the run would not fit in memory.")
     var recompute = false
+    @Option(help: "Memory the run may use, in GiB (default: what the system reports available). A setting that cannot fit is refused before training starts.")
+    var memoryBudget: Double?
     @Option(help: "Save a checkpoint every N steps (0: only at the end).") var checkpointEvery = 0
     @Flag(help: "Continue the run in --output from its last checkpoint.") var resume = false
     @Flag(help: "Hold out a validation split; report its loss and next-action exact match (greedy decoding).") var eval = false
     @Option(help: "Fraction of rows held out for validation (0: train on all; --eval then has nothing to report).") var valFraction = 0.1
     @Option(help: "Validation rows to decode for exact match.") var evalDecode = 20
-    @Option(help: "OpenBLAS threads.") var threads = 2
+    @Option(help: "Cores to train on (the trainer splits its GEMMs and attention over them).") var threads = 2
 
     func run() async throws {
         BLASInfo.setThreads(threads)
@@ -116,6 +118,11 @@ struct TrainCommand: AsyncParsableCommand {
         run.evaluate = eval
         run.validationFraction = valFraction
         run.decodeLimit = evalDecode
+        run.threads = threads
+        if let memoryBudget {
+            guard memoryBudget > 0 else { throw ValidationError("--memory-budget must be positive (GiB)") }
+            run.memoryBudget = Int(memoryBudget * Double(1 << 30))
+        }
         let summary = try run.run()
         print("trained \(summary.steps) steps on \(summary.trainRows) packed rows, \(summary.trainableParameters) trainable parameters")
         if let f = summary.firstLoss, let l = summary.lastLoss {
