@@ -26,10 +26,11 @@ final class MainJobTests: XCTestCase {
         // Accept any judged prefix so the fine-tuning and second evaluation stages run too.
         config.exploration.judgeThreshold = 1
         config.training.steps = 2
-        config.training.sequenceLength = 384
+        // Rows are rendered to fit the trainer's sequence (the system prompt alone is ~500 tokens).
+        config.training.sequenceLength = 768
+        config.export.maxSequenceTokens = 768
         config.evaluation.tasksPerSite = 1
         config.evaluation.maxSteps = 2
-        config.evaluation.maxObservationTokens = 400
         config.evaluation.policyMaxTokens = 24
 
         let summary = try await MainJob(config: config, layout: layout, log: { _ in }).run()

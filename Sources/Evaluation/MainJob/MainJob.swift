@@ -59,6 +59,10 @@ public struct MainJob: Sendable {
     }
 
     private func runStages(cluster: SiteCluster, out: URL, summary: inout MainJobSummary) async throws {
+        guard config.export.maxSequenceTokens <= config.training.sequenceLength else {
+            throw MainJobError.badConfig("export.maxSequenceTokens (\(config.export.maxSequenceTokens)) exceeds "
+                + "training.sequenceLength (\(config.training.sequenceLength)): the trainer would have to cut rows")
+        }
         let prompts = try PromptLibrary(directory: layout.prompts)
         let meter = UsageMeter()
         let cache = try ResponseCache(path: out.appendingPathComponent("responses.sqlite").path)
@@ -90,8 +94,12 @@ public struct MainJob: Sendable {
 
         // 3. Export.
         clock = Date()
-        var exporter = DatasetExporter(studentPrompt: prompts.studentPolicy)
-        exporter.maxSequenceTokens = config.export.maxSequenceTokens
+        let baseFile = config.training.baseModel.map { URL(fileURLWithPath: $0) } ?? layout.defaultModelFile
+        // One prompt renderer, budgeted in the student's tokens, for the rows and for evaluation.
+        let studentPrompt = StudentPrompt(template: prompts.studentPolicy, maxSequenceTokens: config.export.maxSequenceTokens,
+                                          maxAnswerTokens: max(config.export.maxAnswerTokens, config.evaluation.policyMaxTokens),
+                                          tokens: try .tokenizer(of: baseFile))
+        var exporter = DatasetExporter(studentPrompt: studentPrompt)
         exporter.validationPercent = config.export.validationPercent
         exporter.seed = config.seed
         let datasetDirectory = out.appendingPathComponent("dataset")
@@ -100,7 +108,6 @@ public struct MainJob: Sendable {
         summary.demonstrations = exported.demonstrations
 
         // 4. Fine-tune.
-        let baseFile = config.training.baseModel.map { URL(fileURLWithPath: $0) } ?? layout.defaultModelFile
         let checkpoint = out.appendingPathComponent("checkpoint")
         var trained: URL?
         let trainFile = datasetDirectory.appendingPathComponent("sft_train.jsonl")
@@ -133,8 +140,6 @@ public struct MainJob: Sendable {
 
         // 5. Evaluate before and after on held-out tasks.
         let tasks = try heldOutTasks()
-        let studentPrompt = StudentPrompt(template: prompts.studentPolicy,
-                                          maxObservationTokens: config.evaluation.maxObservationTokens)
         let options = GenerationOptions(temperature: 0, maxTokens: config.evaluation.policyMaxTokens)
         func evaluate(_ model: any ChatModel, label: String) async throws -> EvaluationReport {
             let clock = Date()

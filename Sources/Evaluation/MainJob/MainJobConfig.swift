@@ -45,8 +45,12 @@ public struct MainJobConfig: Codable, Sendable {
     public var evaluation = EvaluationSettings()
 
     public struct ExportSettings: Codable, Sendable {
-        /// Budget of one SFT row in (estimated) tokens; pages are truncated, targets never.
+        /// Budget of one SFT row in the student's tokens; pages are truncated, the system prompt and
+        /// targets never. Evaluation renders its prompts with the same budget; it must not exceed
+        /// `training.sequenceLength`, so the trainer never cuts a row.
         public var maxSequenceTokens = 1024
+        /// Tokens kept free for the answer in every prompt (at least `evaluation.policyMaxTokens`).
+        public var maxAnswerTokens = 128
         public var validationPercent = 20
     }
 
@@ -68,7 +72,7 @@ public struct MainJobConfig: Codable, Sendable {
         public var tasksPerSite = 1
         public var maxDifficulty = 3
         public var maxSteps = 4
-        public var maxObservationTokens = 512
+        /// Generation limit of the evaluated policy (the prompt budget is `export`'s, as in training).
         public var policyMaxTokens = 64
         /// Evaluate the model before fine-tuning too, for the before/after comparison.
         public var baseline = true
