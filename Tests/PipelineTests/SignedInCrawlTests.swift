@@ -84,7 +84,7 @@ final class SignedInCrawlTests: XCTestCase {
         XCTAssertGreaterThan(a.count, 20)
         XCTAssertEqual(a, b)
         XCTAssertFalse(a.contains { $0.contains("127.0.0.1") }, "no loopback port in any prompt")
-        XCTAssertTrue(a.contains { $0.contains("http://shop.nnetnav/") })
+        XCTAssertTrue(a.contains { $0.contains("shop.nnetnav") })
         for file in ["sft_train.jsonl", "sft_validation.jsonl", "trajectories_train.jsonl", "trajectories_validation.jsonl"] {
             let x = try Data(contentsOf: first.exportDirectory.appendingPathComponent(file))
             let y = try Data(contentsOf: second.exportDirectory.appendingPathComponent(file))
