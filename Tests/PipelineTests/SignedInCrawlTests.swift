@@ -1,4 +1,5 @@
 import XCTest
+import ChromiumBrowser
 import Evaluation
 import GRDB
 import LanguageModels
@@ -19,11 +20,12 @@ final class SignedInCrawlTests: XCTestCase {
     }
 
     /// One episode per site over `sites`, 4 actions each, exported.
-    func crawl(sites: [SiteName], in dir: URL, name: String) async throws -> CrawlResult {
+    func crawl(sites: [SiteName], in dir: URL, name: String, backend: BrowserBackend = .native) async throws -> CrawlResult {
         let cluster = try await SiteCluster.start(sites: sites, instances: 1,
                                                   dataDirectory: dir.appendingPathComponent("env-\(name)"))
         do {
-            let pool = try await SiteClusterPool(cluster: cluster, backend: .native)
+            let pool = try await SiteClusterPool(cluster: cluster, backend: backend)
+            defer { pool.shutdown() }
             let model = CannedChatModel(prompts: prompts)
             let store = try CrawlStore(path: dir.appendingPathComponent("\(name).sqlite").path)
             let config = CrawlFixtures.config { $0.maxActions = 4 }
@@ -69,6 +71,20 @@ final class SignedInCrawlTests: XCTestCase {
         let adminDemo = try XCTUnwrap(demos.first { $0.site == "admin" })
         XCTAssertFalse(adminDemo.steps.contains { $0.observation.contains("Sign in") && $0.url.contains("login") })
         XCTAssertTrue(adminDemo.steps.allSatisfy { !$0.url.contains("/login") })
+    }
+
+    /// The Chromium backend signs in the same way (its own browser context per instance).
+    func testChromiumExplorationIsSignedInToo() async throws {
+        guard ChromiumBrowser.isInstalled else { throw XCTSkip("Chromium is not installed (scripts/prerequisites.sh installs it)") }
+        let dir = try CrawlFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try await crawl(sites: [.admin], in: dir, name: "chromium", backend: .chromium)
+        try await result.store.database.read { db in
+            XCTAssertEqual(try String.fetchOne(db, sql: "SELECT account FROM episodes"), "admin")
+            let urls = try String.fetchAll(db, sql: "SELECT url FROM steps ORDER BY idx")
+            XCTAssertEqual(urls.count, 5)
+            XCTAssertTrue(urls.allSatisfy { $0.hasPrefix("http://admin.nnetnav/") && !$0.contains("/login") }, "\(urls)")
+        }
     }
 
     /// The same crawl on other ports sends byte-identical prompts and exports identical files.
