@@ -3,6 +3,7 @@ import Foundation
 import Pipeline
 import WebBrowser
 import WebSites
+import WebTasks
 
 /// The explorer's environments over running bundled sites: instance `i` of the cluster gets one
 /// browser of the chosen backend, which may visit only that instance's sites. Chromium
@@ -10,7 +11,7 @@ import WebSites
 public final class SiteClusterPool: EnvironmentPool, @unchecked Sendable {
     public let cluster: SiteCluster
     public let instanceCount: Int
-    private let environments: [any BrowserEnvironment]
+    private let environments: [any ScriptableBrowser]
     private let chromium: ChromiumBrowser?
 
     public init(cluster: SiteCluster, backend: BrowserBackend = .native, viewportLines: Int = 60) async throws {
@@ -48,6 +49,20 @@ public final class SiteClusterPool: EnvironmentPool, @unchecked Sendable {
     public func resetSite(_ site: String, instance: Int) async throws {
         // The browser's own reset (by the explorer, at episode start) clears its cookies.
         try await cluster.reset(try SiteName(parsing: site), instance: instance)
+    }
+
+    /// Signs in through the site's own login form, as the evaluation harness does for tasks.
+    public func signIn(site: String, instance: Int, persona: Persona) async throws -> String? {
+        let name = try Self.siteName(site)
+        guard let account = persona.account ?? SiteAccounts.defaultAccount(for: name) else { return nil }
+        try await SiteAccounts.signIn(account, site: name, browser: environments[instance],
+                                      baseURLs: await cluster.baseURLs(instance: instance))
+        return account
+    }
+
+    public func urlMap(instance: Int) async throws -> SiteURLMap {
+        SiteURLMap(localBases: Dictionary(uniqueKeysWithValues: await cluster.baseURLs(instance: instance)
+            .map { ($0.key.rawValue, $0.value) }))
     }
 
     /// Stops Chromium, if this pool started one.

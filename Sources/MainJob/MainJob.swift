@@ -70,16 +70,26 @@ public struct MainJob: Sendable {
         let meter: UsageMeter
         let cache: ResponseCache
         let backend: BrowserBackend
+        /// One prompt renderer, budgeted in the student's tokens, for the SFT rows and for evaluation.
+        let studentPrompt: StudentPrompt
     }
 
     private func runStages(cluster: SiteCluster, out: URL, summary: inout MainJobSummary) async throws {
         guard let backend = BrowserBackend(rawValue: config.browser) else {
             throw MainJobError.badConfig("browser must be native or chromium, not '\(config.browser)'")
         }
-        let stages = Stages(cluster: cluster, out: out, prompts: try PromptLibrary(directory: layout.prompts),
+        guard config.export.maxSequenceTokens <= config.training.sequenceLength else {
+            throw MainJobError.badConfig("export.maxSequenceTokens (\(config.export.maxSequenceTokens)) exceeds "
+                + "training.sequenceLength (\(config.training.sequenceLength)): the trainer would have to cut rows")
+        }
+        let prompts = try PromptLibrary(directory: layout.prompts)
+        let studentPrompt = StudentPrompt(template: prompts.studentPolicy, maxSequenceTokens: config.export.maxSequenceTokens,
+                                          maxAnswerTokens: max(config.export.maxAnswerTokens, config.evaluation.policyMaxTokens),
+                                          tokens: try .tokenizer(of: baseModelFile))
+        let stages = Stages(cluster: cluster, out: out, prompts: prompts,
                             meter: UsageMeter(),
                             cache: try ResponseCache(path: out.appendingPathComponent("responses.sqlite").path),
-                            backend: backend)
+                            backend: backend, studentPrompt: studentPrompt)
         let baseModel = try explorer ?? ModelFactory.make(try ChatModelSpec(parsing: config.model),
                                                           apiKeyEnvironmentVariable: config.apiKeyEnv,
                                                           maxConcurrentRequests: max(4, 2 * config.instances), layout: layout)
@@ -125,8 +135,7 @@ public struct MainJob: Sendable {
     /// Stage 3: export the demonstrations as chat rows; returns the training file, or nil when empty.
     private func export(_ store: CrawlStore, _ stages: Stages, summary: inout MainJobSummary) throws -> (file: URL, rows: Int)? {
         let clock = Date()
-        var exporter = DatasetExporter(studentPrompt: stages.prompts.studentPolicy)
-        exporter.maxSequenceTokens = config.export.maxSequenceTokens
+        var exporter = DatasetExporter(studentPrompt: stages.studentPrompt)
         exporter.validationPercent = config.export.validationPercent
         exporter.seed = config.seed
         let directory = stages.out.appendingPathComponent("dataset")
@@ -181,8 +190,7 @@ public struct MainJob: Sendable {
         let clock = Date()
         let settings = config.evaluation
         let agent = PolicyAgent(model: cachedAndMetered(model, stages),
-                                prompt: StudentPrompt(template: stages.prompts.studentPolicy,
-                                                      maxObservationTokens: settings.maxObservationTokens),
+                                prompt: stages.studentPrompt,
                                 options: GenerationOptions(temperature: 0, maxTokens: settings.policyMaxTokens))
         let runner = TaskRunner(agent: agent, cluster: stages.cluster, maxSteps: settings.maxSteps)
         let episodes = try await PolicyEvaluation(runner: runner, label: label, backend: stages.backend)

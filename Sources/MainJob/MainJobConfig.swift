@@ -51,6 +51,8 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
     public struct ExportSettings: Codable, Sendable, ConfigSection {
         /// Budget of one SFT row in (estimated) tokens; pages are truncated, targets never.
         public var maxSequenceTokens = 1024
+        /// Tokens kept free for the answer in every prompt (at least `evaluation.policyMaxTokens`).
+        public var maxAnswerTokens = 128
         public var validationPercent = 20
     }
 
@@ -72,7 +74,7 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         public var tasksPerSite = 1
         public var maxDifficulty = 3
         public var maxSteps = 4
-        public var maxObservationTokens = 512
+        /// Generation limit of the evaluated policy (the prompt budget is `export`'s, as in training).
         public var policyMaxTokens = 64
         /// Evaluate the model before fine-tuning too, for the before/after comparison.
         public var baseline = true
@@ -124,6 +126,7 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         try exploration.validate(checks.section("exploration"))
         let export = checks.section("export")
         try export.positive("maxSequenceTokens", self.export.maxSequenceTokens)
+        try export.positive("maxAnswerTokens", self.export.maxAnswerTokens)
         try export.within("validationPercent", self.export.validationPercent, 0...100)
         let training = checks.section("training")
         try training.nonNegative("steps", self.training.steps)
@@ -137,7 +140,6 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         try evaluation.nonNegative("tasksPerSite", self.evaluation.tasksPerSite)
         try evaluation.nonNegative("maxDifficulty", self.evaluation.maxDifficulty)
         try evaluation.positive("maxSteps", self.evaluation.maxSteps)
-        try evaluation.positive("maxObservationTokens", self.evaluation.maxObservationTokens)
         try evaluation.positive("policyMaxTokens", self.evaluation.policyMaxTokens)
         try evaluation.positive("instances", self.evaluation.instances)
     }

@@ -61,7 +61,12 @@ public struct TrainingRun {
         let dataset = try ChatDataset(jsonl: data)
         let (trainSet, validationSet) = dataset.split(validationFraction: validationFraction, seed: options.seed)
         let pad = Int32(tokenizer.eosID ?? 0)
-        let trainRows = SequencePacker.pack(trainSet.examples(tokenizer: tokenizer, template: template), seq: options.sequenceLength, padToken: pad)
+        let (trainRows, tooLong) = SequencePacker.packReporting(trainSet.examples(tokenizer: tokenizer, template: template),
+                                                                 seq: options.sequenceLength, padToken: pad)
+        if tooLong > 0 {
+            log("data: \(tooLong) rows left out: their system prompt and target alone exceed the sequence length "
+                + "\(options.sequenceLength) (they are never cut); export with --max-sequence-tokens \(options.sequenceLength)")
+        }
         guard !trainRows.isEmpty else { throw TrainerError.invalidData("no training row has an assistant target") }
         log("data: \(dataset.rows.count) demonstrations → \(trainSet.rows.count) train (\(trainRows.count) packed rows of \(options.sequenceLength)), \(validationSet.rows.count) validation")
 

@@ -24,6 +24,17 @@ public enum SiteAccounts {
         throw Error.unknownAccount(account)
     }
 
+    /// The account a site's tasks sign in as, and the explorer by default; nil for a site without accounts.
+    public static func defaultAccount(for site: SiteName) -> String? {
+        switch site {
+        case .shop: "emma.lopez@example.com"
+        case .admin: "admin"
+        case .forum: "river_otter"
+        case .code: "arivera"
+        case .wiki: nil
+        }
+    }
+
     /// The login form's field and button names per site.
     static func loginForm(_ site: SiteName) -> (user: String, submit: String) {
         switch site {

@@ -25,7 +25,7 @@ final class PolicyEvaluationTests: XCTestCase {
     }
 
     func agent(_ model: any ChatModel, fallback: Bool = true) throws -> PolicyAgent {
-        PolicyAgent(model: model, prompt: StudentPrompt(template: try PromptLibrary().studentPolicy, maxObservationTokens: 100_000),
+        PolicyAgent(model: model, prompt: StudentPrompt(template: try PromptLibrary().studentPolicy, maxSequenceTokens: 400_000),
                     constrainedFallback: fallback)
     }
 

@@ -22,10 +22,11 @@ final class MainJobTests: XCTestCase {
         config.exploration.maxActions = 4
         config.exploration.maxObservationTokens = 400
         config.training.steps = 2
-        config.training.sequenceLength = 384
+        // Rows are rendered to fit the trainer's sequence (the system prompt alone is ~500 tokens).
+        config.training.sequenceLength = 768
+        config.export.maxSequenceTokens = 768
         config.evaluation.tasksPerSite = 1
         config.evaluation.maxSteps = 2
-        config.evaluation.maxObservationTokens = 400
         config.evaluation.policyMaxTokens = 24
 
         var job = MainJob(config: config, layout: layout, log: { _ in })

@@ -42,8 +42,8 @@ final class BundledSiteCrawlTests: XCTestCase {
                 XCTAssertGreaterThanOrEqual(demos.count, 1)
                 for demo in demos {
                     for step in demo.steps { XCTAssertTrue(step.rationale.hasSuffix("```\(step.action)```")) }
-                    for row in DatasetExporter(studentPrompt: prompts.studentPolicy).rows(for: demo) {
-                        ExportTests.validate(sft: try XCTUnwrap(row))
+                    for row in DatasetExporter(studentPrompt: StudentPrompt(template: prompts.studentPolicy)).rows(for: demo) {
+                        ExportTests.validate(sft: try XCTUnwrap(row.row))
                     }
                 }
             }

@@ -39,7 +39,7 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(demos.count, 2)
         let dir = try CrawlFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var exporter = DatasetExporter(studentPrompt: prompts.studentPolicy)
+        var exporter = DatasetExporter(studentPrompt: StudentPrompt(template: prompts.studentPolicy))
         exporter.validationPercent = 0
         let summary = try exporter.export(demos, to: dir)
         // `NNETNAV_WRITE_SAMPLE=DIR swift test --filter ExportTests` refreshes datasets/sample from this crawl.
@@ -85,16 +85,16 @@ final class ExportTests: XCTestCase {
         var demo = try await crawledDemonstrations()[0]
         let huge = (0..<20_000).map { "\t[\($0)] link 'Product \($0)'" }.joined(separator: "\n")
         demo.steps[0].observation = huge
-        var exporter = DatasetExporter(studentPrompt: prompts.studentPolicy)
-        exporter.maxSequenceTokens = 2048
-        let row = try XCTUnwrap(exporter.rows(for: demo)[0])
+        var exporter = DatasetExporter(studentPrompt: StudentPrompt(template: prompts.studentPolicy, maxSequenceTokens: 2048,
+                                                                    maxAnswerTokens: 128, tokens: .estimate))
+        let row = try XCTUnwrap(exporter.rows(for: demo)[0].row)
         Self.validate(sft: row)
         XCTAssertEqual(row.messages[2].content, demo.steps[0].rationale, "the target survives untouched")
         XCTAssertTrue(row.messages[1].content.contains("[... page truncated ...]"))
         let total = row.messages.map { TextMeasures.estimatedTokens($0.content) }.reduce(0, +)
         XCTAssertLessThanOrEqual(total, 2048)
 
-        exporter.maxSequenceTokens = 300   // smaller than the system prompt: the row is dropped, not mangled
-        XCTAssertNil(exporter.rows(for: demo)[0])
+        exporter.studentPrompt.maxSequenceTokens = 300   // smaller than the system prompt: the row is dropped, not mangled
+        XCTAssertEqual(exporter.rows(for: demo)[0], .overBudget(step: 0))
     }
 }

@@ -143,10 +143,10 @@ final class ModuleOutputParsingTests: XCTestCase {
         let observation = Observation(text: text, url: "http://s/", title: "Shop", tabs: [], activeTab: 0,
                                       viewportIndex: 0, viewportCount: 2)
         let persona = Persona(name: "Home Cook", description: "Shops for kitchen gadgets and spices")
-        let actions = CandidateActions.enumerate(observation: observation, persona: persona, step: 0, canGoBack: true, limit: 10)
+        let actions = CandidateActions.enumerate(observation: observation, typing: .persona(persona), step: 0, canGoBack: true, limit: 10)
         XCTAssertEqual(actions.map(\.description),
                        ["click [5]", "click [7]", "type [8] [\(CandidateActions.searchWords(persona)[8 % CandidateActions.searchWords(persona).count])] [1]",
                         "scroll [down]", "go_back"])
-        XCTAssertEqual(CandidateActions.enumerate(observation: observation, persona: persona, step: 0, canGoBack: true, limit: 3).count, 3)
+        XCTAssertEqual(CandidateActions.enumerate(observation: observation, typing: .persona(persona), step: 0, canGoBack: true, limit: 3).count, 3)
     }
 }

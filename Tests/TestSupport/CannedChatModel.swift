@@ -23,6 +23,12 @@ public final class CannedChatModel: ChatModel, @unchecked Sendable {
     let unparseablePolicy: @Sendable (Int) -> Bool
     private let lock = NSLock()
     private var counts: [String: Int] = [:]
+    private var recorded: [ChatRequest] = []
+    /// Replaces the policy's answer at a depth (nil keeps the link walk).
+    public var policyOverride: (@Sendable (Int) -> String?)?
+    /// Choice requests are answered with equal log-probabilities for every choice, as a scoring
+    /// backend would (the text is still the first choice, the arg-max).
+    public var scoresChoicesUniformly = false
     /// Throws CancellationError once this many calls were answered (simulates a kill mid-crawl).
     public var failAfter: Int?
 
@@ -54,6 +60,8 @@ public final class CannedChatModel: ChatModel, @unchecked Sendable {
     public var totalCalls: Int { lock.withLock { counts.values.reduce(0, +) } }
     /// The same as `totalCalls`.
     public var calls: Int { totalCalls }
+    /// Every request, in arrival order.
+    public var requests: [ChatRequest] { lock.withLock { recorded } }
 
     func module(of request: ChatRequest) -> String {
         guard let prompts else { return "echo" }
@@ -87,6 +95,7 @@ public final class CannedChatModel: ChatModel, @unchecked Sendable {
         let module = module(of: request)
         let total: Int = lock.withLock {
             counts[module, default: 0] += 1
+            recorded.append(request)
             return counts.values.reduce(0, +)
         }
         if let failAfter, total > failAfter { throw CancellationError() }
@@ -96,9 +105,10 @@ public final class CannedChatModel: ChatModel, @unchecked Sendable {
             return ChatResponse(text: "\(user) #\(total)", usage: TokenUsage(promptTokens: user.count, completionTokens: 3))
         }
         let text = answer(module: module, user: user, request: request)
+        let logProbs = scoresChoicesUniformly ? request.choices.map { [Double](repeating: -1, count: $0.count) } : nil
         return ChatResponse(text: text, usage: TokenUsage(promptTokens: (user.utf8.count + 3) / 4,
                                                           completionTokens: (text.utf8.count + 3) / 4),
-                            finishReason: request.choices == nil ? "stop" : "choice")
+                            finishReason: request.choices == nil ? "stop" : "choice", choiceLogProbs: logProbs)
     }
 
     static func section(_ name: String, in text: String) -> String {
@@ -115,6 +125,7 @@ public final class CannedChatModel: ChatModel, @unchecked Sendable {
         let depth = user.components(separatedBy: "Step: ").count - 1
         switch module {
         case "policy":
+            if let override = policyOverride?(depth) { return override }
             if unparseablePolicy(depth) { return "I am not sure what to do here." }
             // Follow the (depth mod links)-th link of the page: a fixed, page-dependent walk. A page
             // without links (a MiniWoB++ task) gets its buttons instead.
@@ -126,7 +137,11 @@ public final class CannedChatModel: ChatModel, @unchecked Sendable {
             let id = line.split(separator: "[")[1].split(separator: "]")[0]
             return "Let's think step-by-step. This person would look around. In summary, the next action I will perform is ```click [\(id)]```"
         case "choice":
-            return request.choices?.first ?? ""
+            if let first = request.choices?.first { return first }
+            // No constraint (a plain OpenAI-compatible server): pick from the list the prompt shows, if any.
+            let listed = Self.section("POSSIBLE ACTIONS:", in: user).split(separator: "\n")
+                .first { $0.hasPrefix("- ") }.map { String($0.dropFirst(2)) }
+            return listed.map { "I would do this: ```\($0)```" } ?? "I am not sure what to do here."
         case "state":
             let final = Self.section("Final state:", in: user)
             return "Thought: compare the pages.\nState change: The page changed to \"\(Self.title(in: final))\" (checked at 10:30)."
@@ -137,6 +152,7 @@ public final class CannedChatModel: ChatModel, @unchecked Sendable {
             }
             return "Thought: the user browsed.\nInstruction: Open the \(titles.last ?? "home") page after visiting \(titles.count) pages"
         case "judge":
+            if let choices = request.choices { return choices[3] }
             let instruction = Self.section("Instruction:", in: user).split(separator: "\n").first.map(String.init) ?? ""
             return judge(depth, instruction)
         case "rationale":

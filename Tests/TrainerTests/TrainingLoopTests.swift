@@ -88,6 +88,23 @@ final class TrainingLoopTests: XCTestCase {
         XCTAssertEqual(cut.targetCount, 10)
     }
 
+    /// A row longer than the sequence loses the middle of its prompt (the page's end), never its
+    /// system turn or its target; one whose system turn and target alone do not fit is left out.
+    func testTruncationNeverCutsTheSystemTurnOrTheTarget() {
+        let ex = TrainingExample(ids: (0..<100).map { Int32($0) },
+                                 targetMask: [Bool](repeating: false, count: 90) + [Bool](repeating: true, count: 10),
+                                 systemLength: 25)
+        let cut = ex.truncated(to: 50)
+        XCTAssertEqual(cut.ids.count, 50)
+        XCTAssertEqual(Array(cut.ids.prefix(25)), (0..<25).map { Int32($0) }, "whole system turn kept")
+        XCTAssertEqual(Array(cut.ids.suffix(10)), (90..<100).map { Int32($0) }, "whole target kept")
+        XCTAssertEqual(cut.ids[25], 75, "the prompt's middle went")
+
+        let (rows, skipped) = SequencePacker.packReporting([ex], seq: 36)
+        XCTAssertEqual(skipped, 1, "25 system + 10 target + a minimal tail do not fit 36")
+        XCTAssertTrue(rows.isEmpty)
+    }
+
     func testLearningRateScheduleWarmsUpAndDecays() {
         var s = OptimizerSettings()
         s.learningRate = 1; s.warmupSteps = 10; s.totalSteps = 110; s.minLRFraction = 0.1

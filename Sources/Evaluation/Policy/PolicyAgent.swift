@@ -39,55 +39,42 @@ public struct PolicyAgent: Sendable {
 
     public func decide(observation: Observation, objective: String, previousActions: [String],
                        canGoBack: Bool) async throws -> PolicyDecision {
-        let messages = prompt.messages(observation: observation, objective: objective, previousActions: previousActions)
+        let step = StudentPrompt.Step(observation: observation.text, url: observation.url, objective: objective,
+                                      previousActions: previousActions)
+        guard let messages = prompt.messages(for: step) else {
+            throw PolicyAgentError.promptOverBudget(maxSequenceTokens: prompt.maxSequenceTokens)
+        }
         let response = try await model.complete(ChatRequest(messages: messages, options: options))
         let action = ActionParser.parse(response: response.text)
         guard !action.isValid, constrainedFallback else {
             return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage)
         }
-        let candidates = Self.candidates(observation: observation, objective: objective, canGoBack: canGoBack,
-                                         limit: maxCandidates)
+        let candidates = CandidateActions.enumerate(observation: observation, typing: .objective(objective), step: 0,
+                                                    canGoBack: canGoBack, limit: maxCandidates)
         guard !candidates.isEmpty else {
             return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage)
         }
-        let choices = candidates.map { "Let's think step-by-step. In summary, the next action I will perform is ```\($0)```" }
+        // The choices are whole answers in the trained format, so the fine-tuned policy scores what it learned.
+        let choices = candidates.map { PolicyAnswerFormat.answer(action: $0) }
         let picked = try await model.complete(ChatRequest(messages: messages, options: options, choices: choices))
-        let index = choices.firstIndex(of: picked.text) ?? 0
-        return PolicyDecision(raw: response.text, action: candidates[index], constrained: true,
-                              usage: response.usage + picked.usage)
-    }
-
-    /// Valid actions on the page: clicks on named interactive elements, typing the objective's
-    /// key phrase into text fields, scrolling and going back.
-    static func candidates(observation: Observation, objective: String, canGoBack: Bool, limit: Int) -> [BrowserAction] {
-        let clickable: Set<String> = ["link", "button", "menuitem", "tab", "checkbox", "radio", "option", "switch"]
-        let typable: Set<String> = ["textbox", "searchbox", "combobox"]
-        let phrase = keyPhrase(objective)
-        var actions: [BrowserAction] = []
-        var seen: Set<String> = []
-        for element in CandidateActions.elements(in: observation.text) {
-            if typable.contains(element.role) {
-                actions.append(.type(id: element.id, text: phrase, pressEnter: true))
-            } else if clickable.contains(element.role), !element.name.isEmpty,
-                      seen.insert("\(element.role)|\(element.name)").inserted {
-                actions.append(.click(id: element.id))
-            }
+        let chosen = choices.firstIndex(of: picked.text).map { candidates[$0] }
+            ?? CandidateActions.match(picked.text, in: candidates)
+        guard let chosen else {
+            return PolicyDecision(raw: response.text + "\n[constrained answer named no candidate: \(picked.text.prefix(200))]",
+                                  action: .invalid(raw: picked.text, reason: "the constrained answer named no candidate"),
+                                  constrained: true, usage: response.usage + picked.usage)
         }
-        var tail: [BrowserAction] = []
-        if observation.viewportIndex + 1 < observation.viewportCount { tail.append(.scroll(.down)) }
-        if canGoBack { tail.append(.goBack) }
-        return Array(actions.prefix(max(0, limit - tail.count))) + tail
+        return PolicyDecision(raw: response.text, action: chosen, constrained: true, usage: response.usage + picked.usage)
     }
+}
 
-    /// A quoted phrase of the objective if it has one ("search for 'desk lamp'"), else its last
-    /// few content words.
-    static func keyPhrase(_ objective: String) -> String {
-        for quote in ["\"", "'", "“"] {
-            let parts = objective.components(separatedBy: quote)
-            if parts.count >= 3, !parts[1].trimmingCharacters(in: .whitespaces).isEmpty { return parts[1] }
+public enum PolicyAgentError: Error, CustomStringConvertible, Sendable {
+    case promptOverBudget(maxSequenceTokens: Int)
+
+    public var description: String {
+        switch self {
+        case .promptOverBudget(let n):
+            return "the student prompt leaves no room for the page within \(n) tokens; raise the sequence budget"
         }
-        let words = objective.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
-            .filter { $0.count > 3 }
-        return words.suffix(3).joined(separator: " ")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LanguageModels
+import Pipeline
 import WebBrowser
 
 /// A policy acting in an environment until it stops, the environment says it is done, or the
@@ -12,11 +13,14 @@ struct PolicyRollout {
     /// The model server or the environment failed; the steps so far are kept.
     var error: String?
 
-    static func run(agent: PolicyAgent, environment: any BrowserEnvironment, from start: Observation,
-                    objective: @escaping () -> String, maxSteps: Int,
+    /// `urlMap` names the sites' addresses as in training (canonical, port-free): the policy sees
+    /// and writes those, its `goto`s are mapped back to the running instance.
+    static func run(agent: PolicyAgent, environment local: any BrowserEnvironment, from start: Observation,
+                    urlMap: SiteURLMap = .identity, objective: @escaping () -> String, maxSteps: Int,
                     isDone: () -> Bool = { false }) async -> PolicyRollout {
+        let environment = CanonicalURLEnvironment(wrapping: local, map: urlMap)
         var rollout = PolicyRollout()
-        var observation = start
+        var observation = urlMap.canonical(start)
         var history: [String] = []
         do {
             for _ in 0..<maxSteps where !isDone() {

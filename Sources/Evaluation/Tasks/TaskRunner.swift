@@ -1,5 +1,6 @@
 import Foundation
 import LanguageModels
+import Pipeline
 import WebBrowser
 import WebSites
 import WebTasks
@@ -42,7 +43,9 @@ public struct TaskRunner: Sendable {
         }
 
         let intent = task.intent
-        let rollout = await PolicyRollout.run(agent: agent, environment: browser, from: observation,
+        let urlMap = SiteURLMap(localBases: Dictionary(uniqueKeysWithValues: await cluster.baseURLs(instance: instance)
+            .map { ($0.key.rawValue, $0.value) }))
+        let rollout = await PolicyRollout.run(agent: agent, environment: browser, from: observation, urlMap: urlMap,
                                               objective: { intent }, maxSteps: maxSteps)
         episode.steps = rollout.steps
         episode.answer = rollout.answer

@@ -69,6 +69,7 @@ public struct Crawler: Sendable {
                     status: (@Sendable () async -> String)? = nil) async throws -> Summary {
         let all = try plans()
         try store.begin(model: model.identifier, sites: sites, episodes: episodes, config: config)
+        defer { store.releaseWriterLock() }
         let done = try store.completedEpisodes()
         let todo = all.filter { !done.contains($0.index) }
         let registry = InstructionRegistry(existing: try store.keptInstructions(),
@@ -124,16 +125,21 @@ public struct Crawler: Sendable {
     func runEpisode(_ plan: EpisodePlan, instance: Int, registry: InstructionRegistry,
                     tally: CrawlTally) async throws -> EpisodeResult {
         try await environments.resetSite(plan.site, instance: instance)
-        let environment = try await environments.environment(instance: instance)
-        let startURL = try await environments.startURL(site: plan.site, instance: instance, episode: plan.index)
-        try await store.startEpisode(plan, startURL: startURL, shard: shard.description, instance: instance)
+        let map = try await environments.urlMap(instance: instance)
+        // The explorer, the store and every prompt see canonical URLs only.
+        let environment = CanonicalURLEnvironment(wrapping: try await environments.environment(instance: instance), map: map)
+        let startURL = map.canonical(try await environments.startURL(site: plan.site, instance: instance, episode: plan.index))
+        var start = try await environment.reset(startURL: startURL)
+        let account = try await environments.signIn(site: plan.site, instance: instance, persona: plan.persona)
+        if account != nil { start = try await environment.step(.goto(url: startURL)) }
+        try await store.startEpisode(plan, startURL: startURL, account: account, shard: shard.description, instance: instance)
         let store = self.store
         let modules = NNetnavModules(model: model, prompts: prompts, config: config) { call in
             try await store.record(call: call, episode: plan.index)
             await tally.called(call)
         }
         let outcome = try await EpisodeExplorer(modules: modules)
-            .run(plan, startURL: startURL, environment: environment, sink: StoreEpisodeSink(store: store, episode: plan.index))
+            .run(plan, from: start, environment: environment, sink: StoreEpisodeSink(store: store, episode: plan.index))
         let built = try await DemonstrationBuilder(modules: modules, registry: registry).build(plan: plan, outcome: outcome)
         do {
             try await store.finishEpisode(plan.index, outcome: outcome, demonstrations: built.demos, skipped: built.skipped)

@@ -14,6 +14,19 @@ public protocol EnvironmentPool: Sendable {
     func startURL(site: String, instance: Int, episode: Int) async throws -> String
     /// Restores `site` on instance `i` to its seeded state (exploration posts, orders, edits).
     func resetSite(_ site: String, instance: Int) async throws
+    /// Signs instance `i`'s freshly reset browser in to `site` as the persona's account (or the
+    /// site's default one), as NNetnav explored WebArena signed in; returns the account, or nil for
+    /// a site without accounts. The explorer then goes to the start page.
+    func signIn(site: String, instance: Int, persona: Persona) async throws -> String?
+    /// The canonical names of instance `i`'s site addresses (see `SiteURLMap`).
+    func urlMap(instance: Int) async throws -> SiteURLMap
+}
+
+extension EnvironmentPool {
+    /// Sites without accounts.
+    public func signIn(site: String, instance: Int, persona: Persona) async throws -> String? { nil }
+    /// Environments whose addresses are already stable.
+    public func urlMap(instance: Int) async throws -> SiteURLMap { .identity }
 }
 
 /// `--shard i/n`: this machine explores the episodes whose index is `i` modulo `n`.

@@ -14,6 +14,11 @@ public struct Demonstration: Sendable, Hashable, Codable {
         public var rationale: String
         /// The rationale is the fallback template (every model attempt named another action).
         public var templateRationale: Bool
+        /// The browser's error when the action failed: the step stays in the history of later
+        /// steps but is never a training target (and has no rationale).
+        public var error: String? = nil
+
+        public var failed: Bool { error != nil }
     }
 
     public var episode: Int
@@ -32,9 +37,7 @@ public struct Demonstration: Sendable, Hashable, Codable {
     public var stopParsed: Bool
 
     /// "Let's think step-by-step. I have finished my tasks. ..." target for the final state (NNetnav's convert_to_sft).
-    public var stopTarget: String {
-        "Let's think step-by-step. I have finished my tasks. In summary, the next action I will perform is ```\(stopAction)```"
-    }
+    public var stopTarget: String { PolicyAnswerFormat.finished(stopAction: stopAction) }
 
     /// The stop answer inside the brackets.
     public var stopAnswer: String {

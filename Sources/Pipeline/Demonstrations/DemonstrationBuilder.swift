@@ -4,8 +4,8 @@ import WebBrowser
 /// Turns an explored episode's accepted checkpoints into demonstrations.
 ///
 /// Fixes over NNetnav: duplicate instructions are dropped (NNetNav-6k had 532 repeats), nested
-/// prefixes are capped per episode (longest first), and each step's reasoning is generated for the
-/// executed action and checked to end in it.
+/// prefixes are capped per episode (keeping a spread of depths), each step's reasoning is generated
+/// for the executed action and checked to end in it, and failed actions are never targets.
 public struct DemonstrationBuilder: Sendable {
     public let modules: NNetnavModules
     public let registry: InstructionRegistry
@@ -24,10 +24,11 @@ public struct DemonstrationBuilder: Sendable {
     public func build(plan: EpisodePlan, outcome: EpisodeOutcome) async throws -> (demos: [Demonstration], skipped: [Skipped]) {
         var skipped: [Skipped] = []
         var chosen: [Checkpoint] = []
-        let accepted = outcome.checkpoints.filter(\.accepted).sorted { $0.depth > $1.depth }
-        for checkpoint in accepted {
-            guard let instruction = checkpoint.instruction else { continue }
-            if let cap = modules.config.maxDemonstrationsPerEpisode, chosen.count >= cap {
+        let accepted = outcome.checkpoints.filter { $0.accepted && $0.instruction != nil }.sorted { $0.depth < $1.depth }
+        let cap = modules.config.maxDemonstrationsPerEpisode
+        for checkpoint in Self.preferenceOrder(accepted, cap: cap) {
+            let instruction = checkpoint.instruction!
+            if let cap, chosen.count >= cap {
                 skipped.append(Skipped(depth: checkpoint.depth, reason: "over the cap of \(cap) prefixes per episode"))
                 continue
             }
@@ -52,6 +53,28 @@ public struct DemonstrationBuilder: Sendable {
         return (demos.sorted { $0.depth < $1.depth }, skipped)
     }
 
+    /// The order in which an episode's accepted prefixes (sorted by depth) are tried under the cap:
+    /// a spread of depths first (the longest, the shortest, then evenly between), so the kept
+    /// demonstrations are short and long tasks rather than near-identical long prefixes; the rest
+    /// after them, longest first, to stand in for a spread pick that turns out to be a duplicate.
+    static func preferenceOrder(_ accepted: [Checkpoint], cap: Int?) -> [Checkpoint] {
+        let n = accepted.count
+        guard let cap, cap > 0, n > cap else { return accepted.reversed() }
+        var picks: [Int] = []
+        if cap == 1 {
+            picks = [n - 1]
+        } else {
+            for i in 0..<cap {
+                let index = Int((Double(i) * Double(n - 1) / Double(cap - 1)).rounded())
+                if !picks.contains(index) { picks.append(index) }
+            }
+            // The longest first, then the shortest, then the middle ones.
+            picks = [picks.last!] + picks.dropLast()
+        }
+        let rest = (0..<n).reversed().filter { !picks.contains($0) }
+        return (picks + rest).map { accepted[$0] }
+    }
+
     func demonstration(plan: EpisodePlan, outcome: EpisodeOutcome, checkpoint: Checkpoint) async throws -> Demonstration {
         let instruction = checkpoint.instruction!
         let executed = outcome.steps.prefix(checkpoint.depth)
@@ -60,15 +83,19 @@ public struct DemonstrationBuilder: Sendable {
         var history = ["1: None"]
         for step in executed {
             let action = ActionParser.parse(action: step.action ?? "")
-            let seed = TextMeasures.fnv1a("\(modules.config.seed)/\(plan.index)/\(checkpoint.depth)/\(step.index)/rationale")
-            let rationale = try await modules.rationalize(instruction: instruction, url: step.url,
+            var rationale = Rationalization(text: "", attempts: 0, usedTemplate: false, rejections: [])
+            // A failed action is never a target: it gets no rationale, and the exporter writes no row for it.
+            if step.error == nil {
+                let seed = TextMeasures.fnv1a("\(modules.config.seed)/\(plan.index)/\(checkpoint.depth)/\(step.index)/rationale")
+                rationale = try await modules.rationalize(instruction: instruction, url: step.url,
                                                           observation: step.observation,
                                                           previousActions: history.joined(separator: "\n"),
                                                           action: action, step: step.index, seed: seed)
+            }
             steps.append(Demonstration.Step(url: step.url, observation: step.observation, action: action.description,
                                             actionDescription: step.actionDescription ?? action.description,
                                             stateChange: step.stateChange ?? "", rationale: rationale.text,
-                                            templateRationale: rationale.usedTemplate))
+                                            templateRationale: rationale.usedTemplate, error: step.error))
             history.append("\(history.count + 1): \(step.actionDescription ?? action.description)")
         }
         let stop = try await modules.stopAction(instruction: instruction, url: final.url, observation: final.observation,

@@ -2,11 +2,19 @@ import Foundation
 import WebBrowser
 
 /// The valid actions on a page, enumerated from its accessibility-tree text, for the constrained
-/// re-ask: a model too small to write the action grammar still ranks these by likelihood.
+/// re-ask: a model too small to write the action grammar still ranks these by likelihood. The
+/// explorer and the evaluated policy use this one list.
 public enum CandidateActions {
     static let clickableRoles: Set<String> = ["link", "button", "menuitem", "tab", "checkbox", "radio", "option",
                                               "switch", "treeitem"]
     static let typableRoles: Set<String> = ["textbox", "searchbox", "combobox"]
+
+    /// What to type into text fields: the explorer types its persona's interests, the evaluated
+    /// policy its objective's key phrase.
+    public enum TypedText: Sendable, Hashable {
+        case persona(Persona)
+        case objective(String)
+    }
 
     /// One interactive element of the observation text: `[id] role 'name' ...`.
     public struct Element: Sendable, Hashable {
@@ -34,16 +42,16 @@ public enum CandidateActions {
         return result
     }
 
-    /// Candidate actions in page order: clicks on named clickable elements, typing persona words
-    /// into text fields, then scrolling and going back. Capped at `limit`, deduplicated.
-    public static func enumerate(observation: Observation, persona: Persona, step: Int, canGoBack: Bool,
+    /// Candidate actions in page order: clicks on named clickable elements, typing into text
+    /// fields, then scrolling and going back. Capped at `limit`, deduplicated by role and name.
+    public static func enumerate(observation: Observation, typing: TypedText, step: Int, canGoBack: Bool,
                                  limit: Int) -> [BrowserAction] {
         var actions: [BrowserAction] = []
         var seenNames: Set<String> = []
-        let words = searchWords(persona)
+        let texts = typedTexts(typing)
         for element in elements(in: observation.text) {
             if typableRoles.contains(element.role) {
-                let text = words.isEmpty ? "help" : words[(step + element.id) % words.count]
+                let text = texts.isEmpty ? "help" : texts[(step + element.id) % texts.count]
                 actions.append(.type(id: element.id, text: text, pressEnter: true))
             } else if clickableRoles.contains(element.role), !element.name.trimmingCharacters(in: .whitespaces).isEmpty,
                       seenNames.insert("\(element.role)|\(element.name)").inserted {
@@ -56,11 +64,62 @@ public enum CandidateActions {
         return Array(actions.prefix(max(0, limit - tail.count))) + tail
     }
 
+    static func typedTexts(_ typing: TypedText) -> [String] {
+        switch typing {
+        case .persona(let persona): return searchWords(persona)
+        case .objective(let objective):
+            let phrase = keyPhrase(objective)
+            return phrase.isEmpty ? [] : [phrase]
+        }
+    }
+
     /// Content words of the persona's description, used as search text ("deals", "kitchen"...).
     static func searchWords(_ persona: Persona) -> [String] {
         let stop: Set<String> = ["searches", "looks", "browses", "reads", "checks", "before", "their", "about",
                                  "using", "across", "similar", "other", "which", "there", "where", "while", "quickly"]
         return persona.description.lowercased().split(whereSeparator: { !$0.isLetter })
             .map(String.init).filter { $0.count >= 5 && !stop.contains($0) }
+    }
+
+    /// A quoted phrase of the objective if it has one ("search for 'desk lamp'"), else its last
+    /// few content words.
+    public static func keyPhrase(_ objective: String) -> String {
+        for quote in ["\"", "'", "“"] {
+            let parts = objective.components(separatedBy: quote)
+            if parts.count >= 3, !parts[1].trimmingCharacters(in: .whitespaces).isEmpty { return parts[1] }
+        }
+        let words = objective.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+            .filter { $0.count > 3 }
+        return words.suffix(3).joined(separator: " ")
+    }
+
+    /// The candidate list as the constrained re-ask prompt shows it: one action per line.
+    public static func promptList(_ candidates: [BrowserAction]) -> String {
+        candidates.map { "- \($0)" }.joined(separator: "\n")
+    }
+
+    /// The candidate a model's answer names, read leniently: the exact action, the action in a
+    /// ``` fence, after a list bullet or in quotes, the first action-like line, or the list number
+    /// ("3"). Actions compare as parsed values, so `type [4] [deals]` matches `type [4] [deals] [1]`.
+    public static func match(_ answer: String, in candidates: [BrowserAction]) -> BrowserAction? {
+        let trimmed = answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let exact = candidates.first(where: { $0.description == trimmed }) { return exact }
+        var readings: [String] = []
+        if let span = ActionParser.firstFencedSpan(in: trimmed) { readings.append(span) }
+        for line in trimmed.split(whereSeparator: \.isNewline) {
+            readings.append(line.trimmingCharacters(in: CharacterSet(charactersIn: " \t-*•\"'`.:")))
+        }
+        for reading in readings {
+            let parsed = ActionParser.parse(action: reading)
+            if parsed.isValid, let found = candidates.first(where: { ModuleOutputParsing.sameAction($0, parsed) }) { return found }
+            // A line such as "click [12] where [12] is link 'Home'": its leading action.
+            if let end = reading.range(of: " where ") {
+                let head = ActionParser.parse(action: String(reading[..<end.lowerBound]))
+                if head.isValid, let found = candidates.first(where: { ModuleOutputParsing.sameAction($0, head) }) { return found }
+            }
+        }
+        let digits = trimmed.trimmingCharacters(in: CharacterSet(charactersIn: " .)-#"))
+        if let number = Int(digits), number >= 1, number <= candidates.count { return candidates[number - 1] }
+        return nil
     }
 }

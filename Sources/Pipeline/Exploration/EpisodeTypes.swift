@@ -29,10 +29,12 @@ public struct ExploredStep: Sendable, Hashable, Codable {
     public var stateChangeRaw: String?
     /// The action came from the constrained re-ask over candidate actions.
     public var constrained: Bool
+    /// The browser's error when the action failed (missing element, refused URL, HTTP error).
+    public var error: String?
 
     public init(index: Int, url: String, observation: String, rawOutput: String? = nil, action: String? = nil,
                 actionDescription: String? = nil, stateChange: String? = nil, stateChangeRaw: String? = nil,
-                constrained: Bool = false) {
+                constrained: Bool = false, error: String? = nil) {
         self.index = index
         self.url = url
         self.observation = observation
@@ -42,6 +44,7 @@ public struct ExploredStep: Sendable, Hashable, Codable {
         self.stateChange = stateChange
         self.stateChangeRaw = stateChangeRaw
         self.constrained = constrained
+        self.error = error
     }
 }
 

@@ -4,17 +4,17 @@ import NNetnavSupport
 
 /// Writes demonstrations as per-step chat SFT rows and as trajectories, split by episode.
 ///
-/// Observations are truncated so that system + user + assistant fit `maxSequenceTokens`
-/// (estimated): the assistant target always survives, unlike NNetnav's right-truncated rows.
+/// Every row is rendered by `StudentPrompt`, the renderer evaluation uses, and fits its
+/// `maxSequenceTokens` in the student's tokens: pages are truncated, the system prompt and the
+/// assistant target never are (unlike NNetnav's right-truncated rows). Failed actions get no row.
 public struct DatasetExporter: Sendable {
-    public var studentPrompt: PromptTemplate
+    public var studentPrompt: StudentPrompt
     public var datasetName = "nnetnav-swift"
-    public var maxSequenceTokens = 4096
     /// Percentage of episodes that go to validation (NNetnav v2: 10).
     public var validationPercent = 10
     public var seed: UInt64 = 0
 
-    public init(studentPrompt: PromptTemplate) { self.studentPrompt = studentPrompt }
+    public init(studentPrompt: StudentPrompt) { self.studentPrompt = studentPrompt }
 
     public enum Split: String, Sendable, CaseIterable { case train, validation }
 
@@ -23,31 +23,36 @@ public struct DatasetExporter: Sendable {
         TextMeasures.fnv1a("split/\(seed)/\(episode)") % 100 < UInt64(validationPercent) ? .validation : .train
     }
 
-    /// PREVIOUS ACTIONS as NNetnav writes it: "1: None" then the descriptions of the executed actions.
-    static func previousActions(_ demo: Demonstration, upTo step: Int) -> String {
-        (["None"] + demo.steps.prefix(step).map(\.actionDescription)).enumerated()
-            .map { "\($0.offset + 1): \($0.element)" }.joined(separator: "\n")
+    /// The student's view of step `t` of a demonstration (`t == steps.count` is the final state).
+    public static func studentStep(_ demo: Demonstration, at t: Int) -> StudentPrompt.Step {
+        let isFinal = t == demo.steps.count
+        return StudentPrompt.Step(observation: isFinal ? demo.finalObservation : demo.steps[t].observation,
+                                  url: isFinal ? demo.finalURL : demo.steps[t].url, objective: demo.instruction,
+                                  previousActions: demo.steps.prefix(t).map(\.actionDescription))
+    }
+
+    /// One exported row, or why a step has none.
+    public enum RowResult: Sendable, Hashable {
+        case row(ChatSFTRow)
+        /// The target alone leaves no room for the page.
+        case overBudget(step: Int)
+        /// The step's action failed; it is history, never a target.
+        case failedAction(step: Int)
+
+        public var row: ChatSFTRow? { if case .row(let r) = self { r } else { nil } }
     }
 
     /// The SFT rows of one demonstration: one per executed step plus the final stop step.
-    /// Returns nil for a step whose target alone exceeds the budget (reported as dropped).
-    public func rows(for demo: Demonstration) -> [ChatSFTRow?] {
-        (0...demo.depth).map { t in
-            let isStop = t == demo.depth
-            let observation = isStop ? demo.finalObservation : demo.steps[t].observation
-            let url = isStop ? demo.finalURL : demo.steps[t].url
+    public func rows(for demo: Demonstration) -> [RowResult] {
+        (0...demo.steps.count).map { t in
+            let isStop = t == demo.steps.count
+            if !isStop && demo.steps[t].failed { return .failedAction(step: t) }
             let target = isStop ? demo.stopTarget : demo.steps[t].rationale
-            var values = ["observation": "", "url": url, "objective": demo.instruction,
-                          "previous_actions": Self.previousActions(demo, upTo: t)]
-            let system = PromptTemplate.fill(studentPrompt.system, values)
-            let fixed = TextMeasures.estimatedTokens(system) + TextMeasures.estimatedTokens(PromptTemplate.fill(studentPrompt.user, values))
-                + TextMeasures.estimatedTokens(target) + 32
-            let budget = maxSequenceTokens - fixed
-            guard budget >= 64 else { return nil }
-            values["observation"] = TextMeasures.truncate(observation, maxTokens: budget)
-            return ChatSFTRow(dataset: datasetName, id: "\(demo.episode):\(demo.depth):\(t)",
-                              messages: [.system(system), .user(PromptTemplate.fill(studentPrompt.user, values)),
-                                         .assistant(target)])
+            guard let prompt = studentPrompt.messages(for: Self.studentStep(demo, at: t), target: target) else {
+                return .overBudget(step: t)
+            }
+            return .row(ChatSFTRow(dataset: datasetName, id: "\(demo.episode):\(demo.depth):\(t)",
+                                   messages: prompt + [.assistant(target)]))
         }
     }
 
@@ -57,7 +62,7 @@ public struct DatasetExporter: Sendable {
                       steps: demo.steps.map {
                           .init(url: $0.url, observation: $0.observation, action: $0.action,
                                 action_description: $0.actionDescription, state_change: $0.stateChange,
-                                rationale: $0.rationale)
+                                rationale: $0.rationale, error: $0.error)
                       },
                       final_url: demo.finalURL, final_observation: demo.finalObservation,
                       stop_action: demo.stopAction, stop_answer: demo.stopAnswer)
@@ -69,11 +74,13 @@ public struct DatasetExporter: Sendable {
         public var trajectories: [Split: Int] = [:]
         public var droppedRows = 0
         public var truncatedRows = 0
+        public var failedActionSteps = 0
         public var files: [URL] = []
 
         public var description: String {
             "\(demonstrations) demonstrations → SFT rows train \(rows[.train] ?? 0) / validation \(rows[.validation] ?? 0) "
-                + "(\(truncatedRows) with truncated pages, \(droppedRows) dropped: target over budget); "
+                + "(\(truncatedRows) with truncated pages, \(droppedRows) dropped: target over budget, "
+                + "\(failedActionSteps) failed actions kept as history only); "
                 + "trajectories train \(trajectories[.train] ?? 0) / validation \(trajectories[.validation] ?? 0)"
         }
     }
@@ -91,10 +98,14 @@ public struct DatasetExporter: Sendable {
         var trajectories: [Split: [TrajectoryRow]] = [.train: [], .validation: []]
         for demo in demos {
             let split = split(episode: demo.episode)
-            for row in rows(for: demo) {
-                guard let row else { summary.droppedRows += 1; continue }
-                if row.messages[1].content.contains("[... page truncated ...]") { summary.truncatedRows += 1 }
-                sft[split]!.append(row)
+            for result in rows(for: demo) {
+                switch result {
+                case .row(let row):
+                    if row.messages[1].content.contains(TextMeasures.truncationMarker) { summary.truncatedRows += 1 }
+                    sft[split]!.append(row)
+                case .overBudget: summary.droppedRows += 1
+                case .failedAction: summary.failedActionSteps += 1
+                }
             }
             trajectories[split]!.append(trajectory(demo))
         }

@@ -18,6 +18,8 @@ public struct TrajectoryRow: Codable, Sendable, Hashable {
         public var action_description: String
         public var state_change: String
         public var rationale: String
+        /// The browser's error when the action failed (then `rationale` is empty and no SFT row exists).
+        public var error: String?
     }
     /// "<episode>:<prefix depth>".
     public var id: String

@@ -34,9 +34,9 @@ public struct NNetnavModules: Sendable {
     public var isLocal: Bool { model.identifier.hasPrefix("local") }
 
     func call(_ module: PipelineModule, step: Int, messages: [ChatMessage], temperature: Double,
-              maxTokens: Int = 384, choices: [String]? = nil, seed: UInt64) async throws -> ChatResponse {
+              maxTokens: Int = 384, choices: [String]? = nil, stop: [String] = [], seed: UInt64) async throws -> ChatResponse {
         let options = GenerationOptions(temperature: temperature, topP: temperature > 0 ? config.policyTopP : 1,
-                                        maxTokens: maxTokens, seed: seed)
+                                        maxTokens: maxTokens, stop: stop, seed: seed)
         let request = ChatRequest(messages: messages, options: options, choices: choices)
         // The response cache's own key, so a store row joins the cache entry that answered it.
         let hash = ResponseCache.key(model: model.identifier, request: request)
@@ -83,11 +83,54 @@ public struct NNetnavModules: Sendable {
                        temperature: config.policyTemperature, maxTokens: config.policyMaxTokens, seed: input.seed).text
     }
 
-    /// One of `candidates`, chosen by the model under the `choices` constraint.
-    public func chooseAction(_ input: PolicyInput, candidates: [String]) async throws -> String {
-        try await call(.policyChoice, step: input.step,
-                       messages: prompts.explorationChoice.messages(policyValues(input)),
-                       temperature: 0, maxTokens: 32, choices: candidates, seed: input.seed).text
+    /// The constrained re-ask's result: a candidate, or an answer that names none (recorded, never fatal).
+    public enum CandidateChoice: Sendable, Hashable {
+        case chosen(BrowserAction, raw: String)
+        case unmatched(raw: String, reason: String)
+    }
+
+    /// One of `candidates`, chosen by the model under the `choices` constraint with the list in the
+    /// prompt too (a server without guided choice sees it). A model that scores the choices (the
+    /// local engine) has its action sampled from their likelihoods at the policy temperature, as a
+    /// free-form answer would be; an answer off the list is an `unmatched` value, not an error.
+    public func chooseAction(_ input: PolicyInput, candidates: [BrowserAction]) async throws -> CandidateChoice {
+        var values = policyValues(input)
+        values["candidates"] = CandidateActions.promptList(candidates)
+        let choices = candidates.map(\.description)
+        let response: ChatResponse
+        do {
+            response = try await call(.policyChoice, step: input.step, messages: prompts.explorationChoice.messages(values),
+                                      temperature: 0, maxTokens: 32, choices: choices, seed: input.seed)
+        } catch let error as ChatModelError {
+            // A server that cannot constrain answered off the list: the call is recorded, the step goes on.
+            guard case .invalidResponse(let detail) = error else { throw error }
+            try await record(ModelCallRecord(module: .policyChoice, step: input.step, requestHash: "",
+                                             response: "error: \(detail)", promptTokens: 0, completionTokens: 0,
+                                             latencySeconds: 0, cached: false))
+            return .unmatched(raw: "", reason: "the answer matched no candidate: \(detail)")
+        }
+        if let logProbs = response.choiceLogProbs, logProbs.count == candidates.count, config.policyTemperature > 0 {
+            let index = Self.sample(logProbs: logProbs, temperature: config.policyTemperature, seed: input.seed)
+            return .chosen(candidates[index], raw: response.text)
+        }
+        guard let action = CandidateActions.match(response.text, in: candidates) else {
+            return .unmatched(raw: response.text, reason: "the answer \"\(response.text.prefix(200))\" names no candidate action")
+        }
+        return .chosen(action, raw: response.text)
+    }
+
+    /// Draws an index with probability proportional to exp(logProb / temperature), from a seeded generator.
+    public static func sample(logProbs: [Double], temperature: Double, seed: UInt64) -> Int {
+        let scaled = logProbs.map { $0 / max(temperature, 1e-6) }
+        let top = scaled.max() ?? 0
+        let weights = scaled.map { exp($0 - top) }
+        var generator = SplitMix64(seed: seed)
+        var draw = Double(generator.next() >> 11) / Double(1 << 53) * weights.reduce(0, +)
+        for (index, weight) in weights.enumerated() {
+            draw -= weight
+            if draw < 0 { return index }
+        }
+        return weights.count - 1
     }
 
     // MARK: State-change summarizer
@@ -115,10 +158,31 @@ public struct NNetnavModules: Sendable {
                       seed: UInt64) async throws -> (score: ModuleOutputParsing.Score, raw: String) {
         let values = ["instruction": instruction, "trajectory": Self.describe(trajectory: summaries),
                       "previous_subtask": previousSubtask ?? "None"]
-        let choices = judgeScoresChoices ? ["1", "2", "3", "4", "5"] : nil
-        let raw = try await call(.judge, step: step, messages: prompts.judge.messages(values), temperature: config.judgeTemperature,
+        let messages = prompts.judge.messages(values)
+        guard judgeScoresChoices else {
+            let raw = try await call(.judge, step: step, messages: messages, temperature: config.judgeTemperature,
+                                     seed: seed).text
+            return (ModuleOutputParsing.score(raw), raw)
+        }
+        // The prompt asks for a thought before the score: the model writes it, then the score is read
+        // by likelihood as its continuation ("…\nReward: 1" … "…\nReward: 5"), so it is always readable.
+        let written = try await call(.judge, step: step, messages: messages, temperature: config.judgeTemperature,
+                                     maxTokens: config.moduleMaxTokens, stop: ["Reward:"], seed: seed).text
+        let thought = Self.judgeThought(written)
+        let choices = (1...5).map { "\(thought)\nReward: \($0)" }
+        let raw = try await call(.judge, step: step, messages: messages, temperature: 0, maxTokens: 8,
                                  choices: choices, seed: seed).text
         return (ModuleOutputParsing.score(raw), raw)
+    }
+
+    /// The judge's written reasoning as one "Thought: …" paragraph, cut before any score it wrote.
+    static func judgeThought(_ written: String) -> String {
+        var text = written
+        if let reward = text.range(of: "Reward", options: .caseInsensitive) { text = String(text[..<reward.lowerBound]) }
+        text = ModuleOutputParsing.singleParagraph(text)
+        if let tag = text.range(of: "Thought:", options: .caseInsensitive) { text = String(text[tag.upperBound...]) }
+        text = text.trimmingCharacters(in: .whitespaces)
+        return "Thought: " + (text.isEmpty ? "The trajectory is judged against the instruction." : text)
     }
 
     // MARK: Post-processing
@@ -141,8 +205,8 @@ public struct NNetnavModules: Sendable {
             case .rejected(let reason): rejections.append(reason)
             }
         }
-        let template = "Let's think step-by-step. To make progress on \"\(instruction)\" from this page, "
-            + "I will act on it directly. In summary, the next action I will perform is ```\(action)```"
+        let template = PolicyAnswerFormat.answer(
+            reasoning: "To make progress on \"\(instruction)\" from this page, I will act on it directly.", action: action)
         return Rationalization(text: template, attempts: rejections.count, usedTemplate: true, rejections: rejections)
     }
 

@@ -114,10 +114,16 @@ public enum ModuleOutputParsing {
         guard sameAction(named, executed) else {
             return .rejected(reason: "names \"\(span)\" instead of the executed \"\(executed)\"")
         }
-        // Keep everything up to the first fenced span, then the executed action in canonical form.
+        // The reasoning before the first fence, rewritten into the one answer shape the student
+        // prompt asks for, ending in the executed action in canonical form.
         let open = body.range(of: "```")!
-        let prefix = body[..<open.lowerBound]
-        return .matches(prefix + "```\(executed)```")
+        var reasoning = body[..<open.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+        if reasoning.hasPrefix(PolicyAnswerFormat.opening) { reasoning.removeFirst(PolicyAnswerFormat.opening.count) }
+        if let phrase = reasoning.range(of: PolicyAnswerFormat.actionPhrase, options: [.backwards, .caseInsensitive]),
+           reasoning[phrase.upperBound...].trimmingCharacters(in: .whitespaces.union(.punctuationCharacters)).isEmpty {
+            reasoning = String(reasoning[..<phrase.lowerBound])
+        }
+        return .matches(PolicyAnswerFormat.answer(reasoning: reasoning, action: executed))
     }
 
     /// Actions are the same when they parse to equal values; `type` compares text and target only
@@ -138,7 +144,7 @@ public enum ModuleOutputParsing {
         return (.stop(answer: "N/A"), false)
     }
 
-    static func singleParagraph(_ text: String) -> String {
+    public static func singleParagraph(_ text: String) -> String {
         text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }.joined(separator: " ")
     }

@@ -21,16 +21,35 @@ public enum TextMeasures {
     /// rounded up. Conservative enough for truncation budgets; exact counts belong to the trainer's tokenizer.
     public static func estimatedTokens(_ text: String) -> Int { (text.utf8.count + 3) / 4 }
 
+    public static let truncationMarker = "\n[... page truncated ...]"
+
     /// Keeps the head of `text` within `maxTokens` (estimated), cutting at a line boundary and marking the cut.
     public static func truncate(_ text: String, maxTokens: Int) -> String {
-        guard estimatedTokens(text) > maxTokens else { return text }
-        let budget = max(0, maxTokens * 4 - 40)
-        var head = String(text.prefix(budget))
-        // Cut at the last full line when that keeps most of the budget.
-        if let newline = head.lastIndex(of: "\n"), head.distance(from: head.startIndex, to: newline) > head.count / 2 {
-            head = String(head[..<newline])
+        truncate(text, maxTokens: maxTokens, counter: .estimate)
+    }
+
+    /// The longest head of `text` (cut at a line boundary when that keeps most of it) that, with the
+    /// truncation marker, counts at most `maxTokens` by `counter`. The budget holds for any text:
+    /// the cut is searched in characters and checked by the counter, never assumed from a ratio.
+    public static func truncate(_ text: String, maxTokens: Int, counter: TokenCounter) -> String {
+        guard counter.count(text) > maxTokens else { return text }
+        let characters = Array(text)
+        func head(_ length: Int) -> String {
+            var head = String(characters[0..<length])
+            if let newline = head.lastIndex(of: "\n"), head.distance(from: head.startIndex, to: newline) > length / 2 {
+                head = String(head[..<newline])
+            }
+            return head + truncationMarker
         }
-        return head + "\n[... page truncated ...]"
+        // Largest length whose head fits (counts grow with the length, up to a line cut's jitter).
+        var low = 0, high = characters.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if counter.count(head(mid)) <= maxTokens { low = mid } else { high = mid - 1 }
+        }
+        var length = low
+        while length > 0 && counter.count(head(length)) > maxTokens { length = length * 15 / 16 }
+        return head(length)
     }
 
     /// Stable 64-bit FNV-1a hash; seeds deterministic choices (personas, splits, sampling seeds).

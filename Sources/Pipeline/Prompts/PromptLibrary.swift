@@ -53,22 +53,33 @@ public struct PromptLibrary: Sendable {
     }
 }
 
-/// A simulated user: NNetnav conditions exploration on "{name}: {description}".
+/// A simulated user: NNetnav conditions exploration on "{name}: {description}". A persona may be
+/// tied to a site account (`Name: description | account: emma.lopez@example.com`); the explorer
+/// signs in as it, else as the site's default account.
 public struct Persona: Sendable, Hashable, Codable {
     public var name: String
     public var description: String
+    public var account: String?
 
-    public init(name: String, description: String) {
+    public init(name: String, description: String, account: String? = nil) {
         self.name = name
         self.description = description
+        self.account = account
     }
 
     init?(line: String) {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, !trimmed.hasPrefix("#"), let colon = trimmed.firstIndex(of: ":") else { return nil }
+        var trimmed = line.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { return nil }
+        if let marker = trimmed.range(of: "| account:", options: .backwards) {
+            let value = trimmed[marker.upperBound...].trimmingCharacters(in: .whitespaces)
+            account = value.isEmpty ? nil : value
+            trimmed = trimmed[..<marker.lowerBound].trimmingCharacters(in: .whitespaces)
+        }
+        guard let colon = trimmed.firstIndex(of: ":") else { return nil }
         name = trimmed[..<colon].trimmingCharacters(in: .whitespaces)
         description = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }
 
+    /// The text the policy prompt shows (the account is not part of it).
     public var text: String { "\(name): \(description)" }
 }

@@ -21,6 +21,7 @@ import GRDB
 public final class CrawlStore: Sendable {
     public let database: any DatabaseWriter
     public let path: String?
+    private let writerLock = LockedValue<StoreWriterLock?>(nil)
 
     /// Opens (creating if needed) a store file.
     public init(path: String) throws {
@@ -125,6 +126,15 @@ public final class CrawlStore: Sendable {
         migrator.registerMigration("v2-task-reward") { db in
             try db.execute(sql: "ALTER TABLE episodes ADD COLUMN task_reward REAL")
         }
+        // The browser's error for an action that failed (missing element, refused URL, HTTP error):
+        // such a step stays in the history but is never a training target.
+        migrator.registerMigration("v3-step-error") { db in
+            try db.execute(sql: "ALTER TABLE steps ADD COLUMN error TEXT")
+        }
+        // The account an episode explored signed in as (NULL: signed out, or a site without accounts).
+        migrator.registerMigration("v4-episode-account") { db in
+            try db.execute(sql: "ALTER TABLE episodes ADD COLUMN account TEXT")
+        }
         return migrator
     }
 
@@ -139,25 +149,48 @@ public final class CrawlStore: Sendable {
         public var config: ExplorationConfig
     }
 
-    /// Records the run, or checks that a resumed run uses the same sites, episode count and config.
+    /// Records the run, or checks that a resumed run uses the same model, sites, episode count and
+    /// config; either way this store object becomes the store's only writer until it is released
+    /// (a second crawl on the same file, in this process or another, is refused).
     public func begin(model: String, sites: [String], episodes: Int, config: ExplorationConfig) throws {
+        try acquireWriterLock()
         let json = String(decoding: try JSONLinesEncoding.encoder.encode(config), as: UTF8.self)
         try database.write { db in
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = 1") {
                 let storedSites: String = row["sites"], storedConfig: String = row["config_json"]
-                let storedEpisodes: Int = row["episodes"]
-                guard storedSites == sites.joined(separator: ","), storedConfig == json else {
-                    throw CrawlStoreError.mismatchedRun(
-                        "the store was made with sites \(storedSites) and another config; use a new --store or the same options")
+                let storedEpisodes: Int = row["episodes"], storedModel: String = row["model"]
+                let fix = "use a new --store, or resume with the options it was made with"
+                guard storedModel == model else {
+                    throw CrawlStoreError.mismatchedRun("it was made with model \(storedModel), not \(model); \(fix)")
                 }
-                if storedEpisodes != episodes {
-                    try db.execute(sql: "UPDATE run SET episodes = ? WHERE id = 1", arguments: [episodes])
+                guard storedSites == sites.joined(separator: ",") else {
+                    throw CrawlStoreError.mismatchedRun("it was made for sites \(storedSites), not \(sites.joined(separator: ",")); \(fix)")
+                }
+                guard storedEpisodes == episodes else {
+                    throw CrawlStoreError.mismatchedRun("it was made for \(storedEpisodes) episodes, not \(episodes); \(fix)")
+                }
+                guard storedConfig == json else {
+                    throw CrawlStoreError.mismatchedRun("it was made with another exploration config; \(fix)")
                 }
             } else {
                 try db.execute(sql: "INSERT INTO run (id, created_at, model, sites, episodes, config_json) VALUES (1, ?, ?, ?, ?, ?)",
                                arguments: [Self.now(), model, sites.joined(separator: ","), episodes, json])
             }
         }
+    }
+
+    /// Takes the store's writer lock (an advisory `flock` on `<store>.lock`, released when the
+    /// process ends even by a crash), once per store object.
+    func acquireWriterLock() throws {
+        guard let path else { return }
+        try writerLock.withLock { held in
+            if held == nil { held = try StoreWriterLock(storePath: path) }
+        }
+    }
+
+    /// Gives up the writer lock, so another crawl may write to the store.
+    public func releaseWriterLock() {
+        writerLock.withLock { $0 = nil }
     }
 
     public func runInfo() throws -> RunInfo? {
@@ -178,13 +211,14 @@ public final class CrawlStore: Sendable {
     }
 
     /// Starts (or restarts) an episode: anything an interrupted attempt left is deleted first.
-    public func startEpisode(_ plan: EpisodePlan, startURL: String, shard: String, instance: Int) async throws {
+    public func startEpisode(_ plan: EpisodePlan, startURL: String, account: String? = nil, shard: String,
+                             instance: Int) async throws {
         try await database.write { db in
             try Self.deleteEpisode(plan.index, db)
             try db.execute(sql: """
-                INSERT INTO episodes (idx, site, persona, start_url, status, shard, instance, started_at)
-                VALUES (?, ?, ?, ?, 'running', ?, ?, ?)
-                """, arguments: [plan.index, plan.site, plan.persona.text, startURL, shard, instance, Self.now()])
+                INSERT INTO episodes (idx, site, persona, start_url, status, shard, instance, started_at, account)
+                VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)
+                """, arguments: [plan.index, plan.site, plan.persona.text, startURL, shard, instance, Self.now(), account])
         }
     }
 
@@ -199,9 +233,10 @@ public final class CrawlStore: Sendable {
         try await database.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO steps (episode, idx, url, observation, raw_output, action, action_description,
-                    state_change, state_change_raw, constrained) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    state_change, state_change_raw, constrained, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [episode, step.index, step.url, step.observation, step.rawOutput, step.action,
-                                 step.actionDescription, step.stateChange, step.stateChangeRaw, step.constrained])
+                                 step.actionDescription, step.stateChange, step.stateChangeRaw, step.constrained,
+                                 step.error])
         }
     }
 
@@ -299,7 +334,7 @@ public final class CrawlStore: Sendable {
                     return Demonstration.Step(url: s["url"], observation: s["observation"], action: action,
                                               actionDescription: s["action_description"] ?? action,
                                               stateChange: s["state_change"] ?? "", rationale: rationale.text,
-                                              templateRationale: rationale.template)
+                                              templateRationale: rationale.template, error: s["error"])
                 }
                 let final = steps[depth]
                 return Demonstration(episode: episode, site: row["site"], persona: row["persona"], depth: depth,
@@ -315,8 +350,11 @@ public final class CrawlStore: Sendable {
 public enum CrawlStoreError: Error, CustomStringConvertible, Sendable {
     case mismatchedRun(String)
     case corrupt(String)
+    case inUse(path: String, holder: String)
     public var description: String {
         switch self {
+        case .inUse(let path, let holder):
+            return "crawl store \(path) is in use by another crawl (\(holder)); wait for it to finish or use another --store"
         case .mismatchedRun(let m): return "cannot resume this crawl store: \(m)"
         case .corrupt(let m): return "crawl store is inconsistent: \(m)"
         }

@@ -52,7 +52,9 @@ public struct ChatDataset: Sendable {
     public func examples(tokenizer: BPETokenizer, template: ChatTemplate) -> [TrainingExample] {
         rows.map { row in
             let (ids, mask) = template.encode(row.messages, with: tokenizer)
-            return TrainingExample(ids: ids.map { Int32($0) }, targetMask: mask)
+            // The system turn's tokens, so truncation can keep it whole.
+            let system = row.messages.first.map { $0.role == .system ? template.encode([$0], with: tokenizer).ids.count : 0 } ?? 0
+            return TrainingExample(ids: ids.map { Int32($0) }, targetMask: mask, systemLength: system)
         }
     }
 }

@@ -4,11 +4,14 @@ import Foundation
 public struct TrainingExample: Sendable, Hashable, Codable {
     public var ids: [Int32]
     public var targetMask: [Bool]
+    /// Tokens of the leading system turn, which truncation never cuts (0: unknown).
+    public var systemLength: Int
 
-    public init(ids: [Int32], targetMask: [Bool]) {
+    public init(ids: [Int32], targetMask: [Bool], systemLength: Int = 0) {
         precondition(ids.count == targetMask.count)
         self.ids = ids
         self.targetMask = targetMask
+        self.systemLength = systemLength
     }
 
     public var targetCount: Int { targetMask.reduce(0) { $0 + ($1 ? 1 : 0) } }
@@ -19,6 +22,7 @@ public struct TrainingExample: Sendable, Hashable, Codable {
     /// budget is itself cut at its end.
     public func truncated(to maxLength: Int) -> TrainingExample {
         guard ids.count > maxLength else { return self }
+        if systemLength > 0, let fitted = fitted(to: maxLength) { return fitted }
         let firstTarget = targetMask.firstIndex(of: true) ?? ids.count
         let targetLength = ids.count - firstTarget
         let minPrompt = min(firstTarget, max(8, maxLength / 8))
@@ -37,6 +41,21 @@ public struct TrainingExample: Sendable, Hashable, Codable {
     }
 }
 
+extension TrainingExample {
+    /// Fits the example into `maxLength` tokens cutting only the middle of the prompt (the end of
+    /// the page): the system turn and the assistant target stay whole, as does the prompt's tail
+    /// (URL, objective, previous actions). Nil when the system turn and target alone do not fit.
+    public func fitted(to maxLength: Int) -> TrainingExample? {
+        guard ids.count > maxLength else { return self }
+        let firstTarget = targetMask.firstIndex(of: true) ?? ids.count
+        let head = min(systemLength, firstTarget)
+        let tail = maxLength - head - (ids.count - firstTarget)
+        guard tail >= 8, firstTarget - tail >= head else { return nil }
+        let keep = Array(0..<head) + Array((firstTarget - tail)..<ids.count)
+        return TrainingExample(ids: keep.map { ids[$0] }, targetMask: keep.map { targetMask[$0] }, systemLength: head)
+    }
+}
+
 /// Packs examples into fixed-length rows. Each example keeps its own positions (restarting at 0)
 /// and the attention is masked at document boundaries (`docStart`), so packing changes nothing
 /// about what each example's loss sees; it only removes padding.
@@ -51,6 +70,14 @@ public enum SequencePacker {
     /// Greedy in-order packing: an example goes into the current row if it fits, else a new row starts.
     /// Examples longer than `seq` are truncated first (see `TrainingExample.truncated`).
     public static func pack(_ examples: [TrainingExample], seq: Int, padToken: Int32 = 0) -> [PackedRow] {
+        packReporting(examples, seq: seq, padToken: padToken).rows
+    }
+
+    /// `pack`, also counting the examples left out: those whose system turn and target alone
+    /// exceed `seq` (they are never cut; re-export with a row budget of at most `seq`).
+    public static func packReporting(_ examples: [TrainingExample], seq: Int,
+                                     padToken: Int32 = 0) -> (rows: [PackedRow], skipped: Int) {
+        var skipped = 0
         var rows: [PackedRow] = []
         var current = PackedRow(tokens: [], targets: [], positions: [], docStart: [])
         func flush() {
@@ -66,6 +93,7 @@ public enum SequencePacker {
             current = PackedRow(tokens: [], targets: [], positions: [], docStart: [])
         }
         for raw in examples {
+            if raw.systemLength > 0 && raw.ids.count > seq && raw.fitted(to: seq) == nil { skipped += 1; continue }
             let ex = raw.truncated(to: seq)
             guard ex.targetCount > 0 else { continue }
             if current.tokens.count + ex.ids.count > seq { flush() }
@@ -80,7 +108,7 @@ public enum SequencePacker {
             }
         }
         flush()
-        return rows
+        return (rows, skipped)
     }
 
     /// Stacks rows into a micro-batch.

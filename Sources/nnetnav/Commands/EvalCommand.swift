@@ -49,8 +49,14 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Parallel site instances (tasks run at once).")
     var instances = 1
 
-    @Option(name: .long, help: "Page budget in the policy prompt, in estimated tokens.")
-    var observationTokens = 1536
+    @Option(name: .long, help: "Token budget of the policy's chat (prompt + answer), as `nnetnav export --max-sequence-tokens`: the prompt is rendered exactly as the training rows were.")
+    var maxSequenceTokens = 4096
+
+    @Option(name: .long, help: "Tokens kept free for the answer, as `nnetnav export --max-answer-tokens`.")
+    var maxAnswerTokens = 384
+
+    @Option(name: .long, help: "GGUF file whose tokenizer counts the budget (default: the embedded model), or 'bytes', as for `nnetnav export`.")
+    var tokenizer: String?
 
     @Flag(inversion: .prefixedNo, help: "Re-ask with the page's valid actions as choices when an answer does not parse.")
     var constrainedFallback = true
@@ -104,7 +110,8 @@ struct EvalCommand: AsyncParsableCommand {
             let meter = UsageMeter()
             let agent = PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
                                     prompt: StudentPrompt(template: try PromptLibrary().studentPolicy,
-                                                          maxObservationTokens: observationTokens),
+                                                          maxSequenceTokens: maxSequenceTokens, maxAnswerTokens: maxAnswerTokens,
+                                                          tokens: try StudentTokens.counter(tokenizer)),
                                     constrainedFallback: constrainedFallback)
             let runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: maxSteps)
             let episodes = try await PolicyEvaluation(runner: runner, label: "eval", backend: browserOption.browser ?? .native)
@@ -129,7 +136,8 @@ struct EvalCommand: AsyncParsableCommand {
         let meter = UsageMeter()
         let agent = PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
                                 prompt: StudentPrompt(template: try PromptLibrary().studentPolicy,
-                                                      maxObservationTokens: observationTokens),
+                                                      maxSequenceTokens: maxSequenceTokens, maxAnswerTokens: maxAnswerTokens,
+                                                      tokens: try StudentTokens.counter(tokenizer)),
                                 constrainedFallback: constrainedFallback)
         let episodes = try await MiniWoBEvaluation(agent: agent, taskSet: taskSet, pages: pages)
             .run(tasks: tasks, seeds: Array(taskSet.evaluationSeeds.seeds.prefix(seeds)))

@@ -1,0 +1,34 @@
+import Foundation
+import WebBrowser
+
+/// The policy's answer sentence, NNetnav's "Let's think step-by-step. … In summary, the next action
+/// I will perform is ```action```": the one definition behind every training target, the template
+/// rationale, the stop target and the evaluated policy's constrained choices. `student_policy.txt`
+/// asks for exactly this shape (a test holds them together).
+public enum PolicyAnswerFormat {
+    public static let opening = "Let's think step-by-step."
+    public static let actionPhrase = "In summary, the next action I will perform is"
+
+    /// A full answer: the opening, the reasoning (if any) and the fenced action.
+    public static func answer(reasoning: String = "", action: BrowserAction) -> String {
+        answer(reasoning: reasoning, actionText: action.description)
+    }
+
+    public static func answer(reasoning: String, actionText: String) -> String {
+        let middle = reasoning.trimmingCharacters(in: .whitespacesAndNewlines)
+        return opening + (middle.isEmpty ? " " : " \(middle) ") + "\(actionPhrase) ```\(actionText)```"
+    }
+
+    /// The target of a demonstration's final state (NNetnav's convert_to_sft with --add_stop_action).
+    public static func finished(stopAction: String) -> String {
+        answer(reasoning: "I have finished my tasks.", actionText: stopAction)
+    }
+
+    /// Whether `text` has the shape: it opens with the opening and ends in the phrase and one fenced action.
+    public static func conforms(_ text: String) -> Bool {
+        guard text.hasPrefix(opening), text.hasSuffix("```"),
+              let phrase = text.range(of: actionPhrase + " ```", options: .backwards) else { return false }
+        let action = text[phrase.upperBound...].dropLast(3)
+        return !action.isEmpty && !action.contains("```") && ActionParser.parse(action: String(action)).isValid
+    }
+}
