@@ -14,6 +14,8 @@ public struct Demonstration: Sendable, Hashable, Codable {
         public var rationale: String
         /// The rationale is the fallback template (every model attempt named another action).
         public var templateRationale: Bool
+        /// The target's reload-stable locator (Pipeline/Quality/StepLocator); nil for actions without one.
+        public var locator: StepLocator? = nil
     }
 
     public var episode: Int

@@ -68,7 +68,7 @@ public struct DemonstrationBuilder: Sendable {
             steps.append(Demonstration.Step(url: step.url, observation: step.observation, action: action.description,
                                             actionDescription: step.actionDescription ?? action.description,
                                             stateChange: step.stateChange ?? "", rationale: rationale.text,
-                                            templateRationale: rationale.usedTemplate))
+                                            templateRationale: rationale.usedTemplate, locator: step.locator))
             history.append("\(history.count + 1): \(step.actionDescription ?? action.description)")
         }
         let stop = try await modules.stopAction(instruction: instruction, url: final.url, observation: final.observation,

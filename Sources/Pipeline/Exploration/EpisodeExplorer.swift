@@ -75,11 +75,15 @@ public struct EpisodeExplorer: Sendable {
                 // Repeating the previous action on its result page rarely explores anything, and a
                 // likelihood-ranked choice would keep picking it until the repeat rule stops the episode.
                 let candidates = CandidateActions.enumerate(observation: observation, persona: plan.persona, step: depth,
-                                                            canGoBack: depth > 0, limit: config.maxCandidateActions + 1)
+                                                            canGoBack: depth > 0, limit: 2 * config.maxCandidateActions + 1)
                     .filter { environment.describe($0) != previousDescription }
-                    .prefix(config.maxCandidateActions).map(\.description)
-                if !candidates.isEmpty {
-                    raw = try await modules.chooseAction(input, candidates: candidates)
+                // Quality hook (Pipeline/Quality/ExplorationLoopGuard): prefer targets not acted on yet.
+                let unseen = config.avoidLoops
+                    ? ExplorationLoopGuard.preferUnseen(Array(candidates), history: steps, describe: environment.describe)
+                    : Array(candidates)
+                let offered = unseen.prefix(config.maxCandidateActions).map(\.description)
+                if !offered.isEmpty {
+                    raw = try await modules.chooseAction(input, candidates: offered)
                     action = ActionParser.parse(action: raw)
                     constrained = true
                 }
@@ -98,12 +102,18 @@ public struct EpisodeExplorer: Sendable {
             }
 
             let description = environment.describe(action)
+            // Quality hook (Pipeline/Quality/StepLocator): record the target so the step can be replayed.
+            let locator = StepLocator.targetID(of: action).flatMap { id in
+                StepLocator.make(id: id, observationText: observation.text,
+                                 selector: (environment as? any ElementSelecting)?.selector(forElement: id))
+            }
             let next = try await environment.step(action)
             let change = try await modules.summarizeChange(before: observation, action: description, after: next,
                                                            step: depth, seed: seed(plan, depth, .stateChange))
             let step = ExploredStep(index: depth, url: observation.url, observation: observation.text, rawOutput: raw,
                                     action: action.description, actionDescription: description,
-                                    stateChange: change.summary, stateChangeRaw: change.raw, constrained: constrained)
+                                    stateChange: change.summary, stateChangeRaw: change.raw, constrained: constrained,
+                                    locator: locator, actionError: next.error)
             try await sink.record(step: step)
             steps.append(step)
             summaries.append(change.summary)
@@ -113,6 +123,10 @@ public struct EpisodeExplorer: Sendable {
             // An ended task takes precedence: the next turn of the loop labels its last action.
             if environment.pageTaskResult == nil && isRepeating(steps) {
                 stop = (.repeatedActions, "\(config.maxRepeatedActions) identical actions: \(description)")
+            } else if environment.pageTaskResult == nil && config.avoidLoops
+                        && ExplorationLoopGuard.isOscillating(steps, finalURL: next.url) {
+                // Quality hook (Pipeline/Quality/ExplorationLoopGuard): A-B-A-B counts as repetition.
+                stop = (.repeatedActions, "oscillating between two pages or targets: \(description)")
             }
         }
 
@@ -139,11 +153,28 @@ public struct EpisodeExplorer: Sendable {
                               rawJudge: nil, decision: decision)
         }
         let instruction = labeled.label.instruction!
+        // Quality hook (Pipeline/Quality/ContrastiveConsistency): a judge-independent agreement check first.
+        var consistency: Double?
+        if let margin = config.consistencyMargin,
+           let score = try await modules.consistency(instruction: instruction, summaries: summaries, step: depth,
+                                                     seed: seed(plan, depth, .consistency),
+                                                     scorer: ContrastiveConsistency(margin: margin)) {
+            consistency = score.value
+            if !score.passes {
+                var pruned = Checkpoint(depth: depth, instruction: instruction, rawLabel: labeled.raw, score: nil, rawJudge: nil,
+                                        decision: .prune(.inconsistent, detail: String(
+                                            format: "contrastive consistency %.3f < %.3f", score.value, margin)))
+                pruned.consistency = score.value
+                return pruned
+            }
+        }
         let judged = try await modules.judge(instruction: instruction, summaries: summaries,
                                              previousSubtask: previousAccepted, step: depth,
                                              seed: seed(plan, depth, .judge))
         let decision = rule.decide(label: labeled.label, score: judged.score, previousAccepted: previousAccepted)
-        return Checkpoint(depth: depth, instruction: instruction, rawLabel: labeled.raw, score: judged.score.value,
-                          rawJudge: judged.raw, decision: decision)
+        var checkpoint = Checkpoint(depth: depth, instruction: instruction, rawLabel: labeled.raw, score: judged.score.value,
+                                    rawJudge: judged.raw, decision: decision)
+        checkpoint.consistency = consistency
+        return checkpoint
     }
 }

@@ -29,6 +29,10 @@ public struct ExploredStep: Sendable, Hashable, Codable {
     public var stateChangeRaw: String?
     /// The action came from the constrained re-ask over candidate actions.
     public var constrained: Bool
+    /// A reload-stable description of the action's target (Pipeline/Quality/StepLocator); nil without a target.
+    public var locator: StepLocator? = nil
+    /// The error the action produced (missing element, HTTP 4xx/5xx), as the next observation reported it.
+    public var actionError: String? = nil
 
     public init(index: Int, url: String, observation: String, rawOutput: String? = nil, action: String? = nil,
                 actionDescription: String? = nil, stateChange: String? = nil, stateChangeRaw: String? = nil,
@@ -56,6 +60,8 @@ public struct Checkpoint: Sendable, Hashable, Codable {
     /// "accepted", or the prune reason's raw value.
     public var decision: String
     public var detail: String
+    /// Contrastive instruction-trajectory consistency (Pipeline/Quality), when it was measured.
+    public var consistency: Double? = nil
 
     public init(depth: Int, instruction: String?, rawLabel: String, score: Double?, rawJudge: String?,
                 decision: CheckpointDecision) {

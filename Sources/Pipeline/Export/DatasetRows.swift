@@ -18,6 +18,8 @@ public struct TrajectoryRow: Codable, Sendable, Hashable {
         public var action_description: String
         public var state_change: String
         public var rationale: String
+        /// The target's reload-stable locator (Pipeline/Quality/StepLocator), for `nnetnav replay --data`.
+        public var locator: StepLocator? = nil
     }
     /// "<episode>:<prefix depth>".
     public var id: String
