@@ -70,6 +70,9 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
     /// Prune an instruction whose contrastive consistency (PMI per token) is below this; nil turns the
     /// check off. Applies only to models that score choices (the in-process engine).
     public var consistencyMargin: Double? = ContrastiveConsistency.defaultMargin
+    /// After this many consecutive steps of an episode whose rationale attempts all failed, its remaining
+    /// steps get the template without a model call (Pipeline/Quality/RationaleBudget); nil never gives up.
+    public var rationaleGiveUpAfter: Int? = 3
 
     public enum JudgeMode: String, Codable, Sendable, Hashable, CaseIterable { case auto, choices, generate }
 
@@ -116,6 +119,9 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
         try read(.seed, &seed)
         try read(.instructionFilter, &instructionFilter)
         try read(.avoidLoops, &avoidLoops)
+        if c.contains(.rationaleGiveUpAfter) {
+            rationaleGiveUpAfter = try c.decodeIfPresent(Int.self, forKey: .rationaleGiveUpAfter)
+        }
         if c.contains(.consistencyMargin) {
             consistencyMargin = try c.decodeIfPresent(Double.self, forKey: .consistencyMargin)
         }
@@ -127,6 +133,7 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
         config.instructionFilter = false
         config.avoidLoops = false
         config.consistencyMargin = nil
+        config.rationaleGiveUpAfter = nil
         return config
     }
 

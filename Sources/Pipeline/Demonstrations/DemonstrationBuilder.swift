@@ -41,9 +41,11 @@ public struct DemonstrationBuilder: Sendable {
             }
         }
         var demos: [Demonstration] = []
+        // Quality hook (Pipeline/Quality/RationaleBudget): one budget per episode, shared by its prefixes.
+        let budget = RationaleBudget(giveUpAfter: modules.config.rationaleGiveUpAfter)
         do {
             for checkpoint in chosen {
-                demos.append(try await demonstration(plan: plan, outcome: outcome, checkpoint: checkpoint))
+                demos.append(try await demonstration(plan: plan, outcome: outcome, checkpoint: checkpoint, budget: budget))
             }
         } catch {
             for checkpoint in chosen { await registry.release(checkpoint.instruction!) }
@@ -52,7 +54,8 @@ public struct DemonstrationBuilder: Sendable {
         return (demos.sorted { $0.depth < $1.depth }, skipped)
     }
 
-    func demonstration(plan: EpisodePlan, outcome: EpisodeOutcome, checkpoint: Checkpoint) async throws -> Demonstration {
+    func demonstration(plan: EpisodePlan, outcome: EpisodeOutcome, checkpoint: Checkpoint,
+                       budget: RationaleBudget = RationaleBudget(giveUpAfter: nil)) async throws -> Demonstration {
         let instruction = checkpoint.instruction!
         let executed = outcome.steps.prefix(checkpoint.depth)
         let final = outcome.steps[checkpoint.depth]
@@ -61,7 +64,7 @@ public struct DemonstrationBuilder: Sendable {
         for step in executed {
             let action = ActionParser.parse(action: step.action ?? "")
             let seed = TextMeasures.fnv1a("\(modules.config.seed)/\(plan.index)/\(checkpoint.depth)/\(step.index)/rationale")
-            let rationale = try await modules.rationalize(instruction: instruction, url: step.url,
+            let rationale = try await budget.rationalize(with: modules, instruction: instruction, url: step.url,
                                                           observation: step.observation,
                                                           previousActions: history.joined(separator: "\n"),
                                                           action: action, step: step.index, seed: seed)

@@ -36,7 +36,7 @@ public struct ExploredStep: Sendable, Hashable, Codable {
 
     public init(index: Int, url: String, observation: String, rawOutput: String? = nil, action: String? = nil,
                 actionDescription: String? = nil, stateChange: String? = nil, stateChangeRaw: String? = nil,
-                constrained: Bool = false) {
+                constrained: Bool = false, locator: StepLocator? = nil, actionError: String? = nil) {
         self.index = index
         self.url = url
         self.observation = observation
@@ -46,6 +46,8 @@ public struct ExploredStep: Sendable, Hashable, Codable {
         self.stateChange = stateChange
         self.stateChangeRaw = stateChangeRaw
         self.constrained = constrained
+        self.locator = locator
+        self.actionError = actionError
     }
 }
 

@@ -47,15 +47,18 @@ public struct QualityReport: Sendable, Codable {
     public var callsPerDemonstration: Double?
     public var tokensPerDemonstration: Double?
     public var callsByModule: [String: Int] = [:]
+    /// Calls per accepted demonstration whose instruction passes `InstructionFilter`: junk kept by a
+    /// lenient pipeline makes "per accepted demonstration" look cheap, so both are reported.
+    public var callsPerUsableDemonstration: Double?
 
     public init(store: CrawlStore) throws {
         let demos = try store.demonstrations()
         try store.database.read { db in
             let siteNames = try String.fetchAll(db, sql: "SELECT DISTINCT site FROM episodes ORDER BY site")
             var perSite: [SiteQuality] = []
-            for site in siteNames + [nil as String?] {
+            for site in siteNames.map(Optional.some) + [nil] {
                 let filter = site == nil ? "" : " AND e.site = ?"
-                let args: StatementArguments = site.map { [$0] } ?? []
+                let args: StatementArguments = site.map { StatementArguments([$0]) } ?? StatementArguments()
                 var q = SiteQuality(site: site ?? "all")
                 let mine = demos.filter { site == nil || $0.site == site }
                 q.demonstrations = mine.count
@@ -108,13 +111,18 @@ public struct QualityReport: Sendable, Codable {
             callsPerDemonstration = Double(calls) / Double(demos.count)
             tokensPerDemonstration = Double(tokens) / Double(demos.count)
         }
+        let usable = demos.filter { InstructionFilter.accepts($0.instruction) }.count
+        if usable > 0 { callsPerUsableDemonstration = Double(calls) / Double(usable) }
     }
 
     static func fillInstructionMeasures(_ q: inout SiteQuality, _ demos: [Demonstration]) {
         guard !demos.isEmpty else { return }
         let tokenLists = demos.map { TextMeasures.tokens($0.instruction) }
         let unigrams = tokenLists.flatMap { $0 }
-        let bigrams = tokenLists.flatMap { t in t.count < 2 ? [] : (1..<t.count).map { t[$0 - 1] + " " + t[$0] } }
+        var bigrams: [String] = []
+        for t in tokenLists where t.count >= 2 {
+            for i in 1..<t.count { bigrams.append(t[i - 1] + " " + t[i]) }
+        }
         q.distinct1 = unigrams.isEmpty ? nil : Double(Set(unigrams).count) / Double(unigrams.count)
         q.distinct2 = bigrams.isEmpty ? nil : Double(Set(bigrams).count) / Double(bigrams.count)
         let near = demos.indices.filter { i in

@@ -42,7 +42,9 @@ extension QualityReport {
         for (row, values) in zip(rows, cells) { lines.append(line(row.0, values)) }
         if let c = callsPerDemonstration, let t = tokensPerDemonstration {
             lines.append(String(format: "Cost: %.1f model calls and %.0f tokens per accepted demonstration (%d calls, %d tokens)",
-                                c, t, calls, tokens))
+                                c, t, calls, tokens)
+                         + (callsPerUsableDemonstration.map { String(format: "; %.1f calls per demonstration passing the instruction filter", $0) }
+                            ?? "; no demonstration passes the instruction filter"))
         } else {
             lines.append("Cost: \(calls) model calls, \(tokens) tokens, no accepted demonstration")
         }
@@ -91,10 +93,11 @@ extension QualityReport {
     }
 
     /// Horizontal bars; `missing` bars are drawn as "n/a".
-    static func barChart(_ bars: [(label: String, value: Double, missing: Bool)], maximum: Double, percent: Bool) -> String {
+    static func barChart(_ bars: [(String, Double, Bool)], maximum: Double, percent: Bool) -> String {
         let rowHeight = 22, labelWidth = 150, barWidth = 300
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(labelWidth + barWidth + 80)\" height=\"\(rowHeight * max(1, bars.count) + 4)\">"
-        for (i, bar) in bars.enumerated() {
+        for (i, (barLabel, barValue, barMissing)) in bars.enumerated() {
+            let bar = (label: barLabel, value: barValue, missing: barMissing)
             let y = i * rowHeight + 2
             let width = bar.missing ? 0 : Int((bar.value / max(maximum, 1e-9)) * Double(barWidth))
             let label = bar.label.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")

@@ -23,6 +23,8 @@ final class ScriptedTestDoubleModel: ChatModel, @unchecked Sendable {
     let label: @Sendable (Int) -> String?
     /// Picks one of a constrained re-ask's candidates; nil keeps the canned choice (the first).
     let choose: (@Sendable ([String]) -> String)?
+    /// Like the embedded 135M model: the rationalizer never names the executed action.
+    var rationalesAlwaysWrong = false
     var identifier: String { "scripted:test-double" }
 
     init(canned: CannedChatModel, prompts: PromptLibrary, label: @escaping @Sendable (Int) -> String? = { _ in nil },
@@ -43,6 +45,10 @@ final class ScriptedTestDoubleModel: ChatModel, @unchecked Sendable {
         let user = request.messages.last?.content ?? ""
         if module == "label", let text = label(user.components(separatedBy: "Step: ").count - 1) {
             return ChatResponse(text: text, usage: TokenUsage(promptTokens: 50, completionTokens: 10))
+        }
+        if module == "rationale" && rationalesAlwaysWrong {
+            return ChatResponse(text: "Output: In summary, the next action I will perform is ```click [999]```",
+                                usage: TokenUsage(promptTokens: 400, completionTokens: 60))
         }
         if module == "choice", let choose, let choices = request.choices {
             return ChatResponse(text: choose(choices), usage: TokenUsage(promptTokens: 50, completionTokens: 3), finishReason: "choice")
