@@ -141,7 +141,7 @@ final class QualityGateTests: XCTestCase {
     func testExplorerPrunesInconsistentLabelsBeforeTheJudge() async throws {
         let prompts = CrawlFixtures.prompts
         let model = ScriptedTestDoubleModel(canned: CannedChatModel(prompts: prompts), prompts: prompts) { depth in
-            depth == 8 ? "Instruction: Remember to drink water every day" : nil
+            depth == 8 ? "Instruction: Find the best recipes for dinner tonight" : nil
         }
         let store = try CrawlStore()
         _ = try await CrawlFixtures.crawler(model: model, store: store, pool: StaticSitePool(instances: 1), episodes: 1).run()
