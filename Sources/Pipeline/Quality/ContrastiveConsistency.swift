@@ -68,6 +68,8 @@ extension NNetnavModules {
     /// model (calls recorded as `consistency`); nil when the model does not score choices.
     public func consistency(instruction: String, summaries: [String], step: Int, seed: UInt64,
                             scorer: ContrastiveConsistency) async throws -> ContrastiveConsistency.Score? {
+        // Only the in-process engine scores choices; a remote backend would generate and fail to match.
+        guard isLocal else { return nil }
         try await scorer.score(instruction: instruction, summaries: summaries,
                                tokens: TextMeasures.estimatedTokens(instruction)) { messages, choice in
             try await call(.consistency, step: step, messages: messages, temperature: 0, maxTokens: 1,

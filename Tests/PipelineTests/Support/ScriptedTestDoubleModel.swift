@@ -25,7 +25,8 @@ final class ScriptedTestDoubleModel: ChatModel, @unchecked Sendable {
     let choose: (@Sendable ([String]) -> String)?
     /// Like the embedded 135M model: the rationalizer never names the executed action.
     var rationalesAlwaysWrong = false
-    var identifier: String { "scripted:test-double" }
+    /// "local:" because the pipeline scores consistency only with backends that score choices, as the engine does.
+    var identifier: String { "local:scripted-test-double" }
 
     init(canned: CannedChatModel, prompts: PromptLibrary, label: @escaping @Sendable (Int) -> String? = { _ in nil },
          choose: (@Sendable ([String]) -> String)? = nil) {
