@@ -70,7 +70,7 @@ extension NNetnavModules {
                             scorer: ContrastiveConsistency) async throws -> ContrastiveConsistency.Score? {
         // Only the in-process engine scores choices; a remote backend would generate and fail to match.
         guard isLocal else { return nil }
-        try await scorer.score(instruction: instruction, summaries: summaries,
+        return try await scorer.score(instruction: instruction, summaries: summaries,
                                tokens: TextMeasures.estimatedTokens(instruction)) { messages, choice in
             try await call(.consistency, step: step, messages: messages, temperature: 0, maxTokens: 1,
                            choices: [choice], seed: seed).choiceLogProbs?.first
