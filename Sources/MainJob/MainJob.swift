@@ -129,6 +129,11 @@ public struct MainJob: Sendable {
         bar.finish()
         summary.crawl = crawl
         summary.add("explore", since: clock, "\(crawl)")
+        // The data-quality table in the summary, and its HTML report beside the crawl.
+        if let quality = try? QualityReport(store: store) {
+            summary.quality = quality.table
+            try? Data(quality.html.utf8).write(to: stages.out.appendingPathComponent("quality.html"), options: .atomic)
+        }
         return store
     }
 
@@ -243,6 +248,8 @@ public struct MainJobSummary: Sendable {
     public var before: EvaluationReport?
     public var after: EvaluationReport?
     public var usage = ""
+    /// The crawl's data-quality table (`QualityReport.table`).
+    public var quality = ""
 
     mutating func add(_ name: String, since start: Date, _ result: String) {
         stages.append(Stage(name: name, seconds: Date().timeIntervalSince(start), result: result))
@@ -264,6 +271,7 @@ public struct MainJobSummary: Sendable {
             lines.append("held-out task success   before: \(before?.overall.text ?? "-")   after: \(after?.overall.text ?? "-")")
         }
         if !usage.isEmpty { lines.append("model usage: \(usage)") }
+        if !quality.isEmpty { lines.append(""); lines.append(quality) }
         return lines.joined(separator: "\n")
     }
 }

@@ -18,6 +18,7 @@ struct NNetnav: AsyncParsableCommand {
             EnvCommand.self,
             ObserveCommand.self,
             ExploreCommand.self,
+            ReplayCommand.self,
             ExportCommand.self,
             StatsCommand.self,
             TrainCommand.self,

@@ -69,7 +69,7 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(Set(object.keys), ["id", "episode", "depth", "site", "persona", "instruction", "judge_score", "steps",
                                           "final_url", "final_observation", "stop_action", "stop_answer"])
         let step = (object["steps"] as! [[String: Any]])[0]
-        XCTAssertEqual(Set(step.keys), ["url", "observation", "action", "action_description", "state_change", "rationale"])
+        XCTAssertEqual(Set(step.keys), ["url", "observation", "action", "action_description", "state_change", "rationale", "locator"])
         let trajectories = try JSONLines.read(TrajectoryRow.self, from: dir.appendingPathComponent("trajectories_train.jsonl"))
         XCTAssertEqual(trajectories.map(\.id), ["0:4", "0:8"])
         XCTAssertEqual(trajectories[1].stop_answer, "Camera $249.00")

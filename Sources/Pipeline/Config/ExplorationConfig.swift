@@ -62,6 +62,17 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
     public var maxInstructionWords = 100
     /// Seed for persona sampling and local sampling; episode i always gets the same persona.
     public var seed: UInt64 = 0
+    // Quality gates (Pipeline/Quality; issue 15 §0). Turning all three off gives the pipeline without them.
+    /// Reject labels that are not instructions about a site (code, chat filler, questions to the user).
+    public var instructionFilter = true
+    /// Count A-B-A-B oscillation as repetition and offer the constrained re-ask unseen targets first.
+    public var avoidLoops = true
+    /// Prune an instruction whose contrastive consistency (PMI per token) is below this; nil turns the
+    /// check off. Applies only to models that score choices (the in-process engine).
+    public var consistencyMargin: Double? = ContrastiveConsistency.defaultMargin
+    /// After this many consecutive steps of an episode whose rationale attempts all failed, its remaining
+    /// steps get the template without a model call (Pipeline/Quality/RationaleBudget); nil never gives up.
+    public var rationaleGiveUpAfter: Int? = 3
 
     public enum JudgeMode: String, Codable, Sendable, Hashable, CaseIterable { case auto, choices, generate }
 
@@ -106,6 +117,24 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
         }
         try read(.maxInstructionWords, &maxInstructionWords)
         try read(.seed, &seed)
+        try read(.instructionFilter, &instructionFilter)
+        try read(.avoidLoops, &avoidLoops)
+        if c.contains(.rationaleGiveUpAfter) {
+            rationaleGiveUpAfter = try c.decodeIfPresent(Int.self, forKey: .rationaleGiveUpAfter)
+        }
+        if c.contains(.consistencyMargin) {
+            consistencyMargin = try c.decodeIfPresent(Double.self, forKey: .consistencyMargin)
+        }
+    }
+
+    /// The same config with the quality gates off: the pipeline as it was before them (for before/after figures).
+    public func withoutQualityGates() -> ExplorationConfig {
+        var config = self
+        config.instructionFilter = false
+        config.avoidLoops = false
+        config.consistencyMargin = nil
+        config.rationaleGiveUpAfter = nil
+        return config
     }
 
     /// Settings for the embedded 135M model on CPU when no config file says otherwise: pages cut to

@@ -19,6 +19,8 @@ public struct Demonstration: Sendable, Hashable, Codable {
         public var error: String? = nil
 
         public var failed: Bool { error != nil }
+        /// The target's reload-stable locator (Pipeline/Quality/StepLocator); nil for actions without one.
+        public var locator: StepLocator? = nil
     }
 
     public var episode: Int

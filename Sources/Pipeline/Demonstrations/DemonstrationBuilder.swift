@@ -42,9 +42,11 @@ public struct DemonstrationBuilder: Sendable {
             }
         }
         var demos: [Demonstration] = []
+        // Quality hook (Pipeline/Quality/RationaleBudget): one budget per episode, shared by its prefixes.
+        let budget = RationaleBudget(giveUpAfter: modules.config.rationaleGiveUpAfter)
         do {
             for checkpoint in chosen {
-                demos.append(try await demonstration(plan: plan, outcome: outcome, checkpoint: checkpoint))
+                demos.append(try await demonstration(plan: plan, outcome: outcome, checkpoint: checkpoint, budget: budget))
             }
         } catch {
             for checkpoint in chosen { await registry.release(checkpoint.instruction!) }
@@ -75,7 +77,8 @@ public struct DemonstrationBuilder: Sendable {
         return (picks + rest).map { accepted[$0] }
     }
 
-    func demonstration(plan: EpisodePlan, outcome: EpisodeOutcome, checkpoint: Checkpoint) async throws -> Demonstration {
+    func demonstration(plan: EpisodePlan, outcome: EpisodeOutcome, checkpoint: Checkpoint,
+                       budget: RationaleBudget = RationaleBudget(giveUpAfter: nil)) async throws -> Demonstration {
         let instruction = checkpoint.instruction!
         let executed = outcome.steps.prefix(checkpoint.depth)
         let final = outcome.steps[checkpoint.depth]
@@ -87,7 +90,7 @@ public struct DemonstrationBuilder: Sendable {
             // A failed action is never a target: it gets no rationale, and the exporter writes no row for it.
             if step.error == nil {
                 let seed = TextMeasures.fnv1a("\(modules.config.seed)/\(plan.index)/\(checkpoint.depth)/\(step.index)/rationale")
-                rationale = try await modules.rationalize(instruction: instruction, url: step.url,
+                rationale = try await budget.rationalize(with: modules, instruction: instruction, url: step.url,
                                                           observation: step.observation,
                                                           previousActions: history.joined(separator: "\n"),
                                                           action: action, step: step.index, seed: seed)
@@ -95,7 +98,7 @@ public struct DemonstrationBuilder: Sendable {
             steps.append(Demonstration.Step(url: step.url, observation: step.observation, action: action.description,
                                             actionDescription: step.actionDescription ?? action.description,
                                             stateChange: step.stateChange ?? "", rationale: rationale.text,
-                                            templateRationale: rationale.usedTemplate, error: step.error))
+                                            templateRationale: rationale.usedTemplate, error: step.error, locator: step.locator))
             history.append("\(history.count + 1): \(step.actionDescription ?? action.description)")
         }
         let stop = try await modules.stopAction(instruction: instruction, url: final.url, observation: final.observation,

@@ -31,10 +31,12 @@ public struct ExploredStep: Sendable, Hashable, Codable {
     public var constrained: Bool
     /// The browser's error when the action failed (missing element, refused URL, HTTP error).
     public var error: String?
+    /// A reload-stable description of the action's target (Pipeline/Quality/StepLocator); nil without a target.
+    public var locator: StepLocator? = nil
 
     public init(index: Int, url: String, observation: String, rawOutput: String? = nil, action: String? = nil,
                 actionDescription: String? = nil, stateChange: String? = nil, stateChangeRaw: String? = nil,
-                constrained: Bool = false, error: String? = nil) {
+                constrained: Bool = false, error: String? = nil, locator: StepLocator? = nil) {
         self.index = index
         self.url = url
         self.observation = observation
@@ -45,6 +47,7 @@ public struct ExploredStep: Sendable, Hashable, Codable {
         self.stateChangeRaw = stateChangeRaw
         self.constrained = constrained
         self.error = error
+        self.locator = locator
     }
 }
 
@@ -59,6 +62,8 @@ public struct Checkpoint: Sendable, Hashable, Codable {
     /// "accepted", or the prune reason's raw value.
     public var decision: String
     public var detail: String
+    /// Contrastive instruction-trajectory consistency (Pipeline/Quality), when it was measured.
+    public var consistency: Double? = nil
 
     public init(depth: Int, instruction: String?, rawLabel: String, score: Double?, rawJudge: String?,
                 decision: CheckpointDecision) {

@@ -98,6 +98,10 @@ public struct ExplorationEpisode: Sendable {
         // An ended task takes precedence: the next turn labels its last action.
         if environment.pageTaskResult == nil && isRepeating {
             pendingStop = EpisodeStop(.repeatedActions, "\(config.maxRepeatedActions) identical actions: \(previousDescription)")
+        } else if environment.pageTaskResult == nil && config.avoidLoops
+                    && ExplorationLoopGuard.isOscillating(steps, finalURL: observation.url) {
+            // Quality hook (Pipeline/Quality/ExplorationLoopGuard): A-B-A-B counts as repetition.
+            pendingStop = EpisodeStop(.repeatedActions, "oscillating between two pages or targets: \(previousDescription)")
         }
         return .step(step)
     }
@@ -166,10 +170,14 @@ public struct ExplorationEpisode: Sendable {
     /// result page rarely explores anything, and a likelihood-ranked choice would keep picking it
     /// until the repeat rule stops the episode, so it is left out.
     func candidateActions() -> [BrowserAction] {
-        Array(CandidateActions.enumerate(observation: observation, typing: .persona(plan.persona), step: depth,
-                                         canGoBack: depth > 0, limit: config.maxCandidateActions + 1)
-            .filter { environment.describe($0) != previousDescription }
-            .prefix(config.maxCandidateActions))
+        let candidates = Array(CandidateActions.enumerate(observation: observation, typing: .persona(plan.persona), step: depth,
+                                                          canGoBack: depth > 0, limit: 2 * config.maxCandidateActions + 1)
+            .filter { environment.describe($0) != previousDescription })
+        // Quality hook (Pipeline/Quality/ExplorationLoopGuard): prefer targets not acted on yet.
+        let preferred = config.avoidLoops
+            ? ExplorationLoopGuard.preferUnseen(candidates, history: steps, describe: environment.describe)
+            : candidates
+        return Array(preferred.prefix(config.maxCandidateActions))
     }
 
     // MARK: Acting
@@ -177,13 +185,18 @@ public struct ExplorationEpisode: Sendable {
     /// Executes the action, summarizes its effect and records the step.
     mutating func execute(_ chosen: PolicyChoice) async throws -> ExploredStep {
         let description = environment.describe(chosen.action)
+        // Quality hook (Pipeline/Quality/StepLocator): record the target so the step can be replayed.
+        let locator = StepLocator.targetID(of: chosen.action).flatMap { id in
+            StepLocator.make(id: id, observationText: observation.text,
+                             selector: (environment as? any ElementSelecting)?.selector(forElement: id))
+        }
         let next = try await environment.step(chosen.action)
         let change = try await modules.summarizeChange(before: observation, action: description, after: next,
                                                        step: depth, seed: seed(depth, .stateChange))
         let step = ExploredStep(index: depth, url: observation.url, observation: observation.text, rawOutput: chosen.raw,
                                 action: chosen.action.description, actionDescription: description,
                                 stateChange: change.summary, stateChangeRaw: change.raw, constrained: chosen.constrained,
-                                error: next.error)
+                                error: next.error, locator: locator)
         try await sink.record(step: step)
         steps.append(step)
         summaries.append(change.summary)
@@ -212,10 +225,27 @@ public struct ExplorationEpisode: Sendable {
             return Checkpoint(depth: depth, instruction: nil, rawLabel: labeled.raw, score: nil, rawJudge: nil,
                               decision: .prune(.labelUnusable, detail: "no instruction"))
         }
+        // Quality hook (Pipeline/Quality/ContrastiveConsistency): a judge-independent agreement check first.
+        var consistency: Double?
+        if let margin = config.consistencyMargin,
+           let score = try await modules.consistency(instruction: instruction, summaries: summaries, step: depth,
+                                                     seed: seed(depth, .consistency),
+                                                     scorer: ContrastiveConsistency(margin: margin)) {
+            consistency = score.value
+            if !score.passes {
+                var pruned = Checkpoint(depth: depth, instruction: instruction, rawLabel: labeled.raw, score: nil, rawJudge: nil,
+                                        decision: .prune(.inconsistent, detail: String(
+                                            format: "contrastive consistency %.3f < %.3f", score.value, margin)))
+                pruned.consistency = score.value
+                return pruned
+            }
+        }
         let judged = try await modules.judge(instruction: instruction, summaries: summaries,
                                              previousSubtask: lastAccepted, step: depth, seed: seed(depth, .judge))
         let decision = rule.decide(label: labeled.label, score: judged.score, previousAccepted: lastAccepted)
-        return Checkpoint(depth: depth, instruction: instruction, rawLabel: labeled.raw, score: judged.score.value,
-                          rawJudge: judged.raw, decision: decision)
+        var checkpoint = Checkpoint(depth: depth, instruction: instruction, rawLabel: labeled.raw, score: judged.score.value,
+                                    rawJudge: judged.raw, decision: decision)
+        checkpoint.consistency = consistency
+        return checkpoint
     }
 }

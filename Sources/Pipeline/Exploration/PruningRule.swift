@@ -17,6 +17,8 @@ public enum PruneReason: String, Sendable, Hashable, Codable, CaseIterable {
     case lowScore = "low_score"
     /// The instruction is not different from the previous accepted one: nothing new was accomplished.
     case notNovel = "not_novel"
+    /// The instruction is not explained by the trajectory (Pipeline/Quality/ContrastiveConsistency).
+    case inconsistent
 }
 
 /// NNetnav's hierarchical pruning: a long meaningful trajectory must have meaningful prefixes.

@@ -62,7 +62,7 @@ public struct DatasetExporter: Sendable {
                       steps: demo.steps.map {
                           .init(url: $0.url, observation: $0.observation, action: $0.action,
                                 action_description: $0.actionDescription, state_change: $0.stateChange,
-                                rationale: $0.rationale, error: $0.error)
+                                rationale: $0.rationale, error: $0.error, locator: $0.locator)
                       },
                       final_url: demo.finalURL, final_observation: demo.finalObservation,
                       stop_action: demo.stopAction, stop_answer: demo.stopAnswer)

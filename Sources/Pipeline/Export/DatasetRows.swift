@@ -20,6 +20,8 @@ public struct TrajectoryRow: Codable, Sendable, Hashable {
         public var rationale: String
         /// The browser's error when the action failed (then `rationale` is empty and no SFT row exists).
         public var error: String?
+        /// The target's reload-stable locator (Pipeline/Quality/StepLocator), for `nnetnav replay --data`.
+        public var locator: StepLocator? = nil
     }
     /// "<episode>:<prefix depth>".
     public var id: String

@@ -10,6 +10,8 @@ public enum PipelineModule: String, Codable, Sendable, CaseIterable {
     case judge
     case rationalizer
     case stopAction = "stop_action"
+    /// Contrastive instruction-trajectory scoring (Pipeline/Quality/ContrastiveConsistency).
+    case consistency
 }
 
 /// One model call, as the crawl store keeps it.

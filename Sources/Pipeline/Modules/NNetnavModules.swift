@@ -151,7 +151,8 @@ public struct NNetnavModules: Sendable {
         let raw = try await call(.labeler, step: step, messages: prompts.trajectoryLabeler.messages(values),
                                  temperature: config.moduleTemperature, maxTokens: config.moduleMaxTokens, seed: seed).text
         return (ModuleOutputParsing.label(raw, maxWords: config.maxInstructionWords,
-                                          acceptUntagged: config.acceptUntaggedLabels ?? isLocal), raw)
+                                          acceptUntagged: config.acceptUntaggedLabels ?? isLocal,
+                                          siteInstructionsOnly: config.instructionFilter), raw)
     }
 
     public func judge(instruction: String, summaries: [String], previousSubtask: String?, step: Int,

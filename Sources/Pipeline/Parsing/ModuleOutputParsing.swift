@@ -41,11 +41,13 @@ public enum ModuleOutputParsing {
     ///
     /// `acceptUntagged` lets a small model's answer without the tag count when one of its lines passes
     /// the same guard (the last such line); remote models keep NNetnav's strict rule.
-    public static func label(_ response: String, maxWords: Int = 100, acceptUntagged: Bool = false) -> Label {
+    public static func label(_ response: String, maxWords: Int = 100, acceptUntagged: Bool = false,
+                             siteInstructionsOnly: Bool = false) -> Label {
         guard let answer = tagged("Instruction:", in: response) else {
             if acceptUntagged {
                 for line in response.split(whereSeparator: \.isNewline).reversed() {
-                    if case .instruction(let text) = label("Instruction: " + line, maxWords: maxWords) { return .instruction(text) }
+                    if case .instruction(let text) = label("Instruction: " + line, maxWords: maxWords,
+                                                           siteInstructionsOnly: siteInstructionsOnly) { return .instruction(text) }
                 }
             }
             return .unusable(reason: "no \"Instruction:\" line")
@@ -63,6 +65,8 @@ public enum ModuleOutputParsing {
         if words.count < 3 { return .unusable(reason: "instruction has fewer than 3 words") }
         if words.count > maxWords { return .unusable(reason: "instruction has more than \(maxWords) words") }
         if text.filter(\.isLetter).count < text.count / 2 { return .unusable(reason: "instruction is mostly not letters") }
+        // Quality hook (Pipeline/Quality/InstructionFilter): code, chat filler, questions to the user.
+        if siteInstructionsOnly, let reason = InstructionFilter.rejection(text) { return .unusable(reason: "not a site instruction: \(reason)") }
         return .instruction(text)
     }
 

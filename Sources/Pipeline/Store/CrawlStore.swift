@@ -135,6 +135,25 @@ public final class CrawlStore: Sendable {
         migrator.registerMigration("v4-episode-account") { db in
             try db.execute(sql: "ALTER TABLE episodes ADD COLUMN account TEXT")
         }
+        // Replayable steps and the contrastive consistency score (Pipeline/Quality); older rows get NULL.
+        migrator.registerMigration("v5-quality") { db in
+            try db.execute(sql: "ALTER TABLE steps ADD COLUMN locator_json TEXT")
+            try db.execute(sql: "ALTER TABLE checkpoints ADD COLUMN consistency REAL")
+            try db.execute(sql: """
+                CREATE TABLE replays (
+                    episode INTEGER NOT NULL,
+                    depth INTEGER NOT NULL,
+                    site TEXT NOT NULL,
+                    steps_resolved INTEGER NOT NULL,
+                    steps INTEGER NOT NULL,
+                    same_url INTEGER NOT NULL,
+                    same_state INTEGER NOT NULL,
+                    detail TEXT NOT NULL,
+                    replayed_at TEXT NOT NULL,
+                    PRIMARY KEY (episode, depth)
+                )
+                """)
+        }
         return migrator
     }
 
@@ -233,19 +252,22 @@ public final class CrawlStore: Sendable {
         try await database.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO steps (episode, idx, url, observation, raw_output, action, action_description,
-                    state_change, state_change_raw, constrained, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    state_change, state_change_raw, constrained, error, locator_json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [episode, step.index, step.url, step.observation, step.rawOutput, step.action,
                                  step.actionDescription, step.stateChange, step.stateChangeRaw, step.constrained,
-                                 step.error])
+                                 step.error,
+                                 try step.locator.map { String(decoding: try JSONLinesEncoding.encoder.encode($0), as: UTF8.self) }])
         }
     }
 
     public func record(checkpoint c: Checkpoint, episode: Int) async throws {
         try await database.write { db in
             try db.execute(sql: """
-                INSERT OR REPLACE INTO checkpoints (episode, depth, instruction, raw_label, score, raw_judge, decision, detail)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [episode, c.depth, c.instruction, c.rawLabel, c.score, c.rawJudge, c.decision, c.detail])
+                INSERT OR REPLACE INTO checkpoints (episode, depth, instruction, raw_label, score, raw_judge, decision, detail,
+                    consistency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [episode, c.depth, c.instruction, c.rawLabel, c.score, c.rawJudge, c.decision, c.detail,
+                                 c.consistency])
         }
     }
 
@@ -334,7 +356,9 @@ public final class CrawlStore: Sendable {
                     return Demonstration.Step(url: s["url"], observation: s["observation"], action: action,
                                               actionDescription: s["action_description"] ?? action,
                                               stateChange: s["state_change"] ?? "", rationale: rationale.text,
-                                              templateRationale: rationale.template, error: s["error"])
+                                              templateRationale: rationale.template, error: s["error"],
+                                              locator: (s["locator_json"] as String?).flatMap {
+                                                  try? JSONDecoder().decode(StepLocator.self, from: Data($0.utf8)) })
                 }
                 let final = steps[depth]
                 return Demonstration(episode: episode, site: row["site"], persona: row["persona"], depth: depth,

@@ -76,6 +76,9 @@ struct ExploreCommand: AsyncParsableCommand {
     @Option(name: .long, help: "First port of the bundled site instances (default: free ports).")
     var basePort: Int?
 
+    @Flag(name: .long, help: "Turn off the quality gates (instruction filter, loop guard, contrastive consistency), to measure the pipeline without them.")
+    var withoutQualityGates = false
+
     @Option(name: .long, help: "Price per million prompt tokens, for the cost shown in progress.")
     var promptPrice: Double?
 
@@ -108,6 +111,7 @@ struct ExploreCommand: AsyncParsableCommand {
         if case .local = spec, config == nil { exploration = exploration.adaptedForSmallLocalModel() }
         if let maxActions { exploration.maxActions = maxActions }
         if let seed { exploration.seed = seed }
+        if withoutQualityGates { exploration = exploration.withoutQualityGates() }
         let store = storePath
         var siteList = siteOptions.sites(or: [.shop]).map(\.rawValue)
         var miniwobTaskSet: MiniWoBTaskSet?

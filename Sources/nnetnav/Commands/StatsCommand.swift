@@ -9,7 +9,10 @@ struct StatsCommand: AsyncParsableCommand {
         discussion: """
         Episodes by status and stop reason, checkpoint decisions, the prune rate and the depth at which \
         episodes were pruned, demonstrations and instruction lengths, distinct URLs and paths per site, and \
-        model calls, tokens and cache hits per module.
+        model calls, tokens and cache hits per module. Then the data-quality table per site (instruction \
+        diversity, action mix, failed actions, signed-in coverage, template rationales, judge scores, \
+        instruction filter, programmatic grounding, contrastive consistency, replay rate, model calls and \
+        tokens per accepted demonstration); datasets/schema.md says what each number means.
         """)
 
     @Option(name: .long, help: "The crawl store written by `nnetnav explore`.")
@@ -18,18 +21,30 @@ struct StatsCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of the text report.")
     var json = false
 
+    @Option(name: .long, help: "Also write the data-quality report as HTML (tables and SVG charts) to this file.")
+    var report: String?
+
     func validate() throws {
         guard FileManager.default.fileExists(atPath: store) else { throw ValidationError("no crawl store at \(store)") }
     }
 
     func run() async throws {
-        let stats = try CrawlStats(store: try CrawlStore(path: store))
+        let crawlStore = try CrawlStore(path: store)
+        let stats = try CrawlStats(store: crawlStore)
+        let quality = try QualityReport(store: crawlStore)
         if json {
+            struct Both: Encodable { var stats: CrawlStats; var quality: QualityReport }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(stats), as: UTF8.self))
+            print(String(decoding: try encoder.encode(Both(stats: stats, quality: quality)), as: UTF8.self))
         } else {
             print(stats.report)
+            print()
+            print(quality.table)
+        }
+        if let report {
+            try Data(quality.html.utf8).write(to: URL(fileURLWithPath: report), options: .atomic)
+            if !json { print("quality report: \(report)") }
         }
     }
 }
