@@ -82,7 +82,7 @@ let package = Package(
         ]),
         .executableTarget(name: "nnetnav-bench", dependencies: [
             "WebBrowser", "ChromiumBrowser", "WebSites", "LanguageModels", "LlamaModel", "Trainer", "Kernels",
-            "NNetnavSupport", "HTTPTransport",
+            "NNetnavSupport", "HTTPTransport", "Pipeline", "Evaluation", "WebTasks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),

@@ -11,6 +11,8 @@ public struct PolicyDecision: Sendable, Codable, Hashable {
     /// actions by likelihood instead.
     public var constrained: Bool
     public var usage: TokenUsage
+    /// What the in-process model measured of its calls (nil for remote or cached answers).
+    public var timing: ModelTiming? = nil
 }
 
 /// A policy under evaluation: any `ChatModel` prompted with the student prompt.
@@ -42,19 +44,22 @@ public struct PolicyAgent: Sendable {
         let messages = prompt.messages(observation: observation, objective: objective, previousActions: previousActions)
         let response = try await model.complete(ChatRequest(messages: messages, options: options))
         let action = ActionParser.parse(response: response.text)
+        let timing = response.cached ? nil : response.timing
         guard !action.isValid, constrainedFallback else {
-            return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage)
+            return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage, timing: timing)
         }
         let candidates = Self.candidates(observation: observation, objective: objective, canGoBack: canGoBack,
                                          limit: maxCandidates)
         guard !candidates.isEmpty else {
-            return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage)
+            return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage, timing: timing)
         }
         let choices = candidates.map { "Let's think step-by-step. In summary, the next action I will perform is ```\($0)```" }
         let picked = try await model.complete(ChatRequest(messages: messages, options: options, choices: choices))
         let index = choices.firstIndex(of: picked.text) ?? 0
+        let pickedTiming = picked.cached ? nil : picked.timing
+        let both = timing.map { t in pickedTiming.map { t + $0 } ?? t } ?? pickedTiming
         return PolicyDecision(raw: response.text, action: candidates[index], constrained: true,
-                              usage: response.usage + picked.usage)
+                              usage: response.usage + picked.usage, timing: both)
     }
 
     /// Valid actions on the page: clicks on named interactive elements, typing the objective's

@@ -16,8 +16,14 @@ struct EvalCommand: AsyncParsableCommand {
         Starts the sites the tasks need on loopback, runs the policy on every task (each on a freshly \
         reset site instance, in a fresh browser of the --browser backend, signed in as the task's \
         account), scores the final state with the task's programmatic checks (answer, URL, page \
-        content, database state) and reports success per site and difficulty, average steps and \
-        failures by cause. Writes episodes.jsonl, report.json and a readable report.html with every step.
+        content, database state) and reports success (with 95% Wilson intervals) per task set, site \
+        and difficulty, average steps, seconds per step by stage and failures by cause.
+
+        Each finished episode is appended at once to episodes.jsonl in --out (fsync'd), next to \
+        evaluation.json (the policy and settings). Rerunning the same command resumes: finished \
+        episodes are skipped; a folder of another configuration is refused. Ctrl-C stops after the \
+        steps in flight and keeps everything finished. report.json and report.html are rewritten \
+        from episodes.jsonl at the end, or by --report-only DIR.
 
         Examples:
           nnetnav eval --policy local --tasks environments/shop/tasks.json --limit 10
@@ -25,6 +31,8 @@ struct EvalCommand: AsyncParsableCommand {
           nnetnav eval --policy openai:gpt-4o-mini --sites wiki
           nnetnav eval --policy local --sites forum --browser chromium
           nnetnav eval --policy local --miniwob nnetnav --seeds 5      (MiniWoB++ in headless Chromium)
+          nnetnav eval --policy vllm:MODEL@http://127.0.0.1:8000/v1 --miniwob nnetnav --concurrency 8
+          nnetnav eval --report-only runs/eval
         """)
 
     @Option(name: .long, help: "Policy model: local (embedded SmolLM2-135M), local:PATH.gguf (e.g. a fine-tuned checkpoint), openai:MODEL, vllm:MODEL@URL, http://host/v1#MODEL.")
@@ -45,11 +53,23 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Step limit per task (NNetnav's WebArena evaluation: 20).")
     var maxSteps = 20
 
-    @Option(name: .long, help: "Parallel site instances (tasks run at once).")
+    @Option(name: .long, help: "Parallel site instances (tasks run at once); --concurrency sets the same.")
     var instances = 1
 
+    @Option(name: .long, help: "Episodes run at once, each on its own site instance or browser context (MiniWoB++). Pays with a remote or shared model server; the in-process model answers one call at a time. Default: --instances.")
+    var concurrency: Int?
+
     @Option(name: .long, help: "Page budget in the policy prompt, in estimated tokens.")
-    var observationTokens = 1536
+    var observationTokens = EvalDefaults.observationTokens
+
+    @Option(name: .long, help: "Token budget of the policy's free-form answer.")
+    var answerTokens = EvalDefaults.answerTokens
+
+    @Option(name: .long, help: "Most valid actions offered to the constrained re-ask.")
+    var maxCandidates = EvalDefaults.maxCandidates
+
+    @Option(name: .long, help: "Only rewrite report.json and report.html of the evaluation folder DIR from its episodes.jsonl, and print the summary.")
+    var reportOnly: String?
 
     @Flag(inversion: .prefixedNo, help: "Re-ask with the page's valid actions as choices when an answer does not parse.")
     var constrainedFallback = true
@@ -71,14 +91,27 @@ struct EvalCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try ChatModelSpec(parsing: policy)
-        guard instances > 0, maxSteps > 0 else { throw ValidationError("--instances and --max-steps must be positive") }
+        guard instances > 0, maxSteps > 0, (concurrency ?? 1) > 0 else {
+            throw ValidationError("--instances, --concurrency and --max-steps must be positive")
+        }
+        guard observationTokens > 0, answerTokens > 0, maxCandidates > 0 else {
+            throw ValidationError("--observation-tokens, --answer-tokens and --max-candidates must be positive")
+        }
         if miniwob != nil, browser == .native {
             throw ValidationError("MiniWoB++ pages run JavaScript, so --miniwob always uses Chromium: drop --browser native")
         }
     }
 
     func run() async throws {
+        if let reportOnly {
+            let directory = URL(fileURLWithPath: reportOnly)
+            let report = try EvaluationReport.regenerate(in: directory)
+            print(report.table)
+            print("report: \(directory.path)/report.html")
+            return
+        }
         if let miniwob { return try await runMiniWoB(miniwob) }
+        let instances = concurrency ?? self.instances
         let files: [URL] = try tasks.map { $0.split(separator: ",").map { URL(fileURLWithPath: String($0)) } }
             ?? sites.split(separator: ",").map { name in
                 guard let site = SiteName(rawValue: String(name)) else { throw ValidationError("unknown site '\(name)'") }
@@ -103,18 +136,17 @@ struct EvalCommand: AsyncParsableCommand {
             let model = try ModelFactory.make(try ChatModelSpec(parsing: policy), apiKeyEnvironmentVariable: apiKeyEnv,
                                               maxConcurrentRequests: 2 * instances)
             let meter = UsageMeter()
-            let agent = PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
-                                    prompt: StudentPrompt(template: try PromptLibrary().studentPolicy,
-                                                          maxObservationTokens: observationTokens),
-                                    constrainedFallback: constrainedFallback)
+            let agent = try makeAgent(model, meter: meter)
+            let settings = EvaluationSettings(label: "\(policy) on bundled-site tasks (\(files.map(\.lastPathComponent).count) task files)",
+                                              benchmark: "bundled-sites", agent: agent, maxSteps: maxSteps,
+                                              browser: (browser ?? .native).rawValue)
+            let journal = try EvaluationJournal(directory: URL(fileURLWithPath: out), settings: settings)
             let runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: maxSteps)
-            let episodes = try await PolicyEvaluation(runner: runner, label: "eval", backend: browser ?? .native)
-                .run(selected, instances: instances)
-            let report = try EvaluationReport.write(label: "\(policy) on \(selected.count) tasks", episodes: episodes,
-                                                    to: URL(fileURLWithPath: out))
-            print(report.table)
-            print("model: \(await meter.snapshot())")
-            print("report: \(out)/report.html")
+            let evaluation = PolicyEvaluation(runner: runner, label: "eval", backend: browser ?? .native)
+            let chosen = selected
+            try await finish(journal: journal, meter: meter) {
+                _ = try await evaluation.run(chosen, instances: instances, journal: journal)
+            }
         } catch {
             await cluster.shutdown()
             throw error
@@ -126,18 +158,52 @@ struct EvalCommand: AsyncParsableCommand {
         let taskSet = try MiniWoBTaskSet.load()
         let tasks = try taskSet.tasks(selectedBy: selection)
         let pages = try MiniWoBPages.prepare()
-        let model = try ModelFactory.make(try ChatModelSpec(parsing: policy), apiKeyEnvironmentVariable: apiKeyEnv)
+        let workers = concurrency ?? instances
+        let model = try ModelFactory.make(try ChatModelSpec(parsing: policy), apiKeyEnvironmentVariable: apiKeyEnv,
+                                          maxConcurrentRequests: 2 * workers)
         let meter = UsageMeter()
-        let agent = PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
-                                prompt: StudentPrompt(template: try PromptLibrary().studentPolicy,
-                                                      maxObservationTokens: observationTokens),
-                                constrainedFallback: constrainedFallback)
-        let episodes = try await MiniWoBEvaluation(agent: agent, taskSet: taskSet, pages: pages)
-            .run(tasks: tasks, seeds: Array(taskSet.evaluationSeeds.seeds.prefix(seeds)))
-        let report = try EvaluationReport.write(label: "\(policy) on MiniWoB++ (\(tasks.count) tasks × \(seeds) seeds)",
-                                                episodes: episodes, to: URL(fileURLWithPath: out))
+        let agent = try makeAgent(model, meter: meter)
+        // The task set's own step limits apply (as in `MiniWoBEvaluation`), so --max-steps is not a setting here.
+        let settings = EvaluationSettings(label: "\(policy) on MiniWoB++ (\(selection))", benchmark: "miniwob",
+                                          agent: agent, maxSteps: nil, browser: BrowserBackend.chromium.rawValue)
+        let journal = try EvaluationJournal(directory: URL(fileURLWithPath: out), settings: settings)
+        let evaluation = MiniWoBEvaluation(agent: agent, taskSet: taskSet, pages: pages)
+        let seedList = Array(taskSet.evaluationSeeds.seeds.prefix(seeds))
+        try await finish(journal: journal, meter: meter) {
+            _ = try await evaluation.run(tasks: tasks, seeds: seedList, concurrency: workers, journal: journal)
+        }
+    }
+
+    func makeAgent(_ model: any ChatModel, meter: UsageMeter) throws -> PolicyAgent {
+        PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
+                    prompt: StudentPrompt(template: try PromptLibrary().studentPolicy, maxObservationTokens: observationTokens),
+                    options: GenerationOptions(temperature: 0, maxTokens: answerTokens),
+                    constrainedFallback: constrainedFallback, maxCandidates: maxCandidates)
+    }
+
+    /// Runs `evaluate` until it ends or Ctrl-C cancels it, then rewrites the report from what the
+    /// journal holds either way.
+    func finish(journal: EvaluationJournal, meter: UsageMeter, _ evaluate: @escaping @Sendable () async throws -> Void) async throws {
+        let loadBefore = MachineLoad.current()
+        let work = Task { try await evaluate() }
+        let interrupt = EvalInterrupt.cancelOnInterrupt(work)
+        defer { interrupt.cancel() }
+        let result = await work.result
+        let report = try EvaluationReport.regenerate(in: journal.directory)
         print(report.table)
         print("model: \(await meter.snapshot())")
-        print("report: \(out)/report.html")
+        print("machine: \(loadBefore.text) at start, \(MachineLoad.current().text) at the end")
+        print("report: \(journal.directory.path)/report.html")
+        do { try result.get() } catch is CancellationError {
+            print("interrupted; rerun the same command to finish the rest (finished episodes are kept in \(journal.directory.path))")
+            throw ExitCode(130)
+        }
     }
+}
+
+/// Defaults of the policy's budgets, sized for the embedded 135M model (see README, "Evaluation").
+enum EvalDefaults {
+    static let observationTokens = 1536
+    static let answerTokens = 160
+    static let maxCandidates = 24
 }
