@@ -78,8 +78,8 @@ struct PipelineOverheadBench: AsyncParsableCommand {
         let calls = counter.count - before
         let ideal = Double(calls) * latency / Double(level)
         let overhead = calls == 0 ? 0 : (wall - ideal) * Double(level) / Double(calls) * 1000
-        print(String(format: "%-14@ %4d %6d %8.1f %8.1f %7.0f%% %10.1f", label as NSString, level, calls, wall, ideal,
-                     100 * ideal / wall, overhead))
+        print(label.padding(toLength: 14, withPad: " ", startingAt: 0)
+              + String(format: " %4d %6d %8.1f %8.1f %7.0f%% %10.1f", level, calls, wall, ideal, 100 * ideal / wall, overhead))
     }
 
     func remoteModel(_ baseURL: String, concurrency: Int) throws -> any ChatModel {

@@ -22,12 +22,16 @@ enum StandInModelServer {
     }
 
     static func with<T: Sendable>(latency: Double, prompts: PromptLibrary, calls: Counter,
-                                  _ body: @Sendable (_ baseURL: String) async throws -> T) async throws -> T {
-        let roles: [(String, String)] = [
+                                  _ body: (_ baseURL: String) async throws -> T) async throws -> T {
+        let templates: [(PromptTemplate, String)] = [
             (prompts.explorationPolicy, "policy"), (prompts.studentPolicy, "policy"), (prompts.explorationChoice, "policy"),
             (prompts.stateChange, "state"), (prompts.trajectoryLabeler, "label"), (prompts.judge, "judge"),
             (prompts.actionRationalizer, "rationale"), (prompts.stopAction, "stop"),
-        ].map { (String($0.0.system.prefix { $0 != "{" }.prefix(200)), $0.1) }
+        ]
+        // A role is recognised by its system prompt's opening, up to its first placeholder.
+        let roles: [(opening: String, role: String)] = templates.map { template, role in
+            (String(template.system.prefix(while: { character in character != "{" }).prefix(200)), role)
+        }
         let router = Router()
         router.post("v1/chat/completions") { request, _ -> Response in
             var request = request
@@ -35,7 +39,7 @@ enum StandInModelServer {
             let wire = try JSONDecoder().decode(WireRequest.self, from: Data(buffer.readableBytesView))
             let system = wire.messages.first?.content ?? ""
             let user = wire.messages.last?.content ?? ""
-            let role = roles.first { !$0.0.isEmpty && system.hasPrefix($0.0) }?.1 ?? "policy"
+            let role = roles.first { !$0.opening.isEmpty && system.hasPrefix($0.opening) }?.role ?? "policy"
             let call = calls.increment()
             try await Task.sleep(nanoseconds: UInt64(latency * 1e9))
             let text = answer(role: role, user: user, call: call)

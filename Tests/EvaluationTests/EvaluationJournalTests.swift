@@ -34,7 +34,8 @@ final class EvaluationJournalTests: XCTestCase {
                            steps: [step], answer: nil, finalURL: "",
                            result: EvaluationResult(checks: [CheckResult(kind: "miniwob_reward", passed: n % 2 == 0, reason: "r")]),
                            failure: n % 2 == 0 ? nil : .wrongResult, usage: TokenUsage(promptTokens: 100, completionTokens: 5),
-                           seconds: 2, setupSeconds: 0.3, evaluatorSeconds: 0.01)
+                           seconds: 2, key: EpisodeKey.miniwob(task: "click-button", seed: 42 + n),
+                           setupSeconds: 0.3, evaluatorSeconds: 0.01)
     }
 
     func items(_ count: Int) -> [(key: String, item: Int)] {
@@ -140,21 +141,8 @@ final class EvaluationJournalTests: XCTestCase {
 
     func testAnInterruptedEvaluationKeepsWhatFinishedAndDropsWhatWasInFlight() async throws {
         let journal = try EvaluationJournal(directory: directory, settings: try settings())
-        let scheduler = EpisodeScheduler<Int>(label: "unit", workers: 1, journal: journal, progress: false)
         let ctrlC = CancelBox()
-        let items = self.items(10)
-        let work = Task {
-            try await scheduler.run(items) { n, _ in
-                if n == 2 {
-                    // Ctrl-C arrives during the third episode, which ends unfinished.
-                    await ctrlC.cancel()
-                    var cut = Self.episode(n)
-                    cut.interrupted = Task.isCancelled
-                    return cut
-                }
-                return Self.episode(n)
-            }
-        }
+        let work = Task { try await runInterrupted(journal, ctrlC) }
         await ctrlC.set(work)
         do {
             _ = try await work.value
@@ -235,7 +223,7 @@ private actor LineCounts {
 }
 
 /// Cancels the evaluation's task as Ctrl-C does, once it is known.
-private actor CancelBox {
+actor CancelBox {
     var task: Task<[TaskEpisode], any Error>?
     func set(_ task: Task<[TaskEpisode], any Error>) { self.task = task }
     func cancel() async {
@@ -249,5 +237,18 @@ private struct UnreachableTestDoubleModel: ChatModel {
     let identifier = "test-double:unreachable"
     func complete(_ request: ChatRequest) async throws -> ChatResponse {
         throw ChatModelError.unavailable("test double: no model should be asked")
+    }
+}
+
+/// Ten episodes on one worker; Ctrl-C arrives during the third, which ends unfinished.
+private func runInterrupted(_ journal: EvaluationJournal, _ ctrlC: CancelBox) async throws -> [TaskEpisode] {
+    let scheduler = EpisodeScheduler<Int>(label: "unit", workers: 1, journal: journal, progress: false)
+    let items = (0..<10).map { (key: EpisodeKey.miniwob(task: "click-button", seed: 42 + $0), item: $0) }
+    return try await scheduler.run(items) { n, _ in
+        guard n == 2 else { return EvaluationJournalTests.episode(n) }
+        await ctrlC.cancel()
+        var cut = EvaluationJournalTests.episode(n)
+        cut.interrupted = Task.isCancelled
+        return cut
     }
 }
