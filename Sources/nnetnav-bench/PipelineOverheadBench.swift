@@ -68,13 +68,14 @@ struct PipelineOverheadBench: AsyncParsableCommand {
 
     /// Prints one row: the ideal is every call's latency spread evenly over the concurrent episodes.
     func measure(_ label: String, _ level: Int, _ counter: StandInModelServer.Counter,
-                 _ body: () async throws -> Void) async throws {
+                 _ body: () async throws -> Double?) async throws {
         let before = counter.count
         let clock = ContinuousClock()
         let start = clock.now
-        try await body()
+        let timed = try await body()
         let elapsed = clock.now - start
-        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        // A run that timed itself excludes its set-up (starting site instances).
+        let wall = timed ?? Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let calls = counter.count - before
         let ideal = Double(calls) * latency / Double(level)
         let overhead = calls == 0 ? 0 : (wall - ideal) * Double(level) / Double(calls) * 1000
@@ -88,7 +89,7 @@ struct PipelineOverheadBench: AsyncParsableCommand {
     }
 
     /// The same number of calls as a crawl makes, with nothing around them but the client (and the cache).
-    func bareClient(_ baseURL: String, concurrency: Int, cached: Bool) async throws {
+    func bareClient(_ baseURL: String, concurrency: Int, cached: Bool) async throws -> Double? {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-overhead-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -111,9 +112,12 @@ struct PipelineOverheadBench: AsyncParsableCommand {
             }
             try await group.waitForAll()
         }
+        return nil
     }
 
-    func crawl(_ baseURL: String, sites: [SiteName], concurrency: Int, prompts: PromptLibrary) async throws {
+    static func seconds(since start: Date) -> Double { Date().timeIntervalSince(start) }
+
+    func crawl(_ baseURL: String, sites: [SiteName], concurrency: Int, prompts: PromptLibrary) async throws -> Double? {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-overhead-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -128,16 +132,19 @@ struct PipelineOverheadBench: AsyncParsableCommand {
             let crawler = Crawler(model: model, prompts: prompts, config: config,
                                   store: try CrawlStore(path: directory.appendingPathComponent("crawl.sqlite").path),
                                   environments: pool, sites: sites.map(\.rawValue), episodes: episodes)
+            let start = Date()
             _ = try await crawler.run()
+            let elapsed = Self.seconds(since: start)
             pool.shutdown()
+            await cluster.shutdown()
+            return elapsed
         } catch {
             await cluster.shutdown()
             throw error
         }
-        await cluster.shutdown()
     }
 
-    func evaluate(_ baseURL: String, sites: [SiteName], concurrency: Int, prompts: PromptLibrary) async throws {
+    func evaluate(_ baseURL: String, sites: [SiteName], concurrency: Int, prompts: PromptLibrary) async throws -> Double? {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-overhead-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         var tasks: [TaskConfig] = []
@@ -153,12 +160,15 @@ struct PipelineOverheadBench: AsyncParsableCommand {
             let settings = EvaluationSettings(label: "overhead", benchmark: "bundled-sites", agent: agent, maxSteps: actions,
                                               browser: "native")
             let journal = try EvaluationJournal(directory: directory, settings: settings)
+            let start = Date()
             _ = try await PolicyEvaluation(runner: TaskRunner(agent: agent, cluster: cluster, maxSteps: actions))
                 .run(tasks, instances: concurrency, journal: journal, progress: false)
+            let elapsed = Self.seconds(since: start)
+            await cluster.shutdown()
+            return elapsed
         } catch {
             await cluster.shutdown()
             throw error
         }
-        await cluster.shutdown()
     }
 }
