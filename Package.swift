@@ -97,7 +97,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "nnetnav-bench", dependencies: [
-            "WebBrowser", "ChromiumBrowser", "LlamaModel", "Trainer", "Kernels", "NNetnavSupport", "HTTPTransport",
+            "WebBrowser", "ChromiumBrowser", "WebSites", "LanguageModels", "LlamaModel", "Trainer", "Kernels",
+            "NNetnavSupport", "HTTPTransport", "Pipeline", "Evaluation", "WebTasks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

@@ -11,6 +11,7 @@ struct Bench: AsyncParsableCommand {
         `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE swift run -c release nnetnav-bench <name>`. \
         Every numeric benchmark prints the kernel that ran.
         """,
-        subcommands: [BrowserBench.self, ConformanceBench.self, EngineBench.self, EngineSlotsBench.self, TrainerBench.self, ChromiumBench.self]
+        subcommands: [BrowserBench.self, ConformanceBench.self, EngineBench.self, EngineSlotsBench.self, TrainerBench.self, ChromiumBench.self,
+                      PipelineOverheadBench.self, DecodeBatchingBench.self]
     )
 }

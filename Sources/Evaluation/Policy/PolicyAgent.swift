@@ -11,6 +11,8 @@ public struct PolicyDecision: Sendable, Codable, Hashable {
     /// actions by likelihood instead.
     public var constrained: Bool
     public var usage: TokenUsage
+    /// What the in-process model measured of its calls (nil for remote or cached answers).
+    public var timing: ModelTiming? = nil
 }
 
 /// A policy under evaluation: any `ChatModel` prompted with the student prompt.
@@ -46,25 +48,29 @@ public struct PolicyAgent: Sendable {
         }
         let response = try await model.complete(ChatRequest(messages: messages, options: options))
         let action = ActionParser.parse(response: response.text)
+        let timing = response.cached ? nil : response.timing
         guard !action.isValid, constrainedFallback else {
-            return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage)
+            return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage, timing: timing)
         }
         let candidates = CandidateActions.enumerate(observation: observation, typing: .objective(objective), step: 0,
                                                     canGoBack: canGoBack, limit: maxCandidates)
         guard !candidates.isEmpty else {
-            return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage)
+            return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage, timing: timing)
         }
         // The choices are whole answers in the trained format, so the fine-tuned policy scores what it learned.
         let choices = candidates.map { PolicyAnswerFormat.answer(action: $0) }
         let picked = try await model.complete(ChatRequest(messages: messages, options: options, choices: choices))
+        let pickedTiming = picked.cached ? nil : picked.timing
+        let both = timing.map { t in pickedTiming.map { t + $0 } ?? t } ?? pickedTiming
         let chosen = choices.firstIndex(of: picked.text).map { candidates[$0] }
             ?? CandidateActions.match(picked.text, in: candidates)
         guard let chosen else {
             return PolicyDecision(raw: response.text + "\n[constrained answer named no candidate: \(picked.text.prefix(200))]",
                                   action: .invalid(raw: picked.text, reason: "the constrained answer named no candidate"),
-                                  constrained: true, usage: response.usage + picked.usage)
+                                  constrained: true, usage: response.usage + picked.usage, timing: both)
         }
-        return PolicyDecision(raw: response.text, action: chosen, constrained: true, usage: response.usage + picked.usage)
+        return PolicyDecision(raw: response.text, action: chosen, constrained: true, usage: response.usage + picked.usage,
+                              timing: both)
     }
 }
 

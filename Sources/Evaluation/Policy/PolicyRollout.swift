@@ -12,6 +12,8 @@ struct PolicyRollout {
     var usage = TokenUsage()
     /// The model server or the environment failed; the steps so far are kept.
     var error: String?
+    /// The evaluation was interrupted during this rollout: the episode is unfinished, not failed.
+    var cancelled = false
 
     /// `urlMap` names the sites' addresses as in training (canonical, port-free): the policy sees
     /// and writes those, its `goto`s are mapped back to the running instance.
@@ -24,8 +26,13 @@ struct PolicyRollout {
         var history: [String] = []
         do {
             for _ in 0..<maxSteps where !isDone() {
+                // An interrupted evaluation stops here; its caller drops the unfinished episode.
+                try Task.checkCancellation()
+                let clock = ContinuousClock()
+                let asked = clock.now
                 let decision = try await agent.decide(observation: observation, objective: objective(),
                                                       previousActions: history, canGoBack: !history.isEmpty)
+                let modelSeconds = (clock.now - asked).inSeconds
                 rollout.usage = rollout.usage + decision.usage
                 let description = environment.describe(decision.action)
                 var step = TaskEpisode.Step(url: observation.url, observation: observation.text,
@@ -33,17 +40,25 @@ struct PolicyRollout {
                                             actionDescription: description, valid: decision.action.isValid,
                                             constrained: decision.constrained, error: nil)
                 if case .stop(let answer) = decision.action {
+                    step.timing = StepTiming(modelSeconds: modelSeconds, measured: decision.timing, browserSeconds: 0)
                     rollout.answer = answer
                     rollout.steps.append(step)
                     rollout.stopped = true
                     break
                 }
+                let acted = clock.now
                 observation = try await environment.step(decision.action)
+                step.timing = StepTiming(modelSeconds: modelSeconds, measured: decision.timing,
+                                         browserSeconds: (clock.now - acted).inSeconds)
                 step.error = observation.error
                 rollout.steps.append(step)
                 history.append(description)
             }
+        } catch is CancellationError {
+            rollout.cancelled = true
+            rollout.error = "interrupted"
         } catch {
+            rollout.cancelled = Task.isCancelled
             rollout.error = "\(error)"
         }
         return rollout

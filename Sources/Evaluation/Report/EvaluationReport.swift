@@ -3,15 +3,12 @@ import NNetnavSupport
 
 /// Success rates and failure causes of a set of task attempts.
 public struct EvaluationReport: Sendable, Codable {
-    public struct Rate: Sendable, Codable, Hashable {
-        public var passed: Int
-        public var total: Int
-        public var percent: Double { total == 0 ? 0 : 100 * Double(passed) / Double(total) }
-        public var text: String { total == 0 ? "-" : String(format: "%.1f%% (%d/%d)", percent, passed, total) }
-    }
+    public typealias Rate = SuccessRate
 
     public var label: String
     public var overall: Rate
+    /// "miniwob" or "bundled-sites".
+    public var byTaskSet: [String: Rate]
     public var bySite: [String: Rate]
     /// Buckets "1-3", "4-7", "8+" of the tasks' difficulty (number of steps of the reference solution).
     public var byDifficulty: [String: Rate]
@@ -22,11 +19,14 @@ public struct EvaluationReport: Sendable, Codable {
     public var promptTokens: Int
     public var completionTokens: Int
     public var seconds: Double
+    /// Where the seconds of a step went, averaged over measured steps (nil before it was measured).
+    public var stepCost: StepCost?
 
     public init(label: String, episodes: [TaskEpisode]) {
         func rate(_ list: [TaskEpisode]) -> Rate { Rate(passed: list.filter(\.succeeded).count, total: list.count) }
         self.label = label
         overall = rate(episodes)
+        byTaskSet = Dictionary(grouping: episodes, by: { Self.taskSet(of: $0) }).mapValues(rate)
         bySite = Dictionary(grouping: episodes, by: \.site).mapValues(rate)
         byDifficulty = Dictionary(grouping: episodes, by: { Self.bucket($0.difficulty) }).mapValues(rate)
         let steps = episodes.map(\.steps.count)
@@ -37,6 +37,11 @@ public struct EvaluationReport: Sendable, Codable {
         promptTokens = episodes.map(\.usage.promptTokens).reduce(0, +)
         completionTokens = episodes.map(\.usage.completionTokens).reduce(0, +)
         seconds = episodes.map(\.seconds).reduce(0, +)
+        stepCost = StepCost(episodes: episodes)
+    }
+
+    static func taskSet(of episode: TaskEpisode) -> String {
+        episode.site.hasPrefix("miniwob/") ? "miniwob" : "bundled-sites"
     }
 
     public static func bucket(_ difficulty: Int) -> String {
@@ -51,27 +56,47 @@ public struct EvaluationReport: Sendable, Codable {
     public var table: String {
         var lines = ["\(label): success \(overall.text), average steps \(String(format: "%.1f", averageSteps)), "
                      + "constrained steps \(String(format: "%.0f%%", 100 * constrainedStepShare))"]
-        for site in bySite.keys.sorted() { lines.append("  site \(site.padding(toLength: 8, withPad: " ", startingAt: 0)) \(bySite[site]!.text)") }
+        if byTaskSet.count > 1 {
+            for set in byTaskSet.keys.sorted() { lines.append("  task set \(set) \(byTaskSet[set]!.text)") }
+        }
+        let width = max(8, (bySite.keys.map(\.count).max() ?? 0))
+        for site in bySite.keys.sorted() { lines.append("  site \(site.padding(toLength: width, withPad: " ", startingAt: 0)) \(bySite[site]!.text)") }
         for bucket in ["1-3", "4-7", "8+"] where byDifficulty[bucket] != nil {
             lines.append("  difficulty \(bucket.padding(toLength: 4, withPad: " ", startingAt: 0)) \(byDifficulty[bucket]!.text)")
         }
         if !failures.isEmpty {
             lines.append("  failures: " + failures.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
+        if let stepCost { lines.append("  " + stepCost.text) }
         return lines.joined(separator: "\n")
     }
 
     /// Writes `episodes.jsonl`, `report.json` and `report.html` into `directory`.
     @discardableResult
     public static func write(label: String, episodes: [TaskEpisode], to directory: URL) throws -> EvaluationReport {
-        let report = EvaluationReport(label: label, episodes: episodes)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try JSONLines.write(episodes, to: directory.appendingPathComponent("episodes.jsonl"))
+        return try writeSummaries(label: label, episodes: episodes, to: directory)
+    }
+
+    /// Rewrites `report.json` and `report.html` of an evaluation folder from its streamed
+    /// `episodes.jsonl` (what `nnetnav eval --report-only DIR` does; a finished or interrupted
+    /// evaluation does the same). Episodes are listed by site, task and seed.
+    @discardableResult
+    public static func regenerate(in directory: URL) throws -> EvaluationReport {
+        let settings = try EvaluationJournal.settings(in: directory)
+        let episodes = try EvaluationJournal.readEpisodes(in: directory)
+            .sorted { ($0.site, $0.taskID) < ($1.site, $1.taskID) }
+        return try writeSummaries(label: settings.label, episodes: episodes, to: directory)
+    }
+
+    static func writeSummaries(label: String, episodes: [TaskEpisode], to directory: URL) throws -> EvaluationReport {
+        let report = EvaluationReport(label: label, episodes: episodes)
         let encoder = JSONLines.encoder()
         encoder.outputFormatting.insert(.prettyPrinted)
-        try encoder.encode(report).write(to: directory.appendingPathComponent("report.json"))
+        try encoder.encode(report).write(to: directory.appendingPathComponent("report.json"), options: .atomic)
         try Data(HTMLReport.render(report: report, episodes: episodes).utf8)
-            .write(to: directory.appendingPathComponent("report.html"))
+            .write(to: directory.appendingPathComponent("report.html"), options: .atomic)
         return report
     }
 }

@@ -36,7 +36,10 @@ enum HTMLReport {
             for step in e.steps {
                 html += "<li><p><code>\(escape(step.url))</code> → <b>\(escape(step.actionDescription))</b>"
                     + (step.constrained ? " <i>(constrained)</i>" : "")
-                    + (step.error.map { " <span class=fail>\(escape($0))</span>" } ?? "") + "</p>"
+                    + (step.error.map { " <span class=fail>\(escape($0))</span>" } ?? "")
+                    + (step.timing.map { t in String(format: " · %.2f s (prefill %.2f, decode %.2f, other model %.2f, browser %.2f)",
+                                                     t.totalSeconds, t.prefillSeconds, t.decodeSeconds, t.modelOtherSeconds,
+                                                     t.browserSeconds) } ?? "") + "</p>"
                 html += "<details><summary>model output</summary><pre>\(escape(step.modelOutput))</pre></details>"
                 html += "<details><summary>observation</summary><pre>\(escape(step.observation))</pre></details></li>"
             }

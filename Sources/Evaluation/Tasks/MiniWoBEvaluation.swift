@@ -19,24 +19,24 @@ public struct MiniWoBEvaluation: Sendable {
         self.pages = pages
     }
 
-    public func run(tasks: [MiniWoBTaskSet.Task], seeds: [Int], progress: Bool = true) async throws -> [TaskEpisode] {
+    /// Runs every (task, seed) episode, `concurrency` at once, each in its own browser context of
+    /// one headless Chromium. With a `journal`, episodes it already holds are not run again and
+    /// every finished one is appended at once.
+    public func run(tasks: [MiniWoBTaskSet.Task], seeds: [Int], concurrency: Int = 1, journal: EvaluationJournal? = nil,
+                    progress: Bool = true) async throws -> [TaskEpisode] {
         let browser = try await ChromiumBrowser.launch()
         defer { browser.close() }
-        let bar = progress ? ProgressBar(label: "miniwob", total: tasks.count * seeds.count, unit: "episodes") : nil
-        var episodes: [TaskEpisode] = []
-        var passed = 0
-        for task in tasks {
-            for seed in seeds {
-                let env = MiniWoBEnvironment(browser: browser, pages: pages)
-                let episode = await runEpisode(task: task, seed: seed, env: env)
-                await env.close()
-                if episode.succeeded { passed += 1 }
-                episodes.append(episode)
-                bar?.advance(status: "success \(passed)/\(episodes.count)")
-            }
+        let items: [(key: String, item: (MiniWoBTaskSet.Task, Int))] = tasks.flatMap { task in
+            seeds.map { (key: EpisodeKey.miniwob(task: task.name, seed: $0), item: (task, $0)) }
         }
-        bar?.finish()
-        return episodes
+        let scheduler = EpisodeScheduler<(MiniWoBTaskSet.Task, Int)>(label: "miniwob", workers: concurrency,
+                                                                     journal: journal, progress: progress)
+        return try await scheduler.run(items) { item, _ in
+            let env = MiniWoBEnvironment(browser: browser, pages: pages)
+            let episode = await runEpisode(task: item.0, seed: item.1, env: env)
+            await env.close()
+            return episode
+        }
     }
 
     func runEpisode(task: MiniWoBTaskSet.Task, seed: Int, env: MiniWoBEnvironment) async -> TaskEpisode {
@@ -44,8 +44,10 @@ public struct MiniWoBEvaluation: Sendable {
         var episode = TaskEpisode(taskID: seed, site: "miniwob/\(task.name)", intent: "", difficulty: task.maxSteps ?? 0,
                                   instance: 0, steps: [], answer: nil, finalURL: "", result: EvaluationResult(checks: []),
                                   failure: nil, usage: .init(), seconds: 0)
+        episode.key = EpisodeKey.miniwob(task: task.name, seed: seed)
         do {
             let observation = try await env.reset(task: task.name, seed: seed)
+            episode.setupSeconds = Date().timeIntervalSince(started)
             episode.intent = env.utterance
             let rollout = await PolicyRollout.run(agent: agent, environment: env, from: observation,
                                                   objective: { env.utterance }, maxSteps: taskSet.evaluationSteps(for: task),
@@ -53,7 +55,10 @@ public struct MiniWoBEvaluation: Sendable {
             episode.steps = rollout.steps
             episode.answer = rollout.answer
             episode.usage = rollout.usage
+            episode.interrupted = rollout.cancelled
+            let checking = Date()
             let outcome = env.outcome
+            episode.evaluatorSeconds = Date().timeIntervalSince(checking)
             episode.result = EvaluationResult(checks: [rollout.error.map { CheckResult(kind: "run", passed: false, reason: $0) }
                 ?? CheckResult(kind: "miniwob_reward", passed: outcome.reward > 0,
                                reason: "raw reward \(outcome.rawReward)" + (outcome.done ? "" : " (episode not finished)")

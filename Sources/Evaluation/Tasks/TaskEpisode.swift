@@ -14,6 +14,8 @@ public struct TaskEpisode: Sendable, Codable {
         public var valid: Bool
         public var constrained: Bool
         public var error: String?
+        /// Where the step's time went (absent in results written before it was measured).
+        public var timing: StepTiming? = nil
     }
 
     public var taskID: Int
@@ -28,6 +30,15 @@ public struct TaskEpisode: Sendable, Codable {
     public var failure: FailureCause?
     public var usage: TokenUsage
     public var seconds: Double
+    /// What identifies this attempt among an evaluation's results (`EpisodeKey`), so a rerun
+    /// skips it.
+    public var key: String? = nil
+    /// Seconds spent preparing the task (site reset, sign-in, loading the start page).
+    public var setupSeconds: Double? = nil
+    /// Seconds the task's checks took.
+    public var evaluatorSeconds: Double? = nil
+    /// The evaluation was interrupted during the attempt: unfinished, never recorded as a result.
+    public var interrupted: Bool? = nil
 
     public var succeeded: Bool { result.passed }
 }

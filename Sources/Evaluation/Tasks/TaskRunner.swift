@@ -35,6 +35,7 @@ public struct TaskRunner: Sendable {
         let observation: Observation
         do {
             (browser, observation) = try await harness.prepare(task)
+            episode.setupSeconds = Date().timeIntervalSince(started)
         } catch {
             episode.result = EvaluationResult(checks: [CheckResult(kind: "setup", passed: false, reason: "\(error)")])
             episode.failure = .setup
@@ -54,8 +55,11 @@ public struct TaskRunner: Sendable {
         if let error = rollout.error {
             episode.result = EvaluationResult(checks: [CheckResult(kind: "run", passed: false, reason: error)])
         } else {
+            let checking = Date()
             episode.result = await harness.evaluate(task, answer: rollout.answer ?? "", browser: browser)
+            episode.evaluatorSeconds = Date().timeIntervalSince(checking)
         }
+        episode.interrupted = rollout.cancelled
         await browser.close()
         if !episode.result.passed { episode.failure = rollout.failure }
         episode.seconds = Date().timeIntervalSince(started)

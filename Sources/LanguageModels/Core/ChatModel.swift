@@ -66,14 +66,33 @@ public struct ChatResponse: Sendable, Codable, Hashable {
     public var cached: Bool
     /// Log-probability of each choice, when the request had `choices` and the backend scores.
     public var choiceLogProbs: [Double]?
+    /// Where an in-process model spent the call, when it measured it (remote servers do not say).
+    public var timing: ModelTiming?
 
     public init(text: String, usage: TokenUsage = .init(), finishReason: String = "stop", cached: Bool = false,
-                choiceLogProbs: [Double]? = nil) {
+                choiceLogProbs: [Double]? = nil, timing: ModelTiming? = nil) {
         self.text = text
         self.usage = usage
         self.finishReason = finishReason
         self.cached = cached
         self.choiceLogProbs = choiceLogProbs
+        self.timing = timing
+    }
+}
+
+/// Seconds an in-process model spent on the prompt (prefill, including the part reused from its
+/// prefix cache) and on producing the answer (decoding, or scoring the choices).
+public struct ModelTiming: Sendable, Codable, Hashable {
+    public var prefillSeconds: Double
+    public var decodeSeconds: Double
+
+    public init(prefillSeconds: Double = 0, decodeSeconds: Double = 0) {
+        self.prefillSeconds = prefillSeconds
+        self.decodeSeconds = decodeSeconds
+    }
+
+    public static func + (a: ModelTiming, b: ModelTiming) -> ModelTiming {
+        ModelTiming(prefillSeconds: a.prefillSeconds + b.prefillSeconds, decodeSeconds: a.decodeSeconds + b.decodeSeconds)
     }
 }
 

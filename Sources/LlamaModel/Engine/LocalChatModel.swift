@@ -88,18 +88,55 @@ public final class LocalChatModel: ChatModel, @unchecked Sendable {
             guard prompt.count + longest <= engine.maxContext else {
                 throw ChatModelError.contextTooLong(tokens: prompt.count + longest, limit: engine.maxContext)
             }
-            let scores = try engine.logProbabilities(of: candidates, after: prompt)
+            // Prefilled first so its time is measured apart; the scoring below then finds the
+            // whole prompt in the prefix cache.
+            let started = ContinuousClock.now
+            try engine.prefill(prompt)
+            let prefilled = ContinuousClock.now
+            let scores = try Self.sharedPrefixLogProbabilities(of: candidates, after: prompt, engine: engine)
             let best = scores.indices.max { scores[$0] < scores[$1] }!
             return ChatResponse(text: choices[best],
                                 usage: TokenUsage(promptTokens: prompt.count, completionTokens: candidates[best].count),
-                                finishReason: "choice", choiceLogProbs: scores)
+                                finishReason: "choice", choiceLogProbs: scores,
+                                timing: Self.timing(started, prefilled, ContinuousClock.now))
         }
+        let started = ContinuousClock.now
+        try engine.prefill(prompt)
+        let prefilled = ContinuousClock.now
         let generation = try engine.generate(prompt: prompt, options: request.options, tokenizer: tokenizer,
                                              stopTokens: stopTokens, onText: onText,
                                              shouldStop: { cancellation?.isCancelled == true })
         return ChatResponse(text: generation.text,
                             usage: TokenUsage(promptTokens: prompt.count, completionTokens: generation.tokens.count),
-                            finishReason: generation.finishReason)
+                            finishReason: generation.finishReason, timing: Self.timing(started, prefilled, ContinuousClock.now))
+    }
+
+    /// Log-probabilities of `continuations` after `prompt`, computing the tokens they all open with
+    /// once instead of once per continuation: the policy's choices share a long opening ("Let's
+    /// think step-by-step. In summary, the next action I will perform is ```") and differ only in
+    /// the action. By the chain rule the result is the same as scoring each one whole.
+    static func sharedPrefixLogProbabilities(of continuations: [[Int]], after prompt: [Int],
+                                             engine: LlamaEngine) throws -> [Double] {
+        guard continuations.count > 1, let first = continuations.first else {
+            return try engine.logProbabilities(of: continuations, after: prompt)
+        }
+        var common = first.count
+        for continuation in continuations.dropFirst() {
+            common = min(common, zip(first, continuation).prefix { $0 == $1 }.count)
+        }
+        // Keep at least one token of each continuation apart, so each is scored after the shared part.
+        common = min(common, (continuations.map(\.count).min() ?? 1) - 1)
+        guard common > 1 else { return try engine.logProbabilities(of: continuations, after: prompt) }
+        let shared = Array(first.prefix(common))
+        let sharedScore = try engine.logProbabilities(of: [shared], after: prompt)[0]
+        let rest = try engine.logProbabilities(of: continuations.map { Array($0.dropFirst(common)) }, after: prompt + shared)
+        return rest.map { sharedScore + $0 }
+    }
+
+    static func timing(_ start: ContinuousClock.Instant, _ prefilled: ContinuousClock.Instant,
+                       _ end: ContinuousClock.Instant) -> ModelTiming {
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        return ModelTiming(prefillSeconds: seconds(prefilled - start), decodeSeconds: seconds(end - prefilled))
     }
 
     /// First 12 hex digits of a 64-bit FNV-1a over the file's 8-byte words: the same bytes give

@@ -18,8 +18,14 @@ struct EvalCommand: AsyncParsableCommand {
         Starts the sites the tasks need on loopback, runs the policy on every task (each on a freshly \
         reset site instance, in a fresh browser of the --browser backend, signed in as the task's \
         account), scores the final state with the task's programmatic checks (answer, URL, page \
-        content, database state) and reports success per site and difficulty, average steps and \
-        failures by cause. Writes episodes.jsonl, report.json and a readable report.html with every step.
+        content, database state) and reports success (with 95% Wilson intervals) per task set, site \
+        and difficulty, average steps, seconds per step by stage and failures by cause.
+
+        Each finished episode is appended at once to episodes.jsonl in --out (fsync'd), next to \
+        evaluation.json (the policy and settings). Rerunning the same command resumes: finished \
+        episodes are skipped; a folder of another configuration is refused. Ctrl-C stops after the \
+        steps in flight and keeps everything finished. report.json and report.html are rewritten \
+        from episodes.jsonl at the end, or by --report-only DIR.
 
         Examples:
           nnetnav eval --policy local --tasks environments/shop/tasks.json --limit 10
@@ -27,6 +33,8 @@ struct EvalCommand: AsyncParsableCommand {
           nnetnav eval --policy openai:gpt-4o-mini --sites wiki
           nnetnav eval --policy local --sites forum --browser chromium
           nnetnav eval --policy local --miniwob nnetnav --seeds 5      (MiniWoB++ in headless Chromium)
+          nnetnav eval --policy vllm:MODEL@http://127.0.0.1:8000/v1 --miniwob nnetnav --concurrency 8
+          nnetnav eval --report-only runs/eval
         """)
 
     @OptionGroup var policyOptions: PolicyOptions
@@ -46,17 +54,26 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Step limit per task (NNetnav's WebArena evaluation: 20).")
     var maxSteps = 20
 
-    @Option(name: .long, help: "Parallel site instances (tasks run at once).")
+    @Option(name: .long, help: "Parallel site instances (tasks run at once); --concurrency sets the same.")
     var instances = 1
 
-    @Option(name: .long, help: "Token budget of the policy's chat (prompt + answer), as `nnetnav export --max-sequence-tokens`: the prompt is rendered exactly as the training rows were.")
-    var maxSequenceTokens = 4096
+    @Option(name: .long, help: "Episodes run at once, each on its own site instance or browser context (MiniWoB++). Pays with a remote or shared model server; the in-process model answers one call at a time. Default: --instances.")
+    var concurrency: Int?
 
-    @Option(name: .long, help: "Tokens kept free for the answer, as `nnetnav export --max-answer-tokens`.")
-    var maxAnswerTokens = 384
+    @Option(name: .long, help: "Token budget of the policy's chat (prompt + answer), as `nnetnav export --max-sequence-tokens`: the prompt is rendered exactly as the training rows were.")
+    var maxSequenceTokens = EvalDefaults.maxSequenceTokens
+
+    @Option(name: .long, help: "Tokens kept free for the answer and the policy's generation limit, as `nnetnav export --max-answer-tokens`.")
+    var maxAnswerTokens = EvalDefaults.maxAnswerTokens
 
     @Option(name: .long, help: "GGUF file whose tokenizer counts the budget (default: the embedded model), or 'bytes', as for `nnetnav export`.")
     var tokenizer: String?
+
+    @Option(name: .long, help: "Most valid actions offered to the constrained re-ask.")
+    var maxCandidates = EvalDefaults.maxCandidates
+
+    @Option(name: .long, help: "Only rewrite report.json and report.html of the evaluation folder DIR from its episodes.jsonl, and print the summary.")
+    var reportOnly: String?
 
     @Flag(inversion: .prefixedNo, help: "Re-ask with the page's valid actions as choices when an answer does not parse.")
     var constrainedFallback = true
@@ -75,7 +92,12 @@ struct EvalCommand: AsyncParsableCommand {
     var out = ProjectLayout.current.runs.appendingPathComponent("eval").path
 
     func validate() throws {
-        guard instances > 0, maxSteps > 0 else { throw ValidationError("--instances and --max-steps must be positive") }
+        guard instances > 0, maxSteps > 0, (concurrency ?? 1) > 0 else {
+            throw ValidationError("--instances, --concurrency and --max-steps must be positive")
+        }
+        guard maxSequenceTokens > 0, maxAnswerTokens > 0, maxCandidates > 0 else {
+            throw ValidationError("--max-sequence-tokens, --max-answer-tokens and --max-candidates must be positive")
+        }
         if miniwob != nil, browserOption.browser == .native {
             throw ValidationError("MiniWoB++ pages run JavaScript, so --miniwob always uses Chromium: drop --browser native")
         }
@@ -85,7 +107,15 @@ struct EvalCommand: AsyncParsableCommand {
     var cachePath: String { URL(fileURLWithPath: out).appendingPathComponent("responses.sqlite").path }
 
     func run() async throws {
+        if let reportOnly {
+            let directory = URL(fileURLWithPath: reportOnly)
+            let report = try EvaluationReport.regenerate(in: directory)
+            print(report.table)
+            print("report: \(directory.path)/report.html")
+            return
+        }
         if let miniwob { return try await runMiniWoB(miniwob) }
+        let instances = concurrency ?? self.instances
         let files: [URL] = try tasks.map { $0.split(separator: ",").map { URL(fileURLWithPath: String($0)) } }
             ?? siteOptions.sites(or: [.shop]).map { site in
                 ProjectLayout.current.environments.appendingPathComponent(site.rawValue)
@@ -108,19 +138,19 @@ struct EvalCommand: AsyncParsableCommand {
         do {
             let model = try cacheOptions.wrap(try policyOptions.make(maxConcurrentRequests: 2 * instances), defaultPath: cachePath)
             let meter = UsageMeter()
-            let agent = PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
-                                    prompt: StudentPrompt(template: try PromptLibrary().studentPolicy,
-                                                          maxSequenceTokens: maxSequenceTokens, maxAnswerTokens: maxAnswerTokens,
-                                                          tokens: try StudentTokens.counter(tokenizer)),
-                                    constrainedFallback: constrainedFallback)
+            let model = try cacheOptions.wrap(try policyOptions.make(maxConcurrentRequests: 2 * instances), defaultPath: cachePath)
+            let meter = UsageMeter()
+            let agent = try makeAgent(model, meter: meter)
+            let settings = EvaluationSettings(label: "\(policyOptions.policy.text) on bundled-site tasks (\(files.count) task files)",
+                                              benchmark: "bundled-sites", agent: agent, maxSteps: maxSteps,
+                                              browser: (browserOption.browser ?? .native).rawValue)
+            let journal = try EvaluationJournal(directory: URL(fileURLWithPath: out), settings: settings)
             let runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: maxSteps)
-            let episodes = try await PolicyEvaluation(runner: runner, label: "eval", backend: browserOption.browser ?? .native)
-                .run(selected, instances: instances)
-            let report = try EvaluationReport.write(label: "\(policyOptions.policy.text) on \(selected.count) tasks", episodes: episodes,
-                                                    to: URL(fileURLWithPath: out))
-            print(report.table)
-            print("model: \(await meter.snapshot())")
-            print("report: \(out)/report.html")
+            let evaluation = PolicyEvaluation(runner: runner, label: "eval", backend: browserOption.browser ?? .native)
+            let chosen = selected
+            try await finish(journal: journal, meter: meter) {
+                _ = try await evaluation.run(chosen, instances: instances, journal: journal)
+            }
         } catch {
             await cluster.shutdown()
             throw error
@@ -132,19 +162,55 @@ struct EvalCommand: AsyncParsableCommand {
         let taskSet = try MiniWoBTaskSet.load()
         let tasks = try taskSet.tasks(selectedBy: selection)
         let pages = try MiniWoBPages.prepare()
-        let model = try cacheOptions.wrap(try policyOptions.make(), defaultPath: cachePath)
+        let workers = concurrency ?? instances
+        let model = try cacheOptions.wrap(try policyOptions.make(maxConcurrentRequests: 2 * workers), defaultPath: cachePath)
         let meter = UsageMeter()
-        let agent = PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
-                                prompt: StudentPrompt(template: try PromptLibrary().studentPolicy,
-                                                      maxSequenceTokens: maxSequenceTokens, maxAnswerTokens: maxAnswerTokens,
-                                                      tokens: try StudentTokens.counter(tokenizer)),
-                                constrainedFallback: constrainedFallback)
-        let episodes = try await MiniWoBEvaluation(agent: agent, taskSet: taskSet, pages: pages)
-            .run(tasks: tasks, seeds: Array(taskSet.evaluationSeeds.seeds.prefix(seeds)))
-        let report = try EvaluationReport.write(label: "\(policyOptions.policy.text) on MiniWoB++ (\(tasks.count) tasks × \(seeds) seeds)",
-                                                episodes: episodes, to: URL(fileURLWithPath: out))
+        let agent = try makeAgent(model, meter: meter)
+        // The task set's own step limits apply (as in `MiniWoBEvaluation`), so --max-steps is not a setting here.
+        let settings = EvaluationSettings(label: "\(policyOptions.policy.text) on MiniWoB++ (\(selection))", benchmark: "miniwob",
+                                          agent: agent, maxSteps: nil, browser: BrowserBackend.chromium.rawValue)
+        let journal = try EvaluationJournal(directory: URL(fileURLWithPath: out), settings: settings)
+        let evaluation = MiniWoBEvaluation(agent: agent, taskSet: taskSet, pages: pages)
+        let seedList = Array(taskSet.evaluationSeeds.seeds.prefix(seeds))
+        try await finish(journal: journal, meter: meter) {
+            _ = try await evaluation.run(tasks: tasks, seeds: seedList, concurrency: workers, journal: journal)
+        }
+    }
+
+    func makeAgent(_ model: any ChatModel, meter: UsageMeter) throws -> PolicyAgent {
+        PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
+                    prompt: StudentPrompt(template: try PromptLibrary().studentPolicy,
+                                          maxSequenceTokens: maxSequenceTokens, maxAnswerTokens: maxAnswerTokens,
+                                          tokens: try StudentTokens.counter(tokenizer)),
+                    options: GenerationOptions(temperature: 0, maxTokens: maxAnswerTokens),
+                    constrainedFallback: constrainedFallback, maxCandidates: maxCandidates)
+    }
+
+    /// Runs `evaluate` until it ends or Ctrl-C cancels it, then rewrites the report from what the
+    /// journal holds either way.
+    func finish(journal: EvaluationJournal, meter: UsageMeter, _ evaluate: @escaping @Sendable () async throws -> Void) async throws {
+        let loadBefore = MachineLoad.current()
+        let work = Task { try await evaluate() }
+        let interrupt = EvalInterrupt.cancelOnInterrupt(work)
+        defer { interrupt.cancel() }
+        let result = await work.result
+        let report = try EvaluationReport.regenerate(in: journal.directory)
         print(report.table)
         print("model: \(await meter.snapshot())")
-        print("report: \(out)/report.html")
+        print("machine: \(loadBefore.text) at start, \(MachineLoad.current().text) at the end")
+        print("report: \(journal.directory.path)/report.html")
+        do { try result.get() } catch is CancellationError {
+            print("interrupted; rerun the same command to finish the rest (finished episodes are kept in \(journal.directory.path))")
+            throw ExitCode(130)
+        }
     }
+}
+
+/// Defaults of the policy's budgets, sized for the embedded 135M model (see README, "Evaluation").
+/// Sized for the embedded 135M model and equal to the main job's export budget, so a fine-tuned
+/// checkpoint is evaluated on prompts shaped like its training rows.
+enum EvalDefaults {
+    static let maxSequenceTokens = 1024
+    static let maxAnswerTokens = 128
+    static let maxCandidates = 16
 }

@@ -1,0 +1,59 @@
+import Foundation
+import LanguageModels
+import Pipeline
+
+/// What makes one evaluation's results comparable: the policy (the model's identity, which for a
+/// local model includes a digest of its weights), its prompt and budgets, the step limit and the
+/// browser. Results in a folder are only resumed under the same settings; the task selection
+/// (--limit, --seeds, task sets) may grow or shrink between runs, since every result is keyed
+/// by its own task and seed (`EpisodeKey`).
+public struct EvaluationSettings: Sendable, Codable, Hashable {
+    /// Not compared: a title for reports.
+    public var label: String
+    /// "bundled-sites" or "miniwob".
+    public var benchmark: String
+    public var policy: String
+    public var promptDigest: String
+    public var observationTokens: Int
+    public var answerTokens: Int
+    public var temperature: Double
+    public var constrainedFallback: Bool
+    public var maxCandidates: Int
+    /// The step limit; for MiniWoB++ the task set's own per-task limits apply when this is nil.
+    public var maxSteps: Int?
+    public var browser: String
+
+    public init(label: String, benchmark: String, agent: PolicyAgent, maxSteps: Int?, browser: String) {
+        self.label = label
+        self.benchmark = benchmark
+        policy = agent.model.identifier
+        let template = agent.prompt.template
+        promptDigest = String(SHA256.hexDigest(template.name + "\u{0}" + template.system + "\u{0}" + template.user).prefix(16))
+        observationTokens = agent.prompt.maxObservationTokens
+        answerTokens = agent.options.maxTokens
+        temperature = agent.options.temperature
+        constrainedFallback = agent.constrainedFallback
+        maxCandidates = agent.maxCandidates
+        self.maxSteps = maxSteps
+        self.browser = browser
+    }
+
+    /// Human-readable differences that make results under `other` incomparable with these.
+    public func differences(from other: EvaluationSettings) -> [String] {
+        var out: [String] = []
+        func compare<T: Equatable>(_ name: String, _ a: T, _ b: T) {
+            if a != b { out.append("\(name): \(b) in the folder, \(a) now") }
+        }
+        compare("benchmark", benchmark, other.benchmark)
+        compare("policy", policy, other.policy)
+        compare("policy prompt digest", promptDigest, other.promptDigest)
+        compare("--observation-tokens", observationTokens, other.observationTokens)
+        compare("--answer-tokens", answerTokens, other.answerTokens)
+        compare("temperature", temperature, other.temperature)
+        compare("--constrained-fallback", constrainedFallback, other.constrainedFallback)
+        compare("--max-candidates", maxCandidates, other.maxCandidates)
+        compare("--max-steps", maxSteps.map(String.init) ?? "the task set's", other.maxSteps.map(String.init) ?? "the task set's")
+        compare("--browser", browser, other.browser)
+        return out
+    }
+}
