@@ -69,6 +69,13 @@ let package = Package(
             "WebBrowser", "LanguageModels", "NNetnavSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // `nnetnav view`: a read-only local web UI over a crawl store.
+        .target(name: "CrawlViewer", dependencies: [
+            "NNetnavSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Running a policy on task sets, and the end-to-end main job.
         .target(name: "Evaluation", dependencies: [
             "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser", "LanguageModels", "LlamaModel",
@@ -77,7 +84,7 @@ let package = Package(
 
         .executableTarget(name: "nnetnav", dependencies: [
             "WebBrowser", "ChromiumBrowser", "WebSites", "WebTasks", "LanguageModels", "LlamaModel", "Trainer",
-            "Pipeline", "Evaluation", "NNetnavSupport",
+            "Pipeline", "Evaluation", "NNetnavSupport", "CrawlViewer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "nnetnav-bench", dependencies: [
@@ -105,6 +112,11 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel", "Evaluation", "ChromiumBrowser",
             .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "NNetnavSupportTests", dependencies: ["NNetnavSupport"]),
+        .testTarget(name: "CrawlViewerTests", dependencies: [
+            "CrawlViewer", "Pipeline", "NNetnavSupport", "ChromiumBrowser",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "WebTasks", "WebSites", "ChromiumBrowser"]),
     ]

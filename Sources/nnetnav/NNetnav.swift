@@ -20,6 +20,7 @@ struct NNetnav: AsyncParsableCommand {
             ExploreCommand.self,
             ExportCommand.self,
             StatsCommand.self,
+            ViewCommand.self,
             TrainCommand.self,
             EvalCommand.self,
             ChatCommand.self,
