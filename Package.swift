@@ -73,6 +73,13 @@ let package = Package(
             "WebBrowser", "LanguageModels", "NNetnavSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // `nnetnav view`: a read-only local web UI over a crawl store.
+        .target(name: "CrawlViewer", dependencies: [
+            "NNetnavSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Model construction from a user-facing spec: the remote client or the in-process engine.
         .target(name: "Models", dependencies: ["LanguageModels", "LlamaModel", "NNetnavSupport"]),
         // Browsers over running sites, for exploration (the explorer's pools) and evaluation (task browsers).
@@ -93,7 +100,7 @@ let package = Package(
         .executableTarget(name: "nnetnav", dependencies: [
             "WebBrowser", "ChromiumBrowser", "WebSites", "WebTasks", "LanguageModels", "LlamaModel", "Trainer",
             "Pipeline", "Environments", "Models", "Evaluation", "MainJob", "NNetnavSupport", "HTTPTransport",
-            "Kernels",
+            "Kernels", "CrawlViewer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "nnetnav-bench", dependencies: [
@@ -148,5 +155,11 @@ let package = Package(
             "nnetnav", "LanguageModels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .testTarget(name: "NNetnavSupportTests", dependencies: ["NNetnavSupport"]),
+        .testTarget(name: "CrawlViewerTests", dependencies: [
+            "CrawlViewer", "Pipeline", "NNetnavSupport", "ChromiumBrowser",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "WebTasks", "WebSites", "ChromiumBrowser"]),
     ]
 )

@@ -3,7 +3,9 @@ import Foundation
 /// A terminal progress bar written to standard error.
 ///
 /// On a terminal it redraws one line; otherwise (CI logs, pipes) it prints a plain line at
-/// most every few seconds so that logs stay readable.
+/// most every few seconds so that logs stay readable, and a heartbeat line at least every
+/// `heartbeat` seconds even when nothing finished: a redirected crawl whose episodes take minutes
+/// each must still show that it is alive and what it is doing.
 public final class ProgressBar: @unchecked Sendable {
     private let label: String
     private var total: Int
@@ -14,12 +16,38 @@ public final class ProgressBar: @unchecked Sendable {
     private let lock = NSLock()
     private let interactive: Bool
     private let unit: String
+    private var ticker: DispatchSourceTimer?
+    private var finished = false
 
-    public init(label: String, total: Int, unit: String = "it") {
+    private let sink: @Sendable (String) -> Void
+
+    /// `sink` receives every line (standard error unless a test captures it); `interactive` defaults to
+    /// whether standard error is a terminal.
+    public init(label: String, total: Int, unit: String = "it", heartbeat: Double = 30, interactive: Bool? = nil,
+                sink: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.label = label
         self.total = max(total, 0)
         self.unit = unit
-        self.interactive = isatty(STDERR_FILENO) != 0
+        self.sink = sink
+        self.interactive = interactive ?? (isatty(STDERR_FILENO) != 0)
+        if !self.interactive && heartbeat > 0 {
+            let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+            timer.schedule(deadline: .now() + heartbeat, repeating: heartbeat)
+            timer.setEventHandler { [weak self] in self?.beat(every: heartbeat) }
+            timer.resume()
+            ticker = timer
+        }
+    }
+
+    deinit { ticker?.cancel() }
+
+    /// Prints the current state if no line went out for a whole heartbeat period.
+    private func beat(every period: Double) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !finished, Date().timeIntervalSince(lastDraw) >= period * 0.9 else { return }
+        lastDraw = Date()
+        draw()
     }
 
     /// Advances by `count` and sets the trailing status text (e.g. "calls 120 · tokens 1.2M").
@@ -48,8 +76,10 @@ public final class ProgressBar: @unchecked Sendable {
     /// Draws the final state and ends the line.
     public func finish() {
         lock.lock()
+        finished = true
+        ticker?.cancel()
         draw()
-        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+        if interactive { sink("\n") }
         lock.unlock()
     }
 
@@ -64,7 +94,7 @@ public final class ProgressBar: @unchecked Sendable {
         let line = "\(label) \(bar) \(done)/\(total) [\(Self.format(seconds: elapsed)) < \(eta), "
             + String(format: "%.2f", rate) + " \(unit)/s]" + (extra.isEmpty ? "" : " " + extra)
         let output = interactive ? "\r\u{1B}[2K" + line : line + "\n"
-        FileHandle.standardError.write(Data(output.utf8))
+        sink(output)
     }
 
     public static func format(seconds: Double) -> String {

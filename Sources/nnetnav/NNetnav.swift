@@ -21,6 +21,7 @@ struct NNetnav: AsyncParsableCommand {
             ReplayCommand.self,
             ExportCommand.self,
             StatsCommand.self,
+            ViewCommand.self,
             TrainCommand.self,
             EvalCommand.self,
             ChatCommand.self,

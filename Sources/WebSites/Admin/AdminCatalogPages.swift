@@ -1,3 +1,4 @@
+import NNetnavSupport
 import GRDB
 import Hummingbird
 

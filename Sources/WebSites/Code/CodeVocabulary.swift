@@ -1,3 +1,4 @@
+import NNetnavSupport
 /// The material the code host's seed data is composed from.
 enum CodeVocabulary {
     struct ProjectIdea {

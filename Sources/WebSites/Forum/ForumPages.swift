@@ -1,3 +1,4 @@
+import NNetnavSupport
 import GRDB
 
 /// Server-rendered pages of the forum (a Postmill-like link aggregator). Pages are `HTML`, so every

@@ -1,3 +1,4 @@
+import NNetnavSupport
 import Hummingbird
 
 /// Thrown by a handler to answer with `response` right away, e.g. a redirect to the sign-in page

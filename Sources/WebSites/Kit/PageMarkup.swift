@@ -1,4 +1,5 @@
 import Foundation
+import NNetnavSupport
 import Hummingbird
 
 /// The page shell and request helpers shared by the forum, code and wiki sites, on top of the

@@ -1,4 +1,5 @@
 import Foundation
+import NNetnavSupport
 import GRDB
 import Hummingbird
 

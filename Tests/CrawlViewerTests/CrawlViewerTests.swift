@@ -1,0 +1,174 @@
+import ChromiumBrowser
+import Foundation
+import GRDB
+import NNetnavSupport
+import Pipeline
+import XCTest
+@testable import CrawlViewer
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The viewer over a small store written here: what each page shows, that model- and page-written text
+/// is escaped, that requests cannot leave the store, and that the pages render in headless Chromium.
+final class CrawlViewerTests: XCTestCase {
+    static let hostile = "<script>document.title='pwned'</script><img src=x onerror=alert(1)>"
+
+    /// A store with one kept and one pruned episode, whose page text and labels carry markup.
+    static func makeStore() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("viewer-\(UUID().uuidString).sqlite").path
+        let store = try CrawlStore(path: path)
+        try store.database.write { db in
+            try db.execute(sql: "INSERT INTO run VALUES (1, '2026-12-01T00:00:00Z', 'local', 'shop,forum', 2, '{}')")
+            for (idx, site) in [(0, "shop"), (1, "forum")] {
+                try db.execute(sql: """
+                    INSERT INTO episodes (idx, site, persona, start_url, status, stop_reason, shard, instance, actions, started_at)
+                    VALUES (?, ?, 'a careful shopper', 'http://shop.local/', 'completed', ?, '0/1', 0, 2, 'now')
+                    """, arguments: [idx, site, idx == 0 ? "max_actions" : "pruned"])
+                let pages = ["[1] link 'Home'\n[2] link 'Cart'\nStaticText \(hostile)",
+                             "[7] link 'Home'\n[8] heading 'Cart'\nStaticText 'Your cart is empty'",
+                             "[9] heading 'Orders'"]
+                for (i, page) in pages.enumerated() {
+                    try db.execute(sql: """
+                        INSERT INTO steps (episode, idx, url, observation, raw_output, action, action_description, state_change, constrained)
+                        VALUES (?, ?, 'http://shop.local/p', ?, ?, ?, 'click on Cart', 'The cart opened.', 0)
+                        """, arguments: [idx, i, page, i < 2 ? hostile : nil, i < 2 ? "click [\(i + 2)]" : nil])
+                }
+                try db.execute(sql: """
+                    INSERT INTO checkpoints (episode, depth, instruction, raw_label, score, raw_judge, decision, detail)
+                    VALUES (?, 2, ?, ?, ?, 'Thought: fine. Reward: 5', ?, 'judge')
+                    """, arguments: [idx, idx == 0 ? "Open the cart \(hostile)" : "Browse forums",
+                                     "Instruction: \(hostile)", idx == 0 ? 5.0 : 2.0, idx == 0 ? "accept" : "prune"])
+            }
+            try db.execute(sql: """
+                INSERT INTO demonstrations (episode, depth, instruction, normalized_instruction, judge_score, rationales_json,
+                    template_rationales, stop_action, stop_raw, stop_parsed)
+                VALUES (0, 2, ?, 'open the cart', 5, ?, 1, 'stop [N/A]', 'stop [N/A]', 1)
+                """, arguments: ["Open the cart \(hostile)",
+                                 #"[{"text":"I click Cart.","template":false},{"text":"\#(hostile)","template":true}]"#])
+        }
+        return path
+    }
+
+    /// Starts the viewer on a free port and runs `body` with its base URL.
+    func withViewer(_ path: String, _ body: (String) async throws -> Void) async throws {
+        let server = try CrawlViewerServer(storePath: path)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let task = Task { try await server.run(port: 0) { continuation.yield($0); continuation.finish() } }
+        defer { task.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { return XCTFail("viewer did not start") }
+        try await body("http://127.0.0.1:\(port)")
+    }
+
+    func get(_ url: String) async throws -> (status: Int, body: String, location: String?) {
+        final class NoRedirect: NSObject, URLSessionTaskDelegate {
+            func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                            newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) { completionHandler(nil) }
+        }
+        let session = URLSession(configuration: .ephemeral, delegate: NoRedirect(), delegateQueue: nil)
+        let (data, response) = try await session.data(from: URL(string: url)!)
+        let http = response as! HTTPURLResponse
+        return (http.statusCode, String(decoding: data, as: UTF8.self), http.value(forHTTPHeaderField: "Location"))
+    }
+
+    func testPagesShowTheCrawlAndEscapeWhatModelsAndPagesWrote() async throws {
+        let path = try Self.makeStore()
+        try await withViewer(path) { base in
+            let overview = try await get(base + "/")
+            XCTAssertEqual(overview.status, 200)
+            XCTAssertTrue(overview.body.contains("2 of 2 planned episodes"), overview.body)
+            XCTAssertTrue(overview.body.contains("Judge scores"))
+            XCTAssertTrue(overview.body.contains("<svg"))
+
+            let kept = try await get(base + "/?outcome=kept")
+            XCTAssertTrue(kept.body.contains("1 of 2 episodes match"))
+            let forum = try await get(base + "/?site=forum&outcome=pruned")
+            XCTAssertTrue(forum.body.contains("1 of 2 episodes match"))
+            XCTAssertTrue(forum.body.contains("pruned at depth 2"))
+            let searched = try await get(base + "/?q=cart")
+            XCTAssertTrue(searched.body.contains("1 of 2 episodes match"))
+            let wildcard = try await get(base + "/?q=%25")
+            XCTAssertTrue(wildcard.body.contains("0 of 2 episodes match"), "a % in the search is literal")
+
+            let episode = try await get(base + "/episodes/0")
+            XCTAssertEqual(episode.status, 200)
+            XCTAssertTrue(episode.body.contains("id=\"step-1\""))
+            XCTAssertTrue(episode.body.contains("<span class=\"added\">[8] heading &#39;Cart&#39;</span>"),
+                          "the line new after the click is highlighted")
+            XCTAssertFalse(episode.body.contains("<span class=\"added\">[7] link &#39;Home&#39;</span>"),
+                           "a line whose only change is its element id is not a change")
+            for page in [overview.body, episode.body, try await get(base + "/demonstrations").body] {
+                XCTAssertFalse(page.contains("<script"), "page or model text must never become markup")
+                XCTAssertFalse(page.contains("<img src=x"))
+            }
+            XCTAssertTrue(episode.body.contains("&lt;script&gt;"))
+
+            let row = try await get(base + "/rows/0:2:1")
+            XCTAssertEqual(row.status, 303)
+            XCTAssertEqual(row.location, "/episodes/0#step-1")
+        }
+    }
+
+    func testRequestsCannotLeaveTheStore() async throws {
+        let path = try Self.makeStore()
+        try await withViewer(path) { base in
+            for probe in ["/episodes/99", "/episodes/abc", "/rows/..%2F..%2Fetc%2Fpasswd", "/../../etc/passwd",
+                          "/episodes/%2E%2E%2Fcrawl.sqlite", "/static/crawl.sqlite", "/rows/1:2"] {
+                let response = try await get(base + probe)
+                XCTAssertEqual(response.status, 404, probe)
+                XCTAssertFalse(response.body.contains("root:"), probe)
+                XCTAssertFalse(response.body.contains("SQLite format"), probe)
+            }
+        }
+    }
+
+    func testOpeningSomethingElseIsAClearError() throws {
+        XCTAssertThrowsError(try CrawlStoreReader(path: "/nonexistent/crawl.sqlite")) {
+            XCTAssertEqual(String(describing: $0), "no crawl store at /nonexistent/crawl.sqlite")
+        }
+        let other = FileManager.default.temporaryDirectory.appendingPathComponent("other-\(UUID().uuidString).sqlite").path
+        try DatabaseQueue(path: other).write { try $0.execute(sql: "CREATE TABLE t (x)") }
+        XCTAssertThrowsError(try CrawlStoreReader(path: other)) {
+            XCTAssertTrue(String(describing: $0).contains("is not a crawl store"))
+        }
+    }
+
+    /// The pages as a person sees them: headless Chromium loads each without a console error and takes a screenshot.
+    func testPagesRenderInChromiumWithoutConsoleErrors() async throws {
+        guard let chromium = ChromiumProcess.locateExecutable() else {
+            throw XCTSkip("Chromium is not installed (scripts/prerequisites.sh installs it)")
+        }
+        let path = try Self.makeStore()
+        try await withViewer(path) { base in
+            for page in ["/", "/episodes/0", "/demonstrations"] {
+                let shot = FileManager.default.temporaryDirectory.appendingPathComponent("viewer-\(UUID().uuidString).png").path
+                let log = try Self.screenshot(chromium: chromium, url: base + page, to: shot)
+                let png = try Data(contentsOf: URL(fileURLWithPath: shot))
+                XCTAssertGreaterThan(png.count, 5_000, "\(page): screenshot is blank")
+                XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+                let consoleErrors = log.split(separator: "\n").filter {
+                    $0.contains("CONSOLE") || $0.contains("Uncaught") || $0.contains("Content Security Policy")
+                }
+                XCTAssertEqual(consoleErrors, [], "\(page): \(consoleErrors)")
+            }
+        }
+    }
+
+    /// Runs `chromium --headless --screenshot` off the cooperative pool and returns its log.
+    static func screenshot(chromium: String, url: String, to file: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chromium)
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("viewer-profile-\(UUID().uuidString)").path
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)",
+                             "--enable-logging=stderr", "--v=0", "--window-size=1280,900", "--screenshot=\(file)", url]
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: profile)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
