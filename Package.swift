@@ -127,7 +127,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "ChromiumBrowserTests", dependencies: ["ChromiumBrowser", "WebBrowser", "TestSupport"]),
-        .testTarget(name: "WebSitesTests", dependencies: ["WebSites", "WebTasks", "WebBrowser"]),
+        .testTarget(name: "WebSitesTests", dependencies: ["WebSites", "WebTasks", "WebBrowser", "NNetnavSupport"]),
         .testTarget(name: "LanguageModelsTests", dependencies: [
             "LanguageModels", "HTTPTransport", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -136,7 +136,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "LlamaModel", "Kernels"]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel", "Environments", "ChromiumBrowser",
+            "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel", "Environments", "ChromiumBrowser", "Evaluation",
             "NNetnavSupport", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -160,6 +160,5 @@ let package = Package(
             "CrawlViewer", "Pipeline", "NNetnavSupport", "ChromiumBrowser",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "WebTasks", "WebSites", "ChromiumBrowser"]),
     ]
 )

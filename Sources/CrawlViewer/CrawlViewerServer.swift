@@ -29,7 +29,11 @@ public struct CrawlViewerServer: Sendable {
         let router = Router()
         let pages = ViewerPages(reader: reader, storeName: storeName)
         router.get("/") { request, _ -> Response in
-            try Self.page(pages.overview(filter: EpisodeFilter(query: request.uri.queryParameters)))
+            var query: [String: String] = [:]
+            for key in ["site", "outcome", "min_score", "template", "q"] {
+                if let value = request.uri.queryParameters.get(key) { query[key] = value }
+            }
+            return try Self.page(pages.overview(filter: EpisodeFilter(query: query)))
         }
         router.get("/episodes/:index") { _, context -> Response in
             guard let index = context.parameters.get("index", as: Int.self) else { return Self.notFound() }
@@ -75,13 +79,5 @@ struct EpisodeFilter: Sendable {
         minimumScore = query["min_score"].flatMap(Double.init)
         templateOnly = query["template"] == "1"
         search = query["q"].flatMap { $0.isEmpty ? nil : $0 }
-    }
-
-    init(query: Hummingbird.URI.QueryParameters) {
-        var dictionary: [String: String] = [:]
-        for key in ["site", "outcome", "min_score", "template", "q"] {
-            if let value = query.get(key) { dictionary[key] = value }
-        }
-        self.init(query: dictionary)
     }
 }

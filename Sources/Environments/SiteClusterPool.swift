@@ -53,7 +53,7 @@ public final class SiteClusterPool: EnvironmentPool, @unchecked Sendable {
 
     /// Signs in through the site's own login form, as the evaluation harness does for tasks.
     public func signIn(site: String, instance: Int, persona: Persona) async throws -> String? {
-        let name = try Self.siteName(site)
+        let name = try SiteName(parsing: site)
         guard let account = persona.account ?? SiteAccounts.defaultAccount(for: name) else { return nil }
         try await SiteAccounts.signIn(account, site: name, browser: environments[instance],
                                       baseURLs: await cluster.baseURLs(instance: instance))

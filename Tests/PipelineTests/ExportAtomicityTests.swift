@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import NNetnavSupport
 @testable import Pipeline
 
@@ -20,7 +21,7 @@ final class ExportAtomicityTests: XCTestCase {
 
     func testAnExportReplacesTheFourFilesWithOneSwitch() throws {
         let dir = try workspace().appendingPathComponent("dataset")
-        let exporter = DatasetExporter(studentPrompt: CrawlFixtures.prompts.studentPolicy)
+        let exporter = DatasetExporter(studentPrompt: StudentPrompt(template: CrawlFixtures.prompts.studentPolicy))
         _ = try exporter.export([], to: dir)
         _ = try exporter.export([], to: dir)
         XCTAssertEqual(Set(try contents(dir).keys), DatasetExporter.fileNames)
@@ -31,7 +32,7 @@ final class ExportAtomicityTests: XCTestCase {
 
     func testAKilledExportLeavesThePreviousCompleteSet() throws {
         let dir = try workspace().appendingPathComponent("dataset")
-        let exporter = DatasetExporter(studentPrompt: CrawlFixtures.prompts.studentPolicy)
+        let exporter = DatasetExporter(studentPrompt: StudentPrompt(template: CrawlFixtures.prompts.studentPolicy))
         _ = try exporter.export([], to: dir)
         let before = try contents(dir)
         struct Killed: Error {}
@@ -47,7 +48,7 @@ final class ExportAtomicityTests: XCTestCase {
         let legacy = parent.appendingPathComponent("legacy")
         try FileManager.default.createDirectory(at: legacy, withIntermediateDirectories: true)
         for name in DatasetExporter.fileNames { try Data("old\n".utf8).write(to: legacy.appendingPathComponent(name)) }
-        let exporter = DatasetExporter(studentPrompt: CrawlFixtures.prompts.studentPolicy)
+        let exporter = DatasetExporter(studentPrompt: StudentPrompt(template: CrawlFixtures.prompts.studentPolicy))
         _ = try exporter.export([], to: legacy)
         XCTAssertEqual(try contents(legacy)["sft_train.jsonl"], "")
 

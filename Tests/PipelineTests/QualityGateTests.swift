@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import LanguageModels
 import WebBrowser
 @testable import Pipeline

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Evaluation
 import LanguageModels
 import LlamaModel

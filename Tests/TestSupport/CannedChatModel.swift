@@ -63,7 +63,7 @@ public final class CannedChatModel: ChatModel, @unchecked Sendable {
     /// Every request, in arrival order.
     public var requests: [ChatRequest] { lock.withLock { recorded } }
 
-    func module(of request: ChatRequest) -> String {
+    public func module(of request: ChatRequest) -> String {
         guard let prompts else { return "echo" }
         let system = request.messages.first?.content ?? ""
         let table: [(PromptTemplate, String)] = [
@@ -111,7 +111,7 @@ public final class CannedChatModel: ChatModel, @unchecked Sendable {
                             finishReason: request.choices == nil ? "stop" : "choice", choiceLogProbs: logProbs)
     }
 
-    static func section(_ name: String, in text: String) -> String {
+    public static func section(_ name: String, in text: String) -> String {
         guard let r = text.range(of: name + "\n") else { return "" }
         return String(text[r.upperBound...])
     }

@@ -1,3 +1,4 @@
+import NNetnavSupport
 import Foundation
 import GRDB
 import WebBrowser
