@@ -89,7 +89,7 @@ let package = Package(
         // Running a policy on task sets, and its reports.
         .target(name: "Evaluation", dependencies: [
             "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser", "LanguageModels",
-            "NNetnavSupport",
+            "NNetnavSupport", "LlamaModel",
         ]),
         // The end-to-end main job (`nnetnav run`): the stages above, one after another.
         .target(name: "MainJob", dependencies: [
@@ -105,7 +105,7 @@ let package = Package(
         ]),
         .executableTarget(name: "nnetnav-bench", dependencies: [
             "WebBrowser", "ChromiumBrowser", "WebSites", "LanguageModels", "LlamaModel", "Trainer", "Kernels",
-            "NNetnavSupport", "HTTPTransport", "Pipeline", "Evaluation", "WebTasks",
+            "NNetnavSupport", "HTTPTransport", "Pipeline", "Evaluation", "Environments", "WebTasks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Evaluation
+import Environments
 import Foundation
 import LanguageModels
 import NNetnavSupport

@@ -180,7 +180,7 @@ final class EvaluationJournalTests: XCTestCase {
         do {
             func evaluate(_ model: any ChatModel) async throws -> [TaskEpisode] {
                 let agent = PolicyAgent(model: model, prompt: StudentPrompt(template: try PromptLibrary().studentPolicy,
-                                                                            maxObservationTokens: 100_000))
+                                                                            maxSequenceTokens: 100_000))
                 // The settings name the policy by the model's identifier: the same for both doubles here.
                 var settings = EvaluationSettings(label: "unit", benchmark: "bundled-sites", agent: agent, maxSteps: 30, browser: "native")
                 settings.policy = "test-double:policy"

@@ -1,3 +1,4 @@
+import Environments
 import XCTest
 import TestSupport
 import ChromiumBrowser

@@ -14,7 +14,7 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
     public var benchmark: String
     public var policy: String
     public var promptDigest: String
-    public var observationTokens: Int
+    public var sequenceTokens: Int
     public var answerTokens: Int
     public var temperature: Double
     public var constrainedFallback: Bool
@@ -29,7 +29,7 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
         policy = agent.model.identifier
         let template = agent.prompt.template
         promptDigest = String(SHA256.hexDigest(template.name + "\u{0}" + template.system + "\u{0}" + template.user).prefix(16))
-        observationTokens = agent.prompt.maxObservationTokens
+        sequenceTokens = agent.prompt.maxSequenceTokens
         answerTokens = agent.options.maxTokens
         temperature = agent.options.temperature
         constrainedFallback = agent.constrainedFallback
@@ -47,8 +47,8 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
         compare("benchmark", benchmark, other.benchmark)
         compare("policy", policy, other.policy)
         compare("policy prompt digest", promptDigest, other.promptDigest)
-        compare("--observation-tokens", observationTokens, other.observationTokens)
-        compare("--answer-tokens", answerTokens, other.answerTokens)
+        compare("--max-sequence-tokens", sequenceTokens, other.sequenceTokens)
+        compare("--max-answer-tokens", answerTokens, other.answerTokens)
         compare("temperature", temperature, other.temperature)
         compare("--constrained-fallback", constrainedFallback, other.constrainedFallback)
         compare("--max-candidates", maxCandidates, other.maxCandidates)

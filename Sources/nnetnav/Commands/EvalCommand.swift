@@ -138,8 +138,6 @@ struct EvalCommand: AsyncParsableCommand {
         do {
             let model = try cacheOptions.wrap(try policyOptions.make(maxConcurrentRequests: 2 * instances), defaultPath: cachePath)
             let meter = UsageMeter()
-            let model = try cacheOptions.wrap(try policyOptions.make(maxConcurrentRequests: 2 * instances), defaultPath: cachePath)
-            let meter = UsageMeter()
             let agent = try makeAgent(model, meter: meter)
             let settings = EvaluationSettings(label: "\(policyOptions.policy.text) on bundled-site tasks (\(files.count) task files)",
                                               benchmark: "bundled-sites", agent: agent, maxSteps: maxSteps,

@@ -1,3 +1,4 @@
+import Environments
 import ArgumentParser
 import Evaluation
 import Foundation
