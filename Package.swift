@@ -121,7 +121,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/TestSupport"),
 
-        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"]),
+        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"]),
         .testTarget(name: "WebBrowserTests", dependencies: [
             "WebBrowser", "HTTPTransport", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),

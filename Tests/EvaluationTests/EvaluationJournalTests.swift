@@ -101,7 +101,7 @@ final class EvaluationJournalTests: XCTestCase {
             XCTAssertEqual(differences.count, 2, "\(differences)")
             let message = "\(error)"
             XCTAssertTrue(message.contains("--max-steps: 10 in the folder, 20 now"), message)
-            XCTAssertTrue(message.contains("--answer-tokens: 64 in the folder, 32 now"), message)
+            XCTAssertTrue(message.contains("--max-answer-tokens: 64 in the folder, 32 now"), message)
             XCTAssertTrue(message.contains("another --out"), message)
         }
         var relabeled = try settings(maxSteps: 10)

@@ -22,9 +22,9 @@ final class MainJobTests: XCTestCase {
         config.exploration.maxActions = 4
         config.exploration.maxObservationTokens = 400
         config.training.steps = 2
-        // Rows are rendered to fit the trainer's sequence (the system prompt alone is ~500 tokens).
-        config.training.sequenceLength = 768
-        config.export.maxSequenceTokens = 768
+        // Rows are rendered to fit the trainer's sequence (the system prompt and user frame take ~700 tokens).
+        config.training.sequenceLength = 1024
+        config.export.maxSequenceTokens = 1024
         config.evaluation.tasksPerSite = 1
         config.evaluation.maxSteps = 2
         config.evaluation.policyMaxTokens = 24

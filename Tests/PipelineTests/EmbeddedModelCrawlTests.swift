@@ -38,7 +38,8 @@ final class EmbeddedModelCrawlTests: XCTestCase {
             let actions = try String.fetchAll(db, sql: "SELECT action FROM steps WHERE action IS NOT NULL ORDER BY idx")
             // Every executed action is valid: parsed from the model or chosen among the page's candidates.
             for action in actions { XCTAssertTrue(ActionParser.parse(action: action).isValid, action) }
-            XCTAssertTrue(try String.fetchAll(db, sql: "SELECT url FROM steps").allSatisfy { $0.hasPrefix(base) })
+            XCTAssertTrue(try String.fetchAll(db, sql: "SELECT url FROM steps").allSatisfy { $0.hasPrefix("http://shop.nnetnav/") && !$0.contains(base) },
+                          "stored URLs are canonical")
             // The judge answered by scoring the five choices: either a 1-5 score or a recorded label failure.
             for row in try Row.fetchAll(db, sql: "SELECT * FROM checkpoints") {
                 let decision: String = row["decision"]

@@ -156,7 +156,8 @@ final class QualityGateTests: XCTestCase {
             try Row.fetchAll(db, sql: "SELECT module, step FROM model_calls WHERE module IN ('judge', 'consistency')")
                 .map { ($0["module"] as String, $0["step"] as Int) }
         }
-        XCTAssertEqual(calls.filter { $0.0 == "judge" }.map(\.1), [4], "no judge call for the inconsistent label")
+        // A local judge may take two calls per checkpoint (its thought, then the scored digit); none at depth 8.
+        XCTAssertEqual(Set(calls.filter { $0.0 == "judge" }.map(\.1)), [4], "no judge call for the inconsistent label")
         XCTAssertEqual(calls.filter { $0.0 == "consistency" }.count, 2 * (1 + ContrastiveConsistency.contrastTrajectories.count))
     }
 }

@@ -2,11 +2,11 @@ import Foundation
 import XCTest
 
 /// A loopback port that accepts connections (the kernel's backlog) and never answers: a hung server.
-final class SilentServer: @unchecked Sendable {
-    private(set) var port: Int
+public final class SilentServer: @unchecked Sendable {
+    public private(set) var port: Int
     private let fd: Int32
 
-    init() throws {
+    public init() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
         var address = sockaddr_in()
