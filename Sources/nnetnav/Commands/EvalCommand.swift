@@ -189,7 +189,7 @@ struct EvalCommand: AsyncParsableCommand {
     func finish(journal: EvaluationJournal, meter: UsageMeter, _ evaluate: @escaping @Sendable () async throws -> Void) async throws {
         let loadBefore = MachineLoad.current()
         let work = Task { try await evaluate() }
-        let interrupt = EvalInterrupt.cancelOnInterrupt(work)
+        let interrupt = Interrupt.cancelOnInterrupt(work)
         defer { interrupt.cancel() }
         let result = await work.result
         let report = try EvaluationReport.regenerate(in: journal.directory)

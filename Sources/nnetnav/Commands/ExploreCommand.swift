@@ -146,7 +146,7 @@ struct ExploreCommand: AsyncParsableCommand {
                               environments: pool, sites: siteList, episodes: episodes, shard: try Shard(parsing: shard))
         let progress = ProgressBar(label: "explore", total: episodes, unit: "episodes")
         let crawl = Task { try await crawler.run(progress: progress) { await meter.snapshot().progressStatus } }
-        let interrupt = Self.cancelOnInterrupt(crawl)
+        let interrupt = Interrupt.cancelOnInterrupt(crawl)
         defer { interrupt.cancel() }
         let result = await crawl.result
         await shutdown()
@@ -159,20 +159,6 @@ struct ExploreCommand: AsyncParsableCommand {
             print("interrupted; rerun the same command to resume from \(store)")
             throw ExitCode(130)
         }
-    }
-
-    /// The first Ctrl-C cancels the crawl (in-flight episodes restart on resume); a second one exits at once.
-    static func cancelOnInterrupt(_ task: Task<Crawler.Summary, any Error>) -> any DispatchSourceSignal {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        let interrupts = InterruptCount()
-        source.setEventHandler {
-            if interrupts.increment() > 1 { Foundation.exit(130) }
-            FileHandle.standardError.write(Data("\nstopping after the steps in flight; Ctrl-C again to quit now\n".utf8))
-            task.cancel()
-        }
-        source.resume()
-        return source
     }
 
     /// One browser per site instance over the bundled sites (SiteCluster + BrowserSession), and what stops them.

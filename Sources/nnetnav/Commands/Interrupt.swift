@@ -1,9 +1,9 @@
 import Foundation
 
-/// Ctrl-C during an evaluation: the first cancels it (episodes in flight stop at their next step
-/// and are dropped, finished ones are already on disk), a second exits at once.
-enum EvalInterrupt {
-    static func cancelOnInterrupt(_ task: Task<Void, any Error>) -> any DispatchSourceSignal {
+/// Ctrl-C during a crawl or an evaluation: the first cancels the work (steps in flight stop at their
+/// next step; what finished is already on disk, so a rerun resumes), a second exits at once.
+enum Interrupt {
+    static func cancelOnInterrupt<Success: Sendable>(_ task: Task<Success, any Error>) -> any DispatchSourceSignal {
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         let interrupts = InterruptCount()
