@@ -110,7 +110,7 @@ struct TrainerBench: AsyncParsableCommand {
             let args = ["--layers", config.layerCount, "--dim", config.dim, "--heads", config.headCount, "--kv-heads", config.kvHeadCount,
                         "--hidden", config.hiddenDim, "--vocab", config.vocabSize, "--batch", batch, "--seq", seq,
                         "--threads", threads, "--steps", steps].map { "\($0)" }
-            let out = try runProcess(python, [script.path] + args)
+            let out = try EngineBench.runProcess(python, [script.path] + args)
             guard let line = out.split(separator: "\n").last,
                   let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let tms = json["ms_per_step"] as? Double else {
@@ -146,7 +146,7 @@ struct TrainerBench: AsyncParsableCommand {
             var args = ["trainer", "--report-peak", "--shape", shape, "--batch", "1", "--seq", "\(t)", "--threads", "\(threads)"]
             if lora { args.append("--lora") }
             if recompute { args.append("--recompute") }
-            let out = try runProcess(me, args)
+            let out = try EngineBench.runProcess(me, args)
             guard let line = out.split(separator: "\n").last,
                   let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let rss = json["peak_rss"] as? Double ?? (json["peak_rss"] as? Int).map(Double.init),
@@ -188,18 +188,5 @@ struct TrainerBench: AsyncParsableCommand {
             best = max(best, 2 * Double(s * s * s) / Date().timeIntervalSince(t0) / 1e9)
         }
         return best
-    }
-
-    private func runProcess(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ValidationError("\(executable) exited with \(process.terminationStatus)") }
-        return String(decoding: data, as: UTF8.self)
     }
 }
