@@ -1,4 +1,5 @@
 import Foundation
+import Evaluation
 import MainJob
 
 /// Everything that decides an experiment's numbers, recorded in `experiment.json` so a rerun can
@@ -29,6 +30,8 @@ public struct ExperimentSettings: Codable, Sendable, Equatable {
     public var maxSequenceTokens = 1024
     public var maxAnswerTokens = 128
     public var policyMaxTokens = 64
+    /// How every arm's policy picks an action (the student runs in process: `choice`).
+    public var decoding = PolicyDecoding.choice
     public var instances = 1
     public var seed: UInt64 = 0
 

@@ -124,7 +124,8 @@ public struct LearningExperiment: Sendable {
                 model = try LocalChatModel(modelFile: checkpoint)
             }
             let agent = PolicyAgent(model: CachedChatModel(wrapping: model, cache: cache),
-                                    prompt: prompt, options: GenerationOptions(temperature: 0, maxTokens: settings.policyMaxTokens))
+                                    prompt: prompt, options: GenerationOptions(temperature: 0, maxTokens: settings.policyMaxTokens),
+                                    decoding: settings.decoding)
             result.sites = try await evaluateSites(arm: arm, agent: agent, cluster: cluster, tasks: heldOut, folder: folder, cost: &cost)
             if let selection = settings.miniwob {
                 result.miniwob = try await evaluateMiniWoB(arm: arm, agent: agent, selection: selection, folder: folder, cost: &cost)

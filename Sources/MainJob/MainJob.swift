@@ -198,7 +198,8 @@ public struct MainJob: Sendable {
         let settings = config.evaluation
         let agent = PolicyAgent(model: cachedAndMetered(model, stages),
                                 prompt: stages.studentPrompt,
-                                options: GenerationOptions(temperature: 0, maxTokens: settings.policyMaxTokens))
+                                options: GenerationOptions(temperature: 0, maxTokens: settings.policyMaxTokens),
+                                decoding: PolicyDecoding(rawValue: settings.decoding) ?? .choice)
         let runner = TaskRunner(agent: agent, cluster: stages.cluster, maxSteps: settings.maxSteps)
         let episodes = try await PolicyEvaluation(runner: runner, label: label, backend: stages.backend)
             .run(tasks, instances: min(settings.instances, config.instances))

@@ -76,11 +76,15 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
 
     public struct EvaluationSettings: Codable, Sendable, ConfigSection {
         /// Held-out tasks per site: the easiest ones (by reference-solution length), then by id.
-        public var tasksPerSite = 1
+        public var tasksPerSite = 5
         public var maxDifficulty = 3
         public var maxSteps = 4
         /// Generation limit of the evaluated policy (the prompt budget is `export`'s, as in training).
         public var policyMaxTokens = 64
+        /// How the policy picks an action: `choice` (score the page's valid actions as whole answers in
+        /// the trained format: one call per step, what the embedded student can do) or `free` (write an
+        /// answer, choose only when it does not parse).
+        public var decoding = "choice"
         /// Evaluate the model before fine-tuning too, for the before/after comparison.
         public var baseline = true
         /// Tasks run at once. With the in-process model, whose requests run one at a time, more
@@ -150,6 +154,7 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         try evaluation.positive("maxSteps", self.evaluation.maxSteps)
         try evaluation.positive("policyMaxTokens", self.evaluation.policyMaxTokens)
         try evaluation.positive("instances", self.evaluation.instances)
+        try evaluation.oneOf("decoding", self.evaluation.decoding, ["free", "choice"])
     }
 
     /// The student's checkpoint path, "" for the embedded model.

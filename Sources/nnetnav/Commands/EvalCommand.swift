@@ -75,8 +75,12 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only rewrite report.json and report.html of the evaluation folder DIR from its episodes.jsonl, and print the summary.")
     var reportOnly: String?
 
-    @Flag(inversion: .prefixedNo, help: "Re-ask with the page's valid actions as choices when an answer does not parse.")
+    @Flag(inversion: .prefixedNo, help: "With --decoding free: re-ask with the page's valid actions as choices when an answer does not parse.")
     var constrainedFallback = true
+
+    @Option(name: .long, help: ArgumentHelp("How the policy picks an action: auto, free or choice.",
+                                            discussion: "free: the model writes an answer (and, when it names no valid action, chooses among the page's valid actions); choice: it only chooses, by likelihood, among the page's valid actions written as whole answers in the trained format — one scoring call per step; auto (the default): choice for an in-process model, free for a server."))
+    var decoding: DecodingChoice = .auto
 
     @OptionGroup var browserOption: BrowserOption
 
@@ -181,7 +185,8 @@ struct EvalCommand: AsyncParsableCommand {
                                           maxSequenceTokens: maxSequenceTokens, maxAnswerTokens: maxAnswerTokens,
                                           tokens: try StudentTokens.counter(tokenizer)),
                     options: GenerationOptions(temperature: 0, maxTokens: maxAnswerTokens),
-                    constrainedFallback: constrainedFallback, maxCandidates: maxCandidates)
+                    constrainedFallback: constrainedFallback, maxCandidates: maxCandidates,
+                    decoding: try decoding.resolved(for: policyOptions.policy.spec(option: "--policy")))
     }
 
     /// Runs `evaluate` until it ends or Ctrl-C cancels it, then rewrites the report from what the
@@ -200,6 +205,19 @@ struct EvalCommand: AsyncParsableCommand {
         do { try result.get() } catch is CancellationError {
             print("interrupted; rerun the same command to finish the rest (finished episodes are kept in \(journal.directory.path))")
             throw ExitCode(130)
+        }
+    }
+}
+
+/// `--decoding`: a `PolicyDecoding`, or `auto` to choose by where the policy runs.
+enum DecodingChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, free, choice
+
+    func resolved(for spec: ChatModelSpec) -> PolicyDecoding {
+        switch self {
+        case .auto: return .automatic(for: spec)
+        case .free: return .free
+        case .choice: return .choice
         }
     }
 }
