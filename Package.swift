@@ -52,7 +52,7 @@ let package = Package(
         ]),
         // Task sets (WebArena config format) and their programmatic evaluators.
         .target(name: "WebTasks", dependencies: [
-            "WebBrowser", "WebSites", "NNetnavSupport",
+            "WebBrowser", "WebSites", "NNetnavSupport", "HTTPTransport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
 
@@ -143,6 +143,7 @@ let package = Package(
         ]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
             "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "EvaluationTests", dependencies: [
             "Evaluation", "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser",
