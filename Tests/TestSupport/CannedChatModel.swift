@@ -74,7 +74,8 @@ public final class CannedChatModel: ChatModel, @unchecked Sendable {
             (prompts.trajectoryLabeler, "label"), (prompts.judge, "judge"), (prompts.actionRationalizer, "rationale"),
             (prompts.stopAction, "stop"),
         ]
-        return table.first { Self.fills(template: $0.0.system, into: system) }?.1 ?? "unknown"
+        let openWeb = prompts.explorationPolicyOpenWeb.map { [($0, "policy")] } ?? []
+        return (openWeb + table).first { Self.fills(template: $0.0.system, into: system) }?.1 ?? "unknown"
     }
 
     /// Whether `text` is `template` with its `{placeholders}` filled: the literal pieces appear in order.

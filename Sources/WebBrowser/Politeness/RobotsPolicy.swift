@@ -25,10 +25,7 @@ public actor RobotsPolicy {
         self.fetch = fetch
     }
 
-    static func origin(of url: String) -> String? {
-        guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), let host = c.host?.lowercased() else { return nil }
-        return "\(scheme)://\(host)" + (c.port.map { ":\($0)" } ?? "")
-    }
+    static func origin(of url: String) -> String? { URLAllowlist.origin(of: url) }
 
     public func robots(for url: String) async -> RobotsTxt {
         guard let origin = Self.origin(of: url) else { return .allowAll }
