@@ -142,7 +142,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
-            "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser", "TestSupport",
+            "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser", "TestSupport", "HTTPTransport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "EvaluationTests", dependencies: [

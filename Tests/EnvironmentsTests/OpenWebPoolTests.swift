@@ -1,6 +1,6 @@
 import ChromiumBrowser
 import Foundation
-import HTTPTransport
+@preconcurrency import HTTPTransport
 import Hummingbird
 import Pipeline
 import WebBrowser
@@ -67,7 +67,7 @@ final class OpenWebPoolTests: XCTestCase {
             let robots = RobotsPolicy(userAgent: Self.agent) { url in
                 guard let c = URLComponents(string: url), let host = c.host else { return nil }
                 let local = url.replacingOccurrences(of: "//\(host):", with: "//127.0.0.1:")
-                guard let r = try? await client.send(HTTPRequest(url: local, headers: [("Host", "\(host):\(port)")])) else { return nil }
+                guard let r = try? await client.send(HTTPTransport.HTTPRequest(url: local, headers: [("Host", "\(host):\(port)")])) else { return nil }
                 return (r.status, String(decoding: r.body, as: UTF8.self))
             }
             let list = try OpenWebStartList(parsing: "# recipe sites\nhttp://www.recipes.test:\(port)/\n")
@@ -97,7 +97,8 @@ final class OpenWebPoolTests: XCTestCase {
             // A link opening a new tab: the tab opens on the site.
             _ = try await environment.step(.goto(url: "http://www.recipes.test:\(port)/"))
             let base = try XCTUnwrap((environment as? PoliteEnvironment)?.base as? ChromiumEnvironment)
-            let newTabLink = try XCTUnwrap(await base.elementIDs(role: "link", name: "Soup (new tab)").first)
+            let links = await base.elementIDs(role: "link", name: "Soup (new tab)")
+            let newTabLink = try XCTUnwrap(links.first)
             let afterPopup = try await environment.step(.click(id: newTabLink))
             XCTAssertEqual(afterPopup.tabs.count, 2, afterPopup.text)
             // The page budget (4 loads of this host) runs out: the action is then not executed.

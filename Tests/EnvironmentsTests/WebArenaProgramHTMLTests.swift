@@ -26,7 +26,7 @@ final class WebArenaProgramHTMLTests: XCTestCase {
         var restNotDone: ShopREST? = nil
     }
 
-    struct ShopREST: Sendable {
+    struct ShopREST: @unchecked Sendable {
         var latestOrder: (entityID: Int, incrementID: String) = (0, "0")
         var reviews: [[String: Any]] = []
         var reviewsJSON: Data { (try? JSONSerialization.data(withJSONObject: reviews)) ?? Data("[]".utf8) }

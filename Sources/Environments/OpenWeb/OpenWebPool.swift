@@ -38,12 +38,15 @@ public final class OpenWebPool: EnvironmentPool, @unchecked Sendable {
         instanceCount = instances
         chromium = browser
         owned = ownsBrowser
-        self.robots = robots ?? RobotsPolicy(userAgent: politeness.userAgent)
-        budget = PageBudget(limit: politeness.maxPages)
+        let robotsPolicy = robots ?? RobotsPolicy(userAgent: politeness.userAgent)
+        self.robots = robotsPolicy
+        let pageBudget = PageBudget(limit: politeness.maxPages)
+        budget = pageBudget
         let limiter = HostRateLimiter(interval: politeness.perHostInterval)
         // Nothing loads until an episode's start narrows the list to its site.
-        chromiumEnvironments = (0..<instances).map { _ in browser.makeEnvironment(allowlist: URLAllowlist(prefixes: ["http://invalid.invalid"])) }
-        environments = chromiumEnvironments.map { PoliteEnvironment(base: $0, limiter: limiter, budget: budget, robots: self.robots) }
+        let bases = (0..<instances).map { _ in browser.makeEnvironment(allowlist: URLAllowlist(prefixes: ["http://invalid.invalid"])) }
+        chromiumEnvironments = bases
+        environments = bases.map { PoliteEnvironment(base: $0, limiter: limiter, budget: pageBudget, robots: robotsPolicy) }
     }
 
     /// Starts Chromium with the crawler's User-Agent.

@@ -9,6 +9,11 @@ public struct OpenWebStartList: Sendable, Hashable {
         /// `openweb/<host>`: its personas come from `prompts/personas/openweb/<host>.txt` when that
         /// exists, else `prompts/personas/openweb.txt`; the policy uses the open-web prompt.
         public var name: String { OpenWebStartList.sitePrefix + host }
+
+        public init(startURL: String, host: String) {
+            self.startURL = startURL
+            self.host = host
+        }
     }
 
     public static let sitePrefix = "openweb/"

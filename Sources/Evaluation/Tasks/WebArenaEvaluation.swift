@@ -33,7 +33,8 @@ public struct WebArenaEvaluation: Sendable {
     /// sites are replicated: WebArena's tasks change shared state.
     public func run(_ tasks: [TaskConfig], concurrency: Int = 1, journal: EvaluationJournal? = nil,
                     progress: Bool = true, browser: ChromiumBrowser? = nil) async throws -> [TaskEpisode] {
-        let chromium = try await browser ?? ChromiumBrowser.launch()
+        let chromium: ChromiumBrowser
+        if let browser { chromium = browser } else { chromium = try await ChromiumBrowser.launch() }
         let source = ChromiumBrowserSource(browser: chromium)
         defer { if browser == nil { source.close() } }
         let signIn = SiteSignIn(siteMap: siteMap, deployment: deployment)

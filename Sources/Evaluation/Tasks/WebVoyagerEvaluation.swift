@@ -27,7 +27,8 @@ public struct WebVoyagerEvaluation: Sendable {
                     browser: ChromiumBrowser? = nil, robots: RobotsPolicy? = nil) async throws -> [TaskEpisode] {
         var configuration = ChromiumBrowser.Configuration()
         configuration.extraArguments.append("--user-agent=\(politeness.userAgent)")
-        let chromium = try await browser ?? ChromiumBrowser.launch(configuration)
+        let chromium: ChromiumBrowser
+        if let browser { chromium = browser } else { chromium = try await ChromiumBrowser.launch(configuration) }
         defer { if browser == nil { chromium.close() } }
         let robots = robots ?? RobotsPolicy(userAgent: politeness.userAgent)
         let scheduler = EpisodeScheduler<WebVoyagerTask>(label: "webvoyager", workers: max(1, concurrency), journal: journal, progress: progress)
