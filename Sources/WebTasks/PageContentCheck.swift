@@ -62,7 +62,7 @@ public struct PageContentCheck: Sendable {
                                        reason: ok ? "\(scope) reads '\(exact)'" : "\(scope) reads '\(Self.clip(text))', not '\(exact)'"))
         }
         for item in required.mustInclude ?? [] {
-            let ok = AnswerText.alternatives(item).contains { AnswerText.includes(text, $0) }
+            let ok = AnswerText.alternatives(item).contains { Self.includes(text, $0) }
             results.append(CheckResult(kind: "program_html", passed: ok,
                                        reason: ok ? "\(scope) includes '\(item)'" : "\(scope) does not include '\(item)'"))
         }
@@ -99,6 +99,14 @@ public struct PageContentCheck: Sendable {
             return try await browser.text(textLocator).map(HTMLEntities.unescape)
         }
         return try await browser.text(textLocator)
+    }
+
+    /// Token matching, except that a URL is looked for as a string (case-insensitively): WebArena's
+    /// locators join a post's text and its links without a space (`…sharehttp://host/repo`), which
+    /// WebArena's substring test accepted and whole-token matching would not.
+    static func includes(_ text: String, _ reference: String) -> Bool {
+        if reference.contains("://") { return text.lowercased().contains(reference.lowercased()) }
+        return AnswerText.includes(text, reference)
     }
 
     static func clip(_ s: String) -> String { s.count > 120 ? String(s.prefix(117)) + "..." : s }

@@ -33,7 +33,7 @@ public final class PoliteEnvironment: BrowserEnvironment, @unchecked Sendable {
     public func reset(startURL: String) async throws -> Observation {
         let host = Self.host(startURL)
         if await budget.isSpent(host) { throw PageBudget.Spent(host: host, limit: budget.limit ?? 0) }
-        try await limiter.waitTurn(for: host, minimumInterval: await robots.crawlDelay(for: startURL) ?? 0)
+        try await limiter.waitTurn(for: host, minimumInterval: await robots.knownCrawlDelay(for: startURL) ?? 0)
         let observation = try await base.reset(startURL: startURL)
         await budget.count(observation.url)
         lock.withLock { last = observation }
@@ -51,7 +51,7 @@ public final class PoliteEnvironment: BrowserEnvironment, @unchecked Sendable {
                 refused.error = "not done: the page budget for \(host) is spent (--max-pages \(budget.limit ?? 0))"
                 return refused
             }
-            try await limiter.waitTurn(for: host, minimumInterval: await robots.crawlDelay(for: target) ?? 0)
+            try await limiter.waitTurn(for: host, minimumInterval: await robots.knownCrawlDelay(for: target) ?? 0)
         }
         let observation = try await base.step(action)
         if observation.url != current?.url { await budget.count(observation.url) }

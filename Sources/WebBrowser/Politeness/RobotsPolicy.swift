@@ -46,4 +46,10 @@ public actor RobotsPolicy {
     }
 
     public func crawlDelay(for url: String) async -> Double? { await robots(for: url).crawlDelay(for: userAgent) }
+
+    /// The crawl-delay of an origin whose robots.txt was already fetched; nil otherwise, without
+    /// fetching (asking on behalf of a page that will be refused must not contact its host).
+    public func knownCrawlDelay(for url: String) -> Double? {
+        Self.origin(of: url).flatMap { cache[$0] }?.crawlDelay(for: userAgent)
+    }
 }
