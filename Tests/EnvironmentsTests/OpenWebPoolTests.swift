@@ -131,6 +131,38 @@ final class OpenWebPoolTests: XCTestCase {
         }
     }
 
+    /// `explore --urls` end to end with the canned model: a crawl of the live-site copy uses the
+    /// open-web prompt, and its walk over the page's links never reaches a refused page or host.
+    func testAnOpenWebCrawlUsesTheOpenWebPromptAndStaysOnItsSite() async throws {
+        try TestRequirements.chromium()
+        let log = Log()
+        try await LoopbackHTTPServer.with(router: router(log), label: "open-web-crawl") { port in
+            var configuration = ChromiumBrowser.Configuration()
+            configuration.extraArguments += ["--host-resolver-rules=MAP *.test 127.0.0.1"]
+            let robots = RobotsPolicy(userAgent: Self.agent) { _ in (200, "User-agent: *\nDisallow: /private\nDisallow: /members\n") }
+            let list = try OpenWebStartList(parsing: "http://www.recipes.test:\(port)/")
+            let chromium = try await ChromiumBrowser.launch(configuration)
+            defer { chromium.close() }
+            let pool = OpenWebPool(startList: list, politeness: OpenWebPoliteness(userAgent: Self.agent, perHostInterval: 0.05),
+                                   instances: 1, browser: chromium, robots: robots)
+            let prompts = try PromptLibrary()
+            let model = CannedChatModel(prompts: prompts)
+            var config = ExplorationConfig()
+            config.maxActions = 6
+            let crawler = Crawler(model: model, prompts: prompts, config: config, store: try CrawlStore(), environments: pool,
+                                  sites: list.sites.map(\.name), episodes: 1)
+            let summary = try await crawler.run()
+            XCTAssertEqual(summary.completed, 1, "\(summary)")
+            let policyPrompts = model.requests.compactMap(\.messages.first?.content).filter { $0.contains("simulate a task") }
+            XCTAssertFalse(policyPrompts.isEmpty)
+            XCTAssertTrue(policyPrompts.allSatisfy { $0.contains("never buy, book, pay, post") }, "every policy call used the open-web prompt")
+            XCTAssertGreaterThanOrEqual(model.callCounts["policy"] ?? 0, 3)
+            let entries = log.all
+            XCTAssertTrue(entries.contains { $0.path == "/recipes/1" || $0.path == "/recipes/2" }, "the walk followed the site's links")
+            XCTAssertFalse(entries.contains { $0.path.hasPrefix("/private") || $0.path.hasPrefix("/members") || $0.host.hasPrefix("other.test") })
+        }
+    }
+
     func testTheOpenWebPromptAndPerSitePersonas() throws {
         let prompts = try PromptLibrary()
         let openWeb = prompts.explorationPolicy(site: "openweb/www.allrecipes.com")
