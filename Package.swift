@@ -148,6 +148,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: [
             "Evaluation", "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser",
             "LanguageModels", "NNetnavSupport", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "MainJobTests", dependencies: [
             "MainJob", "Pipeline", "LanguageModels", "NNetnavSupport", "TestSupport",

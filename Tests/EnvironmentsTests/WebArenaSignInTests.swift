@@ -1,4 +1,5 @@
 import ChromiumBrowser
+import Pipeline
 import Foundation
 import Hummingbird
 import WebBrowser
@@ -43,7 +44,12 @@ final class WebArenaSignInTests: XCTestCase {
             }
             return Response(status: .seeOther, headers: [.location: "/", .setCookie: "PHPSESSID=signed-in; Path=/; HttpOnly"])
         }
-        router.get("/") { _, _ in Self.page("<h1>Home</h1>") }
+        router.get("/") { _, _ in
+            Self.page("<h1>Home</h1><a href=\"/f/books\">Books</a> <a href=\"/user/MarvelsGrantMan136/account\">My account</a>")
+        }
+        router.get("f/:forum") { _, context in
+            Self.page("<h1>Forum \(context.parameters.get("forum") ?? "")</h1><a href=\"/\">Home</a>")
+        }
         router.get("user/:name/account") { request, context -> Response in
             guard (request.headers[.cookie] ?? "").contains("PHPSESSID=signed-in") else {
                 return Response(status: .seeOther, headers: [.location: "/login"])
@@ -106,6 +112,35 @@ final class WebArenaSignInTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains("not signed in"), "\(error)")
             }
             await third.close()
+        }
+    }
+
+    /// `explore --sites webarena` end to end with the canned model: the reset hook runs, the episode
+    /// signs in through the declared flow, and prompts name WebArena's canonical URL, never the deployment's.
+    func testAWebArenaCrawlResetsSignsInAndUsesCanonicalURLs() async throws {
+        try TestRequirements.chromium()
+        let forum = Forum()
+        var map = try WebArenaSiteMap.load(WebArenaSiteMap.defaultFile())
+        let chromium = try await ChromiumBrowser.launch()
+        defer { chromium.close() }
+        try await LoopbackHTTPServer.with(router: router(forum), label: "forum-crawl") { port in
+            let base = "http://127.0.0.1:\(port)"
+            map.sites["reddit"]?.reset = ResetHook(url: base + "/reset")
+            let pool = WebArenaPool(siteMap: map, deployment: WebArenaDeployment(baseURLs: [.reddit: base]), instances: 1, browser: chromium)
+            XCTAssertEqual(pool.sites, ["reddit"])
+            let prompts = try PromptLibrary()
+            let model = CannedChatModel(prompts: prompts)
+            var config = ExplorationConfig()
+            config.maxActions = 4
+            let crawler = Crawler(model: model, prompts: prompts, config: config, store: try CrawlStore(), environments: pool,
+                                  sites: pool.sites, episodes: 1)
+            let summary = try await crawler.run()
+            XCTAssertEqual(summary.completed, 1, "\(summary)")
+            XCTAssertEqual(forum.resets, 1, "the site map's reset hook ran before the episode")
+            XCTAssertEqual(forum.posts, 1, "the episode signed in through the form")
+            let sent = model.requests.flatMap(\.messages).map(\.content)
+            XCTAssertTrue(sent.contains { $0.contains("URL: http://reddit.com/") }, "the policy sees WebArena's canonical URL")
+            XCTAssertFalse(sent.contains { $0.contains(base) }, "the deployment's address never reaches a prompt")
         }
     }
 
