@@ -2,7 +2,8 @@
 ///
 /// Every reference string may hold ` |OR| ` alternatives and passes when any alternative does.
 /// `exact_match` compares normalised token lists, `must_include` looks for each reference as a
-/// consecutive token run, `fuzzy_match` is deterministic (see `fuzzyMatches`) unless a judge is given.
+/// consecutive token run, `fuzzy_match` is deterministic (see `fuzzyMatches`); with a judge, an answer the
+/// deterministic test does not accept goes to the judge (WebArena's LM grader).
 ///
 /// WebArena's evaluator bugs kept fixed here: `exact_match` and `fuzzy_match` honour ` |OR| ` too;
 /// "0" does not match inside "10" but "$0.00" matches "0"; an unachievable task's answer that is not

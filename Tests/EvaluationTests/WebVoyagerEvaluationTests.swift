@@ -1,4 +1,5 @@
 import ChromiumBrowser
+import Environments
 import Foundation
 import Hummingbird
 import LanguageModels

@@ -57,7 +57,7 @@ public struct OpenWebStartList: Sendable, Hashable {
 
     public static func load(_ file: URL) throws -> OpenWebStartList {
         let text: String
-        do { text = try String(contentsOf: file, encoding: .utf8) } catch { throw LoadError.unreadable(file.path, "\(error)") }
+        do { text = try String(contentsOf: file, encoding: .utf8) } catch { throw LoadError.unreadable(file.path, error.localizedDescription) }
         return try OpenWebStartList(parsing: text, file: file.path)
     }
 
