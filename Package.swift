@@ -97,10 +97,15 @@ let package = Package(
             "WebSites", "WebTasks", "ChromiumBrowser", "NNetnavSupport",
         ]),
 
+        .target(name: "Experiment", dependencies: [
+            "MainJob", "Environments", "Evaluation", "Pipeline", "Trainer", "LlamaModel", "LanguageModels",
+            "WebSites", "WebTasks", "ChromiumBrowser", "Kernels", "NNetnavSupport",
+        ]),
+
         .executableTarget(name: "nnetnav", dependencies: [
             "WebBrowser", "ChromiumBrowser", "WebSites", "WebTasks", "LanguageModels", "LlamaModel", "Trainer",
             "Pipeline", "Environments", "Models", "Evaluation", "MainJob", "NNetnavSupport", "HTTPTransport",
-            "Kernels", "CrawlViewer",
+            "Kernels", "CrawlViewer", "Experiment",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "nnetnav-bench", dependencies: [
@@ -158,6 +163,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "NNetnavSupportTests", dependencies: ["NNetnavSupport"]),
+        .testTarget(name: "ExperimentTests", dependencies: [
+            "Experiment", "Evaluation", "MainJob", "Pipeline", "WebSites", "WebTasks", "NNetnavSupport", "TestSupport",
+        ]),
         .testTarget(name: "CrawlViewerTests", dependencies: [
             "CrawlViewer", "Pipeline", "NNetnavSupport", "ChromiumBrowser",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -24,6 +24,7 @@ struct NNetnav: AsyncParsableCommand {
             ViewCommand.self,
             TrainCommand.self,
             EvalCommand.self,
+            ExperimentCommand.self,
             ChatCommand.self,
             GenerateCommand.self,
         ]

@@ -32,7 +32,7 @@ final class PolicyEvaluationTests: XCTestCase {
     func testAPolicyThatFollowsTheSolutionsPassesEveryTask() async throws {
         let tasks = try sampleTasks()
         try await withCluster { cluster in
-            let runner = TaskRunner(agent: try agent(SolutionFollowingModel(tasks: tasks)), cluster: cluster, maxSteps: 30)
+            let runner = TaskRunner(agent: try agent(ScriptedSolutionOracle(tasks: tasks)), cluster: cluster, maxSteps: 30)
             let episodes = try await PolicyEvaluation(runner: runner, label: "oracle").run(tasks, instances: 2, progress: false)
             XCTAssertEqual(episodes.map(\.taskID), tasks.map(\.taskID), "results come back in task order")
             for e in episodes {
@@ -50,7 +50,7 @@ final class PolicyEvaluationTests: XCTestCase {
         try TestRequirements.chromium()
         let tasks = try sampleTasks()
         try await withCluster { cluster in
-            let runner = TaskRunner(agent: try agent(SolutionFollowingModel(tasks: tasks)), cluster: cluster, maxSteps: 30)
+            let runner = TaskRunner(agent: try agent(ScriptedSolutionOracle(tasks: tasks)), cluster: cluster, maxSteps: 30)
             let episodes = try await PolicyEvaluation(runner: runner, label: "oracle", backend: .chromium)
                 .run(tasks, instances: 2, progress: false)
             XCTAssertEqual(episodes.map(\.taskID), tasks.map(\.taskID))
@@ -65,7 +65,7 @@ final class PolicyEvaluationTests: XCTestCase {
         let tasks = try sampleTasks().filter { $0.eval.evalTypes.contains(.stringMatch) }
         XCTAssertFalse(tasks.isEmpty)
         try await withCluster { cluster in
-            let wrong = TaskRunner(agent: try agent(SolutionFollowingModel(tasks: tasks, forcedAnswer: "purple elephant")),
+            let wrong = TaskRunner(agent: try agent(ScriptedSolutionOracle(tasks: tasks, forcedAnswer: "purple elephant")),
                                    cluster: cluster, maxSteps: 30)
             for e in try await PolicyEvaluation(runner: wrong).run(tasks, instances: 2, progress: false) {
                 XCTAssertFalse(e.succeeded, "task \(e.taskID) passed with a wrong answer")
