@@ -42,7 +42,7 @@ final class OpenWebPoolTests: XCTestCase {
                 return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "User-agent: *\nDisallow: /private\n\nUser-agent: nnetnav-live-test\nDisallow: /private\nDisallow: /members\n")))
             case "/":
                 return Self.page("Recipes", """
-                    <h1>Recipes</h1><a href="/recipes/1">Lasagna</a> <a href="/recipes/2" target="_blank">Soup (new tab)</a>
+                    <h1>Recipes</h1><img src="http://cdn.test:\(port)/logo.png" alt="Recipes logo"><a href="/recipes/1">Lasagna</a> <a href="/recipes/2" target="_blank">Soup (new tab)</a>
                     <a href="/private/secret">Staff only</a> <a href="/members">Members</a>
                     <a href="http://other.test:\(port)/ads">Partner site</a>
                     """)
@@ -118,6 +118,7 @@ final class OpenWebPoolTests: XCTestCase {
             XCTAssertFalse(entries.contains { $0.path.hasPrefix("/private") || $0.path.hasPrefix("/members") }, "refused pages were never requested")
             XCTAssertFalse(entries.contains { $0.path == "/recipes/4" } && entries.contains { $0.path == "/recipes/3" } && spent != nil
                            && (spent?.url.hasSuffix("/recipes/4") ?? false), "no load once the budget is spent")
+            XCTAssertTrue(entries.contains { $0.host.hasPrefix("cdn.test") && $0.path == "/logo.png" }, "a page's image loads from its CDN")
             XCTAssertFalse(entries.contains { $0.host.hasPrefix("other.test") }, "the other host was never contacted: \(entries.filter { $0.host.hasPrefix("other.test") }.map { "\($0.path) \($0.agent)" })")
             let documents = entries.filter { $0.path == "/" || $0.path.hasPrefix("/recipes") }
             XCTAssertTrue(documents.allSatisfy { $0.agent == Self.agent }, documents.map(\.agent).description)
