@@ -52,7 +52,7 @@ let package = Package(
         ]),
         // Task sets (WebArena config format) and their programmatic evaluators.
         .target(name: "WebTasks", dependencies: [
-            "WebBrowser", "WebSites", "NNetnavSupport",
+            "WebBrowser", "WebSites", "NNetnavSupport", "HTTPTransport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
 
@@ -147,11 +147,13 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
-            "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser", "TestSupport",
+            "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser", "TestSupport", "HTTPTransport",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "EvaluationTests", dependencies: [
             "Evaluation", "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser",
             "LanguageModels", "NNetnavSupport", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "MainJobTests", dependencies: [
             "MainJob", "Pipeline", "LanguageModels", "NNetnavSupport", "TestSupport",

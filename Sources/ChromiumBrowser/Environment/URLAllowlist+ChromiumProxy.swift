@@ -17,6 +17,9 @@ extension URLAllowlist {
         let hosts = prefixes.compactMap(Self.bypassRule)
         // No entries and no file restriction means any web host may load: nothing to route away.
         if prefixes.isEmpty && filePaths.isEmpty && !allowFileURLs { return [:] }
+        // A live page's images, styles and scripts come from other hosts (CDNs): the proxy would cut
+        // them off, so an open-web context relies on the Fetch filter, which still confines documents.
+        if subresourcesFromAnyHost { return [:] }
         return ["proxyServer": .string(Self.unreachableProxy),
                 "proxyBypassList": .string((["<-loopback>"] + hosts).joined(separator: ";"))]
     }

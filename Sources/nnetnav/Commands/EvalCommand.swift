@@ -35,6 +35,15 @@ struct EvalCommand: AsyncParsableCommand {
           nnetnav eval --policy local --miniwob nnetnav --seeds 5      (MiniWoB++ in headless Chromium)
           nnetnav eval --policy vllm:MODEL@http://127.0.0.1:8000/v1 --miniwob nnetnav --concurrency 8
           nnetnav eval --report-only runs/eval
+          SHOPPING=http://localhost:7770 nnetnav eval --policy openai:gpt-4o-mini --sites webarena --judge openai:gpt-4o
+          nnetnav eval --policy openai:gpt-4o-mini --webvoyager WebVoyager_data.jsonl --judge openai:gpt-4o
+
+        `--sites webarena` (or `--site-map FILE`) runs WebArena's own 812 tasks (datasets/webarena/test.raw.json, or \
+        --tasks FILE in the same format) on a real deployment in Chromium: base URLs from SHOPPING, SHOPPING_ADMIN, \
+        REDDIT, GITLAB, WIKIPEDIA, MAP, HOMEPAGE (or the site map); only tasks whose sites are all deployed run. Sign-in \
+        and reset hooks come from the site map (environments/webarena/sites.json); --judge grades fuzzy_match answers \
+        with WebArena's prompt (without it, a deterministic token match decides). `--webvoyager FILE` runs \
+        {web, ques} tasks on the live web and has --judge decide success from the final page and the answer.
         """)
 
     @OptionGroup var policyOptions: PolicyOptions
@@ -92,6 +101,18 @@ struct EvalCommand: AsyncParsableCommand {
 
     @OptionGroup var cacheOptions: CacheOptions
 
+    @Option(name: .long, help: "WebArena site map (base URLs, accounts, sign-in flows, reset hooks); implies --sites webarena.")
+    var siteMap: String?
+
+    @Flag(name: .long, help: "With --sites webarena: run the site map's reset hooks before every task (default: only before tasks marked require_reset).")
+    var resetEveryTask = false
+
+    @Option(name: .long, help: ArgumentHelp("The LM judge of WebArena's fuzzy_match and of --webvoyager.", discussion: ModelArgument.help))
+    var judge: ModelArgument?
+
+    @Option(name: .long, help: "Evaluate on WebVoyager-style tasks on the live web: a JSONL file of {\"web\", \"ques\"} records (needs --judge).")
+    var webvoyager: String?
+
     @Option(name: .long, help: "Output folder.")
     var out = ProjectLayout.current.runs.appendingPathComponent("eval").path
 
@@ -101,6 +122,11 @@ struct EvalCommand: AsyncParsableCommand {
         }
         guard maxSequenceTokens > 0, maxAnswerTokens > 0, maxCandidates > 0 else {
             throw ValidationError("--max-sequence-tokens, --max-answer-tokens and --max-candidates must be positive")
+        }
+        if let judge { _ = try judge.spec(option: "--judge") }
+        if webvoyager != nil, judge == nil { throw ValidationError("--webvoyager needs --judge MODEL to decide success") }
+        if (webvoyager != nil || siteMap != nil || siteOptions.namesWebArena), browserOption.browser == .native {
+            throw ValidationError("WebArena and the live web run in Chromium: drop --browser native")
         }
         if miniwob != nil, browserOption.browser == .native {
             throw ValidationError("MiniWoB++ pages run JavaScript, so --miniwob always uses Chromium: drop --browser native")
@@ -119,6 +145,8 @@ struct EvalCommand: AsyncParsableCommand {
             return
         }
         if let miniwob { return try await runMiniWoB(miniwob) }
+        if let webvoyager { return try await runWebVoyager(webvoyager) }
+        if siteMap != nil || siteOptions.namesWebArena { return try await runWebArena() }
         let instances = concurrency ?? self.instances
         let files: [URL] = try tasks.map { $0.split(separator: ",").map { URL(fileURLWithPath: String($0)) } }
             ?? siteOptions.sites(or: [.shop]).map { site in
@@ -158,6 +186,70 @@ struct EvalCommand: AsyncParsableCommand {
             throw error
         }
         await cluster.shutdown()
+    }
+
+    func makeJudgeModel() throws -> (any ChatModel)? {
+        guard let judge else { return nil }
+        return try cacheOptions.wrap(try ModelFactory.make(try judge.spec(option: "--judge"),
+                                                           apiKeyEnvironmentVariable: policyOptions.apiKey.apiKeyEnv,
+                                                           maxConcurrentRequests: 4),
+                                     defaultPath: cachePath)
+    }
+
+    func runWebArena() async throws {
+        let map = try WebArenaSiteMap.load(siteMap.map { URL(fileURLWithPath: $0) } ?? WebArenaSiteMap.defaultFile())
+        let deployment = try map.deployment()
+        let deployed = Set(deployment.baseURLs.keys)
+        guard !deployed.isEmpty else {
+            throw ValidationError("no WebArena site is deployed: set SHOPPING, SHOPPING_ADMIN, REDDIT, GITLAB, WIKIPEDIA, MAP, HOMEPAGE "
+                                  + "to the running sites' base URLs (or give urls in --site-map)")
+        }
+        let file = tasks.map { URL(fileURLWithPath: $0) } ?? WebArenaTaskFile.defaultFile()
+        let all = try WebArenaTaskFile.loadRaw(file)
+        var selected = try WebArenaTaskFile.load(file, deployment: deployment, sites: deployed)
+        let missing = WebArenaSite.allCases.filter { !deployed.contains($0) }.map(\.environmentVariable)
+        if selected.count < all.count {
+            print("running \(selected.count) of \(all.count) tasks: the others need sites whose variables are not set (\(missing.joined(separator: ", ")))")
+        }
+        if let limit { selected = Array(selected.prefix(limit)) }
+        guard !selected.isEmpty else { throw ValidationError("no tasks selected") }
+        let workers = concurrency ?? instances
+        let model = try cacheOptions.wrap(try policyOptions.make(maxConcurrentRequests: 2 * workers), defaultPath: cachePath)
+        let meter = UsageMeter()
+        let agent = try makeAgent(model, meter: meter)
+        let admin = map.settings(.shoppingAdmin).account
+        let shoppingAPI = deployment.baseURLs[.shopping].map {
+            MagentoShoppingAPI(baseURL: $0, username: admin?.username ?? "admin", password: admin?.password ?? "admin1234")
+        }
+        let evaluator = try makeJudgeModel().map { try WebArenaJudge(model: $0).evaluator(shoppingAPI: shoppingAPI) }
+            ?? TaskEvaluator(shoppingAPI: shoppingAPI)
+        let settings = EvaluationSettings(label: "\(policyOptions.policy.text) on WebArena (\(file.lastPathComponent))", benchmark: "webarena",
+                                          agent: agent, maxSteps: maxSteps, browser: BrowserBackend.chromium.rawValue)
+        let journal = try EvaluationJournal(directory: URL(fileURLWithPath: out), settings: settings)
+        let evaluation = WebArenaEvaluation(agent: agent, siteMap: map, deployment: deployment, evaluator: evaluator,
+                                            maxSteps: maxSteps, resetBeforeEveryTask: resetEveryTask)
+        let chosen = selected
+        try await finish(journal: journal, meter: meter) {
+            _ = try await evaluation.run(chosen, concurrency: workers, journal: journal)
+        }
+    }
+
+    func runWebVoyager(_ path: String) async throws {
+        var list = try WebVoyagerTask.load(URL(fileURLWithPath: path))
+        if let limit { list = Array(list.prefix(limit)) }
+        guard let judgeModel = try makeJudgeModel() else { throw ValidationError("--webvoyager needs --judge MODEL") }
+        let workers = concurrency ?? instances
+        let model = try cacheOptions.wrap(try policyOptions.make(maxConcurrentRequests: 2 * workers), defaultPath: cachePath)
+        let meter = UsageMeter()
+        let agent = try makeAgent(model, meter: meter)
+        let settings = EvaluationSettings(label: "\(policyOptions.policy.text) on WebVoyager tasks (\(URL(fileURLWithPath: path).lastPathComponent))",
+                                          benchmark: "webvoyager", agent: agent, maxSteps: maxSteps, browser: BrowserBackend.chromium.rawValue)
+        let journal = try EvaluationJournal(directory: URL(fileURLWithPath: out), settings: settings)
+        let evaluation = WebVoyagerEvaluation(agent: agent, judge: try WebVoyagerJudge(model: judgeModel), maxSteps: maxSteps)
+        let chosen = list
+        try await finish(journal: journal, meter: meter) {
+            _ = try await evaluation.run(chosen, concurrency: workers, journal: journal)
+        }
     }
 
     func runMiniWoB(_ selection: String) async throws {
