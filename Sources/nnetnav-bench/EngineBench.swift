@@ -79,8 +79,8 @@ struct EngineBench: AsyncParsableCommand {
             prefillBest = min(prefillBest, Date().timeIntervalSince(start))
         }
         // FLOPs: every linear layer over T tokens, causal attention (QKᵀ and PV), one head row.
-        let perLayerLinear = Double(c.dim * c.dim * 2 + c.kvDim * c.dim * 2 + 3 * c.dim * c.hiddenDim)
-        let attention = 2 * 2 * Double(c.dim) * T * (T + 1) / 2
+        let perLayerLinear = Double(c.dim * c.queryDim * 2 + c.kvDim * c.dim * 2 + 3 * c.dim * c.hiddenDim)
+        let attention = 2 * 2 * Double(c.queryDim) * T * (T + 1) / 2
         let flops = Double(c.layerCount) * (2 * T * perLayerLinear + attention) + 2 * Double(c.vocabSize * c.dim)
         let prefillRate = flops / prefillBest / 1e9
 

@@ -154,6 +154,11 @@ enum QwenFixture {
         let reply = try await model.complete(ChatRequest(messages: [ChatMessage(role: .user, content: "hi")],
                                                          options: GenerationOptions(temperature: 0, maxTokens: 5)))
         #expect(reply.usage.completionTokens >= 1)
+        // Fine-tuning sees the same opening: the empty think block is part of the prompt, not of the target.
+        let segments = model.template.segments([ChatMessage(role: .user, content: "hi"), ChatMessage(role: .assistant, content: "click [3]")],
+                                               addGenerationPrompt: false)
+        #expect(segments.filter(\.isAssistantTarget).map(\.text) == ["click [3]<|im_end|>"])
+        #expect(segments.contains { !$0.isAssistantTarget && $0.text == "<|im_start|>assistant\n<think>\n\n</think>\n\n" })
         let qwen2 = try LocalChatModel(modelFile: QwenFixture.gguf("qwen2"), maxContext: 128, decodeWeights: .fp32)
         #expect(qwen2.template.thinkingPrefix == nil)
         #expect(qwen2.template.defaultSystemPrompt == "You are a tiny test model.")
