@@ -97,7 +97,7 @@ enum QwenFixture {
             var rows: [Float] = []
             for id in record.ids { rows += try engine.append([id], logits: .last) }
             // bf16 weights and Q8_0 weights × int8 activations round: within 5% of each row's spread
-            // (the bound of the quantized-decode tests).
+            // (the bound of the quantized-decode tests); zeroing qwen2's biases moves every row by ≥ 19% of it.
             let vocab = engine.config.vocabSize
             for t in record.ids.indices {
                 let spread = record.sampled[t].max()! - record.sampled[t].min()!
