@@ -56,4 +56,9 @@ public enum VectorMath {
         }
         while i < count { let x = gate[i]; gate[i] = x / (1 + expf(-x)) * up[i]; i += 1 }
     }
+
+    /// y[i] += x[i] (bias rows).
+    public static func add(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { y[i] += x[i] }
+    }
 }

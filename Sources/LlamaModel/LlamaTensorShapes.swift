@@ -3,6 +3,8 @@ public struct LlamaTensor: Sendable, Hashable {
     public enum Role: Sendable, Hashable, CaseIterable {
         case tokenEmbedding, attentionNorm, query, key, value, attentionOutput, ffnNorm, ffnGate, ffnUp, ffnDown
         case outputNorm, output
+        /// Qwen2's q/k/v projection biases and Qwen3's per-head q/k RMSNorm scales.
+        case queryBias, keyBias, valueBias, queryNorm, keyNorm
     }
     public var role: Role
     /// The decoder block, for per-layer tensors.
@@ -14,19 +16,29 @@ public struct LlamaTensor: Sendable, Hashable {
 
 extension LlamaConfig {
     /// Every tensor of this model in canonical order (embedding, then per block attention norm,
-    /// q, k, v, attention output, FFN norm, gate, up, down, then output norm and the untied head):
-    /// the one shape table used by the file loaders, the engine and the trainer's parameter layout.
-    /// Weights are (out, in); a tied head has no `output` entry.
+    /// q, k, v, [q/k/v biases], [q/k norms], attention output, FFN norm, gate, up, down, then output
+    /// norm and the untied head): the one shape table of every family, used by the file loaders,
+    /// the engine and the trainer's parameter layout. Weights are (out, in); a tied head has no
+    /// `output` entry.
     public var tensors: [LlamaTensor] {
-        let c = dim, kv = kvDim, f = hiddenDim
+        let c = dim, q = queryDim, kv = kvDim, f = hiddenDim
         var list = [LlamaTensor(role: .tokenEmbedding, layer: nil, name: LlamaTensorName.tokenEmbedding, shape: [vocabSize, c])]
         for l in 0..<layerCount {
-            let block: [(LlamaTensor.Role, String, [Int])] = [
+            var block: [(LlamaTensor.Role, String, [Int])] = [
                 (.attentionNorm, LlamaTensorName.attentionNorm(l), [c]),
-                (.query, LlamaTensorName.query(l), [c, c]),
+                (.query, LlamaTensorName.query(l), [q, c]),
                 (.key, LlamaTensorName.key(l), [kv, c]),
                 (.value, LlamaTensorName.value(l), [kv, c]),
-                (.attentionOutput, LlamaTensorName.attentionOutput(l), [c, c]),
+            ]
+            if attentionBias {
+                block += [(.queryBias, LlamaTensorName.queryBias(l), [q]), (.keyBias, LlamaTensorName.keyBias(l), [kv]),
+                          (.valueBias, LlamaTensorName.valueBias(l), [kv])]
+            }
+            if queryKeyNorm {
+                block += [(.queryNorm, LlamaTensorName.queryNorm(l), [headDim]), (.keyNorm, LlamaTensorName.keyNorm(l), [headDim])]
+            }
+            block += [
+                (.attentionOutput, LlamaTensorName.attentionOutput(l), [c, q]),
                 (.ffnNorm, LlamaTensorName.ffnNorm(l), [c]),
                 (.ffnGate, LlamaTensorName.ffnGate(l), [f, c]),
                 (.ffnUp, LlamaTensorName.ffnUp(l), [f, c]),
@@ -41,4 +53,14 @@ extension LlamaConfig {
 
     /// The shape of the tensor called `name`, if this model has one.
     public func shape(ofTensor name: String) -> [Int]? { tensors.first { $0.name == name }?.shape }
+
+    /// How many RoPE heads the rows of tensor `name` form, when they are in RoPE order (the q and k
+    /// weights, biases and norm scales; a norm scale is one head of single-value rows). Files
+    /// that store these half-split are permuted by `HuggingFaceNames` with this.
+    public func ropeHeads(ofTensor name: String) -> Int? {
+        if name.hasSuffix(".attn_q.weight") || name.hasSuffix(".attn_q.bias") { return headCount }
+        if name.hasSuffix(".attn_k.weight") || name.hasSuffix(".attn_k.bias") { return kvHeadCount }
+        if name.hasSuffix(".attn_q_norm.weight") || name.hasSuffix(".attn_k_norm.weight") { return 1 }
+        return nil
+    }
 }

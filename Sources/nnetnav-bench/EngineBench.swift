@@ -12,14 +12,17 @@ extension LlamaEngine.DecodeWeights: ExpressibleByArgument {}
 struct EngineBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engine",
-        abstract: "Prefill and decode tokens/s of the local Llama engine next to llama.cpp (SmolLM2-135M by default).",
+        abstract: "Prefill and decode tokens/s of the local engine next to llama.cpp (SmolLM2-135M by default), and of its Qwen2/Qwen3 variants.",
         discussion: """
         Prefill runs a prompt of --prompt-tokens tokens as one batch; decode then generates \
         --decode-tokens tokens greedily, one at a time against the KV cache. Each figure is the best \
         of --repeats runs (the machine may be shared: the load average is printed before and after). \
         The yardstick is llama.cpp through llama-cpp-python (scripts/bench/llamacpp_engine.py), run on \
         the same file, prompt tokens and thread count right after nnetnav; it is optional \
-        (CMAKE_ARGS=-DGGML_NATIVE=ON pip install llama-cpp-python) and the bench says so when it is missing.
+        (CMAKE_ARGS=-DGGML_NATIVE=ON pip install llama-cpp-python) and the bench says so when it is missing. \
+        --model also takes a Qwen2/Qwen2.5/Qwen3 GGUF. Then, unless --no-families, the same prompt runs \
+        through Llama, Qwen2 and Qwen3 models with random weights in SmolLM2-135M's shapes (no Qwen \
+        file ships with the project), which shows what each family's extras cost at equal size.
         """
     )
 
@@ -39,6 +42,8 @@ struct EngineBench: AsyncParsableCommand {
     var llamaPython: String?
     @Flag(help: "Skip the llama.cpp yardstick.")
     var noYardstick = false
+    @Flag(help: "Skip the Llama/Qwen2/Qwen3 comparison on random-weight models.")
+    var noFamilies = false
 
     func run() async throws {
         BLASInfo.setThreads(threads)
@@ -74,8 +79,8 @@ struct EngineBench: AsyncParsableCommand {
             prefillBest = min(prefillBest, Date().timeIntervalSince(start))
         }
         // FLOPs: every linear layer over T tokens, causal attention (QKᵀ and PV), one head row.
-        let perLayerLinear = Double(c.dim * c.dim * 2 + c.kvDim * c.dim * 2 + 3 * c.dim * c.hiddenDim)
-        let attention = 2 * 2 * Double(c.dim) * T * (T + 1) / 2
+        let perLayerLinear = Double(c.dim * c.queryDim * 2 + c.kvDim * c.dim * 2 + 3 * c.dim * c.hiddenDim)
+        let attention = 2 * 2 * Double(c.queryDim) * T * (T + 1) / 2
         let flops = Double(c.layerCount) * (2 * T * perLayerLinear + attention) + 2 * Double(c.vocabSize * c.dim)
         let prefillRate = flops / prefillBest / 1e9
 
@@ -116,6 +121,13 @@ struct EngineBench: AsyncParsableCommand {
         if let y = yardstick {
             print(String(format: "%@   %8.1f tok/s   %8.1f tok/s", y.label.padding(toLength: 26, withPad: " ", startingAt: 0), y.prefill, y.decode))
             print(String(format: "nnetnav / llama.cpp          %8.2fx        %8.2fx", ours.prefill / y.prefill, ours.decode / y.decode))
+        }
+        if !noFamilies {
+            print("")
+            print("model families, random weights in SmolLM2-135M shapes (\(decodeWeights.rawValue) decode weights):")
+            for f in try familySpeeds(prompt: prompt) {
+                print(String(format: "%@   %8.1f tok/s   %8.1f tok/s", f.label.padding(toLength: 40, withPad: " ", startingAt: 0), f.prefill, f.decode))
+            }
         }
         print("load average after: \(Self.loadAverage)")
     }

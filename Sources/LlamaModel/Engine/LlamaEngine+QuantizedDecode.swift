@@ -8,11 +8,13 @@ extension LlamaEngine {
     /// SwiGLU to its own rows, so a layer costs four splits plus one for attention heads.
     func quantizedDecode(_ token: Int, start: Int, rows: LogitRows) -> [Float] {
         let c = config
-        let dim = c.dim, kvDim = c.kvDim, hidden = c.hiddenDim
+        let dim = c.dim, qDim = c.queryDim, kvDim = c.kvDim, hidden = c.hiddenDim
         let context = start + 1
         let x = scratch.x, xb = scratch.xb, q = scratch.q, att = scratch.attention
         let gate = scratch.gate, up = scratch.up, scores = scratch.scores
         let input = quantizedInput!, hiddenInput = quantizedHidden!
+        // The attention output is `queryDim` wide, which only Qwen3-style heads make differ from `dim`.
+        let attentionInput = quantizedAttention ?? input
         let parts = Parallel.threads
         x.update(from: embedding + token * dim, count: dim)
         let table = ropeTable(start: start, rows: 1)
@@ -23,20 +25,21 @@ extension LlamaEngine {
             rmsNorm(xb, x, layer.attentionNorm, rows: 1, dim: dim)
             input.quantize(xb)
             Parallel.forEach(parts: parts) { p in
-                ql.query.multiply(q, input, rows: Self.part(p, of: parts, dim), accumulate: false)
+                ql.query.multiply(q, input, rows: Self.part(p, of: parts, qDim), accumulate: false)
                 ql.key.multiply(kRow, input, rows: Self.part(p, of: parts, kvDim), accumulate: false)
                 ql.value.multiply(vRow, input, rows: Self.part(p, of: parts, kvDim), accumulate: false)
             }
-            rope(q, rows: 1, width: dim, table: table)
+            finishProjections(layer, q: q, k: kRow, v: vRow, rows: 1)
+            rope(q, rows: 1, width: qDim, table: table)
             rope(kRow, rows: 1, width: kvDim, table: table)
             let keys = slot.keys[l], values = slot.values[l]
             Parallel.forEach(parts: parts) { p in
                 singleQueryAttention(att, q: q, keys: keys, values: values, scores: scores, context: context,
                                      heads: Self.part(p, of: parts, c.headCount))
             }
-            input.quantize(att)
+            attentionInput.quantize(att)
             Parallel.forEach(parts: parts) { p in
-                ql.attentionOutput.multiply(x, input, rows: Self.part(p, of: parts, dim), accumulate: true)
+                ql.attentionOutput.multiply(x, attentionInput, rows: Self.part(p, of: parts, dim), accumulate: true)
             }
 
             rmsNorm(xb, x, layer.ffnNorm, rows: 1, dim: dim)

@@ -2,7 +2,7 @@ import Foundation
 import Kernels
 import LanguageModels
 
-/// Llama-architecture forward pass on the CPU in fp32 over OpenBLAS, with a KV cache.
+/// Llama-architecture forward pass (also Qwen2/Qwen3: `LlamaConfig.architecture`) on the CPU in fp32 over OpenBLAS, with a KV cache.
 ///
 /// A prompt is run as one batch (every linear layer is one sgemm over all its tokens); decoding
 /// appends one token at a time against the cache (sgemv, memory-bound). Not thread-safe: one
@@ -16,7 +16,8 @@ import LanguageModels
 ///
 /// Conventions: weights (out, in) row-major; q/k rows in GGUF order, so RoPE rotates interleaved
 /// pairs (x[2i], x[2i+1]) by pos·θ^(-2i/headDim); grouped-query attention shares each kv head
-/// across `headCount / kvHeadCount` query heads; SwiGLU MLP; RMSNorm with a learned scale.
+/// across `headCount / kvHeadCount` query heads; SwiGLU MLP; RMSNorm with a learned scale. Qwen2 adds
+/// a bias to q, k and v; Qwen3 RMS-normalises every q and k head (learned `headDim` scale) before RoPE.
 public final class LlamaEngine: @unchecked Sendable {
     public let config: LlamaConfig
     /// Most positions the cache will hold (≤ the model's context length).
@@ -32,6 +33,8 @@ public final class LlamaEngine: @unchecked Sendable {
 
     struct Layer {
         var attentionNorm, query, key, value, attentionOutput, ffnNorm, gate, up, down: UnsafeMutablePointer<Float>
+        /// Qwen2's projection biases, Qwen3's per-head q/k norm scales; nil where the family has none.
+        var queryBias, keyBias, valueBias, queryNorm, keyNorm: UnsafeMutablePointer<Float>?
     }
 
     /// Weights read by single-token decoding. Decode is memory-bound, so reading fewer bytes per
@@ -50,6 +53,8 @@ public final class LlamaEngine: @unchecked Sendable {
     var quantizedOutput: QuantizedMatrix?
     var quantizedInput: QuantizedActivation?
     var quantizedHidden: QuantizedActivation?
+    /// Set when the attention output is not `dim` wide (Qwen3-0.6B: 16 heads of 128 over a width of 1024).
+    var quantizedAttention: QuantizedActivation?
 
     struct CompactLayer { var query, key, value, attentionOutput, gate, up, down: CompactMatrix }
     private var compactLayers: [CompactLayer] = []
@@ -103,11 +108,15 @@ public final class LlamaEngine: @unchecked Sendable {
         embedding = t(LlamaTensorName.tokenEmbedding)
         outputNorm = t(LlamaTensorName.outputNorm)
         output = config.tiedEmbeddings ? embedding : t(LlamaTensorName.output)
+        func optional(_ name: String) -> UnsafeMutablePointer<Float>? { offsets[name].map { base + $0 } }
         layers = (0..<config.layerCount).map { l in
             Layer(attentionNorm: t(LlamaTensorName.attentionNorm(l)), query: t(LlamaTensorName.query(l)),
                   key: t(LlamaTensorName.key(l)), value: t(LlamaTensorName.value(l)),
                   attentionOutput: t(LlamaTensorName.attentionOutput(l)), ffnNorm: t(LlamaTensorName.ffnNorm(l)),
-                  gate: t(LlamaTensorName.ffnGate(l)), up: t(LlamaTensorName.ffnUp(l)), down: t(LlamaTensorName.ffnDown(l)))
+                  gate: t(LlamaTensorName.ffnGate(l)), up: t(LlamaTensorName.ffnUp(l)), down: t(LlamaTensorName.ffnDown(l)),
+                  queryBias: optional(LlamaTensorName.queryBias(l)), keyBias: optional(LlamaTensorName.keyBias(l)),
+                  valueBias: optional(LlamaTensorName.valueBias(l)), queryNorm: optional(LlamaTensorName.queryNorm(l)),
+                  keyNorm: optional(LlamaTensorName.keyNorm(l)))
         }
         if decodeWeights == .bf16 {
             let c = config
@@ -115,8 +124,8 @@ public final class LlamaEngine: @unchecked Sendable {
                 CompactMatrix(w, rows: rows, columns: cols, format: .bf16)
             }
             compactLayers = layers.map { l in
-                CompactLayer(query: compact(l.query, c.dim, c.dim), key: compact(l.key, c.kvDim, c.dim),
-                             value: compact(l.value, c.kvDim, c.dim), attentionOutput: compact(l.attentionOutput, c.dim, c.dim),
+                CompactLayer(query: compact(l.query, c.queryDim, c.dim), key: compact(l.key, c.kvDim, c.dim),
+                             value: compact(l.value, c.kvDim, c.dim), attentionOutput: compact(l.attentionOutput, c.dim, c.queryDim),
                              gate: compact(l.gate, c.hiddenDim, c.dim), up: compact(l.up, c.hiddenDim, c.dim),
                              down: compact(l.down, c.dim, c.hiddenDim))
             }
@@ -128,10 +137,10 @@ public final class LlamaEngine: @unchecked Sendable {
                 quantizedLayers = try (0..<c.layerCount).map { l in
                     let w = layers[l]
                     return QuantizedLayer(
-                        query: try quantize(LlamaTensorName.query(l), w.query, c.dim, c.dim),
+                        query: try quantize(LlamaTensorName.query(l), w.query, c.queryDim, c.dim),
                         key: try quantize(LlamaTensorName.key(l), w.key, c.kvDim, c.dim),
                         value: try quantize(LlamaTensorName.value(l), w.value, c.kvDim, c.dim),
-                        attentionOutput: try quantize(LlamaTensorName.attentionOutput(l), w.attentionOutput, c.dim, c.dim),
+                        attentionOutput: try quantize(LlamaTensorName.attentionOutput(l), w.attentionOutput, c.dim, c.queryDim),
                         gate: try quantize(LlamaTensorName.ffnGate(l), w.gate, c.hiddenDim, c.dim),
                         up: try quantize(LlamaTensorName.ffnUp(l), w.up, c.hiddenDim, c.dim),
                         down: try quantize(LlamaTensorName.ffnDown(l), w.down, c.dim, c.hiddenDim))
@@ -144,6 +153,7 @@ public final class LlamaEngine: @unchecked Sendable {
             }
             quantizedInput = QuantizedActivation(count: c.dim)
             quantizedHidden = QuantizedActivation(count: c.hiddenDim)
+            if c.queryDim != c.dim { quantizedAttention = QuantizedActivation(count: c.queryDim) }
         }
     }
 
@@ -154,7 +164,9 @@ public final class LlamaEngine: @unchecked Sendable {
     }
 
     /// Whether decoding can read quantized weights of this shape (rows of whole 32-value blocks).
-    static func canQuantize(_ config: LlamaConfig) -> Bool { config.dim % 32 == 0 && config.hiddenDim % 32 == 0 }
+    static func canQuantize(_ config: LlamaConfig) -> Bool {
+        config.dim % 32 == 0 && config.hiddenDim % 32 == 0 && config.queryDim % 32 == 0
+    }
 
     /// `cacheSlots`: how many prompt prefixes stay cached at once (see `prefill`).
     public convenience init(weights: LlamaWeights, maxContext: Int? = nil, decodeWeights: DecodeWeights = .fp32,
@@ -181,10 +193,28 @@ public final class LlamaEngine: @unchecked Sendable {
             let expected = config.shape(ofTensor: name)!
             guard info.shape == expected else { throw ModelFileError.shapeMismatch(name, expected: expected, found: info.shape) }
             Dequantize.decode(info.type, from: file.rawData(info).baseAddress!, count: count, into: dest)
+            if config.architecture.ggufRowsAreHalfSplit, config.ropeHeads(ofTensor: name) != nil {
+                let permuted = HuggingFaceNames.toInterleaved(Array(UnsafeBufferPointer(start: dest, count: count)),
+                                                              tensor: name, config: config)
+                permuted.withUnsafeBufferPointer { dest.update(from: $0.baseAddress!, count: count) }
+            }
         } quantize: { name, values, rows, columns in
             // Decode reads the file's own blocks when they are in a format the kernels take.
             if let info = file.info(name), let format = QuantizedFormat(rawValue: info.type.rawValue) {
-                return QuantizedMatrix(format: format, rows: rows, columns: columns, bytes: file.rawData(info).baseAddress!)
+                let raw = file.rawData(info).baseAddress!
+                if config.architecture.ggufRowsAreHalfSplit, let heads = config.ropeHeads(ofTensor: name) {
+                    // Whole rows of blocks move, as the fp32 rows do in `fill`.
+                    let rowBytes = columns / 32 * format.blockBytes
+                    let order = HuggingFaceNames.toGGUFRows((0..<rows).map(Float.init), heads: heads, columns: 1)
+                    var bytes = [UInt8](repeating: 0, count: rows * rowBytes)
+                    bytes.withUnsafeMutableBytes { out in
+                        for (r, source) in order.enumerated() {
+                            (out.baseAddress! + r * rowBytes).copyMemory(from: raw + Int(source) * rowBytes, byteCount: rowBytes)
+                        }
+                    }
+                    return bytes.withUnsafeBytes { QuantizedMatrix(format: format, rows: rows, columns: columns, bytes: $0.baseAddress!) }
+                }
+                return QuantizedMatrix(format: format, rows: rows, columns: columns, bytes: raw)
             }
             return Self.quantizedQ8(values, rows: rows, columns: columns)
         }
@@ -248,7 +278,7 @@ public final class LlamaEngine: @unchecked Sendable {
     private func forward(_ tokens: [Int], start: Int, rows: LogitRows) -> [Float] {
         let c = config
         let n = tokens.count
-        let dim = c.dim, kvDim = c.kvDim, hidden = c.hiddenDim
+        let dim = c.dim, qDim = c.queryDim, kvDim = c.kvDim, hidden = c.hiddenDim
         let context = start + n
         scratch.reserve(tokens: n, context: context, config: c)
         if n == 1 && !quantizedLayers.isEmpty { return quantizedDecode(tokens[0], start: start, rows: rows) }
@@ -264,13 +294,14 @@ public final class LlamaEngine: @unchecked Sendable {
             let cl = compact ? compactLayers[l] : nil
             let kCache = slot.keys[l], vCache = slot.values[l]
             rmsNorm(xb, x, layer.attentionNorm, rows: n, dim: dim)
-            linear(q, xb, layer.query, cl?.query, rows: n, out: dim, in: dim)
+            linear(q, xb, layer.query, cl?.query, rows: n, out: qDim, in: dim)
             linear(kCache + start * kvDim, xb, layer.key, cl?.key, rows: n, out: kvDim, in: dim)
             linear(vCache + start * kvDim, xb, layer.value, cl?.value, rows: n, out: kvDim, in: dim)
-            rope(q, rows: n, width: dim, table: table)
+            finishProjections(layer, q: q, k: kCache + start * kvDim, v: vCache + start * kvDim, rows: n)
+            rope(q, rows: n, width: qDim, table: table)
             rope(kCache + start * kvDim, rows: n, width: kvDim, table: table)
             attention(att, q: q, keys: kCache, values: vCache, scores: scores, rows: n, start: start, context: context)
-            linear(x, att, layer.attentionOutput, cl?.attentionOutput, rows: n, out: dim, in: dim, accumulate: true)
+            linear(x, att, layer.attentionOutput, cl?.attentionOutput, rows: n, out: dim, in: qDim, accumulate: true)
 
             rmsNorm(xb, x, layer.ffnNorm, rows: n, dim: dim)
             linear(gate, xb, layer.gate, cl?.gate, rows: n, out: hidden, in: dim)
@@ -316,6 +347,19 @@ public final class LlamaEngine: @unchecked Sendable {
         }
     }
 
+    /// What Qwen adds between the q/k/v projections and RoPE: the projection biases (Qwen2) and the
+    /// RMSNorm of every q and k head with its learned scale (Qwen3). Nothing for Llama.
+    func finishProjections(_ layer: Layer, q: UnsafeMutablePointer<Float>, k: UnsafeMutablePointer<Float>,
+                           v: UnsafeMutablePointer<Float>, rows: Int) {
+        let c = config
+        for (values, bias, width) in [(q, layer.queryBias, c.queryDim), (k, layer.keyBias, c.kvDim), (v, layer.valueBias, c.kvDim)] {
+            guard let bias else { continue }
+            for r in 0..<rows { VectorMath.add(values + r * width, bias, count: width) }
+        }
+        if let qn = layer.queryNorm { RMSNorm.forward(q, q, qn, rows: rows * c.headCount, width: c.headDim, eps: c.rmsNormEps) }
+        if let kn = layer.keyNorm { RMSNorm.forward(k, k, kn, rows: rows * c.kvHeadCount, width: c.headDim, eps: c.rmsNormEps) }
+    }
+
     func rmsNorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
                  rows: Int, dim: Int) {
         RMSNorm.forward(out, x, weight, rows: rows, width: dim, eps: config.rmsNormEps)
@@ -348,7 +392,7 @@ public final class LlamaEngine: @unchecked Sendable {
                            values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>,
                            rows: Int, start: Int, context: Int) {
         let c = config
-        let dim = c.dim, kvDim = c.kvDim, hd = c.headDim
+        let dim = c.queryDim, kvDim = c.kvDim, hd = c.headDim
         let group = c.headCount / c.kvHeadCount
         let scale = 1 / Float(hd).squareRoot()
         if rows == 1 {
@@ -473,8 +517,8 @@ struct Scratch {
         if n > tokens {
             if tokens > 0 { for p in [x, xb, q, attention, gate, up] { p.deallocate() } } else { x.deallocate() }
             let t = max(n, 1)
-            x = .allocate(capacity: t * c.dim); xb = .allocate(capacity: t * c.dim); q = .allocate(capacity: t * c.dim)
-            attention = .allocate(capacity: t * c.dim)
+            x = .allocate(capacity: t * c.dim); xb = .allocate(capacity: t * c.dim); q = .allocate(capacity: t * c.queryDim)
+            attention = .allocate(capacity: t * c.queryDim)
             gate = .allocate(capacity: t * c.hiddenDim); up = .allocate(capacity: t * c.hiddenDim)
             if context > 0 { scores.deallocate() }
             tokens = t; context = max(ctx, context)

@@ -2,7 +2,7 @@ import Foundation
 import LanguageModels
 import NNetnavSupport
 
-/// The in-process language model: a GGUF Llama model run by `LlamaEngine`, with its own
+/// The in-process language model: a GGUF Llama, Qwen2 or Qwen3 model run by `LlamaEngine`, with its own
 /// tokenizer and ChatML template. Requests run one at a time on a private serial queue (the
 /// engine and its KV cache are single-threaded), off Swift's cooperative thread pool.
 ///
@@ -106,7 +106,7 @@ public final class LocalChatModel: ChatModel, @unchecked Sendable {
         let generation = try engine.generate(prompt: prompt, options: request.options, tokenizer: tokenizer,
                                              stopTokens: stopTokens, onText: onText,
                                              shouldStop: { cancellation?.isCancelled == true })
-        return ChatResponse(text: generation.text,
+        return ChatResponse(text: template.visibleText(generation.text),
                             usage: TokenUsage(promptTokens: prompt.count, completionTokens: generation.tokens.count),
                             finishReason: generation.finishReason, timing: Self.timing(started, prefilled, ContinuousClock.now))
     }

@@ -1,4 +1,4 @@
-/// Hugging Face (transformers `LlamaForCausalLM`) tensor names and q/k row order, mapped to
+/// Hugging Face (transformers `LlamaForCausalLM`, `Qwen2ForCausalLM`, `Qwen3ForCausalLM`) tensor names and q/k row order, mapped to
 /// this project's GGUF conventions.
 ///
 /// HF stores each attention head's q/k rows half-split (first the x[0..<d/2] halves, then the
@@ -19,6 +19,11 @@ public enum HuggingFaceNames {
         case "self_attn.q_proj.weight": return LlamaTensorName.query(l)
         case "self_attn.k_proj.weight": return LlamaTensorName.key(l)
         case "self_attn.v_proj.weight": return LlamaTensorName.value(l)
+        case "self_attn.q_proj.bias": return LlamaTensorName.queryBias(l)
+        case "self_attn.k_proj.bias": return LlamaTensorName.keyBias(l)
+        case "self_attn.v_proj.bias": return LlamaTensorName.valueBias(l)
+        case "self_attn.q_norm.weight": return LlamaTensorName.queryNorm(l)
+        case "self_attn.k_norm.weight": return LlamaTensorName.keyNorm(l)
         case "self_attn.o_proj.weight": return LlamaTensorName.attentionOutput(l)
         case "post_attention_layernorm.weight": return LlamaTensorName.ffnNorm(l)
         case "mlp.gate_proj.weight": return LlamaTensorName.ffnGate(l)
@@ -43,6 +48,11 @@ public enum HuggingFaceNames {
         case "attn_q.weight": suffix = "self_attn.q_proj.weight"
         case "attn_k.weight": suffix = "self_attn.k_proj.weight"
         case "attn_v.weight": suffix = "self_attn.v_proj.weight"
+        case "attn_q.bias": suffix = "self_attn.q_proj.bias"
+        case "attn_k.bias": suffix = "self_attn.k_proj.bias"
+        case "attn_v.bias": suffix = "self_attn.v_proj.bias"
+        case "attn_q_norm.weight": suffix = "self_attn.q_norm.weight"
+        case "attn_k_norm.weight": suffix = "self_attn.k_norm.weight"
         case "attn_output.weight": suffix = "self_attn.o_proj.weight"
         case "ffn_norm.weight": suffix = "post_attention_layernorm.weight"
         case "ffn_gate.weight": suffix = "mlp.gate_proj.weight"
@@ -54,10 +64,19 @@ public enum HuggingFaceNames {
     }
 
     /// How many heads a GGUF tensor's rows are grouped in, if it needs the RoPE row permutation.
-    public static func ropeHeads(ggufName: String, config: LlamaConfig) -> Int? {
-        if ggufName.hasSuffix(".attn_q.weight") { return config.headCount }
-        if ggufName.hasSuffix(".attn_k.weight") { return config.kvHeadCount }
-        return nil
+    public static func ropeHeads(ggufName: String, config: LlamaConfig) -> Int? { config.ropeHeads(ofTensor: ggufName) }
+
+    /// Half-split values of tensor `name` (q/k weights, biases, norm scales) → interleaved rows;
+    /// other tensors unchanged.
+    public static func toInterleaved(_ values: [Float], tensor name: String, config: LlamaConfig) -> [Float] {
+        guard let heads = config.ropeHeads(ofTensor: name) else { return values }
+        return toGGUFRows(values, heads: heads, columns: values.count / (heads * config.headDim))
+    }
+
+    /// Inverse of `toInterleaved`.
+    public static func toHalfSplit(_ values: [Float], tensor name: String, config: LlamaConfig) -> [Float] {
+        guard let heads = config.ropeHeads(ofTensor: name) else { return values }
+        return toHFRows(values, heads: heads, columns: values.count / (heads * config.headDim))
     }
 
     /// HF half-split rows → GGUF interleaved rows. `values` is (heads·headDim, columns).

@@ -1,48 +1,68 @@
 import Foundation
 
 extension LlamaConfig {
-    /// Reads the hyper-parameters from GGUF `llama.*` metadata.
+    /// Reads the hyper-parameters from GGUF `<architecture>.*` metadata (`llama`, `qwen2`, `qwen3`).
     public init(gguf: GGUFFile) throws {
-        let arch = gguf["general.architecture"]?.stringValue ?? "llama"
-        guard arch == "llama" else { throw ModelFileError.unsupported("architecture \(arch) of \(gguf.url.path) (only llama)") }
+        let name = gguf["general.architecture"]?.stringValue ?? "llama"
+        guard let arch = ModelArchitecture(rawValue: name) else {
+            throw ModelFileError.unsupported("architecture \(name) of \(gguf.url.path) (supported: \(ModelArchitecture.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let p = arch.rawValue
         func int(_ key: String) throws -> Int {
-            guard let v = gguf["llama.\(key)"]?.intValue else { throw ModelFileError.malformed(gguf.url.path, "no integer llama.\(key) metadata") }
+            guard let v = gguf["\(p).\(key)"]?.intValue else { throw ModelFileError.malformed(gguf.url.path, "no integer \(p).\(key) metadata") }
             return v
         }
         let dim = try int("embedding_length")
         let heads = try int("attention.head_count")
-        guard heads > 0 else { throw ModelFileError.malformed(gguf.url.path, "llama.attention.head_count is \(heads)") }
-        let vocab = gguf["llama.vocab_size"]?.intValue ?? gguf["tokenizer.ggml.tokens"]?.arrayValue?.count
+        guard heads > 0 else { throw ModelFileError.malformed(gguf.url.path, "\(p).attention.head_count is \(heads)") }
+        let vocab = gguf["\(p).vocab_size"]?.intValue ?? gguf["tokenizer.ggml.tokens"]?.arrayValue?.count
             ?? gguf.info(LlamaTensorName.tokenEmbedding)?.shape.first
-        guard let vocab else { throw ModelFileError.missingMetadata("llama.vocab_size") }
-        if let rot = gguf["llama.rope.dimension_count"]?.intValue, rot != dim / heads {
-            throw ModelFileError.unsupported("partial rotary embedding (\(rot) of \(dim / heads) dimensions) in \(gguf.url.path)")
+        guard let vocab else { throw ModelFileError.missingMetadata("\(p).vocab_size") }
+        // Qwen3 states its head width (key_length) because it need not be dim / heads.
+        let keyLength = gguf["\(p).attention.key_length"]?.intValue
+        if let valueLength = gguf["\(p).attention.value_length"]?.intValue, valueLength != (keyLength ?? dim / heads) {
+            throw ModelFileError.unsupported("value heads of \(valueLength) values with key heads of \(keyLength ?? dim / heads) in \(gguf.url.path)")
+        }
+        let headSize = keyLength.flatMap { $0 == dim / heads && dim % heads == 0 ? nil : $0 }
+        let headDim = headSize ?? dim / heads
+        if let rot = gguf["\(p).rope.dimension_count"]?.intValue, rot != headDim {
+            throw ModelFileError.unsupported("partial rotary embedding (\(rot) of \(headDim) dimensions) in \(gguf.url.path)")
         }
         self.init(vocabSize: vocab, dim: dim, hiddenDim: try int("feed_forward_length"), layerCount: try int("block_count"),
-                  headCount: heads, kvHeadCount: gguf["llama.attention.head_count_kv"]?.intValue ?? heads,
-                  contextLength: gguf["llama.context_length"]?.intValue ?? 2048,
-                  ropeTheta: Float(gguf["llama.rope.freq_base"]?.doubleValue ?? 10_000),
-                  rmsNormEps: Float(gguf["llama.attention.layer_norm_rms_epsilon"]?.doubleValue ?? 1e-5),
-                  tiedEmbeddings: gguf.info(LlamaTensorName.output) == nil)
+                  headCount: heads, kvHeadCount: gguf["\(p).attention.head_count_kv"]?.intValue ?? heads,
+                  contextLength: gguf["\(p).context_length"]?.intValue ?? 2048,
+                  ropeTheta: Float(gguf["\(p).rope.freq_base"]?.doubleValue ?? 10_000),
+                  rmsNormEps: Float(gguf["\(p).attention.layer_norm_rms_epsilon"]?.doubleValue ?? 1e-5),
+                  tiedEmbeddings: gguf.info(LlamaTensorName.output) == nil,
+                  architecture: arch, headSize: headSize,
+                  // Biases and norms are whatever the file holds (a Qwen3 with attention_bias has both).
+                  attentionBias: gguf.info(LlamaTensorName.queryBias(0)) != nil,
+                  queryKeyNorm: gguf.info(LlamaTensorName.queryNorm(0)) != nil)
         try validate(source: gguf.url.path)
     }
 
     /// GGUF metadata entries describing this configuration (for writers).
     public var ggufMetadata: [(String, GGUFValue)] {
-        [("general.architecture", .string("llama")),
-         ("llama.vocab_size", .uint(UInt64(vocabSize))),
-         ("llama.context_length", .uint(UInt64(contextLength))),
-         ("llama.embedding_length", .uint(UInt64(dim))),
-         ("llama.feed_forward_length", .uint(UInt64(hiddenDim))),
-         ("llama.block_count", .uint(UInt64(layerCount))),
-         ("llama.attention.head_count", .uint(UInt64(headCount))),
-         ("llama.attention.head_count_kv", .uint(UInt64(kvHeadCount))),
-         ("llama.rope.dimension_count", .uint(UInt64(headDim))),
-         ("llama.rope.freq_base", .float(Double(ropeTheta))),
-         ("llama.attention.layer_norm_rms_epsilon", .float(Double(rmsNormEps)))]
+        let p = architecture.rawValue
+        var list: [(String, GGUFValue)] = [
+            ("general.architecture", .string(p)),
+            ("\(p).vocab_size", .uint(UInt64(vocabSize))),
+            ("\(p).context_length", .uint(UInt64(contextLength))),
+            ("\(p).embedding_length", .uint(UInt64(dim))),
+            ("\(p).feed_forward_length", .uint(UInt64(hiddenDim))),
+            ("\(p).block_count", .uint(UInt64(layerCount))),
+            ("\(p).attention.head_count", .uint(UInt64(headCount))),
+            ("\(p).attention.head_count_kv", .uint(UInt64(kvHeadCount))),
+            ("\(p).rope.dimension_count", .uint(UInt64(headDim))),
+            ("\(p).rope.freq_base", .float(Double(ropeTheta))),
+            ("\(p).attention.layer_norm_rms_epsilon", .float(Double(rmsNormEps)))]
+        if headSize != nil {
+            list += [("\(p).attention.key_length", .uint(UInt64(headDim))), ("\(p).attention.value_length", .uint(UInt64(headDim)))]
+        }
+        return list
     }
 
-    /// Reads a Hugging Face `config.json` (LlamaForCausalLM).
+    /// Reads a Hugging Face `config.json` (`LlamaForCausalLM`, `Qwen2ForCausalLM`, `Qwen3ForCausalLM`).
     public init(huggingFaceConfig url: URL) throws {
         guard let data = try? Data(contentsOf: url),
               let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
@@ -52,15 +72,52 @@ extension LlamaConfig {
             guard let v = json[key] as? Int else { throw ModelFileError.missingMetadata(key) }
             return v
         }
-        let heads = try int("num_attention_heads")
-        self.init(vocabSize: try int("vocab_size"), dim: try int("hidden_size"), hiddenDim: try int("intermediate_size"),
+        let modelType = json["model_type"] as? String ?? "llama"
+        guard let arch = ModelArchitecture(huggingFaceModelType: modelType) else {
+            throw ModelFileError.unsupported("model_type \(modelType) in \(url.path) (supported: llama, qwen2, qwen3)")
+        }
+        if let scaling = json["rope_scaling"], !(scaling is NSNull) {
+            throw ModelFileError.unsupported("rope_scaling \(scaling) in \(url.path)")
+        }
+        // transformers ≥ 5 writes {"rope_parameters": {"rope_theta": …, "rope_type": "default"}}.
+        let ropeParameters = json["rope_parameters"] as? [String: Any]
+        if let type = ropeParameters?["rope_type"] as? String, type != "default" {
+            throw ModelFileError.unsupported("rope_type \(type) in \(url.path)")
+        }
+        if json["use_sliding_window"] as? Bool == true {
+            throw ModelFileError.unsupported("sliding-window attention in \(url.path)")
+        }
+        let theta = (json["rope_theta"] as? Double) ?? (ropeParameters?["rope_theta"] as? Double) ?? 10_000
+        let heads = try int("num_attention_heads"), dim = try int("hidden_size")
+        let headDim = json["head_dim"] as? Int
+        self.init(vocabSize: try int("vocab_size"), dim: dim, hiddenDim: try int("intermediate_size"),
                   layerCount: try int("num_hidden_layers"), headCount: heads,
                   kvHeadCount: json["num_key_value_heads"] as? Int ?? heads,
                   contextLength: json["max_position_embeddings"] as? Int ?? 2048,
-                  ropeTheta: Float(json["rope_theta"] as? Double ?? 10_000),
+                  ropeTheta: Float(theta),
                   rmsNormEps: Float(json["rms_norm_eps"] as? Double ?? 1e-5),
-                  tiedEmbeddings: json["tie_word_embeddings"] as? Bool ?? false)
+                  tiedEmbeddings: json["tie_word_embeddings"] as? Bool ?? false,
+                  architecture: arch,
+                  headSize: headDim.flatMap { $0 == dim / heads && dim % heads == 0 ? nil : $0 },
+                  // Qwen2 always has the biases (its config has no switch); Llama and Qwen3 say.
+                  attentionBias: arch == .qwen2 ? true : (json["attention_bias"] as? Bool ?? false))
         try validate(source: url.path)
+    }
+
+    /// Hugging Face `config.json` of this model (what `transformers` needs to load a written checkpoint).
+    public var huggingFaceConfigJSON: [String: Any] {
+        let names: [ModelArchitecture: (String, String)] = [.llama: ("llama", "LlamaForCausalLM"),
+                                                            .qwen2: ("qwen2", "Qwen2ForCausalLM"),
+                                                            .qwen3: ("qwen3", "Qwen3ForCausalLM")]
+        let (type, cls) = names[architecture]!
+        var json: [String: Any] = [
+            "model_type": type, "architectures": [cls], "vocab_size": vocabSize, "hidden_size": dim,
+            "intermediate_size": hiddenDim, "num_hidden_layers": layerCount, "num_attention_heads": headCount,
+            "num_key_value_heads": kvHeadCount, "max_position_embeddings": contextLength, "rope_theta": Double(ropeTheta),
+            "rms_norm_eps": Double(rmsNormEps), "tie_word_embeddings": tiedEmbeddings, "hidden_act": "silu",
+            "head_dim": headDim, "torch_dtype": "float32"]
+        if architecture != .qwen2 { json["attention_bias"] = attentionBias }
+        return json
     }
 
     /// Largest value accepted for any size: far above real Llama models, small enough that every
@@ -77,7 +134,8 @@ extension LlamaConfig {
         for (name, value) in sizes where value < 1 || value > Self.maxDimension {
             throw fail("\(name) \(value) is outside 1...\(Self.maxDimension)")
         }
-        guard dim % headCount == 0 else { throw fail("width \(dim) is not a multiple of the head count \(headCount)") }
+        if let headSize, headSize < 1 || headSize > Self.maxDimension { throw fail("head size \(headSize) is outside 1...\(Self.maxDimension)") }
+        guard headSize != nil || dim % headCount == 0 else { throw fail("width \(dim) is not a multiple of the head count \(headCount)") }
         guard headCount % kvHeadCount == 0 else { throw fail("head count \(headCount) is not a multiple of the kv head count \(kvHeadCount)") }
         guard headDim % 2 == 0 else { throw fail("head size \(headDim) is odd (RoPE rotates pairs)") }
         guard ropeTheta.isFinite, ropeTheta > 0 else { throw fail("RoPE base \(ropeTheta) is not a positive number") }

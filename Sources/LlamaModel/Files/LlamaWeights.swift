@@ -33,7 +33,11 @@ public struct LlamaWeights: Sendable {
         let config = try LlamaConfig(gguf: file)
         try checkTensors(of: file, for: config)
         var tensors: [String: [Float]] = [:]
-        for t in config.tensors { tensors[t.name] = try file.floats(t.name) }
+        for t in config.tensors {
+            let values = try file.floats(t.name)
+            tensors[t.name] = config.architecture.ggufRowsAreHalfSplit
+                ? HuggingFaceNames.toInterleaved(values, tensor: t.name, config: config) : values
+        }
         let weights = LlamaWeights(config: config, tensors: tensors)
         return weights
     }
@@ -88,8 +92,8 @@ public struct LlamaWeights: Sendable {
                 // Checked before the RoPE row permutation, which indexes by the config's sizes.
                 throw ModelFileError.malformed(url.path, "tensor \(info.name) has \(values.count) values, the config needs \(shape)")
             }
-            if HuggingFaceNames.ggufName(info.name) != nil, let heads = HuggingFaceNames.ropeHeads(ggufName: name, config: resolved) {
-                values = HuggingFaceNames.toGGUFRows(values, heads: heads, columns: resolved.dim)
+            if HuggingFaceNames.ggufName(info.name) != nil {
+                values = HuggingFaceNames.toInterleaved(values, tensor: name, config: resolved)
             }
             tensors[name] = values
         }
@@ -109,9 +113,7 @@ public struct LlamaWeights: Sendable {
         for t in config.tensors {
             let (name, shape) = (t.name, t.shape)
             var values = tensors[name]!
-            if let heads = HuggingFaceNames.ropeHeads(ggufName: name, config: config) {
-                values = HuggingFaceNames.toHFRows(values, heads: heads, columns: config.dim)
-            }
+            values = HuggingFaceNames.toHalfSplit(values, tensor: name, config: config)
             list.append((HuggingFaceNames.hfName(name) ?? name, shape, values))
         }
         let json = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
@@ -126,7 +128,10 @@ public struct LlamaWeights: Sendable {
         for (k, v) in config.ggufMetadata + extraMetadata { writer.set(k, v) }
         for t in config.tensors {
             let (name, shape) = (t.name, t.shape)
-            writer.add(name, shape: shape, values: tensors[name]!, as: shape.count == 2 ? weightType : .f32)
+            // Qwen GGUFs keep Hugging Face's half-split q/k rows (llama.cpp runs them with NeoX RoPE).
+            let values = config.architecture.ggufRowsAreHalfSplit
+                ? HuggingFaceNames.toHalfSplit(tensors[name]!, tensor: name, config: config) : tensors[name]!
+            writer.add(name, shape: shape, values: values, as: shape.count == 2 ? weightType : .f32)
         }
         try writer.write(to: url)
     }

@@ -69,7 +69,7 @@ public struct BPETokenizer: Sendable {
     /// Token ids of `text`. Special tokens written in the text (e.g. `<|im_start|>`) become their
     /// ids unless `allowSpecial` is false, in which case they are tokenized as plain text.
     public func encode(_ text: String, allowSpecial: Bool = true) -> [Int] {
-        let scalars = Array(text.unicodeScalars)
+        let scalars = Array((preTokenizer.normalizesNFC ? text.precomposedStringWithCanonicalMapping : text).unicodeScalars)
         var out: [Int] = []
         out.reserveCapacity(scalars.count / 3 + 4)
         var start = 0

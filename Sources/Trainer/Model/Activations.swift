@@ -53,19 +53,25 @@ struct ArenaCursor {
 /// per-row log-sum-exp (B, H, T), never the probabilities.
 struct BlockActivations: CarvedTensors {
     var xn1, rstd1, qh, kh, vh, lse, att, x2, xn2, rstd2, gate, up, hidden: FloatPointer
+    /// Qwen3: q and k before their per-head RMSNorm, and each head's rstd (empty otherwise).
+    var qPreNorm, qRstd, kPreNorm, kRstd: FloatPointer
     /// x·Aᵀ of each adapted linear layer (empty when the layer has no adapter).
     var loraQuery, loraKey, loraValue, loraOutput, loraGate, loraUp, loraDown: FloatPointer
 
     init(placeholder p: FloatPointer) {
         (xn1, rstd1, qh, kh, vh, lse, att, x2, xn2, rstd2, gate, up, hidden) = (p, p, p, p, p, p, p, p, p, p, p, p, p)
         (loraQuery, loraKey, loraValue, loraOutput, loraGate, loraUp, loraDown) = (p, p, p, p, p, p, p)
+        (qPreNorm, qRstd, kPreNorm, kRstd) = (p, p, p, p)
     }
 
     static func table(_ s: ActivationShape) -> [(WritableKeyPath<Self, FloatPointer>, Int)] {
-        let n = s.rows, c = s.config.dim, kv = s.config.kvDim, f = s.config.hiddenDim
-        return [(\.xn1, n * c), (\.rstd1, n), (\.qh, n * c), (\.kh, n * kv), (\.vh, n * kv),
-                (\.lse, s.batch * s.config.headCount * s.seq), (\.att, n * c), (\.x2, n * c), (\.xn2, n * c), (\.rstd2, n),
+        let n = s.rows, c = s.config.dim, q = s.config.queryDim, kv = s.config.kvDim, f = s.config.hiddenDim
+        let norms = s.config.queryKeyNorm ? 1 : 0
+        return [(\.xn1, n * c), (\.rstd1, n), (\.qh, n * q), (\.kh, n * kv), (\.vh, n * kv),
+                (\.lse, s.batch * s.config.headCount * s.seq), (\.att, n * q), (\.x2, n * c), (\.xn2, n * c), (\.rstd2, n),
                 (\.gate, n * f), (\.up, n * f), (\.hidden, n * f),
+                (\.qPreNorm, norms * n * q), (\.qRstd, norms * n * s.config.headCount),
+                (\.kPreNorm, norms * n * kv), (\.kRstd, norms * n * s.config.kvHeadCount),
                 (\.loraQuery, s.loraFloats(.query)), (\.loraKey, s.loraFloats(.key)), (\.loraValue, s.loraFloats(.value)),
                 (\.loraOutput, s.loraFloats(.output)), (\.loraGate, s.loraFloats(.gate)), (\.loraUp, s.loraFloats(.up)),
                 (\.loraDown, s.loraFloats(.down))]
@@ -89,19 +95,24 @@ struct BlockActivations: CarvedTensors {
 struct BlockScratch: CarvedTensors {
     var q, k, v, attHeads: FloatPointer
     var dx2, dxn, datt, dattHeads, dqh, dq, dkh, dvh, dk, dv, dhidden, dgate, dup, lora: FloatPointer
+    /// Qwen3: gradients of q and k before their per-head RMSNorm (empty otherwise).
+    var dqPreNorm, dkPreNorm: FloatPointer
     var attentionTiles, attentionDelta, attentionPartials: FloatPointer
 
     init(placeholder p: FloatPointer) {
         (q, k, v, attHeads) = (p, p, p, p)
         (dx2, dxn, datt, dattHeads, dqh, dq, dkh, dvh, dk, dv, dhidden, dgate, dup, lora) = (p, p, p, p, p, p, p, p, p, p, p, p, p, p)
         (attentionTiles, attentionDelta, attentionPartials) = (p, p, p)
+        (dqPreNorm, dkPreNorm) = (p, p)
     }
 
     static func table(_ s: ActivationShape) -> [(WritableKeyPath<Self, FloatPointer>, Int)] {
-        let n = s.rows, c = s.config.dim, kv = s.config.kvDim, f = s.config.hiddenDim
+        let n = s.rows, c = s.config.dim, q = s.config.queryDim, kv = s.config.kvDim, f = s.config.hiddenDim
         let att = AttentionWorkspace.floats(shape: s.attention, workers: s.workers)
-        return [(\.q, n * c), (\.k, n * kv), (\.v, n * kv), (\.attHeads, n * c),
-                (\.dx2, n * c), (\.dxn, n * c), (\.datt, n * c), (\.dattHeads, n * c), (\.dqh, n * c), (\.dq, n * c),
+        let norms = s.config.queryKeyNorm ? 1 : 0
+        return [(\.q, n * q), (\.k, n * kv), (\.v, n * kv), (\.attHeads, n * q),
+                (\.dx2, n * c), (\.dxn, n * c), (\.datt, n * q), (\.dattHeads, n * q), (\.dqh, n * q), (\.dq, n * q),
+                (\.dqPreNorm, norms * n * q), (\.dkPreNorm, norms * n * kv),
                 (\.dkh, n * kv), (\.dvh, n * kv), (\.dk, n * kv), (\.dv, n * kv),
                 (\.dhidden, n * f), (\.dgate, n * f), (\.dup, n * f), (\.lora, n * (s.lora?.rank ?? 0)),
                 (\.attentionTiles, att.tiles), (\.attentionDelta, att.delta), (\.attentionPartials, att.dqPartials)]

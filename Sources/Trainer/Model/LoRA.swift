@@ -57,12 +57,12 @@ public struct LoRALayout: Sendable {
     }
 
     static func linearShape(_ target: LoRATarget, layer l: Int, config: LlamaConfig) -> (String, Int, Int) {
-        let c = config.dim, kv = config.kvDim, f = config.hiddenDim
+        let c = config.dim, q = config.queryDim, kv = config.kvDim, f = config.hiddenDim
         switch target {
-        case .query: return (LlamaTensorName.query(l), c, c)
+        case .query: return (LlamaTensorName.query(l), q, c)
         case .key: return (LlamaTensorName.key(l), kv, c)
         case .value: return (LlamaTensorName.value(l), kv, c)
-        case .output: return (LlamaTensorName.attentionOutput(l), c, c)
+        case .output: return (LlamaTensorName.attentionOutput(l), c, q)
         case .gate: return (LlamaTensorName.ffnGate(l), f, c)
         case .up: return (LlamaTensorName.ffnUp(l), f, c)
         case .down: return (LlamaTensorName.ffnDown(l), c, f)

@@ -12,6 +12,8 @@ public struct TensorSlot: Sendable, Hashable {
 /// Offsets of one decoder block's tensors inside the flat buffer.
 struct LayerSlots {
     var attnNorm, query, key, value, attnOutput, ffnNorm, gate, up, down: Int
+    /// Qwen2's q/k/v biases and Qwen3's q/k norm scales, where the family has them.
+    var queryBias, keyBias, valueBias, queryNorm, keyNorm: Int?
 }
 
 /// Where every tensor of a Llama model lives in one flat buffer (llm.c's `param_sizes` table).
@@ -41,7 +43,10 @@ public struct ParameterLayout: Sendable {
             if tensor.role == .ffnDown {
                 layers.append(LayerSlots(attnNorm: roles[.attentionNorm]!, query: roles[.query]!, key: roles[.key]!,
                                          value: roles[.value]!, attnOutput: roles[.attentionOutput]!, ffnNorm: roles[.ffnNorm]!,
-                                         gate: roles[.ffnGate]!, up: roles[.ffnUp]!, down: roles[.ffnDown]!))
+                                         gate: roles[.ffnGate]!, up: roles[.ffnUp]!, down: roles[.ffnDown]!,
+                                         queryBias: roles[.queryBias], keyBias: roles[.keyBias], valueBias: roles[.valueBias],
+                                         queryNorm: roles[.queryNorm], keyNorm: roles[.keyNorm]))
+                for role in [LlamaTensor.Role.queryBias, .keyBias, .valueBias, .queryNorm, .keyNorm] { roles[role] = nil }
             }
         }
         embedding = roles[.tokenEmbedding]!
@@ -64,7 +69,7 @@ extension ParameterLayout {
         for slot in slots {
             let p = params.pointer + slot.offset
             if slot.shape.count == 1 {
-                p.update(repeating: 1, count: slot.count)
+                p.update(repeating: slot.name.hasSuffix(".bias") ? 0 : 1, count: slot.count)
                 continue
             }
             let isResidualOut = slot.name.hasSuffix("attn_output.weight") || slot.name.hasSuffix("ffn_down.weight")

@@ -2,7 +2,8 @@ import Foundation
 import Kernels
 import LlamaModel
 
-/// A Llama-architecture decoder with forward and backward passes over one flat parameter buffer.
+/// A Llama-architecture decoder with forward and backward passes over one flat parameter buffer;
+/// also the Qwen2 (q/k/v biases) and Qwen3 (per-head q/k RMSNorm, wider attention) variants.
 ///
 /// Full fine-tuning trains `parameters` (gradients in `gradients`, same layout). With LoRA the base
 /// parameters are frozen and only `adapters` (gradients in `adapterGradients`) train.
@@ -95,20 +96,27 @@ public final class TrainableLlama: @unchecked Sendable {
         var q, k, v, o, gate, up, down: LinearWeights
         var attnNorm, ffnNorm: UnsafeMutablePointer<Float>
         var dAttnNorm, dFfnNorm: UnsafeMutablePointer<Float>?
+        /// (value, gradient) of the Qwen extras; nil where the family has none, gradient nil with LoRA.
+        var qBias, kBias, vBias, qNorm, kNorm: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?)?
     }
 
     private func block(_ l: Int, _ acts: BlockActivations) -> BlockWeights {
-        let s = layout.layers[l], c = config.dim, kv = config.kvDim, f = config.hiddenDim
+        let s = layout.layers[l], c = config.dim, q = config.queryDim, kv = config.kvDim, f = config.hiddenDim
+        func extra(_ offset: Int?) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?)? {
+            offset.map { o in (parameters.pointer + o, gradients.map { $0.pointer + o }) }
+        }
         return BlockWeights(
-            q: linear(s.query, out: c, inp: c, layer: l, target: .query, acts: acts),
+            q: linear(s.query, out: q, inp: c, layer: l, target: .query, acts: acts),
             k: linear(s.key, out: kv, inp: c, layer: l, target: .key, acts: acts),
             v: linear(s.value, out: kv, inp: c, layer: l, target: .value, acts: acts),
-            o: linear(s.attnOutput, out: c, inp: c, layer: l, target: .output, acts: acts),
+            o: linear(s.attnOutput, out: c, inp: q, layer: l, target: .output, acts: acts),
             gate: linear(s.gate, out: f, inp: c, layer: l, target: .gate, acts: acts),
             up: linear(s.up, out: f, inp: c, layer: l, target: .up, acts: acts),
             down: linear(s.down, out: c, inp: f, layer: l, target: .down, acts: acts),
             attnNorm: parameters.pointer + s.attnNorm, ffnNorm: parameters.pointer + s.ffnNorm,
-            dAttnNorm: gradients.map { $0.pointer + s.attnNorm }, dFfnNorm: gradients.map { $0.pointer + s.ffnNorm })
+            dAttnNorm: gradients.map { $0.pointer + s.attnNorm }, dFfnNorm: gradients.map { $0.pointer + s.ffnNorm },
+            qBias: extra(s.queryBias), kBias: extra(s.keyBias), vBias: extra(s.valueBias),
+            qNorm: extra(s.queryNorm), kNorm: extra(s.keyNorm))
     }
 
     // MARK: - Block forward / backward
@@ -124,6 +132,7 @@ public final class TrainableLlama: @unchecked Sendable {
         linearForward(s.q, a.xn1, w.q, rows: n, gemm: gemm)
         linearForward(s.k, a.xn1, w.k, rows: n, gemm: gemm)
         linearForward(s.v, a.xn1, w.v, rows: n, gemm: gemm)
+        projectionExtrasForward(w, a, s, rows: n)
         ropeForwardToHeads(a.qh, s.q, positions: positions, rope: rope, batch: bt, seq: t,
                            heads: config.headCount, headDim: config.headDim, rotate: true)
         ropeForwardToHeads(a.kh, s.k, positions: positions, rope: rope, batch: bt, seq: t,
@@ -179,11 +188,47 @@ public final class TrainableLlama: @unchecked Sendable {
                               heads: config.kvHeadCount, headDim: config.headDim, rotate: true)
         ropeBackwardFromHeads(s.dv, s.dvh, positions: positions, rope: rope, batch: bt, seq: t,
                               heads: config.kvHeadCount, headDim: config.headDim, rotate: false)
+        projectionExtrasBackward(w, a, s, rows: n)
         linearBackward(s.dxn, s.dq, a.xn1, w.q, rows: n, accumulate: false, scratch: s.lora, gemm: gemm)
         linearBackward(s.dxn, s.dk, a.xn1, w.k, rows: n, accumulate: true, scratch: s.lora, gemm: gemm)
         linearBackward(s.dxn, s.dv, a.xn1, w.v, rows: n, accumulate: true, scratch: s.lora, gemm: gemm)
         dres.update(from: s.dx2, count: n * c)
         rmsNormBackward(dres, w.dAttnNorm, s.dxn, x, w.attnNorm, a.rstd1, n: n, c: c)
+    }
+
+    /// Qwen2's biases then Qwen3's per-head q/k RMSNorm, between the projections and RoPE
+    /// (the engine's `finishProjections`); the pre-norm values and rstds are saved for the backward.
+    private func projectionExtrasForward(_ w: BlockWeights, _ a: BlockActivations, _ s: BlockScratch, rows n: Int) {
+        let c = config
+        for (values, bias, width) in [(s.q, w.qBias, c.queryDim), (s.k, w.kBias, c.kvDim), (s.v, w.vBias, c.kvDim)] {
+            guard let b = bias?.0 else { continue }
+            for r in 0..<n { VectorMath.add(values + r * width, b, count: width) }
+        }
+        if let qn = w.qNorm?.0, let kn = w.kNorm?.0 {
+            a.qPreNorm.update(from: s.q, count: n * c.queryDim)
+            a.kPreNorm.update(from: s.k, count: n * c.kvDim)
+            RMSNorm.forward(s.q, a.qPreNorm, qn, rows: n * c.headCount, width: c.headDim, eps: c.rmsNormEps, rstd: a.qRstd)
+            RMSNorm.forward(s.k, a.kPreNorm, kn, rows: n * c.kvHeadCount, width: c.headDim, eps: c.rmsNormEps, rstd: a.kRstd)
+        }
+    }
+
+    /// Turns dq/dk (after the RoPE backward) into gradients of the raw projections, accumulating
+    /// the norm scales' and biases' gradients.
+    private func projectionExtrasBackward(_ w: BlockWeights, _ a: BlockActivations, _ s: BlockScratch, rows n: Int) {
+        let c = config
+        if let qNorm = w.qNorm, let kNorm = w.kNorm {
+            let (qn, dqn) = qNorm, (kn, dkn) = kNorm
+            s.dqPreNorm.update(repeating: 0, count: n * c.queryDim)
+            s.dkPreNorm.update(repeating: 0, count: n * c.kvDim)
+            rmsNormBackward(s.dqPreNorm, dqn, s.dq, a.qPreNorm, qn, a.qRstd, n: n * c.headCount, c: c.headDim)
+            rmsNormBackward(s.dkPreNorm, dkn, s.dk, a.kPreNorm, kn, a.kRstd, n: n * c.kvHeadCount, c: c.headDim)
+            s.dq.update(from: s.dqPreNorm, count: n * c.queryDim)
+            s.dk.update(from: s.dkPreNorm, count: n * c.kvDim)
+        }
+        for (grads, bias, width) in [(s.dq, w.qBias, c.queryDim), (s.dk, w.kBias, c.kvDim), (s.dv, w.vBias, c.kvDim)] {
+            guard let db = bias?.1 else { continue }
+            for r in 0..<n { VectorMath.add(db, grads + r * width, count: width) }
+        }
     }
 
     // MARK: - Whole model
