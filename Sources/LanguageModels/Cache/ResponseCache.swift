@@ -151,3 +151,26 @@ public final class ResponseCache: Sendable {
         }
     }
 }
+
+extension ResponseCache {
+    /// Copies every entry of `other` that this cache lacks (an entry it has is kept: both recorded
+    /// the same request, and the first recording is the one replays must keep seeing). Returns how
+    /// many entries were added. Used to merge the caches of static shards.
+    public func importEntries(from other: ResponseCache) async throws -> Int {
+        let rows = try await other.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT key, model, request, response, promptTokens, completionTokens, createdAt FROM responses ORDER BY key")
+                .map { row in (0..<row.count).map { row[$0] as DatabaseValue } }
+        }
+        return try await database.write { db in
+            var added = 0
+            for row in rows {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO responses (key, model, request, response, promptTokens, completionTokens, createdAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: StatementArguments(row))
+                added += db.changesCount
+            }
+            return added
+        }
+    }
+}

@@ -15,8 +15,8 @@ struct StatsCommand: AsyncParsableCommand {
         tokens per accepted demonstration); datasets/schema.md says what each number means.
         """)
 
-    @Option(name: .long, help: "The crawl store written by `nnetnav explore`.")
-    var store: String
+    @Option(name: .long, help: "The crawl store written by `nnetnav explore`: a SQLite file or a postgres:// URL.")
+    var store: StoreLocation
 
     @Flag(name: .long, help: "Print JSON instead of the text report.")
     var json = false
@@ -25,11 +25,12 @@ struct StatsCommand: AsyncParsableCommand {
     var report: String?
 
     func validate() throws {
-        guard FileManager.default.fileExists(atPath: store) else { throw ValidationError("no crawl store at \(store)") }
+        try store.validateExists()
     }
 
     func run() async throws {
-        let crawlStore = try CrawlStore(path: store)
+        let (crawlStore, finish) = try await store.openForReading()
+        defer { finish() }
         let stats = try CrawlStats(store: crawlStore)
         let quality = try QualityReport(store: crawlStore)
         if json {
