@@ -114,7 +114,7 @@ let package = Package(
         ]),
         .executableTarget(name: "nnetnav-bench", dependencies: [
             "WebBrowser", "ChromiumBrowser", "WebSites", "LanguageModels", "LlamaModel", "Trainer", "Kernels",
-            "NNetnavSupport", "HTTPTransport", "Pipeline", "Evaluation", "Environments", "WebTasks",
+            "NNetnavSupport", "HTTPTransport", "Pipeline", "Evaluation", "Environments", "WebTasks", "PostgresStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
