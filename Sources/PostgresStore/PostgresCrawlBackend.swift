@@ -26,7 +26,7 @@ public final class PostgresCrawlBackend: CrawlBackend {
 
     public var location: String { session.url.description }
 
-    public init(session: PostgresSession, leaseSeconds: Double = 60) {
+    public convenience init(session: PostgresSession, leaseSeconds: Double = 60) {
         self.init(session: session, leaseSeconds: leaseSeconds, renewsLeases: true)
     }
 

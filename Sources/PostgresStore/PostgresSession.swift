@@ -39,8 +39,15 @@ public final class PostgresSession: Sendable {
         try await client.query(query, logger: logger).collect()
     }
 
+    /// Runs `body` in a transaction; an error `body` threw comes out as itself (the client wraps
+    /// it with the rollback's outcome, which callers matching on it do not care about).
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            if let thrown = error.closureError { throw thrown }
+            throw error
+        }
     }
 }
 

@@ -73,9 +73,18 @@ final class SharedCrawlTests: XCTestCase {
             // Kill a random worker at a random moment, three times, starting a new worker each
             // time (joining a crawl in progress); the last kill leaves its episode to the lease.
             for round in 0..<3 {
-                try await Task.sleep(nanoseconds: 400_000_000 + generator.next() % 1_600_000_000)
-                let victim = Int(generator.next() % UInt64(workers.count))
-                guard workers[victim].process.isRunning else { continue }
+                // A random moment, then the first worker seen holding a lease: killed mid-episode.
+                try await Task.sleep(nanoseconds: 300_000_000 + generator.next() % 1_200_000_000)
+                var victim: Int?
+                for _ in 0..<200 where victim == nil {
+                    let holders = Set(try await TestDatabase.rows(url, "SELECT worker FROM episode_queue WHERE status = 'running'")
+                        .compactMap { $0.first?.split(separator: ":").last.flatMap { Int32($0) } })
+                    let candidates = workers.indices.filter { holders.contains(workers[$0].process.processIdentifier) }
+                    if !candidates.isEmpty { victim = candidates[Int(generator.next() % UInt64(candidates.count))] }
+                    else { try await Task.sleep(nanoseconds: 50_000_000) }
+                }
+                guard let victim, workers[victim].process.isRunning else { continue }
+                try await Task.sleep(nanoseconds: generator.next() % 150_000_000)
                 workers[victim].kill9()
                 _ = await workers[victim].wait()
                 killed.append(workers.remove(at: victim))
@@ -91,7 +100,7 @@ final class SharedCrawlTests: XCTestCase {
             }
             return (reference, try await Self.exportFiles(store: url.description, in: folder), killed.count)
         }
-        XCTAssertGreaterThan(kills, 0, seedNote)
+        XCTAssertEqual(kills, 3, seedNote)
 
         // Exactly once: every planned episode completed, with one committed finish each.
         let queue = try await TestDatabase.rows(url, "SELECT idx::text, status, commits::text FROM episode_queue ORDER BY idx")
@@ -100,6 +109,9 @@ final class SharedCrawlTests: XCTestCase {
             XCTAssertEqual(row[1], "completed", "episode \(row[0]): \(seedNote)")
             XCTAssertEqual(row[2], "1", "episode \(row[0]) committed \(row[2]) times; \(seedNote)")
         }
+        // Killed mid-episode: those episodes were claimed again and redone by another worker.
+        let attempts = try await TestDatabase.rows(url, "SELECT sum(attempts)::text FROM episode_queue")
+        XCTAssertGreaterThan(Int(attempts.first?.first ?? "") ?? 0, Self.episodes, "no episode was taken over; \(seedNote)")
         // Nothing orphaned: every row belongs to a completed episode, each episode row once.
         let episodes = try await TestDatabase.rows(url, "SELECT count(*)::text, count(DISTINCT idx)::text FROM episodes")
         XCTAssertEqual(episodes.first, ["\(Self.episodes)", "\(Self.episodes)"])
