@@ -65,6 +65,16 @@ enum PostgresSchema {
             """,
             "CREATE INDEX episode_queue_claimable ON episode_queue(status, idx)",
         ]),
+        // The response cache shared by workers (`--cache postgres://…`), as the SQLite `ResponseCache`.
+        ("v2-responses", [
+            """
+            CREATE TABLE responses (
+                key TEXT PRIMARY KEY, model TEXT NOT NULL, request TEXT NOT NULL, response TEXT NOT NULL,
+                prompt_tokens BIGINT NOT NULL, completion_tokens BIGINT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL DEFAULT now())
+            """,
+            "CREATE INDEX responses_model ON responses(model)",
+        ]),
     ]
 
     /// Applies the migrations this database has not seen yet.

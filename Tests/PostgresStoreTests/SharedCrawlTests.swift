@@ -64,8 +64,7 @@ final class SharedCrawlTests: XCTestCase {
                 nextLog += 1
                 return try NNetnavProcess.start(
                     Self.crawlArguments(model: model)
-                        + ["--store", url.description, "--lease-seconds", "3",
-                           "--cache", folder.appendingPathComponent("cache-\(nextLog).sqlite").path],
+                        + ["--store", url.description, "--lease-seconds", "3", "--cache", url.description],
                     log: folder.appendingPathComponent("worker-\(nextLog).log"))
             }
             var workers = try (0..<4).map { _ in try worker() }
@@ -109,6 +108,9 @@ final class SharedCrawlTests: XCTestCase {
             XCTAssertEqual(row[1], "completed", "episode \(row[0]): \(seedNote)")
             XCTAssertEqual(row[2], "1", "episode \(row[0]) committed \(row[2]) times; \(seedNote)")
         }
+        // The workers shared one response cache in the same database.
+        let responses = try await TestDatabase.rows(url, "SELECT count(*)::text FROM responses")
+        XCTAssertGreaterThan(Int(responses.first?.first ?? "") ?? 0, 0, "the shared response cache stayed empty")
         // Killed mid-episode: those episodes were claimed again and redone by another worker.
         let attempts = try await TestDatabase.rows(url, "SELECT sum(attempts)::text FROM episode_queue")
         XCTAssertGreaterThan(Int(attempts.first?.first ?? "") ?? 0, Self.episodes, "no episode was taken over; \(seedNote)")

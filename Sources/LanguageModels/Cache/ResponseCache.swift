@@ -11,7 +11,7 @@ import GRDB
 ///
 /// The file uses WAL mode, so several processes and many tasks may read and write it at once.
 /// The request JSON is kept beside the response for inspection; it holds no API key.
-public final class ResponseCache: Sendable {
+public final class ResponseCache: ResponseStore {
     /// Bumped when the canonical form of keys changes, so old entries stop matching rather than mismatching.
     public static let keyVersion = 1
 
@@ -66,7 +66,7 @@ public final class ResponseCache: Sendable {
         var request: ChatRequest
     }
 
-    private static func canonicalEncoder() -> JSONEncoder {
+    public static func canonicalEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder

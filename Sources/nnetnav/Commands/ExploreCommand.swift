@@ -163,8 +163,8 @@ struct ExploreCommand: AsyncParsableCommand {
         let cachePath = (store.isShared ? ProjectLayout.current.runs.appendingPathComponent("explore") : local)
             .appendingPathComponent("responses.sqlite").path
         let chatModel = MeteredChatModel(
-            wrapping: try cacheOptions.wrap(try modelOptions.make(maxConcurrentRequests: max(4, concurrency * 2)),
-                                            defaultPath: cachePath),
+            wrapping: try await cacheOptions.wrapAllowingShared(try modelOptions.make(maxConcurrentRequests: max(4, concurrency * 2)),
+                                                                defaultPath: cachePath),
             meter: meter)
         let backend: any CrawlBackend = switch store {
         case .sqlite(let path): SQLiteCrawlBackend(store: try CrawlStore(path: path))
