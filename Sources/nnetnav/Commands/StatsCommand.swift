@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import PostgresStore
 
 struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,6 +40,14 @@ struct StatsCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(Both(stats: stats, quality: quality)), as: UTF8.self))
         } else {
+            if case .postgres(let url) = store {
+                // A shared crawl's episodes in flight are only in its queue, not in the snapshot.
+                let backend = try await PostgresCrawlBackend.open(url)
+                let counts = try await backend.queueCounts()
+                backend.session.close()
+                print("work queue: " + ["completed", "running", "pending", "failed"].map { "\($0) \(counts[$0] ?? 0)" }
+                    .joined(separator: ", "))
+            }
             print(stats.report)
             print()
             print(quality.table)
