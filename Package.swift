@@ -53,7 +53,7 @@ let package = Package(
         ]),
         // Task sets (WebArena config format) and their programmatic evaluators.
         .target(name: "WebTasks", dependencies: [
-            "WebBrowser", "WebSites", "NNetnavSupport",
+            "WebBrowser", "WebSites", "NNetnavSupport", "HTTPTransport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
 
@@ -106,10 +106,15 @@ let package = Package(
             "WebSites", "WebTasks", "ChromiumBrowser", "NNetnavSupport",
         ]),
 
+        .target(name: "Experiment", dependencies: [
+            "MainJob", "Environments", "Evaluation", "Pipeline", "Trainer", "LlamaModel", "LanguageModels",
+            "WebSites", "WebTasks", "ChromiumBrowser", "Kernels", "NNetnavSupport",
+        ]),
+
         .executableTarget(name: "nnetnav", dependencies: [
             "WebBrowser", "ChromiumBrowser", "WebSites", "WebTasks", "LanguageModels", "LlamaModel", "Trainer",
             "Pipeline", "Environments", "Models", "Evaluation", "MainJob", "NNetnavSupport", "HTTPTransport",
-            "Kernels", "CrawlViewer", "PostgresStore",
+            "Kernels", "CrawlViewer", "Experiment", "PostgresStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "nnetnav-bench", dependencies: [
@@ -151,11 +156,13 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
-            "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser", "TestSupport",
+            "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser", "TestSupport", "HTTPTransport",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "EvaluationTests", dependencies: [
             "Evaluation", "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser",
             "LanguageModels", "NNetnavSupport", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "MainJobTests", dependencies: [
             "MainJob", "Pipeline", "LanguageModels", "NNetnavSupport", "TestSupport",
@@ -171,6 +178,9 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "NNetnavSupportTests", dependencies: ["NNetnavSupport"]),
+        .testTarget(name: "ExperimentTests", dependencies: [
+            "Experiment", "Evaluation", "MainJob", "Pipeline", "WebSites", "WebTasks", "NNetnavSupport", "TestSupport",
+        ]),
         .testTarget(name: "CrawlViewerTests", dependencies: [
             "CrawlViewer", "Pipeline", "NNetnavSupport", "ChromiumBrowser",
             .product(name: "GRDB", package: "GRDB.swift"),

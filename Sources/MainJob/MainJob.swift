@@ -21,7 +21,7 @@ public struct MainJob: Sendable {
     public var layout: ProjectLayout
     /// How the explorer's and the policies' calls use the response cache (`replay` reproduces a run).
     public var cacheMode: CachedChatModel.Mode
-    /// The explorer's model; nil builds it from `config.model`. (Tests give a scripted test double,
+    /// The explorer's model (the teacher); nil builds it from `config.teacher`. (Tests give a scripted test double,
     /// so that demonstrations, hence fine-tuning, are certain.)
     public var explorer: (any ChatModel)?
     public var log: @Sendable (String) -> Void
@@ -51,6 +51,8 @@ public struct MainJob: Sendable {
         let cluster = try await SiteCluster.start(sites: siteNames, instances: config.instances,
                                                   dataDirectory: out.appendingPathComponent("sites"), seed: TaskSet.seed)
         summary.add("sites", since: clock, "\(config.sites.joined(separator: ", ")) × \(config.instances) instances")
+        summary.teacher = explorer?.identifier ?? config.teacher
+        summary.student = config.student == "local" ? "local (\(layout.defaultModelFile.lastPathComponent))" : config.student
         do {
             try await runStages(cluster: cluster, out: out, summary: &summary)
         } catch {
@@ -90,7 +92,7 @@ public struct MainJob: Sendable {
                             meter: UsageMeter(),
                             cache: try ResponseCache(path: out.appendingPathComponent("responses.sqlite").path),
                             backend: backend, studentPrompt: studentPrompt)
-        let baseModel = try explorer ?? ModelFactory.make(try ChatModelSpec(parsing: config.model),
+        let baseModel = try explorer ?? ModelFactory.make(try ChatModelSpec(parsing: config.teacher),
                                                           apiKeyEnvironmentVariable: config.apiKeyEnv,
                                                           maxConcurrentRequests: max(4, 2 * config.instances), layout: layout)
         let store = try await explore(with: baseModel, stages, summary: &summary)
@@ -104,7 +106,7 @@ public struct MainJob: Sendable {
 
     /// The starting checkpoint of fine-tuning, and the "before" policy when the explorer is remote.
     private var baseModelFile: URL {
-        config.training.baseModel.map { URL(fileURLWithPath: $0) } ?? layout.defaultModelFile
+        config.studentPath.isEmpty ? layout.defaultModelFile : URL(fileURLWithPath: config.studentPath)
     }
 
     /// `model` with its calls going through the run's response cache (in the run's mode) and meter.
@@ -196,7 +198,8 @@ public struct MainJob: Sendable {
         let settings = config.evaluation
         let agent = PolicyAgent(model: cachedAndMetered(model, stages),
                                 prompt: stages.studentPrompt,
-                                options: GenerationOptions(temperature: 0, maxTokens: settings.policyMaxTokens))
+                                options: GenerationOptions(temperature: 0, maxTokens: settings.policyMaxTokens),
+                                decoding: PolicyDecoding(rawValue: settings.decoding) ?? .choice)
         let runner = TaskRunner(agent: agent, cluster: stages.cluster, maxSteps: settings.maxSteps)
         let episodes = try await PolicyEvaluation(runner: runner, label: label, backend: stages.backend)
             .run(tasks, instances: min(settings.instances, config.instances))
@@ -208,15 +211,16 @@ public struct MainJob: Sendable {
     }
 
     /// The evaluation tasks: for each explored site, the easiest `tasksPerSite` tasks up to
-    /// `maxDifficulty` steps. Exploration never sees tasks, so all of them are held out.
+    /// `maxDifficulty` steps of the recorded split's held-out part (`datasets/experiment/split.json`),
+    /// the same tasks `nnetnav experiment` evaluates. Exploration never sees tasks.
     func heldOutTasks() throws -> [TaskConfig] {
+        let split = try TaskSplit.load(layout: layout)
         var tasks: [TaskConfig] = []
         for name in config.sites {
             guard let site = SiteName(rawValue: name) else { continue }
             let set = try TaskSet.load(site: site, layout: layout)
-            let easy = set.tasks.filter { $0.difficulty <= config.evaluation.maxDifficulty }
-                .sorted { ($0.difficulty, $0.taskID) < ($1.difficulty, $1.taskID) }
-            tasks += easy.prefix(config.evaluation.tasksPerSite)
+            tasks += split.tasks(of: set, heldOut: true).filter { $0.difficulty <= config.evaluation.maxDifficulty }
+                .prefix(config.evaluation.tasksPerSite)
         }
         return tasks
     }
@@ -224,7 +228,7 @@ public struct MainJob: Sendable {
     static func format(_ loss: Float?) -> String { loss.map { String(format: "%.3f", $0) } ?? "-" }
 
     /// Training is long synchronous CPU work; it runs on its own thread, not a cooperative one.
-    static func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    public static func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread { continuation.resume(with: Result { try work() }) }
             thread.stackSize = 16 << 20
@@ -248,6 +252,9 @@ public struct MainJobSummary: Sendable {
     public var before: EvaluationReport?
     public var after: EvaluationReport?
     public var usage = ""
+    /// The model that explored, labeled and judged, and the checkpoint that was fine-tuned and evaluated.
+    public var teacher = ""
+    public var student = ""
     /// The crawl's data-quality table (`QualityReport.table`).
     public var quality = ""
 
@@ -257,7 +264,8 @@ public struct MainJobSummary: Sendable {
 
     /// One table: stage, time, outcome; then the before/after comparison.
     public var table: String {
-        var lines = ["stage        time      result", String(repeating: "─", count: 78)]
+        var lines = ["teacher (explores, labels, judges): \(teacher)", "student (fine-tuned, evaluated):    \(student)", "",
+                     "stage        time      result", String(repeating: "─", count: 78)]
         for stage in stages {
             lines.append(stage.name.padding(toLength: 12, withPad: " ", startingAt: 0) + " "
                          + ProgressBar.format(seconds: stage.seconds).padding(toLength: 9, withPad: " ", startingAt: 0)

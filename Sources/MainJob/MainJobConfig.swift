@@ -9,7 +9,7 @@ import WebSites
 /// file overrides any subset of keys, e.g. a bigger crawl with a remote model:
 ///
 /// ```json
-/// {"model": "openai:gpt-4o-mini", "episodes": 200, "instances": 4,
+/// {"teacher": "openai:gpt-4o-mini", "episodes": 200, "instances": 4,
 ///  "sites": ["shop", "admin", "forum", "code", "wiki"],
 ///  "exploration": {"maxActions": 40}, "training": {"steps": 500}}
 /// ```
@@ -21,10 +21,15 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
     /// Site instances, hence episodes and evaluation tasks run at once. (One in-process model
     /// serves them all, one request at a time; a remote server gains from more.)
     public var instances = 2
-    /// The explorer's model (policy, summarizer, labeler, judge, rationalizer): `local`, `local:PATH`,
+    /// The teacher, as NNetnav calls the large model that explores, labels and judges (policy,
+    /// summarizer, labeler, judge, rationalizer): any model spec — `local`, `local:PATH`,
     /// `openai:MODEL`, `vllm:MODEL@URL`, `http://host/v1#MODEL`...
-    public var model = "local"
-    /// Variable holding the key for `model`'s endpoint; unset: only `openai:` (hosted) gets OPENAI_API_KEY.
+    public var teacher = "local"
+    /// The student: the local checkpoint that is fine-tuned on the demonstrations and evaluated
+    /// before and after — `local` (the embedded SmolLM2-135M-Instruct), or `local:PATH` / `PATH`
+    /// to a GGUF or safetensors file the engine and trainer run.
+    public var student = "local"
+    /// Variable holding the key for `teacher`'s endpoint; unset: only `openai:` (hosted) gets OPENAI_API_KEY.
     public var apiKeyEnv: String? = nil
     public var episodes = 4
     /// The browser of exploration and evaluation: `native` (HTTP + libxml2, fast) or `chromium`
@@ -56,9 +61,7 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         public var validationPercent = 20
     }
 
-    public struct TrainingSettings: Codable, Sendable, ConfigSection {
-        /// Starting checkpoint (GGUF or safetensors); nil is the embedded model.
-        public var baseModel: String?
+    public struct TrainingSettings: Codable, Sendable, ConfigSection, Equatable {
         public var steps = 24
         public var batchSize = 1
         public var sequenceLength = 1024
@@ -67,15 +70,21 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         /// LoRA rank; 0 trains every weight.
         public var loraRank = 8
         public var loraAlpha: Float = 16
+
+        public init() {}
     }
 
     public struct EvaluationSettings: Codable, Sendable, ConfigSection {
         /// Held-out tasks per site: the easiest ones (by reference-solution length), then by id.
-        public var tasksPerSite = 1
+        public var tasksPerSite = 5
         public var maxDifficulty = 3
         public var maxSteps = 4
         /// Generation limit of the evaluated policy (the prompt budget is `export`'s, as in training).
         public var policyMaxTokens = 64
+        /// How the policy picks an action: `choice` (score the page's valid actions as whole answers in
+        /// the trained format: one call per step, what the embedded student can do) or `free` (write an
+        /// answer, choose only when it does not parse).
+        public var decoding = "choice"
         /// Evaluate the model before fine-tuning too, for the before/after comparison.
         public var baseline = true
         /// Tasks run at once. With the in-process model, whose requests run one at a time, more
@@ -123,6 +132,9 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         try checks.positive("instances", instances)
         try checks.positive("episodes", episodes)
         try checks.oneOf("browser", browser, ["native", "chromium"])
+        if student != "local" && studentPath.isEmpty {
+            throw ConfigError(key: "student", problem: "must be local, local:PATH or a GGUF/safetensors path")
+        }
         try exploration.validate(checks.section("exploration"))
         let export = checks.section("export")
         try export.positive("maxSequenceTokens", self.export.maxSequenceTokens)
@@ -142,6 +154,13 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         try evaluation.positive("maxSteps", self.evaluation.maxSteps)
         try evaluation.positive("policyMaxTokens", self.evaluation.policyMaxTokens)
         try evaluation.positive("instances", self.evaluation.instances)
+        try evaluation.oneOf("decoding", self.evaluation.decoding, ["free", "choice"])
+    }
+
+    /// The student's checkpoint path, "" for the embedded model.
+    public var studentPath: String {
+        if student == "local" { return "" }
+        return student.hasPrefix("local:") ? String(student.dropFirst("local:".count)) : student
     }
 
     static func merge(_ base: [String: Any], _ overrides: [String: Any]) -> [String: Any] {
@@ -168,7 +187,7 @@ public enum MainJobError: Error, CustomStringConvertible, Sendable {
 
 extension MainJobConfig.TrainingSettings {
     /// The trainer's options for these settings (LoRA when `loraRank` > 0).
-    func options(seed: UInt64) -> TrainingOptions {
+    public func options(seed: UInt64) -> TrainingOptions {
         var options = TrainingOptions()
         options.steps = steps
         options.batchSize = batchSize

@@ -5,9 +5,11 @@ extension BrowserSession: ScriptableBrowser {
         accessibilityTree.findAll(role: role, name: name).map(\.id)
     }
 
-    public func text(_ locator: TextLocator) -> String? {
+    public func text(_ locator: TextLocator) throws -> String? {
         let tree = accessibilityTree
         switch locator {
+        case .javaScript(let expression):
+            throw ScriptableBrowserError.javaScriptUnsupported(expression)
         case .page:
             return PageText.of(tree.document.body ?? tree.document.root)
         case .accessibilityNode(let role, let name):

@@ -1,3 +1,4 @@
+import NNetnavSupport
 import WebBrowser
 
 /// What the scripted solver, sign-in and the page-content checks need from a browser beyond
@@ -17,19 +18,36 @@ public protocol ScriptableBrowser: BrowserEnvironment {
     func text(_ locator: TextLocator) async throws -> String?
     /// Frees what the browser holds beyond memory (a Chromium browser context); it is not used after.
     func close() async
+    /// The session cookies of this browser, to reuse a sign-in in another one; nil when the
+    /// backend cannot hand them over (then each browser signs in itself).
+    func sessionCookies() async throws -> [JSONValue]?
+    /// Adds cookies `sessionCookies()` gave; false when the backend cannot.
+    func addSessionCookies(_ cookies: [JSONValue]) async throws -> Bool
+}
+
+extension ScriptableBrowser {
+    public func sessionCookies() async throws -> [JSONValue]? { nil }
+    public func addSessionCookies(_ cookies: [JSONValue]) async throws -> Bool { false }
 }
 
 /// What page text a `program_html` check reads: the whole page (an empty locator), the elements a
-/// CSS selector matches (`main table`), or an accessibility node (`role=heading name=Order # 1`).
+/// CSS selector matches (`main table`), an accessibility node (`role=heading name=Order # 1`), or
+/// the value of a JavaScript expression evaluated in the page (WebArena's locators, which start
+/// with `document.` or `[...document.`).
 public enum TextLocator: Sendable, Equatable {
     case page
     case selector(String)
     case accessibilityNode(role: String?, name: String)
+    /// The expression's value as a string ("" for null or undefined); nil when it throws, as
+    /// WebArena reads a locator that throws as nothing. Only a browser that runs JavaScript can read it.
+    case javaScript(String)
 
     public init(_ locator: String) {
         let trimmed = locator.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty {
             self = .page
+        } else if trimmed.hasPrefix("document.") || trimmed.hasPrefix("[...document.") {
+            self = .javaScript(trimmed)
         } else if trimmed.hasPrefix("role=") || trimmed.hasPrefix("name=") {
             var role: String?
             var name = ""
@@ -38,6 +56,17 @@ public enum TextLocator: Sendable, Equatable {
             self = .accessibilityNode(role: role, name: name)
         } else {
             self = .selector(trimmed)
+        }
+    }
+}
+
+public enum ScriptableBrowserError: Error, CustomStringConvertible, Sendable {
+    case javaScriptUnsupported(String)
+
+    public var description: String {
+        switch self {
+        case .javaScriptUnsupported(let expression):
+            return "the native browser runs no JavaScript, so it cannot evaluate the locator \(expression.prefix(80)); use --browser chromium"
         }
     }
 }

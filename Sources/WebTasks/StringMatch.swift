@@ -2,16 +2,30 @@
 ///
 /// Every reference string may hold ` |OR| ` alternatives and passes when any alternative does.
 /// `exact_match` compares normalised token lists, `must_include` looks for each reference as a
-/// consecutive token run, `fuzzy_match` is deterministic (see `fuzzyMatches`) unless a judge is given.
+/// consecutive token run, `fuzzy_match` is deterministic (see `fuzzyMatches`); with a judge, an answer the
+/// deterministic test does not accept goes to the judge (WebArena's LM grader).
+///
+/// WebArena's evaluator bugs kept fixed here: `exact_match` and `fuzzy_match` honour ` |OR| ` too;
+/// "0" does not match inside "10" but "$0.00" matches "0"; an unachievable task's answer that is not
+/// literally "N/A" goes to the unachievable-reason judge without throwing away the other checks'
+/// verdicts (WebArena overwrote the running score); a judge whose answer cannot be read fails the
+/// check with the answer in the reason instead of crashing the run (WebArena `assert`ed).
 public struct StringMatch: Sendable {
     /// Decides a fuzzy reference with a model: (intent, reference, answer) -> matches.
     public typealias FuzzyJudge = @Sendable (_ intent: String, _ reference: String, _ answer: String) async throws -> Bool
+    /// Decides whether the reason an agent gave for not doing a task is the task's real reason
+    /// (`string_note`): (intent, actual reason, reported answer) -> same.
+    public typealias UnachievableJudge = @Sendable (_ intent: String, _ actualReason: String, _ answer: String) async throws -> Bool
 
     public var judge: FuzzyJudge?
+    public var unachievableJudge: UnachievableJudge?
 
-    public init(judge: FuzzyJudge? = nil) { self.judge = judge }
+    public init(judge: FuzzyJudge? = nil, unachievableJudge: UnachievableJudge? = nil) {
+        self.judge = judge
+        self.unachievableJudge = unachievableJudge
+    }
 
-    public func evaluate(answer: String, reference: ReferenceAnswers, intent: String = "") async -> [CheckResult] {
+    public func evaluate(answer: String, reference: ReferenceAnswers, intent: String = "", stringNote: String? = nil) async -> [CheckResult] {
         var results: [CheckResult] = []
         if let exact = reference.exactMatch {
             let ok = AnswerText.alternatives(exact).contains { AnswerText.equals(answer, $0) }
@@ -26,7 +40,19 @@ public struct StringMatch: Sendable {
         switch reference.fuzzyMatch {
         case .none: break
         case .notAchievable:
-            let ok = Self.saysNotAchievable(answer)
+            let literal = AnswerText.normalized(answer) == "n a"
+            if !literal, let unachievableJudge, let note = stringNote, !note.isEmpty {
+                do {
+                    let ok = try await unachievableJudge(intent, note, answer)
+                    results.append(CheckResult(kind: "string_match", passed: ok,
+                                               reason: ok ? "judge: the answer gives the real reason ('\(note)')"
+                                                   : "judge: answer '\(answer)' does not give the real reason ('\(note)')"))
+                } catch {
+                    results.append(CheckResult(kind: "string_match", passed: false, reason: "unachievable judge failed: \(error)"))
+                }
+                break
+            }
+            let ok = literal || Self.saysNotAchievable(answer)
             results.append(CheckResult(kind: "string_match", passed: ok,
                                        reason: ok ? "answer says the task cannot be done" : "answer '\(answer)' does not say the task cannot be done"))
         case .answers(let items):
@@ -34,8 +60,13 @@ public struct StringMatch: Sendable {
                 var ok = AnswerText.alternatives(item).contains { Self.fuzzyMatches(answer, $0) }
                 var how = "deterministic"
                 if !ok, let judge {
-                    ok = (try? await judge(intent, item, answer)) ?? false
                     how = "judge"
+                    do {
+                        ok = try await judge(intent, item, answer)
+                    } catch {
+                        results.append(CheckResult(kind: "string_match", passed: false, reason: "fuzzy judge failed on '\(item)': \(error)"))
+                        continue
+                    }
                 }
                 results.append(CheckResult(kind: "string_match", passed: ok,
                                            reason: ok ? "answer matches '\(item)' (\(how))" : "answer '\(answer)' does not match '\(item)' (\(how))"))

@@ -110,7 +110,22 @@ public struct EvalSpec: Codable, Sendable, Hashable {
     func substituting(_ sub: (String) -> String) -> EvalSpec {
         var copy = self
         copy.referenceURL = referenceURL.map(sub)
-        copy.programHTML = programHTML?.map { var c = $0; c.url = sub($0.url); return c }
+        copy.referenceAnswers = referenceAnswers.map { answers in
+            var a = answers
+            a.exactMatch = answers.exactMatch.map(sub)
+            a.mustInclude = answers.mustInclude?.map(sub)
+            if case .answers(let list) = answers.fuzzyMatch { a.fuzzyMatch = .answers(list.map(sub)) }
+            return a
+        }
+        // WebArena's required contents name site URLs too (`__GITLAB__/byteblaze/cloud-to-butt`).
+        copy.programHTML = programHTML?.map { check in
+            var c = check
+            c.url = sub(check.url)
+            c.requiredContents.exactMatch = check.requiredContents.exactMatch.map(sub)
+            c.requiredContents.mustInclude = check.requiredContents.mustInclude?.map(sub)
+            c.requiredContents.mustExclude = check.requiredContents.mustExclude?.map(sub)
+            return c
+        }
         return copy
     }
 }
@@ -153,14 +168,20 @@ public struct ReferenceAnswers: Codable, Sendable, Hashable {
     }
 }
 
-/// One `program_html` entry: open `url` ("last" = the page the agent ended on), take the text of
-/// the element `locator` selects (empty = the whole page), check `required_contents`.
+/// One `program_html` entry: open `url` ("last" = the page the agent ended on, `func:…` = a WebArena
+/// helper computing it), take the text of the element `locator` selects (empty = the whole page),
+/// check `required_contents`.
 public struct ProgramHTMLCheck: Codable, Sendable, Hashable {
     public var url: String
     /// "" (whole page), a simple CSS selector (`#id`, `.class`, `tag`, `tag.class`, `[name=value]`,
-    /// descendant chains like `main table td`), or `role=heading name=Order` for the accessibility tree.
+    /// descendant chains like `main table td`), `role=heading name=Order` for the accessibility tree,
+    /// or WebArena's forms: a JavaScript expression (`document.querySelector(…).outerText`) evaluated
+    /// in the page, or `func:helper(…)` (see `WebArenaHelperCall`).
     public var locator: String
     public var requiredContents: RequiredContents
+    /// WebArena's `prep_actions`: JavaScript statements run in the page before the locator (e.g.
+    /// expanding a collapsed admin section); their failures are ignored, as WebArena ignores them.
+    public var prepActions: [String]?
 
     public struct RequiredContents: Codable, Sendable, Hashable {
         public var exactMatch: String?
@@ -179,12 +200,13 @@ public struct ProgramHTMLCheck: Codable, Sendable, Hashable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case url, locator, requiredContents = "required_contents" }
+    enum CodingKeys: String, CodingKey { case url, locator, requiredContents = "required_contents", prepActions = "prep_actions" }
 
-    public init(url: String, locator: String = "", requiredContents: RequiredContents) {
+    public init(url: String, locator: String = "", requiredContents: RequiredContents, prepActions: [String]? = nil) {
         self.url = url
         self.locator = locator
         self.requiredContents = requiredContents
+        self.prepActions = prepActions
     }
 }
 

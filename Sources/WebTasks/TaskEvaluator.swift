@@ -9,8 +9,10 @@ public struct TaskEvaluator: Sendable {
     public var pageContent = PageContentCheck()
     public var databaseCheck = DatabaseCheck()
 
-    public init(fuzzyJudge: StringMatch.FuzzyJudge? = nil) {
-        stringMatch = StringMatch(judge: fuzzyJudge)
+    public init(fuzzyJudge: StringMatch.FuzzyJudge? = nil, unachievableJudge: StringMatch.UnachievableJudge? = nil,
+                shoppingAPI: (any WebArenaShoppingAPI)? = nil) {
+        stringMatch = StringMatch(judge: fuzzyJudge, unachievableJudge: unachievableJudge)
+        pageContent = PageContentCheck(shoppingAPI: shoppingAPI)
     }
 
     /// - Parameters:
@@ -28,7 +30,8 @@ public struct TaskEvaluator: Sendable {
                     checks.append(CheckResult(kind: "string_match", passed: false, reason: "task has no reference_answers"))
                     continue
                 }
-                checks += await stringMatch.evaluate(answer: answer, reference: reference, intent: task.intent)
+                checks += await stringMatch.evaluate(answer: answer, reference: reference, intent: task.intent,
+                                                     stringNote: task.eval.stringNote)
             case .urlMatch:
                 guard let reference = task.eval.referenceURL, !reference.isEmpty else {
                     checks.append(CheckResult(kind: "url_match", passed: false, reason: "task has no reference_url"))

@@ -52,7 +52,7 @@ public struct TaskSet: Sendable {
         self.tasks = tasks
     }
 
-    private static func describe(_ error: DecodingError) -> String {
+    static func describe(_ error: DecodingError) -> String {
         func path(_ c: DecodingError.Context) -> String {
             c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
         }

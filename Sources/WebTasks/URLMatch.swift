@@ -2,9 +2,13 @@ import Foundation
 
 /// `url_match`: the page the agent ended on against `reference_url`.
 ///
-/// With the default note "GOLD in PRED" a reference passes when its path is a prefix-free
-/// substring of the final URL's path and each of its query parameters is present with the same
-/// value; with "EXACT" path and query must be equal. ` |OR| ` alternatives are honoured.
+/// With the default note "GOLD in PRED" a reference passes when its path equals the final URL's
+/// path (a trailing slash aside) and each of its query parameters is present with the same value;
+/// with "EXACT" path and query must be equal. ` |OR| ` alternatives are honoured.
+///
+/// WebArena compared the reference path as a substring of the final one, so
+/// `/admin/reports/report_product/viewedasdf` passed for `/admin/reports/report_product/viewed`
+/// (web-arena-x/webarena#77); here the path must be the same.
 public struct URLMatch: Sendable {
     public init() {}
 
@@ -19,7 +23,7 @@ public struct URLMatch: Sendable {
     static func matches(_ predicted: String, _ reference: String, exact: Bool) -> Bool {
         let p = parts(predicted), r = parts(reference)
         if exact { return p.path == r.path && p.query == r.query }
-        guard p.path.contains(r.path) || (r.path == "/" && p.path.isEmpty) else { return false }
+        guard p.path == r.path || (r.path == "/" && p.path.isEmpty) else { return false }
         for (key, values) in r.query {
             guard let got = p.query[key], values.allSatisfy(got.contains) else { return false }
         }

@@ -4,8 +4,8 @@ import WebBrowser
 @testable import ChromiumBrowser
 
 /// Issue 14 item 9: with an allowlist, no request leaves Chromium for a host outside it: not the
-/// page's scripts' fetch/XHR, not images, not a popup's first load. (WebSocket handshakes are not
-/// filtered yet: Fetch does not pause them.)
+/// page's scripts' fetch/XHR, not images, not a popup's first load, not a WebSocket handshake
+/// (which Fetch does not pause: the context's proxy refuses it).
 final class RequestFilterTests: XCTestCase {
     static func page(port: UInt16) -> String {
         """
@@ -15,6 +15,7 @@ final class RequestFilterTests: XCTestCase {
         <script>
           fetch('http://127.0.0.1:\(port)/fetch').catch(() => {});
           const xhr = new XMLHttpRequest(); xhr.open('GET', 'http://127.0.0.1:\(port)/xhr'); xhr.send();
+          try { new WebSocket('ws://127.0.0.1:\(port)/websocket'); } catch (e) {}
         </script>
         """
     }
@@ -39,12 +40,23 @@ final class RequestFilterTests: XCTestCase {
         await open.close()
         // Without an allowlist the page reaches the server (the test can tell a leak).
         XCTAssertGreaterThanOrEqual(server.paths.count, 3, "\(server.paths)")
+        XCTAssertTrue(server.paths.contains("/websocket"), "the unguarded page opened its WebSocket: \(server.paths)")
 
         server.reset()
         let guarded = browser.makeEnvironment(allowlist: URLAllowlist(prefixes: ["http://127.0.0.1:1"], allowFileURLs: true))
         try await visit(guarded, page)
         await guarded.close()
         XCTAssertEqual(server.paths, [], "requests left the browser for a host outside the allowlist")
+    }
+
+    func testTheContextProxyBypassesOnlyTheAllowlistsHosts() {
+        let sites = URLAllowlist(prefixes: ["http://127.0.0.1:7770/", "localhost:9999", "https://example.org/wiki/"])
+        XCTAssertEqual(sites.chromiumContextProxy["proxyBypassList"],
+                       .string("<-loopback>;127.0.0.1:7770;localhost:9999;example.org"))
+        XCTAssertEqual(sites.chromiumContextProxy["proxyServer"], .string(URLAllowlist.unreachableProxy))
+        XCTAssertEqual(URLAllowlist.files(["/cache/miniwob/"]).chromiumContextProxy["proxyBypassList"], .string("<-loopback>"),
+                       "a file-only episode reaches no host at all")
+        XCTAssertTrue(URLAllowlist().chromiumContextProxy.isEmpty, "no allowlist entries: any web host, no proxy")
     }
 
     func testMiniWoBEpisodesMayOpenOnlyTheirOwnTaskPageAndSharedScripts() {

@@ -64,7 +64,7 @@ final class ChromiumScriptableBrowserTests: XCTestCase {
             for (path, locator) in reads {
                 _ = try await native.reset(startURL: shop + path)
                 _ = try await chromium.reset(startURL: shop + path)
-                let nativeText = native.text(TextLocator(locator))
+                let nativeText = try native.text(TextLocator(locator))
                 let chromiumText = try await chromium.text(TextLocator(locator))
                 XCTAssertNotNil(chromiumText, "\(path) '\(locator)'")
                 XCTAssertEqual(chromiumText.map(Self.withoutWhitespace), nativeText.map(Self.withoutWhitespace),

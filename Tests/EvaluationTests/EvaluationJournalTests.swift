@@ -188,7 +188,7 @@ final class EvaluationJournalTests: XCTestCase {
                 return try await PolicyEvaluation(runner: TaskRunner(agent: agent, cluster: cluster, maxSteps: 30))
                     .run(tasks, instances: 1, journal: journal, progress: false)
             }
-            let first = try await evaluate(SolutionFollowingModel(tasks: tasks))
+            let first = try await evaluate(ScriptedSolutionOracle(tasks: tasks))
             XCTAssertTrue(first.allSatisfy(\.succeeded), "\(first.map(\.result))")
             XCTAssertEqual(first.map(\.key), tasks.map { EpisodeKey.task($0) })
             XCTAssertTrue(first.flatMap(\.steps).allSatisfy { $0.timing != nil }, "every step is timed")

@@ -43,10 +43,10 @@ struct ButtonClickingModel: ChatModel {
     let identifier = "test-double:button-clicker"
     func complete(_ request: ChatRequest) async throws -> ChatResponse {
         let user = request.messages.last?.content ?? ""
-        let objective = SolutionFollowingModel.field("OBJECTIVE:", in: user)
+        let objective = ScriptedSolutionOracle.field("OBJECTIVE:", in: user)
         let parts = objective.components(separatedBy: "\"")
         let target = parts.count >= 3 ? parts[1] : objective
         let button = CandidateActions.elements(in: user).first { $0.role == "button" && $0.name == target }
-        return SolutionFollowingModel.answer(button.map { "click [\($0.id)]" } ?? "stop [not found]")
+        return ScriptedSolutionOracle.answer(button.map { "click [\($0.id)]" } ?? "stop [not found]")
     }
 }

@@ -32,7 +32,7 @@ final class PolicyEvaluationTests: XCTestCase {
     func testAPolicyThatFollowsTheSolutionsPassesEveryTask() async throws {
         let tasks = try sampleTasks()
         try await withCluster { cluster in
-            let runner = TaskRunner(agent: try agent(SolutionFollowingModel(tasks: tasks)), cluster: cluster, maxSteps: 30)
+            let runner = TaskRunner(agent: try agent(ScriptedSolutionOracle(tasks: tasks)), cluster: cluster, maxSteps: 30)
             let episodes = try await PolicyEvaluation(runner: runner, label: "oracle").run(tasks, instances: 2, progress: false)
             XCTAssertEqual(episodes.map(\.taskID), tasks.map(\.taskID), "results come back in task order")
             for e in episodes {
@@ -50,7 +50,7 @@ final class PolicyEvaluationTests: XCTestCase {
         try TestRequirements.chromium()
         let tasks = try sampleTasks()
         try await withCluster { cluster in
-            let runner = TaskRunner(agent: try agent(SolutionFollowingModel(tasks: tasks)), cluster: cluster, maxSteps: 30)
+            let runner = TaskRunner(agent: try agent(ScriptedSolutionOracle(tasks: tasks)), cluster: cluster, maxSteps: 30)
             let episodes = try await PolicyEvaluation(runner: runner, label: "oracle", backend: .chromium)
                 .run(tasks, instances: 2, progress: false)
             XCTAssertEqual(episodes.map(\.taskID), tasks.map(\.taskID))
@@ -65,7 +65,7 @@ final class PolicyEvaluationTests: XCTestCase {
         let tasks = try sampleTasks().filter { $0.eval.evalTypes.contains(.stringMatch) }
         XCTAssertFalse(tasks.isEmpty)
         try await withCluster { cluster in
-            let wrong = TaskRunner(agent: try agent(SolutionFollowingModel(tasks: tasks, forcedAnswer: "purple elephant")),
+            let wrong = TaskRunner(agent: try agent(ScriptedSolutionOracle(tasks: tasks, forcedAnswer: "purple elephant")),
                                    cluster: cluster, maxSteps: 30)
             for e in try await PolicyEvaluation(runner: wrong).run(tasks, instances: 2, progress: false) {
                 XCTAssertFalse(e.succeeded, "task \(e.taskID) passed with a wrong answer")
@@ -96,6 +96,24 @@ final class PolicyEvaluationTests: XCTestCase {
         }
     }
 
+    /// Choice-only decoding never asks for a free-form answer: one scoring call per step.
+    func testChoiceDecodingAsksOnlyForAChoice() async throws {
+        let tasks = try sampleTasks()
+        try await withCluster { cluster in
+            let model = RequestCountingTestDouble(base: ChoosingProseModel())
+            var policy = try agent(model)
+            policy.decoding = .choice
+            let runner = TaskRunner(agent: policy, cluster: cluster, maxSteps: 2)
+            let episode = await runner.run(tasks[0].substituting(["__SHOP__": await cluster.baseURL(.shop),
+                                                                  "__FORUM__": await cluster.baseURL(.forum)]),
+                                           instance: 0, browsers: NativeBrowserSource())
+            XCTAssertEqual(episode.steps.count, 2)
+            XCTAssertTrue(episode.steps.allSatisfy { $0.constrained && $0.valid })
+            XCTAssertEqual(model.requests.map { $0.choices != nil }, [true, true], "no free-form request")
+            XCTAssertTrue(episode.steps.allSatisfy { PolicyAnswerFormat.conforms($0.modelOutput) }, "\(episode.steps.map(\.modelOutput))")
+        }
+    }
+
     func testReportsAreWrittenAndReadable() throws {
         let episode = TaskEpisode(taskID: 7, site: "shop", intent: "Find <b>it</b>", difficulty: 5, instance: 0,
                                   steps: [.init(url: "http://x/", observation: "[1] link 'A'", modelOutput: "```click [1]```",
@@ -122,5 +140,19 @@ struct ChoosingProseModel: ChatModel {
     func complete(_ request: ChatRequest) async throws -> ChatResponse {
         guard let choices = request.choices else { return ChatResponse(text: "Hmm, let me look around.") }
         return ChatResponse(text: choices.first { $0.contains("click [") } ?? choices[0], finishReason: "choice")
+    }
+}
+
+/// Test double wrapper: records every request before passing it on.
+final class RequestCountingTestDouble: ChatModel, @unchecked Sendable {
+    let base: any ChatModel
+    private let lock = NSLock()
+    private var seen: [ChatRequest] = []
+    init(base: any ChatModel) { self.base = base }
+    var identifier: String { base.identifier }
+    var requests: [ChatRequest] { lock.withLock { seen } }
+    func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        lock.withLock { seen.append(request) }
+        return try await base.complete(request)
     }
 }

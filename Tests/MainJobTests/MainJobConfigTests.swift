@@ -68,8 +68,8 @@ final class MainJobConfigTests: XCTestCase {
     }
 
     func testOptionalKeysThatDefaultToNilAreKnown() throws {
-        let config = try load(#"{"training": {"baseModel": "models/x.gguf"}, "exploration": {"siteMaxActions": {"shop": 5}}}"#)
-        XCTAssertEqual(config.training.baseModel, "models/x.gguf")
+        let config = try load(#"{"student": "local:models/x.gguf", "exploration": {"siteMaxActions": {"shop": 5}}}"#)
+        XCTAssertEqual(config.studentPath, "models/x.gguf")
         XCTAssertEqual(config.exploration.siteMaxActions, ["shop": 5])
     }
 

@@ -31,6 +31,9 @@ public final class CannedChatModel: ChatModel, @unchecked Sendable {
     public var scoresChoicesUniformly = false
     /// Throws CancellationError once this many calls were answered (simulates a kill mid-crawl).
     public var failAfter: Int?
+    /// A canned judge: answers any request it returns text for (the WebArena and WebVoyager judges'
+    /// tests script their verdicts this way); nil falls through to the double's usual answers.
+    public var reply: (@Sendable (ChatRequest) -> String?)?
 
     /// The NNetnav-module double.
     public init(identifier: String = "canned:test-double", prompts: PromptLibrary,
@@ -71,7 +74,8 @@ public final class CannedChatModel: ChatModel, @unchecked Sendable {
             (prompts.trajectoryLabeler, "label"), (prompts.judge, "judge"), (prompts.actionRationalizer, "rationale"),
             (prompts.stopAction, "stop"),
         ]
-        return table.first { Self.fills(template: $0.0.system, into: system) }?.1 ?? "unknown"
+        let openWeb = prompts.explorationPolicyOpenWeb.map { [($0, "policy")] } ?? []
+        return (openWeb + table).first { Self.fills(template: $0.0.system, into: system) }?.1 ?? "unknown"
     }
 
     /// Whether `text` is `template` with its `{placeholders}` filled: the literal pieces appear in order.
@@ -101,6 +105,9 @@ public final class CannedChatModel: ChatModel, @unchecked Sendable {
         if let failAfter, total > failAfter { throw CancellationError() }
         if delay > 0 { try await Task.sleep(nanoseconds: UInt64(delay * 1e9)) }
         let user = request.messages.last?.content ?? ""
+        if let text = reply?(request) {
+            return ChatResponse(text: text, usage: TokenUsage(promptTokens: (user.utf8.count + 3) / 4, completionTokens: (text.utf8.count + 3) / 4))
+        }
         if module == "echo" {
             return ChatResponse(text: "\(user) #\(total)", usage: TokenUsage(promptTokens: user.count, completionTokens: 3))
         }

@@ -37,12 +37,12 @@ struct TaskReplay {
 
     /// Runs the solution a step at a time, collecting the text of every page it lands on.
     func solve(_ task: TaskConfig, in browser: BrowserSession) async throws -> (answer: String, pages: [String]) {
-        var pages = [browser.text(.page) ?? ""]
+        var pages = [try browser.text(.page) ?? ""]
         var answer = ""
         for step in task.solution {
             let run = try await ScriptedSolver().run([step], in: browser)
             if case .stop = step { answer = run.answer }
-            pages.append(browser.text(.page) ?? "")
+            pages.append(try browser.text(.page) ?? "")
         }
         return (answer, pages)
     }

@@ -77,7 +77,7 @@ enum RequestFilter {
         let url = params["request"]?["url"]?.string ?? ""
         // data: and blob: URLs carry their bytes with them: nothing leaves the browser.
         let lower = url.lowercased()
-        let refusal = lower.hasPrefix("data:") || lower.hasPrefix("blob:") ? nil : allowlist?.refusal(for: url)
+        let refusal = lower.hasPrefix("data:") || lower.hasPrefix("blob:") ? nil : allowlist?.refusal(for: url, resourceType: params["resourceType"]?.string)
         Task {
             if refusal == nil {
                 try? await connection.call("Fetch.continueRequest", ["requestId": .string(requestID)], session: session)

@@ -1,5 +1,6 @@
 import Foundation
 import WebBrowser
+import NNetnavSupport
 
 /// Reading the page without acting on it, for scripted solutions and evaluators: the elements of
 /// the latest observation by role and name, and rendered text taken from the live DOM (so it is
@@ -75,5 +76,43 @@ extension ChromiumSession {
     /// `text` as a JavaScript string literal (JSON's string syntax is JavaScript's).
     static func javaScriptString(_ text: String) throws -> String {
         String(decoding: try JSONEncoder().encode(text), as: UTF8.self)
+    }
+}
+
+// Cookies of this environment's browser context, so a sign-in is done once and its session
+// reused by later contexts (WebArena's `storage_state`).
+extension ChromiumEnvironment {
+    /// The context's cookies as DevTools describes them (`Network.Cookie` objects).
+    public func contextCookies() async throws -> [JSONValue] {
+        try await session.contextCookies()
+    }
+
+    /// Adds cookies (as `contextCookies()` returned them) to the current context; call after `reset`.
+    public func addContextCookies(_ cookies: [JSONValue]) async throws {
+        try await session.addContextCookies(cookies)
+    }
+}
+
+extension ChromiumSession {
+    func contextCookies() async throws -> [JSONValue] {
+        guard let contextID else { throw ChromiumError.unusable("no browser context; call reset first") }
+        struct Cookies: Decodable { let cookies: [JSONValue] }
+        let result: Cookies = try await connection.send("Storage.getCookies", ["browserContextId": .string(contextID)])
+        return result.cookies
+    }
+
+    func addContextCookies(_ cookies: [JSONValue]) async throws {
+        guard let contextID else { throw ChromiumError.unusable("no browser context; call reset first") }
+        // Storage.setCookies takes CookieParam: the read-only fields of a Network.Cookie must go.
+        let settable: Set<String> = ["name", "value", "url", "domain", "path", "secure", "httpOnly", "sameSite", "expires",
+                                     "priority", "sameParty", "sourceScheme", "sourcePort", "partitionKey"]
+        let params: [JSONValue] = cookies.map { cookie in
+            guard case .object(let fields) = cookie else { return cookie }
+            var kept = fields.filter { settable.contains($0.key) }
+            // A session cookie reads as expires -1, which setCookies would take as already expired.
+            if case .number(let e)? = kept["expires"], e < 0 { kept["expires"] = nil }
+            return .object(kept)
+        }
+        try await connection.call("Storage.setCookies", ["cookies": .array(params), "browserContextId": .string(contextID)])
     }
 }

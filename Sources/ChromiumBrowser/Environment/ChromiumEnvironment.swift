@@ -124,10 +124,18 @@ actor ChromiumSession {
 
     func addDocumentScript(_ source: String) { documentScripts.append(source) }
 
+    /// A new context's parameters: disposed with our connection, and confined by a proxy to the
+    /// allowlist's hosts for the connections the Fetch filter cannot pause (WebSocket).
+    var contextParameters: JSONValue {
+        var parameters: [String: JSONValue] = ["disposeOnDetach": true]
+        parameters.merge(allowlist?.chromiumContextProxy ?? [:]) { a, _ in a }
+        return .object(parameters)
+    }
+
     func reset(startURL: String) async throws -> (Observation, RenderedTree) {
         await dispose()
         struct Created: Decodable { let browserContextId: String }
-        let created: Created = try await connection.send("Target.createBrowserContext", ["disposeOnDetach": true])
+        let created: Created = try await connection.send("Target.createBrowserContext", contextParameters)
         contextID = created.browserContextId
         browser.gate.guardContext(created.browserContextId, with: allowlist)
         let tab = try await openTab()
@@ -141,7 +149,7 @@ actor ChromiumSession {
         for tab in tabs { try? await connection.call("Target.closeTarget", ["targetId": .string(tab.targetID)], timeout: 5) }
         await dispose()
         struct Created: Decodable { let browserContextId: String }
-        let created: Created = try await connection.send("Target.createBrowserContext", ["disposeOnDetach": true])
+        let created: Created = try await connection.send("Target.createBrowserContext", contextParameters)
         contextID = created.browserContextId
         browser.gate.guardContext(created.browserContextId, with: allowlist)
         _ = try await openTab()

@@ -28,15 +28,17 @@ public struct PolicyAgent: Sendable {
     public var options: GenerationOptions
     public var constrainedFallback: Bool
     public var maxCandidates: Int
+    public var decoding: PolicyDecoding
 
     public init(model: any ChatModel, prompt: StudentPrompt,
                 options: GenerationOptions = GenerationOptions(temperature: 0, maxTokens: 160),
-                constrainedFallback: Bool = true, maxCandidates: Int = 24) {
+                constrainedFallback: Bool = true, maxCandidates: Int = 24, decoding: PolicyDecoding = .free) {
         self.model = model
         self.prompt = prompt
         self.options = options
         self.constrainedFallback = constrainedFallback
         self.maxCandidates = maxCandidates
+        self.decoding = decoding
     }
 
     public func decide(observation: Observation, objective: String, previousActions: [String],
@@ -46,18 +48,27 @@ public struct PolicyAgent: Sendable {
         guard let messages = prompt.messages(for: step) else {
             throw PolicyAgentError.promptOverBudget(maxSequenceTokens: prompt.maxSequenceTokens)
         }
+        let candidates = CandidateActions.enumerate(observation: observation, typing: .objective(objective), step: 0,
+                                                    canGoBack: canGoBack, limit: maxCandidates)
+        if decoding == .choice, !candidates.isEmpty {
+            return try await choose(among: candidates, messages: messages, after: nil)
+        }
         let response = try await model.complete(ChatRequest(messages: messages, options: options))
         let action = ActionParser.parse(response: response.text)
         let timing = response.cached ? nil : response.timing
-        guard !action.isValid, constrainedFallback else {
+        guard !action.isValid, constrainedFallback, !candidates.isEmpty else {
             return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage, timing: timing)
         }
-        let candidates = CandidateActions.enumerate(observation: observation, typing: .objective(objective), step: 0,
-                                                    canGoBack: canGoBack, limit: maxCandidates)
-        guard !candidates.isEmpty else {
-            return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage, timing: timing)
-        }
-        // The choices are whole answers in the trained format, so the fine-tuned policy scores what it learned.
+        return try await choose(among: candidates, messages: messages, after: response)
+    }
+
+    /// The most likely of `candidates`, each offered as a whole answer in the trained format, so
+    /// the fine-tuned policy scores what it learned; `free` is the unparseable answer before, if any.
+    private func choose(among candidates: [BrowserAction], messages: [ChatMessage],
+                        after free: ChatResponse?) async throws -> PolicyDecision {
+        let timing = free.flatMap { $0.cached ? nil : $0.timing }
+        let freeText = free?.text ?? ""
+        let freeUsage = free?.usage ?? TokenUsage()
         let choices = candidates.map { PolicyAnswerFormat.answer(action: $0) }
         let picked = try await model.complete(ChatRequest(messages: messages, options: options, choices: choices))
         let pickedTiming = picked.cached ? nil : picked.timing
@@ -65,12 +76,13 @@ public struct PolicyAgent: Sendable {
         let chosen = choices.firstIndex(of: picked.text).map { candidates[$0] }
             ?? CandidateActions.match(picked.text, in: candidates)
         guard let chosen else {
-            return PolicyDecision(raw: response.text + "\n[constrained answer named no candidate: \(picked.text.prefix(200))]",
+            return PolicyDecision(raw: freeText + "\n[constrained answer named no candidate: \(picked.text.prefix(200))]",
                                   action: .invalid(raw: picked.text, reason: "the constrained answer named no candidate"),
-                                  constrained: true, usage: response.usage + picked.usage, timing: both)
+                                  constrained: true, usage: freeUsage + picked.usage, timing: both)
         }
-        return PolicyDecision(raw: response.text, action: chosen, constrained: true, usage: response.usage + picked.usage,
-                              timing: both)
+        // With choice-only decoding the chosen answer is all the model "wrote".
+        return PolicyDecision(raw: free == nil ? picked.text : freeText, action: chosen, constrained: true,
+                              usage: freeUsage + picked.usage, timing: both)
     }
 }
 

@@ -14,6 +14,8 @@ struct PolicyRollout {
     var error: String?
     /// The evaluation was interrupted during this rollout: the episode is unfinished, not failed.
     var cancelled = false
+    /// The page the rollout ended on, as the policy saw it (canonical URLs), for a judge.
+    var finalObservation: Observation?
 
     /// `urlMap` names the sites' addresses as in training (canonical, port-free): the policy sees
     /// and writes those, its `goto`s are mapped back to the running instance.
@@ -61,6 +63,7 @@ struct PolicyRollout {
             rollout.cancelled = Task.isCancelled
             rollout.error = "\(error)"
         }
+        rollout.finalObservation = observation
         return rollout
     }
 

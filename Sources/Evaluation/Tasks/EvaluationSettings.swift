@@ -19,6 +19,8 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
     public var temperature: Double
     public var constrainedFallback: Bool
     public var maxCandidates: Int
+    /// `free` or `choice` (`PolicyDecoding`); nil in folders written before it existed, which were `free`.
+    public var decoding: String?
     /// The step limit; for MiniWoB++ the task set's own per-task limits apply when this is nil.
     public var maxSteps: Int?
     public var browser: String
@@ -34,6 +36,7 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
         temperature = agent.options.temperature
         constrainedFallback = agent.constrainedFallback
         maxCandidates = agent.maxCandidates
+        decoding = agent.decoding.rawValue
         self.maxSteps = maxSteps
         self.browser = browser
     }
@@ -52,6 +55,7 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
         compare("temperature", temperature, other.temperature)
         compare("--constrained-fallback", constrainedFallback, other.constrainedFallback)
         compare("--max-candidates", maxCandidates, other.maxCandidates)
+        compare("--decoding", decoding ?? PolicyDecoding.free.rawValue, other.decoding ?? PolicyDecoding.free.rawValue)
         compare("--max-steps", maxSteps.map(String.init) ?? "the task set's", other.maxSteps.map(String.init) ?? "the task set's")
         compare("--browser", browser, other.browser)
         return out

@@ -21,6 +21,19 @@ public struct Demonstration: Sendable, Hashable, Codable {
         public var failed: Bool { error != nil }
         /// The target's reload-stable locator (Pipeline/Quality/StepLocator); nil for actions without one.
         public var locator: StepLocator? = nil
+
+        public init(url: String, observation: String, action: String, actionDescription: String, stateChange: String,
+                    rationale: String, templateRationale: Bool, error: String? = nil, locator: StepLocator? = nil) {
+            self.url = url
+            self.observation = observation
+            self.action = action
+            self.actionDescription = actionDescription
+            self.stateChange = stateChange
+            self.rationale = rationale
+            self.templateRationale = templateRationale
+            self.error = error
+            self.locator = locator
+        }
     }
 
     public var episode: Int
@@ -37,6 +50,23 @@ public struct Demonstration: Sendable, Hashable, Codable {
     public var stopRaw: String
     /// Whether the stop action parsed from the model (else `stop [N/A]`).
     public var stopParsed: Bool
+
+    public init(episode: Int, site: String, persona: String, depth: Int, instruction: String, judgeScore: Double?,
+                steps: [Step], finalURL: String, finalObservation: String, stopAction: String, stopRaw: String,
+                stopParsed: Bool) {
+        self.episode = episode
+        self.site = site
+        self.persona = persona
+        self.depth = depth
+        self.instruction = instruction
+        self.judgeScore = judgeScore
+        self.steps = steps
+        self.finalURL = finalURL
+        self.finalObservation = finalObservation
+        self.stopAction = stopAction
+        self.stopRaw = stopRaw
+        self.stopParsed = stopParsed
+    }
 
     /// "Let's think step-by-step. I have finished my tasks. ..." target for the final state (NNetnav's convert_to_sft).
     public var stopTarget: String { PolicyAnswerFormat.finished(stopAction: stopAction) }

@@ -135,7 +135,7 @@ public struct ExplorationEpisode: Sendable {
             let input = NNetnavModules.PolicyInput(observation: observation, persona: plan.persona, summaries: summaries,
                                                    previousAction: previousDescription, step: depth,
                                                    seed: seed(depth + 1000 * parseFailures, .policy),
-                                                   maxActions: maxActions)
+                                                   maxActions: maxActions, site: plan.site)
             var raw = config.freeFormPolicy ? try await modules.policy(input) : ""
             var action = config.freeFormPolicy ? ActionParser.parse(response: raw)
                 : .invalid(raw: "", reason: "free-form policy answers are turned off")

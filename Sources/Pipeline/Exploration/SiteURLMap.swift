@@ -12,6 +12,11 @@ public struct SiteURLMap: Sendable, Hashable {
         public var local: String
         /// Its stable name, e.g. `http://shop.nnetnav`.
         public var canonical: String
+
+        public init(local: String, canonical: String) {
+            self.local = local
+            self.canonical = canonical
+        }
     }
 
     /// Longest local base first, so no base is replaced inside a longer one.

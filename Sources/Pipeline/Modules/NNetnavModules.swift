@@ -69,6 +69,8 @@ public struct NNetnavModules: Sendable {
         public var seed: UInt64
         /// The episode's action limit, which the prompt states (NNetnav's said 40 on WebArena, 20 on MiniWoB++).
         public var maxActions: Int = 40
+        /// The episode's site; an open-web site (`openweb/<host>`) gets the open-web prompt variant.
+        public var site: String = ""
     }
 
     func policyValues(_ input: PolicyInput) -> [String: String] {
@@ -79,7 +81,7 @@ public struct NNetnavModules: Sendable {
 
     /// The free-form policy answer (reasoning plus a fenced action).
     public func policy(_ input: PolicyInput) async throws -> String {
-        try await call(.policy, step: input.step, messages: prompts.explorationPolicy.messages(policyValues(input)),
+        try await call(.policy, step: input.step, messages: prompts.explorationPolicy(site: input.site).messages(policyValues(input)),
                        temperature: config.policyTemperature, maxTokens: config.policyMaxTokens, seed: input.seed).text
     }
 

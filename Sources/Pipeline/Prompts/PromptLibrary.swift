@@ -4,6 +4,9 @@ import NNetnavSupport
 /// All prompts and personas of the method, loaded from a `prompts/` folder.
 public struct PromptLibrary: Sendable {
     public var explorationPolicy: PromptTemplate
+    /// NNetnav-Live's variant for live websites (`exploration_policy_openweb.txt`): no WebArena
+    /// site, no made-up purchases or posts; used for sites named `openweb/<host>`.
+    public var explorationPolicyOpenWeb: PromptTemplate?
     public var explorationChoice: PromptTemplate
     public var stateChange: PromptTemplate
     public var trajectoryLabeler: PromptTemplate
@@ -23,6 +26,8 @@ public struct PromptLibrary: Sendable {
             return try PromptTemplate(name: name, fileText: text)
         }
         explorationPolicy = try load("exploration_policy")
+        explorationPolicyOpenWeb = FileManager.default.fileExists(atPath: directory.appendingPathComponent("exploration_policy_openweb.txt").path)
+            ? try load("exploration_policy_openweb") : nil
         explorationChoice = try load("exploration_choice")
         stateChange = try load("state_change")
         trajectoryLabeler = try load("trajectory_labeler")
@@ -39,12 +44,27 @@ public struct PromptLibrary: Sendable {
             let text = try String(contentsOf: personaDir.appendingPathComponent(file), encoding: .utf8)
             personas[site] = text.split(separator: "\n").compactMap { Persona(line: String($0)) }
         }
+        // Per-member files (`personas/openweb/www.example.com.txt`): one site of a family with its own personas.
+        for family in files where !family.hasSuffix(".txt") {
+            let folder = personaDir.appendingPathComponent(family)
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where file.hasSuffix(".txt") {
+                let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+                personas["\(family)/\(file.dropLast(4))"] = text.split(separator: "\n").compactMap { Persona(line: String($0)) }
+            }
+        }
+    }
+
+    /// The policy prompt for a site: the open-web variant for `openweb/<host>` when it exists.
+    public func explorationPolicy(site: String) -> PromptTemplate {
+        site.hasPrefix("openweb/") ? explorationPolicyOpenWeb ?? explorationPolicy : explorationPolicy
     }
 
     /// The personas of a site, from `personas/<site>.txt`. A site named `<family>/<member>` (the
-    /// MiniWoB++ task `miniwob/login-user`) uses its family's file, `personas/<family>.txt`. A site
+    /// MiniWoB++ task `miniwob/login-user`) uses `personas/<family>/<member>.txt` when it exists, else its
+    /// family's file, `personas/<family>.txt`. A site
     /// without a file gets an error naming the file to write.
     public func personas(for site: String) throws -> [Persona] {
+        if let own = personas[site], !own.isEmpty { return own }
         let file = site.split(separator: "/", maxSplits: 1).first.map(String.init) ?? site
         guard let list = personas[file], !list.isEmpty else {
             throw PromptError.noPersonas(site: site, path: "prompts/personas/\(file).txt")

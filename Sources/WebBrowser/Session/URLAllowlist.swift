@@ -14,11 +14,32 @@ public struct URLAllowlist: Sendable, Hashable {
     /// With `allowFileURLs`, the only files that may load: absolute paths, a trailing `/` admitting
     /// a folder's tree. Empty admits any file.
     public var filePaths: [String]
+    /// robots.txt rules by origin (`https://host[:port]`): a page its origin's rules disallow for
+    /// `robotsUserAgent` is refused like a page outside the list (open-web exploration).
+    public var robots: [String: RobotsTxt]
+    public var robotsUserAgent: String
+    /// Lets a page's images, styles, scripts and fonts come from any http(s) host (a live site's
+    /// CDN), while documents and frames stay inside the list. Off for the bundled sites and WebArena.
+    public var subresourcesFromAnyHost: Bool
 
-    public init(prefixes: [String] = [], allowFileURLs: Bool = false, filePaths: [String] = []) {
+    public init(prefixes: [String] = [], allowFileURLs: Bool = false, filePaths: [String] = [],
+                robots: [String: RobotsTxt] = [:], robotsUserAgent: String = "", subresourcesFromAnyHost: Bool = false) {
         self.prefixes = prefixes
         self.allowFileURLs = allowFileURLs
         self.filePaths = filePaths
+        self.robots = robots
+        self.robotsUserAgent = robotsUserAgent
+        self.subresourcesFromAnyHost = subresourcesFromAnyHost
+    }
+
+    /// Why a request of DevTools resource type `resourceType` ("Document", "Image", …) for `url` is
+    /// refused; nil when it may go. Without a type the request counts as a page load.
+    public func refusal(for url: String, resourceType: String?) -> String? {
+        if subresourcesFromAnyHost, let resourceType, !["Document", "Other"].contains(resourceType) {
+            let lower = url.lowercased()
+            if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return nil }
+        }
+        return refusal(for: url)
     }
 
     /// Only the given files and folders (MiniWoB++ task pages and their scripts): no web host,
@@ -39,9 +60,20 @@ public struct URLAllowlist: Sendable, Hashable {
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
             return "unsupported URL scheme (only http, https\(allowFileURLs ? ", file" : "")): \(url)"
         }
-        if prefixes.isEmpty { return nil }
-        if prefixes.contains(where: { Self.matches(url: lower, entry: $0.lowercased()) }) { return nil }
-        return "\(url) is outside the sites this session may visit (\(prefixes.joined(separator: ", ")))"
+        if !prefixes.isEmpty, !prefixes.contains(where: { Self.matches(url: lower, entry: $0.lowercased()) }) {
+            return "\(url) is outside the sites this session may visit (\(prefixes.joined(separator: ", ")))"
+        }
+        if !robots.isEmpty, let origin = Self.origin(of: url), let rules = robots[origin],
+           !rules.allows(url: url, userAgent: robotsUserAgent) {
+            return "\(url) is disallowed by \(origin)/robots.txt for \(robotsUserAgent)"
+        }
+        return nil
+    }
+
+    /// `scheme://host[:port]`, lower-cased, the key of `robots`.
+    public static func origin(of url: String) -> String? {
+        guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), let host = c.host?.lowercased() else { return nil }
+        return "\(scheme)://\(host)" + (c.port.map { ":\($0)" } ?? "")
     }
 
     private func fileAllowed(_ url: String) -> Bool {

@@ -37,7 +37,7 @@ struct EnvCommand: AsyncParsableCommand {
             let folder = URL(fileURLWithPath: out, isDirectory: true)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             var written = Set<String>()
-            for site in try builtIn(siteOptions.sites(or: SiteCatalog.available)) {
+            for site in try builtIn(try siteOptions.bundledSites(or: SiteCatalog.available)) {
                 guard let definition = SiteCatalog.definition(site), written.insert(definition.database).inserted else { continue }
                 let file = folder.appendingPathComponent("\(definition.database).sqlite")
                 try definition.writeSeededDatabase(seed: seed, to: file)
@@ -71,7 +71,7 @@ struct EnvCommand: AsyncParsableCommand {
         var dataDir: String?
 
         func run() async throws {
-            let names = try builtIn(siteOptions.sites(or: SiteCatalog.available))
+            let names = try builtIn(try siteOptions.bundledSites(or: SiteCatalog.available))
             let directory = dataDir.map { URL(fileURLWithPath: $0) }
                 ?? ProjectLayout.current.runs.appendingPathComponent("env", isDirectory: true)
             let started = Date()

@@ -35,6 +35,15 @@ struct EvalCommand: AsyncParsableCommand {
           nnetnav eval --policy local --miniwob nnetnav --seeds 5      (MiniWoB++ in headless Chromium)
           nnetnav eval --policy vllm:MODEL@http://127.0.0.1:8000/v1 --miniwob nnetnav --concurrency 8
           nnetnav eval --report-only runs/eval
+          SHOPPING=http://localhost:7770 nnetnav eval --policy openai:gpt-4o-mini --sites webarena --judge openai:gpt-4o
+          nnetnav eval --policy openai:gpt-4o-mini --webvoyager WebVoyager_data.jsonl --judge openai:gpt-4o
+
+        `--sites webarena` (or `--site-map FILE`) runs WebArena's own 812 tasks (datasets/webarena/test.raw.json, or \
+        --tasks FILE in the same format) on a real deployment in Chromium: base URLs from SHOPPING, SHOPPING_ADMIN, \
+        REDDIT, GITLAB, WIKIPEDIA, MAP, HOMEPAGE (or the site map); only tasks whose sites are all deployed run. Sign-in \
+        and reset hooks come from the site map (environments/webarena/sites.json); --judge grades fuzzy_match answers \
+        with WebArena's prompt (without it, a deterministic token match decides). `--webvoyager FILE` runs \
+        {web, ques} tasks on the live web and has --judge decide success from the final page and the answer.
         """)
 
     @OptionGroup var policyOptions: PolicyOptions
@@ -75,8 +84,12 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only rewrite report.json and report.html of the evaluation folder DIR from its episodes.jsonl, and print the summary.")
     var reportOnly: String?
 
-    @Flag(inversion: .prefixedNo, help: "Re-ask with the page's valid actions as choices when an answer does not parse.")
+    @Flag(inversion: .prefixedNo, help: "With --decoding free: re-ask with the page's valid actions as choices when an answer does not parse.")
     var constrainedFallback = true
+
+    @Option(name: .long, help: ArgumentHelp("How the policy picks an action: auto, free or choice.",
+                                            discussion: "free: the model writes an answer (and, when it names no valid action, chooses among the page's valid actions); choice: it only chooses, by likelihood, among the page's valid actions written as whole answers in the trained format — one scoring call per step; auto (the default): choice for an in-process model, free for a server."))
+    var decoding: DecodingChoice = .auto
 
     @OptionGroup var browserOption: BrowserOption
 
@@ -88,6 +101,18 @@ struct EvalCommand: AsyncParsableCommand {
 
     @OptionGroup var cacheOptions: CacheOptions
 
+    @Option(name: .long, help: "WebArena site map (base URLs, accounts, sign-in flows, reset hooks); implies --sites webarena.")
+    var siteMap: String?
+
+    @Flag(name: .long, help: "With --sites webarena: run the site map's reset hooks before every task (default: only before tasks marked require_reset).")
+    var resetEveryTask = false
+
+    @Option(name: .long, help: ArgumentHelp("The LM judge of WebArena's fuzzy_match and of --webvoyager.", discussion: ModelArgument.help))
+    var judge: ModelArgument?
+
+    @Option(name: .long, help: "Evaluate on WebVoyager-style tasks on the live web: a JSONL file of {\"web\", \"ques\"} records (needs --judge).")
+    var webvoyager: String?
+
     @Option(name: .long, help: "Output folder.")
     var out = ProjectLayout.current.runs.appendingPathComponent("eval").path
 
@@ -97,6 +122,11 @@ struct EvalCommand: AsyncParsableCommand {
         }
         guard maxSequenceTokens > 0, maxAnswerTokens > 0, maxCandidates > 0 else {
             throw ValidationError("--max-sequence-tokens, --max-answer-tokens and --max-candidates must be positive")
+        }
+        if let judge { _ = try judge.spec(option: "--judge") }
+        if webvoyager != nil, judge == nil { throw ValidationError("--webvoyager needs --judge MODEL to decide success") }
+        if (webvoyager != nil || siteMap != nil || siteOptions.namesWebArena), browserOption.browser == .native {
+            throw ValidationError("WebArena and the live web run in Chromium: drop --browser native")
         }
         if miniwob != nil, browserOption.browser == .native {
             throw ValidationError("MiniWoB++ pages run JavaScript, so --miniwob always uses Chromium: drop --browser native")
@@ -115,6 +145,8 @@ struct EvalCommand: AsyncParsableCommand {
             return
         }
         if let miniwob { return try await runMiniWoB(miniwob) }
+        if let webvoyager { return try await runWebVoyager(webvoyager) }
+        if siteMap != nil || siteOptions.namesWebArena { return try await runWebArena() }
         let instances = concurrency ?? self.instances
         let files: [URL] = try tasks.map { $0.split(separator: ",").map { URL(fileURLWithPath: String($0)) } }
             ?? siteOptions.sites(or: [.shop]).map { site in
@@ -156,6 +188,70 @@ struct EvalCommand: AsyncParsableCommand {
         await cluster.shutdown()
     }
 
+    func makeJudgeModel() throws -> (any ChatModel)? {
+        guard let judge else { return nil }
+        return try cacheOptions.wrap(try ModelFactory.make(try judge.spec(option: "--judge"),
+                                                           apiKeyEnvironmentVariable: policyOptions.apiKey.apiKeyEnv,
+                                                           maxConcurrentRequests: 4),
+                                     defaultPath: cachePath)
+    }
+
+    func runWebArena() async throws {
+        let map = try WebArenaSiteMap.load(siteMap.map { URL(fileURLWithPath: $0) } ?? WebArenaSiteMap.defaultFile())
+        let deployment = try map.deployment()
+        let deployed = Set(deployment.baseURLs.keys)
+        guard !deployed.isEmpty else {
+            throw ValidationError("no WebArena site is deployed: set SHOPPING, SHOPPING_ADMIN, REDDIT, GITLAB, WIKIPEDIA, MAP, HOMEPAGE "
+                                  + "to the running sites' base URLs (or give urls in --site-map)")
+        }
+        let file = tasks.map { URL(fileURLWithPath: $0) } ?? WebArenaTaskFile.defaultFile()
+        let all = try WebArenaTaskFile.loadRaw(file)
+        var selected = try WebArenaTaskFile.load(file, deployment: deployment, sites: deployed)
+        let missing = WebArenaSite.allCases.filter { !deployed.contains($0) }.map(\.environmentVariable)
+        if selected.count < all.count {
+            print("running \(selected.count) of \(all.count) tasks: the others need sites whose variables are not set (\(missing.joined(separator: ", ")))")
+        }
+        if let limit { selected = Array(selected.prefix(limit)) }
+        guard !selected.isEmpty else { throw ValidationError("no tasks selected") }
+        let workers = concurrency ?? instances
+        let model = try cacheOptions.wrap(try policyOptions.make(maxConcurrentRequests: 2 * workers), defaultPath: cachePath)
+        let meter = UsageMeter()
+        let agent = try makeAgent(model, meter: meter)
+        let admin = map.settings(.shoppingAdmin).account
+        let shoppingAPI = deployment.baseURLs[.shopping].map {
+            MagentoShoppingAPI(baseURL: $0, username: admin?.username ?? "admin", password: admin?.password ?? "admin1234")
+        }
+        let evaluator = try makeJudgeModel().map { try WebArenaJudge(model: $0).evaluator(shoppingAPI: shoppingAPI) }
+            ?? TaskEvaluator(shoppingAPI: shoppingAPI)
+        let settings = EvaluationSettings(label: "\(policyOptions.policy.text) on WebArena (\(file.lastPathComponent))", benchmark: "webarena",
+                                          agent: agent, maxSteps: maxSteps, browser: BrowserBackend.chromium.rawValue)
+        let journal = try EvaluationJournal(directory: URL(fileURLWithPath: out), settings: settings)
+        let evaluation = WebArenaEvaluation(agent: agent, siteMap: map, deployment: deployment, evaluator: evaluator,
+                                            maxSteps: maxSteps, resetBeforeEveryTask: resetEveryTask)
+        let chosen = selected
+        try await finish(journal: journal, meter: meter) {
+            _ = try await evaluation.run(chosen, concurrency: workers, journal: journal)
+        }
+    }
+
+    func runWebVoyager(_ path: String) async throws {
+        var list = try WebVoyagerTask.load(URL(fileURLWithPath: path))
+        if let limit { list = Array(list.prefix(limit)) }
+        guard let judgeModel = try makeJudgeModel() else { throw ValidationError("--webvoyager needs --judge MODEL") }
+        let workers = concurrency ?? instances
+        let model = try cacheOptions.wrap(try policyOptions.make(maxConcurrentRequests: 2 * workers), defaultPath: cachePath)
+        let meter = UsageMeter()
+        let agent = try makeAgent(model, meter: meter)
+        let settings = EvaluationSettings(label: "\(policyOptions.policy.text) on WebVoyager tasks (\(URL(fileURLWithPath: path).lastPathComponent))",
+                                          benchmark: "webvoyager", agent: agent, maxSteps: maxSteps, browser: BrowserBackend.chromium.rawValue)
+        let journal = try EvaluationJournal(directory: URL(fileURLWithPath: out), settings: settings)
+        let evaluation = WebVoyagerEvaluation(agent: agent, judge: try WebVoyagerJudge(model: judgeModel), maxSteps: maxSteps)
+        let chosen = list
+        try await finish(journal: journal, meter: meter) {
+            _ = try await evaluation.run(chosen, concurrency: workers, journal: journal)
+        }
+    }
+
     func runMiniWoB(_ selection: String) async throws {
         let taskSet = try MiniWoBTaskSet.load()
         let tasks = try taskSet.tasks(selectedBy: selection)
@@ -181,7 +277,8 @@ struct EvalCommand: AsyncParsableCommand {
                                           maxSequenceTokens: maxSequenceTokens, maxAnswerTokens: maxAnswerTokens,
                                           tokens: try StudentTokens.counter(tokenizer)),
                     options: GenerationOptions(temperature: 0, maxTokens: maxAnswerTokens),
-                    constrainedFallback: constrainedFallback, maxCandidates: maxCandidates)
+                    constrainedFallback: constrainedFallback, maxCandidates: maxCandidates,
+                    decoding: try decoding.resolved(for: policyOptions.policy.spec(option: "--policy")))
     }
 
     /// Runs `evaluate` until it ends or Ctrl-C cancels it, then rewrites the report from what the
@@ -200,6 +297,19 @@ struct EvalCommand: AsyncParsableCommand {
         do { try result.get() } catch is CancellationError {
             print("interrupted; rerun the same command to finish the rest (finished episodes are kept in \(journal.directory.path))")
             throw ExitCode(130)
+        }
+    }
+}
+
+/// `--decoding`: a `PolicyDecoding`, or `auto` to choose by where the policy runs.
+enum DecodingChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, free, choice
+
+    func resolved(for spec: ChatModelSpec) -> PolicyDecoding {
+        switch self {
+        case .auto: return .automatic(for: spec)
+        case .free: return .free
+        case .choice: return .choice
         }
     }
 }

@@ -26,9 +26,16 @@ struct ExploreCommand: AsyncParsableCommand {
 
         Everything goes to a SQLite crawl store. Rerun the same command after a crash or Ctrl-C to resume: \
         completed episodes are skipped and the interrupted ones restart (model calls replay from the \
-        response cache). `--shard i/n` splits the episodes across machines (static shards, one SQLite         store each, merged afterwards with `nnetnav store merge`); without it, a Kubernetes Indexed Job's         JOB_COMPLETION_INDEX or a SLURM array's SLURM_ARRAY_TASK_ID picks the shard, out of --shards         (or NNETNAV_SHARDS, or SLURM_ARRAY_TASK_COUNT).
+        response cache). `--shard i/n` splits the episodes across machines (static shards, one SQLite \
+        store each, merged afterwards with `nnetnav store merge`); without it, a Kubernetes Indexed Job's \
+        JOB_COMPLETION_INDEX or a SLURM array's SLURM_ARRAY_TASK_ID picks the shard, out of --shards \
+        (or NNETNAV_SHARDS, or SLURM_ARRAY_TASK_COUNT).
 
-        `--store postgres://user@host:port/db` shares one crawl between any number of worker processes         on any number of machines: each claims the next episode from a queue in the database under a         lease it renews while it works, and commits the finished episode in one transaction. A worker         that dies loses its lease after --lease-seconds and another redoes its episode; start more         workers at any time. Scheduler shard variables are ignored with PostgreSQL (the queue balances).
+        `--store postgres://user@host:port/db` shares one crawl between any number of worker processes \
+        on any number of machines: each claims the next episode from a queue in the database under a \
+        lease it renews while it works, and commits the finished episode in one transaction. A worker \
+        that dies loses its lease after --lease-seconds and another redoes its episode; start more \
+        workers at any time. Scheduler shard variables are ignored with PostgreSQL (the queue balances).
 
         `--miniwob [TASKS]` explores MiniWoB++ task pages in headless Chromium instead of the bundled \
         sites, as NNetnav did: TASKS is nnetnav (NNetnav's 16 tasks, the default), all, or comma-separated \
@@ -37,8 +44,21 @@ struct ExploreCommand: AsyncParsableCommand {
         content; an episode ends when the task does (its reward is kept in the store) or after the \
         task's exploration limit (20 actions; --max-actions overrides it).
 
+        `--sites webarena` explores the real WebArena sites in Chromium: their base URLs come from the \
+        environment variables WebArena uses (SHOPPING, SHOPPING_ADMIN, REDDIT, GITLAB, WIKIPEDIA, MAP) or the \
+        site map (`--site-map FILE`, default environments/webarena/sites.json), which also declares each site's \
+        account, sign-in flow and an optional reset hook run before each episode (--no-reset-hooks skips them). \
+        The store holds WebArena's canonical URLs (http://onestopmarket.com, ...).
+
+        `--urls FILE` explores live websites (NNetnav-Live): one start URL a line, each its own site \
+        openweb/<host>, with the open-web prompt and personas (prompts/personas/openweb/<host>.txt, else \
+        openweb.txt). Each episode stays on its host, robots.txt is honoured, page loads on a host are \
+        --rate-limit seconds apart, --max-pages caps the page loads per host, and Chromium sends --user-agent.
+
         Examples:
           nnetnav explore --sites shop,forum --episodes 100 --concurrency 4 --model openai:gpt-4o-mini
+          SHOPPING=http://localhost:7770 REDDIT=http://localhost:9999 nnetnav explore --sites webarena --episodes 50 --model openai:gpt-4o-mini
+          nnetnav explore --urls start-urls.txt --episodes 20 --max-pages 200 --model openai:gpt-4o-mini
           nnetnav explore --miniwob --episodes 160 --concurrency 2 --model openai:gpt-4o-mini
           nnetnav explore --miniwob login-user,click-checkboxes-soft --episodes 10
           nnetnav explore --sites shop --episodes 400 --store postgres://crawler@db:5432/nnetnav \
@@ -50,6 +70,24 @@ struct ExploreCommand: AsyncParsableCommand {
     @Option(name: .long, defaultAsFlag: "nnetnav", parsing: .next,
             help: "Explore MiniWoB++ tasks in Chromium instead of sites: nnetnav (NNetnav's 16, the default), all, or comma-separated task names.")
     var miniwob: String? = nil
+
+    @Option(name: .long, help: "Explore live websites (NNetnav-Live): a file of start URLs, one per site, in Chromium.")
+    var urls: String?
+
+    @Option(name: .long, help: "WebArena site map (base URLs, accounts, sign-in flows, reset hooks); implies --sites webarena. Default: environments/webarena/sites.json.")
+    var siteMap: String?
+
+    @Flag(name: .long, help: "With --sites webarena: do not run the site map's reset hooks before episodes.")
+    var noResetHooks = false
+
+    @Option(name: .long, help: "With --urls: at most this many page loads per host for the whole run.")
+    var maxPages: Int?
+
+    @Option(name: .long, help: "With --urls: seconds between page loads on one host (robots.txt crawl-delay can lengthen it).")
+    var rateLimit: Double = 2
+
+    @Option(name: .long, help: "With --urls: the User-Agent Chromium and the robots.txt fetches send.")
+    var userAgent: String = OpenWebPoliteness.defaultUserAgent
 
     @Option(name: .long, help: "Number of episodes (split round-robin over the sites).")
     var episodes = 10
@@ -102,6 +140,16 @@ struct ExploreCommand: AsyncParsableCommand {
         _ = try resolvedShard()
         guard leaseSeconds > 0 else { throw ValidationError("--lease-seconds must be positive") }
         if let maxActions, maxActions <= 0 { throw ValidationError("--max-actions must be positive") }
+        if let maxPages, maxPages <= 0 { throw ValidationError("--max-pages must be positive") }
+        guard rateLimit >= 0, rateLimit.isFinite else { throw ValidationError("--rate-limit must be a number of seconds >= 0") }
+        let sources = [urls != nil, miniwob != nil, isWebArena, siteOptions.sites != nil && !isWebArena].filter { $0 }.count
+        guard sources <= 1 else { throw ValidationError("give one of --sites, --sites webarena (or --site-map), --urls and --miniwob") }
+        if urls != nil || isWebArena {
+            guard browserOption.browser != .native else {
+                throw ValidationError("\(urls != nil ? "--urls" : "WebArena") runs in Chromium: drop --browser native")
+            }
+            guard ChromiumBrowser.isInstalled else { throw ValidationError("this runs in headless Chromium. \(ChromiumError.notInstalled)") }
+        }
         if miniwob != nil {
             guard siteOptions.sites == nil else { throw ValidationError("--miniwob explores MiniWoB++ tasks instead of --sites: give one of them") }
             guard browserOption.browser != .native else {
@@ -111,10 +159,13 @@ struct ExploreCommand: AsyncParsableCommand {
         }
     }
 
+    /// `--sites webarena` or a site map.
+    var isWebArena: Bool { siteMap != nil || siteOptions.namesWebArena }
+
     /// The crawl store: one default folder per kind of crawl, so they never meet in one store.
     var storeLocation: StoreLocation {
-        store ?? .sqlite(path: ProjectLayout.current.runs.appendingPathComponent(miniwob == nil ? "explore" : "explore-miniwob")
-            .appendingPathComponent("crawl.sqlite").path)
+        let folder = miniwob != nil ? "explore-miniwob" : urls != nil ? "explore-openweb" : isWebArena ? "explore-webarena" : "explore"
+        return store ?? .sqlite(path: ProjectLayout.current.runs.appendingPathComponent(folder).appendingPathComponent("crawl.sqlite").path)
     }
 
     /// `--shard`, else a batch scheduler's index for a SQLite store (a shared store balances by itself).
@@ -143,8 +194,24 @@ struct ExploreCommand: AsyncParsableCommand {
         if withoutQualityGates { exploration = exploration.withoutQualityGates() }
         let store = storeLocation
         let local = localFolder
-        var siteList = siteOptions.sites(or: [.shop]).map(\.rawValue)
+        var siteList = isWebArena ? [] : siteOptions.sites(or: [.shop]).map(\.rawValue)
         var miniwobTaskSet: MiniWoBTaskSet?
+        var openWeb: OpenWebStartList?
+        var webArena: (WebArenaSiteMap, WebArenaDeployment)?
+        if let urls {
+            let list = try OpenWebStartList.load(URL(fileURLWithPath: urls))
+            siteList = list.sites.map(\.name)
+            openWeb = list
+        } else if isWebArena {
+            let map = try WebArenaSiteMap.load(siteMap.map { URL(fileURLWithPath: $0) } ?? WebArenaSiteMap.defaultFile())
+            let deployment = try map.deployment()
+            siteList = WebArenaSite.allCases.filter { $0 != .homepage && deployment.baseURLs[$0] != nil }.map(\.rawValue)
+            guard !siteList.isEmpty else {
+                throw ValidationError("no WebArena site is deployed: set SHOPPING, SHOPPING_ADMIN, REDDIT, GITLAB, WIKIPEDIA or MAP "
+                                      + "to the running site's base URL (or give urls in --site-map)")
+            }
+            webArena = (map, deployment)
+        }
         if let miniwob {
             let taskSet = try MiniWoBTaskSet.load()
             let tasks = try taskSet.tasks(selectedBy: miniwob)
@@ -172,6 +239,10 @@ struct ExploreCommand: AsyncParsableCommand {
         }
         let (pool, shutdown) = if let miniwobTaskSet {
             try await makeMiniWoBPool(taskSet: miniwobTaskSet, instances: concurrency)
+        } else if let openWeb {
+            try await makeOpenWebPool(openWeb, instances: concurrency)
+        } else if let (map, deployment) = webArena {
+            try await makeWebArenaPool(map, deployment: deployment, instances: concurrency)
         } else {
             try await makeEnvironmentPool(sites: siteList, instances: concurrency, folder: local)
         }
@@ -205,6 +276,22 @@ struct ExploreCommand: AsyncParsableCommand {
                                                   dataDirectory: dataDirectory, seed: TaskSet.seed)
         let pool = try await SiteClusterPool(cluster: cluster, backend: browserOption.browser ?? .native)
         return (pool, { pool.shutdown(); await cluster.shutdown() })
+    }
+
+    /// One Chromium sending the crawler's User-Agent, an environment per instance, politeness per host.
+    func makeOpenWebPool(_ list: OpenWebStartList, instances: Int) async throws -> (any EnvironmentPool, @Sendable () async -> Void) {
+        let politeness = OpenWebPoliteness(userAgent: userAgent, perHostInterval: rateLimit, maxPages: maxPages)
+        let pool = try await OpenWebPool.launch(startList: list, politeness: politeness, instances: instances)
+        return (pool, { pool.shutdown() })
+    }
+
+    /// One Chromium over the deployed WebArena sites, signed in with the site map's flows.
+    func makeWebArenaPool(_ map: WebArenaSiteMap, deployment: WebArenaDeployment,
+                          instances: Int) async throws -> (any EnvironmentPool, @Sendable () async -> Void) {
+        let browser = try await ChromiumBrowser.launch()
+        let pool = WebArenaPool(siteMap: map, deployment: deployment, instances: instances, browser: browser,
+                                runsResetHooks: !noResetHooks, ownsBrowser: true)
+        return (pool, { pool.shutdown() })
     }
 
     /// One Chromium with an environment per instance over the MiniWoB++ pages (fetched on first use).

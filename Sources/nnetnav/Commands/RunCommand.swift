@@ -9,10 +9,10 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the whole job: sites, exploration, export, fine-tuning, evaluation.",
         discussion: """
-        Starts the bundled sites on loopback, explores them with the model (the embedded SmolLM2-135M by \
-        default), relabels and prunes the episodes, exports the demonstrations as chat JSONL, fine-tunes \
-        the embedded model on them (LoRA, on CPU) and evaluates it before and after on held-out tasks of \
-        the explored sites. Ends with one summary table.
+        Starts the bundled sites on loopback, explores them with the teacher (any model spec; the embedded \
+        SmolLM2-135M by default), relabels and prunes the episodes, exports the demonstrations as chat JSONL, \
+        fine-tunes the student (a local checkpoint; the embedded model by default) on them (LoRA, on CPU) \
+        and evaluates it before and after on held-out tasks of the explored sites. Ends with one summary table.
 
         Everything is written under the output folder (default runs/main): crawl.sqlite, responses.sqlite, \
         dataset/, checkpoint/ (model.gguf, metrics.jsonl, loss.png), eval-before/ and eval-after/ \
@@ -27,8 +27,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output folder (overrides the config's \"output\").")
     var output: String?
 
-    @Option(name: .long, help: ArgumentHelp("Explorer model (overrides the config's \"model\").", discussion: ModelArgument.help))
-    var model: ModelArgument?
+    @Option(name: [.customLong("teacher"), .customLong("model")],
+            help: ArgumentHelp("The teacher: explores, labels and judges (overrides the config's \"teacher\"; --model is the same).",
+                               discussion: ModelArgument.help))
+    var teacher: ModelArgument?
+
+    @Option(name: .long, help: "The student: the local checkpoint fine-tuned and evaluated, `local` (embedded) or a GGUF/safetensors path (overrides the config's \"student\").")
+    var student: String?
 
     @Option(name: .long, help: "Number of exploration episodes (overrides the config's \"episodes\").")
     var episodes: Int?
@@ -41,14 +46,15 @@ struct RunCommand: AsyncParsableCommand {
     var printConfig = false
 
     func validate() throws {
-        _ = try model?.spec(option: "--model")
+        _ = try teacher?.spec(option: "--teacher")
         if let episodes, episodes <= 0 { throw ValidationError("--episodes must be positive") }
     }
 
     func run() async throws {
         var settings = try config.map { try MainJobConfig.load(from: URL(fileURLWithPath: $0)) } ?? MainJobConfig()
         if let output { settings.output = output }
-        if let model { settings.model = model.text }
+        if let teacher { settings.teacher = teacher.text }
+        if let student { settings.student = student }
         if let episodes { settings.episodes = episodes }
         if printConfig {
             let encoder = JSONEncoder()

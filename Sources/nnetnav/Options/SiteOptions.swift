@@ -15,6 +15,8 @@ struct SiteList: ExpressibleByArgument, Sendable {
     var defaultValueDescription: String { text }
 
     func validate(option: String = "--sites") throws {
+        // The real WebArena sites, which the commands that support them handle themselves.
+        if text == "webarena" { return }
         do { _ = try parsed.get() } catch { throw ValidationError("\(option): \(error)") }
     }
 
@@ -24,10 +26,19 @@ struct SiteList: ExpressibleByArgument, Sendable {
 
 /// `--sites`: which bundled sites a command works on.
 struct SiteOptions: ParsableArguments {
-    @Option(name: .long, help: "Comma-separated bundled sites: shop, admin, forum, code, wiki.")
+    @Option(name: .long, help: "Comma-separated bundled sites: shop, admin, forum, code, wiki; or webarena (explore: the real WebArena sites).")
     var sites: SiteList?
 
     func validate() throws { try sites?.validate() }
+
+    /// `--sites webarena`: the real WebArena sites, which only explore and eval take.
+    var namesWebArena: Bool { sites?.text == "webarena" }
+
+    /// The bundled sites named, or `fallback`; `webarena` is an error for commands about bundled sites.
+    func bundledSites(or fallback: [SiteName]) throws -> [SiteName] {
+        if namesWebArena { throw ValidationError("--sites webarena names the real WebArena sites, which only explore and eval take") }
+        return sites(or: fallback)
+    }
 
     /// The named sites, or `fallback` when --sites is not given or empty.
     func sites(or fallback: [SiteName]) -> [SiteName] {

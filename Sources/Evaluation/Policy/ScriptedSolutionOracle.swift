@@ -1,25 +1,36 @@
 import Foundation
 import LanguageModels
 import Pipeline
+import WebSites
 import WebTasks
 
-/// Test double, not a model: answers the student prompt by following each task's scripted
-/// solution, reading element ids off the observation text the policy is shown, exactly as a
-/// perfect agent would. When the element is not in the visible window it scrolls down.
-final class SolutionFollowingModel: ChatModel, @unchecked Sendable {
-    let identifier = "test-double:solution-following"
+/// Not a model: the oracle demonstrator. It answers the student prompt by following each task's
+/// scripted solution (`tasks.json`), reading element ids off the observation text the policy is
+/// shown, as a perfect agent would; when the element is not in the visible window it scrolls down.
+///
+/// Two uses, both labeled as what they are: the learning experiment's **oracle** arm (the ceiling:
+/// the student trained on scripted solutions of *training-split* tasks), and tests that need a
+/// policy certain to succeed. Its identifier says "oracle", so no report mistakes it for a model.
+public final class ScriptedSolutionOracle: ChatModel, @unchecked Sendable {
+    public let identifier = "oracle:scripted-solutions"
     private let solutions: [String: [SolutionStep]]
     private var cursor: [String: Int] = [:]
     private let lock = NSLock()
     /// Replaces every stop answer when set (to check that wrong answers fail).
     let forcedAnswer: String?
 
-    init(tasks: [TaskConfig], forcedAnswer: String? = nil) {
-        solutions = Dictionary(tasks.map { ($0.intent, $0.solution) }, uniquingKeysWith: { a, _ in a })
+    /// Tasks are told apart by their intent, the only thing of the task the prompt shows; tasks
+    /// sharing an intent follow the first one's solution. URL placeholders (`__WIKI__`) become the
+    /// sites' canonical names, which is what the policy sees and writes.
+    public init(tasks: [TaskConfig], forcedAnswer: String? = nil) {
+        let canonical = Dictionary(uniqueKeysWithValues: SiteName.allCases.map {
+            ($0.urlPlaceholder, SiteURLMap.canonicalBase(site: $0.rawValue))
+        })
+        solutions = Dictionary(tasks.map { ($0.intent, $0.substituting(canonical).solution) }, uniquingKeysWith: { a, _ in a })
         self.forcedAnswer = forcedAnswer
     }
 
-    func complete(_ request: ChatRequest) async throws -> ChatResponse {
+    public func complete(_ request: ChatRequest) async throws -> ChatResponse {
         let user = request.messages.last?.content ?? ""
         let objective = Self.field("OBJECTIVE:", in: user)
         let observation = user.components(separatedBy: "\nURL: ").first ?? user
@@ -31,11 +42,11 @@ final class SolutionFollowingModel: ChatModel, @unchecked Sendable {
         return Self.answer(action)
     }
 
-    static func answer(_ action: String) -> ChatResponse {
-        ChatResponse(text: "Let's think step-by-step. In summary, the next action I will perform is ```\(action)```")
+    public static func answer(_ action: String) -> ChatResponse {
+        ChatResponse(text: PolicyAnswerFormat.answer(reasoning: "", actionText: action))
     }
 
-    static func field(_ name: String, in text: String) -> String {
+    public static func field(_ name: String, in text: String) -> String {
         guard let range = text.range(of: name) else { return "" }
         return text[range.upperBound...].prefix(while: { $0 != "\n" }).trimmingCharacters(in: .whitespaces)
     }
@@ -65,13 +76,5 @@ final class SolutionFollowingModel: ChatModel, @unchecked Sendable {
             guard let id = locate(l) else { return ("scroll [down]", false) }
             return ("select_option [\(id)] [\(value)]", true)
         }
-    }
-}
-
-/// Test double: always writes prose without an action.
-struct ProseOnlyModel: ChatModel {
-    let identifier = "test-double:prose-only"
-    func complete(_ request: ChatRequest) async throws -> ChatResponse {
-        ChatResponse(text: "This page looks interesting; I would like to learn more about it.")
     }
 }

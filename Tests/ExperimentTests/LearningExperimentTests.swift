@@ -1,0 +1,97 @@
+import Foundation
+import XCTest
+@testable import Experiment
+import Evaluation
+import NNetnavSupport
+import Pipeline
+import TestSupport
+import WebSites
+import WebTasks
+
+/// The experiment end to end on a tiny scale with the real embedded student: two arms (base and
+/// oracle), one held-out task, two training steps. What it checks is the harness — data, training,
+/// paired evaluation, report, resume — not the numbers.
+final class LearningExperimentTests: XCTestCase {
+    func testOracleDataAreScriptedSolutionsOfTrainingTasksInTheExportFormat() async throws {
+        let split = try TaskSplit.load()
+        let wiki = try TaskSet.load(site: .wiki)
+        let training = Array(split.tasks(of: wiki, heldOut: false).prefix(3))
+        let cluster = try await SiteCluster.start(sites: [.wiki], instances: 1,
+                                                  dataDirectory: FileManager.default.temporaryDirectory
+                                                      .appendingPathComponent("nnetnav-oracle-\(UUID())"), seed: TaskSet.seed)
+        let prompt = StudentPrompt(template: try PromptLibrary().studentPolicy, maxSequenceTokens: 1024, maxAnswerTokens: 128,
+                                   tokens: try .tokenizer(of: TestRequirements.embeddedModel()))
+        let collected: (demonstrations: [Demonstration], episodes: [TaskEpisode])
+        do {
+            collected = try await OracleDemonstrations.collect(tasks: training, cluster: cluster, instances: 1, maxSteps: 40,
+                                                               prompt: prompt)
+        } catch { await cluster.shutdown(); throw error }
+        await cluster.shutdown()
+        XCTAssertEqual(collected.episodes.count, 3)
+        XCTAssertEqual(collected.demonstrations.count, collected.episodes.filter(\.succeeded).count)
+        XCTAssertGreaterThan(collected.demonstrations.count, 0, "scripted solutions pass their own checks: "
+                             + collected.episodes.map { "\($0.taskID) \($0.result.checks.map(\.reason)) \($0.steps.map(\.action))" }
+                                 .joined(separator: "; "))
+        let heldOutIntents = Set(split.tasks(of: wiki, heldOut: true).map(\.intent))
+        for demo in collected.demonstrations {
+            XCTAssertFalse(heldOutIntents.contains(demo.instruction), "never a held-out task")
+            XCTAssertFalse(demo.finalObservation.contains("127.0.0.1"), "canonical URLs, as in a crawl's data")
+            for row in DatasetExporter(studentPrompt: prompt).rows(for: demo).compactMap(\.row) {
+                XCTAssertTrue(PolicyAnswerFormat.conforms(row.messages[2].content), row.messages[2].content)
+            }
+        }
+    }
+
+    func testTinyExperimentReportsPairedArmsAndResumes() async throws {
+        _ = try TestRequirements.embeddedModel()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-experiment-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var settings = ExperimentSettings()
+        settings.arms = [.base, .oracle]
+        settings.sites = ["wiki"]
+        settings.tasksPerSite = 1
+        settings.maxSteps = 2
+        settings.policyMaxTokens = 24
+        settings.training.steps = 2
+        settings.matchRows = false
+        let lines = LogLines()
+        let experiment = LearningExperiment(settings: settings, output: out, log: { lines.append($0) })
+        let report = try await experiment.run()
+
+        XCTAssertEqual(report.arms.map(\.arm), [.base, .oracle])
+        XCTAssertEqual(report.arms.map { $0.sites?.overall.total }, [1, 1], "both arms ran the one held-out task")
+        XCTAssertGreaterThan(report.arms[1].rows, 0, "the oracle had training rows")
+        XCTAssertEqual(report.arms[1].trainingSteps, 2)
+        XCTAssertEqual(report.comparisons.map(\.pairs), [1], "paired on the same task")
+        XCTAssertEqual(report.results.count, 2)
+        for file in ["report.md", "report.html", "report.json", "results.jsonl", "success.png", "experiment.json",
+                     "oracle/checkpoint/model.gguf", "base/eval-sites/episodes.jsonl"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
+        }
+        let markdown = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(markdown.contains("95% CI") && markdown.contains("McNemar exact p") && markdown.contains("ceiling"), markdown)
+        let png = try Data(contentsOf: out.appendingPathComponent("success.png"))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+
+        // Rerun: nothing is trained or evaluated again.
+        let again = try await LearningExperiment(settings: settings, output: out, log: { lines.append($0) }).run()
+        XCTAssertTrue(lines.all.contains { $0.contains("oracle: reusing") }, lines.all.joined(separator: "\n"))
+        XCTAssertEqual(again.results, report.results)
+        // Other settings in the same folder are refused.
+        var other = settings
+        other.maxSteps = 3
+        do {
+            _ = try await LearningExperiment(settings: other, output: out, log: { _ in }).run()
+            XCTFail("a folder of another experiment must be refused")
+        } catch let error as ExperimentError {
+            XCTAssertTrue(error.description.contains("other settings"), error.description)
+        }
+    }
+}
+
+final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}
