@@ -26,9 +26,16 @@ struct ExploreCommand: AsyncParsableCommand {
 
         Everything goes to a SQLite crawl store. Rerun the same command after a crash or Ctrl-C to resume: \
         completed episodes are skipped and the interrupted ones restart (model calls replay from the \
-        response cache). `--shard i/n` splits the episodes across machines (static shards, one SQLite         store each, merged afterwards with `nnetnav store merge`); without it, a Kubernetes Indexed Job's         JOB_COMPLETION_INDEX or a SLURM array's SLURM_ARRAY_TASK_ID picks the shard, out of --shards         (or NNETNAV_SHARDS, or SLURM_ARRAY_TASK_COUNT).
+        response cache). `--shard i/n` splits the episodes across machines (static shards, one SQLite \
+        store each, merged afterwards with `nnetnav store merge`); without it, a Kubernetes Indexed Job's \
+        JOB_COMPLETION_INDEX or a SLURM array's SLURM_ARRAY_TASK_ID picks the shard, out of --shards \
+        (or NNETNAV_SHARDS, or SLURM_ARRAY_TASK_COUNT).
 
-        `--store postgres://user@host:port/db` shares one crawl between any number of worker processes         on any number of machines: each claims the next episode from a queue in the database under a         lease it renews while it works, and commits the finished episode in one transaction. A worker         that dies loses its lease after --lease-seconds and another redoes its episode; start more         workers at any time. Scheduler shard variables are ignored with PostgreSQL (the queue balances).
+        `--store postgres://user@host:port/db` shares one crawl between any number of worker processes \
+        on any number of machines: each claims the next episode from a queue in the database under a \
+        lease it renews while it works, and commits the finished episode in one transaction. A worker \
+        that dies loses its lease after --lease-seconds and another redoes its episode; start more \
+        workers at any time. Scheduler shard variables are ignored with PostgreSQL (the queue balances).
 
         `--miniwob [TASKS]` explores MiniWoB++ task pages in headless Chromium instead of the bundled \
         sites, as NNetnav did: TASKS is nnetnav (NNetnav's 16 tasks, the default), all, or comma-separated \

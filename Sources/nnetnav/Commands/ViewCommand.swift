@@ -12,7 +12,8 @@ struct ViewCommand: AsyncParsableCommand {
         each episode's steps with the page before and after (changed lines highlighted), the labeler's and \
         judge's raw answers and the pruning decision, and the demonstrations as they will be exported. \
         /rows/EPISODE:DEPTH:STEP leads from an exported SFT row id to its step. The store is opened \
-        read-only, so a crawl may still be writing it. A postgres:// store is shown as a snapshot taken         at start (restart the viewer to see newer episodes).
+        read-only, so a crawl may still be writing it. A postgres:// store is shown as a snapshot taken \
+        at start (restart the viewer to see newer episodes).
         """)
 
     @Option(name: .long, help: "The crawl store written by `nnetnav explore` (e.g. runs/main/crawl.sqlite, or a postgres:// URL).")
