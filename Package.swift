@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries, through the system's -dev packages.
@@ -73,6 +74,14 @@ let package = Package(
             "WebBrowser", "LanguageModels", "NNetnavSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // PostgreSQL as a shared crawl store and work queue, for crawls on many machines; its own
+        // target so that only the command line (and its tests) pay for building the client.
+        .target(name: "PostgresStore", dependencies: [
+            "Pipeline", "LanguageModels", "NNetnavSupport",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // `nnetnav view`: a read-only local web UI over a crawl store.
         .target(name: "CrawlViewer", dependencies: [
             "NNetnavSupport",
@@ -105,12 +114,12 @@ let package = Package(
         .executableTarget(name: "nnetnav", dependencies: [
             "WebBrowser", "ChromiumBrowser", "WebSites", "WebTasks", "LanguageModels", "LlamaModel", "Trainer",
             "Pipeline", "Environments", "Models", "Evaluation", "MainJob", "NNetnavSupport", "HTTPTransport",
-            "Kernels", "CrawlViewer", "Experiment",
+            "Kernels", "CrawlViewer", "Experiment", "PostgresStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "nnetnav-bench", dependencies: [
             "WebBrowser", "ChromiumBrowser", "WebSites", "LanguageModels", "LlamaModel", "Trainer", "Kernels",
-            "NNetnavSupport", "HTTPTransport", "Pipeline", "Evaluation", "Environments", "WebTasks",
+            "NNetnavSupport", "HTTPTransport", "Pipeline", "Evaluation", "Environments", "WebTasks", "PostgresStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -161,6 +170,12 @@ let package = Package(
         .testTarget(name: "NNetnavCLITests", dependencies: [
             "nnetnav", "LanguageModels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Needs a PostgreSQL server (scripts/test.sh starts one) and runs the built `nnetnav` as workers.
+        .testTarget(name: "PostgresStoreTests", dependencies: [
+            "nnetnav", "PostgresStore", "Pipeline", "LanguageModels", "NNetnavSupport", "TestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "NNetnavSupportTests", dependencies: ["NNetnavSupport"]),
         .testTarget(name: "ExperimentTests", dependencies: [

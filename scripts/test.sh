@@ -9,5 +9,9 @@ if [ ! -s "$model" ]; then
     echo "error: $model is missing after scripts/prerequisites.sh; the model tests would be skipped" >&2
     exit 1
 fi
+
+# A throwaway PostgreSQL server for the shared-crawl-store tests, stopped when this script exits.
+source scripts/start-test-postgres.sh
+
 swift build --build-tests
 swift test --skip-build

@@ -13,7 +13,7 @@ public enum ModelFactory {
             if let path { return try LocalChatModel(modelFile: URL(fileURLWithPath: path)) }
             return try LocalChatModel.embeddedDefault(layout: layout)
         case .remote(let remote):
-            return try remote.makeModel(apiKeyEnvironmentVariable: apiKeyEnvironmentVariable,
+            return try remote.makeAnyModel(apiKeyEnvironmentVariable: apiKeyEnvironmentVariable,
                                         maxConcurrentRequests: maxConcurrentRequests)
         }
     }

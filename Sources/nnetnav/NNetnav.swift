@@ -22,6 +22,7 @@ struct NNetnav: AsyncParsableCommand {
             ExportCommand.self,
             StatsCommand.self,
             ViewCommand.self,
+            StoreCommand.self,
             TrainCommand.self,
             EvalCommand.self,
             ExperimentCommand.self,

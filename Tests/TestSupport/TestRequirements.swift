@@ -33,4 +33,24 @@ public enum TestRequirements {
         }
         return ProjectLayout.current.defaultModelFile
     }
+
+    /// The URL of a PostgreSQL server the tests may create databases on (`NNETNAV_TEST_POSTGRES_URL`,
+    /// set by scripts/test.sh, which starts a throwaway server). Without it the test is skipped, visibly,
+    /// unless `NNETNAV_REQUIRE_POSTGRES=1` or `CI` is set: there a missing server is a failure.
+    public static func postgresURL() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let url = environment["NNETNAV_TEST_POSTGRES_URL"], !url.isEmpty { return url }
+        if environment["NNETNAV_REQUIRE_POSTGRES"] == "1" || environment["CI"] != nil {
+            throw MissingRequirement(message: "NNETNAV_TEST_POSTGRES_URL is not set but PostgreSQL is required here "
+                                     + "(scripts/test.sh starts a throwaway server and sets it)")
+        }
+        throw XCTSkip("no PostgreSQL server: NNETNAV_TEST_POSTGRES_URL is not set (run scripts/test.sh, or "
+                      + "`source scripts/start-test-postgres.sh` first)")
+    }
+
+    /// A requirement that must hold where the test runs: an error, so the test fails.
+    public struct MissingRequirement: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
 }

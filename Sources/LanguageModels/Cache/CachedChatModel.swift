@@ -27,7 +27,7 @@ public struct CachedChatModel: ChatModel {
     }
 
     public let base: any ChatModel
-    public let cache: ResponseCache
+    public let cache: any ResponseStore
     public let mode: Mode
     /// Waits between attempts to record a paid answer when the cache write fails (busy file, full
     /// disk); after the last one the answer is kept in memory and retried on the next call.
@@ -35,7 +35,7 @@ public struct CachedChatModel: ChatModel {
     private let inFlight = InFlightRequests()
     private let pending = PendingCacheWrites()
 
-    public init(wrapping base: any ChatModel, cache: ResponseCache, mode: Mode = .readWrite,
+    public init(wrapping base: any ChatModel, cache: any ResponseStore, mode: Mode = .readWrite,
                 writeRetryDelays: [Double] = [0.1, 0.3, 1, 3]) {
         self.base = base
         self.cache = cache

@@ -11,7 +11,7 @@ import GRDB
 ///
 /// The file uses WAL mode, so several processes and many tasks may read and write it at once.
 /// The request JSON is kept beside the response for inspection; it holds no API key.
-public final class ResponseCache: Sendable {
+public final class ResponseCache: ResponseStore {
     /// Bumped when the canonical form of keys changes, so old entries stop matching rather than mismatching.
     public static let keyVersion = 1
 
@@ -66,7 +66,7 @@ public final class ResponseCache: Sendable {
         var request: ChatRequest
     }
 
-    private static func canonicalEncoder() -> JSONEncoder {
+    public static func canonicalEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
@@ -148,6 +148,29 @@ public final class ResponseCache: Sendable {
                 return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM responses WHERE model = ?", arguments: [model]) ?? 0
             }
             return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM responses") ?? 0
+        }
+    }
+}
+
+extension ResponseCache {
+    /// Copies every entry of `other` that this cache lacks (an entry it has is kept: both recorded
+    /// the same request, and the first recording is the one replays must keep seeing). Returns how
+    /// many entries were added. Used to merge the caches of static shards.
+    public func importEntries(from other: ResponseCache) async throws -> Int {
+        let rows = try await other.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT key, model, request, response, promptTokens, completionTokens, createdAt FROM responses ORDER BY key")
+                .map { row in (0..<row.count).map { row[$0] as DatabaseValue } }
+        }
+        return try await database.write { db in
+            var added = 0
+            for row in rows {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO responses (key, model, request, response, promptTokens, completionTokens, createdAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: StatementArguments(row))
+                added += db.changesCount
+            }
+            return added
         }
     }
 }

@@ -45,6 +45,12 @@ public enum ChatModelSpec: Sendable, Hashable, CustomStringConvertible {
         public var baseURL: String
         /// `user:password` that was in the base URL, if any; prints as `[redacted]`.
         public var credentials: URLCredentials?
+        /// More endpoints serving the same model (`@http://a/v1,http://b/v1`): requests are balanced
+        /// over `baseURL` and these by `EndpointBalancedChatModel`.
+        public var moreBaseURLs: [String] = []
+
+        /// Every endpoint, `baseURL` first.
+        public var baseURLs: [String] { [baseURL] + moreBaseURLs }
 
         public init(server: Server, model: String, baseURL: String) {
             self.server = server
@@ -102,7 +108,14 @@ public enum ChatModelSpec: Sendable, Hashable, CustomStringConvertible {
         }
         guard !model.isEmpty else { throw fail("empty model name") }
         guard let baseURL else { throw fail("\(server.rawValue) needs @baseURL") }
-        self = .remote(Remote(server: server, model: model, baseURL: baseURL))
+        // Several endpoints of one model: `@http://a/v1,http://b/v1`.
+        let urls = baseURL.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard urls.allSatisfy({ $0.lowercased().hasPrefix("http://") || $0.lowercased().hasPrefix("https://") }) else {
+            throw fail("every endpoint after @ must be an http:// or https:// URL, separated by commas")
+        }
+        var remote = Remote(server: server, model: model, baseURL: urls[0])
+        remote.moreBaseURLs = urls.dropFirst().map { Remote(server: server, model: model, baseURL: $0).baseURL }
+        self = .remote(remote)
     }
 
     public var description: String {
@@ -111,7 +124,7 @@ public enum ChatModelSpec: Sendable, Hashable, CustomStringConvertible {
         case .local(let path?): return "local:\(path)"
         case .remote(let remote):
             if remote.server == .generic { return "\(remote.baseURL)#\(remote.model)" }
-            let suffix = remote.baseURL == remote.server.defaultBaseURL ? "" : "@\(remote.baseURL)"
+            let suffix = remote.baseURLs == [remote.server.defaultBaseURL] ? "" : "@" + remote.baseURLs.joined(separator: ",")
             return "\(remote.server.rawValue):\(remote.model)\(suffix)"
         }
     }
@@ -136,6 +149,27 @@ extension ChatModelSpec.Remote {
             maxConcurrentRequests: maxConcurrentRequests, retry: retry)
         configuration.credentials = credentials
         return configuration
+    }
+
+    /// The client: one endpoint's, or a balancer over all of them (each endpoint retries once at
+    /// most, so a dead one is skipped quickly; the balancer moves the request on).
+    public func makeAnyModel(apiKeyEnvironmentVariable: String? = nil, maxConcurrentRequests: Int = 4,
+                             retry: RetryPolicy = .init()) throws -> any ChatModel {
+        guard !moreBaseURLs.isEmpty else {
+            return try makeModel(apiKeyEnvironmentVariable: apiKeyEnvironmentVariable,
+                                 maxConcurrentRequests: maxConcurrentRequests, retry: retry)
+        }
+        var quick = retry
+        quick.maxAttempts = min(retry.maxAttempts, 2)
+        let endpoints: [any ChatModel] = try baseURLs.map { url in
+            var one = self
+            one.baseURL = url
+            one.moreBaseURLs = []
+            return try one.makeModel(apiKeyEnvironmentVariable: apiKeyEnvironmentVariable,
+                                     maxConcurrentRequests: maxConcurrentRequests, retry: quick)
+        }
+        return EndpointBalancedChatModel(identifier: "openai-compatible:\(model)@\(baseURLs.joined(separator: ","))",
+                                         endpoints: endpoints)
     }
 
     /// The HTTP client for this server.

@@ -9,7 +9,8 @@ public struct Crawler: Sendable {
     public var model: any ChatModel
     public var prompts: PromptLibrary
     public var config: ExplorationConfig
-    public var store: CrawlStore
+    /// Where episodes come from and go: the SQLite store, or a shared one (PostgresStore).
+    public var backend: any CrawlBackend
     public var environments: any EnvironmentPool
     public var sites: [String]
     public var episodes: Int
@@ -19,10 +20,16 @@ public struct Crawler: Sendable {
 
     public init(model: any ChatModel, prompts: PromptLibrary, config: ExplorationConfig, store: CrawlStore,
                 environments: any EnvironmentPool, sites: [String], episodes: Int, shard: Shard = .all) {
+        self.init(model: model, prompts: prompts, config: config, backend: SQLiteCrawlBackend(store: store),
+                  environments: environments, sites: sites, episodes: episodes, shard: shard)
+    }
+
+    public init(model: any ChatModel, prompts: PromptLibrary, config: ExplorationConfig, backend: any CrawlBackend,
+                environments: any EnvironmentPool, sites: [String], episodes: Int, shard: Shard = .all) {
         self.model = model
         self.prompts = prompts
         self.config = config
-        self.store = store
+        self.backend = backend
         self.environments = environments
         self.sites = sites
         self.episodes = episodes
@@ -68,32 +75,50 @@ public struct Crawler: Sendable {
     public func run(progress: ProgressBar? = nil,
                     status: (@Sendable () async -> String)? = nil) async throws -> Summary {
         let all = try plans()
-        try store.begin(model: model.identifier, sites: sites, episodes: episodes, config: config)
-        defer { store.releaseWriterLock() }
-        let done = try store.completedEpisodes()
-        let todo = all.filter { !done.contains($0.index) }
-        let registry = InstructionRegistry(existing: try store.keptInstructions(),
+        let beginning = try await backend.begin(model: model.identifier, sites: sites, episodes: episodes,
+                                                config: config, plans: all)
+        do {
+            let summary = try await crawl(all, beginning, progress: progress, status: status)
+            await backend.end()
+            return summary
+        } catch {
+            await backend.end()
+            throw error
+        }
+    }
+
+    private func crawl(_ all: [EpisodePlan], _ beginning: CrawlBeginning, progress: ProgressBar?,
+                       status: (@Sendable () async -> String)?) async throws -> Summary {
+        let backend = self.backend
+        let registry = InstructionRegistry(existing: beginning.keptInstructions,
                                            nearDuplicateJaccard: config.nearDuplicateJaccard)
-        let queue = WorkQueue(todo)
         let tally = CrawlTally()
-        await tally.start(planned: all.count, alreadyDone: all.count - todo.count)
-        progress?.setTotal(todo.count)
+        await tally.start(planned: all.count, alreadyDone: beginning.alreadyDone)
+        progress?.setTotal(beginning.remaining)
         let started = ContinuousClock.now
 
-        let workers = min(environments.instanceCount, max(todo.count, 1))
+        let workers = min(environments.instanceCount, max(beginning.remaining, 1))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for instance in 0..<workers {
                 group.addTask {
-                    while let plan = await queue.next() {
-                        try Task.checkCancellation()
+                    while let claim = try await backend.claimEpisode() {
+                        let plan = claim.plan
+                        if Task.isCancelled {
+                            await claim.abandon()
+                            throw CancellationError()
+                        }
                         do {
-                            let result = try await runEpisode(plan, instance: instance, registry: registry, tally: tally)
+                            let result = try await runEpisode(claim, instance: instance, registry: registry, tally: tally)
                             await tally.finished(result)
                         } catch is CancellationError {
+                            await claim.abandon()
                             throw CancellationError()
                         } catch {
-                            if Task.isCancelled { throw CancellationError() }
-                            try? await store.failEpisode(plan.index, error: "\(error)")
+                            if Task.isCancelled {
+                                await claim.abandon()
+                                throw CancellationError()
+                            }
+                            await claim.fail(error: "\(error)")
                             let consecutive = await tally.failed("episode \(plan.index): \(error)")
                             if consecutive >= maxConsecutiveFailures {
                                 throw CrawlError.tooManyFailures(count: consecutive, last: "\(error)")
@@ -122,8 +147,9 @@ public struct Crawler: Sendable {
         var demonstrations: Int
     }
 
-    func runEpisode(_ plan: EpisodePlan, instance: Int, registry: InstructionRegistry,
+    func runEpisode(_ claim: any EpisodeClaim, instance: Int, registry: InstructionRegistry,
                     tally: CrawlTally) async throws -> EpisodeResult {
+        let plan = claim.plan
         try await environments.resetSite(plan.site, instance: instance)
         let map = try await environments.urlMap(instance: instance)
         // The explorer, the store and every prompt see canonical URLs only.
@@ -132,22 +158,22 @@ public struct Crawler: Sendable {
         var start = try await environment.reset(startURL: startURL)
         let account = try await environments.signIn(site: plan.site, instance: instance, persona: plan.persona)
         if account != nil { start = try await environment.step(.goto(url: startURL)) }
-        try await store.startEpisode(plan, startURL: startURL, account: account, shard: shard.description, instance: instance)
-        let store = self.store
+        try await claim.start(startURL: startURL, account: account, shard: shard.description, instance: instance)
         let modules = NNetnavModules(model: model, prompts: prompts, config: config) { call in
-            try await store.record(call: call, episode: plan.index)
+            try await claim.record(call: call)
             await tally.called(call)
         }
         let outcome = try await EpisodeExplorer(modules: modules)
-            .run(plan, from: start, environment: environment, sink: StoreEpisodeSink(store: store, episode: plan.index))
+            .run(plan, from: start, environment: environment, sink: claim)
         let built = try await DemonstrationBuilder(modules: modules, registry: registry).build(plan: plan, outcome: outcome)
+        let kept: Int
         do {
-            try await store.finishEpisode(plan.index, outcome: outcome, demonstrations: built.demos, skipped: built.skipped)
+            kept = try await claim.finish(outcome: outcome, demonstrations: built.demos, skipped: built.skipped)
         } catch {
             for demo in built.demos { await registry.release(demo.instruction) }
             throw error
         }
-        return EpisodeResult(outcome: outcome, demonstrations: built.demos.count)
+        return EpisodeResult(outcome: outcome, demonstrations: kept)
     }
 }
 

@@ -99,4 +99,13 @@ public struct EpisodeOutcome: Sendable, Hashable {
     public var stopDetail: String
     /// The page task's result when it ended during the episode (MiniWoB++), else nil.
     public var pageTaskResult: PageTaskResult? = nil
+
+    public init(steps: [ExploredStep], checkpoints: [Checkpoint], stopReason: StopReason, stopDetail: String,
+                pageTaskResult: PageTaskResult? = nil) {
+        self.steps = steps
+        self.checkpoints = checkpoints
+        self.stopReason = stopReason
+        self.stopDetail = stopDetail
+        self.pageTaskResult = pageTaskResult
+    }
 }

@@ -375,12 +375,14 @@ public enum CrawlStoreError: Error, CustomStringConvertible, Sendable {
     case mismatchedRun(String)
     case corrupt(String)
     case inUse(path: String, holder: String)
+    case cannotMerge(String)
     public var description: String {
         switch self {
         case .inUse(let path, let holder):
             return "crawl store \(path) is in use by another crawl (\(holder)); wait for it to finish or use another --store"
         case .mismatchedRun(let m): return "cannot resume this crawl store: \(m)"
         case .corrupt(let m): return "crawl store is inconsistent: \(m)"
+        case .cannotMerge(let m): return "cannot merge crawl stores: \(m)"
         }
     }
 }

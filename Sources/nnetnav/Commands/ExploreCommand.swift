@@ -8,6 +8,7 @@ import LanguageModels
 import LlamaModel
 import NNetnavSupport
 import Pipeline
+import PostgresStore
 import WebTasks
 import WebBrowser
 import WebSites
@@ -25,7 +26,16 @@ struct ExploreCommand: AsyncParsableCommand {
 
         Everything goes to a SQLite crawl store. Rerun the same command after a crash or Ctrl-C to resume: \
         completed episodes are skipped and the interrupted ones restart (model calls replay from the \
-        response cache). `--shard i/n` splits the episodes across machines.
+        response cache). `--shard i/n` splits the episodes across machines (static shards, one SQLite \
+        store each, merged afterwards with `nnetnav store merge`); without it, a Kubernetes Indexed Job's \
+        JOB_COMPLETION_INDEX or a SLURM array's SLURM_ARRAY_TASK_ID picks the shard, out of --shards \
+        (or NNETNAV_SHARDS, or SLURM_ARRAY_TASK_COUNT).
+
+        `--store postgres://user@host:port/db` shares one crawl between any number of worker processes \
+        on any number of machines: each claims the next episode from a queue in the database under a \
+        lease it renews while it works, and commits the finished episode in one transaction. A worker \
+        that dies loses its lease after --lease-seconds and another redoes its episode; start more \
+        workers at any time. Scheduler shard variables are ignored with PostgreSQL (the queue balances).
 
         `--miniwob [TASKS]` explores MiniWoB++ task pages in headless Chromium instead of the bundled \
         sites, as NNetnav did: TASKS is nnetnav (NNetnav's 16 tasks, the default), all, or comma-separated \
@@ -51,6 +61,8 @@ struct ExploreCommand: AsyncParsableCommand {
           nnetnav explore --urls start-urls.txt --episodes 20 --max-pages 200 --model openai:gpt-4o-mini
           nnetnav explore --miniwob --episodes 160 --concurrency 2 --model openai:gpt-4o-mini
           nnetnav explore --miniwob login-user,click-checkboxes-soft --episodes 10
+          nnetnav explore --sites shop --episodes 400 --store postgres://crawler@db:5432/nnetnav \
+              --model vllm:Qwen/Qwen2.5-7B-Instruct@http://vllm-a:8000/v1
         """)
 
     @OptionGroup var siteOptions: SiteOptions
@@ -85,16 +97,22 @@ struct ExploreCommand: AsyncParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .long, help: "Crawl store (SQLite); resumed when it exists. Default: runs/explore/crawl.sqlite (runs/explore-miniwob/ with --miniwob).")
-    var store: String?
+    @Option(name: .long, help: "Crawl store: a SQLite file (resumed when it exists), or postgres://user@host:port/db shared by many workers. Default: runs/explore/crawl.sqlite (runs/explore-miniwob/ with --miniwob).")
+    var store: StoreLocation?
+
+    @Option(name: .long, help: "With a postgres:// store: seconds a claimed episode stays this worker's without a heartbeat (renewed every third of it); a dead worker's episode is redone after this long.")
+    var leaseSeconds = 60.0
 
     @OptionGroup var cacheOptions: CacheOptions
 
     @Option(name: .long, help: "JSON config file: an ExplorationConfig object, or a file with one under \"exploration\".")
     var config: String?
 
-    @Option(name: .long, help: "Run only the episodes with index i mod n, written i/n (e.g. 0/4).")
-    var shard = "0/1"
+    @Option(name: .long, help: "Run only the episodes with index i mod n, written i/n (e.g. 0/4). Default: from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID with a SQLite store, else all.")
+    var shard: String?
+
+    @Option(name: .long, help: "Number of shards when the shard index comes from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID (default: NNETNAV_SHARDS, or SLURM_ARRAY_TASK_COUNT).")
+    var shards: Int?
 
     @Option(name: .long, help: "Override the maximum actions per episode (default 40; MiniWoB++: each task's limit, 20 for NNetnav's tasks).")
     var maxActions: Int?
@@ -119,7 +137,8 @@ struct ExploreCommand: AsyncParsableCommand {
     func validate() throws {
         guard episodes > 0 else { throw ValidationError("--episodes must be positive") }
         guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
-        _ = try Shard(parsing: shard)
+        _ = try resolvedShard()
+        guard leaseSeconds > 0 else { throw ValidationError("--lease-seconds must be positive") }
         if let maxActions, maxActions <= 0 { throw ValidationError("--max-actions must be positive") }
         if let maxPages, maxPages <= 0 { throw ValidationError("--max-pages must be positive") }
         guard rateLimit >= 0, rateLimit.isFinite else { throw ValidationError("--rate-limit must be a number of seconds >= 0") }
@@ -143,10 +162,27 @@ struct ExploreCommand: AsyncParsableCommand {
     /// `--sites webarena` or a site map.
     var isWebArena: Bool { siteMap != nil || siteOptions.namesWebArena }
 
-    /// The crawl store's path: one default folder per kind of crawl, so they never meet in one store.
-    var storePath: String {
+    /// The crawl store: one default folder per kind of crawl, so they never meet in one store.
+    var storeLocation: StoreLocation {
         let folder = miniwob != nil ? "explore-miniwob" : urls != nil ? "explore-openweb" : isWebArena ? "explore-webarena" : "explore"
-        return store ?? ProjectLayout.current.runs.appendingPathComponent(folder).appendingPathComponent("crawl.sqlite").path
+        return store ?? .sqlite(path: ProjectLayout.current.runs.appendingPathComponent(folder).appendingPathComponent("crawl.sqlite").path)
+    }
+
+    /// `--shard`, else a batch scheduler's index for a SQLite store (a shared store balances by itself).
+    func resolvedShard() throws -> Shard {
+        if let shard { return try Shard(parsing: shard) }
+        if case .postgres = storeLocation { return .all }
+        return try Shard.fromEnvironment(ProcessInfo.processInfo.environment, count: shards) ?? .all
+    }
+
+    /// The folder for this process's local files: the SQLite store's folder, or a private one per
+    /// worker of a shared store (several may run on one machine).
+    var localFolder: URL {
+        switch storeLocation {
+        case .sqlite(let path): return URL(fileURLWithPath: path).deletingLastPathComponent()
+        case .postgres:
+            return ProjectLayout.current.runs.appendingPathComponent("explore-worker-\(ProcessInfo.processInfo.processIdentifier)")
+        }
     }
 
     func run() async throws {
@@ -156,7 +192,8 @@ struct ExploreCommand: AsyncParsableCommand {
         if let maxActions { exploration.maxActions = maxActions }
         if let seed { exploration.seed = seed }
         if withoutQualityGates { exploration = exploration.withoutQualityGates() }
-        let store = storePath
+        let store = storeLocation
+        let local = localFolder
         var siteList = isWebArena ? [] : siteOptions.sites(or: [.shop]).map(\.rawValue)
         var miniwobTaskSet: MiniWoBTaskSet?
         var openWeb: OpenWebStartList?
@@ -190,12 +227,16 @@ struct ExploreCommand: AsyncParsableCommand {
 
         let pricing = promptPrice.map { ModelPricing(promptPerMillion: $0, completionPerMillion: completionPrice ?? $0) }
         let meter = UsageMeter(pricing: pricing)
-        let cachePath = URL(fileURLWithPath: store).deletingLastPathComponent().appendingPathComponent("responses.sqlite").path
+        let cachePath = (store.isShared ? ProjectLayout.current.runs.appendingPathComponent("explore") : local)
+            .appendingPathComponent("responses.sqlite").path
         let chatModel = MeteredChatModel(
-            wrapping: try cacheOptions.wrap(try modelOptions.make(maxConcurrentRequests: max(4, concurrency * 2)),
-                                            defaultPath: cachePath),
+            wrapping: try await cacheOptions.wrapAllowingShared(try modelOptions.make(maxConcurrentRequests: max(4, concurrency * 2)),
+                                                                defaultPath: cachePath),
             meter: meter)
-        let crawlStore = try CrawlStore(path: store)
+        let backend: any CrawlBackend = switch store {
+        case .sqlite(let path): SQLiteCrawlBackend(store: try CrawlStore(path: path))
+        case .postgres(let url): try await PostgresCrawlBackend.open(url, leaseSeconds: leaseSeconds)
+        }
         let (pool, shutdown) = if let miniwobTaskSet {
             try await makeMiniWoBPool(taskSet: miniwobTaskSet, instances: concurrency)
         } else if let openWeb {
@@ -203,17 +244,18 @@ struct ExploreCommand: AsyncParsableCommand {
         } else if let (map, deployment) = webArena {
             try await makeWebArenaPool(map, deployment: deployment, instances: concurrency)
         } else {
-            try await makeEnvironmentPool(sites: siteList, instances: concurrency, store: store)
+            try await makeEnvironmentPool(sites: siteList, instances: concurrency, folder: local)
         }
 
-        let crawler = Crawler(model: chatModel, prompts: prompts, config: exploration, store: crawlStore,
-                              environments: pool, sites: siteList, episodes: episodes, shard: try Shard(parsing: shard))
+        let crawler = Crawler(model: chatModel, prompts: prompts, config: exploration, backend: backend,
+                              environments: pool, sites: siteList, episodes: episodes, shard: try resolvedShard())
         let progress = ProgressBar(label: "explore", total: episodes, unit: "episodes")
         let crawl = Task { try await crawler.run(progress: progress) { await meter.snapshot().progressStatus } }
         let interrupt = Interrupt.cancelOnInterrupt(crawl)
         defer { interrupt.cancel() }
         let result = await crawl.result
         await shutdown()
+        if store.isShared { try? FileManager.default.removeItem(at: local) }
         do {
             let summary = try result.get()
             print(summary)
@@ -227,9 +269,9 @@ struct ExploreCommand: AsyncParsableCommand {
 
     /// One browser per site instance over the bundled sites (SiteCluster + BrowserSession), and what stops them.
     func makeEnvironmentPool(sites: [String], instances: Int,
-                             store: String) async throws -> (any EnvironmentPool, @Sendable () async -> Void) {
+                             folder: URL) async throws -> (any EnvironmentPool, @Sendable () async -> Void) {
         let names = try sites.map { try SiteName(parsing: $0) }
-        let dataDirectory = URL(fileURLWithPath: store).deletingLastPathComponent().appendingPathComponent("env")
+        let dataDirectory = folder.appendingPathComponent("env")
         let cluster = try await SiteCluster.start(sites: names, instances: instances, basePort: basePort,
                                                   dataDirectory: dataDirectory, seed: TaskSet.seed)
         let pool = try await SiteClusterPool(cluster: cluster, backend: browserOption.browser ?? .native)

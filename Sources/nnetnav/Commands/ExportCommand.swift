@@ -15,8 +15,8 @@ struct ExportCommand: AsyncParsableCommand {
         (one row per demonstration). The split is by episode. See datasets/schema.md.
         """)
 
-    @Option(name: .long, help: "The crawl store written by `nnetnav explore`.")
-    var store: String
+    @Option(name: .long, help: "The crawl store written by `nnetnav explore`: a SQLite file or a postgres:// URL.")
+    var store: StoreLocation
 
     @Option(name: .long, help: "Output folder.")
     var out: String
@@ -41,11 +41,12 @@ struct ExportCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...100).contains(validationPercent) else { throw ValidationError("--validation-percent must be 0...100") }
-        guard FileManager.default.fileExists(atPath: store) else { throw ValidationError("no crawl store at \(store)") }
+        try store.validateExists()
     }
 
     func run() async throws {
-        let crawl = try CrawlStore(path: store)
+        let (crawl, finish) = try await store.openForReading()
+        defer { finish() }
         let demos = try crawl.demonstrations()
         let prompt = StudentPrompt(template: try PromptLibrary().studentPolicy, maxSequenceTokens: maxSequenceTokens,
                                    maxAnswerTokens: maxAnswerTokens, tokens: try StudentTokens.counter(tokenizer))

@@ -4,6 +4,7 @@ import Evaluation
 import Foundation
 import NNetnavSupport
 import Pipeline
+import PostgresStore
 import WebSites
 import WebTasks
 
@@ -23,8 +24,8 @@ struct ReplayCommand: AsyncParsableCommand {
           nnetnav replay --data runs/main/dataset/trajectories_train.jsonl --limit 20
         """)
 
-    @Option(name: .long, help: "A crawl store written by `nnetnav explore`.")
-    var store: String?
+    @Option(name: .long, help: "A crawl store written by `nnetnav explore`: a SQLite file or a postgres:// URL.")
+    var store: StoreLocation?
 
     @Option(name: .long, help: "A trajectories JSONL file written by `nnetnav export`.")
     var data: String?
@@ -37,17 +38,19 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (store == nil) != (data == nil) else { throw ValidationError("give exactly one of --store and --data") }
-        for path in [store, data].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: path) {
-            throw ValidationError("no file at \(path)")
-        }
+        try store?.validateExists()
+        if let data, !FileManager.default.fileExists(atPath: data) { throw ValidationError("no file at \(data)") }
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
     }
 
     func run() async throws {
         var items: [DemonstrationReplayer.Item]
         var crawlStore: CrawlStore?
+        var finishStore: @Sendable () -> Void = {}
+        defer { finishStore() }
         if let store {
-            let opened = try CrawlStore(path: store)
+            let (opened, finish) = try await store.openForReading()
+            finishStore = finish
             crawlStore = opened
             items = try opened.demonstrations().map(DemonstrationReplayer.Item.init)
         } else {
@@ -90,6 +93,14 @@ struct ReplayCommand: AsyncParsableCommand {
         let ok = results.filter(\.replayed).count
         print(String(format: "replay rate: %d of %d (%.0f%%) reached the same final URL and page state; same URL: %d",
                      ok, results.count, 100 * Double(ok) / Double(results.count), results.filter(\.sameURL).count))
-        if let crawlStore { try await crawlStore.record(replays: results) }
+        if let crawlStore {
+            try await crawlStore.record(replays: results)
+            if case .postgres(let url) = store {
+                // The results went into the snapshot; the shared store keeps them too.
+                let backend = try await PostgresCrawlBackend.open(url)
+                defer { backend.session.close() }
+                try await backend.replaceReplays(try crawlStore.rows(of: .replays))
+            }
+        }
     }
 }

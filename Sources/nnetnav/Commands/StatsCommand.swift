@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import PostgresStore
 
 struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,8 +16,8 @@ struct StatsCommand: AsyncParsableCommand {
         tokens per accepted demonstration); datasets/schema.md says what each number means.
         """)
 
-    @Option(name: .long, help: "The crawl store written by `nnetnav explore`.")
-    var store: String
+    @Option(name: .long, help: "The crawl store written by `nnetnav explore`: a SQLite file or a postgres:// URL.")
+    var store: StoreLocation
 
     @Flag(name: .long, help: "Print JSON instead of the text report.")
     var json = false
@@ -25,11 +26,12 @@ struct StatsCommand: AsyncParsableCommand {
     var report: String?
 
     func validate() throws {
-        guard FileManager.default.fileExists(atPath: store) else { throw ValidationError("no crawl store at \(store)") }
+        try store.validateExists()
     }
 
     func run() async throws {
-        let crawlStore = try CrawlStore(path: store)
+        let (crawlStore, finish) = try await store.openForReading()
+        defer { finish() }
         let stats = try CrawlStats(store: crawlStore)
         let quality = try QualityReport(store: crawlStore)
         if json {
@@ -38,6 +40,14 @@ struct StatsCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(Both(stats: stats, quality: quality)), as: UTF8.self))
         } else {
+            if case .postgres(let url) = store {
+                // A shared crawl's episodes in flight are only in its queue, not in the snapshot.
+                let backend = try await PostgresCrawlBackend.open(url)
+                let counts = try await backend.queueCounts()
+                backend.session.close()
+                print("work queue: " + ["completed", "running", "pending", "failed"].map { "\($0) \(counts[$0] ?? 0)" }
+                    .joined(separator: ", "))
+            }
             print(stats.report)
             print()
             print(quality.table)

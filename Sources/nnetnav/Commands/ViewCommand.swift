@@ -12,11 +12,12 @@ struct ViewCommand: AsyncParsableCommand {
         each episode's steps with the page before and after (changed lines highlighted), the labeler's and \
         judge's raw answers and the pruning decision, and the demonstrations as they will be exported. \
         /rows/EPISODE:DEPTH:STEP leads from an exported SFT row id to its step. The store is opened \
-        read-only, so a crawl may still be writing it.
+        read-only, so a crawl may still be writing it. A postgres:// store is shown as a snapshot taken \
+        at start (restart the viewer to see newer episodes).
         """)
 
-    @Option(name: .long, help: "The crawl store written by `nnetnav explore` (e.g. runs/main/crawl.sqlite).")
-    var store: String
+    @Option(name: .long, help: "The crawl store written by `nnetnav explore` (e.g. runs/main/crawl.sqlite, or a postgres:// URL).")
+    var store: StoreLocation
 
     @Option(name: .long, help: "Port to listen on (0 picks a free one).")
     var port = 8090
@@ -26,11 +27,13 @@ struct ViewCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard FileManager.default.fileExists(atPath: store) else { throw ValidationError("no crawl store at \(store)") }
+        try store.validateExists()
     }
 
     func run() async throws {
-        let server = try CrawlViewerServer(storePath: store)
+        let (snapshot, finish) = try await store.openForReading()
+        defer { finish() }
+        let server = try CrawlViewerServer(storePath: snapshot.path ?? store.description)
         let host = host
         try await server.run(host: host, port: port) { port in
             print("nnetnav view: http://\(host):\(port)/ (Ctrl-C to stop)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LanguageModels
+import PostgresStore
 
 extension CachedChatModel.Mode: ExpressibleByArgument {}
 
@@ -14,11 +15,21 @@ struct CacheOptions: ParsableArguments {
         """))
     var cacheMode: CachedChatModel.Mode = .readWrite
 
-    @Option(name: .long, help: "Response cache (SQLite). Default: responses.sqlite in the command's output folder.")
+    @Option(name: .long, help: "Response cache: a SQLite file, or (for explore) postgres://user@host:port/db shared by every worker. Default: responses.sqlite in the command's output folder.")
     var cache: String?
 
     /// `model` behind the cache at `--cache`, or at `defaultPath`.
     func wrap(_ model: any ChatModel, defaultPath: String) throws -> CachedChatModel {
-        CachedChatModel(wrapping: model, cache: try ResponseCache(path: cache ?? defaultPath), mode: cacheMode)
+        if let cache, PostgresURL.isPostgres(cache) {
+            throw ValidationError("--cache postgres://… is for `nnetnav explore`; give this command a SQLite file")
+        }
+        return CachedChatModel(wrapping: model, cache: try ResponseCache(path: cache ?? defaultPath), mode: cacheMode)
+    }
+
+    /// The same, where `--cache` may also be a PostgreSQL cache shared by crawl workers.
+    func wrapAllowingShared(_ model: any ChatModel, defaultPath: String) async throws -> CachedChatModel {
+        guard let cache, PostgresURL.isPostgres(cache) else { return try wrap(model, defaultPath: defaultPath) }
+        return CachedChatModel(wrapping: model, cache: try await PostgresResponseCache.open(try PostgresURL(parsing: cache)),
+                               mode: cacheMode)
     }
 }
