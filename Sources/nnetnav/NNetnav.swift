@@ -26,6 +26,9 @@ struct NNetnav: AsyncParsableCommand {
             EvalCommand.self,
             ChatCommand.self,
             GenerateCommand.self,
+            PruneCommand.self,
+            SelectCommand.self,
+            InstructionPruneCommand.self,
         ]
     )
 }
