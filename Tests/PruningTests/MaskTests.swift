@@ -121,3 +121,25 @@ final class MaskTests: XCTestCase {
         XCTAssertThrowsError(try MaskBuilder(pattern: .unstructured, sparsity: 1.2).build(randomScores(seed: 1), config: config))
     }
 }
+
+final class TwoFourMatrixTests: XCTestCase {
+    func testTwoFourProductEqualsTheDenseProductOfTheMaskedMatrix() {
+        var rng = SplitMix64(seed: 8)
+        let rows = 6, columns = 16
+        let w = (0..<rows * columns).map { _ in Float.random(in: -1...1, using: &rng) }
+        let x = (0..<columns).map { _ in Float.random(in: -1...1, using: &rng) }
+        let m = TwoFourMatrix(w, rows: rows, columns: columns)
+        XCTAssertEqual(m.byteCount, rows * columns / 2 * 4 + rows * columns / 4)
+        var masked = w
+        for g in stride(from: 0, to: w.count, by: 4) {
+            let drop = (0..<4).sorted { abs(w[g + $0]) < abs(w[g + $1]) }.prefix(2)
+            for i in drop { masked[g + i] = 0 }
+        }
+        var y = [Float](repeating: 0, count: rows)
+        x.withUnsafeBufferPointer { xs in y.withUnsafeMutableBufferPointer { m.multiply(xs.baseAddress!, into: $0.baseAddress!) } }
+        for r in 0..<rows {
+            let expected = (0..<columns).reduce(Float(0)) { $0 + masked[r * columns + $1] * x[$1] }
+            XCTAssertEqual(y[r], expected, accuracy: 1e-5)
+        }
+    }
+}

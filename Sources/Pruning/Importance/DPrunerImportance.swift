@@ -50,31 +50,39 @@ public struct DPrunerImportance {
     public func scores(_ weights: LlamaWeights, general: ImportanceScores, domain: [TrainingExample],
                        sequenceLength: Int) throws -> (ImportanceScores, Diagnostics) {
         let matrices = weights.config.prunableMatrices
-        var sums: [String: [Double]] = [:], squares: [String: [Double]] = [:]
-        for m in matrices { sums[m.name] = [Double](repeating: 0, count: m.count); squares[m.name] = sums[m.name] }
+        // Running sums per matrix, updated in place (a dictionary of arrays would copy them on every row).
+        var sums = matrices.map { [Double](repeating: 0, count: $0.count) }, squares = sums
+        let general = try matrices.map { m -> [Float] in
+            guard let g = general[m.name], g.count == m.count else { throw PruningError.invalidInput("no general importance for \(m.name)") }
+            return g
+        }
         var diagnostics = Diagnostics()
         var regulariser = 0.0, gradient = 0.0
         let coefficient = 2 * lambda * learningRate * learningRate / regulariserScale
         try DomainGradients.forEachRow(weights: weights, examples: domain, sequenceLength: sequenceLength) { grads in
             diagnostics.rows += 1
-            for m in matrices {
-                let g = grads(m.name), gen = general[m.name]!
-                var s = sums[m.name]!, q = squares[m.name]!
-                for i in 0..<m.count {
-                    let edit = coefficient * gen[i] * g[i] * g[i]
-                    let tilde = Double(g[i] + edit)
-                    regulariser += Double(abs(edit)); gradient += Double(abs(g[i]))
-                    s[i] += tilde; q[i] += tilde * tilde
+            for (k, m) in matrices.enumerated() {
+                let g = grads(m.name), gen = general[k]
+                var edits = 0.0, plain = 0.0
+                sums[k].withUnsafeMutableBufferPointer { s in
+                    squares[k].withUnsafeMutableBufferPointer { q in
+                        for i in 0..<m.count {
+                            let gi = Double(g[i]), edit = Double(coefficient) * Double(gen[i]) * gi * gi
+                            let tilde = gi + edit
+                            edits += abs(edit); plain += abs(gi)
+                            s[i] += tilde; q[i] += tilde * tilde
+                        }
+                    }
                 }
-                sums[m.name] = s; squares[m.name] = q
+                regulariser += edits; gradient += plain
             }
         }
         guard diagnostics.rows > 0 else { throw PruningError.invalidInput("D-Pruner needs domain demonstrations with assistant targets") }
         diagnostics.regulariserToGradient = gradient > 0 ? regulariser / gradient : 0
         var out = ImportanceScores()
         let n = Double(diagnostics.rows)
-        for m in matrices {
-            let w = try weights.tensor(m.name), s = sums[m.name]!, q = squares[m.name]!
+        for (k, m) in matrices.enumerated() {
+            let w = try weights.tensor(m.name), s = sums[k], q = squares[k]
             out[m.name] = (0..<m.count).map { i in
                 let theta = Double(w[i]), mean = s[i] / n, fisher = q[i] / n
                 return Float(abs(-mean * theta + 0.5 * fisher * theta * theta))

@@ -4,8 +4,8 @@ import LlamaModel
 import NNetnavSupport
 import Pruning
 
-extension PruningPattern: @retroactive ExpressibleByArgument {}
-extension PruningMethod: @retroactive ExpressibleByArgument {}
+extension PruningPattern: ExpressibleByArgument {}
+extension PruningMethod: ExpressibleByArgument {}
 
 /// The model a pruning command starts from and the tokenizer it reads text with.
 struct PruningModelOptions: ParsableArguments {
