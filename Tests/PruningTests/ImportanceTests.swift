@@ -36,13 +36,13 @@ final class ImportanceTests: XCTestCase {
         }
         var pruner = DPrunerImportance()
         // Large enough that the general term changes the scores measurably on this tiny model.
-        pruner.lambda = 1e5
+        pruner.lambda = 5e7
         let calibration = CalibrationForward(weights: weights, maxPositions: 64)
         try calibration.run(general[0])
         let g = try DPrunerImportance.generalImportance(weights, calibration: calibration)
         let (scores, diagnostics) = try pruner.scores(weights, general: g, domain: examples, sequenceLength: 64)
         XCTAssertEqual(diagnostics.rows, 2)
-        XCTAssertGreaterThan(diagnostics.regulariserToGradient, 1e-3)
+        XCTAssertGreaterThan(diagnostics.regulariserToGradient, 0.05)
 
         let reference = NaiveForward.run(weights, general[0])
         let probes: [(String, Int)] = [(LlamaTensorName.query(0), 5), (LlamaTensorName.ffnDown(1), 100), (LlamaTensorName.ffnGate(0), 777),
