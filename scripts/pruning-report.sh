@@ -11,6 +11,8 @@ bin=${NNETNAV_BIN:-.build/debug/nnetnav}  # numeric targets are optimised in deb
 mkdir -p "$out"
 common=(--seq-len 512 --general-segments 8 --eval-text datasets/calibration/general_heldout.txt --eval-segments 8
         --eval-data datasets/sample/embedded/sft_train.jsonl --domain-calibration datasets/sample/sft_train.jsonl)
+"$bin" prune --method magnitude --sparsity 0 "${common[@]}" --out "$out/dense" | tail -3
+rm -f "$out/dense/model.safetensors" "$out/dense/model.gguf"
 for pattern in unstructured ffn-channels; do
   for sparsity in 0.3 0.5; do
     for method in magnitude wanda dpruner; do
@@ -20,5 +22,3 @@ for pattern in unstructured ffn-channels; do
     done
   done
 done
-"$bin" prune --method magnitude --sparsity 0 "${common[@]}" --out "$out/dense" | tail -3
-rm -f "$out/dense/model.safetensors" "$out/dense/model.gguf"

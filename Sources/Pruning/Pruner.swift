@@ -42,8 +42,7 @@ public struct Pruner {
     public func prune(_ weights: LlamaWeights, general: [[Int]] = [], domain: [TrainingExample] = []) throws -> Result {
         let (scores, diagnostics) = try scores(weights, general: general, domain: domain)
         let mask = try builder.build(scores, config: weights.config)
-        var pruned = try mask.applied(to: weights)
-        if let kept = mask.keptChannels { pruned = try ChannelGather.gather(weights, keptChannels: kept) }
+        let pruned = try mask.keptChannels.map { try ChannelGather.gather(weights, keptChannels: $0) } ?? mask.applied(to: weights)
         return Result(weights: pruned, mask: mask, dprunerDiagnostics: diagnostics)
     }
 }
