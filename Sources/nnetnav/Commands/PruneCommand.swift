@@ -28,9 +28,12 @@ struct PruneCommand: AsyncParsableCommand {
         """)
 
     @OptionGroup var source: PruningModelOptions
-    @Option(help: "Fraction of weights (unstructured), channels (ffn-channels) or heads (heads) to remove.") var sparsity = 0.5
+    @Option(parsing: .upToNextOption, help: "Fraction of weights (unstructured), channels (ffn-channels) or heads (heads) to remove; several values sweep them.")
+    var sparsity: [Double] = [0.5]
     @Option(help: "magnitude, wanda or dpruner.") var method: PruningMethod = .magnitude
-    @Option(help: "unstructured, N:M (e.g. 2:4), ffn-channels or heads.") var pattern: PruningPattern = .unstructured
+    @Option(parsing: .upToNextOption, help: "unstructured, N:M (e.g. 2:4), ffn-channels or heads; several values sweep them.")
+    var pattern: [PruningPattern] = [.unstructured]
+    @Flag(help: "Write only prune.json (the held-out scores), not the pruned weights: for measurement sweeps.") var skipWeights = false
     @Option(help: "Open-domain text for Wanda and D-Pruner's general importance. Default: datasets/calibration/general_calibration.txt.")
     var generalCalibration: String?
     @Option(help: "Calibration segments of --seq-len tokens taken from the general text.") var generalSegments = 16
@@ -41,10 +44,11 @@ struct PruneCommand: AsyncParsableCommand {
     @Option(help: "Held-out open-domain text to report perplexity on.") var evalText: String?
     @Option(help: "Held-out demonstrations (SFT JSONL) to report loss on.") var evalData: String?
     @Option(help: "Held-out text segments scored.") var evalSegments = 8
-    @Option(help: "Output directory.") var out: String
+    @Option(help: "Output directory; a sweep writes one sub-directory per pattern and sparsity (PATTERN-SPARSITY).") var out: String
 
     func validate() throws {
-        guard (0..<1).contains(sparsity) else { throw ValidationError("--sparsity must be in [0, 1)") }
+        guard !sparsity.isEmpty, sparsity.allSatisfy({ (0..<1).contains($0) }) else { throw ValidationError("--sparsity must be in [0, 1)") }
+        guard !pattern.isEmpty else { throw ValidationError("--pattern needs a value") }
         if method == .dpruner, domainCalibration == nil { throw ValidationError("--method dpruner needs --domain-calibration (SFT JSONL)") }
         for path in [generalCalibration, domainCalibration, evalText, evalData].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("file not found: \(path)")
@@ -54,7 +58,7 @@ struct PruneCommand: AsyncParsableCommand {
     func run() async throws {
         BLASInfo.setThreads(source.threads)
         let (weights, file, tokenizer, template) = try source.load()
-        var pruner = Pruner(method: method, pattern: pattern, sparsity: sparsity, channelMultiple: channelMultiple)
+        var pruner = Pruner(method: method, pattern: pattern[0], sparsity: sparsity[0], channelMultiple: channelMultiple)
         pruner.sequenceLength = source.seqLen
         pruner.dpruner.lambda = dprunerLambda
         var general: [[Int]] = []
@@ -69,36 +73,49 @@ struct PruneCommand: AsyncParsableCommand {
             let rows = try ChatDataset(jsonl: URL(fileURLWithPath: domainCalibration)).rows.prefix(domainRows)
             domain = ChatDataset(rows: Array(rows)).examples(tokenizer: tokenizer, template: template)
         }
-        let started = Date()
-        let result = try pruner.prune(weights, general: general, domain: domain)
-        let seconds = Date().timeIntervalSince(started)
-        let outURL = URL(fileURLWithPath: out)
-        try PrunedModelWriter.write(result.weights, tokenizerSource: file, to: outURL)
-        var report = PruneReport(method: method.rawValue, pattern: pattern.description, requestedSparsity: sparsity,
-                                 removedFraction: result.mask.sparsity, removedWeights: result.mask.removedCount,
-                                 prunableWeights: result.mask.totalCount, parameters: result.weights.config.parameterCount,
-                                 denseParameters: weights.config.parameterCount, hiddenDim: result.weights.config.hiddenDim,
-                                 generalTokens: general.reduce(0) { $0 + $1.count }, domainRows: domain.count, seconds: seconds,
-                                 removedHeads: result.mask.removedHeads, dpruner: result.dprunerDiagnostics)
+        var heldOutText: [[Int]] = []
         if let evalText {
             let ids = tokenizer.encode(try String(contentsOf: URL(fileURLWithPath: evalText), encoding: .utf8), allowSpecial: false)
-            report.heldOutPerplexity = try PruningEvaluation.perplexity(result.weights, segments: PruningEvaluation.segments(ids, length: source.seqLen, limit: evalSegments))
+            heldOutText = PruningEvaluation.segments(ids, length: source.seqLen, limit: evalSegments)
         }
-        if let evalData {
-            let rows = try ChatDataset(jsonl: URL(fileURLWithPath: evalData))
-            report.heldOutDemonstrationLoss = try PruningEvaluation.demonstrationLoss(
-                result.weights, examples: rows.examples(tokenizer: tokenizer, template: template), sequenceLength: source.seqLen)
-        }
-        try writeJSON(report, to: outURL.appendingPathComponent("prune.json"))
-        print(String(format: "%@ %@: removed %.1f%% of prunable weights, %d → %d parameters, %.1f s",
-                     method.rawValue, pattern.description, 100 * result.mask.sparsity, weights.config.parameterCount,
-                     result.weights.config.parameterCount, seconds))
-        if let d = result.dprunerDiagnostics {
+        let heldOutRows = try evalData.map { try ChatDataset(jsonl: URL(fileURLWithPath: $0)).examples(tokenizer: tokenizer, template: template) }
+        // One scoring pass serves every pattern and sparsity of a sweep.
+        let started = Date()
+        let (scores, diagnostics) = try pruner.scores(weights, general: general, domain: domain)
+        let scoringSeconds = Date().timeIntervalSince(started)
+        if let d = diagnostics {
             print(String(format: "D-Pruner: %d domain rows, regulariser/gradient magnitude %.3g", d.rows, d.regulariserToGradient))
         }
-        if let p = report.heldOutPerplexity { print(String(format: "held-out text perplexity %.3f", p)) }
-        if let l = report.heldOutDemonstrationLoss { print(String(format: "held-out demonstration loss %.4f", l)) }
-        print("wrote \(outURL.path)/model.gguf (run it with local:\(outURL.path)/model.gguf)")
+        let sweep = pattern.count * sparsity.count > 1
+        for p in pattern {
+            for s in sparsity {
+                let outURL = sweep ? URL(fileURLWithPath: out).appendingPathComponent("\(p.description.replacingOccurrences(of: ":", with: "of"))-\(s)")
+                                   : URL(fileURLWithPath: out)
+                let builder = MaskBuilder(pattern: p, sparsity: s, withinRows: method.comparesWithinRows && p == .unstructured,
+                                          channelMultiple: channelMultiple)
+                let mask = try builder.build(scores, config: weights.config)
+                let pruned = try mask.keptChannels.map { try ChannelGather.gather(weights, keptChannels: $0) } ?? mask.applied(to: weights)
+                try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
+                if !skipWeights { try PrunedModelWriter.write(pruned, tokenizerSource: file, to: outURL) }
+                var report = PruneReport(method: method.rawValue, pattern: p.description, requestedSparsity: s,
+                                         removedFraction: mask.sparsity, removedWeights: mask.removedCount,
+                                         prunableWeights: mask.totalCount, parameters: pruned.config.parameterCount,
+                                         denseParameters: weights.config.parameterCount, hiddenDim: pruned.config.hiddenDim,
+                                         generalTokens: general.reduce(0) { $0 + $1.count }, domainRows: domain.count,
+                                         seconds: scoringSeconds, removedHeads: mask.removedHeads, dpruner: diagnostics)
+                if !heldOutText.isEmpty { report.heldOutPerplexity = try PruningEvaluation.perplexity(pruned, segments: heldOutText) }
+                if let heldOutRows {
+                    report.heldOutDemonstrationLoss = try PruningEvaluation.demonstrationLoss(pruned, examples: heldOutRows, sequenceLength: source.seqLen)
+                }
+                try writeJSON(report, to: outURL.appendingPathComponent("prune.json"))
+                print(String(format: "%@ %@ %.2f: removed %.1f%% of prunable weights, %d → %d parameters (scoring %.1f s)",
+                             method.rawValue, p.description, s, 100 * mask.sparsity, weights.config.parameterCount,
+                             pruned.config.parameterCount, scoringSeconds))
+                if let v = report.heldOutPerplexity { print(String(format: "  held-out text perplexity %.3f", v)) }
+                if let v = report.heldOutDemonstrationLoss { print(String(format: "  held-out demonstration loss %.4f", v)) }
+                if !skipWeights { print("  wrote \(outURL.path)/model.gguf (run it with local:\(outURL.path)/model.gguf)") }
+            }
+        }
     }
 }
 
