@@ -33,6 +33,8 @@ struct PruneCommand: AsyncParsableCommand {
     @Option(help: "magnitude, wanda or dpruner.") var method: PruningMethod = .magnitude
     @Option(parsing: .upToNextOption, help: "unstructured, N:M (e.g. 2:4), ffn-channels or heads; several values sweep them.")
     var pattern: [PruningPattern] = [.unstructured]
+    @Option(help: "Encoding of model.gguf's weights: f32 (zeros stay exact), q8_0 or q4_1 (the embedded model's; a smaller FFN then decodes faster than the dense file).")
+    var weightType = "f32"
     @Flag(help: "Write only prune.json (the held-out scores), not the pruned weights: for measurement sweeps.") var skipWeights = false
     @Option(help: "Open-domain text for Wanda and D-Pruner's general importance. Default: datasets/calibration/general_calibration.txt.")
     var generalCalibration: String?
@@ -49,11 +51,14 @@ struct PruneCommand: AsyncParsableCommand {
     func validate() throws {
         guard !sparsity.isEmpty, sparsity.allSatisfy({ (0..<1).contains($0) }) else { throw ValidationError("--sparsity must be in [0, 1)") }
         guard !pattern.isEmpty else { throw ValidationError("--pattern needs a value") }
+        guard Self.weightTypes[weightType] != nil else { throw ValidationError("--weight-type must be f32, q8_0 or q4_1") }
         if method == .dpruner, domainCalibration == nil { throw ValidationError("--method dpruner needs --domain-calibration (SFT JSONL)") }
         for path in [generalCalibration, domainCalibration, evalText, evalData].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("file not found: \(path)")
         }
     }
+
+    static let weightTypes: [String: GGMLType] = ["f32": .f32, "q8_0": .q8_0, "q4_1": .q4_1]
 
     func run() async throws {
         BLASInfo.setThreads(source.threads)
@@ -96,7 +101,7 @@ struct PruneCommand: AsyncParsableCommand {
                 let mask = try builder.build(scores, config: weights.config)
                 let pruned = try mask.keptChannels.map { try ChannelGather.gather(weights, keptChannels: $0) } ?? mask.applied(to: weights)
                 try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
-                if !skipWeights { try PrunedModelWriter.write(pruned, tokenizerSource: file, to: outURL) }
+                if !skipWeights { try PrunedModelWriter.write(pruned, tokenizerSource: file, to: outURL, weightType: Self.weightTypes[weightType]!) }
                 var report = PruneReport(method: method.rawValue, pattern: p.description, requestedSparsity: s,
                                          removedFraction: mask.sparsity, removedWeights: mask.removedCount,
                                          prunableWeights: mask.totalCount, parameters: pruned.config.parameterCount,
