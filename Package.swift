@@ -69,6 +69,11 @@ let package = Package(
         .target(name: "Trainer", dependencies: ["Kernels", "LanguageModels", "LlamaModel", "NNetnavSupport"],
                 swiftSettings: optimized),
 
+        // Pruning the policy model: magnitude / Wanda / D-Pruner masks, structured FFN-channel shrinking,
+        // instruction-conditioned channel masks (IFPruning) and PASER recovery-data selection.
+        .target(name: "Pruning", dependencies: ["Kernels", "LanguageModels", "LlamaModel", "Trainer", "NNetnavSupport"],
+                swiftSettings: optimized),
+
         // The NNetnav method: exploration, relabeling, pruning, demonstrations, export.
         .target(name: "Pipeline", dependencies: [
             "WebBrowser", "LanguageModels", "NNetnavSupport",
@@ -114,12 +119,13 @@ let package = Package(
         .executableTarget(name: "nnetnav", dependencies: [
             "WebBrowser", "ChromiumBrowser", "WebSites", "WebTasks", "LanguageModels", "LlamaModel", "Trainer",
             "Pipeline", "Environments", "Models", "Evaluation", "MainJob", "NNetnavSupport", "HTTPTransport",
-            "Kernels", "CrawlViewer", "Experiment", "PostgresStore",
+            "Kernels", "CrawlViewer", "Experiment", "PostgresStore", "Pruning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "nnetnav-bench", dependencies: [
             "WebBrowser", "ChromiumBrowser", "WebSites", "LanguageModels", "LlamaModel", "Trainer", "Kernels",
             "NNetnavSupport", "HTTPTransport", "Pipeline", "Evaluation", "Environments", "WebTasks", "PostgresStore",
+            "Pruning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -149,6 +155,7 @@ let package = Package(
         .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "Kernels", "LanguageModels"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "LlamaModel", "Kernels"]),
+        .testTarget(name: "PruningTests", dependencies: ["Pruning", "Trainer", "LlamaModel", "Kernels", "LanguageModels"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel", "Environments", "ChromiumBrowser", "Evaluation",
             "NNetnavSupport", "TestSupport",

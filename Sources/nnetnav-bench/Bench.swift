@@ -12,6 +12,6 @@ struct Bench: AsyncParsableCommand {
         Every numeric benchmark prints the kernel that ran.
         """,
         subcommands: [BrowserBench.self, ConformanceBench.self, EngineBench.self, EngineSlotsBench.self, TrainerBench.self, ChromiumBench.self,
-                      PipelineOverheadBench.self, DecodeBatchingBench.self, CrawlScalingBench.self]
+                      PipelineOverheadBench.self, DecodeBatchingBench.self, CrawlScalingBench.self, PruningBench.self]
     )
 }

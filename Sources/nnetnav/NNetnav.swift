@@ -28,6 +28,9 @@ struct NNetnav: AsyncParsableCommand {
             ExperimentCommand.self,
             ChatCommand.self,
             GenerateCommand.self,
+            PruneCommand.self,
+            SelectCommand.self,
+            InstructionPruneCommand.self,
         ]
     )
 }

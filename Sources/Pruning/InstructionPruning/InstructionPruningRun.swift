@@ -1,0 +1,92 @@
+import Foundation
+import LanguageModels
+import LlamaModel
+import Trainer
+
+/// Trains the channel predictor on demonstrations and compares, on held-out demonstrations, the model with
+/// each instruction's predicted FFN channels against the static structured mask with the same kept count
+/// (same active parameters). Both run as gathered smaller models, the form the engine decodes per episode.
+public struct InstructionPruningRun {
+    public var weights: LlamaWeights
+    public var tokenizer: BPETokenizer
+    public var template: ChatTemplate
+    public var sparsity: Double
+    public var sequenceLength = 512
+    public var ridge = 0.1
+    public var channelMultiple = 32
+
+    public init(weights: LlamaWeights, tokenizer: BPETokenizer, template: ChatTemplate, sparsity: Double) {
+        self.weights = weights
+        self.tokenizer = tokenizer
+        self.template = template
+        self.sparsity = sparsity
+    }
+
+    public struct Report: Codable, Sendable {
+        public var trainRows: Int
+        public var heldOutRows: Int
+        public var keptChannels: Int
+        public var hiddenDim: Int
+        public var staticLoss: Double
+        public var instructionLoss: Double
+        public var denseLoss: Double
+        /// Distinct per-instruction masks among the held-out rows.
+        public var distinctMasks: Int
+        /// Mean fraction of each block's kept channels the per-instruction mask shares with the static one.
+        public var overlapWithStatic: Double
+    }
+
+    public func embedding(_ messages: [ChatMessage], forward: CalibrationForward) throws -> [Float] {
+        try forward.embed(tokenizer.encode(InstructionText.of(messages), allowSpecial: false))
+    }
+
+    public func train(_ rows: [ChatRow]) throws -> ChannelPredictor {
+        let forward = CalibrationForward(weights: weights, maxPositions: 256)
+        let examples = ChatDataset(rows: rows).examples(tokenizer: tokenizer, template: template)
+        var inputs: [[Float]] = [], targets: [[Float]] = []
+        var index = 0
+        try DomainGradients.forEachRow(weights: weights, examples: examples, sequenceLength: sequenceLength) { gradient in
+            targets.append(try ChannelImportance.perRow(weights: weights, gradient: gradient))
+            index += 1
+        }
+        // forEachRow skips rows without targets; embed the same rows.
+        for (row, example) in zip(rows, examples) where DomainGradients.singleRowBatch(example, sequenceLength: sequenceLength) != nil {
+            inputs.append(try embedding(row.messages, forward: forward))
+        }
+        let keep = MaskBuilder(pattern: .ffnChannels, sparsity: sparsity, channelMultiple: channelMultiple)
+            .keptChannelCount(hidden: weights.config.hiddenDim)
+        return try ChannelPredictor.fit(inputs: inputs, targets: targets, layers: weights.config.layerCount,
+                                        hidden: weights.config.hiddenDim, keep: keep, ridge: ridge)
+    }
+
+    /// The smaller model an episode with this instruction runs.
+    public func model(for messages: [ChatMessage], predictor: ChannelPredictor, forward: CalibrationForward) throws -> LlamaWeights {
+        try ChannelGather.gather(weights, keptChannels: predictor.keptChannels(embedding(messages, forward: forward)))
+    }
+
+    public func evaluate(predictor: ChannelPredictor, trainRows: Int, heldOut: [ChatRow]) throws -> Report {
+        let forward = CalibrationForward(weights: weights, maxPositions: 256)
+        let examples = ChatDataset(rows: heldOut).examples(tokenizer: tokenizer, template: template)
+        let staticWeights = try ChannelGather.gather(weights, keptChannels: predictor.staticChannels)
+        let staticLoss = try PruningEvaluation.demonstrationLoss(staticWeights, examples: examples, sequenceLength: sequenceLength)
+        let denseLoss = try PruningEvaluation.demonstrationLoss(weights, examples: examples, sequenceLength: sequenceLength)
+        var sum = 0.0, count = 0
+        var masks = Set<[[Int]]>()
+        var overlap = 0.0
+        let staticSets = predictor.staticChannels.map(Set.init)
+        for (row, example) in zip(heldOut, examples) {
+            guard let batch = DomainGradients.singleRowBatch(example, sequenceLength: sequenceLength) else { continue }
+            let kept = predictor.keptChannels(try embedding(row.messages, forward: forward))
+            masks.insert(kept)
+            overlap += zip(kept, staticSets).reduce(0.0) { $0 + Double(Set($1.0).intersection($1.1).count) / Double(predictor.keep) }
+                / Double(kept.count)
+            let model = try TrainableLlama(weights: ChannelGather.gather(weights, keptChannels: kept))
+            let r = model.step(batch, gradientScale: nil)
+            sum += r.lossSum; count += r.count
+        }
+        guard count > 0 else { throw PruningError.invalidInput("no held-out demonstrations with targets") }
+        return Report(trainRows: trainRows, heldOutRows: masks.isEmpty ? 0 : heldOut.count, keptChannels: predictor.keep,
+                      hiddenDim: weights.config.hiddenDim, staticLoss: staticLoss, instructionLoss: sum / Double(count),
+                      denseLoss: denseLoss, distinctMasks: masks.count, overlapWithStatic: overlap / Double(max(1, heldOut.count)))
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Kernels
+import LlamaModel
+import NNetnavSupport
+import Pruning
+import Trainer
+
+struct SelectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "select",
+        abstract: "PASER: pick the demonstrations a pruned model most needs to recover on, within a budget.",
+        discussion: """
+        Embeds each row's instruction with the dense model (mean of its final hidden states), clusters the \
+        pool spectrally (k-nearest-neighbour graph, normalised-Laplacian eigenvectors, k-means), measures the \
+        pruned model's degradation on every row's target (mean Jensen–Shannon divergence from the dense \
+        model's next-token distributions), gives each cluster a share of the budget by its mean degradation, \
+        takes each cluster's rows by degradation per cost, and drops rows whose prompt nearly duplicates a \
+        selected one but whose action differs. Writes DIR/selected.jsonl (the chosen lines, unchanged, for \
+        nnetnav train --data) and DIR/selection.json (clusters, degradation, allocation, conflicts).
+
+        Example:
+          nnetnav select --budget 10% --data sft_train.jsonl --dense models/SmolLM2-135M-Instruct.Q4_1.gguf \\
+            --pruned runs/wanda50/model.gguf --out runs/paser10
+        """)
+
+    @Option(help: "Rows to select: a percentage of the pool (10%), a fraction (0.1) or a count (50).") var budget: BudgetArgument
+    @Option(help: "Demonstration pool (SFT JSONL).") var data: String
+    @Option(help: "The dense model (GGUF or safetensors).") var dense: String
+    @Option(help: "The pruned model (GGUF or safetensors).") var pruned: String
+    @Option(help: "Clusters (default: 10, fewer for small pools, about √(n/2)).") var clusters: Int?
+    @Option(help: "Degradation measure: jsd (PASER) or loss (increase of the target loss).") var degradation = "jsd"
+    @Option(help: "Tokens per row scored.") var seqLen = 1024
+    @Option(help: "Cores for the BLAS kernels.") var threads = 2
+    @Option(help: "Output directory.") var out: String
+
+    func validate() throws {
+        for path in [data, dense, pruned] where !FileManager.default.fileExists(atPath: path) { throw ValidationError("file not found: \(path)") }
+        guard ["jsd", "loss"].contains(degradation) else { throw ValidationError("--degradation must be jsd or loss") }
+        if let clusters, clusters < 1 { throw ValidationError("--clusters must be at least 1") }
+    }
+
+    func run() async throws {
+        BLASInfo.setThreads(threads)
+        let denseURL = URL(fileURLWithPath: dense)
+        let tokenizerFile = try GGUFFile(url: denseURL.pathExtension == "gguf" ? denseURL : ProjectLayout.current.defaultModelFile)
+        let dataURL = URL(fileURLWithPath: data)
+        let pool = try ChatDataset(jsonl: dataURL)
+        // The selected rows are written as the exact lines they were read from.
+        let lines = try String(contentsOf: dataURL, encoding: .utf8).split(separator: "\n").map(String.init)
+            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        guard lines.count == pool.rows.count else { throw ValidationError("\(data): could not match rows to lines") }
+        var run = RecoverySelectionRun(dense: try PrunedModelWriter.load(denseURL), pruned: try PrunedModelWriter.load(URL(fileURLWithPath: pruned)),
+                                       tokenizer: try BPETokenizer(gguf: tokenizerFile), template: ChatTemplate(gguf: tokenizerFile))
+        run.sequenceLength = seqLen
+        run.useLossIncrease = degradation == "loss"
+        let bar = ProgressBar(label: "score", total: pool.rows.count, unit: "row")
+        let candidates = try run.candidates(pool.rows) { _ in bar.advance() }
+        bar.finish()
+        let usable = candidates.indices.filter { candidates[$0] != nil }
+        let k = clusters ?? RecoverySelectionRun.defaultClusters(pool: usable.count)
+        let rows = budget.rows(pool: usable.count)
+        let result = RecoverySelection(clusters: k).select(usable.map { candidates[$0]! }, budget: rows)
+        let outURL = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
+        let chosen = result.selected.map { usable[$0] }
+        try (chosen.map { lines[$0] }.joined(separator: "\n") + "\n").write(to: outURL.appendingPathComponent("selected.jsonl"), atomically: true, encoding: .utf8)
+        try writeJSON(SelectionReport(pool: pool.rows.count, scored: usable.count, budget: rows, selectedLines: chosen.map { $0 + 1 },
+                                      degradation: degradation, rowDegradation: usable.map { candidates[$0]!.degradation },
+                                      result: result), to: outURL.appendingPathComponent("selection.json"))
+        print("selected \(chosen.count) of \(pool.rows.count) rows in \(result.clusterSizes.count) clusters; \(result.conflicts.count) conflicting rows dropped")
+        for c in result.clusterSizes.indices {
+            print(String(format: "  cluster %d: %d rows, mean %@ %.4g, %d selected", c, result.clusterSizes[c], degradation,
+                         result.clusterDegradation[c], result.allocation[c]))
+        }
+        print("wrote \(outURL.path)/selected.jsonl")
+    }
+}
+
+struct SelectionReport: Codable {
+    var pool: Int
+    var scored: Int
+    var budget: Int
+    /// 1-based line numbers of the selected rows in the pool file.
+    var selectedLines: [Int]
+    var degradation: String
+    var rowDegradation: [Double]
+    var result: RecoverySelection.Result
+}
