@@ -29,9 +29,15 @@ public struct RopeTable: Sendable {
     public let first: Int
 
     public init(headDim: Int, theta: Float, positions: Range<Int>) {
+        self.init(headDim: headDim, theta: theta, positionList: Array(positions))
+    }
+
+    /// One row per listed position, in any order (rows of several continuations of one prompt
+    /// share positions).
+    public init(headDim: Int, theta: Float, positionList positions: [Int]) {
         let frequencies = Rope.frequencies(headDim: headDim, theta: theta)
         half = headDim / 2
-        first = positions.lowerBound
+        first = positions.first ?? 0
         var c = [Float](repeating: 0, count: positions.count * half), s = c
         for (row, p) in positions.enumerated() {
             for i in 0..<half {

@@ -17,7 +17,34 @@ struct SharedPrefixScoringTests {
         for (a, b) in zip(shared, whole) { #expect(abs(a - b) < 1e-3, "\(shared) vs \(whole)") }
         // Nothing shared: the plain path.
         let distinct = [[12], [13, 14]]
-        #expect(try LocalChatModel.sharedPrefixLogProbabilities(of: distinct, after: prompt, engine: LlamaEngine(weights: weights))
-                == (try LlamaEngine(weights: weights).logProbabilities(of: distinct, after: prompt)))
+        let plain = try LocalChatModel.sharedPrefixLogProbabilities(of: distinct, after: prompt, engine: LlamaEngine(weights: weights))
+        let reference = try LlamaEngine(weights: weights).logProbabilities(of: distinct, after: prompt)
+        for (a, b) in zip(plain, reference) { #expect(abs(a - b) < 1e-3, "\(plain) vs \(reference)") }
+    }
+
+    /// Continuations scored side by side in one forward give what each scored after the prompt
+    /// alone gives (the independent naive forward), across attention blocks (more than 64 rows)
+    /// and across forwards (more than 512 rows), and leave the cache at the prompt.
+    @Test func batchedScoresEqualTheNaiveForwardOfEachContinuation() throws {
+        let weights = TinyModel.weights()
+        let prompt = Array(EngineTests.tokens[..<6])
+        var continuations: [[Int]] = [[], [12], [12, 13, 14], Array(EngineTests.tokens[6...])]
+        for i in 0..<40 { continuations.append((0..<(i % 17 + 2)).map { (i * 7 + $0 * 3) % 30 + 1 }) }
+        let engine = try LlamaEngine(weights: weights, maxContext: 128)
+        let scores = try engine.batchedLogProbabilities(of: continuations, after: prompt)
+        #expect(scores.count == continuations.count)
+        for (continuation, score) in zip(continuations, scores) {
+            let all = NaiveLlama.logits(weights, prompt + continuation)
+            var expected = 0.0
+            for (k, t) in continuation.enumerated() { expected += NaiveLlama.logSoftmax(all[prompt.count - 1 + k], t) }
+            #expect(abs(score - expected) < 2e-3, "\(continuation): \(score) vs \(expected)")
+        }
+        #expect(engine.cachedTokens == prompt)
+        // More rows than the cache has room for after the prompt: several forwards.
+        let many = (0..<60).map { i in (0..<12).map { (i * 5 + $0) % 30 + 1 } }
+        let split = try engine.batchedLogProbabilities(of: many, after: prompt)
+        let oneByOne = try LlamaEngine(weights: weights).logProbabilities(of: many, after: prompt)
+        for (a, b) in zip(split, oneByOne) { #expect(abs(a - b) < 2e-3, "\(a) vs \(b)") }
+        #expect(engine.cachedTokens == prompt)
     }
 }

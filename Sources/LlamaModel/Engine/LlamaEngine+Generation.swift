@@ -121,7 +121,7 @@ extension LlamaEngine {
         return results
     }
 
-    private func logSoftmax(_ logits: [Float], _ offset: Int, at index: Int) -> Double {
+    func logSoftmax(_ logits: [Float], _ offset: Int, at index: Int) -> Double {
         let v = config.vocabSize
         var m = -Float.infinity
         for i in offset..<offset + v where logits[i] > m { m = logits[i] }

@@ -275,20 +275,45 @@ public final class LlamaEngine: @unchecked Sendable {
         return rows == .none ? [] : result
     }
 
-    private func forward(_ tokens: [Int], start: Int, rows: LogitRows) -> [Float] {
+    /// Rows of one forward that are several continuations of the cached prompt side by side
+    /// (`LlamaEngine+Continuations`): each row has its own position, and sees the prompt and the
+    /// rows of its own continuation up to itself, never another continuation's.
+    struct ContinuationRows: Sendable {
+        /// Cache index where the prompt ends and the continuations begin.
+        let base: Int
+        /// RoPE position of each row of this forward.
+        let positions: [Int]
+        /// Cache index of the first row of each row's continuation.
+        let segmentStarts: [Int]
+    }
+
+    /// Runs `tokens` as continuation rows (see `ContinuationRows`) written to the cache from `start`;
+    /// returns every row's logits. The caller truncates the cache back to `layout.base`.
+    func forwardContinuations(_ tokens: [Int], start: Int, layout: ContinuationRows) throws -> [Float] {
+        let total = start + tokens.count
+        guard total <= maxContext else { throw ChatModelError.contextTooLong(tokens: total, limit: maxContext) }
+        for t in tokens where !(0..<config.vocabSize).contains(t) { throw ModelFileError.malformed("token stream", "token id \(t) outside the vocabulary") }
+        slot.reserve(total, layers: config.layerCount, width: config.kvDim, limit: maxContext)
+        let logits = forward(tokens, start: start, rows: .all, continuations: layout)
+        slot.tokens += tokens
+        return logits
+    }
+
+    private func forward(_ tokens: [Int], start: Int, rows: LogitRows, continuations: ContinuationRows? = nil) -> [Float] {
         let c = config
         let n = tokens.count
         let dim = c.dim, qDim = c.queryDim, kvDim = c.kvDim, hidden = c.hiddenDim
         let context = start + n
         scratch.reserve(tokens: n, context: context, config: c)
-        if n == 1 && !quantizedLayers.isEmpty { return quantizedDecode(tokens[0], start: start, rows: rows) }
+        if n == 1 && !quantizedLayers.isEmpty && continuations == nil { return quantizedDecode(tokens[0], start: start, rows: rows) }
         let x = scratch.x, xb = scratch.xb, q = scratch.q, att = scratch.attention
         let gate = scratch.gate, up = scratch.up, scores = scratch.scores
 
         for (i, t) in tokens.enumerated() { (x + i * dim).update(from: embedding + t * dim, count: dim) }
 
-        let compact = n == 1 && !compactLayers.isEmpty
-        let table = ropeTable(start: start, rows: n)
+        let compact = n == 1 && !compactLayers.isEmpty && continuations == nil
+        let table = continuations.map { RopeTable(headDim: c.headDim, theta: c.ropeTheta, positionList: $0.positions) }
+            ?? ropeTable(start: start, rows: n)
         for l in 0..<c.layerCount {
             let layer = layers[l]
             let cl = compact ? compactLayers[l] : nil
@@ -300,7 +325,8 @@ public final class LlamaEngine: @unchecked Sendable {
             finishProjections(layer, q: q, k: kCache + start * kvDim, v: vCache + start * kvDim, rows: n)
             rope(q, rows: n, width: qDim, table: table)
             rope(kCache + start * kvDim, rows: n, width: kvDim, table: table)
-            attention(att, q: q, keys: kCache, values: vCache, scores: scores, rows: n, start: start, context: context)
+            attention(att, q: q, keys: kCache, values: vCache, scores: scores, rows: n, start: start, context: context,
+                      continuations: continuations)
             linear(x, att, layer.attentionOutput, cl?.attentionOutput, rows: n, out: dim, in: qDim, accumulate: true)
 
             rmsNorm(xb, x, layer.ffnNorm, rows: n, dim: dim)
@@ -390,12 +416,12 @@ public final class LlamaEngine: @unchecked Sendable {
     /// cache's `context` positions; per head two sgemms (scores, then weighted values).
     private func attention(_ out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
                            values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>,
-                           rows: Int, start: Int, context: Int) {
+                           rows: Int, start: Int, context: Int, continuations: ContinuationRows? = nil) {
         let c = config
         let dim = c.queryDim, kvDim = c.kvDim, hd = c.headDim
         let group = c.headCount / c.kvHeadCount
         let scale = 1 / Float(hd).squareRoot()
-        if rows == 1 {
+        if rows == 1 && continuations == nil {
             singleQueryAttention(out, q: q, keys: keys, values: values, scores: scores, context: context,
                                  heads: 0..<c.headCount)
             return
@@ -423,6 +449,22 @@ public final class LlamaEngine: @unchecked Sendable {
                     for r in 0..<m {
                         let s = scores + r * visibleContext
                         let visible = start + r0 + r + 1
+                        if let layout = continuations {
+                            // The prompt, then this row's own continuation: two runs, the rows of
+                            // other continuations between them get no weight.
+                            let base = layout.base, own = layout.segmentStarts[r0 + r]
+                            var maxScore = -Float.infinity
+                            for j in 0..<base where s[j] > maxScore { maxScore = s[j] }
+                            for j in own..<visible where s[j] > maxScore { maxScore = s[j] }
+                            let sum = VectorMath.expShifted(s, count: base, shift: maxScore)
+                                + VectorMath.expShifted(s + own, count: visible - own, shift: maxScore)
+                            let inv = 1 / sum
+                            for j in 0..<base { s[j] *= inv }
+                            for j in base..<own { s[j] = 0 }
+                            for j in own..<visible { s[j] *= inv }
+                            for j in visible..<visibleContext { s[j] = 0 }
+                            continue
+                        }
                         var maxScore = -Float.infinity
                         for j in 0..<visible where s[j] > maxScore { maxScore = s[j] }
                         let inv = 1 / VectorMath.expShifted(s, count: visible, shift: maxScore)

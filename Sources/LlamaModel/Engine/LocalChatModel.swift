@@ -118,7 +118,7 @@ public final class LocalChatModel: ChatModel, @unchecked Sendable {
     static func sharedPrefixLogProbabilities(of continuations: [[Int]], after prompt: [Int],
                                              engine: LlamaEngine) throws -> [Double] {
         guard continuations.count > 1, let first = continuations.first else {
-            return try engine.logProbabilities(of: continuations, after: prompt)
+            return try engine.batchedLogProbabilities(of: continuations, after: prompt)
         }
         var common = first.count
         for continuation in continuations.dropFirst() {
@@ -126,10 +126,10 @@ public final class LocalChatModel: ChatModel, @unchecked Sendable {
         }
         // Keep at least one token of each continuation apart, so each is scored after the shared part.
         common = min(common, (continuations.map(\.count).min() ?? 1) - 1)
-        guard common > 1 else { return try engine.logProbabilities(of: continuations, after: prompt) }
+        guard common > 1 else { return try engine.batchedLogProbabilities(of: continuations, after: prompt) }
         let shared = Array(first.prefix(common))
         let sharedScore = try engine.logProbabilities(of: [shared], after: prompt)[0]
-        let rest = try engine.logProbabilities(of: continuations.map { Array($0.dropFirst(common)) }, after: prompt + shared)
+        let rest = try engine.batchedLogProbabilities(of: continuations.map { Array($0.dropFirst(common)) }, after: prompt + shared)
         return rest.map { sharedScore + $0 }
     }
 
