@@ -77,32 +77,46 @@ public final class DevToolsConnection: @unchecked Sendable {
         let _: JSONValue = try await send(method, params, session: session, timeout: timeout)
     }
 
+    /// Cancelling the calling task fails the command at once with `CancellationError` (its late
+    /// reply is dropped), so Ctrl-C never waits out a page load's or a script's timeout.
     func sendRaw(_ method: String, _ params: JSONValue, session: String?, timeout: Double?) async throws -> Data {
         let seconds = timeout ?? defaultTimeout
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, Error>) in
-            lock.lock()
-            if closed {
+        let id: Int = lock.withLock {
+            defer { nextID += 1 }
+            return nextID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, Error>) in
+                lock.lock()
+                if closed {
+                    lock.unlock()
+                    continuation.resume(throwing: ChromiumError.disconnected)
+                    return
+                }
+                // Cancelled before the command was registered: the handler found nothing to fail.
+                if Task.isCancelled {
+                    lock.unlock()
+                    continuation.resume(throwing: CancellationError())
+                    return
+                }
+                let timer = Task { [weak self] in
+                    try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+                    if Task.isCancelled { return }
+                    self?.fail(id: id, with: ChromiumError.timeout(method: method, seconds: seconds))
+                }
+                pending[id] = Pending(method: method, continuation: continuation, timer: timer)
                 lock.unlock()
-                continuation.resume(throwing: ChromiumError.disconnected)
-                return
-            }
-            let id = nextID
-            nextID += 1
-            let timer = Task { [weak self] in
-                try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
-                if Task.isCancelled { return }
-                self?.fail(id: id, with: ChromiumError.timeout(method: method, seconds: seconds))
-            }
-            pending[id] = Pending(method: method, continuation: continuation, timer: timer)
-            lock.unlock()
 
-            var message: JSONValue = ["id": .number(Double(id)), "method": .string(method), "params": params]
-            if let session, case .object(var o) = message { o["sessionId"] = .string(session); message = .object(o) }
-            do {
-                try write(try JSONEncoder().encode(message))
-            } catch {
-                fail(id: id, with: error)
+                var message: JSONValue = ["id": .number(Double(id)), "method": .string(method), "params": params]
+                if let session, case .object(var o) = message { o["sessionId"] = .string(session); message = .object(o) }
+                do {
+                    try write(try JSONEncoder().encode(message))
+                } catch {
+                    fail(id: id, with: error)
+                }
             }
+        } onCancel: {
+            fail(id: id, with: CancellationError())
         }
     }
 
