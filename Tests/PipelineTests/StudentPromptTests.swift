@@ -87,6 +87,28 @@ final class StudentPromptTests: XCTestCase {
         }
     }
 
+    /// A long episode's history gives way to the page (oldest actions first) instead of leaving it no
+    /// room, which had ended evaluation episodes with "no room for the page" after a few steps; short
+    /// histories are rendered whole, as before.
+    func testALongHistoryGivesWayToThePage() throws {
+        guard let file = Self.embeddedModel else { throw XCTSkip("the embedded model's tokenizer is not installed") }
+        let prompt = StudentPrompt(template: prompts.studentPolicy, maxSequenceTokens: 1024, maxAnswerTokens: 128,
+                                   tokens: try .tokenizer(of: file))
+        let page = String(repeating: "\t[7] StaticText 'plain ascii text here'\n", count: 200)
+        let actions = (0..<40).map { "scroll [down] where the page is scrolled to see element number \($0)" }
+        let long = StudentPrompt.Step(observation: page, url: "http://shop.nnetnav/", objective: "Find the wok", previousActions: actions)
+        let messages = try XCTUnwrap(prompt.messages(for: long), "a long history must not leave the page without room")
+        let user = messages[1].content
+        XCTAssertTrue(user.contains("earlier actions omitted"), user)
+        XCTAssertTrue(user.contains(actions.last!), "the latest action is kept")
+        XCTAssertFalse(user.contains(actions[0] + "\n"), "the oldest action gave way")
+        XCTAssertTrue(user.contains("41: " + actions.last!), "actions keep their numbers")
+        let short = StudentPrompt.Step(observation: page, url: "http://shop.nnetnav/", objective: "Find the wok",
+                                       previousActions: Array(actions.prefix(2)))
+        let shortUser = try XCTUnwrap(prompt.messages(for: short))[1].content
+        XCTAssertTrue(shortUser.contains(StudentPrompt.history(Array(actions.prefix(2)))), "a short history is whole")
+    }
+
     func testTruncationHoldsItsBudgetOnMultiByteGlyphs() throws {
         let page = Self.multiBytePage(lines: 300)
         for budget in [100, 300, 1000] {

@@ -51,15 +51,32 @@ public struct StudentPrompt: Sendable {
         (["None"] + previousActions).enumerated().map { "\($0.offset + 1): \($0.element)" }.joined(separator: "\n")
     }
 
+    /// The history with its `omitted` oldest actions left out: their numbers are skipped and one line says so.
+    static func history(_ kept: [String], omitted: Int) -> String {
+        guard omitted > 0 else { return history(kept) }
+        return "1: None\n(\(omitted) earlier action\(omitted == 1 ? "" : "s") omitted)\n"
+            + kept.enumerated().map { "\($0.offset + 2 + omitted): \($0.element)" }.joined(separator: "\n")
+    }
+
     /// System and user messages for `step`, leaving `answerTokens` (at least `maxAnswerTokens`) free;
     /// nil when not even `minimumPageTokens` of page fit.
     public func messages(for step: Step, answerTokens: Int = 0) -> [ChatMessage]? {
-        var values = ["observation": "", "url": step.url, "objective": step.objective,
-                      "previous_actions": Self.history(step.previousActions)]
-        let system = PromptTemplate.fill(template.system, values)
-        let fixed = tokens.count(system) + tokens.count(PromptTemplate.fill(template.user, values))
-            + Self.templateOverheadTokens + max(answerTokens, maxAnswerTokens)
-        let pageBudget = maxSequenceTokens - fixed
+        // A long episode's history would crowd out the page: the oldest actions give way first,
+        // until the page has `pageShareOfHistory` of what history and page share, or no action is left.
+        var kept = step.previousActions
+        var values: [String: String] = [:]
+        var system = "", pageBudget = 0
+        while true {
+            values = ["observation": "", "url": step.url, "objective": step.objective,
+                      "previous_actions": Self.history(kept, omitted: step.previousActions.count - kept.count)]
+            system = PromptTemplate.fill(template.system, values)
+            let fixed = tokens.count(system) + tokens.count(PromptTemplate.fill(template.user, values))
+                + Self.templateOverheadTokens + max(answerTokens, maxAnswerTokens)
+            pageBudget = maxSequenceTokens - fixed
+            let historyTokens = tokens.count(values["previous_actions"]!)
+            guard !kept.isEmpty, pageBudget < Self.minimumPageTokens || pageBudget < historyTokens else { break }
+            kept.removeFirst()
+        }
         guard pageBudget >= Self.minimumPageTokens else { return nil }
         values["observation"] = TextMeasures.truncate(step.observation, maxTokens: pageBudget, counter: tokens)
         return [.system(system), .user(PromptTemplate.fill(template.user, values))]
