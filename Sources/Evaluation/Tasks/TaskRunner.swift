@@ -48,20 +48,7 @@ public struct TaskRunner: Sendable {
             .map { ($0.key.rawValue, $0.value) }))
         let rollout = await PolicyRollout.run(agent: agent, environment: browser, from: observation, urlMap: urlMap,
                                               objective: { intent }, maxSteps: maxSteps)
-        episode.steps = rollout.steps
-        episode.answer = rollout.answer
-        episode.usage = rollout.usage
-        episode.finalURL = await browser.currentURL
-        if let error = rollout.error {
-            episode.result = EvaluationResult(checks: [CheckResult(kind: "run", passed: false, reason: error)])
-        } else {
-            let checking = Date()
-            episode.result = await harness.evaluate(task, answer: rollout.answer ?? "", browser: browser)
-            episode.evaluatorSeconds = Date().timeIntervalSince(checking)
-        }
-        episode.interrupted = rollout.cancelled
-        await browser.close()
-        if !episode.result.passed { episode.failure = rollout.failure }
+        await episode.finish(rollout, in: browser) { answer in await harness.evaluate(task, answer: answer, browser: browser) }
         episode.seconds = Date().timeIntervalSince(started)
         return episode
     }

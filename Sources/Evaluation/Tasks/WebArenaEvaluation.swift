@@ -80,20 +80,9 @@ public struct WebArenaEvaluation: Sendable {
         let map = SiteURLMap(entries: deployment.canonicalPairs.map { SiteURLMap.Entry(local: $0.local, canonical: $0.canonical) })
         let rollout = await PolicyRollout.run(agent: agent, environment: browser, from: observation, urlMap: map,
                                               objective: { intent }, maxSteps: maxSteps)
-        episode.steps = rollout.steps
-        episode.answer = rollout.answer
-        episode.usage = rollout.usage
-        episode.finalURL = await browser.currentURL
-        if let error = rollout.error {
-            episode.result = EvaluationResult(checks: [CheckResult(kind: "run", passed: false, reason: error)])
-        } else {
-            let checking = Date()
-            episode.result = await evaluator.evaluate(task, answer: rollout.answer ?? "", browser: browser, databases: [:])
-            episode.evaluatorSeconds = Date().timeIntervalSince(checking)
+        await episode.finish(rollout, in: browser) { answer in
+            await evaluator.evaluate(task, answer: answer, browser: browser, databases: [:])
         }
-        episode.interrupted = rollout.cancelled
-        await browser.close()
-        if !episode.result.passed { episode.failure = rollout.failure }
         episode.seconds = Date().timeIntervalSince(started)
         return episode
     }
