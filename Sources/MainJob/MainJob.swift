@@ -131,6 +131,7 @@ public struct MainJob: Sendable {
         bar.finish()
         summary.crawl = crawl
         summary.add("explore", since: clock, "\(crawl)")
+        summary.yield = (try? CrawlStats(store: store))?.costLine ?? ""
         // The data-quality table in the summary, and its HTML report beside the crawl.
         if let quality = try? QualityReport(store: store) {
             summary.quality = quality.table
@@ -257,6 +258,8 @@ public struct MainJobSummary: Sendable {
     public var student = ""
     /// The crawl's data-quality table (`QualityReport.table`).
     public var quality = ""
+    /// Model calls and tokens per accepted demonstration (`CrawlStats.costLine`).
+    public var yield = ""
 
     mutating func add(_ name: String, since start: Date, _ result: String) {
         stages.append(Stage(name: name, seconds: Date().timeIntervalSince(start), result: result))
@@ -279,6 +282,7 @@ public struct MainJobSummary: Sendable {
             lines.append("held-out task success   before: \(before?.overall.text ?? "-")   after: \(after?.overall.text ?? "-")")
         }
         if !usage.isEmpty { lines.append("model usage: \(usage)") }
+        if !yield.isEmpty { lines.append(yield) }
         if !quality.isEmpty { lines.append(""); lines.append(quality) }
         return lines.joined(separator: "\n")
     }

@@ -25,5 +25,14 @@ final class CrawlStatsTests: XCTestCase {
         XCTAssertEqual(stats.modules.first { $0.module == "judge" }?.calls, 6)
         XCTAssertEqual(stats.modules.map(\.calls).reduce(0, +), model.totalCalls)
         XCTAssertTrue(stats.report.contains("Prune rate: 100.0%"))
+        XCTAssertEqual(stats.callsPerDemonstration, Double(model.totalCalls) / 2)
+        XCTAssertTrue(stats.report.contains(String(format: "Cost per accepted demonstration: %.1f calls", Double(model.totalCalls) / 2)))
+    }
+
+    func testCostPerDemonstrationWhenNoneWasAccepted() throws {
+        let stats = try CrawlStats(store: try CrawlStore())
+        XCTAssertNil(stats.callsPerDemonstration)
+        XCTAssertNil(stats.tokensPerDemonstration)
+        XCTAssertTrue(stats.report.contains("Cost per accepted demonstration: none accepted (0 calls, 0 tokens spent)"))
     }
 }

@@ -37,6 +37,13 @@ public struct CrawlStats: Sendable, Codable {
     public var sites: [SiteCoverage] = []
     public var modules: [ModuleUsage] = []
 
+    /// Model calls (cached ones included: they were paid for once) and tokens over the whole crawl.
+    public var totalCalls: Int { modules.map(\.calls).reduce(0, +) }
+    public var totalTokens: Int { modules.map { $0.promptTokens + $0.completionTokens }.reduce(0, +) }
+    /// What one accepted demonstration cost, the crawl's yield figure (#16): nil when none was accepted.
+    public var callsPerDemonstration: Double? { demonstrations > 0 ? Double(totalCalls) / Double(demonstrations) : nil }
+    public var tokensPerDemonstration: Double? { demonstrations > 0 ? Double(totalTokens) / Double(demonstrations) : nil }
+
     public struct Summary: Sendable, Codable {
         public var min: Int
         public var max: Int
@@ -137,6 +144,15 @@ public struct CrawlStats: Sendable, Codable {
                          + String(format: "%6d calls (%d cached), %d prompt + %d completion tokens, %.2f s mean",
                                   m.calls, m.cached, m.promptTokens, m.completionTokens, m.meanLatency))
         }
+        lines.append(costLine)
         return lines.joined(separator: "\n")
+    }
+
+    /// The crawl's yield in one line, shared by `nnetnav stats` and the main job's summary.
+    public var costLine: String {
+        guard let calls = callsPerDemonstration, let tokens = tokensPerDemonstration else {
+            return "Cost per accepted demonstration: none accepted (\(totalCalls) calls, \(totalTokens) tokens spent)"
+        }
+        return String(format: "Cost per accepted demonstration: %.1f calls, %.0f tokens", calls, tokens)
     }
 }
