@@ -19,23 +19,12 @@ public final class PostgresResponseCache: ResponseStore {
 
     public func response(forKey key: String) async throws -> ChatResponse? {
         guard let row = try await session.query("SELECT response FROM responses WHERE key = \(key)").first else { return nil }
-        let json = try row.decode(String.self)
-        do {
-            var response = try JSONDecoder().decode(ChatResponse.self, from: Data(json.utf8))
-            response.cached = true
-            return response
-        } catch {
-            throw ChatModelError.invalidResponse("response cache entry \(key) is unreadable: \(error)")
-        }
+        return try ResponseCache.Entry.response(fromJSON: try row.decode(String.self), key: key)
     }
 
     public func store(_ response: ChatResponse, model: String, request: ChatRequest) async throws {
-        let key = ResponseCache.key(model: model, request: request)
-        var stored = response
-        stored.cached = false
-        let encoder = ResponseCache.canonicalEncoder()
-        let requestJSON = String(decoding: try encoder.encode(request), as: UTF8.self)
-        let responseJSON = String(decoding: try encoder.encode(stored), as: UTF8.self)
+        let entry = try ResponseCache.Entry(response, model: model, request: request)
+        let key = entry.key, requestJSON = entry.requestJSON, responseJSON = entry.responseJSON
         try await session.query("""
             INSERT INTO responses (key, model, request, response, prompt_tokens, completion_tokens)
             VALUES (\(key), \(model), \(requestJSON), \(responseJSON), \(Int64(response.usage.promptTokens)),

@@ -91,28 +91,17 @@ public final class ResponseCache: ResponseStore {
             try String.fetchOne(db, sql: "SELECT response FROM responses WHERE key = ?", arguments: [key])
         }
         guard let json else { return nil }
-        do {
-            var response = try JSONDecoder().decode(ChatResponse.self, from: Data(json.utf8))
-            response.cached = true
-            return response
-        } catch {
-            throw ChatModelError.invalidResponse("response cache entry \(key) is unreadable: \(error)")
-        }
+        return try Entry.response(fromJSON: json, key: key)
     }
 
     /// Stores (or replaces) the response to `request` from `model`.
     public func store(_ response: ChatResponse, model: String, request: ChatRequest) async throws {
-        let key = Self.key(model: model, request: request)
-        var stored = response
-        stored.cached = false
-        let encoder = Self.canonicalEncoder()
-        let requestJSON = String(decoding: try encoder.encode(request), as: UTF8.self)
-        let responseJSON = String(decoding: try encoder.encode(stored), as: UTF8.self)
+        let entry = try Entry(response, model: model, request: request)
         try await database.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO responses (key, model, request, response, promptTokens, completionTokens, createdAt)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [key, model, requestJSON, responseJSON,
+                """, arguments: [entry.key, model, entry.requestJSON, entry.responseJSON,
                                  response.usage.promptTokens, response.usage.completionTokens, Date()])
         }
     }
