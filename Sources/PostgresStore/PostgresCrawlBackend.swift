@@ -22,7 +22,7 @@ public final class PostgresCrawlBackend: CrawlBackend {
     public let worker: String
     /// Off only in tests, to play a worker that stalls (its lease runs out while it still works).
     let renewsLeases: Bool
-    private let state = Locked<[Int: EpisodePlan]>([:])
+    private let state = LockedValue<[Int: EpisodePlan]>([:])
 
     public var location: String { session.url.description }
 
@@ -132,18 +132,6 @@ public final class PostgresCrawlBackend: CrawlBackend {
     }
 
     public func end() async { session.close() }
-}
-
-/// A value behind a lock, for the few mutable fields of otherwise immutable Sendable types.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
 }
 
 extension JSONEncoder {

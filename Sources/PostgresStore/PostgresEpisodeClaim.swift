@@ -1,4 +1,5 @@
 import Foundation
+import NNetnavSupport
 import Pipeline
 import PostgresNIO
 
@@ -17,7 +18,7 @@ final class PostgresEpisodeClaim: EpisodeClaim, @unchecked Sendable {
         var calls: [[CrawlValue]] = []
         var lost = false
     }
-    private let buffer = Locked(Buffer())
+    private let buffer = LockedValue(Buffer())
     private var heartbeat: Task<Void, Never>?
 
     init(backend: PostgresCrawlBackend, plan: EpisodePlan, token: String) {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NNetnavSupport
 
 /// The SQLite crawl store: everything a crawl did, written as it happens.
 ///

@@ -37,14 +37,3 @@ final class StoreWriterLock: @unchecked Sendable {
     }
 }
 
-/// A value behind a lock, for the few mutable fields of otherwise immutable Sendable types.
-final class LockedValue<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}
