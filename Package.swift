@@ -136,7 +136,7 @@ let package = Package(
         // What the test targets share: the one language-model test double, a loopback HTTP server,
         // and the checks that skip a test (visibly) when Chromium or the embedded model is absent.
         .target(name: "TestSupport", dependencies: [
-            "LanguageModels", "Pipeline", "ChromiumBrowser", "NNetnavSupport",
+            "LanguageModels", "Pipeline", "ChromiumBrowser", "NNetnavSupport", "LlamaModel",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/TestSupport"),
@@ -152,10 +152,11 @@ let package = Package(
             "LanguageModels", "HTTPTransport", "TestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "Kernels", "LanguageModels"],
+        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "Kernels", "LanguageModels", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "TrainerTests", dependencies: ["Trainer", "LlamaModel", "Kernels"]),
-        .testTarget(name: "PruningTests", dependencies: ["Pruning", "Trainer", "LlamaModel", "Kernels", "LanguageModels"]),
+        .testTarget(name: "PruningTests", dependencies: ["Pruning", "Trainer", "LlamaModel", "Kernels", "LanguageModels",
+                                                          "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel", "Environments", "ChromiumBrowser", "Evaluation",
             "NNetnavSupport", "TestSupport",

@@ -1,5 +1,6 @@
 import Foundation
 import NNetnavSupport
+import TestSupport
 @testable import LlamaModel
 
 /// Deterministic pseudo-random numbers for building test models.
@@ -25,23 +26,10 @@ enum TestFiles {
 
 /// A tiny random Llama model with a tiny byte-level vocabulary, written to GGUF by the tests.
 enum TinyModel {
-    static let config = LlamaConfig(vocabSize: 300, dim: 64, hiddenDim: 96, layerCount: 2, headCount: 4, kvHeadCount: 2,
-                                    contextLength: 128, ropeTheta: 10_000, rmsNormEps: 1e-5, tiedEmbeddings: true)
+    static let config = TinyLlama.config
 
     static func weights(seed: UInt64 = 7, config: LlamaConfig = config) -> LlamaWeights {
-        var rng = SeededGenerator(seed: seed)
-        var tensors: [String: [Float]] = [:]
-        for tensor in config.tensors {
-            let (name, shape) = (tensor.name, tensor.shape)
-            let n = shape.reduce(1, *)
-            if shape.count == 1 {
-                tensors[name] = (0..<n).map { _ in Float.random(in: 0.8...1.2, using: &rng) }
-            } else {
-                let scale = 1 / Float(shape[1]).squareRoot()
-                tensors[name] = (0..<n).map { _ in Float.random(in: -1.7...1.7, using: &rng) * scale }
-            }
-        }
-        return LlamaWeights(config: config, tensors: tensors)
+        TinyLlama.weights(seed: seed, config: config)
     }
 
     /// A byte-level vocabulary: the 256 byte symbols, ChatML specials, and a few merges.

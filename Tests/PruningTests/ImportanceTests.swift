@@ -2,6 +2,7 @@ import Foundation
 import LlamaModel
 import Trainer
 import XCTest
+import TestSupport
 @testable import Pruning
 
 /// Importance scores against references computed independently: inputs from a plain Double forward,
@@ -14,7 +15,7 @@ final class ImportanceTests: XCTestCase {
         let calibration = CalibrationForward(weights: weights, maxPositions: 64)
         for s in segments { try calibration.run(s) }
         let scores = try WandaImportance.scores(weights, calibration: calibration)
-        let references = segments.map { NaiveForward.run(weights, $0) }
+        let references = segments.map { NaiveLlama.trace(weights, $0) }
         var worst = 0.0
         for m in weights.config.prunableMatrices {
             var squares = [Double](repeating: 0, count: m.columns)
@@ -44,7 +45,7 @@ final class ImportanceTests: XCTestCase {
         XCTAssertEqual(diagnostics.rows, 2)
         XCTAssertGreaterThan(diagnostics.regulariserToGradient, 0.05)
 
-        let reference = NaiveForward.run(weights, general[0])
+        let reference = NaiveLlama.trace(weights, general[0])
         let probes: [(String, Int)] = [(LlamaTensorName.query(0), 5), (LlamaTensorName.ffnDown(1), 100), (LlamaTensorName.ffnGate(0), 777),
                                        (LlamaTensorName.value(1), 42), (LlamaTensorName.attentionOutput(1), 1000)]
         let coefficient = 2 * Double(pruner.lambda) * Double(pruner.learningRate * pruner.learningRate) / Double(pruner.regulariserScale)
@@ -63,7 +64,7 @@ final class ImportanceTests: XCTestCase {
                 var plus = weights, minus = weights
                 plus.tensors[name]![index] += eps
                 minus.tensors[name]![index] -= eps
-                let gradient = (NaiveForward.run(plus, ids, targets: targets).loss - NaiveForward.run(minus, ids, targets: targets).loss)
+                let gradient = (NaiveLlama.trace(plus, ids).loss(targets: targets) - NaiveLlama.trace(minus, ids).loss(targets: targets))
                     / Double(plus.tensors[name]![index] - minus.tensors[name]![index])
                 let tilde = gradient + coefficient * generalImportance * gradient * gradient
                 sum += tilde; square += tilde * tilde

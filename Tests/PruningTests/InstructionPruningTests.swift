@@ -3,6 +3,7 @@ import LlamaModel
 import NNetnavSupport
 import Trainer
 import XCTest
+import TestSupport
 @testable import Pruning
 
 final class InstructionPruningTests: XCTestCase {
@@ -22,7 +23,7 @@ final class InstructionPruningTests: XCTestCase {
             func loss(_ m: Float) -> Double {
                 var w = weights
                 for i in 0..<d { w.tensors[LlamaTensorName.ffnDown(layer)]![i * f + channel] *= m }
-                return NaiveForward.run(w, ids, targets: targets).loss
+                return NaiveLlama.trace(w, ids).loss(targets: targets)
             }
             let expected = (loss(1 + 1e-3) - loss(1 - 1e-3)) / 2e-3
             XCTAssertEqual(Double(raw[layer * f + channel]), expected, accuracy: 0.02 * abs(expected) + 1e-6, "block \(layer) channel \(channel)")

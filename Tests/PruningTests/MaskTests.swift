@@ -2,6 +2,7 @@ import Foundation
 import LlamaModel
 import NNetnavSupport
 import XCTest
+import TestSupport
 @testable import Pruning
 
 final class MaskTests: XCTestCase {

@@ -3,6 +3,7 @@ import LlamaModel
 import NNetnavSupport
 import Trainer
 import XCTest
+import TestSupport
 @testable import Pruning
 
 final class SelectionTests: XCTestCase {
