@@ -4,7 +4,7 @@ import WebTasks
 extension TaskEpisode {
     /// Takes in what a rollout did in `browser`, then scores the final state with `evaluate`
     /// unless the rollout itself failed; closes the browser and names the failure's cause. The one
-    /// ending shared by bundled-site and WebArena tasks.
+    /// ending shared by bundled-site, WebArena and WebVoyager tasks.
     mutating func finish(_ rollout: PolicyRollout, in browser: any ScriptableBrowser,
                          evaluate: (String) async -> EvaluationResult) async {
         steps = rollout.steps

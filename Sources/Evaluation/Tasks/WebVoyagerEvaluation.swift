@@ -68,27 +68,17 @@ public struct WebVoyagerEvaluation: Sendable {
         let question = task.ques
         let rollout = await PolicyRollout.run(agent: agent, environment: environment, from: start,
                                               objective: { question }, maxSteps: maxSteps)
-        episode.steps = rollout.steps
-        episode.answer = rollout.answer
-        episode.usage = rollout.usage
-        episode.finalURL = await environment.currentURL
-        episode.interrupted = rollout.cancelled
-        if let error = rollout.error {
-            episode.result = EvaluationResult(checks: [CheckResult(kind: "run", passed: false, reason: error)])
-        } else {
-            let checking = Date()
+        let judge = self.judge
+        await episode.finish(rollout, in: environment) { answer in
             do {
-                let verdict = try await judge.judge(task: task, finalURL: episode.finalURL,
-                                                    finalObservation: rollout.finalObservation?.text ?? "", answer: rollout.answer ?? "")
-                episode.result = EvaluationResult(checks: [CheckResult(kind: "webvoyager_judge", passed: verdict.success,
-                                                                       reason: verdict.rationale.isEmpty ? verdict.raw : verdict.rationale)])
+                let verdict = try await judge.judge(task: task, finalURL: await environment.currentURL,
+                                                    finalObservation: rollout.finalObservation?.text ?? "", answer: answer)
+                return EvaluationResult(checks: [CheckResult(kind: "webvoyager_judge", passed: verdict.success,
+                                                             reason: verdict.rationale.isEmpty ? verdict.raw : verdict.rationale)])
             } catch {
-                episode.result = EvaluationResult(checks: [CheckResult(kind: "webvoyager_judge", passed: false, reason: "\(error)")])
+                return EvaluationResult(checks: [CheckResult(kind: "webvoyager_judge", passed: false, reason: "\(error)")])
             }
-            episode.evaluatorSeconds = Date().timeIntervalSince(checking)
         }
-        await environment.close()
-        if !episode.result.passed { episode.failure = rollout.failure }
         episode.seconds = Date().timeIntervalSince(started)
         return episode
     }
