@@ -190,6 +190,14 @@ public struct MainJob: Sendable {
             summary.after = try await evaluate(try LocalChatModel(modelFile: trained), label: "after", on: tasks, stages,
                                                summary: &summary)
         }
+        if summary.before != nil, summary.after != nil {
+            // The tasks training fixed and broke, as a page beside the two reports.
+            let page = stages.out.appendingPathComponent("eval-comparison.html")
+            let comparison = try EvaluationComparison.write(before: stages.out.appendingPathComponent("eval-before"),
+                                                            after: stages.out.appendingPathComponent("eval-after"), to: page)
+            log(comparison.table)
+            log("==> before/after comparison: \(page.path)")
+        }
     }
 
     private func evaluate(_ model: any ChatModel, label: String, on tasks: [TaskConfig], _ stages: Stages,
