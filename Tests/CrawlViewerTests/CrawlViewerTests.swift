@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import NNetnavSupport
 import Pipeline
+import TestSupport
 import XCTest
 @testable import CrawlViewer
 #if canImport(FoundationNetworking)
@@ -143,32 +144,11 @@ final class CrawlViewerTests: XCTestCase {
         try await withViewer(path) { base in
             for page in ["/", "/episodes/0", "/demonstrations"] {
                 let shot = FileManager.default.temporaryDirectory.appendingPathComponent("viewer-\(UUID().uuidString).png").path
-                let log = try Self.screenshot(chromium: chromium, url: base + page, to: shot)
-                let png = try Data(contentsOf: URL(fileURLWithPath: shot))
-                XCTAssertGreaterThan(png.count, 5_000, "\(page): screenshot is blank")
-                XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
-                let consoleErrors = log.split(separator: "\n").filter {
-                    $0.contains("CONSOLE") || $0.contains("Uncaught") || $0.contains("Content Security Policy")
-                }
-                XCTAssertEqual(consoleErrors, [], "\(page): \(consoleErrors)")
+                let rendered = try HeadlessPageRender.screenshot(chromium: chromium, url: base + page, to: shot)
+                XCTAssertGreaterThan(rendered.png.count, 5_000, "\(page): screenshot is blank")
+                XCTAssertEqual(Array(rendered.png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+                XCTAssertEqual(rendered.consoleErrors, [], "\(page): \(rendered.consoleErrors)")
             }
         }
-    }
-
-    /// Runs `chromium --headless --screenshot` off the cooperative pool and returns its log.
-    static func screenshot(chromium: String, url: String, to file: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: chromium)
-        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("viewer-profile-\(UUID().uuidString)").path
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)",
-                             "--enable-logging=stderr", "--v=0", "--window-size=1280,900", "--screenshot=\(file)", url]
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: profile)
-        return String(decoding: data, as: UTF8.self)
     }
 }
