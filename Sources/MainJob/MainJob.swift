@@ -123,8 +123,10 @@ public struct MainJob: Sendable {
         exploration.seed = config.seed
         let pool = try await SiteClusterPool(cluster: stages.cluster, backend: stages.backend)
         defer { pool.shutdown() }
-        let crawler = Crawler(model: cachedAndMetered(model, stages), prompts: stages.prompts, config: exploration,
+        var crawler = Crawler(model: cachedAndMetered(model, stages), prompts: stages.prompts, config: exploration,
                               store: store, environments: pool, sites: config.sites, episodes: config.episodes, shard: .all)
+        // As `explore`: steps in Chromium keep a picture of their page for `nnetnav view`; native ones have none.
+        crawler.screenshots = StepScreenshots()
         let bar = ProgressBar(label: "explore", total: config.episodes, unit: "episodes")
         let meter = stages.meter
         let crawl = try await crawler.run(progress: bar) { await meter.snapshot().progressStatus }
