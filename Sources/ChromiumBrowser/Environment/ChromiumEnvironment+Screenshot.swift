@@ -3,10 +3,14 @@ import WebBrowser
 
 extension ChromiumEnvironment: PageScreenshotting {
     /// DevTools' `Page.captureScreenshot` of the active tab's viewport.
-    public func screenshotJPEG(quality: Int) async throws -> Data {
+    public func screenshotJPEG(quality: Int) async throws -> Data? {
         let session = session
         return try await withDeadline(stepTimeout, "screenshot") { try await session.screenshotJPEG(quality: quality) }
     }
+}
+
+extension MiniWoBEnvironment: PageScreenshotting {
+    public func screenshotJPEG(quality: Int) async throws -> Data? { try await base.screenshotJPEG(quality: quality) }
 }
 
 extension ChromiumSession {

@@ -16,15 +16,19 @@ public struct StepScreenshots: Sendable, Hashable {
         self.maxBytes = maxBytes
     }
 
-    /// The current page of `environment` (looking through URL-mapping wrappers), or nil.
+    /// The current page of `environment`, or nil.
     public func capture(_ environment: any BrowserEnvironment) async -> Data? {
-        var inner: any BrowserEnvironment = environment
-        while let canonical = inner as? CanonicalURLEnvironment { inner = canonical.wrapped }
-        guard let camera = inner as? any PageScreenshotting else { return nil }
+        guard let camera = environment as? any PageScreenshotting else { return nil }
         for quality in [jpegQuality, max(1, jpegQuality / 2)] {
             guard let image = try? await camera.screenshotJPEG(quality: quality) else { return nil }
             if image.count <= maxBytes { return image }
         }
         return nil
+    }
+}
+
+extension CanonicalURLEnvironment: PageScreenshotting {
+    public func screenshotJPEG(quality: Int) async throws -> Data? {
+        try await Self.screenshot(of: wrapped, quality: quality)
     }
 }
