@@ -126,7 +126,7 @@ public struct MainJob: Sendable {
         var crawler = Crawler(model: cachedAndMetered(model, stages), prompts: stages.prompts, config: exploration,
                               store: store, environments: pool, sites: config.sites, episodes: config.episodes, shard: .all)
         // As `explore`: steps in Chromium keep a picture of their page for `nnetnav view`; native ones have none.
-        crawler.screenshots = StepScreenshots()
+        crawler.screenshots = config.screenshotQuality > 0 ? StepScreenshots(jpegQuality: config.screenshotQuality) : nil
         let bar = ProgressBar(label: "explore", total: config.episodes, unit: "episodes")
         let meter = stages.meter
         let crawl = try await crawler.run(progress: bar) { await meter.snapshot().progressStatus }

@@ -77,6 +77,16 @@ final class EvaluationReportPageTests: XCTestCase {
         XCTAssertTrue(html.contains("Content-Security-Policy"), "no script may run even if escaping were missed")
     }
 
+    /// A policy that never stopped answered nothing: the cell says so instead of staying blank.
+    func testAnEmptyAnswerIsShownAsEmpty() throws {
+        var e = Self.episode(5, passed: false)
+        e.result = EvaluationResult(checks: [CheckResult(kind: "string_match", passed: false, reason: "answer '' does not include '42'",
+                                                         expected: "includes: 42", actual: "")])
+        try EvaluationReport.write(label: "unit", episodes: [e], to: directory)
+        let html = try String(contentsOf: directory.appendingPathComponent("tasks/shop_5_abc.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("<td class=\"expected\">includes: 42</td><td class=\"actual\"><i>(empty)</i></td>"), html)
+    }
+
     /// Results written before checks recorded expected/actual still load and render.
     func testOlderEpisodesWithoutExpectedAndActualStayReadable() throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

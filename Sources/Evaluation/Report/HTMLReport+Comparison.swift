@@ -24,15 +24,16 @@ extension HTMLReport {
         }
         let bars: [SVGChart.Bar] = sites.flatMap { site -> [SVGChart.Bar] in
             let r = c.bySite[site]!
-            return [("before", r.before), ("after", r.after)].map { side, rate in
+            return [r.before, r.after].enumerated().map { side, rate in
                 let (lo, hi) = rate.wilsonInterval()
-                return SVGChart.Bar(label: "\(site) \(side)", value: rate.percent, interval: 100 * lo ... 100 * hi,
-                                    note: "\(rate.passed)/\(rate.total)")
+                return SVGChart.Bar(label: site, value: rate.percent, interval: 100 * lo ... 100 * hi,
+                                    note: "\(rate.passed)/\(rate.total)", series: side)
             }
         }
-        let chart = HTML(raw: SVGChart.bars(title: "Paired tasks' success by site, before and after", xLabel: "site and side",
+        let chart = HTML(raw: SVGChart.bars(title: "Paired tasks' success by site", xLabel: "site",
                                             yLabel: "success % (95% Wilson interval)", bars: bars, yRange: 0...100,
-                                            size: .init(width: max(360, min(1000, 80 * Double(bars.count) + 120)), height: 260)))
+                                            size: .init(width: chartWidth(groups: sites.count, labels: sites, barsPerGroup: 2), height: 280),
+                                            legend: ["before", "after"]))
         func flipRows(_ flips: [EvaluationComparison.Flip], _ kind: String) -> HTML {
             guard !flips.isEmpty else { return "<p><i>None.</i></p>" }
             let rows: [HTML] = flips.map { f in

@@ -9,8 +9,8 @@ extension HTMLReport {
     static func taskPage(_ e: TaskEpisode, reportLabel: String) -> String {
         let checks: [HTML] = e.result.checks.map { c in
             """
-            <tr class="\(c.passed ? "pass" : "fail")"><td>\(c.kind)</td><td class="expected">\(c.expected ?? "–")</td>\
-            <td class="actual">\(c.actual ?? "–")</td><td>\(c.passed ? "pass" : "fail")</td><td class="why">\(c.reason)</td></tr>
+            <tr class="\(c.passed ? "pass" : "fail")"><td>\(c.kind)</td><td class="expected">\(shown(c.expected))</td>\
+            <td class="actual">\(shown(c.actual))</td><td>\(c.passed ? "pass" : "fail")</td><td class="why">\(c.reason)</td></tr>
             """
         }
         let steps: [HTML] = e.steps.indices.map { i in
@@ -41,6 +41,13 @@ extension HTMLReport {
         <h2>Steps</h2>\(steps.isEmpty ? "<p><i>No step was taken.</i></p>" as HTML : steps.joined())
         """
         return layout(title: "Task \(e.taskID) · \(e.site)", body: body, navigation: " · \(reportLabel)").rendered
+    }
+
+    /// A check's value: "–" when the check recorded none, a visible mark for an empty answer
+    /// (which is what a policy that never stopped gives, and a blank cell would hide).
+    static func shown(_ value: String?) -> HTML {
+        guard let value else { return "–" }
+        return value.isEmpty ? "<i>(empty)</i>" : "\(value)"
     }
 
     /// Writes every episode's page into `directory/tasks`, replacing pages of an earlier rendering.

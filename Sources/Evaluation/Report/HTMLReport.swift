@@ -33,7 +33,7 @@ enum HTMLReport {
         <tbody>\(rateRow("all tasks", report.overall))\(rows)</tbody></table>
         <div class="charts">\(rateChart(title: "Success by site", xLabel: "site", rates: report.bySite,
                                         keys: report.bySite.keys.sorted()))\
-        \(rateChart(title: "Success by difficulty", xLabel: "difficulty (steps of the reference solution)",
+        \(rateChart(title: "Success by difficulty", xLabel: "difficulty bucket",
                     rates: report.byDifficulty, keys: ["1-3", "4-7", "8+"].filter { report.byDifficulty[$0] != nil }))</div>
         """)
         if !report.failures.isEmpty {
@@ -75,9 +75,14 @@ enum HTMLReport {
             return SVGChart.Bar(label: key, value: rate.percent, interval: 100 * lower ... 100 * upper,
                                 note: "\(rate.passed)/\(rate.total)")
         }
-        let width = max(320, min(900, 90 * Double(bars.count) + 120))
         return HTML(raw: SVGChart.bars(title: title, xLabel: xLabel, yLabel: "success % (95% Wilson interval)", bars: bars,
-                                       yRange: 0...100, size: .init(width: width, height: 260)))
+                                       yRange: 0...100, size: .init(width: chartWidth(groups: bars.count, labels: keys), height: 260)))
+    }
+
+    /// Wide enough that category labels (site names run to 25 characters) do not overlap.
+    static func chartWidth(groups: Int, labels: [String], barsPerGroup: Int = 1) -> Double {
+        let perGroup = max(Double(barsPerGroup) * 50, 7 * Double(labels.map(\.count).max() ?? 0) + 16, 80)
+        return max(320, min(1250, perGroup * Double(groups) + 90))
     }
 
     static func verdict(_ e: TaskEpisode) -> HTML {
@@ -112,7 +117,7 @@ enum HTMLReport {
     body{font:14px/1.45 system-ui,-apple-system,sans-serif;margin:0;color:#222}header{background:#263238;color:#fff;padding:.5em 1.5em}
     header a{color:#cfe8ff}main{padding:0 1.5em 2em;max-width:1400px}table{border-collapse:collapse;margin:.5em 0}
     td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}th{background:#f3f3f3}
-    .pass{color:#1b5e20}.fail{color:#b71c1c}tr.pass td:first-child{border-left:4px solid #2e7d32}tr.fail td:first-child{border-left:4px solid #c62828}
+    span.pass,p.pass{color:#1b5e20}span.fail,p.fail{color:#b71c1c}tr.pass td:first-child{border-left:4px solid #2e7d32}tr.fail td:first-child{border-left:4px solid #c62828}
     .charts svg{margin:0 .8em .8em 0;border:1px solid #eee}pre{white-space:pre-wrap;background:#f7f7f7;padding:.5em;margin:0;max-height:30em;overflow:auto;font-size:12px}
     .step{border-top:2px solid #ddd;margin-top:1em}.why{max-width:36em;font-size:12px}code{font-size:12px}
     td.expected,td.actual{font-family:ui-monospace,monospace;font-size:12px;max-width:34em;white-space:pre-wrap}
