@@ -190,7 +190,7 @@ let package = Package(
             "Experiment", "Evaluation", "MainJob", "Pipeline", "WebSites", "WebTasks", "NNetnavSupport", "TestSupport",
         ]),
         .testTarget(name: "CrawlViewerTests", dependencies: [
-            "CrawlViewer", "Pipeline", "NNetnavSupport", "ChromiumBrowser",
+            "CrawlViewer", "Pipeline", "NNetnavSupport", "ChromiumBrowser", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]

@@ -10,6 +10,8 @@ import GRDB
 public final class CrawlStoreReader: Sendable {
     let database: DatabaseQueue
     let episodeColumns: Set<String>
+    /// Stores before migration v6 have no `steps.screenshot`.
+    let hasScreenshots: Bool
 
     public init(path: String) throws {
         guard FileManager.default.isReadableFile(atPath: path) else {
@@ -19,15 +21,17 @@ public final class CrawlStoreReader: Sendable {
         configuration.readonly = true
         configuration.busyMode = .timeout(5)
         database = try DatabaseQueue(path: path, configuration: configuration)
-        let names = try database.read { db -> (tables: Set<String>, episodeColumns: Set<String>) in
+        let names = try database.read { db -> (tables: Set<String>, episodeColumns: Set<String>, stepColumns: Set<String>) in
             let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
             let columns = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(episodes)").map { $0["name"] as String })
-            return (tables, columns)
+            let stepColumns = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(steps)").map { $0["name"] as String })
+            return (tables, columns, stepColumns)
         }
         for table in ["run", "episodes", "steps", "checkpoints", "demonstrations"] where !names.tables.contains(table) {
             throw ViewerError.notACrawlStore(path, missing: table)
         }
         episodeColumns = names.episodeColumns
+        hasScreenshots = names.stepColumns.contains("screenshot")
     }
 
     // MARK: Rows the pages show
@@ -48,6 +52,8 @@ public final class CrawlStoreReader: Sendable {
     public struct StepRow: Sendable {
         public var index: Int, url: String, observation: String, rawOutput: String?, action: String?
         public var actionDescription: String?, stateChange: String?, constrained: Bool
+        /// The step has a screenshot (`screenshot(episode:step:)` reads it; lists never load the bytes).
+        public var hasScreenshot: Bool
     }
 
     public struct CheckpointRow: Sendable {
@@ -91,15 +97,25 @@ public final class CrawlStoreReader: Sendable {
     }
 
     public func steps(episode: Int) throws -> [StepRow] {
-        try database.read { db in
+        let shot = hasScreenshots ? "screenshot IS NOT NULL" : "0"
+        return try database.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT idx, url, observation, raw_output, action, action_description, state_change, constrained
+                SELECT idx, url, observation, raw_output, action, action_description, state_change, constrained,
+                       \(shot) AS has_screenshot
                 FROM steps WHERE episode = ? ORDER BY idx
                 """, arguments: [episode]).map { row in
                 StepRow(index: row["idx"], url: row["url"], observation: row["observation"], rawOutput: row["raw_output"],
                         action: row["action"], actionDescription: row["action_description"],
-                        stateChange: row["state_change"], constrained: row["constrained"])
+                        stateChange: row["state_change"], constrained: row["constrained"], hasScreenshot: row["has_screenshot"])
             }
+        }
+    }
+
+    /// The stored screenshot of one step, or nil (native-backend crawls, older stores).
+    public func screenshot(episode: Int, step: Int) throws -> Data? {
+        guard hasScreenshots else { return nil }
+        return try database.read { db in
+            try Data.fetchOne(db, sql: "SELECT screenshot FROM steps WHERE episode = ? AND idx = ?", arguments: [episode, step])
         }
     }
 

@@ -42,6 +42,15 @@ public struct CrawlViewerServer: Sendable {
         router.get("/demonstrations") { request, _ -> Response in
             try Self.page(pages.demonstrations(search: request.uri.queryParameters.get("q")))
         }
+        // A step's screenshot, by episode and step number: read from the store, never from a path.
+        router.get("/episodes/:index/screenshots/:step") { _, context -> Response in
+            guard let index = context.parameters.get("index", as: Int.self), let step = context.parameters.get("step", as: Int.self),
+                  let image = try reader.screenshot(episode: index, step: step) else { return Self.notFound() }
+            var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(bytes: image)))
+            response.headers[.contentType] = image.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "image/png" : "image/jpeg"
+            response.headers[.contentSecurityPolicy] = "default-src 'none'"
+            return response
+        }
         // An exported SFT row id (`episode:depth:step`) leads to the step it was made from.
         router.get("/rows/:id") { _, context -> Response in
             let parts = (context.parameters.get("id") ?? "").split(separator: ":").map { Int($0) }
@@ -55,7 +64,7 @@ public struct CrawlViewerServer: Sendable {
         var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: html.rendered)))
         response.headers[.contentType] = "text/html; charset=utf-8"
         // Model and page text is escaped when rendered; the policy is a second line of defence.
-        response.headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        response.headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"
         return response
     }
 

@@ -112,8 +112,9 @@ struct ViewerPages: Sendable {
             \(action)
             \(s.stateChange.map { "<p><b>State change</b> \($0)</p>" as HTML } ?? .empty)
             \(s.rawOutput.map { "<details><summary>model output</summary><pre>\($0)</pre></details>" as HTML } ?? .empty)
-            <div class="pair"><div><h4>before</h4>\(observation(diff.before, kind: "removed"))</div>\
-            <div><h4>after</h4>\(next == nil ? "<p><i>(none)</i></p>" : observation(diff.after, kind: "added"))</div></div>
+            <div class="pair"><div><h4>before</h4>\(screenshot(s, episode: index))\(observation(diff.before, kind: "removed"))</div>\
+            <div><h4>after</h4>\(next.map { screenshot($0, episode: index) } ?? .empty)\
+            \(next == nil ? "<p><i>(none)</i></p>" : observation(diff.after, kind: "added"))</div></div>
             </section>
             """
         }
@@ -129,6 +130,15 @@ struct ViewerPages: Sendable {
         <h2>Steps</h2>\(stepBlocks)
         """
         return layout(title: "Episode \(index) (\(e.site))", body: body)
+    }
+
+    /// The step's page as Chromium rendered it, above its observation text (crawls in Chromium only).
+    func screenshot(_ step: CrawlStoreReader.StepRow, episode: Int) -> HTML {
+        guard step.hasScreenshot else { return .empty }
+        return """
+        <a href="/episodes/\(episode)/screenshots/\(step.index)"><img class="shot" loading="lazy" \
+        src="/episodes/\(episode)/screenshots/\(step.index)" alt="screenshot of step \(step.index)"></a>
+        """
     }
 
     func observation(_ lines: [LineDiff.Marked], kind: String) -> HTML {
@@ -185,5 +195,6 @@ struct ViewerPages: Sendable {
     .pair{display:grid;grid-template-columns:1fr 1fr;gap:1em}pre{white-space:pre-wrap;background:#f7f7f7;padding:.5em;margin:0;max-height:30em;overflow:auto;font-size:12px}
     .removed{background:#ffd7d5}.added{background:#ccf2d1}.step{border-top:2px solid #ddd;margin-top:1em}.filters label{margin-right:1em}
     .demo{border-left:3px solid #1b5e20;padding-left:.8em;margin:1em 0}code{font-size:12px}
+    img.shot{display:block;width:100%;max-width:640px;border:1px solid #ccc;margin:0 0 .5em}
     """
 }

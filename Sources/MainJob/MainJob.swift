@@ -123,8 +123,10 @@ public struct MainJob: Sendable {
         exploration.seed = config.seed
         let pool = try await SiteClusterPool(cluster: stages.cluster, backend: stages.backend)
         defer { pool.shutdown() }
-        let crawler = Crawler(model: cachedAndMetered(model, stages), prompts: stages.prompts, config: exploration,
+        var crawler = Crawler(model: cachedAndMetered(model, stages), prompts: stages.prompts, config: exploration,
                               store: store, environments: pool, sites: config.sites, episodes: config.episodes, shard: .all)
+        // As `explore`: steps in Chromium keep a picture of their page for `nnetnav view`; native ones have none.
+        crawler.screenshots = config.screenshotQuality > 0 ? StepScreenshots(jpegQuality: config.screenshotQuality) : nil
         let bar = ProgressBar(label: "explore", total: config.episodes, unit: "episodes")
         let meter = stages.meter
         let crawl = try await crawler.run(progress: bar) { await meter.snapshot().progressStatus }
@@ -190,6 +192,14 @@ public struct MainJob: Sendable {
             log("==> evaluating the fine-tuned model")
             summary.after = try await evaluate(try LocalChatModel(modelFile: trained), label: "after", on: tasks, stages,
                                                summary: &summary)
+        }
+        if summary.before != nil, summary.after != nil {
+            // The tasks training fixed and broke, as a page beside the two reports.
+            let page = stages.out.appendingPathComponent("eval-comparison.html")
+            let comparison = try EvaluationComparison.write(before: stages.out.appendingPathComponent("eval-before"),
+                                                            after: stages.out.appendingPathComponent("eval-after"), to: page)
+            log(comparison.table)
+            log("==> before/after comparison: \(page.path)")
         }
     }
 

@@ -35,6 +35,9 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
     /// The browser of exploration and evaluation: `native` (HTTP + libxml2, fast) or `chromium`
     /// (headless, runs JavaScript).
     public var browser = "native"
+    /// JPEG quality of the screenshot kept with each explored step when the browser is `chromium`
+    /// (`nnetnav view` shows them); 0 keeps none. About 30–80 kB a step at 40.
+    public var screenshotQuality = StepScreenshots().jpegQuality
     public var exploration: ExplorationConfig = {
         // Sized for a 135M model on 2 CPU cores: short episodes, short pages and generations.
         // NNetnav's own values (40 actions, 1920-token pages, 384-token outputs) suit a large remote model.
@@ -132,6 +135,7 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         try checks.positive("instances", instances)
         try checks.positive("episodes", episodes)
         try checks.oneOf("browser", browser, ["native", "chromium"])
+        try checks.within("screenshotQuality", screenshotQuality, 0...100)
         if student != "local" && studentPath.isEmpty {
             throw ConfigError(key: "student", problem: "must be local, local:PATH or a GGUF/safetensors path")
         }

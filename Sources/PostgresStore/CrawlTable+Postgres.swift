@@ -19,6 +19,7 @@ extension CrawlTable {
             case .integer: return try cells[i].decode(Int64?.self).map(CrawlValue.integer) ?? .null
             case .real: return try cells[i].decode(Double?.self).map(CrawlValue.real) ?? .null
             case .text: return try cells[i].decode(String?.self).map(CrawlValue.text) ?? .null
+            case .blob: return try cells[i].decode(ByteBuffer?.self).map { CrawlValue.blob(Data($0.readableBytesView)) } ?? .null
             }
         }
     }
@@ -40,6 +41,10 @@ extension PostgresBindings {
         case (.null, .integer): append(Int64?.none)
         case (.null, .real): append(Double?.none)
         case (.null, .text): append(String?.none)
+        case (.blob(let b), .blob): append(ByteBuffer(bytes: b))
+        case (.null, .blob): append(ByteBuffer?.none)
+        // A value of another kind never goes into a bytes column, nor bytes into another kind.
+        case (.blob, _), (_, .blob): append(ByteBuffer?.none)
         }
     }
 }

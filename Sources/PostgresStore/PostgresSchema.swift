@@ -75,6 +75,8 @@ enum PostgresSchema {
             """,
             "CREATE INDEX responses_model ON responses(model)",
         ]),
+        // As the SQLite store's v6: each step's page as a JPEG, for crawls in Chromium.
+        ("v3-step-screenshot", ["ALTER TABLE steps ADD COLUMN screenshot BYTEA"]),
     ]
 
     /// Applies the migrations this database has not seen yet.

@@ -25,7 +25,8 @@ public struct DatabaseCheck: Sendable {
                 shown = first.description
             }
             return CheckResult(kind: "db_check", passed: ok,
-                               reason: ok ? "\(label) = \(shown)" : "\(label): expected \(spec.expected), got \(shown)")
+                               reason: ok ? "\(label) = \(shown)" : "\(label): expected \(spec.expected), got \(shown)",
+                               expected: "\(spec.expected)", actual: shown)
         } catch {
             return CheckResult(kind: "db_check", passed: false, reason: "\(label): query failed: \(error)")
         }

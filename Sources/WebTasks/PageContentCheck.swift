@@ -59,17 +59,20 @@ public struct PageContentCheck: Sendable {
         if let exact = required.exactMatch {
             let ok = AnswerText.alternatives(exact).contains { AnswerText.equals(text, $0) }
             results.append(CheckResult(kind: "program_html", passed: ok,
-                                       reason: ok ? "\(scope) reads '\(exact)'" : "\(scope) reads '\(Self.clip(text))', not '\(exact)'"))
+                                       reason: ok ? "\(scope) reads '\(exact)'" : "\(scope) reads '\(Self.clip(text))', not '\(exact)'",
+                                       expected: "exactly: \(exact)", actual: Self.clip(text, to: 600)))
         }
         for item in required.mustInclude ?? [] {
             let ok = AnswerText.alternatives(item).contains { Self.includes(text, $0) }
             results.append(CheckResult(kind: "program_html", passed: ok,
-                                       reason: ok ? "\(scope) includes '\(item)'" : "\(scope) does not include '\(item)'"))
+                                       reason: ok ? "\(scope) includes '\(item)'" : "\(scope) does not include '\(item)'",
+                                       expected: "includes: \(item)", actual: Self.clip(text, to: 600)))
         }
         for item in required.mustExclude ?? [] {
             let present = AnswerText.alternatives(item).contains { AnswerText.includes(text, $0) }
             results.append(CheckResult(kind: "program_html", passed: !present,
-                                       reason: present ? "\(scope) still includes '\(item)'" : "\(scope) no longer includes '\(item)'"))
+                                       reason: present ? "\(scope) still includes '\(item)'" : "\(scope) no longer includes '\(item)'",
+                                       expected: "excludes: \(item)", actual: Self.clip(text, to: 600)))
         }
         if results.isEmpty { results.append(CheckResult(kind: "program_html", passed: false, reason: "no required contents given")) }
         return results
@@ -109,7 +112,9 @@ public struct PageContentCheck: Sendable {
         return AnswerText.includes(text, reference)
     }
 
-    static func clip(_ s: String) -> String { s.count > 120 ? String(s.prefix(117)) + "..." : s }
+    /// Page text in a reason is short; in `actual` a report shows more of it, still bounded so one
+    /// check of a long page does not bloat every result line.
+    static func clip(_ s: String, to limit: Int = 120) -> String { s.count > limit ? String(s.prefix(limit - 3)) + "..." : s }
 }
 
 /// Python's `html.unescape` for what WebArena's locators return (an attribute or value holding `&amp;`).

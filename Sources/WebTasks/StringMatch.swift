@@ -30,12 +30,14 @@ public struct StringMatch: Sendable {
         if let exact = reference.exactMatch {
             let ok = AnswerText.alternatives(exact).contains { AnswerText.equals(answer, $0) }
             results.append(CheckResult(kind: "string_match", passed: ok,
-                                       reason: ok ? "answer equals '\(exact)'" : "answer '\(answer)' is not '\(exact)'"))
+                                       reason: ok ? "answer equals '\(exact)'" : "answer '\(answer)' is not '\(exact)'",
+                                       expected: "exactly: \(exact)", actual: answer))
         }
         for item in reference.mustInclude ?? [] {
             let ok = AnswerText.alternatives(item).contains { AnswerText.includes(answer, $0) }
             results.append(CheckResult(kind: "string_match", passed: ok,
-                                       reason: ok ? "answer includes '\(item)'" : "answer '\(answer)' does not include '\(item)'"))
+                                       reason: ok ? "answer includes '\(item)'" : "answer '\(answer)' does not include '\(item)'",
+                                       expected: "includes: \(item)", actual: answer))
         }
         switch reference.fuzzyMatch {
         case .none: break
@@ -46,7 +48,8 @@ public struct StringMatch: Sendable {
                     let ok = try await unachievableJudge(intent, note, answer)
                     results.append(CheckResult(kind: "string_match", passed: ok,
                                                reason: ok ? "judge: the answer gives the real reason ('\(note)')"
-                                                   : "judge: answer '\(answer)' does not give the real reason ('\(note)')"))
+                                                   : "judge: answer '\(answer)' does not give the real reason ('\(note)')",
+                                               expected: "the task cannot be done because: \(note)", actual: answer))
                 } catch {
                     results.append(CheckResult(kind: "string_match", passed: false, reason: "unachievable judge failed: \(error)"))
                 }
@@ -54,7 +57,8 @@ public struct StringMatch: Sendable {
             }
             let ok = literal || Self.saysNotAchievable(answer)
             results.append(CheckResult(kind: "string_match", passed: ok,
-                                       reason: ok ? "answer says the task cannot be done" : "answer '\(answer)' does not say the task cannot be done"))
+                                       reason: ok ? "answer says the task cannot be done" : "answer '\(answer)' does not say the task cannot be done",
+                                       expected: "N/A (the task cannot be done)", actual: answer))
         case .answers(let items):
             for item in items {
                 var ok = AnswerText.alternatives(item).contains { Self.fuzzyMatches(answer, $0) }
@@ -69,7 +73,8 @@ public struct StringMatch: Sendable {
                     }
                 }
                 results.append(CheckResult(kind: "string_match", passed: ok,
-                                           reason: ok ? "answer matches '\(item)' (\(how))" : "answer '\(answer)' does not match '\(item)' (\(how))"))
+                                           reason: ok ? "answer matches '\(item)' (\(how))" : "answer '\(answer)' does not match '\(item)' (\(how))",
+                                           expected: "matches: \(item)", actual: answer))
             }
         }
         if results.isEmpty {

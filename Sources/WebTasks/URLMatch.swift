@@ -17,7 +17,8 @@ public struct URLMatch: Sendable {
         let alternatives = AnswerText.alternatives(reference)
         let ok = alternatives.contains { Self.matches(finalURL, $0, exact: exact) }
         return CheckResult(kind: "url_match", passed: ok,
-                           reason: ok ? "final URL \(finalURL) matches \(reference)" : "final URL \(finalURL) does not match \(reference)")
+                           reason: ok ? "final URL \(finalURL) matches \(reference)" : "final URL \(finalURL) does not match \(reference)",
+                           expected: (exact ? "exactly: " : "") + reference, actual: finalURL)
     }
 
     static func matches(_ predicted: String, _ reference: String, exact: Bool) -> Bool {

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import NNetnavSupport
 import Pipeline
+import TestSupport
 import XCTest
 @testable import CrawlViewer
 #if canImport(FoundationNetworking)
@@ -13,6 +14,14 @@ import FoundationNetworking
 /// is escaped, that requests cannot leave the store, and that the pages render in headless Chromium.
 final class CrawlViewerTests: XCTestCase {
     static let hostile = "<script>document.title='pwned'</script><img src=x onerror=alert(1)>"
+
+    /// A small real image standing in for a Chromium screenshot (the viewer serves PNG and JPEG alike).
+    static let picture: Data = {
+        let (width, height) = (160, 90)
+        var rgb: [UInt8] = []
+        for y in 0..<height { for x in 0..<width { rgb += [UInt8(x * 255 / width), UInt8(y * 255 / height), 180] } }
+        return PNGEncoder.encode(width: width, height: height, rgb: rgb)
+    }()
 
     /// A store with one kept and one pruned episode, whose page text and labels carry markup.
     static func makeStore() throws -> String {
@@ -33,6 +42,10 @@ final class CrawlViewerTests: XCTestCase {
                         INSERT INTO steps (episode, idx, url, observation, raw_output, action, action_description, state_change, constrained)
                         VALUES (?, ?, 'http://shop.local/p', ?, ?, ?, 'click on Cart', 'The cart opened.', 0)
                         """, arguments: [idx, i, page, i < 2 ? hostile : nil, i < 2 ? "click [\(i + 2)]" : nil])
+                    // Episode 0 was crawled "in Chromium": its steps have pictures; episode 1's have none.
+                    if idx == 0 {
+                        try db.execute(sql: "UPDATE steps SET screenshot = ? WHERE episode = 0 AND idx = ?", arguments: [picture, i])
+                    }
                 }
                 try db.execute(sql: """
                     INSERT INTO checkpoints (episode, depth, instruction, raw_label, score, raw_judge, decision, detail)
@@ -62,6 +75,11 @@ final class CrawlViewerTests: XCTestCase {
     }
 
     func get(_ url: String) async throws -> (status: Int, body: String, location: String?) {
+        let (status, data, headers) = try await getData(url)
+        return (status, String(decoding: data, as: UTF8.self), headers["Location"])
+    }
+
+    func getData(_ url: String) async throws -> (status: Int, body: Data, headers: [String: String]) {
         final class NoRedirect: NSObject, URLSessionTaskDelegate {
             func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                             newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) { completionHandler(nil) }
@@ -69,7 +87,9 @@ final class CrawlViewerTests: XCTestCase {
         let session = URLSession(configuration: .ephemeral, delegate: NoRedirect(), delegateQueue: nil)
         let (data, response) = try await session.data(from: URL(string: url)!)
         let http = response as! HTTPURLResponse
-        return (http.statusCode, String(decoding: data, as: UTF8.self), http.value(forHTTPHeaderField: "Location"))
+        var headers: [String: String] = [:]
+        for name in ["Location", "Content-Type"] { headers[name] = http.value(forHTTPHeaderField: name) }
+        return (http.statusCode, data, headers)
     }
 
     func testPagesShowTheCrawlAndEscapeWhatModelsAndPagesWrote() async throws {
@@ -110,6 +130,43 @@ final class CrawlViewerTests: XCTestCase {
         }
     }
 
+    /// A step's screenshot written through the crawl's own write path comes back byte for byte from
+    /// the store's rows (what merging and PostgreSQL copies use), the reader, and the viewer, which
+    /// shows it next to the step's observation.
+    func testScreenshotsRoundTripThroughTheStoreAndShowNextToTheObservation() async throws {
+        let path = try Self.makeStore()
+        let store = try CrawlStore(path: path)
+        let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0]) + Data(repeating: 7, count: 2_000)
+        try await store.record(step: ExploredStep(index: 2, url: "http://shop.local/p", observation: "[9] heading 'Orders'",
+                                                  screenshot: jpeg), episode: 0)
+        let rows = try store.rows(of: .steps)
+        let shot = CrawlTable.steps.position(of: "screenshot"), episode = CrawlTable.steps.position(of: "episode"),
+            index = CrawlTable.steps.position(of: "idx")
+        XCTAssertEqual(rows.first { $0[episode] == .integer(0) && $0[index] == .integer(2) }?[shot], .blob(jpeg))
+        XCTAssertEqual(rows.first { $0[episode] == .integer(1) && $0[index] == .integer(0) }?[shot], .null)
+        let reader = try CrawlStoreReader(path: path)
+        XCTAssertEqual(try reader.screenshot(episode: 0, step: 2), jpeg)
+        XCTAssertEqual(try reader.steps(episode: 0).map(\.hasScreenshot), [true, true, true])
+        XCTAssertEqual(try reader.steps(episode: 1).map(\.hasScreenshot), [false, false, false])
+
+        try await withViewer(path) { base in
+            let page = try await get(base + "/episodes/0")
+            XCTAssertTrue(page.body.contains("<img class=\"shot\" loading=\"lazy\" src=\"/episodes/0/screenshots/1\""), page.body)
+            let native = try await get(base + "/episodes/1")
+            XCTAssertFalse(native.body.contains("class=\"shot\""), "native-backend steps have none")
+            let image = try await getData(base + "/episodes/0/screenshots/2")
+            XCTAssertEqual(image.status, 200)
+            XCTAssertEqual(image.body, jpeg)
+            XCTAssertEqual(image.headers["Content-Type"], "image/jpeg")
+            let png = try await getData(base + "/episodes/0/screenshots/0")
+            XCTAssertEqual(png.headers["Content-Type"], "image/png")
+            for probe in ["/episodes/1/screenshots/0", "/episodes/0/screenshots/9", "/episodes/0/screenshots/..%2F..%2Fetc%2Fpasswd"] {
+                let response = try await get(base + probe)
+                XCTAssertEqual(response.status, 404, probe)
+            }
+        }
+    }
+
     func testRequestsCannotLeaveTheStore() async throws {
         let path = try Self.makeStore()
         try await withViewer(path) { base in
@@ -143,32 +200,11 @@ final class CrawlViewerTests: XCTestCase {
         try await withViewer(path) { base in
             for page in ["/", "/episodes/0", "/demonstrations"] {
                 let shot = FileManager.default.temporaryDirectory.appendingPathComponent("viewer-\(UUID().uuidString).png").path
-                let log = try Self.screenshot(chromium: chromium, url: base + page, to: shot)
-                let png = try Data(contentsOf: URL(fileURLWithPath: shot))
-                XCTAssertGreaterThan(png.count, 5_000, "\(page): screenshot is blank")
-                XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
-                let consoleErrors = log.split(separator: "\n").filter {
-                    $0.contains("CONSOLE") || $0.contains("Uncaught") || $0.contains("Content Security Policy")
-                }
-                XCTAssertEqual(consoleErrors, [], "\(page): \(consoleErrors)")
+                let rendered = try HeadlessPageRender.screenshot(chromium: chromium, url: base + page, to: shot)
+                XCTAssertGreaterThan(rendered.png.count, 5_000, "\(page): screenshot is blank")
+                XCTAssertEqual(Array(rendered.png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+                XCTAssertEqual(rendered.consoleErrors, [], "\(page): \(rendered.consoleErrors)")
             }
         }
-    }
-
-    /// Runs `chromium --headless --screenshot` off the cooperative pool and returns its log.
-    static func screenshot(chromium: String, url: String, to file: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: chromium)
-        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("viewer-profile-\(UUID().uuidString)").path
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)",
-                             "--enable-logging=stderr", "--v=0", "--window-size=1280,900", "--screenshot=\(file)", url]
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: profile)
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -47,6 +47,9 @@ final class MainJobTests: XCTestCase {
         XCTAssertTrue(stages.contains("eval after"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("checkpoint/model.gguf").path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("eval-before/report.html").path))
+        let comparison = try String(contentsOf: out.appendingPathComponent("eval-comparison.html"), encoding: .utf8)
+        XCTAssertTrue(comparison.contains("id=\"paired\""), "the job writes the before/after page")
+        XCTAssertTrue(comparison.contains("eval-before/report.html") && comparison.contains("eval-after/report.html"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("crawl.sqlite").path))
         let table = summary.table
         print(table)

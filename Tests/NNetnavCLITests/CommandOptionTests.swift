@@ -47,6 +47,22 @@ final class CommandOptionTests: XCTestCase {
         XCTAssertNoThrow(try NNetnav.parseAsRoot(["train", "--data", "rows.jsonl", "--steps", "3"]))
     }
 
+    /// `--compare` names the "before" folder of the report `--report-only` rewrites; the screenshot
+    /// quality of `explore` is a JPEG quality or 0.
+    func testCompareNeedsAReportAndScreenshotQualityIsBounded() throws {
+        let eval = try XCTUnwrap(NNetnav.parseAsRoot(["eval", "--report-only", "runs/after", "--compare", "runs/before"]) as? EvalCommand)
+        XCTAssertEqual(eval.compare, "runs/before")
+        XCTAssertThrowsError(try NNetnav.parseAsRoot(["eval", "--compare", "runs/before"])) { error in
+            XCTAssertTrue(NNetnav.message(for: error).contains("--report-only"), NNetnav.message(for: error))
+        }
+        let explore = try XCTUnwrap(NNetnav.parseAsRoot(["explore", "--screenshot-quality", "0"]) as? ExploreCommand)
+        XCTAssertEqual(explore.screenshotQuality, 0)
+        XCTAssertEqual(try XCTUnwrap(NNetnav.parseAsRoot(["explore"]) as? ExploreCommand).screenshotQuality, 40)
+        XCTAssertThrowsError(try NNetnav.parseAsRoot(["explore", "--screenshot-quality", "101"])) { error in
+            XCTAssertTrue(NNetnav.message(for: error).contains("--screenshot-quality"), NNetnav.message(for: error))
+        }
+    }
+
     func testRunRejectsAnUnknownConfigKeyNamingIt() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-run-\(UUID()).json")
         defer { try? FileManager.default.removeItem(at: file) }

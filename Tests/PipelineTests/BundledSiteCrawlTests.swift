@@ -23,8 +23,9 @@ final class BundledSiteCrawlTests: XCTestCase {
                 let model = try OpenAICompatibleChatModel(configuration: .init(baseURL: baseURL, model: "canned"))
                 let store = try CrawlStore(path: dir.appendingPathComponent("crawl.sqlite").path)
                 let config = CrawlFixtures.config { $0.maxActions = 8 }
-                let crawler = Crawler(model: model, prompts: prompts, config: config, store: store, environments: pool,
+                var crawler = Crawler(model: model, prompts: prompts, config: config, store: store, environments: pool,
                                       sites: ["shop"], episodes: 1)
+                crawler.screenshots = StepScreenshots()
                 let summary = try await crawler.run()
                 XCTAssertEqual(summary.completed, 1, "\(summary)")
                 XCTAssertEqual(summary.failed, 0, "\(summary.errors)")
@@ -32,6 +33,8 @@ final class BundledSiteCrawlTests: XCTestCase {
                 try await store.database.read { db in
                     let urls = try String.fetchAll(db, sql: "SELECT url FROM steps ORDER BY idx")
                     XCTAssertEqual(urls.count, 9, "8 actions and the terminal page")
+                    XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM steps WHERE screenshot IS NOT NULL"), 0,
+                                   "the native browser renders nothing, so its steps have no screenshot even when asked")
                     // Stored URLs are canonical (defect 2): the site's port-free name, never the loopback port.
                     XCTAssertTrue(urls.allSatisfy { $0.hasPrefix("http://shop.nnetnav/") && !$0.contains(base) }, "\(urls)")
                     XCTAssertGreaterThan(Set(urls).count, 2, "the walk visited several pages: \(urls)")

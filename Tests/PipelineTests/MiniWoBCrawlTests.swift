@@ -19,9 +19,10 @@ final class MiniWoBCrawlTests: XCTestCase {
         let prompts = CrawlFixtures.prompts
         let store = try CrawlStore()
         let sites = ["miniwob/click-button", "miniwob/login-user"]
-        let crawler = Crawler(model: CannedChatModel(prompts: prompts), prompts: prompts,
+        var crawler = Crawler(model: CannedChatModel(prompts: prompts), prompts: prompts,
                               config: CrawlFixtures.config { $0.maxActions = 3 }, store: store, environments: pool,
                               sites: sites, episodes: 2)
+        crawler.screenshots = StepScreenshots()
         let summary = try await crawler.run()
         XCTAssertEqual(summary.completed, 2, "\(summary)")
         XCTAssertEqual(summary.failed, 0, "\(summary.errors)")
@@ -45,6 +46,13 @@ final class MiniWoBCrawlTests: XCTestCase {
 
             let steps = try Row.fetchAll(db, sql: "SELECT * FROM steps ORDER BY episode, idx")
             XCTAssertEqual(steps.count, 4, "one action and the terminal page per episode")
+            // Chromium renders, so every step (the terminal page too) has its page as a bounded JPEG.
+            for step in steps {
+                let shot = try XCTUnwrap(step["screenshot"] as Data?, "step \(step["episode"] as Int):\(step["idx"] as Int)")
+                XCTAssertEqual(Array(shot.prefix(3)), [0xFF, 0xD8, 0xFF], "a JPEG")
+                XCTAssertGreaterThan(shot.count, 1_000)
+                XCTAssertLessThanOrEqual(shot.count, StepScreenshots().maxBytes)
+            }
             for (step, task, seed) in [(steps[0], "click-button", 1000), (steps[2], "login-user", 1001)] {
                 let url: String = step["url"]
                 XCTAssertEqual(url, "miniwob://\(task)?seed=\(seed)", "stored URLs name the episode, not a local path")

@@ -13,7 +13,7 @@ public final class ChromiumEnvironment: BrowserEnvironment, @unchecked Sendable 
     private let lock = NSLock()
     /// The last observation's printed lines, for `describe(action)`.
     private var shownLines = RenderedTree(lines: [])
-    private let stepTimeout: Double
+    let stepTimeout: Double
 
     init(browser: ChromiumBrowser, allowlist: URLAllowlist?) {
         session = ChromiumSession(browser: browser, allowlist: allowlist)

@@ -71,7 +71,7 @@ public struct EvaluationReport: Sendable, Codable {
         return lines.joined(separator: "\n")
     }
 
-    /// Writes `episodes.jsonl`, `report.json` and `report.html` into `directory`.
+    /// Writes `episodes.jsonl`, `report.json`, `report.html` and a page per task (`tasks/`) into `directory`.
     @discardableResult
     public static func write(label: String, episodes: [TaskEpisode], to directory: URL) throws -> EvaluationReport {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -85,9 +85,13 @@ public struct EvaluationReport: Sendable, Codable {
     @discardableResult
     public static func regenerate(in directory: URL) throws -> EvaluationReport {
         let settings = try EvaluationJournal.settings(in: directory)
-        let episodes = try EvaluationJournal.readEpisodes(in: directory)
-            .sorted { ($0.site, $0.taskID) < ($1.site, $1.taskID) }
+        let episodes = listed(try EvaluationJournal.readEpisodes(in: directory))
         return try writeSummaries(label: settings.label, episodes: episodes, to: directory)
+    }
+
+    /// The order reports list episodes in: by site, task and seed (not by finishing order).
+    static func listed(_ episodes: [TaskEpisode]) -> [TaskEpisode] {
+        episodes.sorted { ($0.site, $0.taskID) < ($1.site, $1.taskID) }
     }
 
     static func writeSummaries(label: String, episodes: [TaskEpisode], to directory: URL) throws -> EvaluationReport {
@@ -97,6 +101,7 @@ public struct EvaluationReport: Sendable, Codable {
         try encoder.encode(report).write(to: directory.appendingPathComponent("report.json"), options: .atomic)
         try Data(HTMLReport.render(report: report, episodes: episodes).utf8)
             .write(to: directory.appendingPathComponent("report.html"), options: .atomic)
+        try HTMLReport.writeTaskPages(episodes, reportLabel: label, to: directory)
         return report
     }
 }

@@ -62,7 +62,8 @@ public struct MiniWoBEvaluation: Sendable {
             episode.result = EvaluationResult(checks: [rollout.error.map { CheckResult(kind: "run", passed: false, reason: $0) }
                 ?? CheckResult(kind: "miniwob_reward", passed: outcome.reward > 0,
                                reason: "raw reward \(outcome.rawReward)" + (outcome.done ? "" : " (episode not finished)")
-                                   + (outcome.reason.map { ": \($0)" } ?? ""))])
+                                   + (outcome.reason.map { ": \($0)" } ?? ""),
+                               expected: "reward > 0", actual: "raw reward \(outcome.rawReward)" + (outcome.done ? "" : ", not finished"))])
             // A finished episode with no reward is a wrong result even without a stop action.
             if !episode.result.passed { episode.failure = outcome.done && rollout.error == nil ? .wrongResult : rollout.failure }
         } catch {

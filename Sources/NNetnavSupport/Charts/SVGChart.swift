@@ -18,8 +18,10 @@ public enum SVGChart {
         public var interval: ClosedRange<Double>?
         /// Text drawn above the bar (e.g. "3/10"); the value itself when nil.
         public var note: String?
-        public init(label: String, value: Double, interval: ClosedRange<Double>? = nil, note: String? = nil) {
-            self.label = label; self.value = value; self.interval = interval; self.note = note
+        /// Which series the bar belongs to (its colour, and its name in the legend), for grouped bars.
+        public var series: Int
+        public init(label: String, value: Double, interval: ClosedRange<Double>? = nil, note: String? = nil, series: Int = 0) {
+            self.label = label; self.value = value; self.interval = interval; self.note = note; self.series = series
         }
     }
 
@@ -56,8 +58,10 @@ public enum SVGChart {
     }
 
     /// Bars over named categories, with optional error bars (histograms, rates per arm or site).
+    /// Consecutive bars with the same label form a group (one per series, e.g. before and after)
+    /// labelled once; `legend` names the series.
     public static func bars(title: String, xLabel: String, yLabel: String, bars: [Bar],
-                            yRange: ClosedRange<Double>? = nil, size: Size = Size()) -> String {
+                            yRange: ClosedRange<Double>? = nil, size: Size = Size(), legend: [String] = []) -> String {
         guard !bars.isEmpty else { return empty(title: title, size: size) }
         let highs = bars.map { max($0.value, $0.interval?.upperBound ?? $0.value) }
         let ys = yRange.map { Axis(low: $0.lowerBound, high: $0.upperBound, includeZero: true) }
@@ -71,7 +75,7 @@ public enum SVGChart {
             let center = plot.left + slot * (Double(i) + 0.5)
             let top = plot.y(bar.value, ys)
             svg += "<rect x=\"\(fmt(center - barWidth / 2))\" y=\"\(fmt(top))\" width=\"\(fmt(barWidth))\" "
-                + "height=\"\(fmt(max(0, plot.bottom - top)))\" fill=\"\(palette[0])\" fill-opacity=\"0.8\"><title>"
+                + "height=\"\(fmt(max(0, plot.bottom - top)))\" fill=\"\(palette[bar.series % palette.count])\" fill-opacity=\"0.8\"><title>"
                 + escape("\(bar.label): \(bar.note ?? number(bar.value))") + "</title></rect>"
             if let r = bar.interval {
                 let y0 = plot.y(r.lowerBound, ys), y1 = plot.y(r.upperBound, ys)
@@ -79,9 +83,17 @@ public enum SVGChart {
             }
             let noteY = min(top, bar.interval.map { plot.y($0.upperBound, ys) } ?? top) - 4
             svg += text(bar.note ?? number(bar.value), x: center, y: noteY, anchor: "middle", size: 11)
-            if bars.count <= 24 {
-                svg += text(bar.label, x: center, y: plot.bottom + 15, anchor: "middle", size: 11)
+            let groupStarts = i == 0 || bars[i - 1].label != bar.label
+            if bars.count <= 24, groupStarts {
+                let size = bars[i...].prefix { $0.label == bar.label }.count
+                svg += text(bar.label, x: center + slot * Double(size - 1) / 2, y: plot.bottom + 15, anchor: "middle", size: 11)
             }
+        }
+        // Above the plot, right of the title, so no bar (rates reach 100%) hides it.
+        for (i, name) in legend.enumerated() where legend.count > 1 {
+            let y = 12 + Double(i) * 13
+            svg += "<rect x=\"\(fmt(plot.right - 110))\" y=\"\(fmt(y - 8))\" width=\"10\" height=\"10\" fill=\"\(palette[i % palette.count])\" fill-opacity=\"0.8\"/>"
+            svg += text(name, x: plot.right - 95, y: y + 1, anchor: "start", size: 11)
         }
         return svg + "</svg>"
     }

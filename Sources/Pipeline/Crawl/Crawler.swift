@@ -17,6 +17,8 @@ public struct Crawler: Sendable {
     public var shard: Shard
     /// The crawl stops after this many episodes fail in a row (a dead model server fails them all).
     public var maxConsecutiveFailures = 3
+    /// Photograph each step's page when the backend renders (Chromium); nil: no screenshots.
+    public var screenshots: StepScreenshots? = nil
 
     public init(model: any ChatModel, prompts: PromptLibrary, config: ExplorationConfig, store: CrawlStore,
                 environments: any EnvironmentPool, sites: [String], episodes: Int, shard: Shard = .all) {
@@ -163,7 +165,7 @@ public struct Crawler: Sendable {
             try await claim.record(call: call)
             await tally.called(call)
         }
-        let outcome = try await EpisodeExplorer(modules: modules)
+        let outcome = try await EpisodeExplorer(modules: modules, screenshots: screenshots)
             .run(plan, from: start, environment: environment, sink: claim)
         let built = try await DemonstrationBuilder(modules: modules, registry: registry).build(plan: plan, outcome: outcome)
         let kept: Int

@@ -13,8 +13,14 @@ public protocol EpisodeSink: Sendable {
 public struct EpisodeExplorer: Sendable {
     public let modules: NNetnavModules
     public var config: ExplorationConfig { modules.config }
+    /// Photograph each step's page (nil: none). Not part of `ExplorationConfig`: pictures change
+    /// nothing the method decides, so a crawl resumed with or without them is the same crawl.
+    public var screenshots: StepScreenshots?
 
-    public init(modules: NNetnavModules) { self.modules = modules }
+    public init(modules: NNetnavModules, screenshots: StepScreenshots? = nil) {
+        self.modules = modules
+        self.screenshots = screenshots
+    }
 
     public func run(_ plan: EpisodePlan, startURL: String, environment: any BrowserEnvironment,
                     sink: any EpisodeSink) async throws -> EpisodeOutcome {
@@ -26,6 +32,7 @@ public struct EpisodeExplorer: Sendable {
     public func run(_ plan: EpisodePlan, from start: Observation, environment: any BrowserEnvironment,
                     sink: any EpisodeSink) async throws -> EpisodeOutcome {
         var episode = ExplorationEpisode(plan: plan, start: start, modules: modules, environment: environment, sink: sink)
+        episode.screenshots = screenshots
         while true {
             try Task.checkCancellation()
             if case .stop(let stop) = try await episode.nextStep() {

@@ -33,10 +33,12 @@ public struct ExploredStep: Sendable, Hashable, Codable {
     public var error: String?
     /// A reload-stable description of the action's target (Pipeline/Quality/StepLocator); nil without a target.
     public var locator: StepLocator? = nil
+    /// The page the step was taken on as a JPEG (`StepScreenshots`), when the backend renders; nil otherwise.
+    public var screenshot: Data? = nil
 
     public init(index: Int, url: String, observation: String, rawOutput: String? = nil, action: String? = nil,
                 actionDescription: String? = nil, stateChange: String? = nil, stateChangeRaw: String? = nil,
-                constrained: Bool = false, error: String? = nil, locator: StepLocator? = nil) {
+                constrained: Bool = false, error: String? = nil, locator: StepLocator? = nil, screenshot: Data? = nil) {
         self.index = index
         self.url = url
         self.observation = observation
@@ -48,6 +50,7 @@ public struct ExploredStep: Sendable, Hashable, Codable {
         self.constrained = constrained
         self.error = error
         self.locator = locator
+        self.screenshot = screenshot
     }
 }
 

@@ -45,6 +45,8 @@ public struct ExplorationEpisode: Sendable {
     public private(set) var parseFailures = 0
     /// A stop decided after the last action (repeated actions), reported by the next `nextStep()`.
     private var pendingStop: EpisodeStop?
+    /// Photograph each step's page (nil: no screenshots).
+    public var screenshots: StepScreenshots? = nil
 
     var config: ExplorationConfig { modules.config }
     public var depth: Int { steps.count }
@@ -108,7 +110,8 @@ public struct ExplorationEpisode: Sendable {
 
     /// Records the terminal observation and returns the whole episode.
     public func finish(_ stop: EpisodeStop) async throws -> EpisodeOutcome {
-        let terminal = ExploredStep(index: steps.count, url: observation.url, observation: observation.text)
+        let terminal = ExploredStep(index: steps.count, url: observation.url, observation: observation.text,
+                                    screenshot: await screenshots?.capture(environment))
         try await sink.record(step: terminal)
         return EpisodeOutcome(steps: steps + [terminal], checkpoints: checkpoints, stopReason: stop.reason,
                               stopDetail: stop.detail, pageTaskResult: environment.pageTaskResult)
@@ -190,13 +193,15 @@ public struct ExplorationEpisode: Sendable {
             StepLocator.make(id: id, observationText: observation.text,
                              selector: (environment as? any ElementSelecting)?.selector(forElement: id))
         }
+        // The page as it is before the action, i.e. the page of this step's observation.
+        let screenshot = await screenshots?.capture(environment)
         let next = try await environment.step(chosen.action)
         let change = try await modules.summarizeChange(before: observation, action: description, after: next,
                                                        step: depth, seed: seed(depth, .stateChange))
         let step = ExploredStep(index: depth, url: observation.url, observation: observation.text, rawOutput: chosen.raw,
                                 action: chosen.action.description, actionDescription: description,
                                 stateChange: change.summary, stateChangeRaw: change.raw, constrained: chosen.constrained,
-                                error: next.error, locator: locator)
+                                error: next.error, locator: locator, screenshot: screenshot)
         try await sink.record(step: step)
         steps.append(step)
         summaries.append(change.summary)

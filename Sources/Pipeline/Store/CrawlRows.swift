@@ -16,7 +16,8 @@ public enum CrawlRows {
         [.integer(Int64(episode)), .integer(Int64(step.index)), .text(step.url), .text(step.observation),
          text(step.rawOutput), text(step.action), text(step.actionDescription), text(step.stateChange),
          text(step.stateChangeRaw), .integer(step.constrained ? 1 : 0), text(step.error),
-         text(try step.locator.map { String(decoding: try JSONLinesEncoding.encoder.encode($0), as: UTF8.self) })]
+         text(try step.locator.map { String(decoding: try JSONLinesEncoding.encoder.encode($0), as: UTF8.self) }),
+         step.screenshot.map(CrawlValue.blob) ?? .null]
     }
 
     /// `note`: the demonstration note `finishEpisode` sets ("kept", a skip reason, or nil).

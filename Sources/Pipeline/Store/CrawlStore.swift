@@ -155,6 +155,11 @@ public final class CrawlStore: Sendable {
                 )
                 """)
         }
+        // The page of each step as a JPEG, for crawls in Chromium (`StepScreenshots`); NULL for the
+        // native backend and for steps recorded before.
+        migrator.registerMigration("v6-step-screenshot") { db in
+            try db.execute(sql: "ALTER TABLE steps ADD COLUMN screenshot BLOB")
+        }
         return migrator
     }
 
@@ -253,12 +258,13 @@ public final class CrawlStore: Sendable {
         try await database.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO steps (episode, idx, url, observation, raw_output, action, action_description,
-                    state_change, state_change_raw, constrained, error, locator_json)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    state_change, state_change_raw, constrained, error, locator_json, screenshot)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [episode, step.index, step.url, step.observation, step.rawOutput, step.action,
                                  step.actionDescription, step.stateChange, step.stateChangeRaw, step.constrained,
                                  step.error,
-                                 try step.locator.map { String(decoding: try JSONLinesEncoding.encoder.encode($0), as: UTF8.self) }])
+                                 try step.locator.map { String(decoding: try JSONLinesEncoding.encoder.encode($0), as: UTF8.self) },
+                                 step.screenshot])
         }
     }
 

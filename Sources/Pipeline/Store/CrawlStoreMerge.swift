@@ -92,6 +92,7 @@ public struct CrawlStoreMerge: Sendable {
         case .integer(let i): return "\(i)"
         case .real(let d): return "\(d)"
         case .text(let s): return s
+        case .blob(let b): return "\(b.count) bytes"
         }
     }
 }

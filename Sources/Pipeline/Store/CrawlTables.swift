@@ -1,12 +1,12 @@
 import Foundation
 import GRDB
 
-/// The crawl store's tables as data (after migration v5), so rows can be copied between stores and
+/// The crawl store's tables as data (after migration v6), so rows can be copied between stores and
 /// backends (merging shards, a PostgreSQL store read through a SQLite snapshot) without a second,
 /// hand-kept copy of every column list. Autoincrement ids are left out: copies get new ones, in the
 /// table's `order`.
 public struct CrawlTable: Sendable {
-    public enum Kind: Sendable { case integer, real, text }
+    public enum Kind: Sendable { case integer, real, text, blob }
     public var name: String
     public var columns: [(name: String, kind: Kind)]
     /// `ORDER BY` that makes a copy deterministic.
@@ -27,7 +27,7 @@ public struct CrawlTable: Sendable {
     public static let steps = CrawlTable(name: "steps", columns: [
         ("episode", .integer), ("idx", .integer), ("url", .text), ("observation", .text), ("raw_output", .text),
         ("action", .text), ("action_description", .text), ("state_change", .text), ("state_change_raw", .text),
-        ("constrained", .integer), ("error", .text), ("locator_json", .text),
+        ("constrained", .integer), ("error", .text), ("locator_json", .text), ("screenshot", .blob),
     ], order: "episode, idx")
     public static let modelCalls = CrawlTable(name: "model_calls", columns: [
         ("episode", .integer), ("step", .integer), ("module", .text), ("request_hash", .text), ("response", .text),
@@ -58,6 +58,8 @@ public enum CrawlValue: Sendable, Hashable {
     case integer(Int64)
     case real(Double)
     case text(String)
+    /// Bytes (a step's screenshot).
+    case blob(Data)
 
     public var int: Int? { if case .integer(let i) = self { return Int(i) } else { return nil } }
     public var string: String? { if case .text(let s) = self { return s } else { return nil } }
@@ -68,7 +70,7 @@ public enum CrawlValue: Sendable, Hashable {
         case .int64(let i): self = .integer(i)
         case .double(let d): self = .real(d)
         case .string(let s): self = .text(s)
-        case .blob(let b): self = .text(String(decoding: b, as: UTF8.self))
+        case .blob(let b): self = .blob(b)
         }
     }
 
@@ -78,6 +80,7 @@ public enum CrawlValue: Sendable, Hashable {
         case .integer(let i): return i.databaseValue
         case .real(let d): return d.databaseValue
         case .text(let s): return s.databaseValue
+        case .blob(let b): return b.databaseValue
         }
     }
 }

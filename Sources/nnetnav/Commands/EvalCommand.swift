@@ -35,6 +35,7 @@ struct EvalCommand: AsyncParsableCommand {
           nnetnav eval --policy local --miniwob nnetnav --seeds 5      (MiniWoB++ in headless Chromium)
           nnetnav eval --policy vllm:MODEL@http://127.0.0.1:8000/v1 --miniwob nnetnav --concurrency 8
           nnetnav eval --report-only runs/eval
+          nnetnav eval --report-only runs/eval-after --compare runs/eval-before
           SHOPPING=http://localhost:7770 nnetnav eval --policy openai:gpt-4o-mini --sites webarena --judge openai:gpt-4o
           nnetnav eval --policy openai:gpt-4o-mini --webvoyager WebVoyager_data.jsonl --judge openai:gpt-4o
 
@@ -84,6 +85,10 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only rewrite report.json and report.html of the evaluation folder DIR from its episodes.jsonl, and print the summary.")
     var reportOnly: String?
 
+    @Option(name: .long, help: ArgumentHelp("With --report-only DIR: also write DIR/comparison.html, comparing the evaluation folder BEFORE (e.g. the base model) with DIR (after).",
+                                            discussion: "Both rates with 95% intervals, the paired counts of the tasks both ran with McNemar's test, per-site rates, and the tasks that flipped (failed → success, success → failed), linking to their pages in both reports."))
+    var compare: String?
+
     @Flag(inversion: .prefixedNo, help: "With --decoding free: re-ask with the page's valid actions as choices when an answer does not parse.")
     var constrainedFallback = true
 
@@ -117,6 +122,9 @@ struct EvalCommand: AsyncParsableCommand {
     var out = ProjectLayout.current.runs.appendingPathComponent("eval").path
 
     func validate() throws {
+        if compare != nil, reportOnly == nil {
+            throw ValidationError("--compare BEFORE compares with the folder of --report-only DIR: give both")
+        }
         guard instances > 0, maxSteps > 0, (concurrency ?? 1) > 0 else {
             throw ValidationError("--instances, --concurrency and --max-steps must be positive")
         }
@@ -142,6 +150,12 @@ struct EvalCommand: AsyncParsableCommand {
             let report = try EvaluationReport.regenerate(in: directory)
             print(report.table)
             print("report: \(directory.path)/report.html")
+            if let compare {
+                let page = directory.appendingPathComponent("comparison.html")
+                let comparison = try EvaluationComparison.write(before: URL(fileURLWithPath: compare), after: directory, to: page)
+                print(comparison.table)
+                print("comparison: \(page.path)")
+            }
             return
         }
         if let miniwob { return try await runMiniWoB(miniwob) }

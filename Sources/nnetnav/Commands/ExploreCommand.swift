@@ -122,6 +122,10 @@ struct ExploreCommand: AsyncParsableCommand {
 
     @OptionGroup var browserOption: BrowserOption
 
+    @Option(name: .long, help: ArgumentHelp("JPEG quality of the screenshot stored with each step when the pages run in Chromium (--browser chromium, MiniWoB++, WebArena, the open web); 0 stores none.",
+                                            discussion: "Viewport only; an image over 250 kB is retried at half the quality, then left out. At the default a step's picture is typically 30–80 kB. `nnetnav view` shows it next to the observation."))
+    var screenshotQuality = StepScreenshots().jpegQuality
+
     @Option(name: .long, help: "First port of the bundled site instances (default: free ports).")
     var basePort: Int?
 
@@ -137,6 +141,7 @@ struct ExploreCommand: AsyncParsableCommand {
     func validate() throws {
         guard episodes > 0 else { throw ValidationError("--episodes must be positive") }
         guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
+        guard (0...100).contains(screenshotQuality) else { throw ValidationError("--screenshot-quality must be 0 (none) to 100") }
         _ = try resolvedShard()
         guard leaseSeconds > 0 else { throw ValidationError("--lease-seconds must be positive") }
         if let maxActions, maxActions <= 0 { throw ValidationError("--max-actions must be positive") }
@@ -247,8 +252,10 @@ struct ExploreCommand: AsyncParsableCommand {
             try await makeEnvironmentPool(sites: siteList, instances: concurrency, folder: local)
         }
 
-        let crawler = Crawler(model: chatModel, prompts: prompts, config: exploration, backend: backend,
+        var crawler = Crawler(model: chatModel, prompts: prompts, config: exploration, backend: backend,
                               environments: pool, sites: siteList, episodes: episodes, shard: try resolvedShard())
+        // Native-backend environments cannot take pictures; `StepScreenshots` then stores none.
+        crawler.screenshots = screenshotQuality > 0 ? StepScreenshots(jpegQuality: screenshotQuality) : nil
         let progress = ProgressBar(label: "explore", total: episodes, unit: "episodes")
         let crawl = Task { try await crawler.run(progress: progress) { await meter.snapshot().progressStatus } }
         let interrupt = Interrupt.cancelOnInterrupt(crawl)

@@ -1,4 +1,3 @@
-import Evaluation
 import Foundation
 
 /// Two arms compared on the same episodes (same tasks, same seeds): the counts of the 2×2 table,
