@@ -73,8 +73,10 @@ struct TrainerBench: AsyncParsableCommand {
             let seconds = Date().timeIntervalSince(t0)
             // VmHWM: the process's peak resident set, in kB.
             let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+            // "VmHWM:\t 3316444 kB": a tab, then the number padded to 8 columns, so from 8 digits
+            // (about 9.5 GiB) on there is no space before it; split on any whitespace.
             let hwm = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-                .flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Int($0) } ?? 0
+                .flatMap { $0.split(whereSeparator: \.isWhitespace).dropFirst().first }.flatMap { Int($0) } ?? 0
             print("{\"peak_rss\": \(hwm * 1024), \"estimate\": \(estimate.total), \"seconds\": \(seconds)}")
             return
         }
@@ -154,6 +156,7 @@ struct TrainerBench: AsyncParsableCommand {
                   let seconds = json["seconds"] as? Double else {
                 throw ValidationError("could not read the child's result: \(out)")
             }
+            guard rss > 0 else { throw ValidationError("the child at \(t) tokens reported no peak memory: \(line)") }
             let gib = Double(1 << 30)
             let growth = previous.map { String(format: "%.3f GiB", (rss - $0.rss) / gib / (Double(t - $0.tokens) / 1024)) } ?? "—"
             print(String(format: "  %6d   %6.2f GiB  %6.2f GiB   %7.1f s   %8.0f   %@", t, est / gib, rss / gib, seconds, Double(t) / seconds, growth))

@@ -31,20 +31,32 @@ prompt = [int(t) for t in args.tokens.split(",")]
 llm = llama_cpp.Llama(model_path=args.model, n_ctx=len(prompt) + args.decode + 16, n_batch=len(prompt),
                       n_ubatch=len(prompt), n_threads=args.threads, n_threads_batch=args.threads, verbose=False)
 
+n_vocab = llm.n_vocab()
+
+
+def last_logits():
+    # The last evaluated position's logits straight from llama.cpp: llama-cpp-python (0.3.x) no longer
+    # copies them into `Llama.scores` unless logits_all, which would add a head matmul per prompt token.
+    return np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(n_vocab,))
+
+
 prefill_best = decode_best = float("inf")
 generated = []
 for _ in range(args.repeats):
     llm.reset()
     llama_cpp.llama_perf_context_reset(llm.ctx)
     llm.eval(prompt)
+    # llama.cpp books a batch's time when the context synchronizes, not when decode returns.
+    llama_cpp.llama_synchronize(llm.ctx)
     perf = llama_cpp.llama_perf_context(llm.ctx)
     prefill_best = min(prefill_best, perf.t_p_eval_ms / 1000)
     llama_cpp.llama_perf_context_reset(llm.ctx)
     tokens = []
     for _ in range(args.decode):
-        token = int(np.argmax(llm.scores[llm.n_tokens - 1]))
+        token = int(np.argmax(last_logits()))
         tokens.append(token)
         llm.eval([token])
+    llama_cpp.llama_synchronize(llm.ctx)
     perf = llama_cpp.llama_perf_context(llm.ctx)
     decode_best = min(decode_best, perf.t_eval_ms / 1000)
     generated = tokens
