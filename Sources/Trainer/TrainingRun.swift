@@ -163,6 +163,7 @@ public struct TrainingRun {
 
     private func writeOutputs(_ tuner: FineTuner, _ checkpoint: Checkpoint, _ history: [StepMetrics], _ metricsURL: URL,
                               dataFingerprint: String) throws {
+        tuner.model.releaseActivations()
         try checkpoint.save(tuner, dataFingerprint: dataFingerprint)
         try JSONLines.write(history, to: metricsURL)
         let validation = history.compactMap { m in m.validationLoss.map { (step: m.step, loss: $0) } }

@@ -66,6 +66,11 @@ public final class TrainableLlama: @unchecked Sendable {
         ActivationShape(config: config, batch: batch, seq: seq, lora: loraLayout?.lora, workers: workers)
     }
 
+    /// Frees the activation arena (the next step allocates it again). Called before checkpoints and
+    /// the final export, whose serialization buffers would otherwise sit on top of it and push the
+    /// peak past the printed estimate (by 1.2 GiB at 8k-token LoRA rows, measured).
+    public func releaseActivations() { activations = nil }
+
     private func activationTensors(for batch: TokenBatch) -> ActivationTensors {
         if let a = activations, a.recompute == recompute, a.shape.workers == workers, a.shape.rows >= batch.rows, a.shape.seq >= batch.seq,
            a.shape.batch >= batch.batch {
