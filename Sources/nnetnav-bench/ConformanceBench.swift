@@ -130,7 +130,9 @@ struct ConformanceBench: AsyncParsableCommand {
         switch role {
         case "img": "image"
         case "RootWebArea": "document"
-        case "LabelText", "Legend", "DisclosureTriangle", "LineBreak": "generic"
+        case "LabelText", "Legend", "DisclosureTriangle", "LineBreak", "Figcaption": "generic"
+        case "DescriptionList": "list"
+        case "MathMLMath": "math"
         default: role
         }
     }

@@ -123,15 +123,22 @@ enum RoleMapping {
     static let tagRoles: [String: String] = [
         "address": "group", "article": "article", "b": "strong", "blockquote": "blockquote", "body": "generic",
         "br": "LineBreak", "button": "button", "caption": "caption", "code": "code", "datalist": "listbox",
-        "dd": "definition", "del": "deletion", "details": "group", "dfn": "term", "dialog": "dialog", "dl": "list",
+        "dd": "definition", "del": "deletion", "details": "group", "dfn": "term", "dialog": "dialog", "dl": "DescriptionList",
         "dt": "term", "em": "emphasis", "fieldset": "group", "figure": "figure", "form": "form", "h1": "heading",
         "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading", "hgroup": "group",
         "hr": "separator", "html": "RootWebArea", "iframe": "Iframe", "ins": "insertion", "label": "LabelText",
-        "legend": "Legend", "main": "main", "mark": "mark", "math": "math", "menu": "list", "meter": "meter",
+        "legend": "Legend", "main": "main", "mark": "mark", "math": "MathMLMath", "menu": "list", "meter": "meter",
         "nav": "navigation", "ol": "list", "optgroup": "group", "option": "option", "output": "status",
         "p": "paragraph", "progress": "progressbar", "s": "deletion", "search": "search", "strong": "strong",
         "sub": "subscript", "sup": "superscript", "table": "table", "tbody": "rowgroup", "textarea": "textbox",
         "tfoot": "rowgroup", "thead": "rowgroup", "time": "time", "tr": "row", "ul": "list",
+        // Chromium's own roles where ARIA has none or a coarser one (its tree prints these, so the
+        // native tree must too): a description list, a figure caption, and MathML's elements.
+        "figcaption": "Figcaption", "mi": "MathMLIdentifier", "mn": "MathMLNumber", "mo": "MathMLOperator",
+        "mrow": "MathMLRow", "mfrac": "MathMLFraction", "msup": "MathMLSup", "msub": "MathMLSub",
+        "msubsup": "MathMLSubSup", "mover": "MathMLOver", "munder": "MathMLUnder", "munderover": "MathMLUnderOver",
+        "mtable": "MathMLTable", "mtr": "MathMLTableRow", "mtd": "MathMLTableCell", "msqrt": "MathMLSquareRoot",
+        "mroot": "MathMLRoot", "mtext": "MathMLText",
     ]
 
     /// Tags whose implicit role depends on attributes or context (`a` with `href`, `li` in a list...).
