@@ -83,6 +83,15 @@ final class AccessibilityRuleTests: XCTestCase {
                        "a figure is still named by its caption")
     }
 
+    /// Chromium 156 exposes a named inline `<svg>` (a `<title>` child or ARIA label) as an image
+    /// named by it, as real pages' icons show; an unnamed one stays a container.
+    func testNamedSVGIsAnImage() throws {
+        XCTAssertEqual(try role("<a href=/f><svg id=x viewBox='0 0 9 9'><title>Facebook</title><path d='M0 0'/></svg></a>"), "img")
+        XCTAssertEqual(try name("<svg id=x viewBox='0 0 9 9'><title> Facebook </title><path d='M0 0'/></svg>"), "Facebook")
+        XCTAssertEqual(try role("<svg id=x aria-label=Logo><path d='M0 0'/></svg>"), "img")
+        XCTAssertEqual(try role("<svg id=x><path d='M0 0'/></svg>"), "generic")
+    }
+
     func testDeprecatedSynonyms() throws {
         XCTAssertEqual(try role("<div id=x role=directory><div role=listitem>a</div></div>"), "list")
         XCTAssertEqual(try role("<div role=directory><div id=x role=listitem>a</div></div>"), "listitem",

@@ -144,7 +144,7 @@ enum RoleMapping {
     /// Tags whose implicit role depends on attributes or context (`a` with `href`, `li` in a list...).
     static let contextualRoleTags: Set<String> = [
         "a", "area", "aside", "footer", "header", "img", "input", "li", "section", "select", "summary", "td",
-        "th", "g", "image",
+        "th", "g", "image", "svg",
     ]
 
     static func implicitRole(of element: HTMLElement, hasName: () -> Bool) -> String {
@@ -171,6 +171,9 @@ enum RoleMapping {
         // SVG-AAM: an image is an image; a group is a group when it is named, else a container.
         case "image": return "img"
         case "g": return hasName() || svgTitle(of: element) != nil ? "group" : "generic"
+        // Chromium 156 shows a named `<svg>` (aria-label, aria-labelledby, title, or a `<title>`
+        // child: the usual icon) as one image; an unnamed one as a container.
+        case "svg": return hasName() || svgTitle(of: element) != nil ? "img" : "generic"
         case "select":
             let size = Int(element.attribute("size") ?? "") ?? 0
             return element.hasAttribute("multiple") || size > 1 ? "listbox" : "combobox"
