@@ -12,6 +12,7 @@ struct Bench: AsyncParsableCommand {
         Every numeric benchmark prints the kernel that ran.
         """,
         subcommands: [BrowserBench.self, ConformanceBench.self, EngineBench.self, EngineSlotsBench.self, TrainerBench.self, ChromiumBench.self,
+                      AgreementBench.self,
                       PipelineOverheadBench.self, DecodeBatchingBench.self, CrawlScalingBench.self, PruningBench.self]
     )
 }

@@ -2,16 +2,16 @@ import ArgumentParser
 import Foundation
 import WebBrowser
 
-/// Runs web-platform-tests' statically authored accessibility cases against the tree builder:
-/// `accname/name/*.html` (elements carry `data-expectedlabel`) and `html-aam/roles*.html`
-/// (`data-expectedrole`, or class `ex-generic` for generic).
+/// Runs web-platform-tests' statically authored accessibility cases against the tree builder,
+/// folder by folder (`ConformanceBench.folders`): elements carry `data-expectedlabel` and/or
+/// `data-expectedrole` (or class `ex-generic` for generic).
 struct ConformanceBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conformance",
         abstract: "Accessible name and role conformance against web-platform-tests files.",
         discussion: """
-        Point --wpt at a folder holding a copy of the wpt files `accname/name/*.html` and \
-        `html-aam/roles*.html` (kept outside this repository). Cases whose expectation depends on CSS \
+        Point --wpt at a folder holding a copy of the wpt folders accname, html-aam, core-aam, svg-aam, \
+        wai-aria and css/css-display/accessibility (kept outside this repository; scripts/bench/fetch_wpt.sh). Cases whose expectation depends on CSS \
         rules from a <style> sheet (pseudo-element content), or on scripts that change the page, are \
         skipped and listed with the reason. Prints pass/total per suite and every failure.
         """)
@@ -29,30 +29,28 @@ struct ConformanceBench: AsyncParsableCommand {
         var total: Int { passed + failures.count }
     }
 
+    /// The wpt folders with statically authored cases, read recursively; each reports its own rate.
+    static let folders = ["accname", "html-aam", "core-aam", "svg-aam", "wai-aria", "css/css-display/accessibility"]
+
     func run() async throws {
         let root = URL(fileURLWithPath: wpt)
-        let suites: [(name: String, folder: String, prefix: String, kind: Kind)] = [
-            ("accname/name", "accname/name", "comp_", .name),
-            ("html-aam/roles*", "html-aam", "roles", .role),
-        ]
         var grand = Outcome()
-        for suite in suites {
-            let folder = root.appendingPathComponent(suite.folder)
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
-                .filter { $0.hasPrefix(suite.prefix) && $0.hasSuffix(".html") && (tentative || !$0.contains(".tentative.")) }
-                .sorted()
+        for suite in Self.folders {
+            let folder = root.appendingPathComponent(suite)
+            let files = Self.testFiles(under: folder, tentative: tentative)
             guard !files.isEmpty else {
-                print("\(suite.name): no files under \(folder.path)")
+                print("\(suite): no files under \(folder.path)")
                 continue
             }
             var outcome = Outcome()
             for file in files {
                 let data = try Data(contentsOf: folder.appendingPathComponent(file))
-                check(file: file, data: data, kind: suite.kind, into: &outcome)
+                check(file: "\(suite)/\(file)", data: data, into: &outcome)
             }
+            guard outcome.total + outcome.skipped.count > 0 else { continue }
             let rate = outcome.total == 0 ? 0 : 100 * Double(outcome.passed) / Double(outcome.total)
-            print("\(suite.name): \(outcome.passed)/\(outcome.total) passed (\(String(format: "%.1f", rate))%), " +
-                  "\(outcome.skipped.count) skipped, files: \(files.joined(separator: " "))")
+            print("\(suite): \(outcome.passed)/\(outcome.total) passed (\(String(format: "%.1f", rate))%), " +
+                  "\(outcome.skipped.count) skipped, \(files.count) files")
             for failure in outcome.failures { print("  FAIL \(failure)") }
             for skip in outcome.skipped { print("  skip \(skip)") }
             grand.passed += outcome.passed
@@ -63,9 +61,20 @@ struct ConformanceBench: AsyncParsableCommand {
         print("all: \(grand.passed)/\(grand.total) passed (\(String(format: "%.1f", rate))%), \(grand.skipped.count) skipped")
     }
 
+    /// Automated test pages under a folder (paths relative to it): `-manual` files need a person,
+    /// `.tentative.` ones test unsettled spec text and are read only when asked.
+    static func testFiles(under folder: URL, tentative: Bool) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return [] }
+        return walker.compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".html") && !$0.contains("-manual") && (tentative || !$0.contains(".tentative.")) }
+            .sorted()
+    }
+
     enum Kind { case name, role }
 
-    private func check(file: String, data: Data, kind: Kind, into outcome: inout Outcome) {
+    /// Checks every case of a page: an element of class `ex` with `data-expectedrole` and/or
+    /// `data-expectedlabel`, or of class `ex-generic` (role generic).
+    private func check(file: String, data: Data, into outcome: inout Outcome) {
         let document = HTMLDocument.parse(data, url: "http://wpt.test/\(file)", encoding: "UTF-8")
         let tree = AccessibilityTree.build(from: document)
         let all = document.root.descendants()
@@ -81,39 +90,35 @@ struct ConformanceBench: AsyncParsableCommand {
 
         for element in all {
             let classes = (element.attribute("class") ?? "").split(separator: " ").map(String.init)
-            let expected: String
-            switch kind {
-            case .name:
-                guard classes.contains("ex"), let label = element.attribute("data-expectedlabel") else { continue }
-                expected = label
-            case .role:
-                if classes.contains("ex"), let role = element.attribute("data-expectedrole") { expected = role }
-                else if classes.contains("ex-generic") { expected = "generic" }
-                else { continue }
-            }
-            let testName = "\(file): \(element.attribute("data-testname") ?? element.startTag)"
-            // Expectations that come from a style sheet (e.g. ::before content) need a CSS engine.
-            let styled = ([element] + ancestors(of: element)).contains { e in
-                (e.attribute("class") ?? "").split(separator: " ").contains { c in
-                    c != "ex" && styleText.contains("." + c)
+            var expectations: [(Kind, String)] = []
+            if classes.contains("ex"), let role = element.attribute("data-expectedrole") { expectations.append((.role, role)) }
+            else if classes.contains("ex-generic") { expectations.append((.role, "generic")) }
+            if classes.contains("ex"), let label = element.attribute("data-expectedlabel") { expectations.append((.name, label)) }
+            for (kind, expected) in expectations {
+                let testName = "\(file): \(element.attribute("data-testname") ?? element.startTag)"
+                // Expectations that come from a style sheet (e.g. ::before content) need a CSS engine.
+                let styled = ([element] + ancestors(of: element)).contains { e in
+                    (e.attribute("class") ?? "").split(separator: " ").contains { c in
+                        c != "ex" && styleText.contains("." + c)
+                    }
                 }
-            }
-            if styled { outcome.skipped.append("\(testName) (needs CSS from a <style> sheet)"); continue }
-            if scriptChangesPage { outcome.skipped.append("\(testName) (page is changed by script)"); continue }
+                if styled { outcome.skipped.append("\(testName) (needs CSS from a <style> sheet)"); continue }
+                if scriptChangesPage { outcome.skipped.append("\(testName) (page is changed by script)"); continue }
 
-            let node = tree.node(for: element)
-            let actual: String
-            switch kind {
-            case .name:
-                actual = node?.name ?? ""
-            case .role:
-                actual = Self.ariaRole(node?.role ?? AccessibilityTree.computedRole(of: element))
-            }
-            let matches = kind == .role
-                ? Self.sameRole(actual, expected)
-                : actual == expected.trimmingCharacters(in: CharacterSet(charactersIn: " \t\n\r\u{0C}"))
-            if matches { outcome.passed += 1 } else {
-                outcome.failures.append("\(testName): expected '\(expected)', got '\(actual)'")
+                let node = tree.node(for: element)
+                let actual: String
+                switch kind {
+                case .name:
+                    actual = node?.name ?? ""
+                case .role:
+                    actual = Self.ariaRole(node?.role ?? AccessibilityTree.computedRole(of: element))
+                }
+                let matches = kind == .role
+                    ? Self.sameRole(actual, expected)
+                    : actual == expected.trimmingCharacters(in: CharacterSet(charactersIn: " \t\n\r\u{0C}"))
+                if matches { outcome.passed += 1 } else {
+                    outcome.failures.append("\(testName): expected '\(expected)', got '\(actual)'")
+                }
             }
         }
     }
@@ -130,7 +135,9 @@ struct ConformanceBench: AsyncParsableCommand {
         switch role {
         case "img": "image"
         case "RootWebArea": "document"
-        case "LabelText", "Legend", "DisclosureTriangle", "LineBreak": "generic"
+        case "LabelText", "Legend", "DisclosureTriangle", "LineBreak", "Figcaption": "generic"
+        case "DescriptionList": "list"
+        case "MathMLMath": "math"
         default: role
         }
     }

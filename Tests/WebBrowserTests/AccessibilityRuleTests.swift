@@ -70,6 +70,28 @@ final class AccessibilityRuleTests: XCTestCase {
     }
 
     /// WAI-ARIA 1.2: directory is deprecated, "treated as list"; presentation is a synonym of none.
+    /// Chromium's tree names some elements with its own roles rather than ARIA's: `dl` is a
+    /// DescriptionList (not list), `figcaption` a Figcaption, MathML elements MathML* roles; the
+    /// native tree prints the same lines (measured on real pages by `nnetnav-bench agreement`).
+    func testChromiumSpecificRolesForDescriptionListsCaptionsAndMathML() throws {
+        XCTAssertEqual(try role("<dl id=x><dt>a</dt><dd>b</dd></dl>"), "DescriptionList")
+        XCTAssertEqual(try role("<figure><img src=a.png alt=a><figcaption id=x>cap</figcaption></figure>"), "Figcaption")
+        XCTAssertEqual(try role("<math id=x><mi>x</mi></math>"), "MathMLMath")
+        XCTAssertEqual(try role("<math><mrow><mi id=x>x</mi><mo>=</mo><mn>2</mn></mrow></math>"), "MathMLIdentifier")
+        XCTAssertEqual(try role("<math><mfrac id=x><mn>1</mn><mn>2</mn></mfrac></math>"), "MathMLFraction")
+        XCTAssertEqual(try name("<figure id=x><img src=a.png alt=a><figcaption>The caption</figcaption></figure>"), "The caption",
+                       "a figure is still named by its caption")
+    }
+
+    /// Chromium 156 exposes a named inline `<svg>` (a `<title>` child or ARIA label) as an image
+    /// named by it, as real pages' icons show; an unnamed one stays a container.
+    func testNamedSVGIsAnImage() throws {
+        XCTAssertEqual(try role("<a href=/f><svg id=x viewBox='0 0 9 9'><title>Facebook</title><path d='M0 0'/></svg></a>"), "img")
+        XCTAssertEqual(try name("<svg id=x viewBox='0 0 9 9'><title> Facebook </title><path d='M0 0'/></svg>"), "Facebook")
+        XCTAssertEqual(try role("<svg id=x aria-label=Logo><path d='M0 0'/></svg>"), "img")
+        XCTAssertEqual(try role("<svg id=x><path d='M0 0'/></svg>"), "generic")
+    }
+
     func testDeprecatedSynonyms() throws {
         XCTAssertEqual(try role("<div id=x role=directory><div role=listitem>a</div></div>"), "list")
         XCTAssertEqual(try role("<div role=directory><div id=x role=listitem>a</div></div>"), "listitem",

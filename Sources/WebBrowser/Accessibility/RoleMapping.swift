@@ -123,21 +123,28 @@ enum RoleMapping {
     static let tagRoles: [String: String] = [
         "address": "group", "article": "article", "b": "strong", "blockquote": "blockquote", "body": "generic",
         "br": "LineBreak", "button": "button", "caption": "caption", "code": "code", "datalist": "listbox",
-        "dd": "definition", "del": "deletion", "details": "group", "dfn": "term", "dialog": "dialog", "dl": "list",
+        "dd": "definition", "del": "deletion", "details": "group", "dfn": "term", "dialog": "dialog", "dl": "DescriptionList",
         "dt": "term", "em": "emphasis", "fieldset": "group", "figure": "figure", "form": "form", "h1": "heading",
         "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading", "hgroup": "group",
         "hr": "separator", "html": "RootWebArea", "iframe": "Iframe", "ins": "insertion", "label": "LabelText",
-        "legend": "Legend", "main": "main", "mark": "mark", "math": "math", "menu": "list", "meter": "meter",
+        "legend": "Legend", "main": "main", "mark": "mark", "math": "MathMLMath", "menu": "list", "meter": "meter",
         "nav": "navigation", "ol": "list", "optgroup": "group", "option": "option", "output": "status",
         "p": "paragraph", "progress": "progressbar", "s": "deletion", "search": "search", "strong": "strong",
         "sub": "subscript", "sup": "superscript", "table": "table", "tbody": "rowgroup", "textarea": "textbox",
         "tfoot": "rowgroup", "thead": "rowgroup", "time": "time", "tr": "row", "ul": "list",
+        // Chromium's own roles where ARIA has none or a coarser one (its tree prints these, so the
+        // native tree must too): a description list, a figure caption, and MathML's elements.
+        "figcaption": "Figcaption", "mi": "MathMLIdentifier", "mn": "MathMLNumber", "mo": "MathMLOperator",
+        "mrow": "MathMLRow", "mfrac": "MathMLFraction", "msup": "MathMLSup", "msub": "MathMLSub",
+        "msubsup": "MathMLSubSup", "mover": "MathMLOver", "munder": "MathMLUnder", "munderover": "MathMLUnderOver",
+        "mtable": "MathMLTable", "mtr": "MathMLTableRow", "mtd": "MathMLTableCell", "msqrt": "MathMLSquareRoot",
+        "mroot": "MathMLRoot", "mtext": "MathMLText",
     ]
 
     /// Tags whose implicit role depends on attributes or context (`a` with `href`, `li` in a list...).
     static let contextualRoleTags: Set<String> = [
         "a", "area", "aside", "footer", "header", "img", "input", "li", "section", "select", "summary", "td",
-        "th", "g", "image",
+        "th", "g", "image", "svg",
     ]
 
     static func implicitRole(of element: HTMLElement, hasName: () -> Bool) -> String {
@@ -164,6 +171,9 @@ enum RoleMapping {
         // SVG-AAM: an image is an image; a group is a group when it is named, else a container.
         case "image": return "img"
         case "g": return hasName() || svgTitle(of: element) != nil ? "group" : "generic"
+        // Chromium 156 shows a named `<svg>` (aria-label, aria-labelledby, title, or a `<title>`
+        // child: the usual icon) as one image; an unnamed one as a container.
+        case "svg": return hasName() || svgTitle(of: element) != nil ? "img" : "generic"
         case "select":
             let size = Int(element.attribute("size") ?? "") ?? 0
             return element.hasAttribute("multiple") || size > 1 ? "listbox" : "combobox"

@@ -31,6 +31,9 @@ public final class BrowserSession: BrowserEnvironment, @unchecked Sendable {
     /// The active tab's URL.
     public var currentURL: String { withLock { tabs[active].page.url } }
 
+    /// What the user typed, ticked, chose and opened on the active page since it loaded.
+    public var formState: FormState { withLock { tabs[active].page.state } }
+
     /// The observation of the current state, without acting.
     public var observation: Observation { withLock { makeObservation(error: nil) } }
 

@@ -1,0 +1,111 @@
+import Foundation
+import WebBrowser
+
+/// Why the native browser's observation (first) and Chromium's (second) differ on a page, line by
+/// line, so a real-page benchmark can say what its remaining differences are. Unmatched lines are
+/// paired up before they are counted alone: the same name under two roles is a role mismatch
+/// (keyed by the role pair); the same role with related names is a name mismatch (keyed by how
+/// the names differ); what is left is content one side has and the other lacks, split by whether
+/// the page's markup holds its text (Chromium-only text the markup lacks was written by script).
+public struct DisagreementCauses: Sendable {
+    /// Lines per cause; a pair of differing lines counts once, as in `ObservationAgreement.rate`.
+    public private(set) var lines: [String: Int] = [:]
+    /// A few differences per cause, for the report.
+    public private(set) var examples: [String: [String]] = [:]
+
+    public init() {}
+
+    /// Adds one page's differences. `markupText` is the page's text as its markup holds it
+    /// (element text and attribute values), to tell script-written content; whitespace is ignored
+    /// in the comparison, as a name from content joins text the markup splits across elements.
+    public mutating func add(_ agreement: ObservationAgreement, markupText: String) {
+        let markup = markupText.filter { !$0.isWhitespace }
+        var native = agreement.onlyInFirst
+        var chromium = agreement.onlyInSecond
+        // Same (non-empty) name, different role.
+        var index = 0
+        while index < native.count {
+            let entry = native[index]
+            if !entry.name.isEmpty, let match = chromium.firstIndex(where: { $0.name == entry.name }) {
+                record("role \(entry.role) (native) vs \(chromium[match].role) (chromium)",
+                       "\(entry.role) vs \(chromium[match].role) '\(entry.name.prefix(60))'")
+                chromium.remove(at: match)
+                native.remove(at: index)
+            } else {
+                index += 1
+            }
+        }
+        // Same role, related names.
+        index = 0
+        while index < native.count {
+            let entry = native[index]
+            if let match = chromium.firstIndex(where: { $0.role == entry.role && Self.nameRule(entry.name, $0.name) != nil }) {
+                let rule = Self.nameRule(entry.name, chromium[match].name)!
+                record("name of \(entry.role): \(rule)",
+                       "'\(entry.name.prefix(50))' vs '\(chromium[match].name.prefix(50))'")
+                chromium.remove(at: match)
+                native.remove(at: index)
+            } else {
+                index += 1
+            }
+        }
+        // Lines left over on one side only; the longer side sets the count, as in the rate.
+        var nativeCauses: [String] = [], chromiumCauses: [String] = []
+        for entry in native {
+            nativeCauses.append("only native: \(entry.role)")
+            examples["only native: \(entry.role)", default: []].appendLimited("'\(entry.name.prefix(60))'")
+        }
+        for entry in chromium {
+            let scripted = !entry.name.isEmpty && !markup.contains(entry.name.filter { !$0.isWhitespace })
+            let cause = scripted ? "only chromium, text not in the markup (script-written): \(entry.role)"
+                : "only chromium: \(entry.role)"
+            chromiumCauses.append(cause)
+            examples[cause, default: []].appendLimited("'\(entry.name.prefix(60))'")
+        }
+        // Unpaired lines of both sides overlap in the rate's denominator (max, not sum): charge the
+        // longer side's causes fully, the shorter side's not at all.
+        for cause in nativeCauses.count >= chromiumCauses.count ? nativeCauses : chromiumCauses {
+            lines[cause, default: 0] += 1
+        }
+        for cause in nativeCauses.count >= chromiumCauses.count ? chromiumCauses : nativeCauses where lines[cause] == nil {
+            lines[cause] = 0
+        }
+    }
+
+    /// How two names of the same role differ, when they are plausibly the same thing; nil when
+    /// they are unrelated.
+    public static func nameRule(_ native: String, _ chromium: String) -> String? {
+        if native.isEmpty { return "native unnamed" }
+        if chromium.isEmpty { return "chromium unnamed" }
+        let a = collapsed(native), b = collapsed(chromium)
+        if a == b { return "whitespace" }
+        if a.lowercased() == b.lowercased() { return "letter case (text-transform)" }
+        let squeezedA = a.filter { !$0.isWhitespace }, squeezedB = b.filter { !$0.isWhitespace }
+        if squeezedA == squeezedB { return "spacing between elements" }
+        if b.contains(a) { return "chromium's longer" }
+        if a.contains(b) { return "native's longer" }
+        return nil
+    }
+
+    static func collapsed(_ text: String) -> String {
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    private mutating func record(_ cause: String, _ example: String) {
+        lines[cause, default: 0] += 1
+        examples[cause, default: []].appendLimited(example)
+    }
+
+    /// Causes by line count, largest first, with up to three examples each.
+    public func report(totalLines: Int) -> String {
+        lines.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { cause, count in
+            let share = totalLines > 0 ? Double(count) / Double(totalLines) * 100 : 0
+            let shown = (examples[cause] ?? []).prefix(3).joined(separator: "; ")
+            return String(format: "%6d lines %5.2f%%  %@\n        e.g. %@", count, share, cause, shown)
+        }.joined(separator: "\n")
+    }
+}
+
+private extension Array where Element == String {
+    mutating func appendLimited(_ example: String) { if count < 3 { append(example) } }
+}

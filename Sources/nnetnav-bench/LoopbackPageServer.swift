@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Serves a folder of saved pages on loopback, so both browsers load them over HTTP as they would
+/// a live site. HTML goes out as `text/html` without a charset: each browser sniffs the page's
+/// `<meta charset>` itself, as it must for a saved page.
+enum LoopbackPageServer {
+    static func with<T: Sendable>(folder: URL, _ body: (_ baseURL: String) async throws -> T) async throws -> T {
+        let root = folder.standardizedFileURL.path
+        let router = Router()
+        router.get("**") { request, _ -> Response in
+            let path = request.uri.path.removingPercentEncoding ?? request.uri.path
+            let file = URL(fileURLWithPath: root + path).standardizedFileURL.path
+            // Nothing outside the folder, whatever `..` the path holds.
+            guard file.hasPrefix(root + "/"), let data = FileManager.default.contents(atPath: file) else {
+                return Response(status: .notFound)
+            }
+            let type = file.hasSuffix(".html") || file.hasSuffix(".htm") ? "text/html" : "application/octet-stream"
+            return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: Logger(label: "loopback-pages", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
+            defer { group.cancelAll() }
+            return try await body("http://127.0.0.1:\(port)")
+        }
+    }
+}
