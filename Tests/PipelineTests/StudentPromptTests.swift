@@ -109,6 +109,22 @@ final class StudentPromptTests: XCTestCase {
         XCTAssertTrue(shortUser.contains(StudentPrompt.history(Array(actions.prefix(2)))), "a short history is whole")
     }
 
+    /// At the default 1,024-token row about half of the row is page: NNetnav's long system message had left
+    /// ~150 tokens, the top of each site's header, so even an oracle following the scripted solutions
+    /// could not see the Search button it had to click.
+    func testAtTheDefaultRowSizeThePageGetsHalfTheRow() throws {
+        guard let file = Self.embeddedModel else { throw XCTSkip("the embedded model's tokenizer is not installed") }
+        let tokens = try TokenCounter.tokenizer(of: file)
+        let prompt = StudentPrompt(template: prompts.studentPolicy, maxSequenceTokens: 1024, maxAnswerTokens: 128, tokens: tokens)
+        let page = String(repeating: "\t[7] link 'Hearthwell Compact Enamel Saucepan'\n", count: 400)
+        let step = StudentPrompt.Step(observation: page, url: "http://shop.nnetnav/", objective: "What does the saucepan cost?",
+                                      previousActions: ["click [12] where [12] is link 'Home & Kitchen'"])
+        let user = try XCTUnwrap(prompt.messages(for: step))[1].content
+        let shown = user.components(separatedBy: "\nURL: ").first!
+        XCTAssertGreaterThan(tokens.count(shown), 480, "about half of a 1,024-token row is page (it was ~150 tokens)")
+        XCTAssertLessThan(tokens.count(prompts.studentPolicy.system), 300, "the system message stays short")
+    }
+
     func testTruncationHoldsItsBudgetOnMultiByteGlyphs() throws {
         let page = Self.multiBytePage(lines: 300)
         for budget in [100, 300, 1000] {
