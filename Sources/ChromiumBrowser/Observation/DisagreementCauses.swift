@@ -23,31 +23,14 @@ public struct DisagreementCauses: Sendable {
         var native = agreement.onlyInFirst
         var chromium = agreement.onlyInSecond
         // Same (non-empty) name, different role.
-        var index = 0
-        while index < native.count {
-            let entry = native[index]
-            if !entry.name.isEmpty, let match = chromium.firstIndex(where: { $0.name == entry.name }) {
-                record("role \(entry.role) (native) vs \(chromium[match].role) (chromium)",
-                       "\(entry.role) vs \(chromium[match].role) '\(entry.name.prefix(60))'")
-                chromium.remove(at: match)
-                native.remove(at: index)
-            } else {
-                index += 1
-            }
+        pairOff(&native, &chromium) { n, c in
+            guard !n.name.isEmpty, c.name == n.name else { return nil }
+            return ("role \(n.role) (native) vs \(c.role) (chromium)", "\(n.role) vs \(c.role) '\(n.name.prefix(60))'")
         }
         // Same role, related names.
-        index = 0
-        while index < native.count {
-            let entry = native[index]
-            if let match = chromium.firstIndex(where: { $0.role == entry.role && Self.nameRule(entry.name, $0.name) != nil }) {
-                let rule = Self.nameRule(entry.name, chromium[match].name)!
-                record("name of \(entry.role): \(rule)",
-                       "'\(entry.name.prefix(50))' vs '\(chromium[match].name.prefix(50))'")
-                chromium.remove(at: match)
-                native.remove(at: index)
-            } else {
-                index += 1
-            }
+        pairOff(&native, &chromium) { n, c in
+            guard c.role == n.role, let rule = Self.nameRule(n.name, c.name) else { return nil }
+            return ("name of \(n.role): \(rule)", "'\(n.name.prefix(50))' vs '\(c.name.prefix(50))'")
         }
         // Lines left over on one side only; the longer side sets the count, as in the rate.
         var nativeCauses: [String] = [], chromiumCauses: [String] = []
@@ -89,6 +72,25 @@ public struct DisagreementCauses: Sendable {
 
     static func collapsed(_ text: String) -> String {
         text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// Pairs each native entry with the first Chromium entry `cause` gives a cause for, records that
+    /// cause, and takes both out of the unpaired lines.
+    private mutating func pairOff(_ native: inout [ObservationAgreement.Entry], _ chromium: inout [ObservationAgreement.Entry],
+                                  cause: (ObservationAgreement.Entry, ObservationAgreement.Entry) -> (key: String, example: String)?) {
+        var index = 0
+        while index < native.count {
+            let entry = native[index]
+            var pair: (match: Int, found: (key: String, example: String))?
+            for i in chromium.indices { if let found = cause(entry, chromium[i]) { pair = (i, found); break } }
+            if let (match, found) = pair {
+                record(found.key, found.example)
+                chromium.remove(at: match)
+                native.remove(at: index)
+            } else {
+                index += 1
+            }
+        }
     }
 
     private mutating func record(_ cause: String, _ example: String) {
