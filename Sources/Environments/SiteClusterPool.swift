@@ -14,7 +14,10 @@ public final class SiteClusterPool: EnvironmentPool, @unchecked Sendable {
     private let environments: [any ScriptableBrowser]
     private let chromium: ChromiumBrowser?
 
-    public init(cluster: SiteCluster, backend: BrowserBackend = .native, viewportLines: Int = 60) async throws {
+    /// `viewportBudget` sizes native windows to a reader's prompt (the student's, in the main job), so a
+    /// crawl's observations export to rows that show each window whole.
+    public init(cluster: SiteCluster, backend: BrowserBackend = .native, viewportLines: Int = 60,
+                viewportBudget: ViewportBudget? = nil) async throws {
         self.cluster = cluster
         instanceCount = await cluster.instances
         switch backend {
@@ -23,7 +26,8 @@ public final class SiteClusterPool: EnvironmentPool, @unchecked Sendable {
             for i in 0..<instanceCount {
                 let prefixes = Array(await cluster.baseURLs(instance: i).values)
                 browsers.append(BrowserSession(configuration: BrowserConfiguration(allowedURLPrefixes: prefixes,
-                                                                                   viewportLines: viewportLines)))
+                                                                                   viewportLines: viewportLines,
+                                                                                   viewportBudget: viewportBudget)))
             }
             environments = browsers
             chromium = nil

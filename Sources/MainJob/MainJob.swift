@@ -121,7 +121,8 @@ public struct MainJob: Sendable {
         let store = try CrawlStore(path: stages.out.appendingPathComponent("crawl.sqlite").path)
         var exploration = config.exploration
         exploration.seed = config.seed
-        let pool = try await SiteClusterPool(cluster: stages.cluster, backend: stages.backend)
+        let pool = try await SiteClusterPool(cluster: stages.cluster, backend: stages.backend,
+                                             viewportBudget: stages.studentPrompt.viewportBudget)
         defer { pool.shutdown() }
         var crawler = Crawler(model: cachedAndMetered(model, stages), prompts: stages.prompts, config: exploration,
                               store: store, environments: pool, sites: config.sites, episodes: config.episodes, shard: .all)

@@ -29,14 +29,18 @@ final class LearningExperimentTests: XCTestCase {
         await cluster.shutdown()
         XCTAssertEqual(collected.episodes.count, 3)
         XCTAssertEqual(collected.demonstrations.count, collected.episodes.filter(\.succeeded).count)
-        XCTAssertGreaterThan(collected.demonstrations.count, 0, "scripted solutions pass their own checks: "
+        // All of them: with 60-line windows the student's prompt cut the bottom of every window, and
+        // solutions whose target sat there scrolled past it forever (61 of 97 training tasks passed).
+        XCTAssertEqual(collected.demonstrations.count, 3, "scripted solutions pass their own checks: "
                              + collected.episodes.map { "\($0.taskID) \($0.result.checks.map(\.reason)) \($0.steps.map(\.action))" }
                                  .joined(separator: "; "))
         let heldOutIntents = Set(split.tasks(of: wiki, heldOut: true).map(\.intent))
         for demo in collected.demonstrations {
             XCTAssertFalse(heldOutIntents.contains(demo.instruction), "never a held-out task")
             XCTAssertFalse(demo.finalObservation.contains("127.0.0.1"), "canonical URLs, as in a crawl's data")
-            for row in DatasetExporter(studentPrompt: prompt).rows(for: demo).compactMap(\.row) {
+            let results = DatasetExporter(studentPrompt: prompt).rows(for: demo)
+            XCTAssertFalse(results.contains { if case .hiddenTarget = $0 { true } else { false } }, "\(results)")
+            for row in results.compactMap(\.row) {
                 XCTAssertTrue(PolicyAnswerFormat.conforms(row.messages[2].content), row.messages[2].content)
             }
         }

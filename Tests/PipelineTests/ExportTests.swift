@@ -97,4 +97,20 @@ final class ExportTests: XCTestCase {
         exporter.studentPrompt.maxSequenceTokens = 300   // smaller than the system prompt: the row is dropped, not mangled
         XCTAssertEqual(exporter.rows(for: demo)[0], .overBudget(step: 0))
     }
+
+    /// A row whose action names an element the truncated page no longer shows teaches the student to
+    /// act on ids it cannot see: it is dropped and counted, and a mention in the history does not count.
+    func testARowWhoseTargetWasCutFromThePageIsDropped() throws {
+        var demo = StudentPromptTests.demonstration(page: StudentPromptTests.multiBytePage(lines: 400))
+        let exporter = DatasetExporter(studentPrompt: StudentPrompt(template: prompts.studentPolicy, maxSequenceTokens: 4096,
+                                                                    maxAnswerTokens: 128, tokens: .utf8Bytes))
+        XCTAssertNotNil(exporter.rows(for: demo)[0].row, "[10] is the page's first line")
+        demo.steps[1].action = "click [400]"
+        demo.steps[1].actionDescription = "click [400] where [400] is link '商品'"
+        XCTAssertEqual(exporter.rows(for: demo)[1], .hiddenTarget(step: 1), "line 391 of the page is far past the budget")
+        demo.steps[1].action = "click [10]"
+        XCTAssertNotNil(exporter.rows(for: demo)[1].row, "shown on the page, though the history also names [10]")
+        XCTAssertFalse(DatasetExporter.shows(element: 400, in: "PREVIOUS ACTIONS:\n2: click [400] where [400] is link 'x'"))
+        XCTAssertTrue(DatasetExporter.shows(element: 400, in: "OBSERVATION:\n\t\t[400] link 'x'"))
+    }
 }

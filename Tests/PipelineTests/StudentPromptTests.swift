@@ -125,6 +125,31 @@ final class StudentPromptTests: XCTestCase {
         XCTAssertLessThan(tokens.count(prompts.studentPolicy.system), 300, "the system message stays short")
     }
 
+    /// The browser's windows cut to `viewportBudget` reach the student whole: for a typical objective and
+    /// a long history no window of a long page is truncated, and the page still gets most of its share.
+    func testAWindowCutToTheViewportBudgetIsShownWhole() throws {
+        guard let file = Self.embeddedModel else { throw XCTSkip("the embedded model's tokenizer is not installed") }
+        let prompt = StudentPrompt(template: prompts.studentPolicy, maxSequenceTokens: 1024, maxAnswerTokens: 128,
+                                   tokens: try TokenCounter.tokenizer(of: file))
+        let budget = prompt.viewportBudget
+        XCTAssertGreaterThan(budget.limit, 350, "the page's share of a 1,024-token row")
+        let tree = RenderedTree(lines: [.init(id: 1, depth: 0, text: "[1] RootWebArea 'One Stop Market'")]
+            + (0..<300).map { .init(id: $0 + 2, depth: 1 + $0 % 4, text: "[\($0 + 2)] link 'Hearthwell Compact Enamel Saucepan \($0)'") })
+        let header = "Tab 0 (current): One Stop Market"
+        let windows = tree.windows(size: 60, budget: budget, reserved: budget.cost(header + "\n\n" + tree.lines[0].text))
+        XCTAssertGreaterThan(windows.count, 5)
+        let history = (0..<12).map { "click [\(100 + $0)] where [\(100 + $0)] is link 'Hearthwell Compact Enamel Saucepan \($0)'" }
+        for window in windows {
+            let step = StudentPrompt.Step(observation: header + "\n\n" + tree.text(lines: window),
+                                          url: "http://onestopmarket.com/catalogsearch/result/?q=saucepan&p=2",
+                                          objective: "Find the cheapest enamel saucepan in Home & Kitchen and tell me its price",
+                                          previousActions: history)
+            let user = try XCTUnwrap(prompt.messages(for: step))[1].content
+            XCTAssertFalse(user.contains(TextMeasures.truncationMarker), "window \(window) was cut")
+            XCTAssertTrue(user.contains(tree.lines[window.upperBound - 1].text), "the window's last line is shown")
+        }
+    }
+
     func testTruncationHoldsItsBudgetOnMultiByteGlyphs() throws {
         let page = Self.multiBytePage(lines: 300)
         for budget in [100, 300, 1000] {

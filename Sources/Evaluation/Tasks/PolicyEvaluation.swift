@@ -2,6 +2,7 @@ import ChromiumBrowser
 import Environments
 import Foundation
 import NNetnavSupport
+import WebBrowser
 import WebSites
 import WebTasks
 
@@ -28,7 +29,9 @@ public struct PolicyEvaluation: Sendable {
                     progress: Bool = true) async throws -> [TaskEpisode] {
         let chromium = backend == .chromium ? ChromiumBrowserSource(browser: try await ChromiumBrowser.launch()) : nil
         defer { chromium?.close() }
-        let browsers: any TaskBrowserSource = chromium ?? NativeBrowserSource()
+        // The native viewport is cut to the policy's prompt, so the policy sees every window whole.
+        let browsers: any TaskBrowserSource = chromium
+            ?? NativeBrowserSource(configuration: BrowserConfiguration(viewportBudget: runner.agent.prompt.viewportBudget))
         let cluster = runner.cluster
         let runner = self.runner
         var placeholders: [[String: String]] = []

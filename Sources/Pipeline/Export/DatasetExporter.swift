@@ -1,6 +1,7 @@
 import Foundation
 import LanguageModels
 import NNetnavSupport
+import WebBrowser
 
 /// Writes demonstrations as per-step chat SFT rows and as trajectories, split by episode.
 ///
@@ -38,6 +39,9 @@ public struct DatasetExporter: Sendable {
         case overBudget(step: Int)
         /// The step's action failed; it is history, never a target.
         case failedAction(step: Int)
+        /// The action names an element the row's (truncated) page does not show: such a row would
+        /// teach the student to act on ids it cannot see.
+        case hiddenTarget(step: Int)
 
         public var row: ChatSFTRow? { if case .row(let r) = self { r } else { nil } }
     }
@@ -51,9 +55,19 @@ public struct DatasetExporter: Sendable {
             guard let prompt = studentPrompt.messages(for: Self.studentStep(demo, at: t), target: target) else {
                 return .overBudget(step: t)
             }
+            if !isStop, let id = ActionParser.parse(action: demo.steps[t].action).elementID,
+               !Self.shows(element: id, in: prompt.map(\.content).joined(separator: "\n")) {
+                return .hiddenTarget(step: t)
+            }
             return .row(ChatSFTRow(dataset: datasetName, id: "\(demo.episode):\(demo.depth):\(t)",
                                    messages: prompt + [.assistant(target)]))
         }
+    }
+
+    /// Whether a prompt prints element `id` as a page line (`\t…[id] role 'name'`), not only in the history.
+    static func shows(element id: Int, in prompt: String) -> Bool {
+        let mark = "[\(id)] "
+        return prompt.split(separator: "\n").contains { $0.drop(while: { $0 == "\t" }).hasPrefix(mark) }
     }
 
     public func trajectory(_ demo: Demonstration) -> TrajectoryRow {
@@ -75,11 +89,13 @@ public struct DatasetExporter: Sendable {
         public var droppedRows = 0
         public var truncatedRows = 0
         public var failedActionSteps = 0
+        public var hiddenTargetRows = 0
         public var files: [URL] = []
 
         public var description: String {
             "\(demonstrations) demonstrations → SFT rows train \(rows[.train] ?? 0) / validation \(rows[.validation] ?? 0) "
                 + "(\(truncatedRows) with truncated pages, \(droppedRows) dropped: target over budget, "
+                + "\(hiddenTargetRows) dropped: target element cut from the page, "
                 + "\(failedActionSteps) failed actions kept as history only); "
                 + "trajectories train \(trajectories[.train] ?? 0) / validation \(trajectories[.validation] ?? 0)"
         }
@@ -105,6 +121,7 @@ public struct DatasetExporter: Sendable {
                     sft[split]!.append(row)
                 case .overBudget: summary.droppedRows += 1
                 case .failedAction: summary.failedActionSteps += 1
+                case .hiddenTarget: summary.hiddenTargetRows += 1
                 }
             }
             trajectories[split]!.append(trajectory(demo))

@@ -1,5 +1,6 @@
 import Foundation
 import LanguageModels
+import WebBrowser
 
 /// The trained policy's prompt (`student_policy.txt`): the one renderer behind every exported SFT
 /// row and every evaluation step, so the policy is evaluated on exactly the prompt it was trained on.
@@ -21,6 +22,10 @@ public struct StudentPrompt: Sendable {
     public static let templateOverheadTokens = 32
     /// A page gets at least this many tokens, or the step is not rendered.
     public static let minimumPageTokens = 64
+    /// PREVIOUS ACTIONS gets at most this many tokens; the oldest actions give way first.
+    public var maxHistoryTokens = 96
+    /// What the viewport leaves for the objective and the URL, which vary by task and step.
+    public var taskTokens = 64
 
     public init(template: PromptTemplate, maxSequenceTokens: Int = 4096, maxAnswerTokens: Int = 384,
                 tokens: TokenCounter = .utf8Bytes) {
@@ -61,8 +66,8 @@ public struct StudentPrompt: Sendable {
     /// System and user messages for `step`, leaving `answerTokens` (at least `maxAnswerTokens`) free;
     /// nil when not even `minimumPageTokens` of page fit.
     public func messages(for step: Step, answerTokens: Int = 0) -> [ChatMessage]? {
-        // A long episode's history would crowd out the page: the oldest actions give way first,
-        // until the page has `pageShareOfHistory` of what history and page share, or no action is left.
+        // A long episode's history would crowd out the page: the oldest actions give way first, until
+        // the history fits `maxHistoryTokens` (what `viewportBudget` reserves for it) and the page its minimum.
         var kept = step.previousActions
         var values: [String: String] = [:]
         var system = "", pageBudget = 0
@@ -74,12 +79,25 @@ public struct StudentPrompt: Sendable {
                 + Self.templateOverheadTokens + max(answerTokens, maxAnswerTokens)
             pageBudget = maxSequenceTokens - fixed
             let historyTokens = tokens.count(values["previous_actions"]!)
-            guard !kept.isEmpty, pageBudget < Self.minimumPageTokens || pageBudget < historyTokens else { break }
+            guard !kept.isEmpty, pageBudget < Self.minimumPageTokens || historyTokens > maxHistoryTokens else { break }
             kept.removeFirst()
         }
         guard pageBudget >= Self.minimumPageTokens else { return nil }
         values["observation"] = TextMeasures.truncate(step.observation, maxTokens: pageBudget, counter: tokens)
         return [.system(system), .user(PromptTemplate.fill(template.user, values))]
+    }
+
+    /// The page's share of a row when the objective and URL take `taskTokens` and the history
+    /// `maxHistoryTokens`: the browser's viewport, so that every window is shown whole (a longer
+    /// objective or target still truncates the page, and the exporter drops rows that lose their target).
+    public var viewportBudget: ViewportBudget {
+        let empty = ["observation": "", "url": "", "objective": "", "previous_actions": ""]
+        let fixed = tokens.count(PromptTemplate.fill(template.system, empty)) + tokens.count(PromptTemplate.fill(template.user, empty))
+            + Self.templateOverheadTokens + maxAnswerTokens + maxHistoryTokens + taskTokens
+        let counter = tokens
+        return ViewportBudget(limit: max(Self.minimumPageTokens, maxSequenceTokens - fixed), unit: "\(tokens.name) tokens") {
+            counter.count($0)
+        }
     }
 
     /// The prompt of an SFT row whose answer is `target`, or nil when the target leaves no room for the page.

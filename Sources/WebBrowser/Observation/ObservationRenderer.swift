@@ -42,28 +42,12 @@ public struct RenderedTree: Sendable {
     public func contains(id: Int) -> Bool { lineByID[id] != nil }
 
     /// Number of scroll positions when `size` lines (below the root line) fit in the viewport.
-    public func windowCount(size: Int) -> Int {
-        let body = max(lines.count - 1, 0)
-        guard size > 0, body > 0 else { return 1 }
-        return (body + size - 1) / size
-    }
+    public func windowCount(size: Int) -> Int { windows(size: size, budget: nil).count }
 
-    /// The root line and the `index`-th window of the rest, as text.
+    /// The root line and the `index`-th window of `size` lines of the rest, as text (the whole page when `size` ≤ 0).
     public func text(window index: Int, size: Int) -> String {
-        guard let first = lines.first else { return "" }
-        var selected = [first]
-        if size <= 0 {
-            selected += lines.dropFirst()
-        } else {
-            let start = 1 + index * size
-            if start < lines.count { selected += lines[start..<min(lines.count, start + size)] }
-        }
-        var out = ""
-        for (i, line) in selected.enumerated() {
-            if i > 0 { out += "\n" }
-            out += String(repeating: "\t", count: line.depth) + line.text
-        }
-        return out
+        let all = windows(size: size, budget: nil)
+        return text(lines: all.indices.contains(index) ? all[index] : lines.count..<lines.count)
     }
 }
 

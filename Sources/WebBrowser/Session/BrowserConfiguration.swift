@@ -11,6 +11,9 @@ public struct BrowserConfiguration: Sendable {
     /// Tree lines per observation window (below the root line); `scroll` moves by one window.
     /// Zero or less shows the whole page.
     public var viewportLines: Int
+    /// When set, a window also ends before its text (with the tab header and root line) would cost
+    /// more than the budget: the viewport is sized to the reader's prompt (see `ViewportBudget`).
+    public var viewportBudget: ViewportBudget?
     /// Whole-request timeout in seconds.
     public var timeout: TimeInterval
     public var connectTimeout: TimeInterval
@@ -20,11 +23,13 @@ public struct BrowserConfiguration: Sendable {
     public var userAgent: String
 
     public init(allowedURLPrefixes: [String] = [], allowFileURLs: Bool = false, viewportLines: Int = 60,
+                viewportBudget: ViewportBudget? = nil,
                 timeout: TimeInterval = 15, connectTimeout: TimeInterval = 5, maxBodyBytes: Int = 8 << 20,
                 maxRedirects: Int = 10, userAgent: String = "nnetnav/0.1 (headless; no JavaScript)") {
         self.allowedURLPrefixes = allowedURLPrefixes
         self.allowFileURLs = allowFileURLs
         self.viewportLines = viewportLines
+        self.viewportBudget = viewportBudget
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.maxBodyBytes = maxBodyBytes

@@ -278,7 +278,7 @@ extension BrowserSession {
     }
 
     private func scrollTo(_ window: Int) -> Observation {
-        let count = page.rendered.windowCount(size: configuration.viewportLines)
+        let count = viewportWindows().count
         var p = page
         p.scroll = max(0, min(count - 1, window))
         page = p

@@ -129,20 +129,35 @@ public final class BrowserSession: BrowserEnvironment, @unchecked Sendable {
 
     /// Must be called with the lock held.
     func makeObservation(error: String?) -> Observation {
-        let page = tabs[active].page
         let header = ObservationRenderer.tabHeader(titles: tabs.map { $0.page.title }, active: active)
-        let size = configuration.viewportLines
-        let count = page.rendered.windowCount(size: size)
-        let window = min(page.scroll, count - 1)
-        var text = header + "\n\n" + page.rendered.text(window: window, size: size)
+        let note = page.document.depthNote
+        let windows = viewportWindows(header: header)
+        let window = min(page.scroll, windows.count - 1)
+        var text = header + "\n\n" + page.rendered.text(lines: windows[window])
         // Said on every window: the model would otherwise take the flattened levels as the page's.
-        if let note = page.document.depthNote { text += "\n\n" + note }
+        if let note { text += "\n\n" + note }
         var error = error
         if error == nil, page.status >= 400 { error = "HTTP \(page.status) \(Self.reason(page.status)) for \(page.url)" }
         return Observation(text: text, url: page.url, title: page.title,
                            tabs: tabs.map { Observation.Tab(title: $0.page.title, url: $0.page.url) },
                            activeTab: active, error: error, status: page.status,
-                           viewportIndex: window, viewportCount: count)
+                           viewportIndex: window, viewportCount: windows.count)
+    }
+
+    /// The active page's windows (lock held). With a budget, what every window repeats (the tab
+    /// header, the root line, the depth note and the blank lines between them) is reserved first.
+    func viewportWindows(header: String? = nil) -> [Range<Int>] {
+        let budget = configuration.viewportBudget
+        var reserved = 0
+        if let budget {
+            let header = header ?? ObservationRenderer.tabHeader(titles: tabs.map { $0.page.title }, active: active)
+            reserved = budget.cost(header + "\n\n" + (page.rendered.lines.first?.text ?? ""))
+                + (page.document.depthNote.map { budget.cost("\n\n" + $0) } ?? 0)
+        }
+        if let cached = page.windowCache, cached.reserved == reserved { return cached.windows }
+        let windows = page.rendered.windows(size: configuration.viewportLines, budget: budget, reserved: reserved)
+        page.windowCache = (reserved, windows)
+        return windows
     }
 
     func notFound(_ verb: String, _ id: Int) -> String {
@@ -184,7 +199,7 @@ public final class BrowserSession: BrowserEnvironment, @unchecked Sendable {
     }
 
     private func scroll(_ direction: BrowserAction.ScrollDirection) -> Observation {
-        let count = page.rendered.windowCount(size: configuration.viewportLines)
+        let count = viewportWindows().count
         var current = page
         current.scroll = max(0, min(count - 1, current.scroll + (direction == .down ? 1 : -1)))
         page = current

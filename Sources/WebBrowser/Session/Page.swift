@@ -12,6 +12,8 @@ struct Page: Sendable {
     var scroll = 0
     private(set) var tree: AccessibilityTree
     private(set) var rendered: RenderedTree
+    /// The viewport's windows for the reserve they were cut with (the tab header can change it).
+    var windowCache: (reserved: Int, windows: [Range<Int>])?
 
     init(url: String, status: Int, document: HTMLDocument) {
         self.url = url
@@ -31,6 +33,7 @@ struct Page: Sendable {
     mutating func refresh() {
         tree = AccessibilityTree.build(from: document, state: state, focusedElement: focused)
         rendered = ObservationRenderer.render(tree)
+        windowCache = nil
     }
 }
 

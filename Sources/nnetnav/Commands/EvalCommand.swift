@@ -70,14 +70,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Episodes run at once, each on its own site instance or browser context (MiniWoB++). Pays with a remote or shared model server; the in-process model answers one call at a time. Default: --instances.")
     var concurrency: Int?
 
-    @Option(name: .long, help: "Token budget of the policy's chat (prompt + answer), as `nnetnav export --max-sequence-tokens`: the prompt is rendered exactly as the training rows were.")
-    var maxSequenceTokens = EvalDefaults.maxSequenceTokens
-
-    @Option(name: .long, help: "Tokens kept free for the answer and the policy's generation limit, as `nnetnav export --max-answer-tokens`.")
-    var maxAnswerTokens = EvalDefaults.maxAnswerTokens
-
-    @Option(name: .long, help: "GGUF file whose tokenizer counts the budget (default: the embedded model), or 'bytes', as for `nnetnav export`.")
-    var tokenizer: String?
+    @OptionGroup var student: StudentPromptOptions
 
     @Option(name: .long, help: "Most valid actions offered to the constrained re-ask.")
     var maxCandidates = EvalDefaults.maxCandidates
@@ -128,8 +121,8 @@ struct EvalCommand: AsyncParsableCommand {
         guard instances > 0, maxSteps > 0, (concurrency ?? 1) > 0 else {
             throw ValidationError("--instances, --concurrency and --max-steps must be positive")
         }
-        guard maxSequenceTokens > 0, maxAnswerTokens > 0, maxCandidates > 0 else {
-            throw ValidationError("--max-sequence-tokens, --max-answer-tokens and --max-candidates must be positive")
+        guard maxCandidates > 0 else {
+            throw ValidationError("--max-candidates must be positive")
         }
         if let judge { _ = try judge.spec(option: "--judge") }
         if webvoyager != nil, judge == nil { throw ValidationError("--webvoyager needs --judge MODEL to decide success") }
@@ -287,10 +280,8 @@ struct EvalCommand: AsyncParsableCommand {
 
     func makeAgent(_ model: any ChatModel, meter: UsageMeter) throws -> PolicyAgent {
         PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
-                    prompt: StudentPrompt(template: try PromptLibrary().studentPolicy,
-                                          maxSequenceTokens: maxSequenceTokens, maxAnswerTokens: maxAnswerTokens,
-                                          tokens: try StudentTokens.counter(tokenizer)),
-                    options: GenerationOptions(temperature: 0, maxTokens: maxAnswerTokens),
+                    prompt: try student.prompt(),
+                    options: GenerationOptions(temperature: 0, maxTokens: student.maxAnswerTokens),
                     constrainedFallback: constrainedFallback, maxCandidates: maxCandidates,
                     decoding: try decoding.resolved(for: policyOptions.policy.spec(option: "--policy")))
     }
@@ -328,11 +319,7 @@ enum DecodingChoice: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-/// Defaults of the policy's budgets, sized for the embedded 135M model (see README, "Evaluation").
-/// Sized for the embedded 135M model and equal to the main job's export budget, so a fine-tuned
-/// checkpoint is evaluated on prompts shaped like its training rows.
+/// Defaults of the constrained re-ask (the prompt's budgets are `StudentPromptOptions`').
 enum EvalDefaults {
-    static let maxSequenceTokens = 1024
-    static let maxAnswerTokens = 128
     static let maxCandidates = 16
 }

@@ -122,6 +122,9 @@ struct ExploreCommand: AsyncParsableCommand {
 
     @OptionGroup var browserOption: BrowserOption
 
+    /// The student whose rows the crawl becomes: the native viewport is cut to its page share.
+    @OptionGroup(title: "Student prompt (sizes the native browser's windows)") var student: StudentPromptOptions
+
     @Option(name: .long, help: ArgumentHelp("JPEG quality of the screenshot stored with each step when the pages run in Chromium (--browser chromium, MiniWoB++, WebArena, the open web); 0 stores none.",
                                             discussion: "Viewport only; an image over 250 kB is retried at half the quality, then left out. At the default a step's picture is typically 30–80 kB. `nnetnav view` shows it next to the observation."))
     var screenshotQuality = StepScreenshots().jpegQuality
@@ -281,7 +284,9 @@ struct ExploreCommand: AsyncParsableCommand {
         let dataDirectory = folder.appendingPathComponent("env")
         let cluster = try await SiteCluster.start(sites: names, instances: instances, basePort: basePort,
                                                   dataDirectory: dataDirectory, seed: TaskSet.seed)
-        let pool = try await SiteClusterPool(cluster: cluster, backend: browserOption.browser ?? .native)
+        let backend = browserOption.browser ?? .native
+        let pool = try await SiteClusterPool(cluster: cluster, backend: backend,
+                                             viewportBudget: backend == .native ? try student.prompt().viewportBudget : nil)
         return (pool, { pool.shutdown(); await cluster.shutdown() })
     }
 

@@ -21,14 +21,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output folder.")
     var out: String
 
-    @Option(name: .long, help: "Token budget of one SFT row (system + user + assistant), the trainer's sequence length; pages are truncated to fit. `nnetnav eval` must use the same budget to show the policy the prompts it was trained on.")
-    var maxSequenceTokens = 4096
-
-    @Option(name: .long, help: "Tokens kept free for the answer (the evaluated policy's generation limit).")
-    var maxAnswerTokens = 384
-
-    @Option(name: .long, help: "GGUF file whose tokenizer counts the budget (the student's; default: the embedded model), or 'bytes' for a bound that holds for every byte-level BPE.")
-    var tokenizer: String?
+    @OptionGroup var student: StudentPromptOptions
 
     @Option(name: .long, help: "Percentage of episodes that go to the validation split.")
     var validationPercent = 10
@@ -48,9 +41,7 @@ struct ExportCommand: AsyncParsableCommand {
         let (crawl, finish) = try await store.openForReading()
         defer { finish() }
         let demos = try crawl.demonstrations()
-        let prompt = StudentPrompt(template: try PromptLibrary().studentPolicy, maxSequenceTokens: maxSequenceTokens,
-                                   maxAnswerTokens: maxAnswerTokens, tokens: try StudentTokens.counter(tokenizer))
-        var exporter = DatasetExporter(studentPrompt: prompt)
+        var exporter = DatasetExporter(studentPrompt: try student.prompt())
         exporter.validationPercent = validationPercent
         exporter.seed = seed
         exporter.datasetName = datasetName
