@@ -114,6 +114,25 @@ final class PolicyEvaluationTests: XCTestCase {
         }
     }
 
+    /// A choice decoder can only do what it is offered: the page's short texts are offered as answers
+    /// (`stop [$166.99]`) beside `stop []`, in the stop targets' shape, so an information task can be solved.
+    func testChoiceDecodingOffersThePagesTextsAsAnswers() async throws {
+        let task = try XCTUnwrap(TaskSet.load(site: .shop).tasks.first { $0.taskID == 1 }, "the saucepan's price")
+        try await withCluster { cluster in
+            let model = RequestCountingTestDouble(base: AnswerPickingTestDouble(answer: "166.99"))
+            var policy = try agent(model)
+            policy.decoding = .choice
+            let runner = TaskRunner(agent: policy, cluster: cluster, maxSteps: 3)
+            let episode = await runner.run(task.substituting(["__SHOP__": await cluster.baseURL(.shop)]), instance: 0,
+                                           browsers: NativeBrowserSource())
+            let choices = try XCTUnwrap(model.requests.first?.choices)
+            XCTAssertTrue(choices.contains(PolicyAnswerFormat.finished(stopAction: "stop []")))
+            XCTAssertLessThanOrEqual(choices.filter { $0.contains("```stop [") }.count, policy.maxAnswers + 1)
+            XCTAssertEqual(episode.steps.map(\.action), ["stop [$166.99]"], episode.steps.first?.observation ?? "")
+            XCTAssertTrue(episode.succeeded, "\(episode.result.checks.map(\.reason))")
+        }
+    }
+
     func testReportsAreWrittenAndReadable() throws {
         let episode = TaskEpisode(taskID: 7, site: "shop", intent: "Find <b>it</b>", difficulty: 5, instance: 0,
                                   steps: [.init(url: "http://x/", observation: "[1] link 'A'", modelOutput: "```click [1]```",
@@ -140,6 +159,16 @@ struct ChoosingProseModel: ChatModel {
     func complete(_ request: ChatRequest) async throws -> ChatResponse {
         guard let choices = request.choices else { return ChatResponse(text: "Hmm, let me look around.") }
         return ChatResponse(text: choices.first { $0.contains("click [") } ?? choices[0], finishReason: "choice")
+    }
+}
+
+/// Test double: for `choices` it takes the first stop whose answer contains `answer`, else the first choice.
+struct AnswerPickingTestDouble: ChatModel {
+    let identifier = "test-double:answer-picker"
+    let answer: String
+    func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        guard let choices = request.choices else { return ChatResponse(text: "Hmm.") }
+        return ChatResponse(text: choices.first { $0.contains("```stop [") && $0.contains(answer) } ?? choices[0], finishReason: "choice")
     }
 }
 

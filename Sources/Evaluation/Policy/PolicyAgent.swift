@@ -28,6 +28,8 @@ public struct PolicyAgent: Sendable {
     public var options: GenerationOptions
     public var constrainedFallback: Bool
     public var maxCandidates: Int
+    /// Most `stop [text]` answers offered besides `stop []` (texts of the window, in page order).
+    public var maxAnswers = 12
     public var decoding: PolicyDecoding
 
     public init(model: any ChatModel, prompt: StudentPrompt,
@@ -50,6 +52,7 @@ public struct PolicyAgent: Sendable {
         }
         let candidates = CandidateActions.enumerate(observation: observation, typing: .objective(objective), step: 0,
                                                     canGoBack: canGoBack, limit: maxCandidates)
+            + CandidateActions.stops(observation: observation, limit: maxAnswers)
         if decoding == .choice, !candidates.isEmpty {
             return try await choose(among: candidates, messages: messages, after: nil)
         }
@@ -69,7 +72,7 @@ public struct PolicyAgent: Sendable {
         let timing = free.flatMap { $0.cached ? nil : $0.timing }
         let freeText = free?.text ?? ""
         let freeUsage = free?.usage ?? TokenUsage()
-        let choices = candidates.map { PolicyAnswerFormat.answer(action: $0) }
+        let choices = candidates.map(PolicyAnswerFormat.choice(for:))
         let picked = try await model.complete(ChatRequest(messages: messages, options: options, choices: choices))
         let pickedTiming = picked.cached ? nil : picked.timing
         let both = timing.map { t in pickedTiming.map { t + $0 } ?? t } ?? pickedTiming

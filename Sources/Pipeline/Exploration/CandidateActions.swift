@@ -64,6 +64,39 @@ public enum CandidateActions {
         return Array(actions.prefix(max(0, limit - tail.count))) + tail
     }
 
+    /// Roles whose names can answer a question about the page: a price or count (`StaticText`, `cell`), a
+    /// title or name (`heading`, `link`).
+    static let answerRoles: Set<String> = ["statictext", "cell", "gridcell", "rowheader", "heading", "link", "definition", "term"]
+
+    /// Parts of a page that hold no answers: site navigation, the search form, headers and footers.
+    static let chromeRoles: Set<String> = ["navigation", "search", "banner", "contentinfo", "menubar", "menu", "tablist", "form"]
+
+    /// The evaluated policy's ways to finish, which a choice decoder can only take if they are offered:
+    /// `stop []` (an objective that asks for nothing, or one judged done) and `stop [text]` for the first
+    /// `limit` distinct short texts of the window outside navigation, search, header, footer and forms (an
+    /// answer is almost always printed on the page); a "Label: value" text is offered as its value
+    /// ("Price: $166.99" → `stop [$166.99]`). Without them a policy that decodes by choice could never
+    /// answer, so every information task was lost.
+    public static func stops(observation: Observation, limit: Int) -> [BrowserAction] {
+        var stops: [BrowserAction] = [.stop(answer: "")]
+        var seen: Set<String> = [""]
+        var chrome: [Int] = []   // depths of the enclosing chrome lines
+        for rawLine in observation.text.split(whereSeparator: \.isNewline) where stops.count <= limit {
+            let depth = rawLine.prefix(while: { $0 == "\t" }).count
+            while let last = chrome.last, last >= depth { chrome.removeLast() }
+            guard let element = elements(in: String(rawLine)).first else { continue }
+            if chromeRoles.contains(element.role) { chrome.append(depth); continue }
+            guard chrome.isEmpty, answerRoles.contains(element.role) else { continue }
+            var text = element.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let colon = text.range(of: ": "), text[..<colon.lowerBound].split(separator: " ").count <= 3 {
+                text = String(text[colon.upperBound...]).trimmingCharacters(in: .whitespaces)
+            }
+            guard text.count <= 60, !text.contains("]"), seen.insert(text).inserted else { continue }
+            stops.append(.stop(answer: text))
+        }
+        return stops
+    }
+
     static func typedTexts(_ typing: TypedText) -> [String] {
         switch typing {
         case .persona(let persona): return searchWords(persona)

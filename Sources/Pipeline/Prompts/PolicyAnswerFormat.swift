@@ -24,6 +24,13 @@ public enum PolicyAnswerFormat {
         answer(reasoning: "I have finished my tasks.", actionText: stopAction)
     }
 
+    /// What a choice decoder offers for `action`: the shape of its training target, so a trained policy
+    /// scores what it learned (a stop follows "I have finished my tasks.", as every stop target does).
+    public static func choice(for action: BrowserAction) -> String {
+        if case .stop = action { return finished(stopAction: action.description) }
+        return answer(action: action)
+    }
+
     /// Whether `text` has the shape: it opens with the opening and ends in the phrase and one fenced action.
     public static func conforms(_ text: String) -> Bool {
         guard text.hasPrefix(opening), text.hasSuffix("```"),
