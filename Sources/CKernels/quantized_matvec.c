@@ -179,30 +179,36 @@ AVX2_TARGET static void quantize_row_q8_avx2(const float *x, int n, int8_t *qs, 
         for (; r + 4 <= r1; r += 4) {                                                                      \
             const uint8_t *w0 = w + (size_t)r * row_bytes, *w1 = w0 + row_bytes;                           \
             const uint8_t *w2 = w1 + row_bytes, *w3 = w2 + row_bytes;                                      \
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                                    \
+            /* even blocks into e*, odd into d*: the one-row loop's summation order */                     \
+            __m256 e0 = _mm256_setzero_ps(), e1 = e0, e2 = e0, e3 = e0, d0 = e0, d1 = e0, d2 = e0, d3 = e0; \
             float o0 = 0, o1 = 0, o2 = 0, o3 = 0;                                                          \
             for (int b = 0; b < blocks; b++) {                                                             \
                 __m256i x = _mm256_loadu_si256((const __m256i *)(xqs + 32 * b));                           \
                 float dx = xd[b], sx = xs[b];                                                              \
                 size_t at = (size_t)(BLOCK_BYTES) * b;                                                     \
-                STEP(DOT, w0 + at, x, dx, sx, a0, o0);                                                     \
-                STEP(DOT, w1 + at, x, dx, sx, a1, o1);                                                     \
-                STEP(DOT, w2 + at, x, dx, sx, a2, o2);                                                     \
-                STEP(DOT, w3 + at, x, dx, sx, a3, o3);                                                     \
+                if (b & 1) {                                                                               \
+                    STEP(DOT, w0 + at, x, dx, sx, d0, o0); STEP(DOT, w1 + at, x, dx, sx, d1, o1);          \
+                    STEP(DOT, w2 + at, x, dx, sx, d2, o2); STEP(DOT, w3 + at, x, dx, sx, d3, o3);          \
+                } else {                                                                                   \
+                    STEP(DOT, w0 + at, x, dx, sx, e0, o0); STEP(DOT, w1 + at, x, dx, sx, e1, o1);          \
+                    STEP(DOT, w2 + at, x, dx, sx, e2, o2); STEP(DOT, w3 + at, x, dx, sx, e3, o3);          \
+                }                                                                                          \
             }                                                                                              \
-            float t0 = hsum_avx2(a0) + o0, t1 = hsum_avx2(a1) + o1, t2 = hsum_avx2(a2) + o2, t3 = hsum_avx2(a3) + o3; \
+            float t0 = hsum_avx2(_mm256_add_ps(e0, d0)) + o0, t1 = hsum_avx2(_mm256_add_ps(e1, d1)) + o1;  \
+            float t2 = hsum_avx2(_mm256_add_ps(e2, d2)) + o2, t3 = hsum_avx2(_mm256_add_ps(e3, d3)) + o3;  \
             if (accumulate) { y[r] += t0; y[r + 1] += t1; y[r + 2] += t2; y[r + 3] += t3; }                 \
             else { y[r] = t0; y[r + 1] = t1; y[r + 2] = t2; y[r + 3] = t3; }                               \
         }                                                                                                  \
         for (; r < r1; r++) {                                                                              \
             const uint8_t *w0 = w + (size_t)r * row_bytes;                                                 \
-            __m256 a0 = _mm256_setzero_ps();                                                               \
+            __m256 e0 = _mm256_setzero_ps(), d0 = e0;                                                      \
             float o0 = 0;                                                                                  \
             for (int b = 0; b < blocks; b++) {                                                             \
                 __m256i x = _mm256_loadu_si256((const __m256i *)(xqs + 32 * b));                           \
-                STEP(DOT, w0 + (size_t)(BLOCK_BYTES) * b, x, xd[b], xs[b], a0, o0);                        \
+                if (b & 1) STEP(DOT, w0 + (size_t)(BLOCK_BYTES) * b, x, xd[b], xs[b], d0, o0);             \
+                else STEP(DOT, w0 + (size_t)(BLOCK_BYTES) * b, x, xd[b], xs[b], e0, o0);                   \
             }                                                                                              \
-            float t0 = hsum_avx2(a0) + o0;                                                                 \
+            float t0 = hsum_avx2(_mm256_add_ps(e0, d0)) + o0;                                              \
             y[r] = accumulate ? y[r] + t0 : t0;                                                            \
         }                                                                                                  \
     } while (0)
