@@ -3,7 +3,10 @@ import Foundation
 
 /// The one place where numeric kernels split work across cores. OpenBLAS runs single-threaded
 /// (see `Matmul`), so no BLAS worker spins in `sched_yield` while our own threads want the same
-/// two cores; every split is a `concurrentPerform` whose idle workers sleep in the kernel.
+/// two cores. Splits run on a persistent pool (`nn_pool_run`) whose workers poll for about 20 µs
+/// after a part (with `pause`, never `sched_yield`) and then park on a futex: decoding makes some
+/// 150 splits per token, and waking a sleeping `concurrentPerform` worker for each cost more than
+/// the work. When another thread holds the pool, a split falls back to `concurrentPerform`.
 public enum Parallel {
     /// Threads a split uses (2 on this project's machine kind). Set once at start-up
     /// (`BLASInfo.setThreads`), read by every kernel.
@@ -20,6 +23,13 @@ public enum Parallel {
             return
         }
         withoutActuallyEscaping(body) { body in
+            var job = body
+            let ran = withUnsafeMutablePointer(to: &job) { pointer in
+                nn_pool_run(Int32(parts), { context, part in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(part))
+                }, pointer)
+            }
+            if ran == 0 { return }
             let shared = UncheckedSendableBox(body)
             DispatchQueue.concurrentPerform(iterations: parts) { p in
                 nn_parallel_enter()

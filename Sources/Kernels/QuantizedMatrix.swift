@@ -75,7 +75,18 @@ public final class QuantizedActivation: @unchecked Sendable {
     deinit { values.deallocate(); scales.deallocate(); sums.deallocate() }
 
     /// Quantizes `x[0..<count]` into this buffer.
-    public func quantize(_ x: UnsafePointer<Float>) {
-        nn_quantize_row_q8(x, Int32(count), values, scales, sums)
+    public func quantize(_ x: UnsafePointer<Float>, level: KernelLevel = .best) {
+        quantize(x, blocks: 0 ..< count / 32, level: level)
+    }
+
+    /// Quantizes the 32-value blocks `blocks` of `x` (x[32·b ..< 32·b + 32] for b in `blocks`), so
+    /// the parts of a split can each quantize the values they produced.
+    public func quantize(_ x: UnsafePointer<Float>, blocks: Range<Int>, level: KernelLevel = .best) {
+        precondition(blocks.lowerBound >= 0 && blocks.upperBound <= count / 32, "blocks \(blocks) outside \(count / 32)")
+        guard !blocks.isEmpty else { return }
+        let b = blocks.lowerBound
+        let status = nn_quantize_row_q8_level(level.rawValue, x + 32 * b, Int32(32 * blocks.count), values + 32 * b,
+                                              scales + b, sums + b)
+        precondition(status == 0, "quantize kernel \(level) unavailable")
     }
 }

@@ -25,6 +25,9 @@ const char *nn_cpu_features(void);
 /// their scale d (x ≈ d·q) and s = d·Σq (needed by formats with an offset: Q4_1, Q4_0).
 /// `n` must be a multiple of 32.
 void nn_quantize_row_q8(const float *x, int n, int8_t *qs, float *d, float *s);
+/// `nn_quantize_row_q8` at a given instruction-set level (every level gives identical output);
+/// returns 0, or -1 when the level cannot run here or `n` is not a multiple of 32.
+int nn_quantize_row_q8_level(int level, const float *x, int n, int8_t *qs, float *d, float *s);
 
 /// y[r] (+)= Σ_c W[r,c]·x[c] for r in [row_begin, row_end), with W stored row-major in a ggml block
 /// format (`ggml_type`: 2 = Q4_0, 3 = Q4_1, 8 = Q8_0), `row_bytes` bytes per row, `cols` values per row,
@@ -33,9 +36,27 @@ int nn_matvec_quantized(int level, int ggml_type, const void *w, size_t row_byte
                         const int8_t *xqs, const float *xd, const float *xs,
                         float *y, int row_begin, int row_end, int accumulate);
 
+/// Attention of one query (`heads` heads of `head_dim`, grouped-query over `kv_heads`) over `count`
+/// cached positions: keys/values point at the first position, `kv_stride` floats apart. Per head h
+/// writes the scores' exp to scores[h·score_stride ...] and the output to out[h·head_dim ...]:
+/// normalised when `stats` is NULL, else Σ exp(s − max)·v with (max, Σ exp(s − max)) in
+/// stats[2h], stats[2h+1] (to merge spans). Returns 0, or -1 for bad shapes or an unavailable level.
+int nn_attention_decode(int level, const float *q, int heads, int kv_heads, int head_dim,
+                        const float *keys, const float *values, size_t kv_stride, int count, float scale,
+                        float *scores, size_t score_stride, float *out, float *stats);
+
 /// Nesting depth of parallel splits on the calling thread (0 outside any).
 int nn_parallel_depth(void);
 void nn_parallel_enter(void);
 void nn_parallel_leave(void);
+
+/// One part of a split run by `nn_pool_run`: `part` in 0..<parts.
+typedef void (*nn_pool_fn)(void *ctx, int part);
+/// Runs fn(ctx, p) for p in 0..<parts, part 0 on the calling thread and the others on persistent
+/// workers that poll briefly (with `pause`) before parking on a futex. Returns 0, or -1 without
+/// running anything when another thread is using the pool (or threads cannot be started).
+int nn_pool_run(int parts, nn_pool_fn fn, void *ctx);
+/// How long an idle pool thread polls for the next split before it parks (default 20 µs).
+void nn_pool_set_spin(long nanoseconds);
 
 #endif

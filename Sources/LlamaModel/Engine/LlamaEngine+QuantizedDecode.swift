@@ -5,7 +5,8 @@ extension LlamaEngine {
     ///
     /// Every matrix-vector product is split by output rows across `Parallel.threads` cores; the
     /// products that share an input (q, k, v; gate, up) run in one split, and each core applies
-    /// SwiGLU to its own rows, so a layer costs four splits plus one for attention heads.
+    /// SwiGLU to its own rows and quantizes them for the down projection, so a layer costs four
+    /// splits plus one for attention (split by cache position, `decodeAttention`).
     func quantizedDecode(_ token: Int, start: Int, rows: LogitRows) -> [Float] {
         let c = config
         let dim = c.dim, qDim = c.queryDim, kvDim = c.kvDim, hidden = c.hiddenDim
@@ -33,10 +34,7 @@ extension LlamaEngine {
             rope(q, rows: 1, width: qDim, table: table)
             rope(kRow, rows: 1, width: kvDim, table: table)
             let keys = slot.keys[l], values = slot.values[l]
-            Parallel.forEach(parts: parts) { p in
-                singleQueryAttention(att, q: q, keys: keys, values: values, scores: scores, context: context,
-                                     heads: Self.part(p, of: parts, c.headCount))
-            }
+            decodeAttention(att, q: q, keys: keys, values: values, scores: scores, context: context)
             attentionInput.quantize(att)
             Parallel.forEach(parts: parts) { p in
                 ql.attentionOutput.multiply(x, attentionInput, rows: Self.part(p, of: parts, dim), accumulate: true)
@@ -49,8 +47,9 @@ extension LlamaEngine {
                 ql.gate.multiply(gate, input, rows: r, accumulate: false)
                 ql.up.multiply(up, input, rows: r, accumulate: false)
                 VectorMath.swiGLU(gate + r.lowerBound, up + r.lowerBound, count: r.count)
+                // Parts are whole 32-value blocks, so each quantizes its own.
+                hiddenInput.quantize(gate, blocks: r.lowerBound / 32 ..< (r.upperBound + 31) / 32)
             }
-            hiddenInput.quantize(gate)
             Parallel.forEach(parts: parts) { p in
                 ql.down.multiply(x, hiddenInput, rows: Self.part(p, of: parts, dim), accumulate: true)
             }
@@ -69,10 +68,11 @@ extension LlamaEngine {
         return logits
     }
 
-    /// Rows of part `p` of `parts` near-equal contiguous parts of `0..<count` (multiples of 16 but the last).
+    /// Rows of part `p` of `parts` near-equal contiguous parts of `0..<count` (multiples of 32 but
+    /// the last: whole quantization blocks when the rows are an activation).
     @inline(__always)
     static func part(_ p: Int, of parts: Int, _ count: Int) -> Range<Int> {
-        let step = ((count + parts - 1) / parts + 15) / 16 * 16
+        let step = ((count + parts - 1) / parts + 31) / 32 * 32
         return min(count, p * step) ..< min(count, (p + 1) * step)
     }
 }

@@ -271,7 +271,8 @@ public final class LlamaEngine: @unchecked Sendable {
             slot.tokens += piece
             offset += piece.count
         }
-        lastLogits = Array(result.suffix(config.vocabSize))
+        // A single row (every decode step) is shared, not copied.
+        lastLogits = result.count == config.vocabSize ? result : Array(result.suffix(config.vocabSize))
         return rows == .none ? [] : result
     }
 
@@ -378,6 +379,9 @@ public final class LlamaEngine: @unchecked Sendable {
     func finishProjections(_ layer: Layer, q: UnsafeMutablePointer<Float>, k: UnsafeMutablePointer<Float>,
                            v: UnsafeMutablePointer<Float>, rows: Int) {
         let c = config
+        if layer.queryBias == nil && layer.keyBias == nil && layer.valueBias == nil && layer.queryNorm == nil && layer.keyNorm == nil {
+            return  // Llama: nothing to add, and no per-call array of tuples on every decode step
+        }
         for (values, bias, width) in [(q, layer.queryBias, c.queryDim), (k, layer.keyBias, c.kvDim), (v, layer.valueBias, c.kvDim)] {
             guard let bias else { continue }
             for r in 0..<rows { VectorMath.add(values + r * width, bias, count: width) }
@@ -422,8 +426,7 @@ public final class LlamaEngine: @unchecked Sendable {
         let group = c.headCount / c.kvHeadCount
         let scale = 1 / Float(hd).squareRoot()
         if rows == 1 && continuations == nil {
-            singleQueryAttention(out, q: q, keys: keys, values: values, scores: scores, context: context,
-                                 heads: 0..<c.headCount)
+            decodeAttention(out, q: q, keys: keys, values: values, scores: scores, context: context)
             return
         }
         // Query rows go in blocks, each against only the keys its last row may see, which
@@ -479,63 +482,64 @@ public final class LlamaEngine: @unchecked Sendable {
         }
     }
 
-    /// Decode-time attention of one query: plain loops, since per-head BLAS calls on a single
-    /// row cost more in overhead than the arithmetic.
-    func singleQueryAttention(_ out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
-                                      values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>,
-                                      context: Int, heads: Range<Int>) {
+    /// Decode-time attention of one query over `context` cached positions, split across cores by
+    /// position (every core takes all heads over its share of the cache, so the work is even
+    /// whatever the head count, and each core streams its own part of the keys and values), then
+    /// merged with each part's running max and exp-sum as in flash-decoding.
+    func decodeAttention(_ out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+                         values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>, context: Int) {
         let c = config
-        let kvDim = c.kvDim, hd = c.headDim
-        let group = c.headCount / c.kvHeadCount
-        let scale = 1 / Float(hd).squareRoot()
-        // Float reductions do not auto-vectorise (strict FP order), so the head dimension is
-        // walked in SIMD16 chunks when it allows.
-        let chunks = hd % 16 == 0 ? hd / 16 : 0
-        for h in heads {
-            let g = h / group
-            let qh = q + h * hd
-            // Each head its own row of scores, so heads can run on different cores.
-            let scores = scores + h * context
-            var maxScore = -Float.infinity
-            for j in 0..<context {
-                let k = keys + j * kvDim + g * hd
-                var dot: Float = 0
-                if chunks > 0 {
-                    var acc = SIMD16<Float>()
-                    let qr = UnsafeRawPointer(qh), kr = UnsafeRawPointer(k)
-                    for i in 0..<chunks {
-                        acc += qr.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Float>.self)
-                            * kr.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Float>.self)
-                    }
-                    dot = acc.sum()
-                } else {
-                    for d in 0..<hd { dot += qh[d] * k[d] }
-                }
-                dot *= scale
-                scores[j] = dot
-                maxScore = max(maxScore, dot)
-            }
-            let sum = VectorMath.expShifted(scores, count: context, shift: maxScore)
-            let o = out + h * hd
-            if chunks > 0 {
-                let or = UnsafeMutableRawPointer(o)
-                for i in 0..<chunks {
-                    var acc = SIMD16<Float>()
-                    for j in 0..<context {
-                        let v = UnsafeRawPointer(values + j * kvDim + g * hd)
-                        acc += scores[j] * v.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Float>.self)
-                    }
-                    or.storeBytes(of: acc / sum, toByteOffset: i * 64, as: SIMD16<Float>.self)
-                }
-            } else {
-                for d in 0..<hd { o[d] = 0 }
-                for j in 0..<context {
-                    let p = scores[j] / sum
-                    let v = values + j * kvDim + g * hd
-                    for d in 0..<hd { o[d] += p * v[d] }
-                }
-            }
+        let heads = c.headCount, width = c.queryDim
+        // Below a few dozen positions a split costs more than it saves.
+        let parts = Parallel.isNested ? 1 : max(1, min(Parallel.threads, context / 32, scratch.attentionParts))
+        if parts == 1 {
+            singleQueryAttention(out, q: q, keys: keys, values: values, scores: scores, positions: 0..<context, stats: nil)
+            return
         }
+        // Part 0 writes `out`, part p ≥ 1 its own `width` floats of `partials`; stats hold (max, sum) per head and part.
+        let partials = scratch.attentionPartials, stats = scratch.attentionStats
+        let (o, qs, ks, vs, sc, pa, st) = (SendableMutablePointer(out), SendablePointer(q), SendablePointer(keys),
+                                           SendablePointer(values), SendableMutablePointer(scores),
+                                           SendableMutablePointer(partials), SendableMutablePointer(stats))
+        Parallel.forEach(parts: parts) { p in
+            let positions = p * context / parts ..< (p + 1) * context / parts
+            let target = p == 0 ? o.pointer : pa.pointer + (p - 1) * width
+            singleQueryAttention(target, q: qs.pointer, keys: ks.pointer, values: vs.pointer, scores: sc.pointer,
+                                 positions: positions, stats: st.pointer + p * 2 * heads)
+        }
+        let hd = c.headDim
+        for h in 0..<heads {
+            var maxScore = -Float.infinity
+            for p in 0..<parts { maxScore = max(maxScore, stats[p * 2 * heads + 2 * h]) }
+            var total: Float = 0
+            let o = out + h * hd
+            for p in 0..<parts {
+                let weight = expf(stats[p * 2 * heads + 2 * h] - maxScore)
+                total += weight * stats[p * 2 * heads + 2 * h + 1]
+                if p == 0 {
+                    for d in 0..<hd { o[d] *= weight }
+                } else {
+                    let source = partials + (p - 1) * width + h * hd
+                    for d in 0..<hd { o[d] += weight * source[d] }
+                }
+            }
+            let inv = 1 / total
+            for d in 0..<hd { o[d] *= inv }
+        }
+    }
+
+    /// Attention of one query over the cached `positions`, every head (`nn_attention_decode`: AVX2
+    /// where the CPU has it). With `stats` nil the output is normalised; otherwise it stays
+    /// Σ exp(s − max)·v and `stats` gets (max, Σ exp(s − max)) per head, for `decodeAttention` to
+    /// merge parts. `scores` has a row of the full context per head; only `positions` of it are written.
+    func singleQueryAttention(_ out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+                              values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>,
+                              positions: Range<Int>, stats: UnsafeMutablePointer<Float>?, level: KernelLevel = .best) {
+        let c = config
+        let first = positions.lowerBound
+        DecodeAttention.run(out, q: q, keys: keys + first * c.kvDim, values: values + first * c.kvDim, count: positions.count,
+                            shape: .init(heads: c.headCount, kvHeads: c.kvHeadCount, headDim: c.headDim),
+                            scores: scores + first, scoreStride: scratch.context, stats: stats, level: level)
     }
 }
 
@@ -550,12 +554,24 @@ struct Scratch {
     /// per thread in prefill attention.
     var x, xb, q, attention, gate, up, scores: UnsafeMutablePointer<Float>
     private(set) var tokens = 0, context = 0, scoreRows = 0
+    /// Decode attention split by position (`LlamaEngine.decodeAttention`): the unnormalised
+    /// outputs of parts 1… (`queryDim` each) and every part's (max, exp-sum) per head.
+    private(set) var attentionPartials: UnsafeMutablePointer<Float>, attentionStats: UnsafeMutablePointer<Float>
+    static let attentionPartLimit = 8
+    private(set) var attentionParts = 0
 
     init() {
         x = .allocate(capacity: 1); xb = x; q = x; attention = x; gate = x; up = x; scores = x
+        attentionPartials = .allocate(capacity: 1); attentionStats = .allocate(capacity: 1)
     }
 
     mutating func reserve(tokens n: Int, context ctx: Int, config c: LlamaConfig) {
+        if attentionParts == 0 {
+            attentionPartials.deallocate(); attentionStats.deallocate()
+            attentionParts = Self.attentionPartLimit
+            attentionPartials = .allocate(capacity: (attentionParts - 1) * c.queryDim)
+            attentionStats = .allocate(capacity: attentionParts * 2 * c.headCount)
+        }
         if n > tokens {
             if tokens > 0 { for p in [x, xb, q, attention, gate, up] { p.deallocate() } } else { x.deallocate() }
             let t = max(n, 1)
@@ -575,6 +591,7 @@ struct Scratch {
     }
 
     func release() {
+        attentionPartials.deallocate(); attentionStats.deallocate()
         if tokens > 0 { for p in [x, xb, q, attention, gate, up, scores] { p.deallocate() } } else { x.deallocate() }
     }
 }

@@ -14,11 +14,23 @@ public struct Sampler: Sendable {
         rng = SplitMix64(seed: seed ?? UInt64.random(in: .min ... .max))
     }
 
+    /// The first index of the largest logit (NaNs never win; 0 when nothing beats -∞). Runs once
+    /// per greedy token over the whole vocabulary, so the maximum is found 16 lanes at a time.
     public static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int {
-        var best = 0
-        var bestValue = -Float.infinity
-        for i in logits.indices where logits[i] > bestValue { bestValue = logits[i]; best = i }
-        return best
+        guard let base = logits.baseAddress else { return 0 }
+        let n = logits.count, raw = UnsafeRawPointer(base)
+        var lanes = SIMD16<Float>(repeating: -.infinity)
+        var i = 0
+        while i + 16 <= n {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            lanes.replace(with: v, where: v .> lanes)  // NaN compares false: never taken
+            i += 16
+        }
+        var bestValue = lanes.max()
+        while i < n { if base[i] > bestValue { bestValue = base[i] }; i += 1 }
+        guard bestValue > -.infinity else { return 0 }
+        for j in 0..<n where base[j] == bestValue { return j }
+        return 0
     }
 
     public mutating func sample(_ logits: UnsafeBufferPointer<Float>) -> Int {
