@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one fuzz target for a number of seconds and reports crashes.
 #
-#   scripts/fuzz.sh TARGET SECONDS        TARGET: html | action | modules | gguf | safetensors
+#   scripts/fuzz.sh TARGET SECONDS        TARGET: html | css | action | modules | gguf | safetensors
 #
 # Engine (NNETNAV_FUZZ_ENGINE): `libfuzzer` builds nnetnav-fuzz with `swift build --sanitize=fuzzer`
 # (coverage-guided, corpus in fuzz/corpus/TARGET); `seeded` (the default when the libFuzzer build
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${1:?usage: scripts/fuzz.sh TARGET SECONDS}"
 seconds="${2:?usage: scripts/fuzz.sh TARGET SECONDS}"
-case "$target" in html|action|modules|gguf|safetensors) ;; *) echo "unknown target $target" >&2; exit 2 ;; esac
+case "$target" in html|css|action|modules|gguf|safetensors) ;; *) echo "unknown target $target" >&2; exit 2 ;; esac
 engine="${NNETNAV_FUZZ_ENGINE:-}"
 fuzz_build=.build/fuzz
 mkdir -p fuzz/crashers "fuzz/corpus/$target" .build/fuzz-work

@@ -18,8 +18,8 @@ extension BrowserSession: ScriptableBrowser {
             guard let node = tree.find(role: role, name: name) else { return nil }
             return node.element.map { RenderedText.shown($0, state: state) } ?? node.name
         case .selector(let css):
-            // The native browser has no CSS engine: selectors outside `SimpleSelector`'s subset match nothing.
-            guard let selector = SimpleSelector(css) else { return nil }
+            // An invalid selector (or one `CSSSelectorList` does not parse) matches nothing.
+            guard let selector = CSSSelectorList(css) else { return nil }
             let matches = selector.select(in: tree.document.root)
             guard !matches.isEmpty else { return nil }
             return matches.map { RenderedText.shown($0, state: state) }.filter { !$0.isEmpty }.joined(separator: " ")

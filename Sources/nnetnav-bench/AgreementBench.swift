@@ -26,6 +26,9 @@ struct AgreementBench: AsyncParsableCommand {
     @Option(help: "Print each page's differing lines (up to this many per side).")
     var differences = 0
 
+    @Flag(help: "Native browser without the pages' <style> sheets (inline style only): the cascade's contribution.")
+    var noStyleSheets = false
+
     func run() async throws {
         guard ChromiumBrowser.isInstalled else {
             throw ValidationError("Chromium is not installed: apt-get install -y chromium (or set CHROMIUM_PATH)")
@@ -59,7 +62,9 @@ struct AgreementBench: AsyncParsableCommand {
         let version = try await browser.version()
         let allowlist = URLAllowlist(prefixes: [base + "/"])
         let chromium = browser.makeEnvironment(allowlist: allowlist)
-        let native = BrowserSession(configuration: BrowserConfiguration(allowedURLPrefixes: [base + "/"], viewportLines: 0))
+        var nativeConfiguration = BrowserConfiguration(allowedURLPrefixes: [base + "/"], viewportLines: 0)
+        nativeConfiguration.applyStyleSheets = !noStyleSheets
+        let native = BrowserSession(configuration: nativeConfiguration)
         print("native browser vs \(version) on \(paths.count) saved pages from \(pages), served on loopback")
 
         let progress = ProgressBar(label: "pages", total: paths.count, unit: "page")

@@ -8,6 +8,8 @@ import WebBrowser
 enum FuzzTarget: String, CaseIterable, Sendable {
     /// HTML text → DOM → accessibility tree → rendered observation windows.
     case html
+    /// A style sheet → cascade over a small page (`StyleCascade`), and the text as a selector list.
+    case css
     /// The policy's free-text answer and the action string → `BrowserAction`.
     case action
     /// The explorer modules' answers (state change, label, score, rationale, stop).
@@ -21,7 +23,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     /// (HTML stays below the nesting depths that belong to the deep-DOM work, issue 14 item 1.)
     var maxInputBytes: Int {
         switch self {
-        case .html: return 16 << 10
+        case .html, .css: return 16 << 10
         case .action, .modules: return 4 << 10
         case .gguf, .safetensors: return 64 << 10
         }
@@ -36,6 +38,13 @@ enum FuzzTarget: String, CaseIterable, Sendable {
             let rendered = ObservationRenderer.render(tree)
             for window in 0..<min(rendered.windowCount(size: 40), 3) { _ = rendered.text(window: window, size: 40) }
             _ = HTMLDocument.parse(Data(bytes), url: "http://127.0.0.1:1/page")
+        case .css:
+            let text = String(decoding: bytes, as: UTF8.self)
+            let page = "<html><head><style>\(text)</style></head><body><div id=a class='a b' hidden>"
+                + "<p class=a lang=en>x<span style='visibility:visible'>y</span></p><ul><li>1<li class=b>2</ul></div></body></html>"
+            let tree = AccessibilityTree.build(from: HTMLDocument.parse(html: page, url: "http://127.0.0.1:1/page"))
+            _ = ObservationRenderer.render(tree).text(window: 0, size: 40)
+            if let selectors = CSSSelectorList(text) { _ = selectors.select(in: tree.document.root) }
         case .action:
             let text = String(decoding: bytes, as: UTF8.self)
             let action = ActionParser.parse(response: text)

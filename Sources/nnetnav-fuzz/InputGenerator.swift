@@ -14,6 +14,7 @@ struct InputGenerator {
         var bytes: [UInt8]
         switch target {
         case .html: bytes = Array(html(depth: 0).utf8)
+        case .css: bytes = Array(css(depth: 0).utf8)
         case .action: bytes = Array(actionText().utf8)
         case .modules: bytes = Array(moduleText().utf8)
         case .gguf: bytes = gguf()
@@ -61,6 +62,30 @@ struct InputGenerator {
                 let attrs = (0..<Int(rng.next() % 4)).map { _ in pick(attributes) }.joined(separator: " ")
                 out += "<\(tag) \(attrs)>" + html(depth: depth + 1)
                 if chance(0.8) { out += "</\(chance(0.9) ? tag : pick(tags))>" }
+            }
+        }
+        return out
+    }
+
+    /// Style rules, at-rules and broken pieces of both.
+    private mutating func css(depth: Int) -> String {
+        let simple = ["*", "p", "div", ".a", ".b", "#a", "[hidden]", "[class~=a]", "[lang|=en]", "[id^=a i]", ":root",
+                      ":first-child", ":nth-child(2n+1)", ":nth-last-of-type(-n+\(number()))", ":not(.a, p)", ":is(.b, :bogus)",
+                      ":where(#a)", ":has(p)", ":hover", "::before", ":before", "::-moz-x", ".md\\:x", "#\\31 0", ":empty"]
+        let combinators = [" ", " > ", "+", " ~ ", ",", "", " || "]
+        let values = ["none", "block", "contents", "hidden", "visible", "collapse", "inherit", "revert", "var(--x)", "", "none !important"]
+        var out = ""
+        for _ in 0..<Int(rng.next() % 6) {
+            switch rng.next() % 8 {
+            case 0 where depth < 6:
+                out += "@" + pick(["media", "supports", "layer", "font-face", "keyframes x", "container", "media print", "import"])
+                out += " " + pick(["screen", "(max-width: \(number())px)", "(width >= 40em) and (hover)", "not all", "", "(", "only screen,print"])
+                out += " {" + css(depth: depth + 1) + (chance(0.9) ? "}" : "")
+            case 1: out += pick(["/*", "*/", "<!--", "-->", "{", "}", ";", "'", "\"", "\\", "(", "[", "@", "!important"])
+            default:
+                let selector = (0..<Int(1 + rng.next() % 4)).map { _ in pick(simple) }.joined(separator: pick(combinators))
+                out += selector + "{" + pick(["display", "visibility", "DISPLAY", "color", "--x"]) + ":" + pick(values)
+                out += chance(0.8) ? ";}" : ""
             }
         }
         return out

@@ -65,12 +65,13 @@ final class StoreTaskTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(checked, 4)
     }
 
-    func testSelectorSubsetParsesAndRejects() {
-        XCTAssertNotNil(SimpleSelector("main table td.total"))
-        XCTAssertNotNil(SimpleSelector("input[name=qty]"))
-        XCTAssertNotNil(SimpleSelector("#f-qty"))
-        XCTAssertNil(SimpleSelector("ul > li"), "child combinators are outside the subset")
-        XCTAssertNil(SimpleSelector(""))
+    func testPageCheckSelectorsParseAndRejects() {
+        XCTAssertNotNil(CSSSelectorList("main table td.total"))
+        XCTAssertNotNil(CSSSelectorList("input[name=qty]"))
+        XCTAssertNotNil(CSSSelectorList("#f-qty"))
+        XCTAssertNotNil(CSSSelectorList("ul > li"))
+        XCTAssertNil(CSSSelectorList(""))
+        XCTAssertNil(CSSSelectorList("td[name"))
     }
 
     // MARK: -

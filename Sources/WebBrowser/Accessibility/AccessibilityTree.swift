@@ -164,7 +164,7 @@ struct AccessibilityTreeBuilder {
     /// Starts visiting an element, or nil when it hides its whole subtree.
     private func open(_ element: HTMLElement, visibilityHidden inherited: Bool) -> OpenElement? {
         if Visibility.hidesSubtree(element, state: state) { return nil }
-        let hidden = element.inlineStyle.visibilityHidden ?? inherited
+        let hidden = element.style.visibilityHidden ?? inherited
         let role = facts.role(of: element)
         let traits = facts.traits(of: element)
 

@@ -264,7 +264,7 @@ struct AccessibleNameComputer {
                 sub.isRoot = false
                 sub.inContent = true
                 sub.removed = context.removed || Visibility.hidesSubtree(e, state: state)
-                sub.invisible = Visibility.inlineStyle(e).visibilityHidden ?? context.invisible
+                sub.invisible = e.style.visibilityHidden ?? context.invisible
                 let part = compute(e, role: role(of: e), sub)
                 if Visibility.isBlock(e) { out += " " + part + " " } else { out += part }
             }

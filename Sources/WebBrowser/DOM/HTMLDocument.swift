@@ -63,12 +63,14 @@ public final class HTMLDocument: @unchecked Sendable {
 
     /// Parses HTML bytes. `encoding` is the charset from the HTTP Content-Type, if any. The
     /// encoding is decided as browsers decide it (`CharsetDetection`) and the bytes handed to the
-    /// parser as UTF-8, so a mislabelled page or a bad byte never empties the page.
-    public static func parse(_ data: Data, url: String, encoding: String? = nil) -> HTMLDocument {
+    /// parser as UTF-8, so a mislabelled page or a bad byte never empties the page. With
+    /// `styleSheets`, the page's `<style>` sheets are cascaded into each element's `style`.
+    public static func parse(_ data: Data, url: String, encoding: String? = nil, styleSheets: Bool = true) -> HTMLDocument {
         var source = CharsetDetection.text(of: data, httpCharset: encoding)
         let parsed = source.withUTF8 { HTMLTreeBuilder.parse(UnsafeRawBufferPointer($0), url: url, charset: "UTF-8") }
         var fixup = HeadContentFixup(nextIndex: parsed.nodeCount)
         fixup.moveBodyContentOutOfHead(parsed.root)
+        if styleSheets { StyleCascade.apply(to: parsed.root) }
         return HTMLDocument(url: url, root: parsed.root, nodeCount: fixup.nextIndex, source: source,
                             elementsByID: parsed.elementsByID, title: parsed.firstTitle,
                             flattenedNodes: parsed.flattenedNodes)

@@ -39,8 +39,9 @@ public final class HTMLElement: @unchecked Sendable {
     /// retain and release of it by about a tenth of an observation's time. `HTMLDocument.deinit`
     /// breaks the cycles.
     public internal(set) var parent: HTMLElement?
-    /// The visibility-relevant part of the `style` attribute.
-    let inlineStyle: InlineStyle
+    /// The cascaded `display` and `visibility`: the `style` attribute's, then the page's sheets'
+    /// once `StyleCascade` has run (during `HTMLDocument.parse`, before anyone else sees the tree).
+    var style: ElementStyle
     /// Whether any `aria-*` attribute is present: most elements have none, and the tree builder
     /// asks each element for a dozen of them.
     let hasARIAAttributes: Bool
@@ -53,13 +54,13 @@ public final class HTMLElement: @unchecked Sendable {
         self.tagRole = facts.role
         self.attributes = attributes
         self.index = index
-        var style = InlineStyle.none
+        var style = ElementStyle.none
         var aria = false
         for attribute in attributes {
-            if attribute.name == "style", !attribute.value.isEmpty { style = InlineStyle(parsing: attribute.value) }
+            if attribute.name == "style", !attribute.value.isEmpty { style = ElementStyle(parsing: attribute.value) }
             if !aria, attribute.name.utf8.starts(with: "aria-".utf8) { aria = true }
         }
-        self.inlineStyle = style
+        self.style = style
         self.hasARIAAttributes = aria
     }
 

@@ -3,8 +3,8 @@ import Foundation
 /// The text a person sees of an element, as the Chromium backend reads it (`ChromiumSession.shownText`):
 /// a text field's current value, else the element's `innerText`, whitespace-collapsed. Chromium is
 /// the reference, so the rules below are its, checked against it in
-/// `Tests/EnvironmentsTests/RenderedTextParityTests.swift`; only markup and inline style are known
-/// here, so a page stylesheet's `display:none` or flex layout is not.
+/// `Tests/EnvironmentsTests/RenderedTextParityTests.swift`; markup and the cascaded `display` and
+/// `visibility` (`ElementStyle`: inline style and `<style>` sheets) are known here, layout is not.
 public enum RenderedText {
     /// A field's value (`input` and `textarea`; none for hidden inputs, checkboxes and radios),
     /// else `innerText`.
@@ -27,8 +27,8 @@ public enum RenderedText {
         var out = ""
         var visible = true
         var node: HTMLElement? = element
-        while let n = node {  // visibility is inherited: the nearest inline declaration decides
-            if let hidden = n.inlineStyle.visibilityHidden { visible = !hidden; break }
+        while let n = node {  // visibility is inherited: the nearest declaration decides
+            if let hidden = n.style.visibilityHidden { visible = !hidden; break }
             node = n.parent
         }
         append(element, visible: visible, state: state, to: &out)
@@ -52,7 +52,7 @@ public enum RenderedText {
     /// Unlike `Visibility.hidesSubtree`, `aria-hidden` hides nothing here: it is not rendering.
     static func producesNoBox(_ element: HTMLElement, state: FormState) -> Bool {
         if element.tagTraits.contains(.nonRendered) || element.tag == "noscript" { return true }
-        if element.hasAttribute("hidden") || element.inlineStyle.displayNone { return true }
+        if (element.hasAttribute("hidden") && element.style.display == nil) || element.style.displayNone { return true }
         if element.tag == "dialog", !element.hasAttribute("open") { return true }
         if let parent = element.parent, parent.tag == "details", !state.isOpen(parent),
            parent.elementChildren.first(where: { $0.tag == "summary" }) !== element {
@@ -74,7 +74,7 @@ public enum RenderedText {
     /// to a space): its inline `display` when it has one, else its tag's default. Inline-level
     /// boxes (`inline-block`, `inline-flex`...) run into their neighbours like text.
     static func isBlock(_ element: HTMLElement) -> Bool {
-        if let display = element.inlineStyle.display {
+        if let display = element.style.display {
             return !(display.hasPrefix("inline") || display == "contents" || display == "ruby")
         }
         return element.tagTraits.contains(.blockLevel)
@@ -90,7 +90,7 @@ public enum RenderedText {
                 if visible, !closedDetails { out += text.text }
             case .element(let child):
                 if producesNoBox(child, state: state) { continue }
-                let childVisible = child.inlineStyle.visibilityHidden.map { !$0 } ?? visible
+                let childVisible = child.style.visibilityHidden.map { !$0 } ?? visible
                 // A block, a table cell or a line break separates text; an inline element does not.
                 let separated = isBlock(child) || child.tag == "br"
                 if separated { out += "\n" }

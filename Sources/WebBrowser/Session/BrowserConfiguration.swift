@@ -21,6 +21,9 @@ public struct BrowserConfiguration: Sendable {
     public var maxBodyBytes: Int
     public var maxRedirects: Int
     public var userAgent: String
+    /// Whether the page's `<style>` sheets decide `display` and `visibility` (`StyleCascade`), as
+    /// in browsers; off leaves only the `style` attribute (the agreement bench's comparison).
+    public var applyStyleSheets = true
 
     public init(allowedURLPrefixes: [String] = [], allowFileURLs: Bool = false, viewportLines: Int = 60,
                 viewportBudget: ViewportBudget? = nil,

@@ -284,7 +284,8 @@ public final class BrowserSession: BrowserEnvironment, @unchecked Sendable {
             let fragment = first.url.firstIndex(of: "#").map { String(first.url[$0...]) } ?? ""
             let finalURL = response.url.isEmpty ? request.url : response.url
             return .success(Page(url: finalURL + (request.url == URLResolution.removingFragment(first.url) ? fragment : ""),
-                                 status: response.status, document: Self.document(from: response, url: finalURL)))
+                                 status: response.status, document: Self.document(from: response, url: finalURL,
+                                                                          styleSheets: configuration.applyStyleSheets)))
         }
         return .failure(FetchError("Too many redirects (more than \(configuration.maxRedirects)) from \(first.url)"))
     }
@@ -295,7 +296,7 @@ public final class BrowserSession: BrowserEnvironment, @unchecked Sendable {
     }
 
     /// HTML is parsed as such; other text is shown the way browsers show it, in a `<pre>`.
-    static func document(from response: HTTPResponse, url: String) -> HTMLDocument {
+    static func document(from response: HTTPResponse, url: String, styleSheets: Bool = true) -> HTMLDocument {
         let contentType = (response.contentType ?? "").lowercased()
         var charset: String?
         if let range = contentType.range(of: "charset=") {
@@ -303,7 +304,7 @@ public final class BrowserSession: BrowserEnvironment, @unchecked Sendable {
                 .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"' ")) }
         }
         let isHTML = contentType.isEmpty || contentType.contains("html") || contentType.contains("xml")
-        if isHTML { return HTMLDocument.parse(response.body, url: url, encoding: charset) }
+        if isHTML { return HTMLDocument.parse(response.body, url: url, encoding: charset, styleSheets: styleSheets) }
         let text = response.text
             .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
         return HTMLDocument.parse(html: "<html><body><pre>\(text)</pre></body></html>", url: url)

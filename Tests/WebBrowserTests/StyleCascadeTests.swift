@@ -1,0 +1,119 @@
+import XCTest
+@testable import WebBrowser
+
+/// The page's `<style>` sheets deciding what the accessibility tree shows, one test per rule of
+/// CSS Cascade 4 (§6 cascade sorting), CSS Display 3 (`display: none`, `visibility`) and HTML
+/// (the `hidden` attribute's user-agent rule), checked against Chromium's behaviour.
+final class StyleCascadeTests: XCTestCase {
+    /// The page's static texts, in order.
+    private func texts(_ css: String, _ body: String, head: String = "") -> [String] {
+        let html = "<html><head><style>\(css)</style>\(head)</head><body>\(body)</body></html>"
+        let tree = AccessibilityTree.build(from: HTMLDocument.parse(html: html))
+        return tree.nodes.filter { $0.role == "StaticText" }.map(\.name)
+    }
+
+    /// CSS Display 3 §2.7: `display: none` removes the element and its subtree; a descendant
+    /// cannot bring itself back.
+    func testDisplayNoneFromASheetHidesTheSubtree() {
+        XCTAssertEqual(texts(".ad { display: none }", "<p>a</p><div class=ad>b<p style='display:block'>c</p></div>"), ["a"])
+        XCTAssertEqual(texts("#menu{display:none}", "<nav id=menu><a href=/>x</a></nav><p>y</p>"), ["y"])
+    }
+
+    /// CSS Display 3 §4: `visibility: hidden` is inherited, so a descendant with
+    /// `visibility: visible` is shown again; `collapse` hides as `hidden` does outside tables.
+    func testVisibilityIsInheritedAndOverridable() {
+        XCTAssertEqual(texts(".v{visibility:hidden} .v em{visibility:visible}", "<div class=v>a<em>b</em></div><p>c</p>"), ["b", "c"])
+        XCTAssertEqual(texts(".v{visibility:collapse}", "<div class=v>a</div>"), [])
+    }
+
+    /// `display: contents` and other display types leave the content in the tree; so do the
+    /// screen-reader-only patterns (clipping, zero size), which hide nothing from accessibility.
+    func testOtherDisplaysAndScreenReaderOnlyStayShown() {
+        let css = ".c{display:contents} .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0,0,0,0)} .f{display:flex}"
+        XCTAssertEqual(texts(css, "<div class=c>a</div><span class=sr-only>b</span><div class=f>c</div>"), ["a", "b", "c"])
+    }
+
+    /// Cascade 4 §6.4.3 specificity, then §6.4.4 order of appearance.
+    func testSpecificityThenOrderDecides() {
+        XCTAssertEqual(texts("#x{display:block} .h{display:none}", "<p id=x class=h>a</p>"), ["a"], "an id beats a class")
+        XCTAssertEqual(texts(".h{display:none} p{display:block}", "<p class=h>a</p>"), [], "a class beats a type")
+        XCTAssertEqual(texts(".h{display:none} .s{display:block}", "<p class='h s'>a</p>"), ["a"], "the later rule wins a tie")
+        XCTAssertEqual(texts(".s{display:block} .h{display:none}", "<p class='h s'>a</p>"), [])
+        XCTAssertEqual(texts(".h{display:none;display:block}", "<p class=h>a</p>"), ["a"], "the later declaration in a block wins")
+    }
+
+    /// Cascade 4 §6.4.1–6.4.2: important author declarations beat normal ones of any
+    /// specificity; the `style` attribute beats any selector, except an important sheet
+    /// declaration over a normal inline one.
+    func testImportanceAndTheStyleAttribute() {
+        XCTAssertEqual(texts(".h{display:none !important} #x{display:block}", "<p id=x class=h>a</p>"), [])
+        XCTAssertEqual(texts("#x.h{display:none}", "<p id=x class=h style='display:block'>a</p>"), ["a"])
+        XCTAssertEqual(texts(".h{display:none!important}", "<p class=h style='display:block'>a</p>"), [])
+        XCTAssertEqual(texts(".h{display:block!important}", "<p class=h style='display:none !important'>a</p>"), [])
+        XCTAssertEqual(texts(".h{visibility:visible}", "<p class=h style='visibility:hidden'>a</p>"), [])
+    }
+
+    /// Cascade 5 §6.4: unlayered normal rules beat layered ones whatever the specificity.
+    func testLayers() {
+        XCTAssertEqual(texts("@layer base { #x{display:none} } p{display:block}", "<p id=x>a</p>"), ["a"])
+        XCTAssertEqual(texts("@layer base { .h{display:none} }", "<p class=h>a</p>"), [])
+    }
+
+    /// HTML §15.3.1: `[hidden]` is a user-agent `display: none`, so an author `display` shows the
+    /// element again (Chromium does); `display:none` from the author hides it either way.
+    func testTheHiddenAttributeYieldsToAuthorDisplay() {
+        XCTAssertEqual(texts("", "<p hidden>a</p>"), [])
+        XCTAssertEqual(texts(".s{display:block}", "<p hidden class=s>a</p>"), ["a"])
+        XCTAssertEqual(texts("", "<p hidden style='display:flex'>a</p>"), ["a"])
+        XCTAssertEqual(texts(".s{display:revert}", "<p hidden class=s>a</p>"), [], "revert goes back to the UA rule")
+    }
+
+    /// Media Queries 4 for a 1280×720 screen: `@media` blocks apply when their query matches;
+    /// the `media` attribute of `<style>` gates the whole sheet.
+    func testMediaQueries() {
+        XCTAssertEqual(texts("@media print { .h{display:none} }", "<p class=h>a</p>"), ["a"])
+        XCTAssertEqual(texts("@media screen { .h{display:none} }", "<p class=h>a</p>"), [])
+        XCTAssertEqual(texts("@media (max-width: 600px) { .m{display:none} } @media (min-width: 1024px) { .d{display:none} }",
+                             "<p class=m>a</p><p class=d>b</p>"), ["a"])
+        XCTAssertEqual(texts("@media only screen and (min-width:40em) and (max-width:1400px){.h{display:none}}", "<p class=h>a</p>"), [])
+        XCTAssertEqual(texts("@media (width >= 1300px) { .h{display:none} }", "<p class=h>a</p>"), ["a"])
+        XCTAssertEqual(texts("@media not print { .h{display:none} }", "<p class=h>a</p>"), [])
+        XCTAssertEqual(texts("@media (prefers-color-scheme: dark) { .h{display:none} }", "<p class=h>a</p>"), ["a"])
+        let html = "<html><head><style media=print>.h{display:none}</style></head><body><p class=h>a</p></body></html>"
+        XCTAssertEqual(AccessibilityTree.build(from: HTMLDocument.parse(html: html)).nodes.filter { $0.role == "StaticText" }.map(\.name), ["a"])
+    }
+
+    /// At-rules that hold no style rules for elements are skipped whole; `@supports` is taken
+    /// as supported (except a `not` query).
+    func testOtherAtRulesAreSkipped() {
+        let css = """
+        @import url(x.css); @charset "utf-8"; @font-face { font-family: x; src: url(a) }
+        @keyframes spin { from { display: none } to { display: block } }
+        @supports (display: grid) { .g{display:none} }
+        @supports not (display: grid) { .n{display:none} }
+        .after{display:none}
+        """
+        XCTAssertEqual(texts(css, "<p class=g>a</p><p class=n>b</p><p class=after>c</p><p>d</p>"), ["b", "d"])
+    }
+
+    /// Sheets that are not in effect: inside `<template>` or `<noscript>` (inert with scripting
+    /// on), or with a `type` other than CSS.
+    func testInertSheetsAreIgnored() {
+        let body = "<template><style>.h{display:none}</style></template><noscript><style>.h{display:none}</style></noscript>"
+            + "<style type=text/less>.h{display:none}</style><p class=h>a</p>"
+        XCTAssertEqual(texts("", body), ["a"])
+    }
+
+    /// A `<style>` in the body applies to the whole document, before and after it.
+    func testStyleInBodyAppliesEverywhere() {
+        XCTAssertEqual(texts("", "<p class=h>a</p><style>.h{display:none}</style><p class=h>b</p><p>c</p>"), ["c"])
+    }
+
+    /// Hidden-by-CSS content is hidden from names computed from content too (AccName §4.3.2 2A).
+    func testNamesSkipContentHiddenBySheets() throws {
+        let html = "<html><head><style>.icon-text{display:none}</style></head><body><a id=x href=/>Go<span class=icon-text> (menu)</span></a></body></html>"
+        let tree = AccessibilityTree.build(from: HTMLDocument.parse(html: html))
+        let element = try XCTUnwrap(tree.document.element(withID: "x"))
+        XCTAssertEqual(tree.node(for: element)?.name, "Go")
+    }
+}
