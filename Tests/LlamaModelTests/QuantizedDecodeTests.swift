@@ -89,7 +89,18 @@ import Testing
             let prompt = tokenizer.encode(template.render([.user(question)], addGenerationPrompt: true))
             let a = try exact.generate(prompt: prompt, options: options, tokenizer: tokenizer, stopTokens: [])
             let b = try quantized.generate(prompt: prompt, options: options, tokenizer: tokenizer, stopTokens: [])
-            #expect(a.tokens == b.tokens, "\(question): fp32 \(a.text.debugDescription) vs quantized \(b.text.debugDescription)")
+            // Equal, or equal up to a token where fp32's own top two were a near tie (int8 activations and
+            // a split attention round differently); never an early or a confident divergence.
+            guard let k = a.tokens.indices.first(where: { $0 >= b.tokens.count || a.tokens[$0] != b.tokens[$0] }) else {
+                #expect(a.tokens.count == b.tokens.count)
+                continue
+            }
+            guard k < b.tokens.count else { Issue.record("\(question): quantized decode stopped early at \(k)"); continue }
+            #expect(k >= 16, "\(question): diverged at token \(k): fp32 \(a.text.debugDescription) vs quantized \(b.text.debugDescription)")
+            exact.reset()
+            let logits = try exact.prefill(prompt + Array(a.tokens.prefix(k)))
+            #expect(logits[a.tokens[k]] - logits[b.tokens[k]] < 0.5,
+                    "\(question): token \(k) differs with an fp32 margin of \(logits[a.tokens[k]] - logits[b.tokens[k]])")
         }
         // Teacher-forced on one history: logits stay within 5% of their spread (measured worst: 3.3%), and
         // where the greedy choice differs the fp32 top two were a near tie. ("Write a short
