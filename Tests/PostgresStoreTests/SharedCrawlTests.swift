@@ -21,7 +21,8 @@ final class SharedCrawlTests: XCTestCase {
 
     static func exportFiles(store: String, in folder: URL) async throws -> [String: Data] {
         let out = folder.appendingPathComponent("export-\(UUID().uuidString)")
-        try await NNetnavProcess.run(["export", "--store", store, "--out", out.path, "--tokenizer", "bytes"],
+        try await NNetnavProcess.run(["export", "--store", store, "--out", out.path, "--tokenizer", "bytes",
+                                      "--max-sequence-tokens", "4096"],
                                      log: folder.appendingPathComponent("export-\(UUID().uuidString).log"))
         var files: [String: Data] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: out.path) where name.hasSuffix(".jsonl") {

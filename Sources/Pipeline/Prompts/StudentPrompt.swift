@@ -87,13 +87,19 @@ public struct StudentPrompt: Sendable {
         return [.system(system), .user(PromptTemplate.fill(template.user, values))]
     }
 
+    /// What every row spends before objective, URL, history and page: the system message, the user
+    /// template's own words, the chat markup and the answer's room.
+    public var fixedTokens: Int {
+        let empty = ["observation": "", "url": "", "objective": "", "previous_actions": ""]
+        return tokens.count(PromptTemplate.fill(template.system, empty)) + tokens.count(PromptTemplate.fill(template.user, empty))
+            + Self.templateOverheadTokens + maxAnswerTokens
+    }
+
     /// The page's share of a row when the objective and URL take `taskTokens` and the history
     /// `maxHistoryTokens`: the browser's viewport, so that every window is shown whole (a longer
     /// objective or target still truncates the page, and the exporter drops rows that lose their target).
     public var viewportBudget: ViewportBudget {
-        let empty = ["observation": "", "url": "", "objective": "", "previous_actions": ""]
-        let fixed = tokens.count(PromptTemplate.fill(template.system, empty)) + tokens.count(PromptTemplate.fill(template.user, empty))
-            + Self.templateOverheadTokens + maxAnswerTokens + maxHistoryTokens + taskTokens
+        let fixed = fixedTokens + maxHistoryTokens + taskTokens
         let counter = tokens
         return ViewportBudget(limit: max(Self.minimumPageTokens, maxSequenceTokens - fixed), unit: "\(tokens.name) tokens") {
             counter.count($0)

@@ -29,8 +29,16 @@ struct StudentPromptOptions: ParsableArguments {
     }
 
     /// The student prompt these options describe, counted with the chosen tokenizer.
+    /// A budget that leaves no page (one token per byte counts the system prompt alone at ~1,100) is an
+    /// error here, not an export of zero rows.
     func prompt() throws -> StudentPrompt {
-        StudentPrompt(template: try PromptLibrary().studentPolicy, maxSequenceTokens: maxSequenceTokens,
-                      maxAnswerTokens: maxAnswerTokens, tokens: try StudentTokens.counter(tokenizer))
+        let prompt = StudentPrompt(template: try PromptLibrary().studentPolicy, maxSequenceTokens: maxSequenceTokens,
+                                   maxAnswerTokens: maxAnswerTokens, tokens: try StudentTokens.counter(tokenizer))
+        let fixed = prompt.fixedTokens
+        guard maxSequenceTokens - fixed >= StudentPrompt.minimumPageTokens else {
+            throw ValidationError("--max-sequence-tokens \(maxSequenceTokens) leaves no room for a page: the system prompt, "
+                + "answer and template take \(fixed) \(prompt.tokens.name) tokens; raise it (with --tokenizer bytes, 4096)")
+        }
+        return prompt
     }
 }
