@@ -136,7 +136,7 @@ let package = Package(
         // What the test targets share: the one language-model test double, a loopback HTTP server,
         // and the checks that skip a test (visibly) when Chromium or the embedded model is absent.
         .target(name: "TestSupport", dependencies: [
-            "LanguageModels", "Pipeline", "ChromiumBrowser", "NNetnavSupport", "LlamaModel",
+            "LanguageModels", "Pipeline", "ChromiumBrowser", "NNetnavSupport", "LlamaModel", "WebSites",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/TestSupport"),

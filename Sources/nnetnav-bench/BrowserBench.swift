@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NNetnavSupport
 import WebBrowser
+import WebSites
 
 /// Observation speed: HTTP on loopback + HTML parse + accessibility tree + WebArena text, for a
 /// generated ~200 KB shop page, next to headless Chromium doing the same page over the DevTools
@@ -41,19 +42,7 @@ struct BrowserBench: AsyncParsableCommand {
             response.headers[.contentType] = "text/html; charset=utf-8"
             return response
         }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: Logger(label: "bench-site", factory: { _ in SwiftLogNoOpLogHandler() }))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw ValidationError("server did not start") }
-            defer { group.cancelAll() }
+        try await LoopbackHTTPServer.with(router: router, label: "bench-site") { port in
             try await measure(url: "http://127.0.0.1:\(port)/", pageBytes: html.utf8.count)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import WebSites
 
 /// Serves a folder of saved pages on loopback, so both browsers load them over HTTP as they would
 /// a live site. HTML goes out as `text/html` without a charset: each browser sniffs the page's
@@ -19,6 +20,6 @@ enum LoopbackPageServer {
             let type = file.hasSuffix(".html") || file.hasSuffix(".htm") ? "text/html" : "application/octet-stream"
             return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
-        return try await Loopback.serve(router, label: "loopback-pages") { port in try await body("http://127.0.0.1:\(port)") }
+        return try await LoopbackHTTPServer.with(router: router, label: "loopback-pages") { port in try await body("http://127.0.0.1:\(port)") }
     }
 }

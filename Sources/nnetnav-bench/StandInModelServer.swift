@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import WebSites
 import Pipeline
 
 /// An OpenAI-compatible chat server on loopback that answers every role of the pipeline after a
@@ -52,7 +53,7 @@ enum StandInModelServer {
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))))
         }
-        return try await Loopback.serve(router, label: "stand-in-model") { port in try await body("http://127.0.0.1:\(port)/v1") }
+        return try await LoopbackHTTPServer.with(router: router, label: "stand-in-model") { port in try await body("http://127.0.0.1:\(port)/v1") }
     }
 
     static func section(_ name: String, in text: String) -> String {
