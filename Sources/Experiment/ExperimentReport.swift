@@ -14,6 +14,8 @@ public struct ExperimentReport: Codable, Sendable {
         public var note: String?
         public var sites: EvaluationReport?
         public var miniwob: EvaluationReport?
+        /// The teacher-forced pass over the held-out tasks' scripted solutions (`referenceSteps`).
+        public var referenceSteps: EvaluationReport?
         public var cost = ArmCost()
 
         public init(arm: ExperimentSettings.Arm, rows: Int, trainingSteps: Int) {
@@ -49,17 +51,77 @@ public struct ExperimentReport: Codable, Sendable {
     public var arms: [ArmResult]
     public var heldOutTasks: Int
     public var machine: MachineDescription
+    /// One step of a teacher-forced pass: did the arm's policy choose the scripted solution's action
+    /// at that state (Mind2Web's step success)? One line of `reference-steps.jsonl`.
+    public struct StepResult: Codable, Sendable, Hashable {
+        public var arm: String
+        public var key: String
+        public var site: String
+        public var task: Int
+        public var step: Int
+        public var action: String
+        public var reference: String
+        public var matched: Bool
+        /// The reference action was among the policy's candidates (a choice decoder could match it).
+        public var offered: Bool
+    }
+
     public var comparisons: [PairedComparison] = []
     public var results: [Result] = []
+    /// Paired comparisons of the arms on the same reference steps.
+    public var stepComparisons: [PairedComparison] = []
+    public var stepResults: [StepResult] = []
 
     public init(settings: ExperimentSettings, arms: [ArmResult], heldOutTasks: Int, machine: MachineDescription,
-                results: [Result] = []) {
+                results: [Result] = [], stepResults: [StepResult] = []) {
         self.settings = settings
         self.arms = arms
         self.heldOutTasks = heldOutTasks
         self.machine = machine
         self.results = results
+        self.stepResults = stepResults
         comparisons = Self.compare(arms: arms.map(\.arm), results: results)
+        stepComparisons = Self.compareSteps(arms: arms.map(\.arm), steps: stepResults)
+    }
+
+    /// Reads each arm's teacher-forced pass (`referenceStepsFolder`) under `output`.
+    public static func stepResults(of arms: [ExperimentSettings.Arm], in output: URL) throws -> [StepResult] {
+        var out: [StepResult] = []
+        for arm in arms {
+            let directory = output.appendingPathComponent(arm.rawValue).appendingPathComponent(referenceStepsFolder)
+            guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(EvaluationJournal.episodesFile).path)
+            else { continue }
+            for e in try EvaluationJournal.readEpisodes(in: directory) where e.interrupted != true {
+                for (i, step) in e.steps.enumerated() {
+                    guard let matched = step.matchesReference, let reference = step.referenceAction else { continue }
+                    out.append(StepResult(arm: arm.rawValue, key: e.key ?? "\(e.site)/\(e.taskID)", site: e.site, task: e.taskID,
+                                          step: i, action: step.action, reference: reference, matched: matched,
+                                          offered: step.referenceOffered ?? false))
+                }
+            }
+        }
+        return out.sorted { ($0.arm, $0.key, $0.step) < ($1.arm, $1.key, $1.step) }
+    }
+
+    /// The folder of an arm holding its teacher-forced pass.
+    public static let referenceStepsFolder = "eval-reference-steps"
+
+    static func compareSteps(arms: [ExperimentSettings.Arm], steps: [StepResult]) -> [PairedComparison] {
+        var out: [PairedComparison] = []
+        for (i, a) in arms.enumerated() {
+            for b in arms.dropFirst(i + 1) {
+                func outcomes(_ arm: ExperimentSettings.Arm) -> [String: Bool] {
+                    Dictionary(steps.filter { $0.arm == arm.rawValue }.map { ("\($0.key)#\($0.step)", $0.matched) },
+                               uniquingKeysWith: { x, _ in x })
+                }
+                let left = outcomes(a), right = outcomes(b)
+                let keys = Set(left.keys).intersection(right.keys).sorted()
+                guard !keys.isEmpty else { continue }
+                out.append(PairedComparison(a: a.rawValue + " [reference steps]", b: b.rawValue,
+                                            outcomes: keys.map { (left[$0]!, right[$0]!) }))
+            }
+        }
+        return out
     }
 
     /// Reads each arm's streamed episodes from its evaluation folders under `output`.
@@ -111,6 +173,7 @@ public struct ExperimentReport: Codable, Sendable {
         encoder.outputFormatting.insert(.prettyPrinted)
         try encoder.encode(self).write(to: output.appendingPathComponent("report.json"), options: .atomic)
         try JSONLines.write(results, to: output.appendingPathComponent("results.jsonl"))
+        try JSONLines.write(stepResults, to: output.appendingPathComponent("reference-steps.jsonl"))
         try Data(markdown.utf8).write(to: output.appendingPathComponent("report.md"), options: .atomic)
         try Data(html.utf8).write(to: output.appendingPathComponent("report.html"), options: .atomic)
         try chartPNG.write(to: output.appendingPathComponent("success.png"), options: .atomic)
@@ -152,6 +215,31 @@ public struct ExperimentReport: Codable, Sendable {
         }
         lines += ["", "## Paired comparisons (same tasks and seeds)", ""]
         lines += comparisons.isEmpty ? ["(none: fewer than two arms with common episodes)"] : comparisons.map { "- " + $0.text }
+        if arms.contains(where: { $0.referenceSteps?.referenceSteps != nil }) {
+            lines += ["", "## Reference steps (teacher-forced, held-out tasks)", "",
+                      "At every state of each held-out task's scripted solution the arm's policy is asked for its action; "
+                      + "the solution's action is then taken. Matched: same operation, element and value (Mind2Web's step success). "
+                      + "Offered: the solution's action was among the policy's candidates.", "",
+                      "| arm | steps matched | matched of those offered |", "|---|---|---|"]
+            for arm in arms {
+                lines.append("| \(arm.arm.title) | \(rate(arm.referenceSteps?.referenceSteps)) | \(rate(arm.referenceSteps?.referenceStepsOffered)) |")
+            }
+            lines += [""] + stepComparisons.map { "- " + $0.text }
+            var byVerb: [String: [String: SuccessRate]] = [:]
+            for step in stepResults {
+                let verb = String(step.reference.prefix { $0 != " " })
+                var rate = byVerb[verb, default: [:]][step.arm, default: SuccessRate(passed: 0, total: 0)]
+                rate.total += 1
+                if step.matched { rate.passed += 1 }
+                byVerb[verb, default: [:]][step.arm] = rate
+            }
+            lines += ["", "| reference verb | " + arms.map(\.arm.rawValue).joined(separator: " | ") + " |",
+                      "|---|" + arms.map { _ in "---|" }.joined()]
+            for verb in byVerb.keys.sorted() {
+                lines.append("| \(verb) | " + arms.map { arm in
+                    byVerb[verb]?[arm.arm.rawValue].map { "\($0.passed)/\($0.total)" } ?? "·" }.joined(separator: " | ") + " |")
+            }
+        }
         lines += ["", "## Per task", "", "| task | " + arms.map(\.arm.rawValue).joined(separator: " | ") + " |",
                   "|---|" + arms.map { _ in "---|" }.joined()]
         let keys = Array(Set(results.map { $0.taskSet + "|" + $0.key })).sorted()

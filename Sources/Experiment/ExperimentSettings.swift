@@ -26,6 +26,9 @@ public struct ExperimentSettings: Codable, Sendable, Equatable {
     /// Train the oracle on as many rows as the nnetnav arm has (when that has any), so the two arms
     /// differ in the data's content, not its amount.
     public var matchRows = true
+    /// Each fine-tuned arm keeps only the first row of a run of consecutive scroll rows of one
+    /// demonstration (nil in settings written before it existed: every row kept).
+    public var collapseScrollRuns: Bool? = nil
     public var training = MainJobConfig.TrainingSettings()
     public var maxSequenceTokens = 1024
     public var maxAnswerTokens = 128

@@ -112,14 +112,17 @@ public struct LearningExperiment: Sendable {
                     rows = try await oracleRows(cluster: cluster, training: training, prompt: prompt,
                                                 matching: settings.matchRows && nnetnavRows > 0 ? nnetnavRows : nil, folder: folder)
                 }
-                result.rows = try Self.countLines(rows)
+                let trained = settings.collapseScrollRuns == true
+                    ? try ScrollRunCollapse.write(rows, to: folder.appendingPathComponent("sft_scroll_runs_collapsed.jsonl"))
+                    : rows
+                result.rows = try Self.countLines(trained)
                 guard result.rows > 0 else {
                     log("==> \(arm.rawValue): no training rows; the arm is the base model")
                     result.note = "no training rows: evaluated as the base model would be, not trained"
                     model = base
                     break
                 }
-                let checkpoint = try await train(arm: arm, rows: rows, folder: folder, cost: &cost)
+                let checkpoint = try await train(arm: arm, rows: trained, folder: folder, cost: &cost)
                 result.trainingSteps = settings.training.steps
                 model = try LocalChatModel(modelFile: checkpoint)
             }
@@ -127,6 +130,8 @@ public struct LearningExperiment: Sendable {
                                     prompt: prompt, options: GenerationOptions(temperature: 0, maxTokens: settings.policyMaxTokens),
                                     decoding: settings.decoding)
             result.sites = try await evaluateSites(arm: arm, agent: agent, cluster: cluster, tasks: heldOut, folder: folder, cost: &cost)
+            result.referenceSteps = try await evaluateSites(arm: arm, agent: agent, cluster: cluster, tasks: heldOut, folder: folder,
+                                                            cost: &cost, followingReference: true)
             if let selection = settings.miniwob {
                 result.miniwob = try await evaluateMiniWoB(arm: arm, agent: agent, selection: selection, folder: folder, cost: &cost)
             }
@@ -136,7 +141,8 @@ public struct LearningExperiment: Sendable {
         }
         let report = ExperimentReport(settings: settings, arms: arms, heldOutTasks: heldOut.count,
                                       machine: MachineDescription.current(),
-                                      results: try ExperimentReport.results(of: settings.arms, in: output))
+                                      results: try ExperimentReport.results(of: settings.arms, in: output),
+                                      stepResults: try ExperimentReport.stepResults(of: settings.arms, in: output))
         try report.write(to: output)
         return report
     }
@@ -152,7 +158,7 @@ public struct LearningExperiment: Sendable {
         if !FileManager.default.fileExists(atPath: all.path) {
             log("==> oracle data: playing the scripted solutions of \(training.count) training-split tasks")
             let (demonstrations, episodes) = try await OracleDemonstrations.collect(
-                tasks: training, cluster: cluster, instances: settings.instances, maxSteps: 40, prompt: prompt)
+                tasks: training, cluster: cluster, instances: settings.instances, maxSteps: OracleDemonstrations.maxSteps, prompt: prompt)
             try FileManager.default.createDirectory(at: dataFolder, withIntermediateDirectories: true)
             try JSONLines.write(episodes, to: folder.appendingPathComponent("solutions.jsonl"))
             var exporter = DatasetExporter(studentPrompt: prompt)
@@ -208,16 +214,22 @@ public struct LearningExperiment: Sendable {
 
     // MARK: Evaluation
 
+    /// The arm on the held-out tasks; `followingReference`: the teacher-forced pass instead, where
+    /// the tasks' scripted solutions act and every step asks whether the policy would have done the same.
     func evaluateSites(arm: ExperimentSettings.Arm, agent: PolicyAgent, cluster: SiteCluster, tasks: [TaskConfig],
-                       folder: URL, cost: inout ArmCost) async throws -> EvaluationReport? {
+                       folder: URL, cost: inout ArmCost, followingReference: Bool = false) async throws -> EvaluationReport? {
         guard !tasks.isEmpty else { return nil }
-        log("==> \(arm.rawValue): \(tasks.count) held-out bundled-site tasks")
-        let directory = folder.appendingPathComponent("eval-sites")
-        let evaluationSettings = EvaluationSettings(label: "\(arm.rawValue) on held-out bundled-site tasks", benchmark: "bundled-sites",
-                                                    agent: agent, maxSteps: settings.maxSteps, browser: BrowserBackend.native.rawValue)
+        log("==> \(arm.rawValue): \(tasks.count) held-out bundled-site tasks" + (followingReference ? ", teacher-forced on their solutions" : ""))
+        let directory = folder.appendingPathComponent(followingReference ? ExperimentReport.referenceStepsFolder : "eval-sites")
+        // The forced pass follows a solution to its end, however long (the oracle's own limit).
+        let maxSteps = followingReference ? OracleDemonstrations.maxSteps : settings.maxSteps
+        let evaluationSettings = EvaluationSettings(label: "\(arm.rawValue) on held-out bundled-site tasks" + (followingReference ? " (teacher-forced)" : ""),
+                                                    benchmark: followingReference ? "bundled-sites-reference-steps" : "bundled-sites",
+                                                    agent: agent, maxSteps: maxSteps, browser: BrowserBackend.native.rawValue)
         let journal = try EvaluationJournal(directory: directory, settings: evaluationSettings)
         let clock = ProcessClock.start()
-        let runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: settings.maxSteps)
+        var runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: maxSteps)
+        runner.followsReferenceSolution = followingReference
         _ = try await PolicyEvaluation(runner: runner, label: arm.rawValue, backend: .native)
             .run(tasks, instances: settings.instances, journal: journal)
         cost.add(evaluation: clock.elapsed())
@@ -231,11 +243,12 @@ public struct LearningExperiment: Sendable {
         let pages = try MiniWoBPages.prepare()
         log("==> \(arm.rawValue): MiniWoB++ \(tasks.count) tasks × \(settings.miniwobSeeds) seeds")
         let directory = folder.appendingPathComponent("eval-miniwob")
+        let evaluation = MiniWoBEvaluation(agent: agent, taskSet: taskSet, pages: pages)
         let evaluationSettings = EvaluationSettings(label: "\(arm.rawValue) on MiniWoB++ (\(selection))", benchmark: "miniwob",
-                                                    agent: agent, maxSteps: nil, browser: BrowserBackend.chromium.rawValue)
+                                                    agent: evaluation.agent, maxSteps: nil, browser: BrowserBackend.chromium.rawValue)
         let journal = try EvaluationJournal(directory: directory, settings: evaluationSettings)
         let clock = ProcessClock.start()
-        _ = try await MiniWoBEvaluation(agent: agent, taskSet: taskSet, pages: pages)
+        _ = try await evaluation
             .run(tasks: tasks, seeds: Array(taskSet.evaluationSeeds.seeds.prefix(settings.miniwobSeeds)),
                  concurrency: settings.instances, journal: journal)
         cost.add(evaluation: clock.elapsed())

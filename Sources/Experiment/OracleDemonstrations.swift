@@ -10,12 +10,17 @@ import WebTasks
 /// evaluated policy, and turned into `Demonstration`s so that the one exporter renders their SFT
 /// rows exactly as it renders a crawl's. Only solutions that pass their task's own checks count.
 public enum OracleDemonstrations {
+    /// Step limit of a scripted solution played through the student's prompt (scrolls included).
+    public static let maxSteps = 40
+
     /// Plays `tasks` (placeholders unsubstituted) on `cluster` and returns the passing ones as
     /// demonstrations, with the episodes for the record.
     public static func collect(tasks: [TaskConfig], cluster: SiteCluster, instances: Int, maxSteps: Int,
                                prompt: StudentPrompt) async throws -> (demonstrations: [Demonstration], episodes: [TaskEpisode]) {
-        let agent = PolicyAgent(model: ScriptedSolutionOracle(tasks: tasks), prompt: prompt,
+        var agent = PolicyAgent(model: ScriptedSolutionOracle(tasks: tasks), prompt: prompt,
                                 options: .init(temperature: 0, maxTokens: prompt.maxAnswerTokens), constrainedFallback: false)
+        // A solution is played as written, to its end or its failure: no early stop.
+        agent.earlyStop = .never
         let runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: maxSteps)
         let episodes = try await PolicyEvaluation(runner: runner, label: "oracle data", backend: .native)
             .run(tasks, instances: instances, progress: false)

@@ -74,9 +74,11 @@ final class EvaluationJournalTests: XCTestCase {
     }
 
     func testARerunSkipsFinishedEpisodesAndRunsOnlyTheRest() async throws {
-        let first = EpisodeScheduler<Int>(label: "unit", workers: 2,
-                                          journal: try EvaluationJournal(directory: directory, settings: try settings()), progress: false)
-        _ = try await first.run(items(2)) { n, _ in Self.episode(n) }
+        do {   // the first evaluation ends (and lets go of the folder) before the rerun
+            let first = EpisodeScheduler<Int>(label: "unit", workers: 2,
+                                              journal: try EvaluationJournal(directory: directory, settings: try settings()), progress: false)
+            _ = try await first.run(items(2)) { n, _ in Self.episode(n) }
+        }
 
         // The same command with more seeds: only the new ones run; results cover all of them in order.
         let ran = LineCounts()
@@ -104,9 +106,28 @@ final class EvaluationJournalTests: XCTestCase {
             XCTAssertTrue(message.contains("--max-answer-tokens: 64 in the folder, 32 now"), message)
             XCTAssertTrue(message.contains("another --out"), message)
         }
+        var patient = try settings(maxSteps: 10)
+        patient.earlyStop = .never
+        XCTAssertThrowsError(try EvaluationJournal(directory: directory, settings: patient)) { error in
+            XCTAssertTrue("\(error)".contains("early stop: after 3 unparseable / 3 repeated actions (0: never) in the folder"), "\(error)")
+        }
         var relabeled = try settings(maxSteps: 10)
         relabeled.label = "another title"
         XCTAssertNoThrow(try EvaluationJournal(directory: directory, settings: relabeled), "the label is not a setting")
+    }
+
+    /// Two evaluations on one folder would interleave their episodes and repeat each other's work:
+    /// the second is refused while the first holds the folder, and admitted once it is gone.
+    func testOneEvaluationAtATimeOwnsAFolder() throws {
+        var first: EvaluationJournal? = try EvaluationJournal(directory: directory, settings: try settings())
+        XCTAssertNotNil(first)
+        XCTAssertThrowsError(try EvaluationJournal(directory: directory, settings: try settings())) { error in
+            guard case EvaluationJournalError.inUse(_, let holder) = error else { return XCTFail("unexpected \(error)") }
+            XCTAssertEqual(holder, "pid \(getpid())")
+            XCTAssertTrue("\(error)".contains("another evaluation"), "\(error)")
+        }
+        first = nil
+        XCTAssertNoThrow(try EvaluationJournal(directory: directory, settings: try settings()), "released with its journal")
     }
 
     func testResultsWithoutTheirSettingsAreNotResumed() throws {
@@ -120,13 +141,15 @@ final class EvaluationJournalTests: XCTestCase {
     }
 
     func testALineCutShortByAKillIsDroppedAndTheRestResumes() async throws {
-        let journal = try EvaluationJournal(directory: directory, settings: try settings())
-        try journal.append(Self.episode(0))
         let file = directory.appendingPathComponent(EvaluationJournal.episodesFile)
-        let handle = try FileHandle(forWritingTo: file)
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data("{\"key\":\"miniwob/click-button@43\",\"site\":\"mini".utf8))
-        try handle.close()
+        do {   // the killed evaluation: one whole line, then a torn one
+            let journal = try EvaluationJournal(directory: directory, settings: try settings())
+            try journal.append(Self.episode(0))
+            let handle = try FileHandle(forWritingTo: file)
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data("{\"key\":\"miniwob/click-button@43\",\"site\":\"mini".utf8))
+            try handle.close()
+        }
 
         XCTAssertEqual(try EvaluationJournal.readEpisodes(in: directory).map(\.taskID), [42])
         let reopened = try EvaluationJournal(directory: directory, settings: try settings())

@@ -82,6 +82,60 @@ final class PolicyEvaluationTests: XCTestCase {
         }
     }
 
+    /// A policy stuck on one action is given up after three (WebArena's early stop), not run to its limit.
+    func testAPolicyRepeatingOneActionIsStoppedEarly() async throws {
+        let tasks = try sampleTasks()
+        try await withCluster { cluster in
+            let runner = TaskRunner(agent: try agent(FixedAnswerTestDouble(answer: "```click [999999]```"), fallback: false),
+                                    cluster: cluster, maxSteps: 30)
+            let episode = await runner.run(tasks[0].substituting(["__SHOP__": await cluster.baseURL(.shop),
+                                                                  "__FORUM__": await cluster.baseURL(.forum)]),
+                                           instance: 0, browsers: NativeBrowserSource())
+            XCTAssertEqual(episode.steps.map(\.action), Array(repeating: "click [999999]", count: 3))
+            XCTAssertEqual(episode.failure, .repeatedActions)
+            XCTAssertEqual(episode.earlyStop, "the same action 3 times in a row: click [999999]")
+            var patient = try agent(FixedAnswerTestDouble(answer: "```click [999999]```"), fallback: false)
+            patient.earlyStop = .never
+            let limited = await TaskRunner(agent: patient, cluster: cluster, maxSteps: 5)
+                .run(tasks[0].substituting(["__SHOP__": await cluster.baseURL(.shop), "__FORUM__": await cluster.baseURL(.forum)]),
+                     instance: 0, browsers: NativeBrowserSource())
+            XCTAssertEqual(limited.steps.count, 5)
+            XCTAssertEqual(limited.failure, .stepLimit)
+        }
+    }
+
+    /// Teacher forcing: the solution acts, the policy is only asked. The oracle itself agrees on
+    /// every step; a policy that always clicks the first link agrees on few, yet the run still
+    /// follows the solution to its end and passes the task's checks.
+    func testTeacherForcedStepsCompareThePolicyWithTheSolution() async throws {
+        let tasks = try sampleTasks().filter { $0.solution.count >= 2 }
+        let task = try XCTUnwrap(tasks.first)
+        try await withCluster { cluster in
+            let substituted = task.substituting(["__SHOP__": await cluster.baseURL(.shop), "__FORUM__": await cluster.baseURL(.forum)])
+            var oracle = TaskRunner(agent: try agent(ScriptedSolutionOracle(tasks: [task])), cluster: cluster, maxSteps: 30)
+            oracle.followsReferenceSolution = true
+            let perfect = await oracle.run(substituted, instance: 0, browsers: NativeBrowserSource())
+            XCTAssertTrue(perfect.succeeded, "\(perfect.result)")
+            XCTAssertGreaterThanOrEqual(perfect.steps.count, task.solution.count)
+            XCTAssertTrue(perfect.steps.allSatisfy { $0.matchesReference == true && $0.referenceAction == $0.action },
+                          "\(perfect.steps.map { ($0.action, $0.referenceAction ?? "-") })")
+
+            var policy = try agent(ChoosingProseModel())
+            policy.decoding = .choice
+            var forced = TaskRunner(agent: policy, cluster: cluster, maxSteps: 30)
+            forced.followsReferenceSolution = true
+            let episode = await forced.run(substituted, instance: 0, browsers: NativeBrowserSource())
+            XCTAssertTrue(episode.succeeded, "the solution acted, so the task is solved: \(episode.result)")
+            XCTAssertEqual(episode.steps.compactMap(\.referenceAction), perfect.steps.compactMap(\.referenceAction),
+                           "the same reference steps whoever is asked")
+            XCTAssertTrue(episode.steps.contains { $0.matchesReference == false }, "\(episode.steps.map { ($0.action, $0.referenceAction ?? "-") })")
+            XCTAssertNil(episode.earlyStop, "no early stop while the solution acts")
+            let report = EvaluationReport(label: "forced", episodes: [episode])
+            XCTAssertEqual(report.referenceSteps?.total, episode.steps.count)
+            XCTAssertEqual(report.referenceSteps?.passed, episode.steps.filter { $0.matchesReference == true }.count)
+        }
+    }
+
     func testConstrainedFallbackPicksAValidActionFromThePage() async throws {
         let tasks = try sampleTasks()
         try await withCluster { cluster in
@@ -160,6 +214,13 @@ struct ChoosingProseModel: ChatModel {
         guard let choices = request.choices else { return ChatResponse(text: "Hmm, let me look around.") }
         return ChatResponse(text: choices.first { $0.contains("click [") } ?? choices[0], finishReason: "choice")
     }
+}
+
+/// Test double: always writes the same answer.
+struct FixedAnswerTestDouble: ChatModel {
+    let identifier = "test-double:fixed-answer"
+    let answer: String
+    func complete(_ request: ChatRequest) async throws -> ChatResponse { ChatResponse(text: answer) }
 }
 
 /// Test double: for `choices` it takes the first stop whose answer contains `answer`, else the first choice.

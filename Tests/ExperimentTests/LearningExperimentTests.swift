@@ -68,12 +68,21 @@ final class LearningExperimentTests: XCTestCase {
         XCTAssertEqual(report.arms[1].trainingSteps, 2)
         XCTAssertEqual(report.comparisons.map(\.pairs), [1], "paired on the same task")
         XCTAssertEqual(report.results.count, 2)
+        // The teacher-forced pass: every step of the task's solution, asked of both arms and paired.
+        let forced = report.arms.map { $0.referenceSteps?.referenceSteps }
+        XCTAssertTrue(forced.allSatisfy { ($0?.total ?? 0) > 0 }, "\(forced)")
+        XCTAssertEqual(forced[0]?.total, forced[1]?.total, "the same reference steps in both arms")
+        XCTAssertEqual(report.stepResults.count, 2 * (forced[0]?.total ?? 0))
+        XCTAssertEqual(report.stepComparisons.map(\.pairs), [forced[0]?.total ?? -1])
+        XCTAssertTrue(report.arms.allSatisfy { $0.referenceSteps?.overall.passed == 1 }, "the reference's run solves the task")
         for file in ["report.md", "report.html", "report.json", "results.jsonl", "success.png", "experiment.json",
-                     "oracle/checkpoint/model.gguf", "base/eval-sites/episodes.jsonl"] {
+                     "oracle/checkpoint/model.gguf", "base/eval-sites/episodes.jsonl", "reference-steps.jsonl",
+                     "oracle/eval-reference-steps/episodes.jsonl"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
         }
         let markdown = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         XCTAssertTrue(markdown.contains("95% CI") && markdown.contains("McNemar exact p") && markdown.contains("ceiling"), markdown)
+        XCTAssertTrue(markdown.contains("## Reference steps (teacher-forced, held-out tasks)"), markdown)
         let png = try Data(contentsOf: out.appendingPathComponent("success.png"))
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
 

@@ -8,9 +8,11 @@ cd "$(dirname "$0")/../.."
 OUT=${1:?output folder}; SEEDS=${2:-5}; POLICY=${3:-local}
 HALF=$(( 16 * SEEDS / 2 ))
 BIN=.build/release/nnetnav
-run() { "$BIN" eval --policy "$POLICY" --miniwob nnetnav --seeds "$SEEDS" --out "$OUT"; }
+ARGS=(eval --policy "$POLICY" --miniwob nnetnav --seeds "$SEEDS" --out "$OUT")
 start=$(date +%s)
-run > "$OUT.part1.log" 2>&1 &
+# The binary itself in the background (not a shell function, whose $! would be a subshell that
+# kill -9 removes while the evaluation goes on).
+"$BIN" "${ARGS[@]}" > "$OUT.part1.log" 2>&1 &
 pid=$!
 while kill -0 "$pid" 2>/dev/null; do
   n=$(cat "$OUT/episodes.jsonl" 2>/dev/null | wc -l)
@@ -22,9 +24,10 @@ while kill -0 "$pid" 2>/dev/null; do
   sleep 2
 done
 wait "$pid" 2>/dev/null
+if pgrep -f -- "--out $OUT\$" > /dev/null; then echo "an evaluation on $OUT is still running after the kill"; exit 1; fi
 echo "journal after the kill: $(wc -l < "$OUT/episodes.jsonl") lines"
 resumed=$(date +%s)
-run > "$OUT.part2.log" 2>&1
+"$BIN" "${ARGS[@]}" > "$OUT.part2.log" 2>&1
 status=$?
 echo "resumed run: exit $status after $(( $(date +%s) - resumed )) s; total $(( $(date +%s) - start )) s (load $(cut -d' ' -f1-3 /proc/loadavg)); journal $(wc -l < "$OUT/episodes.jsonl") lines"
 tail -n 12 "$OUT.part2.log"

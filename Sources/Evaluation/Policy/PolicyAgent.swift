@@ -31,6 +31,8 @@ public struct PolicyAgent: Sendable {
     /// Most `stop [text]` answers offered besides `stop []` (texts of the window, in page order).
     public var maxAnswers = 12
     public var decoding: PolicyDecoding
+    /// When a rollout gives up before its step limit (WebArena's rule by default).
+    public var earlyStop = EarlyStop.webArena
 
     public init(model: any ChatModel, prompt: StudentPrompt,
                 options: GenerationOptions = GenerationOptions(temperature: 0, maxTokens: 160),
@@ -50,9 +52,7 @@ public struct PolicyAgent: Sendable {
         guard let messages = prompt.messages(for: step) else {
             throw PolicyAgentError.promptOverBudget(maxSequenceTokens: prompt.maxSequenceTokens)
         }
-        let candidates = CandidateActions.enumerate(observation: observation, typing: .objective(objective), step: 0,
-                                                    canGoBack: canGoBack, limit: maxCandidates)
-            + CandidateActions.stops(observation: observation, limit: maxAnswers)
+        let candidates = candidates(observation: observation, objective: objective, canGoBack: canGoBack)
         if decoding == .choice, !candidates.isEmpty {
             return try await choose(among: candidates, messages: messages, after: nil)
         }
@@ -63,6 +63,14 @@ public struct PolicyAgent: Sendable {
             return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage, timing: timing)
         }
         return try await choose(among: candidates, messages: messages, after: response)
+    }
+
+    /// The page's valid actions as the constrained decoder offers them: clicks, typing, scrolling,
+    /// going back, then the ways to stop.
+    public func candidates(observation: Observation, objective: String, canGoBack: Bool) -> [BrowserAction] {
+        CandidateActions.enumerate(observation: observation, typing: .objective(objective), step: 0,
+                                   canGoBack: canGoBack, limit: maxCandidates)
+            + CandidateActions.stops(observation: observation, limit: maxAnswers)
     }
 
     /// The most likely of `candidates`, each offered as a whole answer in the trained format, so

@@ -16,16 +16,24 @@ struct PolicyRollout {
     var cancelled = false
     /// The page the rollout ended on, as the policy saw it (canonical URLs), for a judge.
     var finalObservation: Observation?
+    /// Why the agent's `EarlyStop` rule ended the rollout before its step limit, if it did.
+    var earlyStop: String?
 
     /// `urlMap` names the sites' addresses as in training (canonical, port-free): the policy sees
     /// and writes those, its `goto`s are mapped back to the running instance.
+    ///
+    /// With a `reference` (teacher forcing), the policy is asked at every state but the reference's
+    /// action is the one taken: each step records both and whether they agree
+    /// (`ReferenceAgreement`), the rollout follows the reference solution to its end, and the
+    /// early-stop rule does not apply.
     static func run(agent: PolicyAgent, environment local: any BrowserEnvironment, from start: Observation,
                     urlMap: SiteURLMap = .identity, objective: @escaping () -> String, maxSteps: Int,
-                    isDone: () -> Bool = { false }) async -> PolicyRollout {
+                    reference: PolicyAgent? = nil, isDone: () -> Bool = { false }) async -> PolicyRollout {
         let environment = CanonicalURLEnvironment(wrapping: local, map: urlMap)
         var rollout = PolicyRollout()
         var observation = urlMap.canonical(start)
         var history: [String] = []
+        var executed: [EarlyStop.Taken] = []
         do {
             for _ in 0..<maxSteps where !isDone() {
                 // An interrupted evaluation stops here; its caller drops the unfinished episode.
@@ -36,12 +44,26 @@ struct PolicyRollout {
                                                       previousActions: history, canGoBack: !history.isEmpty)
                 let modelSeconds = (clock.now - asked).inSeconds
                 rollout.usage = rollout.usage + decision.usage
-                let description = environment.describe(decision.action)
+                var taken = decision.action
+                var referenceStep: (action: BrowserAction, offered: Bool)?
+                if let reference {
+                    let forced = try await reference.decide(observation: observation, objective: objective(),
+                                                            previousActions: history, canGoBack: !history.isEmpty)
+                    let offered = agent.candidates(observation: observation, objective: objective(), canGoBack: !history.isEmpty)
+                    referenceStep = (forced.action, ReferenceAgreement.isOffered(forced.action, among: offered))
+                    taken = forced.action
+                }
+                let description = environment.describe(taken)
                 var step = TaskEpisode.Step(url: observation.url, observation: observation.text,
                                             modelOutput: decision.raw, action: decision.action.description,
-                                            actionDescription: description, valid: decision.action.isValid,
+                                            actionDescription: environment.describe(decision.action), valid: decision.action.isValid,
                                             constrained: decision.constrained, error: nil)
-                if case .stop(let answer) = decision.action {
+                if let referenceStep {
+                    step.referenceAction = referenceStep.action.description
+                    step.matchesReference = ReferenceAgreement.agrees(decision.action, referenceStep.action)
+                    step.referenceOffered = referenceStep.offered
+                }
+                if case .stop(let answer) = taken {
                     step.timing = StepTiming(modelSeconds: modelSeconds, measured: decision.timing, browserSeconds: 0)
                     rollout.answer = answer
                     rollout.steps.append(step)
@@ -49,12 +71,17 @@ struct PolicyRollout {
                     break
                 }
                 let acted = clock.now
-                observation = try await environment.step(decision.action)
+                observation = try await environment.step(taken)
                 step.timing = StepTiming(modelSeconds: modelSeconds, measured: decision.timing,
                                          browserSeconds: (clock.now - acted).inSeconds)
                 step.error = observation.error
                 rollout.steps.append(step)
                 history.append(description)
+                executed.append(EarlyStop.Taken(action: taken, pageUnchanged: observation.text == step.observation))
+                if reference == nil, let reason = agent.earlyStop.reason(after: executed), !isDone() {
+                    rollout.earlyStop = reason
+                    break
+                }
             }
         } catch is CancellationError {
             rollout.cancelled = true
@@ -72,6 +99,7 @@ struct PolicyRollout {
         if error != nil { return .modelOrEnvironmentError }
         if stopped { return .wrongResult }
         if !steps.isEmpty && steps.allSatisfy({ !$0.valid }) { return .invalidActions }
+        if earlyStop != nil { return steps.last?.valid == false ? .invalidActions : .repeatedActions }
         return .stepLimit
     }
 }

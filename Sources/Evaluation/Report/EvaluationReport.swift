@@ -21,6 +21,10 @@ public struct EvaluationReport: Sendable, Codable {
     public var seconds: Double
     /// Where the seconds of a step went, averaged over measured steps (nil before it was measured).
     public var stepCost: StepCost?
+    /// Teacher-forced evaluations only: the steps where the policy chose the reference solution's
+    /// action, of all reference steps, and of those the policy was offered (nil otherwise).
+    public var referenceSteps: Rate?
+    public var referenceStepsOffered: Rate?
 
     public init(label: String, episodes: [TaskEpisode]) {
         func rate(_ list: [TaskEpisode]) -> Rate { Rate(passed: list.filter(\.succeeded).count, total: list.count) }
@@ -38,6 +42,12 @@ public struct EvaluationReport: Sendable, Codable {
         completionTokens = episodes.map(\.usage.completionTokens).reduce(0, +)
         seconds = episodes.map(\.seconds).reduce(0, +)
         stepCost = StepCost(episodes: episodes)
+        let forced = allSteps.filter { $0.matchesReference != nil }
+        if !forced.isEmpty {
+            referenceSteps = Rate(passed: forced.filter { $0.matchesReference == true }.count, total: forced.count)
+            let offered = forced.filter { $0.referenceOffered == true }
+            referenceStepsOffered = Rate(passed: offered.filter { $0.matchesReference == true }.count, total: offered.count)
+        }
     }
 
     static func taskSet(of episode: TaskEpisode) -> String {
@@ -66,6 +76,10 @@ public struct EvaluationReport: Sendable, Codable {
         }
         if !failures.isEmpty {
             lines.append("  failures: " + failures.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if let referenceSteps {
+            lines.append("  reference steps matched \(referenceSteps.text)"
+                         + (referenceStepsOffered.map { "; of those offered as candidates \($0.text)" } ?? ""))
         }
         if let stepCost { lines.append("  " + stepCost.text) }
         return lines.joined(separator: "\n")

@@ -22,6 +22,11 @@ extension HTMLReport {
             <section class="step" id="step-\(i)"><h3>Step \(i) <small><code>\(s.url)</code></small></h3>
             <p class="action"><b>Action</b> <code>\(s.action)</code>\(s.constrained ? " <i>(constrained choice)</i>" as HTML : .empty)\
             \(s.valid ? .empty : " <span class=\"fail\">(not a valid action)</span>" as HTML) · \(s.actionDescription)\(timing)</p>
+            \(s.referenceAction.map { reference -> HTML in
+                let agreed = s.matchesReference == true
+                let verdict = (agreed ? "the policy agreed" : "the policy differed") + (s.referenceOffered == false ? ", not among its candidates" : "")
+                return "<p class=\"\(agreed ? "pass" : "fail")\"><b>Reference</b> <code>\(reference)</code> (taken; \(verdict))</p>"
+            } ?? .empty)
             \(s.error.map { "<p class=\"fail\">Browser error: \($0)</p>" as HTML } ?? .empty)
             <h4>Model output</h4><pre class="model-output">\(s.modelOutput)</pre>
             <details class="observation"><summary>Observation (\(s.observation.split(separator: "\n").count) lines)</summary>\

@@ -41,6 +41,10 @@ enum HTMLReport {
                 .map { "<li>\($0.key): \($0.value)</li>" }
             sections.append("<h2>Failures by cause</h2><ul>\(items)</ul>")
         }
+        if let forced = report.referenceSteps {
+            sections.append("<p>Teacher-forced: the policy chose the reference solution's action on \(forced.text) of its steps"
+                            + (report.referenceStepsOffered.map { "; on \($0.text) of those it was offered" } ?? "") + ".</p>")
+        }
         if let cost = report.stepCost { sections.append("<p>\(cost.text)</p>") }
         let taskRows: [HTML] = episodes.indices.map { i in
             let e = episodes[i]

@@ -8,9 +8,15 @@ import NNetnavSupport
 ///
 /// A line cut short by a kill during its write is dropped when the folder is opened again, so
 /// the file always holds whole lines.
+///
+/// One evaluation at a time owns a folder: an exclusive `flock` on `.lock`, held while the
+/// journal lives and released by the kernel however the process ends (kill -9 included). A
+/// second process on the same folder is refused instead of interleaving its episodes (and
+/// repeating the first's work) in the same file.
 public final class EvaluationJournal: @unchecked Sendable {
     public static let episodesFile = "episodes.jsonl"
     public static let settingsFile = "evaluation.json"
+    public static let lockFile = ".lock"
 
     public let directory: URL
     public let settings: EvaluationSettings
@@ -18,6 +24,7 @@ public final class EvaluationJournal: @unchecked Sendable {
     public let previous: [TaskEpisode]
     private let lock = NSLock()
     private var descriptor: Int32
+    private let lockDescriptor: Int32
     private let encoder = JSONLines.encoder()
 
     /// Opens (creating) `directory` for results under `settings`. Throws
@@ -25,10 +32,42 @@ public final class EvaluationJournal: @unchecked Sendable {
     public init(directory: URL, settings: EvaluationSettings) throws {
         self.directory = directory
         self.settings = settings
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let held = try Self.lock(directory)
+        do {
+            (previous, descriptor) = try Self.openFolder(directory, settings: settings)
+            lockDescriptor = held
+        } catch {
+            close(held)
+            throw error
+        }
+    }
+
+    /// The exclusive hold on `directory` (see the type's note), or `inUse`.
+    static func lock(_ directory: URL) throws -> Int32 {
+        let path = directory.appendingPathComponent(lockFile).path
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw EvaluationJournalError.io(path, String(cString: strerror(errno))) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let reason = errno
+            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            close(fd)
+            if reason == EWOULDBLOCK { throw EvaluationJournalError.inUse(directory: directory.path, holder: holder ?? "") }
+            throw EvaluationJournalError.io(path, String(cString: strerror(reason)))
+        }
+        // Who holds it, for a refusal's message.
+        let note = Array("pid \(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = note.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        return fd
+    }
+
+    /// Checks the folder's settings against `settings` (writing them into a new folder), reads the
+    /// finished episodes (dropping a torn last line) and opens the file for appending.
+    private static func openFolder(_ directory: URL, settings: EvaluationSettings) throws -> ([TaskEpisode], Int32) {
         let fm = FileManager.default
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-        let settingsURL = directory.appendingPathComponent(Self.settingsFile)
-        let episodesURL = directory.appendingPathComponent(Self.episodesFile)
+        let settingsURL = directory.appendingPathComponent(settingsFile)
+        let episodesURL = directory.appendingPathComponent(episodesFile)
         if fm.fileExists(atPath: settingsURL.path) {
             let stored = try Self.settings(in: directory)
             let differences = settings.differences(from: stored)
@@ -40,15 +79,19 @@ public final class EvaluationJournal: @unchecked Sendable {
         } else {
             try JSONLines.encoder().encode(settings).write(to: settingsURL, options: .atomic)
         }
-        previous = try Self.readEpisodes(in: directory, repairing: true)
-        descriptor = open(episodesURL.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        let previous = try readEpisodes(in: directory, repairing: true)
+        let descriptor = Foundation.open(episodesURL.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw EvaluationJournalError.io(episodesURL.path, String(cString: strerror(errno))) }
         // Make the new file's directory entry durable too.
-        let dir = open(directory.path, O_RDONLY | O_CLOEXEC)
+        let dir = Foundation.open(directory.path, O_RDONLY | O_CLOEXEC)
         if dir >= 0 { fsync(dir); close(dir) }
+        return (previous, descriptor)
     }
 
-    deinit { if descriptor >= 0 { close(descriptor) } }
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+        close(lockDescriptor)
+    }
 
     /// Keys of the episodes already in the folder.
     public var finishedKeys: Set<String> { Set(previous.compactMap(\.key)) }
@@ -113,6 +156,7 @@ public enum EvaluationJournalError: Error, CustomStringConvertible, Sendable {
     case changedConfiguration(directory: String, differences: [String])
     case unknownConfiguration(directory: String)
     case notAnEvaluation(directory: String)
+    case inUse(directory: String, holder: String)
     case io(String, String)
 
     public var description: String {
@@ -126,6 +170,9 @@ public enum EvaluationJournalError: Error, CustomStringConvertible, Sendable {
                 + "so its results cannot be resumed safely: choose another --out or delete the folder"
         case .notAnEvaluation(let directory):
             "\(directory) is not an evaluation folder: it has no \(EvaluationJournal.settingsFile)"
+        case .inUse(let directory, let holder):
+            "\(directory) is being written by another evaluation" + (holder.isEmpty ? "" : " (\(holder))")
+                + ": wait for it to end (or stop it), or choose another --out"
         case .io(let path, let reason):
             "\(path): \(reason)"
         }

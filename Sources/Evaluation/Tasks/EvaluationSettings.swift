@@ -19,10 +19,14 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
     public var temperature: Double
     public var constrainedFallback: Bool
     public var maxCandidates: Int
+    /// Answer texts offered besides `stop []` (`PolicyAgent.maxAnswers`); nil in folders written before it was recorded.
+    public var maxAnswers: Int?
     /// `free` or `choice` (`PolicyDecoding`); nil in folders written before it existed, which were `free`.
     public var decoding: String?
     /// The step limit; for MiniWoB++ the task set's own per-task limits apply when this is nil.
     public var maxSteps: Int?
+    /// The early-stop rule; nil in folders written before it existed, which ran every episode to its limit.
+    public var earlyStop: EarlyStop?
     public var browser: String
 
     public init(label: String, benchmark: String, agent: PolicyAgent, maxSteps: Int?, browser: String) {
@@ -36,8 +40,10 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
         temperature = agent.options.temperature
         constrainedFallback = agent.constrainedFallback
         maxCandidates = agent.maxCandidates
+        maxAnswers = agent.maxAnswers
         decoding = agent.decoding.rawValue
         self.maxSteps = maxSteps
+        earlyStop = agent.earlyStop
         self.browser = browser
     }
 
@@ -55,8 +61,14 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
         compare("temperature", temperature, other.temperature)
         compare("--constrained-fallback", constrainedFallback, other.constrainedFallback)
         compare("--max-candidates", maxCandidates, other.maxCandidates)
+        compare("answer candidates", maxAnswers.map(String.init) ?? "not recorded", other.maxAnswers.map(String.init) ?? "not recorded")
         compare("--decoding", decoding ?? PolicyDecoding.free.rawValue, other.decoding ?? PolicyDecoding.free.rawValue)
         compare("--max-steps", maxSteps.map(String.init) ?? "the task set's", other.maxSteps.map(String.init) ?? "the task set's")
+        func rule(_ e: EarlyStop?) -> String {
+            let e = e ?? .never
+            return "after \(e.parsingFailures) unparseable / \(e.repeatedActions) repeated actions (0: never)"
+        }
+        compare("early stop", rule(earlyStop), rule(other.earlyStop))
         compare("--browser", browser, other.browser)
         return out
     }

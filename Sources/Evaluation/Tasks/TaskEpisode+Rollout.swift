@@ -10,6 +10,7 @@ extension TaskEpisode {
         steps = rollout.steps
         answer = rollout.answer
         usage = rollout.usage
+        earlyStop = rollout.earlyStop
         finalURL = await browser.currentURL
         if let error = rollout.error {
             result = EvaluationResult(checks: [CheckResult(kind: "run", passed: false, reason: error)])

@@ -16,6 +16,12 @@ public struct TaskEpisode: Sendable, Codable {
         public var error: String?
         /// Where the step's time went (absent in results written before it was measured).
         public var timing: StepTiming? = nil
+        /// Teacher-forced evaluation only: the reference solution's action at this state (the one
+        /// executed; `action` is the policy's choice), whether the two agree (`ReferenceAgreement`)
+        /// and whether the reference action was among the candidates the policy was offered.
+        public var referenceAction: String? = nil
+        public var matchesReference: Bool? = nil
+        public var referenceOffered: Bool? = nil
     }
 
     public var taskID: Int
@@ -37,6 +43,8 @@ public struct TaskEpisode: Sendable, Codable {
     public var setupSeconds: Double? = nil
     /// Seconds the task's checks took.
     public var evaluatorSeconds: Double? = nil
+    /// Why the early-stop rule ended the episode before its step limit (`EarlyStop`), if it did.
+    public var earlyStop: String? = nil
     /// The evaluation was interrupted during the attempt: unfinished, never recorded as a result.
     public var interrupted: Bool? = nil
 
@@ -53,6 +61,8 @@ public enum FailureCause: String, Sendable, Codable, CaseIterable, CustomStringC
     case invalidActions = "invalid-actions"
     /// The step limit was reached without a stop action.
     case stepLimit = "step-limit"
+    /// The policy repeated one action until the early-stop rule ended the episode (`EarlyStop`).
+    case repeatedActions = "repeated-actions"
     /// The policy stopped, but the answer or the final state did not pass the checks.
     case wrongResult = "wrong-result"
 

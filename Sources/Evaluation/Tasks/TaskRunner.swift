@@ -14,6 +14,10 @@ public struct TaskRunner: Sendable {
     public var cluster: SiteCluster
     public var maxSteps: Int
     public var evaluator: TaskEvaluator
+    /// Teacher forcing: at every state the policy is asked, but the task's scripted solution acts
+    /// (`PolicyRollout`'s `reference`), so each step measures whether the policy would have done
+    /// the right thing there. The task's checks then score the reference's run, not the policy.
+    public var followsReferenceSolution = false
 
     public init(agent: PolicyAgent, cluster: SiteCluster, maxSteps: Int = 20, evaluator: TaskEvaluator = TaskEvaluator()) {
         self.agent = agent
@@ -46,8 +50,11 @@ public struct TaskRunner: Sendable {
         let intent = task.intent
         let urlMap = SiteURLMap(localBases: Dictionary(uniqueKeysWithValues: await cluster.baseURLs(instance: instance)
             .map { ($0.key.rawValue, $0.value) }))
+        let reference = followsReferenceSolution
+            ? PolicyAgent(model: ScriptedSolutionOracle(tasks: [task]), prompt: agent.prompt, constrainedFallback: false)
+            : nil
         let rollout = await PolicyRollout.run(agent: agent, environment: browser, from: observation, urlMap: urlMap,
-                                              objective: { intent }, maxSteps: maxSteps)
+                                              objective: { intent }, maxSteps: maxSteps, reference: reference)
         await episode.finish(rollout, in: browser) { answer in await harness.evaluate(task, answer: answer, browser: browser) }
         episode.seconds = Date().timeIntervalSince(started)
         return episode

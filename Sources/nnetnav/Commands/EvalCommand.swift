@@ -89,6 +89,14 @@ struct EvalCommand: AsyncParsableCommand {
                                             discussion: "free: the model writes an answer (and, when it names no valid action, chooses among the page's valid actions); choice: it only chooses, by likelihood, among the page's valid actions written as whole answers in the trained format — one scoring call per step; auto (the default): choice for an in-process model, free for a server."))
     var decoding: DecodingChoice = .auto
 
+    @Option(name: .long, help: ArgumentHelp("Give an episode up after this many identical actions in a row (the same typing anywhere), or this many unparseable ones; 0: run every episode to --max-steps.",
+                                            discussion: "WebArena's early stop (--repeating_action_failure_th and --parsing_failure_th, both 3), which NNetnav's evaluation uses. Scrolls count only when the page did not change."))
+    var earlyStop = EarlyStop.webArena.repeatedActions
+
+    @Flag(name: .long, help: ArgumentHelp("Teacher-forced: the tasks' scripted solutions act, and at every state the policy is asked what it would do; reports the share of reference steps it matched (Mind2Web's step success) with a 95% interval.",
+                                          discussion: "Bundled-site tasks only (they carry solutions). Finer than task success: a policy that learned part of a task scores on the steps it gets right."))
+    var followReference = false
+
     @OptionGroup var browserOption: BrowserOption
 
     @Option(name: .long, help: "Evaluate on MiniWoB++ instead (needs chromium): 'nnetnav' for NNetnav's 16 tasks, 'all', or comma-separated task names.")
@@ -123,6 +131,10 @@ struct EvalCommand: AsyncParsableCommand {
         }
         guard maxCandidates > 0 else {
             throw ValidationError("--max-candidates must be positive")
+        }
+        guard earlyStop >= 0 else { throw ValidationError("--early-stop must be 0 (never) or positive") }
+        if followReference, miniwob != nil || webvoyager != nil || siteMap != nil || siteOptions.namesWebArena {
+            throw ValidationError("--follow-reference needs tasks with scripted solutions: the bundled sites' task sets")
         }
         if let judge { _ = try judge.spec(option: "--judge") }
         if webvoyager != nil, judge == nil { throw ValidationError("--webvoyager needs --judge MODEL to decide success") }
@@ -178,11 +190,13 @@ struct EvalCommand: AsyncParsableCommand {
             let model = try cacheOptions.wrap(try policyOptions.make(maxConcurrentRequests: 2 * instances), defaultPath: cachePath)
             let meter = UsageMeter()
             let agent = try makeAgent(model, meter: meter)
-            let settings = EvaluationSettings(label: "\(policyOptions.policy.text) on bundled-site tasks (\(files.count) task files)",
-                                              benchmark: "bundled-sites", agent: agent, maxSteps: maxSteps,
-                                              browser: (browserOption.browser ?? .native).rawValue)
+            let settings = EvaluationSettings(label: "\(policyOptions.policy.text) on bundled-site tasks (\(files.count) task files)"
+                                                  + (followReference ? ", teacher-forced" : ""),
+                                              benchmark: followReference ? "bundled-sites-reference-steps" : "bundled-sites",
+                                              agent: agent, maxSteps: maxSteps, browser: (browserOption.browser ?? .native).rawValue)
             let journal = try EvaluationJournal(directory: URL(fileURLWithPath: out), settings: settings)
-            let runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: maxSteps)
+            var runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: maxSteps)
+            runner.followsReferenceSolution = followReference
             let evaluation = PolicyEvaluation(runner: runner, label: "eval", backend: browserOption.browser ?? .native)
             let chosen = selected
             try await finish(journal: journal, meter: meter) {
@@ -268,10 +282,10 @@ struct EvalCommand: AsyncParsableCommand {
         let meter = UsageMeter()
         let agent = try makeAgent(model, meter: meter)
         // The task set's own step limits apply (as in `MiniWoBEvaluation`), so --max-steps is not a setting here.
-        let settings = EvaluationSettings(label: "\(policyOptions.policy.text) on MiniWoB++ (\(selection))", benchmark: "miniwob",
-                                          agent: agent, maxSteps: nil, browser: BrowserBackend.chromium.rawValue)
-        let journal = try EvaluationJournal(directory: URL(fileURLWithPath: out), settings: settings)
         let evaluation = MiniWoBEvaluation(agent: agent, taskSet: taskSet, pages: pages)
+        let settings = EvaluationSettings(label: "\(policyOptions.policy.text) on MiniWoB++ (\(selection))", benchmark: "miniwob",
+                                          agent: evaluation.agent, maxSteps: nil, browser: BrowserBackend.chromium.rawValue)
+        let journal = try EvaluationJournal(directory: URL(fileURLWithPath: out), settings: settings)
         let seedList = Array(taskSet.evaluationSeeds.seeds.prefix(seeds))
         try await finish(journal: journal, meter: meter) {
             _ = try await evaluation.run(tasks: tasks, seeds: seedList, concurrency: workers, journal: journal)
@@ -279,11 +293,13 @@ struct EvalCommand: AsyncParsableCommand {
     }
 
     func makeAgent(_ model: any ChatModel, meter: UsageMeter) throws -> PolicyAgent {
-        PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
-                    prompt: try student.prompt(),
-                    options: GenerationOptions(temperature: 0, maxTokens: student.maxAnswerTokens),
-                    constrainedFallback: constrainedFallback, maxCandidates: maxCandidates,
-                    decoding: try decoding.resolved(for: policyOptions.policy.spec(option: "--policy")))
+        var agent = PolicyAgent(model: MeteredChatModel(wrapping: model, meter: meter),
+                                prompt: try student.prompt(),
+                                options: GenerationOptions(temperature: 0, maxTokens: student.maxAnswerTokens),
+                                constrainedFallback: constrainedFallback, maxCandidates: maxCandidates,
+                                decoding: try decoding.resolved(for: policyOptions.policy.spec(option: "--policy")))
+        agent.earlyStop = EarlyStop(parsingFailures: earlyStop, repeatedActions: earlyStop)
+        return agent
     }
 
     /// Runs `evaluate` until it ends or Ctrl-C cancels it, then rewrites the report from what the

@@ -63,6 +63,13 @@ struct ExperimentCommand: AsyncParsableCommand {
     @Option(name: .long, help: "LoRA rank (0 trains every weight).")
     var loraRank = 8
 
+    @Option(name: .long, help: "Peak learning rate of each fine-tuned arm.")
+    var learningRate: Float = ExperimentSettings().training.learningRate
+
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp("Keep only the first row of each run of consecutive `scroll [down]` rows of a demonstration.",
+                                                     discussion: "Scripted solutions scroll until their element shows, so one identical target can fill a quarter of the rows and a short fine-tuning learns to scroll everywhere."))
+    var collapseScrolls = false
+
     @Flag(inversion: .prefixedNo, help: "Train the oracle on as many rows as the nnetnav arm has.")
     var matchRows = true
 
@@ -97,6 +104,8 @@ struct ExperimentCommand: AsyncParsableCommand {
             s.student = student.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             s.training.steps = trainSteps
             s.training.loraRank = loraRank
+            s.training.learningRate = learningRate
+            s.collapseScrollRuns = collapseScrolls ? true : nil
             s.matchRows = matchRows
             s.instances = instances
             s.seed = seed
@@ -106,6 +115,7 @@ struct ExperimentCommand: AsyncParsableCommand {
 
     func validate() throws {
         if writeSplit { return }
+        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
         do { try settings.validate() } catch let error as ExperimentError { throw ValidationError(error.description) }
     }
 
