@@ -202,7 +202,8 @@ public struct ExperimentReport: Codable, Sendable {
                      "Held-out bundled-site tasks: \(heldOutTasks) (\(settings.sites.joined(separator: ", ")), difficulty ≤ "
                      + "\(settings.maxDifficulty), at most \(settings.tasksPerSite) per site, \(settings.maxSteps) steps)"
                      + (settings.miniwob.map { "; MiniWoB++ \($0) × \(settings.miniwobSeeds) seeds" } ?? "") + ".",
-                     "Training: \(settings.training.steps) steps, LoRA rank \(settings.training.loraRank), lr \(settings.training.learningRate), seed \(settings.seed).", "",
+                     "Training: \(settings.training.steps) steps, LoRA rank \(settings.training.loraRank), lr \(settings.training.learningRate), seed \(settings.seed)"
+                     + (settings.collapseScrollRuns == true ? ", scroll runs collapsed to their first row" : "") + ". Decoding: \(settings.decoding.rawValue).", "",
                      "| arm | bundled sites | MiniWoB++ | all | training rows | model calls | tokens (prompt/completion) | CPU s train / eval |",
                      "|---|---|---|---|---|---|---|---|"]
         for arm in arms {
@@ -219,10 +220,12 @@ public struct ExperimentReport: Codable, Sendable {
             lines += ["", "## Reference steps (teacher-forced, held-out tasks)", "",
                       "At every state of each held-out task's scripted solution the arm's policy is asked for its action; "
                       + "the solution's action is then taken. Matched: same operation, element and value (Mind2Web's step success). "
-                      + "Offered: the solution's action was among the policy's candidates.", "",
-                      "| arm | steps matched | matched of those offered |", "|---|---|---|"]
+                      + "Offered: the solution's action was among the policy's candidates (choice decoding can take no other; "
+                      + "free decoding can also write a goto or an answer not on the page).", "",
+                      "| arm | steps matched | matched of those offered | tasks with every step offered |", "|---|---|---|---|"]
             for arm in arms {
-                lines.append("| \(arm.arm.title) | \(rate(arm.referenceSteps?.referenceSteps)) | \(rate(arm.referenceSteps?.referenceStepsOffered)) |")
+                let reachable = arm.referenceSteps?.referenceReachableTasks.map { "\($0.passed)/\($0.total)" } ?? "-"
+                lines.append("| \(arm.arm.title) | \(rate(arm.referenceSteps?.referenceSteps)) | \(rate(arm.referenceSteps?.referenceStepsOffered)) | \(reachable) |")
             }
             lines += [""] + stepComparisons.map { "- " + $0.text }
             var byVerb: [String: [String: SuccessRate]] = [:]

@@ -25,6 +25,9 @@ public struct EvaluationReport: Sendable, Codable {
     /// action, of all reference steps, and of those the policy was offered (nil otherwise).
     public var referenceSteps: Rate?
     public var referenceStepsOffered: Rate?
+    /// Tasks whose every reference step was among the policy's candidates: what choice decoding
+    /// could at best solve along the reference path.
+    public var referenceReachableTasks: Rate?
 
     public init(label: String, episodes: [TaskEpisode]) {
         func rate(_ list: [TaskEpisode]) -> Rate { Rate(passed: list.filter(\.succeeded).count, total: list.count) }
@@ -47,6 +50,9 @@ public struct EvaluationReport: Sendable, Codable {
             referenceSteps = Rate(passed: forced.filter { $0.matchesReference == true }.count, total: forced.count)
             let offered = forced.filter { $0.referenceOffered == true }
             referenceStepsOffered = Rate(passed: offered.filter { $0.matchesReference == true }.count, total: offered.count)
+            let forcedEpisodes = episodes.filter { $0.steps.contains { $0.matchesReference != nil } }
+            referenceReachableTasks = Rate(passed: forcedEpisodes.filter { $0.steps.allSatisfy { $0.referenceOffered == true } }.count,
+                                           total: forcedEpisodes.count)
         }
     }
 
@@ -79,7 +85,8 @@ public struct EvaluationReport: Sendable, Codable {
         }
         if let referenceSteps {
             lines.append("  reference steps matched \(referenceSteps.text)"
-                         + (referenceStepsOffered.map { "; of those offered as candidates \($0.text)" } ?? ""))
+                         + (referenceStepsOffered.map { "; of those offered as candidates \($0.text)" } ?? "")
+                         + (referenceReachableTasks.map { "; tasks with every step offered \($0.passed)/\($0.total)" } ?? ""))
         }
         if let stepCost { lines.append("  " + stepCost.text) }
         return lines.joined(separator: "\n")

@@ -50,9 +50,17 @@ public struct TaskRunner: Sendable {
         let intent = task.intent
         let urlMap = SiteURLMap(localBases: Dictionary(uniqueKeysWithValues: await cluster.baseURLs(instance: instance)
             .map { ($0.key.rawValue, $0.value) }))
-        let reference = followsReferenceSolution
-            ? PolicyAgent(model: ScriptedSolutionOracle(tasks: [task]), prompt: agent.prompt, constrainedFallback: false)
-            : nil
+        var reference: PolicyAgent?
+        if followsReferenceSolution {
+            // The solution as the policy sees and writes URLs (canonical, port-free), like its training rows.
+            var solution = task
+            solution.solution = task.solution.map { step in
+                if case .goto(let url) = step { return .goto(urlMap.canonical(url)) }
+                return step
+            }
+            reference = PolicyAgent(model: ScriptedSolutionOracle(tasks: [solution]), prompt: agent.prompt, constrainedFallback: false)
+            reference?.earlyStop = .never
+        }
         let rollout = await PolicyRollout.run(agent: agent, environment: browser, from: observation, urlMap: urlMap,
                                               objective: { intent }, maxSteps: maxSteps, reference: reference)
         await episode.finish(rollout, in: browser) { answer in await harness.evaluate(task, answer: answer, browser: browser) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import Experiment
 import Foundation
 import NNetnavSupport
@@ -70,6 +71,10 @@ struct ExperimentCommand: AsyncParsableCommand {
                                                      discussion: "Scripted solutions scroll until their element shows, so one identical target can fill a quarter of the rows and a short fine-tuning learns to scroll everywhere."))
     var collapseScrolls = false
 
+    @Option(name: .long, help: ArgumentHelp("How every arm's policy picks an action: choice or free.",
+                                            discussion: "choice (the default): the most likely of the page's valid actions and answer texts, written as whole answers; it can never write a goto or an answer that is not on the page. free: the model writes its answer (a goto, any answer text), and an unparseable one falls back to the choice."))
+    var decoding: PolicyDecoding = .choice
+
     @Flag(inversion: .prefixedNo, help: "Train the oracle on as many rows as the nnetnav arm has.")
     var matchRows = true
 
@@ -107,6 +112,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             s.training.learningRate = learningRate
             s.collapseScrollRuns = collapseScrolls ? true : nil
             s.matchRows = matchRows
+            s.decoding = decoding
             s.instances = instances
             s.seed = seed
             return s
