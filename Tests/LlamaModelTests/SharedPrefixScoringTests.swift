@@ -48,4 +48,25 @@ struct SharedPrefixScoringTests {
         for (a, b) in zip(split, oneByOne) { #expect(abs(a - b) < 2e-3, "\(a) vs \(b)") }
         #expect(engine.cachedTokens == prompt)
     }
+
+    /// Candidates that share openings ("click [1", "click [2"…) are scored on a prefix tree, one
+    /// row per distinct prefix; the scores are still each continuation's own.
+    @Test func treeScoresEqualTheNaiveForwardOfEachContinuation() throws {
+        let weights = TinyModel.weights()
+        let prompt = Array(EngineTests.tokens[..<6])
+        var continuations: [[Int]] = [[3], [3, 4], [3, 4, 5, 2], [3, 4, 5, 6, 2], [3, 7, 2], [8, 4, 5, 2], [8, 4, 9, 9, 2]]
+        for i in 0..<12 { continuations.append([3, 4, 10 + i % 5, 20 + i, 2]) }
+        let trie = ContinuationTrie(continuations)
+        let flatRows = continuations.map { max(0, $0.count - 1) }.reduce(0, +)
+        #expect(trie.rowCount < flatRows / 2, "\(trie.rowCount) rows instead of \(flatRows)")
+        let engine = try LlamaEngine(weights: weights, maxContext: 128)
+        let scores = try engine.batchedLogProbabilities(of: continuations, after: prompt)
+        for (continuation, score) in zip(continuations, scores) {
+            let all = NaiveLlama.logits(weights, prompt + continuation)
+            var expected = 0.0
+            for (k, t) in continuation.enumerated() { expected += NaiveLlama.logSoftmax(all[prompt.count - 1 + k], t) }
+            #expect(abs(score - expected) < 2e-3, "\(continuation): \(score) vs \(expected)")
+        }
+        #expect(engine.cachedTokens == prompt)
+    }
 }

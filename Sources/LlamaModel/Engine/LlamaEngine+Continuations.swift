@@ -14,6 +14,10 @@ extension LlamaEngine {
         // Rows per forward, in whole continuations: bounded by the attention scratch memory and by
         // the cache room after the prompt (each forward's rows are dropped before the next).
         let rowBudget = max(1, min(512, maxContext - base))
+        let trie = ContinuationTrie(continuations)
+        if trie.rowCount > 0, trie.rowCount <= rowBudget, trie.rowCount < continuations.map { max(0, $0.count - 1) }.reduce(0, +) {
+            return try scoreAsTrie(trie, continuations: continuations, base: base, promptLogits: promptLogits)
+        }
         var rowLogits: [Float] = []
         var tokens: [Int] = [], positions: [Int] = [], segmentStarts: [Int] = []
         func flush() throws {
@@ -49,6 +53,34 @@ extension LlamaEngine {
             for k in continuation.indices.dropFirst() {
                 total += logSoftmax(rowLogits, row * v, at: continuation[k])
                 row += 1
+            }
+            return total
+        }
+    }
+
+    /// The trie path of `batchedLogProbabilities`: one row per distinct prefix, so a token the
+    /// candidates share ("click", " [") is computed once; by the chain rule the scores are the
+    /// same as scoring each continuation on its own rows.
+    private func scoreAsTrie(_ trie: ContinuationTrie, continuations: [[Int]], base: Int,
+                             promptLogits: [Float]) throws -> [Double] {
+        let v = config.vocabSize
+        let rowLogits: [Float]
+        do {
+            rowLogits = try forwardContinuations(trie.tokens, start: base, layout: ContinuationRows(
+                base: base, positions: trie.depths.map { base + $0 }, segmentStarts: [],
+                ancestors: trie.paths.map { $0.map { base + $0 } }))
+        } catch {
+            truncate(to: base)
+            lastLogits = promptLogits
+            throw error
+        }
+        truncate(to: base)
+        lastLogits = promptLogits
+        return continuations.map { continuation in
+            guard let first = continuation.first else { return 0 }
+            var total = logSoftmax(promptLogits, 0, at: first)
+            for (k, row) in trie.rows(of: continuation).enumerated() {
+                total += logSoftmax(rowLogits, row * v, at: continuation[k + 1])
             }
             return total
         }

@@ -286,6 +286,9 @@ public final class LlamaEngine: @unchecked Sendable {
         let positions: [Int]
         /// Cache index of the first row of each row's continuation.
         let segmentStarts: [Int]
+        /// Tree layout instead (`ContinuationTrie`): the cache indices each row sees besides the
+        /// prompt — its ancestors and itself, ascending. When set, `segmentStarts` is unused.
+        var ancestors: [[Int]]? = nil
     }
 
     /// Runs `tokens` as continuation rows (see `ContinuationRows`) written to the cache from `start`;
@@ -452,6 +455,21 @@ public final class LlamaEngine: @unchecked Sendable {
                     for r in 0..<m {
                         let s = scores + r * visibleContext
                         let visible = start + r0 + r + 1
+                        if let layout = continuations, let ancestors = layout.ancestors {
+                            // The prompt, then this row's path from the root of the trie.
+                            let base = layout.base, path = ancestors[r0 + r]
+                            var maxScore = -Float.infinity
+                            for j in 0..<base where s[j] > maxScore { maxScore = s[j] }
+                            for j in path where s[j] > maxScore { maxScore = s[j] }
+                            var sum = VectorMath.expShifted(s, count: base, shift: maxScore)
+                            var kept = [Float](repeating: 0, count: path.count)
+                            for (i, j) in path.enumerated() { kept[i] = expf(s[j] - maxScore); sum += kept[i] }
+                            let inv = 1 / sum
+                            for j in 0..<base { s[j] *= inv }
+                            for j in base..<visibleContext { s[j] = 0 }
+                            for (i, j) in path.enumerated() { s[j] = kept[i] * inv }
+                            continue
+                        }
                         if let layout = continuations {
                             // The prompt, then this row's own continuation: two runs, the rows of
                             // other continuations between them get no weight.
