@@ -10,7 +10,6 @@ extension LlamaEngine {
     public func batchedLogProbabilities(of continuations: [[Int]], after prompt: [Int]) throws -> [Double] {
         let promptLogits = try prefill(prompt)
         let base = cachedCount
-        let v = config.vocabSize
         // Rows per forward, in whole continuations: bounded by the attention scratch memory and by
         // the cache room after the prompt (each forward's rows are dropped before the next).
         let rowBudget = max(1, min(512, maxContext - base))
@@ -46,13 +45,24 @@ extension LlamaEngine {
         }
         truncate(to: base)
         lastLogits = promptLogits
-        var row = 0
+        // Flat layout: each continuation's rows follow the previous one's.
+        var next = 0
+        return score(continuations, promptLogits: promptLogits, rowLogits: rowLogits) { continuation in
+            defer { next += max(0, continuation.count - 1) }
+            return Array(next ..< next + max(0, continuation.count - 1))
+        }
+    }
+
+    /// Each continuation's log-probability: its first token from the prompt's logits, token k + 1
+    /// from the logits of its k-th row (`rows` names them).
+    private func score(_ continuations: [[Int]], promptLogits: [Float], rowLogits: [Float],
+                       rows: ([Int]) -> [Int]) -> [Double] {
+        let v = config.vocabSize
         return continuations.map { continuation in
             guard let first = continuation.first else { return 0 }
             var total = logSoftmax(promptLogits, 0, at: first)
-            for k in continuation.indices.dropFirst() {
-                total += logSoftmax(rowLogits, row * v, at: continuation[k])
-                row += 1
+            for (k, row) in rows(continuation).enumerated() {
+                total += logSoftmax(rowLogits, row * v, at: continuation[k + 1])
             }
             return total
         }
@@ -63,7 +73,6 @@ extension LlamaEngine {
     /// same as scoring each continuation on its own rows.
     private func scoreAsTrie(_ trie: ContinuationTrie, continuations: [[Int]], base: Int,
                              promptLogits: [Float]) throws -> [Double] {
-        let v = config.vocabSize
         let rowLogits: [Float]
         do {
             rowLogits = try forwardContinuations(trie.tokens, start: base, layout: ContinuationRows(
@@ -76,13 +85,6 @@ extension LlamaEngine {
         }
         truncate(to: base)
         lastLogits = promptLogits
-        return continuations.map { continuation in
-            guard let first = continuation.first else { return 0 }
-            var total = logSoftmax(promptLogits, 0, at: first)
-            for (k, row) in trie.rows(of: continuation).enumerated() {
-                total += logSoftmax(rowLogits, row * v, at: continuation[k + 1])
-            }
-            return total
-        }
+        return score(continuations, promptLogits: promptLogits, rowLogits: rowLogits, rows: trie.rows(of:))
     }
 }
