@@ -73,18 +73,14 @@ extension LlamaEngine {
     /// same as scoring each continuation on its own rows.
     private func scoreAsTrie(_ trie: ContinuationTrie, continuations: [[Int]], base: Int,
                              promptLogits: [Float]) throws -> [Double] {
-        let rowLogits: [Float]
-        do {
-            rowLogits = try forwardContinuations(trie.tokens, start: base, layout: ContinuationRows(
-                base: base, positions: trie.depths.map { base + $0 }, segmentStarts: [],
-                ancestors: trie.paths.map { $0.map { base + $0 } }))
-        } catch {
+        // The cache goes back to the prompt whether the forward succeeds or throws.
+        defer {
             truncate(to: base)
             lastLogits = promptLogits
-            throw error
         }
-        truncate(to: base)
-        lastLogits = promptLogits
+        let rowLogits = try forwardContinuations(trie.tokens, start: base, layout: ContinuationRows(
+            base: base, positions: trie.depths.map { base + $0 }, segmentStarts: [],
+            ancestors: trie.paths.map { $0.map { base + $0 } }))
         return score(continuations, promptLogits: promptLogits, rowLogits: rowLogits, rows: trie.rows(of:))
     }
 }
