@@ -1,6 +1,7 @@
 import Foundation
 import Evaluation
 import MainJob
+import WebTasks
 
 /// Everything that decides an experiment's numbers, recorded in `experiment.json` so a rerun can
 /// be checked against it. Seeds are fixed: the same settings on the same code give the same rows,
@@ -29,6 +30,9 @@ public struct ExperimentSettings: Codable, Sendable, Equatable {
     /// Each fine-tuned arm keeps only the first row of a run of consecutive scroll rows of one
     /// demonstration (nil in settings written before it existed: every row kept).
     public var collapseScrollRuns: Bool? = nil
+    /// How the scripted solutions (oracle data, teacher-forced references) reach their pages;
+    /// nil is as written (their `goto`s), which settings written before this existed mean.
+    public var solutionNavigation: SolutionNavigation? = .clicks
     public var training = MainJobConfig.TrainingSettings()
     public var maxSequenceTokens = 1024
     public var maxAnswerTokens = 128

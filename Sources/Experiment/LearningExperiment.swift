@@ -63,6 +63,10 @@ public struct LearningExperiment: Sendable {
         let cluster = try await SiteCluster.start(sites: SiteName.allCases.filter(needed.contains), instances: settings.instances,
                                                   dataDirectory: output.appendingPathComponent("sites"), seed: TaskSet.seed)
         do {
+            var (heldOut, training) = (heldOut, training)
+            if settings.solutionNavigation == .clicks {
+                (heldOut, training) = try await navigatingByClicks(heldOut: heldOut, training: training, cluster: cluster)
+            }
             let report = try await runArms(cluster: cluster, heldOut: heldOut, training: training)
             await cluster.shutdown()
             return report
@@ -70,6 +74,20 @@ public struct LearningExperiment: Sendable {
             await cluster.shutdown()
             throw error
         }
+    }
+
+    /// Both task lists with their solutions' `goto`s replaced by clicks or typing found on the live
+    /// site (instance 0), and the rewritten solutions recorded in `solutions-by-clicks.jsonl`.
+    func navigatingByClicks(heldOut: [TaskConfig], training: [TaskConfig],
+                            cluster: SiteCluster) async throws -> (heldOut: [TaskConfig], training: [TaskConfig]) {
+        let clock = ContinuousClock.now
+        let (tasks, summary) = try await ClickNavigation().rewrite(heldOut + training, harness: TaskHarness(cluster: cluster))
+        log("==> solutions: \(summary) (\(clock.duration(to: .now).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))))")
+        struct Record: Codable { var site: String; var taskID: Int; var heldOut: Bool; var solution: [SolutionStep] }
+        try JSONLines.write(tasks.enumerated().map { Record(site: $1.sites.first ?? "", taskID: $1.taskID, heldOut: $0 < heldOut.count,
+                                                             solution: $1.solution) },
+                            to: output.appendingPathComponent("solutions-by-clicks.jsonl"))
+        return (Array(tasks.prefix(heldOut.count)), Array(tasks.dropFirst(heldOut.count)))
     }
 
     /// A folder already holding another experiment's results is refused, not mixed.

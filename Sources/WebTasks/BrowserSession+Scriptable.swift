@@ -5,6 +5,14 @@ extension BrowserSession: ScriptableBrowser {
         accessibilityTree.findAll(role: role, name: name).map(\.id)
     }
 
+    /// Every exposed node; a link's target is resolved as the accessibility tree resolves it.
+    public func elements() -> [PageElement] {
+        accessibilityTree.nodes.map { node in
+            PageElement(id: node.id, role: node.role, name: node.name,
+                        url: node.role == "link" ? node.properties.first(where: { $0.name == "url" })?.value : nil)
+        }
+    }
+
     /// Reads text as the Chromium backend does (`RenderedText`): a field's value, else `innerText`.
     public func text(_ locator: TextLocator) throws -> String? {
         let tree = accessibilityTree

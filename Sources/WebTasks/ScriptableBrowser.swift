@@ -23,11 +23,31 @@ public protocol ScriptableBrowser: BrowserEnvironment {
     func sessionCookies() async throws -> [JSONValue]?
     /// Adds cookies `sessionCookies()` gave; false when the backend cannot.
     func addSessionCookies(_ cookies: [JSONValue]) async throws -> Bool
+    /// The page's exposed elements in document order, with each link's resolved target; empty when
+    /// the backend cannot list them (then `ClickNavigation` leaves a solution's `goto` as written).
+    func elements() async -> [PageElement]
+}
+
+/// An element of the page: id, role and name as the observation shows them, and a link's target.
+public struct PageElement: Sendable, Hashable {
+    public var id: Int
+    public var role: String
+    public var name: String
+    /// The resolved `href` of a link; nil for anything else.
+    public var url: String?
+
+    public init(id: Int, role: String, name: String, url: String? = nil) {
+        self.id = id
+        self.role = role
+        self.name = name
+        self.url = url
+    }
 }
 
 extension ScriptableBrowser {
     public func sessionCookies() async throws -> [JSONValue]? { nil }
     public func addSessionCookies(_ cookies: [JSONValue]) async throws -> Bool { false }
+    public func elements() async -> [PageElement] { [] }
 }
 
 /// What page text a `program_html` check reads: the whole page (an empty locator), the elements a

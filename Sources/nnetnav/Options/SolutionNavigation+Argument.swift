@@ -1,0 +1,5 @@
+import ArgumentParser
+import WebTasks
+
+/// `--solutions clicks|as-written` (the experiment).
+extension SolutionNavigation: ExpressibleByArgument {}
