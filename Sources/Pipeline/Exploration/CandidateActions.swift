@@ -43,7 +43,7 @@ public enum CandidateActions {
     }
 
     /// Candidate actions in page order: clicks on named clickable elements, typing into text
-    /// fields, then scrolling and going back. Capped at `limit`, deduplicated by role and name.
+    /// fields (each phrase of an objective, one persona word), then scrolling and going back. Capped at `limit`, deduplicated by role and name.
     public static func enumerate(observation: Observation, typing: TypedText, step: Int, canGoBack: Bool,
                                  limit: Int) -> [BrowserAction] {
         var actions: [BrowserAction] = []
@@ -51,8 +51,13 @@ public enum CandidateActions {
         let texts = typedTexts(typing)
         for element in elements(in: observation.text) {
             if typableRoles.contains(element.role) {
-                let text = texts.isEmpty ? "help" : texts[(step + element.id) % texts.count]
-                actions.append(.type(id: element.id, text: text, pressEnter: true))
+                // A policy is offered each phrase of its objective; an explorer one persona word per field, rotating.
+                if case .objective = typing, !texts.isEmpty {
+                    actions += texts.map { .type(id: element.id, text: $0, pressEnter: true) }
+                } else {
+                    let text = texts.isEmpty ? "help" : texts[(step + element.id) % texts.count]
+                    actions.append(.type(id: element.id, text: text, pressEnter: true))
+                }
             } else if clickableRoles.contains(element.role), !element.name.trimmingCharacters(in: .whitespaces).isEmpty,
                       seenNames.insert("\(element.role)|\(element.name)").inserted {
                 actions.append(.click(id: element.id))
@@ -100,10 +105,37 @@ public enum CandidateActions {
     static func typedTexts(_ typing: TypedText) -> [String] {
         switch typing {
         case .persona(let persona): return searchWords(persona)
-        case .objective(let objective):
-            let phrase = keyPhrase(objective)
-            return phrase.isEmpty ? [] : [phrase]
+        case .objective(let objective): return objectivePhrases(objective)
         }
+    }
+
+    /// What a person would type for an objective, at most three: its quoted phrases, its runs of
+    /// capitalised words after the first word (the names a search needs: "Perand River",
+    /// "Station Eleven"), then `keyPhrase`.
+    public static func objectivePhrases(_ objective: String) -> [String] {
+        var phrases: [String] = []
+        func add(_ phrase: String) {
+            let trimmed = phrase.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters))
+            if !trimmed.isEmpty, !phrases.contains(trimmed) { phrases.append(trimmed) }
+        }
+        for quote in ["\"", "'", "“"] {
+            let parts = objective.components(separatedBy: quote)
+            if parts.count >= 3 { stride(from: 1, to: parts.count - 1, by: 2).forEach { add(parts[$0]) } }
+        }
+        var run: [Substring] = []
+        for (index, word) in objective.split(separator: " ").enumerated() {
+            let bare = word.trimmingCharacters(in: .punctuationCharacters)
+            if index > 0, bare.first?.isUppercase == true {
+                run.append(Substring(bare))
+                if word.last.map({ ",.?!;:".contains($0) }) == true { add(run.joined(separator: " ")); run = [] }
+            } else {
+                if !run.isEmpty { add(run.joined(separator: " ")) }
+                run = []
+            }
+        }
+        if !run.isEmpty { add(run.joined(separator: " ")) }
+        add(keyPhrase(objective))
+        return Array(phrases.prefix(3))
     }
 
     /// Content words of the persona's description, used as search text ("deals", "kitchen"...).
