@@ -97,6 +97,10 @@ struct EvalCommand: AsyncParsableCommand {
                                           discussion: "Bundled-site tasks only (they carry solutions). Finer than task success: a policy that learned part of a task scores on the steps it gets right."))
     var followReference = false
 
+    @Option(name: .long, help: ArgumentHelp("With --follow-reference: how the solutions reach their pages, clicks or as-written.",
+                                            discussion: "clicks (the default): each goto step becomes the shortest link path or typed search found on the live site, actions a policy choosing among the page's elements can take; as-written: the task file's own steps."))
+    var solutions: SolutionNavigation = .clicks
+
     @OptionGroup var browserOption: BrowserOption
 
     @Option(name: .long, help: "Evaluate on MiniWoB++ instead (needs chromium): 'nnetnav' for NNetnav's 16 tasks, 'all', or comma-separated task names.")
@@ -190,8 +194,13 @@ struct EvalCommand: AsyncParsableCommand {
             let model = try cacheOptions.wrap(try policyOptions.make(maxConcurrentRequests: 2 * instances), defaultPath: cachePath)
             let meter = UsageMeter()
             let agent = try makeAgent(model, meter: meter)
+            if followReference, solutions == .clicks {
+                let (rewritten, summary) = try await ClickNavigation().rewrite(selected, harness: TaskHarness(cluster: cluster))
+                print("solutions: \(summary)")
+                selected = rewritten
+            }
             let settings = EvaluationSettings(label: "\(policyOptions.policy.text) on bundled-site tasks (\(files.count) task files)"
-                                                  + (followReference ? ", teacher-forced" : ""),
+                                                  + (followReference ? ", teacher-forced on solutions \(solutions.rawValue)" : ""),
                                               benchmark: followReference ? "bundled-sites-reference-steps" : "bundled-sites",
                                               agent: agent, maxSteps: maxSteps, browser: (browserOption.browser ?? .native).rawValue)
             let journal = try EvaluationJournal(directory: URL(fileURLWithPath: out), settings: settings)
