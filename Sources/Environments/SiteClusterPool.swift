@@ -19,7 +19,7 @@ public final class SiteClusterPool: EnvironmentPool, @unchecked Sendable {
     public init(cluster: SiteCluster, backend: BrowserBackend = .native, viewportLines: Int = 60,
                 viewportBudget: ViewportBudget? = nil) async throws {
         self.cluster = cluster
-        instanceCount = await cluster.instances
+        instanceCount = cluster.instances
         switch backend {
         case .native:
             var browsers: [BrowserSession] = []

@@ -1,4 +1,3 @@
-import NNetnavSupport
 import Foundation
 
 /// A JSON value that is `Sendable`: DevTools parameters and loosely typed results (`Runtime.evaluate`

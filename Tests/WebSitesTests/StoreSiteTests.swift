@@ -116,7 +116,7 @@ final class StoreSiteTests: XCTestCase {
         let saved = try await admin.post("/products/3", [("price", "$1,019.50"), ("stock", "7"), ("status", "disabled")])
         XCTAssertTrue(saved.text.contains("You saved the product."))
         let db = try await cluster.database(.admin, instance: 1)
-        let row = try await db.read { try Row.fetchOne($0, sql: "SELECT price_cents, stock, status FROM product WHERE id = 3") }!
+        let row = try db.read { try Row.fetchOne($0, sql: "SELECT price_cents, stock, status FROM product WHERE id = 3") }!
         XCTAssertEqual(row["price_cents"] as Int, 101_950)
         XCTAssertEqual(row["status"] as String, "disabled")
         let shop = WebClient(base: await cluster.baseURL(.shop, instance: 1))

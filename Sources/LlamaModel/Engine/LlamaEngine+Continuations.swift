@@ -14,7 +14,8 @@ extension LlamaEngine {
         // the cache room after the prompt (each forward's rows are dropped before the next).
         let rowBudget = max(1, min(512, maxContext - base))
         let trie = ContinuationTrie(continuations)
-        if trie.rowCount > 0, trie.rowCount <= rowBudget, trie.rowCount < continuations.map { max(0, $0.count - 1) }.reduce(0, +) {
+        let flatRows = continuations.map { max(0, $0.count - 1) }.reduce(0, +)
+        if trie.rowCount > 0, trie.rowCount <= rowBudget, trie.rowCount < flatRows {
             return try scoreAsTrie(trie, continuations: continuations, base: base, promptLogits: promptLogits)
         }
         var rowLogits: [Float] = []

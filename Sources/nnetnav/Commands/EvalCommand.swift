@@ -171,7 +171,7 @@ struct EvalCommand: AsyncParsableCommand {
         if let webvoyager { return try await runWebVoyager(webvoyager) }
         if siteMap != nil || siteOptions.namesWebArena { return try await runWebArena() }
         let instances = concurrency ?? self.instances
-        let files: [URL] = try tasks.map { $0.split(separator: ",").map { URL(fileURLWithPath: String($0)) } }
+        let files: [URL] = tasks.map { $0.split(separator: ",").map { URL(fileURLWithPath: String($0)) } }
             ?? siteOptions.sites(or: [.shop]).map { site in
                 ProjectLayout.current.environments.appendingPathComponent(site.rawValue)
                     .appendingPathComponent("tasks.json")
