@@ -111,15 +111,15 @@ struct AccessibilityTreeBuilder {
     private func visit(_ node: HTMLNode, visibilityHidden: Bool, into out: inout [AccessibilityNode]) {
         switch node {
         case .text(let text):
-            if let node = textNode(text, visibilityHidden: visibilityHidden) { out.append(node) }
+            if let node = textNode(text, visibilityHidden: visibilityHidden, whiteSpace: .collapse) { out.append(node) }
         case .element(let element):
             visit(element, visibilityHidden: visibilityHidden, into: &out)
         }
     }
 
-    private func textNode(_ text: HTMLText, visibilityHidden: Bool) -> AccessibilityNode? {
+    private func textNode(_ text: HTMLText, visibilityHidden: Bool, whiteSpace: WhiteSpace) -> AccessibilityNode? {
         if visibilityHidden { return nil }
-        let name = text.text.collapsingWhitespace()
+        let name = PreformattedText.name(of: text.text, whiteSpace)
         if name.isEmpty { return nil }
         return AccessibilityNode(id: text.index + 1, role: "StaticText", name: name, properties: [],
                                  children: [], element: nil)
@@ -129,6 +129,8 @@ struct AccessibilityTreeBuilder {
     private struct OpenElement {
         let element: HTMLElement
         let hidden: Bool
+        /// How the element's text keeps white space (inherited unless its style or tag says otherwise).
+        let whiteSpace: WhiteSpace
         let role: String
         let traits: RoleTraits
         /// DOM children still to visit.
@@ -141,7 +143,7 @@ struct AccessibilityTreeBuilder {
     /// Post-order over the subtree with an explicit stack: pages may nest elements hundreds deep
     /// (up to the parser's cap), and a recursive walk spent stack in proportion.
     private func visit(_ element: HTMLElement, visibilityHidden inherited: Bool, into out: inout [AccessibilityNode]) {
-        guard let first = open(element, visibilityHidden: inherited) else { return }
+        guard let first = open(element, visibilityHidden: inherited, whiteSpace: .collapse) else { return }
         var stack = [first]
         while !stack.isEmpty {
             let top = stack.count - 1
@@ -150,9 +152,13 @@ struct AccessibilityTreeBuilder {
                 stack[top].next += 1
                 switch child {
                 case .text(let text):
-                    if let node = textNode(text, visibilityHidden: stack[top].hidden) { stack[top].children.append(node) }
+                    if let node = textNode(text, visibilityHidden: stack[top].hidden, whiteSpace: stack[top].whiteSpace) {
+                        stack[top].children.append(node)
+                    }
                 case .element(let e):
-                    if let opened = open(e, visibilityHidden: stack[top].hidden) { stack.append(opened) }
+                    if let opened = open(e, visibilityHidden: stack[top].hidden, whiteSpace: stack[top].whiteSpace) {
+                        stack.append(opened)
+                    }
                 }
                 continue
             }
@@ -162,9 +168,10 @@ struct AccessibilityTreeBuilder {
     }
 
     /// Starts visiting an element, or nil when it hides its whole subtree.
-    private func open(_ element: HTMLElement, visibilityHidden inherited: Bool) -> OpenElement? {
+    private func open(_ element: HTMLElement, visibilityHidden inherited: Bool, whiteSpace parentWhiteSpace: WhiteSpace) -> OpenElement? {
         if Visibility.hidesSubtree(element, state: state) { return nil }
         let hidden = element.style.visibilityHidden ?? inherited
+        let whiteSpace = element.style.whiteSpace ?? WhiteSpace.tagDefault(element.tag) ?? parentWhiteSpace
         let role = facts.role(of: element)
         let traits = facts.traits(of: element)
 
@@ -188,8 +195,8 @@ struct AccessibilityTreeBuilder {
         default:
             pending = element.children
         }
-        return OpenElement(element: element, hidden: hidden, role: role, traits: traits, pending: pending,
-                           children: children)
+        return OpenElement(element: element, hidden: hidden, whiteSpace: whiteSpace, role: role, traits: traits,
+                           pending: pending, children: children)
     }
 
     /// Finishes an element whose children are all visited.

@@ -1,5 +1,5 @@
 /// The cascaded values of the properties that decide what the accessibility tree shows:
-/// `display` and `visibility`. The element's `style` attribute sets them when the element is
+/// `display`, `visibility` and `white-space` (whether a text's line breaks and spaces are kept). The element's `style` attribute sets them when the element is
 /// built; `StyleCascade` then folds in the page's `<style>` sheets. The tree builder and the
 /// name computation ask for them many times per element, so they are worked out once.
 struct ElementStyle: Sendable, Hashable {
@@ -8,12 +8,19 @@ struct ElementStyle: Sendable, Hashable {
     var display: String?
     /// true = hidden, false = visible, nil = inherited.
     var visibilityHidden: Bool?
+    /// How the element's text treats white space; nil = inherited (or the tag's default).
+    var whiteSpace: WhiteSpace?
 
     var displayNone: Bool { display == "none" }
 
     static let none = ElementStyle()
-    /// The properties the cascade keeps.
-    static let properties = ["display", "visibility"]
+    /// The properties the cascade keeps (`white-space-collapse` is CSS Text 4's longhand of `white-space`).
+    static let properties = ["display", "visibility", "white-space", "white-space-collapse"]
+
+    /// The cascade slot a property fills: the shorthand and the longhand of white space share one.
+    static func slot(of property: String) -> String {
+        property.hasPrefix("white-space") ? "white-space" : property
+    }
 
     init() {}
 
@@ -45,7 +52,44 @@ struct ElementStyle: Sendable, Hashable {
             case "inherit", "unset", "revert", "revert-layer": visibilityHidden = nil
             default: break
             }
+        case "white-space", "white-space-collapse":
+            switch value {
+            case "initial": whiteSpace = .collapse
+            case "inherit", "unset", "revert", "revert-layer": whiteSpace = nil
+            default: if let parsed = WhiteSpace(css: value) { whiteSpace = parsed }
+            }
         default: break
+        }
+    }
+}
+
+/// What layout keeps of a text's white space (CSS Text 3/4 `white-space-collapse`).
+enum WhiteSpace: Sendable, Hashable {
+    /// `normal`, `nowrap`: runs of white space become one space.
+    case collapse
+    /// `pre`, `pre-wrap`, `break-spaces`: every space, tab and line break kept.
+    case preserve
+    /// `pre-line`: line breaks kept, other runs of spaces collapsed.
+    case preserveBreaks
+
+    /// A `white-space` or `white-space-collapse` value (the first keyword that decides collapsing).
+    init?(css value: String) {
+        for word in value.split(separator: " ") {
+            switch word {
+            case "normal", "nowrap", "collapse", "wrap": self = .collapse; return
+            case "pre", "pre-wrap", "break-spaces", "preserve", "preserve-spaces": self = .preserve; return
+            case "pre-line", "preserve-breaks": self = .preserveBreaks; return
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// The user agent style sheet's value for a tag (HTML's rendering section), nil = inherited.
+    static func tagDefault(_ tag: String) -> WhiteSpace? {
+        switch tag {
+        case "pre", "listing", "xmp", "plaintext", "textarea": return .preserve
+        default: return nil
         }
     }
 }

@@ -96,11 +96,11 @@ enum StyleCascade {
             candidates += sheet.universal
             guard !candidates.isEmpty else { return }
 
-            var display: (priority: Int, declaration: CSSText.Declaration)?
-            var visibility: (priority: Int, declaration: CSSText.Declaration)?
+            // The winning declaration of each slot (display, visibility, white-space).
+            var winners: [String: (priority: Int, declaration: CSSText.Declaration)] = [:]
             func consider(_ d: CSSText.Declaration, _ p: Int) {
-                if d.property == "display" { if p >= (display?.priority ?? -1) { display = (p, d) } }
-                else if p >= (visibility?.priority ?? -1) { visibility = (p, d) }
+                let slot = ElementStyle.slot(of: d.property)
+                if p >= (winners[slot]?.priority ?? -1) { winners[slot] = (p, d) }
             }
             for index in candidates {
                 let rule = sheet.rules[index]
@@ -108,15 +108,16 @@ enum StyleCascade {
                       context.matches(rule.selector, element) else { continue }
                 for d in rule.declarations { consider(d, priority(d, rule: rule)) }
             }
-            guard display != nil || visibility != nil else { return }
+            guard !winners.isEmpty else { return }
             if let inline = element.attribute("style") {
                 for d in CSSText.declarations(Array(inline.utf8)[...], properties: ElementStyle.properties) {
                     consider(d, priority(d, rule: nil))
                 }
             }
             var style = element.style
-            if let display { style.display = nil; style.apply(display.declaration) }
-            if let visibility { style.visibilityHidden = nil; style.apply(visibility.declaration) }
+            if let display = winners["display"] { style.display = nil; style.apply(display.declaration) }
+            if let visibility = winners["visibility"] { style.visibilityHidden = nil; style.apply(visibility.declaration) }
+            if let whiteSpace = winners["white-space"] { style.whiteSpace = nil; style.apply(whiteSpace.declaration) }
             element.style = style
         }
     }
