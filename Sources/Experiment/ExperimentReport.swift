@@ -64,6 +64,8 @@ public struct ExperimentReport: Codable, Sendable {
         public var matched: Bool
         /// The reference action was among the policy's candidates (a choice decoder could match it).
         public var offered: Bool
+
+        var isScroll: Bool { reference.hasPrefix("scroll") }
     }
 
     public var comparisons: [PairedComparison] = []
@@ -106,19 +108,24 @@ public struct ExperimentReport: Codable, Sendable {
     /// The folder of an arm holding its teacher-forced pass.
     public static let referenceStepsFolder = "eval-reference-steps"
 
+    /// Every pair of arms on the reference steps both were asked, all of them and all but the scrolls:
+    /// a solution scrolls until its element shows, and a policy that always scrolls matches those
+    /// without having learned which element a page and an objective call for.
     static func compareSteps(arms: [ExperimentSettings.Arm], steps: [StepResult]) -> [PairedComparison] {
         var out: [PairedComparison] = []
         for (i, a) in arms.enumerated() {
             for b in arms.dropFirst(i + 1) {
-                func outcomes(_ arm: ExperimentSettings.Arm) -> [String: Bool] {
-                    Dictionary(steps.filter { $0.arm == arm.rawValue }.map { ("\($0.key)#\($0.step)", $0.matched) },
-                               uniquingKeysWith: { x, _ in x })
+                for (label, kept) in [("reference steps", { (_: StepResult) in true }), ("reference steps but scrolls", { !$0.isScroll })] {
+                    func outcomes(_ arm: ExperimentSettings.Arm) -> [String: Bool] {
+                        Dictionary(steps.filter { $0.arm == arm.rawValue && kept($0) }.map { ("\($0.key)#\($0.step)", $0.matched) },
+                                   uniquingKeysWith: { x, _ in x })
+                    }
+                    let left = outcomes(a), right = outcomes(b)
+                    let keys = Set(left.keys).intersection(right.keys).sorted()
+                    guard !keys.isEmpty else { continue }
+                    out.append(PairedComparison(a: a.rawValue + " [\(label)]", b: b.rawValue,
+                                                outcomes: keys.map { (left[$0]!, right[$0]!) }))
                 }
-                let left = outcomes(a), right = outcomes(b)
-                let keys = Set(left.keys).intersection(right.keys).sorted()
-                guard !keys.isEmpty else { continue }
-                out.append(PairedComparison(a: a.rawValue + " [reference steps]", b: b.rawValue,
-                                            outcomes: keys.map { (left[$0]!, right[$0]!) }))
             }
         }
         return out
@@ -242,6 +249,10 @@ public struct ExperimentReport: Codable, Sendable {
                 lines.append("| \(verb) | " + arms.map { arm in
                     byVerb[verb]?[arm.arm.rawValue].map { "\($0.passed)/\($0.total)" } ?? "·" }.joined(separator: " | ") + " |")
             }
+            lines.append("| all but scroll | " + arms.map { arm in
+                let mine = stepResults.filter { $0.arm == arm.arm.rawValue && !$0.isScroll }
+                return SuccessRate(passed: mine.filter(\.matched).count, total: mine.count).text
+            }.joined(separator: " | ") + " |")
         }
         lines += ["", "## Per task", "", "| task | " + arms.map(\.arm.rawValue).joined(separator: " | ") + " |",
                   "|---|" + arms.map { _ in "---|" }.joined()]
