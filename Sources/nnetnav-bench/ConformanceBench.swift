@@ -109,9 +109,9 @@ struct ConformanceBench: AsyncParsableCommand {
                 let actual: String
                 switch kind {
                 case .name:
-                    actual = node?.name ?? ""
+                    actual = node?.name ?? AccessibilityTree.computedName(of: element, in: document)
                 case .role:
-                    actual = Self.ariaRole(node?.role ?? AccessibilityTree.computedRole(of: element))
+                    actual = Self.ariaRole(node?.role ?? AccessibilityTree.computedRole(of: element, in: document))
                 }
                 let matches = kind == .role
                     ? Self.sameRole(actual, expected)

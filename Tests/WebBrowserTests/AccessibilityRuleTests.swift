@@ -154,4 +154,35 @@ final class AccessibilityRuleTests: XCTestCase {
         XCTAssertEqual(try name("<label for=x>Visible <span hidden>secret</span></label><input id=x>"), "Visible",
                        "hidden content of a visible label stays out")
     }
+
+    /// AccName 1.2 §4.3.2 step 2A with HTML-AAM's label rule, as Chromium applies them (WPT
+    /// comp_host_language_label, comp_label): a control inside a hidden label is still named by
+    /// it; a hidden element without a label has no name.
+    func testAHiddenLabelStillNamesTheControlItWraps() throws {
+        for hiding in ["style='display: none'", "style='visibility: hidden'", "hidden", "aria-hidden='true'"] {
+            let document = HTMLDocument.parse(html: "<body><label \(hiding)><input id=x type=text>label</label></body>")
+            let input = try XCTUnwrap(document.element(withID: "x"))
+            XCTAssertEqual(AccessibilityTree.computedName(of: input, in: document), "label", hiding)
+        }
+        let document = HTMLDocument.parse(html: "<body><span style='display:none'><button id=x>x</button></span></body>")
+        XCTAssertEqual(AccessibilityTree.computedName(of: try XCTUnwrap(document.element(withID: "x")), in: document), "")
+    }
+
+    /// WAI-ARIA 1.2 `region`: "authors MUST give each element with role region a brief label";
+    /// one whose aria-labelledby names no element of the page has none, and Chromium maps it to generic.
+    func testARegionLabelledByAMissingIdIsGeneric() throws {
+        let document = HTMLDocument.parse(html: "<body><div id=x role=region aria-labelledby=nope>x</div><section id=y aria-labelledby=h><h2 id=h>H</h2></section></body>")
+        XCTAssertEqual(AccessibilityTree.computedRole(of: try XCTUnwrap(document.element(withID: "x")), in: document), "generic")
+        XCTAssertEqual(AccessibilityTree.computedRole(of: try XCTUnwrap(document.element(withID: "y")), in: document), "region")
+    }
+
+    /// HTML's void elements that libxml2's HTML 4 table does not know (`source`, `track`, `wbr`)
+    /// take no children: the image after a picture's `<source>` is the picture's, and exposed.
+    func testVoidElementsLibXMLDoesNotKnowTakeNoChildren() throws {
+        XCTAssertEqual(try name("<picture><source srcset='#'><img id=x alt='picture label' src='a.gif'></picture>"), "picture label")
+        let document = HTMLDocument.parse(html: "<body><p id=p>a<wbr>b</p><video><track src=t.vtt><span id=s>c</span></video></body>")
+        let paragraph = try XCTUnwrap(document.element(withID: "p"))
+        XCTAssertEqual(paragraph.children.count, 3, "text, wbr, text")
+        XCTAssertEqual(try XCTUnwrap(document.element(withID: "s")).parent?.tag, "video")
+    }
 }

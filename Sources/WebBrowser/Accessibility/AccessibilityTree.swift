@@ -53,11 +53,26 @@ public struct AccessibilityTree: Sendable {
     public func node(id: Int) -> AccessibilityNode? { byID.indices.contains(id) ? byID[id] : nil }
 
     /// The role an element has by HTML-AAM and its `role` attribute, whether or not it is rendered.
-    public static func computedRole(of element: HTMLElement) -> String {
+    /// With its `document`, an `aria-labelledby` that names no element of it gives no name (a
+    /// `region` labelled by a missing id is generic, as in Chromium); without, any counts.
+    public static func computedRole(of element: HTMLElement, in document: HTMLDocument? = nil) -> String {
         RoleMapping.role(of: element, hasName: {
-            let label = element.ariaAttribute("aria-label")?.isBlank == false
-            return label || element.ariaAttribute("aria-labelledby") != nil || element.attribute("title")?.isBlank == false
+            if element.ariaAttribute("aria-label")?.isBlank == false || element.attribute("title")?.isBlank == false { return true }
+            guard let references = element.ariaAttribute("aria-labelledby") else { return false }
+            guard let document else { return true }
+            return references.split(whereSeparator: \.isWhitespace).contains { document.element(withID: String($0)) != nil }
         })
+    }
+
+    /// The accessible name an element has whether or not it is rendered: what an accessibility API
+    /// (WPT's `get_computed_label`) reports for a node the tree leaves out, such as a control
+    /// inside a `display: none` label, which that label still names.
+    public static func computedName(of element: HTMLElement, in document: HTMLDocument, state: FormState = FormState()) -> String {
+        let facts = document.factsCache.facts(of: document)
+        // AccName 2A: a hidden element has no name of its own; only its label still names it
+        // (Chromium; WPT's comp_label and comp_host_language_label).
+        if Visibility.isHidden(element, state: state), facts.labels[element.index] == nil { return "" }
+        return AccessibleNameComputer(document: document, state: state, facts: facts).name(of: element, role: facts.role(of: element))
     }
 
     /// The node standing for an element, if the element is exposed.

@@ -19,7 +19,7 @@ struct DocumentFacts: Sendable {
         var labels: [Int: [HTMLElement]] = [:]
         for element in document.root.descendants() {
             if element.index < roles.count {
-                let role = AccessibilityTree.computedRole(of: element)
+                let role = AccessibilityTree.computedRole(of: element, in: document)
                 roles[element.index] = role
                 traits[element.index] = RoleTraits(role: role)
             }

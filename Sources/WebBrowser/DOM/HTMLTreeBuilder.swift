@@ -39,6 +39,10 @@ struct HTMLTreeBuilder {
     /// Open elements that started outside any `<html>` (not produced by libxml2, which always
     /// implies one; kept as a guard), which are skipped.
     private var ignoredDepth = 0
+    /// Void elements (HTML's `<source>`, `<track>`, `<wbr>`...) that libxml2, which knows HTML 4's
+    /// elements only, keeps open around what follows: closed here at once, their later end
+    /// events are swallowed, so `<picture><source><img>` keeps the image in the picture.
+    private var voidsLibXMLKeepsOpen: [String] = []
     private var names = InternedNames()
 
     /// What a parse produces: the `<html>` element (synthesised for input without one), the
@@ -74,7 +78,7 @@ struct HTMLTreeBuilder {
             handler.startElement = { context, name, attributes in
                 HTMLTreeBuilder.from(context).pointee.startElement(name, attributes)
             }
-            handler.endElement = { context, _ in HTMLTreeBuilder.from(context).pointee.endElement() }
+            handler.endElement = { context, name in HTMLTreeBuilder.from(context).pointee.endElement(name) }
             handler.characters = { context, bytes, count in HTMLTreeBuilder.from(context).pointee.text(bytes, count) }
             handler.cdataBlock = { context, bytes, count in HTMLTreeBuilder.from(context).pointee.text(bytes, count) }
             // libxml2's own tree keeps "ignorable" whitespace too (blanks are kept by default).
@@ -161,6 +165,28 @@ struct HTMLTreeBuilder {
         }
         element.parent = stack[stack.count - 1].element
         stack.append(Frame(element: element))
+        if Self.unknownVoidTags.contains(tag) {
+            voidsLibXMLKeepsOpen.append(tag)
+            endElement()
+        }
+    }
+
+    /// HTML's void elements that libxml2's element table does not close by itself.
+    static let unknownVoidTags: Set<String> = {
+        let void = ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+                    "keygen", "param"]
+        return Set(void.filter { tag in
+            guard let description = htmlTagLookup(tag) else { return true }
+            return description.pointee.empty == 0
+        })
+    }()
+
+    private mutating func endElement(_ name: UnsafePointer<xmlChar>?) {
+        if let last = voidsLibXMLKeepsOpen.last, let name, names.tag(name).0 == last {
+            voidsLibXMLKeepsOpen.removeLast()
+            return
+        }
+        endElement()
     }
 
     private mutating func endElement() {
