@@ -185,4 +185,22 @@ final class AccessibilityRuleTests: XCTestCase {
         XCTAssertEqual(paragraph.children.count, 3, "text, wbr, text")
         XCTAssertEqual(try XCTUnwrap(document.element(withID: "s")).parent?.tag, "video")
     }
+
+    /// WAI-ARIA 1.2 §7.1 fallback roles: a region or form landmark without a name cannot apply,
+    /// so the next listed role does (`role="region group"` is a group), else the element's own
+    /// (`<nav role=form>` is navigation); with a name the landmark stands.
+    func testANamelessLandmarkFallsBackToTheNextListedRole() throws {
+        XCTAssertEqual(try role("<nav id=x role='region group'>x</nav>"), "group")
+        XCTAssertEqual(try role("<div id=x role='ReGiOn group'>x</div>"), "group")
+        XCTAssertEqual(try role("<nav id=x role='region group' aria-label=x>x</nav>"), "region")
+        XCTAssertEqual(try role("<nav id=x role=form>x</nav>"), "navigation")
+        XCTAssertEqual(try role("<div id=x role=region>x</div>"), "generic")
+        XCTAssertEqual(try role("<form id=x>x</form>"), "form")
+    }
+
+    /// A gridcell straight inside a grid keeps its role: Chromium repairs the missing row (WPT grid-roles).
+    func testAGridcellDirectlyInAGridIsKept() throws {
+        XCTAssertEqual(try role("<div role=grid><div id=x role=gridcell>x</div></div>"), "gridcell")
+        XCTAssertEqual(try role("<div><span id=x role=gridcell>x</span></div>"), "generic")
+    }
 }

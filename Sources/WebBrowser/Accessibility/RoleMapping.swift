@@ -25,19 +25,23 @@ enum RoleMapping {
 
     /// The first recognised token of the `role` attribute, if any.
     static func explicitRole(_ element: HTMLElement) -> String? {
-        guard let value = element.attribute("role") else { return nil }
-        for token in value.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
+        explicitRoles(element).first
+    }
+
+    /// The valid tokens of the `role` attribute in order: the first is the role, the others its
+    /// fallbacks (WAI-ARIA 1.2 §7.1), used when the first cannot apply.
+    static func explicitRoles(_ element: HTMLElement) -> [String] {
+        guard let value = element.attribute("role") else { return [] }
+        return value.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { token in
             let role = String(token)
-            if ariaRoles.contains(role) {
-                // Deprecated synonyms (WAI-ARIA 1.2): directory is list; image is spelt img as Chromium does.
-                switch role {
-                case "image": return "img"
-                case "directory": return "list"
-                default: return role
-                }
+            guard ariaRoles.contains(role) else { return nil }
+            // Deprecated synonyms (WAI-ARIA 1.2): directory is list; image is spelt img as Chromium does.
+            switch role {
+            case "image": return "img"
+            case "directory": return "list"
+            default: return role
             }
         }
-        return nil
     }
 
     static func isFocusable(_ element: HTMLElement) -> Bool {
@@ -52,22 +56,26 @@ enum RoleMapping {
 
     /// The element's computed role: explicit if valid and allowed, else implicit.
     static func role(of element: HTMLElement, hasName: () -> Bool) -> String {
-        if let explicit = explicitRole(element) {
-            if explicit == "none" || explicit == "presentation" {
+        let explicit = explicitRoles(element)
+        for (i, role) in explicit.enumerated() {
+            if role == "none" || role == "presentation" {
                 // Presentational conflict resolution: focusable or globally-labelled elements keep their role.
                 let conflict = isFocusable(element) || globalARIAAttributes.contains { element.ariaAttribute($0) != nil }
                 if !conflict { return "none" }
-            } else if let context = requiredContext[explicit], !hasRequiredContext(element, context) {
+            } else if let context = requiredContext[role], !hasRequiredContext(element, context) {
                 // WAI-ARIA 1.2: an owned element outside its required context is an authoring
                 // error; Chromium then drops the role and uses the element's own (implicit) one.
-            } else if explicit == "region" && !hasName() {
-                // A region landmark needs a name; without one it is a plain container. (Forms are
-                // not: Chromium 156 shows a nameless <form> as `form ''`, measured on the bundled
-                // sites with `nnetnav-bench backends`.)
-                return "generic"
+            } else if role == "region" || role == "form", !hasName() {
+                // A region or form landmark needs a name; without one the next listed role applies
+                // (`role="region group"` is a group), else the element's own. A nameless region
+                // is a plain container; a nameless <form> element stays `form ''` in Chromium 156
+                // (measured on the bundled sites with `nnetnav-bench backends`).
+                if i + 1 < explicit.count { continue }
+                if role == "region" && element.tag != "section" { return "generic" }
             } else {
-                return explicit
+                return role
             }
+            break
         }
         return implicitRole(of: element, hasName: hasName)
     }
@@ -76,7 +84,8 @@ enum RoleMapping {
     static let requiredContext: [String: Set<String>] = [
         "listitem": ["list"],
         "row": ["table", "grid", "treegrid", "rowgroup"],
-        "cell": ["row"], "gridcell": ["row"], "columnheader": ["row"], "rowheader": ["row"],
+        // A gridcell straight in a grid is kept (Chromium repairs the missing row; WPT grid-roles).
+        "cell": ["row"], "gridcell": ["row", "grid", "treegrid"], "columnheader": ["row"], "rowheader": ["row"],
         "option": ["listbox", "group"],
         "tab": ["tablist"],
         "treeitem": ["tree", "group"],
