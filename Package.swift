@@ -113,7 +113,7 @@ let package = Package(
 
         .target(name: "Experiment", dependencies: [
             "MainJob", "Environments", "Evaluation", "Pipeline", "Trainer", "LlamaModel", "LanguageModels",
-            "WebSites", "WebTasks", "ChromiumBrowser", "Kernels", "NNetnavSupport",
+            "WebSites", "WebTasks", "WebBrowser", "ChromiumBrowser", "Kernels", "NNetnavSupport",
         ]),
 
         .executableTarget(name: "nnetnav", dependencies: [

@@ -1,6 +1,7 @@
 import Evaluation
 import Foundation
 import NNetnavSupport
+import WebBrowser
 
 /// The learning experiment's results: per arm the success rate on each task set with its count
 /// and 95% interval, paired comparisons between arms on the same episodes, a per-task table and
@@ -66,6 +67,13 @@ public struct ExperimentReport: Codable, Sendable {
         public var offered: Bool
 
         var isScroll: Bool { reference.hasPrefix("scroll") }
+
+        /// Whether the action names the reference's element, whatever it does with it (Mind2Web's
+        /// element accuracy); nil when the reference names no element (scroll, stop, back).
+        var sameElement: Bool? {
+            guard let target = ActionParser.parse(action: reference).elementID else { return nil }
+            return ActionParser.parse(action: action).elementID == target
+        }
     }
 
     public var comparisons: [PairedComparison] = []
@@ -115,9 +123,14 @@ public struct ExperimentReport: Codable, Sendable {
         var out: [PairedComparison] = []
         for (i, a) in arms.enumerated() {
             for b in arms.dropFirst(i + 1) {
-                for (label, kept) in [("reference steps", { (_: StepResult) in true }), ("reference steps but scrolls", { !$0.isScroll })] {
+                let measures: [(label: String, outcome: (StepResult) -> Bool?)] = [
+                    ("reference steps", { $0.matched }),
+                    ("reference steps but scrolls", { $0.isScroll ? nil : $0.matched }),
+                    ("same element as the reference", { $0.sameElement }),
+                ]
+                for (label, outcome) in measures {
                     func outcomes(_ arm: ExperimentSettings.Arm) -> [String: Bool] {
-                        Dictionary(steps.filter { $0.arm == arm.rawValue && kept($0) }.map { ("\($0.key)#\($0.step)", $0.matched) },
+                        Dictionary(steps.filter { $0.arm == arm.rawValue }.compactMap { step in outcome(step).map { ("\(step.key)#\(step.step)", $0) } },
                                    uniquingKeysWith: { x, _ in x })
                     }
                     let left = outcomes(a), right = outcomes(b)
@@ -252,6 +265,10 @@ public struct ExperimentReport: Codable, Sendable {
             lines.append("| all but scroll | " + arms.map { arm in
                 let mine = stepResults.filter { $0.arm == arm.arm.rawValue && !$0.isScroll }
                 return SuccessRate(passed: mine.filter(\.matched).count, total: mine.count).text
+            }.joined(separator: " | ") + " |")
+            lines.append("| same element, any operation | " + arms.map { arm in
+                let mine = stepResults.filter { $0.arm == arm.arm.rawValue }.compactMap(\.sameElement)
+                return SuccessRate(passed: mine.filter { $0 }.count, total: mine.count).text
             }.joined(separator: " | ") + " |")
         }
         lines += ["", "## Per task", "", "| task | " + arms.map(\.arm.rawValue).joined(separator: " | ") + " |",

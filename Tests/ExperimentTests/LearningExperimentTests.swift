@@ -75,7 +75,8 @@ final class LearningExperimentTests: XCTestCase {
         XCTAssertEqual(report.stepResults.count, 2 * (forced[0]?.total ?? 0))
         // Paired on all steps, and on all but the scrolls (which an always-scrolling policy matches).
         let scrolls = report.stepResults.filter { $0.arm == "base" && $0.reference.hasPrefix("scroll") }.count
-        XCTAssertEqual(report.stepComparisons.map(\.pairs), [forced[0]?.total ?? -1, (forced[0]?.total ?? -1) - scrolls])
+        let elementSteps = report.stepResults.filter { $0.arm == "base" && $0.sameElement != nil }.count
+        XCTAssertEqual(report.stepComparisons.map(\.pairs), [forced[0]?.total ?? -1, (forced[0]?.total ?? -1) - scrolls, elementSteps].filter { $0 > 0 })
         XCTAssertTrue(report.arms.allSatisfy { $0.referenceSteps?.overall.passed == 1 }, "the reference's run solves the task")
         for file in ["report.md", "report.html", "report.json", "results.jsonl", "success.png", "experiment.json",
                      "oracle/checkpoint/model.gguf", "base/eval-sites/episodes.jsonl", "reference-steps.jsonl",
