@@ -200,21 +200,11 @@ public struct ClickNavigation: Sendable {
 
     static let textFieldRoles: Set<String> = ["searchbox", "textbox", "combobox"]
 
-    /// A URL compared without its fragment and trailing slash, its query decoded (a form writes
-    /// spaces as `+`, a solution's URL as `%20`).
+    /// A URL as `url_match` compares it exactly (`URLMatch.parts`), with its origin: path without
+    /// fragment or trailing slash, query decoded (a form writes spaces as `+`, a solution's URL as `%20`) and unordered.
     static func key(_ url: String) -> String {
-        var text = url
-        if let hash = text.firstIndex(of: "#") { text = String(text[..<hash]) }
-        var query = ""
-        if let mark = text.firstIndex(of: "?") {
-            query = text[text.index(after: mark)...].split(separator: "&").map { pair in
-                let plain = pair.replacingOccurrences(of: "+", with: " ")
-                return plain.removingPercentEncoding ?? plain
-            }.joined(separator: "&")
-            text = String(text[..<mark])
-        }
-        while text.hasSuffix("/") { text.removeLast() }
-        return query.isEmpty ? text : text + "?" + query
+        let (path, query) = URLMatch.parts(url)
+        return (origin(url) ?? "") + path + "?" + query.keys.sorted().map { "\($0)=\(query[$0]!.sorted().joined(separator: ","))" }.joined(separator: "&")
     }
 
     static func origin(_ url: String) -> String? {
