@@ -83,9 +83,7 @@ import LanguageModels
         let continuations = [Array(Self.tokens[6...]), [12], [12, 13, 14]]
         let scores = try engine.logProbabilities(of: continuations, after: prompt)
         for (continuation, score) in zip(continuations, scores) {
-            let all = NaiveLlama.logits(weights, prompt + continuation)
-            var expected = 0.0
-            for (k, t) in continuation.enumerated() { expected += NaiveLlama.logSoftmax(all[prompt.count - 1 + k], t) }
+            let expected = NaiveLlama.continuationLogProbability(weights, prompt: prompt, continuation: continuation)
             #expect(abs(score - expected) < 1e-3, "\(continuation): \(score) vs \(expected)")
         }
         // The cache is back to the prompt and a repeat gives the same numbers.

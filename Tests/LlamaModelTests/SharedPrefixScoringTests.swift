@@ -35,9 +35,7 @@ struct SharedPrefixScoringTests {
         let scores = try engine.batchedLogProbabilities(of: continuations, after: prompt)
         #expect(scores.count == continuations.count)
         for (continuation, score) in zip(continuations, scores) {
-            let all = NaiveLlama.logits(weights, prompt + continuation)
-            var expected = 0.0
-            for (k, t) in continuation.enumerated() { expected += NaiveLlama.logSoftmax(all[prompt.count - 1 + k], t) }
+            let expected = NaiveLlama.continuationLogProbability(weights, prompt: prompt, continuation: continuation)
             #expect(abs(score - expected) < 2e-3, "\(continuation): \(score) vs \(expected)")
         }
         #expect(engine.cachedTokens == prompt)
@@ -62,9 +60,7 @@ struct SharedPrefixScoringTests {
         let engine = try LlamaEngine(weights: weights, maxContext: 128)
         let scores = try engine.batchedLogProbabilities(of: continuations, after: prompt)
         for (continuation, score) in zip(continuations, scores) {
-            let all = NaiveLlama.logits(weights, prompt + continuation)
-            var expected = 0.0
-            for (k, t) in continuation.enumerated() { expected += NaiveLlama.logSoftmax(all[prompt.count - 1 + k], t) }
+            let expected = NaiveLlama.continuationLogProbability(weights, prompt: prompt, continuation: continuation)
             #expect(abs(score - expected) < 2e-3, "\(continuation): \(score) vs \(expected)")
         }
         #expect(engine.cachedTokens == prompt)

@@ -118,6 +118,13 @@ public enum NaiveLlama {
         return out
     }
 
+    /// The log-probability of `continuation` after `prompt`, from one naive forward over both: the
+    /// reference every scoring path of the engine is checked against.
+    public static func continuationLogProbability(_ weights: LlamaWeights, prompt: [Int], continuation: [Int]) -> Double {
+        let all = logits(weights, prompt + continuation)
+        return continuation.enumerated().reduce(0.0) { $0 + logSoftmax(all[prompt.count - 1 + $1.offset], $1.element) }
+    }
+
     public static func logSoftmax(_ row: [Double], _ i: Int) -> Double {
         let m = row.max()!
         return row[i] - m - log(row.reduce(0) { $0 + exp($1 - m) })
