@@ -65,6 +65,8 @@ public struct ExperimentReport: Codable, Sendable {
         public var matched: Bool
         /// The reference action was among the policy's candidates (a choice decoder could match it).
         public var offered: Bool
+        /// Log of the probability the arm's choice gave the reference action (`TaskEpisode.Step`).
+        public var referenceLogProbability: Double? = nil
 
         var isScroll: Bool { reference.hasPrefix("scroll") }
 
@@ -81,6 +83,8 @@ public struct ExperimentReport: Codable, Sendable {
     /// Paired comparisons of the arms on the same reference steps.
     public var stepComparisons: [PairedComparison] = []
     public var stepResults: [StepResult] = []
+    /// Paired differences of the arms' log-probability of the reference, clustered by task.
+    public var stepScoreComparisons: [PairedMeanDifference]? = nil
 
     public init(settings: ExperimentSettings, arms: [ArmResult], heldOutTasks: Int, machine: MachineDescription,
                 results: [Result] = [], stepResults: [StepResult] = []) {
@@ -92,6 +96,31 @@ public struct ExperimentReport: Codable, Sendable {
         self.stepResults = stepResults
         comparisons = Self.compare(arms: arms.map(\.arm), results: results)
         stepComparisons = Self.compareSteps(arms: arms.map(\.arm), steps: stepResults)
+        stepScoreComparisons = Self.compareStepScores(arms: arms.map(\.arm), steps: stepResults)
+    }
+
+    /// Every pair of arms on the log-probability each gave the reference at the steps both scored,
+    /// all of them and all but the scrolls, clustered by task.
+    static func compareStepScores(arms: [ExperimentSettings.Arm], steps: [StepResult]) -> [PairedMeanDifference] {
+        var out: [PairedMeanDifference] = []
+        for (i, a) in arms.enumerated() {
+            for b in arms.dropFirst(i + 1) {
+                for (label, keep) in [("log-probability of the reference", { (_: StepResult) in true }),
+                                      ("log-probability of the reference, scrolls excluded", { (s: StepResult) in !s.isScroll })] {
+                    func scores(_ arm: ExperimentSettings.Arm) -> [String: (key: String, score: Double)] {
+                        Dictionary(steps.filter { $0.arm == arm.rawValue && keep($0) }.compactMap { step in
+                            step.referenceLogProbability.map { ("\(step.key)#\(step.step)", (step.key, $0)) }
+                        }, uniquingKeysWith: { x, _ in x })
+                    }
+                    let left = scores(a), right = scores(b)
+                    let keys = Set(left.keys).intersection(right.keys).sorted()
+                    guard !keys.isEmpty else { continue }
+                    out.append(PairedMeanDifference(a: a.rawValue, b: b.rawValue, label: label,
+                                                    pairs: keys.map { (left[$0]!.key, left[$0]!.score, right[$0]!.score) }))
+                }
+            }
+        }
+        return out
     }
 
     /// Reads each arm's teacher-forced pass (`referenceStepsFolder`) under `output`.
@@ -106,7 +135,8 @@ public struct ExperimentReport: Codable, Sendable {
                     guard let matched = step.matchesReference, let reference = step.referenceAction else { continue }
                     out.append(StepResult(arm: arm.rawValue, key: e.key ?? "\(e.site)/\(e.taskID)", site: e.site, task: e.taskID,
                                           step: i, action: step.action, reference: reference, matched: matched,
-                                          offered: step.referenceOffered ?? false))
+                                          offered: step.referenceOffered ?? false,
+                                          referenceLogProbability: step.referenceLogProbability))
                 }
             }
         }
@@ -223,7 +253,8 @@ public struct ExperimentReport: Codable, Sendable {
                      + "\(settings.maxDifficulty), at most \(settings.tasksPerSite) per site, \(settings.maxSteps) steps)"
                      + (settings.miniwob.map { "; MiniWoB++ \($0) × \(settings.miniwobSeeds) seeds" } ?? "") + ".",
                      "Training: \(settings.training.steps) steps, LoRA rank \(settings.training.loraRank), lr \(settings.training.learningRate), seed \(settings.seed)"
-                     + (settings.collapseScrollRuns == true ? ", scroll runs collapsed to their first row" : "") + ". Decoding: \(settings.decoding.rawValue).", "",
+                     + (settings.collapseScrollRuns == true ? ", scroll runs collapsed to their first row" : "") + ". Decoding: \(settings.decoding.rawValue)"
+                     + (settings.choiceScoring.map { $0 == .joint ? "" : ", choices read \($0.rawValue)" } ?? "") + ".", "",
                      "| arm | bundled sites | MiniWoB++ | all | training rows | model calls | tokens (prompt/completion) | CPU s train / eval |",
                      "|---|---|---|---|---|---|---|---|"]
         for arm in arms {
@@ -270,6 +301,23 @@ public struct ExperimentReport: Codable, Sendable {
                 let mine = stepResults.filter { $0.arm == arm.arm.rawValue }.compactMap(\.sameElement)
                 return SuccessRate(passed: mine.filter { $0 }.count, total: mine.count).text
             }.joined(separator: " | ") + " |")
+            let scored = stepResults.filter { $0.referenceLogProbability != nil }
+            if !scored.isEmpty {
+                func mean(_ arm: ExperimentSettings.Arm, _ keep: (StepResult) -> Bool) -> String {
+                    let mine = scored.filter { $0.arm == arm.rawValue && keep($0) }.compactMap(\.referenceLogProbability)
+                    guard !mine.isEmpty else { return "·" }
+                    let m = mine.reduce(0, +) / Double(mine.count)
+                    return String(format: "%.3f (p %.3f, %d steps)", m, exp(m), mine.count)
+                }
+                lines += ["", "Log-probability of the reference among the candidates: the log of the share of the choice "
+                          + "(the softmax of the candidates' log-likelihoods) the arm gives the scripted solution's action, "
+                          + "at the steps where it was offered; higher is better, and it moves before the argmax does.", "",
+                          "| arm | mean log-probability (geometric mean p) | scrolls excluded |", "|---|---|---|"]
+                for arm in arms {
+                    lines.append("| \(arm.arm.title) | \(mean(arm.arm) { _ in true }) | \(mean(arm.arm) { !$0.isScroll }) |")
+                }
+                lines += [""] + (stepScoreComparisons ?? []).map { "- " + $0.text }
+            }
         }
         lines += ["", "## Per task", "", "| task | " + arms.map(\.arm.rawValue).joined(separator: " | ") + " |",
                   "|---|" + arms.map { _ in "---|" }.joined()]

@@ -39,6 +39,9 @@ public struct ExperimentSettings: Codable, Sendable, Equatable {
     public var policyMaxTokens = 64
     /// How every arm's policy picks an action (the student runs in process: `choice`).
     public var decoding = PolicyDecoding.choice
+    /// How choice decoding reads the candidates' likelihoods; nil is `joint`, which settings written
+    /// before this existed mean.
+    public var choiceScoring: ChoiceScoring? = nil
     public var instances = 1
     public var seed: UInt64 = 0
 

@@ -144,9 +144,10 @@ public struct LearningExperiment: Sendable {
                 result.trainingSteps = settings.training.steps
                 model = try LocalChatModel(modelFile: checkpoint)
             }
-            let agent = PolicyAgent(model: CachedChatModel(wrapping: model, cache: cache),
+            var agent = PolicyAgent(model: CachedChatModel(wrapping: model, cache: cache),
                                     prompt: prompt, options: GenerationOptions(temperature: 0, maxTokens: settings.policyMaxTokens),
                                     decoding: settings.decoding)
+            agent.choiceScoring = settings.choiceScoring ?? .joint
             result.sites = try await evaluateSites(arm: arm, agent: agent, cluster: cluster, tasks: heldOut, folder: folder, cost: &cost)
             result.referenceSteps = try await evaluateSites(arm: arm, agent: agent, cluster: cluster, tasks: heldOut, folder: folder,
                                                             cost: &cost, followingReference: true)

@@ -141,7 +141,7 @@ struct CrawlScalingBench: AsyncParsableCommand {
     }
 
     static func file(_ url: URL) -> URL {
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         return url
     }
 

@@ -78,6 +78,11 @@ final class LearningExperimentTests: XCTestCase {
         let elementSteps = report.stepResults.filter { $0.arm == "base" && $0.sameElement != nil }.count
         XCTAssertEqual(report.stepComparisons.map(\.pairs), [forced[0]?.total ?? -1, (forced[0]?.total ?? -1) - scrolls, elementSteps].filter { $0 > 0 })
         XCTAssertTrue(report.arms.allSatisfy { $0.referenceSteps?.overall.passed == 1 }, "the reference's run solves the task")
+        // The in-process student scores its candidates, so every offered reference step has a log-probability, ≤ 0.
+        let offered = report.stepResults.filter(\.offered)
+        XCTAssertFalse(offered.isEmpty)
+        XCTAssertTrue(offered.allSatisfy { ($0.referenceLogProbability ?? 1) <= 0 }, "\(offered)")
+        XCTAssertEqual(report.stepScoreComparisons?.first?.units, offered.count / 2, "paired on the steps both arms scored")
         for file in ["report.md", "report.html", "report.json", "results.jsonl", "success.png", "experiment.json",
                      "oracle/checkpoint/model.gguf", "base/eval-sites/episodes.jsonl", "reference-steps.jsonl",
                      "oracle/eval-reference-steps/episodes.jsonl"] {
@@ -86,6 +91,7 @@ final class LearningExperimentTests: XCTestCase {
         let markdown = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         XCTAssertTrue(markdown.contains("95% CI") && markdown.contains("McNemar exact p") && markdown.contains("ceiling"), markdown)
         XCTAssertTrue(markdown.contains("## Reference steps (teacher-forced, held-out tasks)"), markdown)
+        XCTAssertTrue(markdown.contains("Log-probability of the reference among the candidates"), markdown)
         let png = try Data(contentsOf: out.appendingPathComponent("success.png"))
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
 

@@ -85,7 +85,7 @@ final class PageTaskCrawlTests: XCTestCase {
         let store = try CrawlStore()
         _ = try await CrawlFixtures.crawler(model: CannedChatModel(prompts: prompts), store: store,
                                             pool: StaticSitePool(instances: 1), episodes: 1, config: config).run()
-        let row = try await store.database.read { db in try Row.fetchOne(db, sql: "SELECT actions, stop_reason FROM episodes") }
+        let row = try store.database.read { db in try Row.fetchOne(db, sql: "SELECT actions, stop_reason FROM episodes") }
         XCTAssertEqual(row?["actions"] as Int?, 2)
         XCTAssertEqual(row?["stop_reason"] as String?, "max_actions")
     }

@@ -13,6 +13,9 @@ public struct PolicyDecision: Sendable, Codable, Hashable {
     public var usage: TokenUsage
     /// What the in-process model measured of its calls (nil for remote or cached answers).
     public var timing: ModelTiming? = nil
+    /// With a choice among candidates scored by the model: each candidate's log-likelihood, in the
+    /// order of `PolicyAgent.candidates(observation:objective:canGoBack:)`.
+    public var choiceLogProbabilities: [Double]? = nil
 }
 
 /// A policy under evaluation: any `ChatModel` prompted with the student prompt.
@@ -31,6 +34,8 @@ public struct PolicyAgent: Sendable {
     /// Most `stop [text]` answers offered besides `stop []` (texts of the window, in page order).
     public var maxAnswers = 12
     public var decoding: PolicyDecoding
+    /// How the choice among candidates is read from their log-likelihoods (models that score them).
+    public var choiceScoring = ChoiceScoring.joint
     /// When a rollout gives up before its step limit (WebArena's rule by default).
     public var earlyStop = EarlyStop.webArena
 
@@ -84,16 +89,23 @@ public struct PolicyAgent: Sendable {
         let picked = try await model.complete(ChatRequest(messages: messages, options: options, choices: choices))
         let pickedTiming = picked.cached ? nil : picked.timing
         let both = timing.map { t in pickedTiming.map { t + $0 } ?? t } ?? pickedTiming
-        let chosen = choices.firstIndex(of: picked.text).map { candidates[$0] }
-            ?? CandidateActions.match(picked.text, in: candidates)
+        var pickedText = picked.text
+        if choiceScoring != .joint, let scores = picked.choiceLogProbs,
+           let index = choiceScoring.pick(logProbabilities: scores, verbs: candidates.map(\.verb)) {
+            pickedText = choices[index]
+        }
+        let chosen = choices.firstIndex(of: pickedText).map { candidates[$0] }
+            ?? CandidateActions.match(pickedText, in: candidates)
         guard let chosen else {
             return PolicyDecision(raw: freeText + "\n[constrained answer named no candidate: \(picked.text.prefix(200))]",
                                   action: .invalid(raw: picked.text, reason: "the constrained answer named no candidate"),
                                   constrained: true, usage: freeUsage + picked.usage, timing: both)
         }
         // With choice-only decoding the chosen answer is all the model "wrote".
-        return PolicyDecision(raw: free == nil ? picked.text : freeText, action: chosen, constrained: true,
-                              usage: freeUsage + picked.usage, timing: both)
+        var decision = PolicyDecision(raw: free == nil ? pickedText : freeText, action: chosen, constrained: true,
+                                      usage: freeUsage + picked.usage, timing: both)
+        if let scores = picked.choiceLogProbs, scores.count == candidates.count { decision.choiceLogProbabilities = scores }
+        return decision
     }
 }
 

@@ -45,12 +45,14 @@ struct PolicyRollout {
                 let modelSeconds = (clock.now - asked).inSeconds
                 rollout.usage = rollout.usage + decision.usage
                 var taken = decision.action
-                var referenceStep: (action: BrowserAction, offered: Bool)?
+                var referenceStep: (action: BrowserAction, offered: Bool, logProbability: Double?)?
                 if let reference {
                     let forced = try await reference.decide(observation: observation, objective: objective(),
                                                             previousActions: history, canGoBack: !history.isEmpty)
                     let offered = agent.candidates(observation: observation, objective: objective(), canGoBack: !history.isEmpty)
-                    referenceStep = (forced.action, ReferenceAgreement.isOffered(forced.action, among: offered))
+                    referenceStep = (forced.action, ReferenceAgreement.isOffered(forced.action, among: offered),
+                                     ReferenceAgreement.logProbability(of: forced.action, among: offered,
+                                                                       scores: decision.choiceLogProbabilities))
                     taken = forced.action
                 }
                 let description = environment.describe(taken)
@@ -62,6 +64,7 @@ struct PolicyRollout {
                     step.referenceAction = referenceStep.action.description
                     step.matchesReference = ReferenceAgreement.agrees(decision.action, referenceStep.action)
                     step.referenceOffered = referenceStep.offered
+                    step.referenceLogProbability = referenceStep.logProbability
                 }
                 if case .stop(let answer) = taken {
                     step.timing = StepTiming(modelSeconds: modelSeconds, measured: decision.timing, browserSeconds: 0)

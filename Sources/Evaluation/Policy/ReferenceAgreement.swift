@@ -26,6 +26,22 @@ public enum ReferenceAgreement {
         candidates.contains { agrees($0, reference) }
     }
 
+    /// The log of the probability a choice over `candidates` with log-likelihoods `scores` gives
+    /// `reference` (every candidate that agrees with it counts): log Σ_agreeing e^s − log Σ_all e^s.
+    /// Nil when the scores do not cover the candidates or the reference is not among them.
+    public static func logProbability(of reference: BrowserAction, among candidates: [BrowserAction], scores: [Double]?) -> Double? {
+        guard let scores, scores.count == candidates.count else { return nil }
+        let all = candidates.indices.filter { scores[$0].isFinite }
+        let agreeing = all.filter { agrees(candidates[$0], reference) }
+        guard !agreeing.isEmpty else { return nil }
+        return logSumExp(agreeing.map { scores[$0] }) - logSumExp(all.map { scores[$0] })
+    }
+
+    static func logSumExp(_ values: [Double]) -> Double {
+        guard let m = values.max(), m.isFinite else { return -.infinity }
+        return m + log(values.reduce(0) { $0 + exp($1 - m) })
+    }
+
     static func normalized(_ text: String) -> String {
         text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }

@@ -23,6 +23,8 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
     public var maxAnswers: Int?
     /// `free` or `choice` (`PolicyDecoding`); nil in folders written before it existed, which were `free`.
     public var decoding: String?
+    /// `ChoiceScoring`; nil in folders written before it existed, which were `joint`.
+    public var choiceScoring: String?
     /// The step limit; for MiniWoB++ the task set's own per-task limits apply when this is nil.
     public var maxSteps: Int?
     /// The early-stop rule; nil in folders written before it existed, which ran every episode to its limit.
@@ -42,6 +44,7 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
         maxCandidates = agent.maxCandidates
         maxAnswers = agent.maxAnswers
         decoding = agent.decoding.rawValue
+        choiceScoring = agent.choiceScoring == .joint ? nil : agent.choiceScoring.rawValue
         self.maxSteps = maxSteps
         earlyStop = agent.earlyStop
         self.browser = browser
@@ -63,6 +66,7 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
         compare("--max-candidates", maxCandidates, other.maxCandidates)
         compare("answer candidates", maxAnswers.map(String.init) ?? "not recorded", other.maxAnswers.map(String.init) ?? "not recorded")
         compare("--decoding", decoding ?? PolicyDecoding.free.rawValue, other.decoding ?? PolicyDecoding.free.rawValue)
+        compare("--choice-scoring", choiceScoring ?? ChoiceScoring.joint.rawValue, other.choiceScoring ?? ChoiceScoring.joint.rawValue)
         compare("--max-steps", maxSteps.map(String.init) ?? "the task set's", other.maxSteps.map(String.init) ?? "the task set's")
         func rule(_ e: EarlyStop?) -> String {
             let e = e ?? .never

@@ -22,6 +22,11 @@ public struct TaskEpisode: Sendable, Codable {
         public var referenceAction: String? = nil
         public var matchesReference: Bool? = nil
         public var referenceOffered: Bool? = nil
+        /// Teacher-forced, when the model scored its candidates: the log of the probability its
+        /// choice (the softmax of the candidates' log-likelihoods) gives the reference action. A
+        /// continuous step score: it moves when training shifts mass toward the right action before
+        /// that action wins the argmax. Nil when the reference was not offered or nothing was scored.
+        public var referenceLogProbability: Double? = nil
     }
 
     public var taskID: Int

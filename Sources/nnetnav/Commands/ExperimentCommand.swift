@@ -75,6 +75,10 @@ struct ExperimentCommand: AsyncParsableCommand {
                                             discussion: "choice (the default): the most likely of the page's valid actions and answer texts, written as whole answers; it can never write a goto or an answer that is not on the page. free: the model writes its answer (a goto, any answer text), and an unparseable one falls back to the choice."))
     var decoding: PolicyDecoding = .choice
 
+    @Option(name: .long, help: ArgumentHelp("How choice decoding reads the candidates' likelihoods: joint or verb-first.",
+                                            discussion: ChoiceScoring.argumentDiscussion))
+    var choiceScoring: ChoiceScoring = .joint
+
     @Option(name: .long, help: ArgumentHelp("How the scripted solutions (the oracle's data, the teacher-forced references) reach their pages: clicks or as-written.",
                                             discussion: "clicks (the default): every goto step is replaced by the shortest path of link clicks found on the live site, or by typing the URL's query into the page's search box; a step with no such path stays a goto. as-written: the solutions' own gotos, which a policy choosing among the page's elements can never take."))
     var solutions: SolutionNavigation = .clicks
@@ -117,6 +121,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             s.collapseScrollRuns = collapseScrolls ? true : nil
             s.matchRows = matchRows
             s.decoding = decoding
+            s.choiceScoring = choiceScoring == .joint ? nil : choiceScoring
             s.solutionNavigation = solutions == .asWritten ? nil : solutions
             s.instances = instances
             s.seed = seed

@@ -1,0 +1,85 @@
+import Foundation
+import LanguageModels
+import Pipeline
+import WebBrowser
+import XCTest
+@testable import Evaluation
+
+/// Test double: scores every offered choice by a fixed rule (its verb's weight minus a spread),
+/// the way a policy sure to click but unsure where would.
+private struct FixedChoiceScoresModel: ChatModel {
+    let identifier = "test-double:fixed-choice-scores"
+    let score: @Sendable (String) -> Double
+    func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        let choices = request.choices ?? []
+        let scores = choices.map(score)
+        let best = scores.indices.max { scores[$0] < scores[$1] }!
+        return ChatResponse(text: choices[best], finishReason: "choice", choiceLogProbs: scores)
+    }
+}
+
+final class ChoiceScoringTests: XCTestCase {
+    func testJointTakesTheSingleMostLikelyAnswer() {
+        let scores = [log(0.2), log(0.2), log(0.2), log(0.3), log(0.1)]
+        let verbs = ["click", "click", "click", "scroll", "stop"]
+        XCTAssertEqual(ChoiceScoring.joint.pick(logProbabilities: scores, verbs: verbs), 3)
+    }
+
+    func testVerbFirstTakesTheVerbWithTheMostMassThenItsBestAnswer() {
+        // Clicks hold 0.6 together, the scroll 0.3: verb-first clicks, on the best click (index 1).
+        let scores = [log(0.15), log(0.25), log(0.2), log(0.3), log(0.1)]
+        let verbs = ["click", "click", "click", "scroll", "stop"]
+        XCTAssertEqual(ChoiceScoring.verbFirst.pick(logProbabilities: scores, verbs: verbs), 1)
+        // With one candidate per verb the two rules agree.
+        let single = [log(0.5), log(0.3), log(0.2)]
+        XCTAssertEqual(ChoiceScoring.verbFirst.pick(logProbabilities: single, verbs: ["click", "scroll", "stop"]),
+                       ChoiceScoring.joint.pick(logProbabilities: single, verbs: ["click", "scroll", "stop"]))
+    }
+
+    func testVerbMassIsALogSumExpThatSurvivesVeryNegativeScores() {
+        // Log-probabilities of whole answers are around -30 to -60: exp underflows without the shift.
+        let scores = [-800.0, -800.0, -800.0, -799.5]
+        XCTAssertEqual(ChoiceScoring.verbFirst.pick(logProbabilities: scores, verbs: ["click", "click", "click", "scroll"]), 0)
+        XCTAssertEqual(ReferenceAgreement.logSumExp([-800, -800]), -800 + log(2), accuracy: 1e-9)
+    }
+
+    func testMismatchedOrEmptyOrNonFiniteScoresPickNothingOrSkipTheBadOnes() {
+        XCTAssertNil(ChoiceScoring.verbFirst.pick(logProbabilities: [], verbs: []))
+        XCTAssertNil(ChoiceScoring.verbFirst.pick(logProbabilities: [-1, -2], verbs: ["click"]))
+        XCTAssertNil(ChoiceScoring.joint.pick(logProbabilities: [-.infinity, .nan], verbs: ["click", "scroll"]))
+        XCTAssertEqual(ChoiceScoring.verbFirst.pick(logProbabilities: [.nan, -5, -1], verbs: ["scroll", "click", "click"]), 2)
+    }
+
+    func testTheAgentActsOnTheRuleItWasGiven() async throws {
+        let page = """
+        Tab 0 (current): Shop
+
+        [1] RootWebArea 'Shop' focused: True
+        \t[2] link 'Laptops'
+        \t[3] link 'Phones'
+        \t[4] link 'Tablets'
+        \t[5] link 'Cameras'
+        """
+        let observation = Observation(text: page, url: "http://shop.test/", title: "Shop",
+                                      tabs: [.init(title: "Shop", url: "http://shop.test/")], activeTab: 0, viewportCount: 2)
+        // Every click 0.12 (0.48 together), the scroll 0.3, everything else far less likely.
+        let model = FixedChoiceScoresModel { choice in
+            if choice.contains("```click [") { return log(choice.contains("[3]") ? 0.13 : 0.12) }
+            if choice.contains("```scroll [down]") { return log(0.3) }
+            return log(0.001)
+        }
+        var agent = PolicyAgent(model: model, prompt: StudentPrompt(template: try PromptLibrary().studentPolicy, maxSequenceTokens: 100_000),
+                                decoding: .choice)
+        let joint = try await agent.decide(observation: observation, objective: "Show me phones", previousActions: [], canGoBack: false)
+        XCTAssertEqual(joint.action, .scroll(.down))
+        agent.choiceScoring = .verbFirst
+        let verbFirst = try await agent.decide(observation: observation, objective: "Show me phones", previousActions: [], canGoBack: false)
+        XCTAssertEqual(verbFirst.action, .click(id: 3))
+        XCTAssertTrue(verbFirst.raw.hasSuffix("```click [3]```"))
+        // The rule is part of what makes an evaluation folder comparable.
+        let a = EvaluationSettings(label: "", benchmark: "b", agent: agent, maxSteps: 3, browser: "native")
+        agent.choiceScoring = .joint
+        let b = EvaluationSettings(label: "", benchmark: "b", agent: agent, maxSteps: 3, browser: "native")
+        XCTAssertEqual(a.differences(from: b), ["--choice-scoring: joint in the folder, verb-first now"])
+    }
+}
