@@ -17,12 +17,19 @@ swift build --build-tests
 
 # The suite in two processes side by side. The browser, PostgreSQL and site-serving tests mostly wait
 # (on Chromium, sockets, a database), the rest mostly compute, so on CI's two cores the halves overlap
-# instead of queueing: about 11 minutes of tests in one process, 6 in two. The two sets are a regular
-# expression and its complement (--filter / --skip), so no test is left out or run twice. Both only read
-# the built products (--skip-build); --ignore-lock stops SwiftPM's build-folder lock serialising them.
-browser='^(ChromiumBrowserTests|CrawlViewerTests|EnvironmentsTests|PostgresStoreTests)\.|\.(ChromiumTaskSolutionTests|EvaluationReportPageTests|BundledSiteAgreementTests|PolicyEvaluationTests|MiniWoBEvaluationTests)/'
-( swift test --skip-build --ignore-lock --filter "$browser" 2>&1 | sed -u 's/^/[browser] /'; exit "${PIPESTATUS[0]}" ) &
+# instead of queueing. The two sets are a regular expression and its complement (--filter / --skip), so
+# no test is left out or run twice. Both only read the built products (--skip-build); --ignore-lock stops
+# SwiftPM's folder lock serialising them, but each still opens the build database while it plans, so
+# the second starts once the first has launched the test binary.
+browser='^(ChromiumBrowserTests|CrawlViewerTests|EnvironmentsTests|PostgresStoreTests|MainJobTests)\.|\.(ChromiumTaskSolutionTests|EvaluationReportPageTests|BundledSiteAgreementTests|PolicyEvaluationTests|MiniWoBEvaluationTests)/'
+( swift test --skip-build --ignore-lock --filter "$browser" 2>&1 | sed -u 's/^/[browser] /'
+  exit "${PIPESTATUS[0]}" ) &
 browser_pid=$!
+for _ in $(seq 240); do
+    pgrep -f 'PackageTests\.xctest' > /dev/null && break
+    kill -0 "$browser_pid" 2>/dev/null || break
+    sleep 0.5
+done
 status=0
 swift test --skip-build --ignore-lock --skip "$browser" || status=$?
 wait "$browser_pid" || status=$?
