@@ -67,8 +67,11 @@ public struct ExperimentReport: Codable, Sendable {
         public var offered: Bool
         /// Log of the probability the arm's choice gave the reference action (`TaskEpisode.Step`).
         public var referenceLogProbability: Double? = nil
+        /// Candidates offered at the step: −log of it is the chance level of `referenceLogProbability`.
+        public var candidates: Int? = nil
 
         var isScroll: Bool { reference.hasPrefix("scroll") }
+        var verb: String { String(reference.prefix { $0 != " " }) }
 
         /// Whether the action names the reference's element, whatever it does with it (Mind2Web's
         /// element accuracy); nil when the reference names no element (scroll, stop, back).
@@ -136,7 +139,8 @@ public struct ExperimentReport: Codable, Sendable {
                     out.append(StepResult(arm: arm.rawValue, key: e.key ?? "\(e.site)/\(e.taskID)", site: e.site, task: e.taskID,
                                           step: i, action: step.action, reference: reference, matched: matched,
                                           offered: step.referenceOffered ?? false,
-                                          referenceLogProbability: step.referenceLogProbability))
+                                          referenceLogProbability: step.referenceLogProbability,
+                                          candidates: step.candidateCount))
                 }
             }
         }
@@ -281,7 +285,7 @@ public struct ExperimentReport: Codable, Sendable {
             lines += [""] + stepComparisons.map { "- " + $0.text }
             var byVerb: [String: [String: SuccessRate]] = [:]
             for step in stepResults {
-                let verb = String(step.reference.prefix { $0 != " " })
+                let verb = step.verb
                 var rate = byVerb[verb, default: [:]][step.arm, default: SuccessRate(passed: 0, total: 0)]
                 rate.total += 1
                 if step.matched { rate.passed += 1 }
@@ -311,10 +315,21 @@ public struct ExperimentReport: Codable, Sendable {
                 }
                 lines += ["", "Log-probability of the reference among the candidates: the log of the share of the choice "
                           + "(the softmax of the candidates' log-likelihoods) the arm gives the scripted solution's action, "
-                          + "at the steps where it was offered; higher is better, and it moves before the argmax does.", "",
+                          + "at the steps where it was offered; higher is better, and it moves before the argmax does. "
+                          + "Chance: a uniform choice among the step's candidates (−log of their number).", "",
                           "| arm | mean log-probability (geometric mean p) | scrolls excluded |", "|---|---|---|"]
                 for arm in arms {
                     lines.append("| \(arm.arm.title) | \(mean(arm.arm) { _ in true }) | \(mean(arm.arm) { !$0.isScroll }) |")
+                }
+                // By the reference's verb: a fine-tuned arm can gain on stops and typings by learning their
+                // answer shapes alone, while its clicks stay at chance; this table tells the two apart.
+                let verbs = Array(Set(scored.map(\.verb))).sorted()
+                lines += ["", "| reference verb | " + arms.map(\.arm.rawValue).joined(separator: " | ") + " | chance |",
+                          "|---|" + arms.map { _ in "---|" }.joined() + "---|"]
+                for verb in verbs {
+                    let chance = scored.filter { $0.verb == verb && $0.arm == arms[0].arm.rawValue }.compactMap(\.candidates).map { -log(Double(max(1, $0))) }
+                    lines.append("| \(verb) | " + arms.map { mean($0.arm) { $0.verb == verb } }.joined(separator: " | ") + " | "
+                                 + (chance.isEmpty ? "·" : String(format: "%.3f", chance.reduce(0, +) / Double(chance.count))) + " |")
                 }
                 lines += [""] + (stepScoreComparisons ?? []).map { "- " + $0.text }
             }

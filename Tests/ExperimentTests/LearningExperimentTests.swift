@@ -82,6 +82,7 @@ final class LearningExperimentTests: XCTestCase {
         let offered = report.stepResults.filter(\.offered)
         XCTAssertFalse(offered.isEmpty)
         XCTAssertTrue(offered.allSatisfy { ($0.referenceLogProbability ?? 1) <= 0 }, "\(offered)")
+        XCTAssertTrue(report.stepResults.allSatisfy { ($0.candidates ?? 0) > 0 }, "every forced step counts its candidates")
         XCTAssertEqual(report.stepScoreComparisons?.first?.units, offered.count / 2, "paired on the steps both arms scored")
         for file in ["report.md", "report.html", "report.json", "results.jsonl", "success.png", "experiment.json",
                      "oracle/checkpoint/model.gguf", "base/eval-sites/episodes.jsonl", "reference-steps.jsonl",
@@ -92,6 +93,7 @@ final class LearningExperimentTests: XCTestCase {
         XCTAssertTrue(markdown.contains("95% CI") && markdown.contains("McNemar exact p") && markdown.contains("ceiling"), markdown)
         XCTAssertTrue(markdown.contains("## Reference steps (teacher-forced, held-out tasks)"), markdown)
         XCTAssertTrue(markdown.contains("Log-probability of the reference among the candidates"), markdown)
+        XCTAssertTrue(markdown.contains("| reference verb | base | oracle | chance |"), markdown)
         let png = try Data(contentsOf: out.appendingPathComponent("success.png"))
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
 

@@ -45,14 +45,15 @@ struct PolicyRollout {
                 let modelSeconds = (clock.now - asked).inSeconds
                 rollout.usage = rollout.usage + decision.usage
                 var taken = decision.action
-                var referenceStep: (action: BrowserAction, offered: Bool, logProbability: Double?)?
+                var referenceStep: (action: BrowserAction, offered: Bool, logProbability: Double?, candidates: Int)?
                 if let reference {
                     let forced = try await reference.decide(observation: observation, objective: objective(),
                                                             previousActions: history, canGoBack: !history.isEmpty)
                     let offered = agent.candidates(observation: observation, objective: objective(), canGoBack: !history.isEmpty)
                     referenceStep = (forced.action, ReferenceAgreement.isOffered(forced.action, among: offered),
                                      ReferenceAgreement.logProbability(of: forced.action, among: offered,
-                                                                       scores: decision.choiceLogProbabilities))
+                                                                       scores: decision.choiceLogProbabilities),
+                                     offered.count)
                     taken = forced.action
                 }
                 let description = environment.describe(taken)
@@ -65,6 +66,7 @@ struct PolicyRollout {
                     step.matchesReference = ReferenceAgreement.agrees(decision.action, referenceStep.action)
                     step.referenceOffered = referenceStep.offered
                     step.referenceLogProbability = referenceStep.logProbability
+                    step.candidateCount = referenceStep.candidates
                 }
                 if case .stop(let answer) = taken {
                     step.timing = StepTiming(modelSeconds: modelSeconds, measured: decision.timing, browserSeconds: 0)

@@ -27,6 +27,9 @@ public struct TaskEpisode: Sendable, Codable {
         /// continuous step score: it moves when training shifts mass toward the right action before
         /// that action wins the argmax. Nil when the reference was not offered or nothing was scored.
         public var referenceLogProbability: Double? = nil
+        /// Teacher-forced: how many candidates the policy was offered; −log of it is the reference's
+        /// log-probability under a uniform choice, the chance level of `referenceLogProbability`.
+        public var candidateCount: Int? = nil
     }
 
     public var taskID: Int
