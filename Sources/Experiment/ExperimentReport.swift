@@ -258,7 +258,8 @@ public struct ExperimentReport: Codable, Sendable {
                      + (settings.miniwob.map { "; MiniWoB++ \($0) × \(settings.miniwobSeeds) seeds" } ?? "") + ".",
                      "Training: \(settings.training.steps) steps, LoRA rank \(settings.training.loraRank), lr \(settings.training.learningRate), seed \(settings.seed)"
                      + (settings.collapseScrollRuns == true ? ", scroll runs collapsed to their first row" : "") + ". Decoding: \(settings.decoding.rawValue)"
-                     + (settings.choiceScoring.map { $0 == .joint ? "" : ", choices read \($0.rawValue)" } ?? "") + ".", "",
+                     + (settings.choiceScoring.map { $0 == .joint ? "" : ", choices read \($0.rawValue)" } ?? "")
+                     + (settings.answerReasoning.map { $0 == .empty ? "" : "; templated answers name the \($0.rawValue) acted on" } ?? "") + ".", "",
                      "| arm | bundled sites | MiniWoB++ | all | training rows | model calls | tokens (prompt/completion) | CPU s train / eval |",
                      "|---|---|---|---|---|---|---|---|"]
         for arm in arms {

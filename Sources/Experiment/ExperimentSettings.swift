@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 import Evaluation
 import MainJob
 import WebTasks
@@ -42,6 +43,9 @@ public struct ExperimentSettings: Codable, Sendable, Equatable {
     /// How choice decoding reads the candidates' likelihoods; nil is `joint`, which settings written
     /// before this existed mean.
     public var choiceScoring: ChoiceScoring? = nil
+    /// What the oracle's targets and every arm's scored candidates say before the action; nil is
+    /// `empty`, which settings written before this existed mean.
+    public var answerReasoning: AnswerReasoning? = nil
     public var instances = 1
     public var seed: UInt64 = 0
 

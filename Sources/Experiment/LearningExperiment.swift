@@ -148,6 +148,7 @@ public struct LearningExperiment: Sendable {
                                     prompt: prompt, options: GenerationOptions(temperature: 0, maxTokens: settings.policyMaxTokens),
                                     decoding: settings.decoding)
             agent.choiceScoring = settings.choiceScoring ?? .joint
+            agent.answerReasoning = settings.answerReasoning ?? .empty
             result.sites = try await evaluateSites(arm: arm, agent: agent, cluster: cluster, tasks: heldOut, folder: folder, cost: &cost)
             result.referenceSteps = try await evaluateSites(arm: arm, agent: agent, cluster: cluster, tasks: heldOut, folder: folder,
                                                             cost: &cost, followingReference: true)
@@ -172,12 +173,15 @@ public struct LearningExperiment: Sendable {
     /// exporter; with `matching`, a seeded sample of that many rows.
     func oracleRows(cluster: SiteCluster, training: [TaskConfig], prompt: StudentPrompt, matching: Int?,
                     folder: URL) async throws -> URL {
-        let dataFolder = folder.appendingPathComponent("data")
+        // Rows with another reasoning are other rows: kept apart, never reused for this one.
+        let reasoning = settings.answerReasoning ?? .empty
+        let dataFolder = folder.appendingPathComponent(reasoning == .empty ? "data" : "data-\(reasoning.rawValue)")
         let all = dataFolder.appendingPathComponent("sft_train.jsonl")
         if !FileManager.default.fileExists(atPath: all.path) {
             log("==> oracle data: playing the scripted solutions of \(training.count) training-split tasks")
             let (demonstrations, episodes) = try await OracleDemonstrations.collect(
-                tasks: training, cluster: cluster, instances: settings.instances, maxSteps: OracleDemonstrations.maxSteps, prompt: prompt)
+                tasks: training, cluster: cluster, instances: settings.instances, maxSteps: OracleDemonstrations.maxSteps, prompt: prompt,
+                reasoning: reasoning)
             try FileManager.default.createDirectory(at: dataFolder, withIntermediateDirectories: true)
             try JSONLines.write(episodes, to: folder.appendingPathComponent("solutions.jsonl"))
             var exporter = DatasetExporter(studentPrompt: prompt)

@@ -2,6 +2,7 @@ import Environments
 import Evaluation
 import Foundation
 import Pipeline
+import WebBrowser
 import WebSites
 import WebTasks
 
@@ -16,7 +17,7 @@ public enum OracleDemonstrations {
     /// Plays `tasks` (placeholders unsubstituted) on `cluster` and returns the passing ones as
     /// demonstrations, with the episodes for the record.
     public static func collect(tasks: [TaskConfig], cluster: SiteCluster, instances: Int, maxSteps: Int,
-                               prompt: StudentPrompt) async throws -> (demonstrations: [Demonstration], episodes: [TaskEpisode]) {
+                               prompt: StudentPrompt, reasoning: AnswerReasoning = .empty) async throws -> (demonstrations: [Demonstration], episodes: [TaskEpisode]) {
         var agent = PolicyAgent(model: ScriptedSolutionOracle(tasks: tasks), prompt: prompt,
                                 options: .init(temperature: 0, maxTokens: prompt.maxAnswerTokens), constrainedFallback: false)
         // A solution is played as written, to its end or its failure: no early stop.
@@ -24,20 +25,22 @@ public enum OracleDemonstrations {
         let runner = TaskRunner(agent: agent, cluster: cluster, maxSteps: maxSteps)
         let episodes = try await PolicyEvaluation(runner: runner, label: "oracle data", backend: .native)
             .run(tasks, instances: instances, progress: false)
-        let demonstrations = episodes.enumerated().compactMap { demonstration(from: $0.element, index: $0.offset) }
+        let demonstrations = episodes.enumerated().compactMap { demonstration(from: $0.element, index: $0.offset, reasoning: reasoning) }
         return (demonstrations, episodes)
     }
 
     /// A passing episode as a demonstration: its executed steps, each with the oracle's answer as
     /// the target (no reasoning, so `templateRationale`), and its stop as the final state.
-    public static func demonstration(from episode: TaskEpisode, index: Int) -> Demonstration? {
+    public static func demonstration(from episode: TaskEpisode, index: Int, reasoning: AnswerReasoning = .empty) -> Demonstration? {
         guard episode.succeeded, let last = episode.steps.last, last.action.hasPrefix("stop") else { return nil }
         let acted = episode.steps.dropLast()
         guard acted.allSatisfy({ $0.error == nil && $0.valid }) else { return nil }
         let steps = acted.map { step in
             Demonstration.Step(url: step.url, observation: step.observation, action: step.action,
                                actionDescription: step.actionDescription, stateChange: "",
-                               rationale: PolicyAnswerFormat.answer(reasoning: "", actionText: step.action),
+                               rationale: PolicyAnswerFormat.answer(
+                                   reasoning: reasoning.text(for: ActionParser.parse(action: step.action), observation: step.observation),
+                                   actionText: step.action),
                                templateRationale: true)
         }
         return Demonstration(episode: index, site: episode.site, persona: "oracle: scripted solution of task \(episode.taskID)",

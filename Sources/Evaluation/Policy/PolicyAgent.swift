@@ -36,6 +36,9 @@ public struct PolicyAgent: Sendable {
     public var decoding: PolicyDecoding
     /// How the choice among candidates is read from their log-likelihoods (models that score them).
     public var choiceScoring = ChoiceScoring.joint
+    /// What each scored candidate says before its action (`AnswerReasoning`): it must be what the
+    /// policy was trained on.
+    public var answerReasoning = AnswerReasoning.empty
     /// When a rollout gives up before its step limit (WebArena's rule by default).
     public var earlyStop = EarlyStop.webArena
 
@@ -59,7 +62,7 @@ public struct PolicyAgent: Sendable {
         }
         let candidates = candidates(observation: observation, objective: objective, canGoBack: canGoBack)
         if decoding == .choice, !candidates.isEmpty {
-            return try await choose(among: candidates, messages: messages, after: nil)
+            return try await choose(among: candidates, observation: observation, messages: messages, after: nil)
         }
         let response = try await model.complete(ChatRequest(messages: messages, options: options))
         let action = ActionParser.parse(response: response.text)
@@ -67,7 +70,7 @@ public struct PolicyAgent: Sendable {
         guard !action.isValid, constrainedFallback, !candidates.isEmpty else {
             return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage, timing: timing)
         }
-        return try await choose(among: candidates, messages: messages, after: response)
+        return try await choose(among: candidates, observation: observation, messages: messages, after: response)
     }
 
     /// The page's valid actions as the constrained decoder offers them: clicks, typing, scrolling,
@@ -80,12 +83,12 @@ public struct PolicyAgent: Sendable {
 
     /// The most likely of `candidates`, each offered as a whole answer in the trained format, so
     /// the fine-tuned policy scores what it learned; `free` is the unparseable answer before, if any.
-    private func choose(among candidates: [BrowserAction], messages: [ChatMessage],
+    private func choose(among candidates: [BrowserAction], observation: Observation, messages: [ChatMessage],
                         after free: ChatResponse?) async throws -> PolicyDecision {
         let timing = free.flatMap { $0.cached ? nil : $0.timing }
         let freeText = free?.text ?? ""
         let freeUsage = free?.usage ?? TokenUsage()
-        let choices = candidates.map(PolicyAnswerFormat.choice(for:))
+        let choices = PolicyAnswerFormat.choices(for: candidates, reasoning: answerReasoning, observation: observation.text)
         let picked = try await model.complete(ChatRequest(messages: messages, options: options, choices: choices))
         let pickedTiming = picked.cached ? nil : picked.timing
         let both = timing.map { t in pickedTiming.map { t + $0 } ?? t } ?? pickedTiming

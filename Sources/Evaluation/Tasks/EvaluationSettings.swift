@@ -25,6 +25,8 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
     public var decoding: String?
     /// `ChoiceScoring`; nil in folders written before it existed, which were `joint`.
     public var choiceScoring: String?
+    /// `AnswerReasoning` of the scored candidates; nil in folders written before it existed (`empty`).
+    public var answerReasoning: String?
     /// The step limit; for MiniWoB++ the task set's own per-task limits apply when this is nil.
     public var maxSteps: Int?
     /// The early-stop rule; nil in folders written before it existed, which ran every episode to its limit.
@@ -45,6 +47,7 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
         maxAnswers = agent.maxAnswers
         decoding = agent.decoding.rawValue
         choiceScoring = agent.choiceScoring == .joint ? nil : agent.choiceScoring.rawValue
+        answerReasoning = agent.answerReasoning == .empty ? nil : agent.answerReasoning.rawValue
         self.maxSteps = maxSteps
         earlyStop = agent.earlyStop
         self.browser = browser
@@ -67,6 +70,7 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
         compare("answer candidates", maxAnswers.map(String.init) ?? "not recorded", other.maxAnswers.map(String.init) ?? "not recorded")
         compare("--decoding", decoding ?? PolicyDecoding.free.rawValue, other.decoding ?? PolicyDecoding.free.rawValue)
         compare("--choice-scoring", choiceScoring ?? ChoiceScoring.joint.rawValue, other.choiceScoring ?? ChoiceScoring.joint.rawValue)
+        compare("--answer-reasoning", answerReasoning ?? AnswerReasoning.empty.rawValue, other.answerReasoning ?? AnswerReasoning.empty.rawValue)
         compare("--max-steps", maxSteps.map(String.init) ?? "the task set's", other.maxSteps.map(String.init) ?? "the task set's")
         func rule(_ e: EarlyStop?) -> String {
             let e = e ?? .never

@@ -26,9 +26,14 @@ public enum PolicyAnswerFormat {
 
     /// What a choice decoder offers for `action`: the shape of its training target, so a trained policy
     /// scores what it learned (a stop follows "I have finished my tasks.", as every stop target does).
-    public static func choice(for action: BrowserAction) -> String {
+    public static func choice(for action: BrowserAction, reasoning: String = "") -> String {
         if case .stop = action { return finished(stopAction: action.description) }
-        return answer(action: action)
+        return answer(reasoning: reasoning, action: action)
+    }
+
+    /// The choices for every candidate of one page, with `reasoning`'s templated sentence.
+    public static func choices(for actions: [BrowserAction], reasoning: AnswerReasoning, observation: String) -> [String] {
+        zip(actions, reasoning.texts(for: actions, observation: observation)).map { choice(for: $0, reasoning: $1) }
     }
 
     /// Whether `text` has the shape: it opens with the opening and ends in the phrase and one fenced action.

@@ -93,6 +93,10 @@ struct EvalCommand: AsyncParsableCommand {
                                             discussion: ChoiceScoring.argumentDiscussion))
     var choiceScoring: ChoiceScoring = .joint
 
+    @Option(name: .long, help: ArgumentHelp("What each scored candidate says before its action: empty or element (what the policy was trained on).",
+                                            discussion: AnswerReasoning.argumentDiscussion))
+    var answerReasoning: AnswerReasoning = .empty
+
     @Option(name: .long, help: ArgumentHelp("Give an episode up after this many identical actions in a row (the same typing anywhere), or this many unparseable ones; 0: run every episode to --max-steps.",
                                             discussion: "WebArena's early stop (--repeating_action_failure_th and --parsing_failure_th, both 3), which NNetnav's evaluation uses. Scrolls count only when the page did not change."))
     var earlyStop = EarlyStop.webArena.repeatedActions
@@ -313,6 +317,7 @@ struct EvalCommand: AsyncParsableCommand {
                                 decoding: try decoding.resolved(for: policyOptions.policy.spec(option: "--policy")))
         agent.earlyStop = EarlyStop(parsingFailures: earlyStop, repeatedActions: earlyStop)
         agent.choiceScoring = choiceScoring
+        agent.answerReasoning = answerReasoning
         return agent
     }
 

@@ -3,6 +3,7 @@ import Evaluation
 import Experiment
 import Foundation
 import NNetnavSupport
+import Pipeline
 import WebSites
 import WebTasks
 
@@ -79,6 +80,10 @@ struct ExperimentCommand: AsyncParsableCommand {
                                             discussion: ChoiceScoring.argumentDiscussion))
     var choiceScoring: ChoiceScoring = .joint
 
+    @Option(name: .long, help: ArgumentHelp("What the oracle's training targets and every arm's scored candidates say before the action: empty or element.",
+                                            discussion: AnswerReasoning.argumentDiscussion))
+    var answerReasoning: AnswerReasoning = .empty
+
     @Option(name: .long, help: ArgumentHelp("How the scripted solutions (the oracle's data, the teacher-forced references) reach their pages: clicks or as-written.",
                                             discussion: "clicks (the default): every goto step is replaced by the shortest path of link clicks found on the live site, or by typing the URL's query into the page's search box; a step with no such path stays a goto. as-written: the solutions' own gotos, which a policy choosing among the page's elements can never take."))
     var solutions: SolutionNavigation = .clicks
@@ -122,6 +127,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             s.matchRows = matchRows
             s.decoding = decoding
             s.choiceScoring = choiceScoring == .joint ? nil : choiceScoring
+            s.answerReasoning = answerReasoning == .empty ? nil : answerReasoning
             s.solutionNavigation = solutions == .asWritten ? nil : solutions
             s.instances = instances
             s.seed = seed
