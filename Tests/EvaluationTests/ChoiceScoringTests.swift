@@ -18,6 +18,22 @@ private struct FixedChoiceScoresModel: ChatModel {
     }
 }
 
+/// Test double: every answer has a prior score (how likely its words are anyway), and the objective
+/// "Show me phones", when the prompt has it, raises the Phones link's score a little.
+private struct ObjectiveSensitiveModel: ChatModel {
+    let identifier = "test-double:objective-sensitive"
+    func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        let user = request.messages.last?.content ?? ""
+        let choices = request.choices ?? []
+        let scores: [Double] = choices.map { choice in
+            let prior: Double = choice.contains("[2]") ? -1 : choice.contains("[3]") ? -3 : choice.contains("scroll") ? -1.5 : -6
+            return prior + (user.contains("Show me phones") && choice.contains("[3]") ? 1.5 : 0)
+        }
+        let best = scores.indices.max { scores[$0] < scores[$1] }!
+        return ChatResponse(text: choices[best], finishReason: "choice", choiceLogProbs: scores)
+    }
+}
+
 final class ChoiceScoringTests: XCTestCase {
     func testJointTakesTheSingleMostLikelyAnswer() {
         let scores = [log(0.2), log(0.2), log(0.2), log(0.3), log(0.1)]
@@ -48,6 +64,22 @@ final class ChoiceScoringTests: XCTestCase {
         XCTAssertNil(ChoiceScoring.verbFirst.pick(logProbabilities: [-1, -2], verbs: ["click"]))
         XCTAssertNil(ChoiceScoring.joint.pick(logProbabilities: [-.infinity, .nan], verbs: ["click", "scroll"]))
         XCTAssertEqual(ChoiceScoring.verbFirst.pick(logProbabilities: [.nan, -5, -1], verbs: ["scroll", "click", "click"]), 2)
+    }
+
+    func testObjectivePMITakesTheAnswerTheObjectiveRaisesMost() async throws {
+        let observation = Observation(text: "Tab 0 (current): Shop\n\n[1] RootWebArea 'Shop' focused: True\n\t[2] link 'Laptops'\n\t[3] link 'Phones'",
+                                      url: "http://shop.test/", title: "Shop", tabs: [.init(title: "Shop", url: "http://shop.test/")],
+                                      activeTab: 0, viewportCount: 2)
+        var agent = PolicyAgent(model: ObjectiveSensitiveModel(), prompt: StudentPrompt(template: try PromptLibrary().studentPolicy, maxSequenceTokens: 100_000),
+                                decoding: .choice)
+        // Joint: Laptops (−1) beats Phones (−3 + 1.5). PMI: Phones gained 1.5 from the objective, the rest 0.
+        let joint = try await agent.decide(observation: observation, objective: "Show me phones", previousActions: [], canGoBack: false)
+        XCTAssertEqual(joint.action, .click(id: 2))
+        agent.choiceScoring = .objectivePMI
+        let pmi = try await agent.decide(observation: observation, objective: "Show me phones", previousActions: [], canGoBack: false)
+        XCTAssertEqual(pmi.action, .click(id: 3))
+        // The recorded scores stay the model's log-likelihoods with the objective (what the reference metric reads).
+        XCTAssertEqual(pmi.choiceLogProbabilities, joint.choiceLogProbabilities)
     }
 
     func testTheAgentActsOnTheRuleItWasGiven() async throws {

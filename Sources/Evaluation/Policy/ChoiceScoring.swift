@@ -13,6 +13,12 @@ public enum ChoiceScoring: String, Codable, Sendable, CaseIterable {
     /// The verb whose candidates are together most likely (log-sum-exp of their answers' log
     /// probabilities), then that verb's most likely answer.
     case verbFirst = "verb-first"
+    /// The answer whose likelihood the objective raises most: log P(answer | page, objective) −
+    /// log P(answer | page, no objective), the pointwise mutual information of answer and objective
+    /// (Holtzman et al. 2021, "Surface Form Competition"). A small model's likelihood of "click the
+    /// link 'Home'" is mostly the prior of its words; this divides that prior out. Costs a second
+    /// scoring call per step; `pick` then takes the argmax of the differences it is given.
+    case objectivePMI = "objective-pmi"
 
     /// The index of the chosen candidate, given each candidate's log-probability and verb; nil
     /// when there is nothing to choose or the two lists disagree in length.
@@ -25,7 +31,7 @@ public enum ChoiceScoring: String, Codable, Sendable, CaseIterable {
             indices.max { a, b in logProbabilities[a] < logProbabilities[b] || (logProbabilities[a] == logProbabilities[b] && a > b) }!
         }
         switch self {
-        case .joint:
+        case .joint, .objectivePMI:
             return best(finite)
         case .verbFirst:
             var groups: [String: [Int]] = [:]

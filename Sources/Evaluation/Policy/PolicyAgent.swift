@@ -62,7 +62,7 @@ public struct PolicyAgent: Sendable {
         }
         let candidates = candidates(observation: observation, objective: objective, canGoBack: canGoBack)
         if decoding == .choice, !candidates.isEmpty {
-            return try await choose(among: candidates, observation: observation, messages: messages, after: nil)
+            return try await choose(among: candidates, observation: observation, step: step, messages: messages, after: nil)
         }
         let response = try await model.complete(ChatRequest(messages: messages, options: options))
         let action = ActionParser.parse(response: response.text)
@@ -70,7 +70,7 @@ public struct PolicyAgent: Sendable {
         guard !action.isValid, constrainedFallback, !candidates.isEmpty else {
             return PolicyDecision(raw: response.text, action: action, constrained: false, usage: response.usage, timing: timing)
         }
-        return try await choose(among: candidates, observation: observation, messages: messages, after: response)
+        return try await choose(among: candidates, observation: observation, step: step, messages: messages, after: response)
     }
 
     /// The page's valid actions as the constrained decoder offers them: clicks, typing, scrolling,
@@ -83,8 +83,8 @@ public struct PolicyAgent: Sendable {
 
     /// The most likely of `candidates`, each offered as a whole answer in the trained format, so
     /// the fine-tuned policy scores what it learned; `free` is the unparseable answer before, if any.
-    private func choose(among candidates: [BrowserAction], observation: Observation, messages: [ChatMessage],
-                        after free: ChatResponse?) async throws -> PolicyDecision {
+    private func choose(among candidates: [BrowserAction], observation: Observation, step: StudentPrompt.Step,
+                        messages: [ChatMessage], after free: ChatResponse?) async throws -> PolicyDecision {
         let timing = free.flatMap { $0.cached ? nil : $0.timing }
         let freeText = free?.text ?? ""
         let freeUsage = free?.usage ?? TokenUsage()
@@ -93,20 +93,34 @@ public struct PolicyAgent: Sendable {
         let pickedTiming = picked.cached ? nil : picked.timing
         let both = timing.map { t in pickedTiming.map { t + $0 } ?? t } ?? pickedTiming
         var pickedText = picked.text
-        if choiceScoring != .joint, let scores = picked.choiceLogProbs,
-           let index = choiceScoring.pick(logProbabilities: scores, verbs: candidates.map(\.verb)) {
-            pickedText = choices[index]
+        var usage = freeUsage + picked.usage
+        if choiceScoring != .joint, var scores = picked.choiceLogProbs, scores.count == choices.count {
+            if choiceScoring == .objectivePMI {
+                // The same answers after the same page with no objective: what each scores for its words alone.
+                var neutral = step
+                neutral.objective = ""
+                if let neutralMessages = prompt.messages(for: neutral) {
+                    let prior = try await model.complete(ChatRequest(messages: neutralMessages, options: options, choices: choices))
+                    usage = usage + prior.usage
+                    if let priorScores = prior.choiceLogProbs, priorScores.count == scores.count {
+                        scores = zip(scores, priorScores).map { $0 - $1 }
+                    }
+                }
+            }
+            if let index = choiceScoring.pick(logProbabilities: scores, verbs: candidates.map(\.verb)) {
+                pickedText = choices[index]
+            }
         }
         let chosen = choices.firstIndex(of: pickedText).map { candidates[$0] }
             ?? CandidateActions.match(pickedText, in: candidates)
         guard let chosen else {
             return PolicyDecision(raw: freeText + "\n[constrained answer named no candidate: \(picked.text.prefix(200))]",
                                   action: .invalid(raw: picked.text, reason: "the constrained answer named no candidate"),
-                                  constrained: true, usage: freeUsage + picked.usage, timing: both)
+                                  constrained: true, usage: usage, timing: both)
         }
         // With choice-only decoding the chosen answer is all the model "wrote".
         var decision = PolicyDecision(raw: free == nil ? pickedText : freeText, action: chosen, constrained: true,
-                                      usage: freeUsage + picked.usage, timing: both)
+                                      usage: usage, timing: both)
         if let scores = picked.choiceLogProbs, scores.count == candidates.count { decision.choiceLogProbabilities = scores }
         return decision
     }
