@@ -69,6 +69,9 @@ public struct ExperimentReport: Codable, Sendable {
         public var referenceLogProbability: Double? = nil
         /// Candidates offered at the step: −log of it is the chance level of `referenceLogProbability`.
         public var candidates: Int? = nil
+        /// Log P(reference | its verb) and the candidates of that verb (`TaskEpisode.Step`).
+        public var withinVerbLogProbability: Double? = nil
+        public var verbCandidates: Int? = nil
 
         var isScroll: Bool { reference.hasPrefix("scroll") }
         var verb: String { String(reference.prefix { $0 != " " }) }
@@ -140,7 +143,9 @@ public struct ExperimentReport: Codable, Sendable {
                                           step: i, action: step.action, reference: reference, matched: matched,
                                           offered: step.referenceOffered ?? false,
                                           referenceLogProbability: step.referenceLogProbability,
-                                          candidates: step.candidateCount))
+                                          candidates: step.candidateCount,
+                                          withinVerbLogProbability: step.referenceLogProbabilityWithinVerb,
+                                          verbCandidates: step.verbCandidateCount))
                 }
             }
         }
@@ -330,6 +335,21 @@ public struct ExperimentReport: Codable, Sendable {
                 for verb in verbs {
                     let chance = scored.filter { $0.verb == verb && $0.arm == arms[0].arm.rawValue }.compactMap(\.candidates).map { -log(Double(max(1, $0))) }
                     lines.append("| \(verb) | " + arms.map { mean($0.arm) { $0.verb == verb } }.joined(separator: " | ") + " | "
+                                 + (chance.isEmpty ? "·" : String(format: "%.3f", chance.reduce(0, +) / Double(chance.count))) + " |")
+                }
+                // The element given the operation: log P(reference | its verb) against a uniform pick among that
+                // verb's candidates; the grounding a click needs, with the choice of verb factored out.
+                lines += ["", "Within the reference's verb (log P(reference | its verb); chance: −log of that verb's candidates):", "",
+                          "| reference verb | " + arms.map(\.arm.rawValue).joined(separator: " | ") + " | chance |",
+                          "|---|" + arms.map { _ in "---|" }.joined() + "---|"]
+                for verb in verbs where verb != "scroll" {
+                    let cells = arms.map { arm -> String in
+                        let mine = scored.filter { $0.arm == arm.arm.rawValue && $0.verb == verb }.compactMap(\.withinVerbLogProbability)
+                        guard !mine.isEmpty else { return "·" }
+                        return String(format: "%.3f (%d steps)", mine.reduce(0, +) / Double(mine.count), mine.count)
+                    }
+                    let chance = scored.filter { $0.verb == verb && $0.arm == arms[0].arm.rawValue }.compactMap(\.verbCandidates).map { -log(Double(max(1, $0))) }
+                    lines.append("| \(verb) | " + cells.joined(separator: " | ") + " | "
                                  + (chance.isEmpty ? "·" : String(format: "%.3f", chance.reduce(0, +) / Double(chance.count))) + " |")
                 }
                 lines += [""] + (stepScoreComparisons ?? []).map { "- " + $0.text }

@@ -50,6 +50,9 @@ final class PairedMeanDifferenceTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(ReferenceAgreement.logProbability(of: .type(id: 5, text: "Gage River", pressEnter: false),
                                                                           among: typing, scores: [log(0.25), log(0.25), log(0.5)])),
                        log(0.5), accuracy: 1e-9)
+        // Given the verb: 0.2 of the clicks' 0.3.
+        XCTAssertEqual(try XCTUnwrap(ReferenceAgreement.logProbability(of: .click(id: 3), among: candidates, scores: scores, withinVerb: true)),
+                       log(0.2 / 0.3), accuracy: 1e-9)
         XCTAssertNil(ReferenceAgreement.logProbability(of: .click(id: 9), among: candidates, scores: scores))
         XCTAssertNil(ReferenceAgreement.logProbability(of: .click(id: 2), among: candidates, scores: nil))
         XCTAssertNil(ReferenceAgreement.logProbability(of: .click(id: 2), among: candidates, scores: [0, 0]))

@@ -94,6 +94,7 @@ final class LearningExperimentTests: XCTestCase {
         XCTAssertTrue(markdown.contains("## Reference steps (teacher-forced, held-out tasks)"), markdown)
         XCTAssertTrue(markdown.contains("Log-probability of the reference among the candidates"), markdown)
         XCTAssertTrue(markdown.contains("| reference verb | base | oracle | chance |"), markdown)
+        XCTAssertTrue(markdown.contains("Within the reference's verb"), markdown)
         let png = try Data(contentsOf: out.appendingPathComponent("success.png"))
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
 

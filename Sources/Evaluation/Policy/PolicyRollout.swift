@@ -45,7 +45,8 @@ struct PolicyRollout {
                 let modelSeconds = (clock.now - asked).inSeconds
                 rollout.usage = rollout.usage + decision.usage
                 var taken = decision.action
-                var referenceStep: (action: BrowserAction, offered: Bool, logProbability: Double?, candidates: Int)?
+                var referenceStep: (action: BrowserAction, offered: Bool, logProbability: Double?, candidates: Int,
+                                    withinVerb: Double?, verbCandidates: Int)?
                 if let reference {
                     let forced = try await reference.decide(observation: observation, objective: objective(),
                                                             previousActions: history, canGoBack: !history.isEmpty)
@@ -53,7 +54,10 @@ struct PolicyRollout {
                     referenceStep = (forced.action, ReferenceAgreement.isOffered(forced.action, among: offered),
                                      ReferenceAgreement.logProbability(of: forced.action, among: offered,
                                                                        scores: decision.choiceLogProbabilities),
-                                     offered.count)
+                                     offered.count,
+                                     ReferenceAgreement.logProbability(of: forced.action, among: offered,
+                                                                       scores: decision.choiceLogProbabilities, withinVerb: true),
+                                     offered.filter { $0.verb == forced.action.verb }.count)
                     taken = forced.action
                 }
                 let description = environment.describe(taken)
@@ -67,6 +71,8 @@ struct PolicyRollout {
                     step.referenceOffered = referenceStep.offered
                     step.referenceLogProbability = referenceStep.logProbability
                     step.candidateCount = referenceStep.candidates
+                    step.referenceLogProbabilityWithinVerb = referenceStep.withinVerb
+                    step.verbCandidateCount = referenceStep.verbCandidates
                 }
                 if case .stop(let answer) = taken {
                     step.timing = StepTiming(modelSeconds: modelSeconds, measured: decision.timing, browserSeconds: 0)

@@ -29,9 +29,12 @@ public enum ReferenceAgreement {
     /// The log of the probability a choice over `candidates` with log-likelihoods `scores` gives
     /// `reference` (every candidate that agrees with it counts): log Σ_agreeing e^s − log Σ_all e^s.
     /// Nil when the scores do not cover the candidates or the reference is not among them.
-    public static func logProbability(of reference: BrowserAction, among candidates: [BrowserAction], scores: [Double]?) -> Double? {
+    /// `withinVerb`: the same among the candidates with the reference's verb only, log P(reference | its
+    /// verb) — which element (and value), with the choice of operation factored out.
+    public static func logProbability(of reference: BrowserAction, among candidates: [BrowserAction], scores: [Double]?,
+                                      withinVerb: Bool = false) -> Double? {
         guard let scores, scores.count == candidates.count else { return nil }
-        let all = candidates.indices.filter { scores[$0].isFinite }
+        let all = candidates.indices.filter { scores[$0].isFinite && (!withinVerb || candidates[$0].verb == reference.verb) }
         let agreeing = all.filter { agrees(candidates[$0], reference) }
         guard !agreeing.isEmpty else { return nil }
         return logSumExp(agreeing.map { scores[$0] }) - logSumExp(all.map { scores[$0] })

@@ -30,6 +30,10 @@ public struct TaskEpisode: Sendable, Codable {
         /// Teacher-forced: how many candidates the policy was offered; −log of it is the reference's
         /// log-probability under a uniform choice, the chance level of `referenceLogProbability`.
         public var candidateCount: Int? = nil
+        /// The same among the candidates of the reference's verb only (log P(reference | its verb)),
+        /// and their number: how well the policy picks the element once the operation is given.
+        public var referenceLogProbabilityWithinVerb: Double? = nil
+        public var verbCandidateCount: Int? = nil
     }
 
     public var taskID: Int
