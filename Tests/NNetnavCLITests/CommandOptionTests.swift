@@ -37,6 +37,21 @@ final class CommandOptionTests: XCTestCase {
     }
 
     /// Issue 13, item 12 for `train`: values out of range are errors naming the option.
+    func testEvalAndExperimentReadChoicesTheSameWayAndRecordIt() throws {
+        let eval = try XCTUnwrap(NNetnav.parseAsRoot(["eval", "--choice-scoring", "objective-pmi", "--answer-reasoning", "element"]) as? EvalCommand)
+        XCTAssertEqual(eval.choiceReading.choiceScoring, .objectivePMI)
+        XCTAssertEqual(eval.choiceReading.answerReasoning, .element)
+        let experiment = try XCTUnwrap(NNetnav.parseAsRoot(["experiment", "--arms", "base", "--choice-scoring", "verb-first",
+                                                             "--answer-reasoning", "element"]) as? ExperimentCommand)
+        XCTAssertEqual(try experiment.settings.choiceScoring, .verbFirst)
+        XCTAssertEqual(try experiment.settings.answerReasoning, .element)
+        // The defaults are recorded as absent, so folders written before these options still compare equal.
+        let plain = try XCTUnwrap(NNetnav.parseAsRoot(["experiment", "--arms", "base"]) as? ExperimentCommand)
+        XCTAssertNil(try plain.settings.choiceScoring)
+        XCTAssertNil(try plain.settings.answerReasoning)
+        XCTAssertThrowsError(try NNetnav.parseAsRoot(["eval", "--choice-scoring", "loudest"]))
+    }
+
     func testTrainRejectsOutOfRangeValuesNamingTheOption() {
         for (option, value) in [("--steps", "-1"), ("--batch-size", "0"), ("--seq-len", "-5"), ("--val-fraction", "1.5"),
                                 ("--lora-rank", "0"), ("--threads", "0")] {

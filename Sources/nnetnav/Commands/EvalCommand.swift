@@ -89,13 +89,7 @@ struct EvalCommand: AsyncParsableCommand {
                                             discussion: "free: the model writes an answer (and, when it names no valid action, chooses among the page's valid actions); choice: it only chooses, by likelihood, among the page's valid actions written as whole answers in the trained format — one scoring call per step; auto (the default): choice for an in-process model, free for a server."))
     var decoding: DecodingChoice = .auto
 
-    @Option(name: .long, help: ArgumentHelp("How choice decoding reads the candidates' likelihoods: joint or verb-first.",
-                                            discussion: ChoiceScoring.argumentDiscussion))
-    var choiceScoring: ChoiceScoring = .joint
-
-    @Option(name: .long, help: ArgumentHelp("What each scored candidate says before its action: empty or element (what the policy was trained on).",
-                                            discussion: AnswerReasoning.argumentDiscussion))
-    var answerReasoning: AnswerReasoning = .empty
+    @OptionGroup var choiceReading: ChoiceReadingOptions
 
     @Option(name: .long, help: ArgumentHelp("Give an episode up after this many identical actions in a row (the same typing anywhere), or this many unparseable ones; 0: run every episode to --max-steps.",
                                             discussion: "WebArena's early stop (--repeating_action_failure_th and --parsing_failure_th, both 3), which NNetnav's evaluation uses. Scrolls count only when the page did not change."))
@@ -316,8 +310,8 @@ struct EvalCommand: AsyncParsableCommand {
                                 constrainedFallback: constrainedFallback, maxCandidates: maxCandidates,
                                 decoding: try decoding.resolved(for: policyOptions.policy.spec(option: "--policy")))
         agent.earlyStop = EarlyStop(parsingFailures: earlyStop, repeatedActions: earlyStop)
-        agent.choiceScoring = choiceScoring
-        agent.answerReasoning = answerReasoning
+        agent.choiceScoring = choiceReading.choiceScoring
+        agent.answerReasoning = choiceReading.answerReasoning
         return agent
     }
 

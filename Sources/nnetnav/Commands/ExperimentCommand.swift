@@ -76,13 +76,7 @@ struct ExperimentCommand: AsyncParsableCommand {
                                             discussion: "choice (the default): the most likely of the page's valid actions and answer texts, written as whole answers; it can never write a goto or an answer that is not on the page. free: the model writes its answer (a goto, any answer text), and an unparseable one falls back to the choice."))
     var decoding: PolicyDecoding = .choice
 
-    @Option(name: .long, help: ArgumentHelp("How choice decoding reads the candidates' likelihoods: joint or verb-first.",
-                                            discussion: ChoiceScoring.argumentDiscussion))
-    var choiceScoring: ChoiceScoring = .joint
-
-    @Option(name: .long, help: ArgumentHelp("What the oracle's training targets and every arm's scored candidates say before the action: empty or element.",
-                                            discussion: AnswerReasoning.argumentDiscussion))
-    var answerReasoning: AnswerReasoning = .empty
+    @OptionGroup var choiceReading: ChoiceReadingOptions
 
     @Option(name: .long, help: ArgumentHelp("How the scripted solutions (the oracle's data, the teacher-forced references) reach their pages: clicks or as-written.",
                                             discussion: "clicks (the default): every goto step is replaced by the shortest path of link clicks found on the live site, or by typing the URL's query into the page's search box; a step with no such path stays a goto. as-written: the solutions' own gotos, which a policy choosing among the page's elements can never take."))
@@ -126,8 +120,8 @@ struct ExperimentCommand: AsyncParsableCommand {
             s.collapseScrollRuns = collapseScrolls ? true : nil
             s.matchRows = matchRows
             s.decoding = decoding
-            s.choiceScoring = choiceScoring == .joint ? nil : choiceScoring
-            s.answerReasoning = answerReasoning == .empty ? nil : answerReasoning
+            s.choiceScoring = choiceReading.choiceScoring == .joint ? nil : choiceReading.choiceScoring
+            s.answerReasoning = choiceReading.answerReasoning == .empty ? nil : choiceReading.answerReasoning
             s.solutionNavigation = solutions == .asWritten ? nil : solutions
             s.instances = instances
             s.seed = seed
