@@ -45,34 +45,29 @@ struct PolicyRollout {
                 let modelSeconds = (clock.now - asked).inSeconds
                 rollout.usage = rollout.usage + decision.usage
                 var taken = decision.action
-                var referenceStep: (action: BrowserAction, offered: Bool, logProbability: Double?, candidates: Int,
-                                    withinVerb: Double?, verbCandidates: Int)?
+                // Teacher forcing: the reference's action at this state and the candidates the policy had.
+                var forced: (action: BrowserAction, offered: [BrowserAction])?
                 if let reference {
-                    let forced = try await reference.decide(observation: observation, objective: objective(),
-                                                            previousActions: history, canGoBack: !history.isEmpty)
-                    let offered = agent.candidates(observation: observation, objective: objective(), canGoBack: !history.isEmpty)
-                    referenceStep = (forced.action, ReferenceAgreement.isOffered(forced.action, among: offered),
-                                     ReferenceAgreement.logProbability(of: forced.action, among: offered,
-                                                                       scores: decision.choiceLogProbabilities),
-                                     offered.count,
-                                     ReferenceAgreement.logProbability(of: forced.action, among: offered,
-                                                                       scores: decision.choiceLogProbabilities, withinVerb: true),
-                                     offered.filter { $0.verb == forced.action.verb }.count)
-                    taken = forced.action
+                    let action = try await reference.decide(observation: observation, objective: objective(),
+                                                            previousActions: history, canGoBack: !history.isEmpty).action
+                    forced = (action, agent.candidates(observation: observation, objective: objective(), canGoBack: !history.isEmpty))
+                    taken = action
                 }
                 let description = environment.describe(taken)
                 var step = TaskEpisode.Step(url: observation.url, observation: observation.text,
                                             modelOutput: decision.raw, action: decision.action.description,
                                             actionDescription: environment.describe(decision.action), valid: decision.action.isValid,
                                             constrained: decision.constrained, error: nil)
-                if let referenceStep {
-                    step.referenceAction = referenceStep.action.description
-                    step.matchesReference = ReferenceAgreement.agrees(decision.action, referenceStep.action)
-                    step.referenceOffered = referenceStep.offered
-                    step.referenceLogProbability = referenceStep.logProbability
-                    step.candidateCount = referenceStep.candidates
-                    step.referenceLogProbabilityWithinVerb = referenceStep.withinVerb
-                    step.verbCandidateCount = referenceStep.verbCandidates
+                if let (reference, offered) = forced {
+                    let scores = decision.choiceLogProbabilities
+                    step.referenceAction = reference.description
+                    step.matchesReference = ReferenceAgreement.agrees(decision.action, reference)
+                    step.referenceOffered = ReferenceAgreement.isOffered(reference, among: offered)
+                    step.referenceLogProbability = ReferenceAgreement.logProbability(of: reference, among: offered, scores: scores)
+                    step.candidateCount = offered.count
+                    step.referenceLogProbabilityWithinVerb = ReferenceAgreement.logProbability(of: reference, among: offered,
+                                                                                               scores: scores, withinVerb: true)
+                    step.verbCandidateCount = offered.filter { $0.verb == reference.verb }.count
                 }
                 if case .stop(let answer) = taken {
                     step.timing = StepTiming(modelSeconds: modelSeconds, measured: decision.timing, browserSeconds: 0)
