@@ -18,7 +18,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
-        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries, through the system's -dev packages.
@@ -28,6 +27,8 @@ let package = Package(
                        providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
 
         // Shared plumbing: project layout, progress bars, JSONL.
         .target(name: "NNetnavSupport"),
@@ -79,14 +80,10 @@ let package = Package(
             "WebBrowser", "LanguageModels", "NNetnavSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        // PostgreSQL as a shared crawl store and work queue, for crawls on many machines; its own
-        // target so that only the command line (and its tests) pay for building the client.
-        .target(name: "PostgresStore", dependencies: [
-            "Pipeline", "LanguageModels", "NNetnavSupport",
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        // PostgreSQL as a shared crawl store and work queue, for crawls on many machines. The client is
+        // libpq (Debian's libpq-dev, TLS through the system's OpenSSL): a Swift client package would
+        // bring two BoringSSL copies to compile, several minutes of every from-scratch build.
+        .target(name: "PostgresStore", dependencies: ["CLibPQ", "Pipeline", "LanguageModels", "NNetnavSupport"]),
         // `nnetnav view`: a read-only local web UI over a crawl store.
         .target(name: "CrawlViewer", dependencies: [
             "NNetnavSupport",

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium: the second browser backend (JavaScript sites, MiniWoB++); its tests skip without it.
-APT_PACKAGES=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev libopenblas-dev pkg-config python3 python3-pip chromium postgresql)
+APT_PACKAGES=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev libopenblas-dev libpq-dev pkg-config python3 python3-pip chromium postgresql)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,8 +1,6 @@
 import Foundation
-import Logging
 import NNetnavSupport
 import Pipeline
-import PostgresNIO
 
 /// A crawl shared by any number of worker processes through PostgreSQL.
 ///
@@ -55,12 +53,12 @@ public final class PostgresCrawlBackend: CrawlBackend {
         let indexes = plans.map { Int64($0.index) }
         let json = String(decoding: try JSONEncoder.sortedKeys.encode(config), as: UTF8.self)
         let siteList = sites.joined(separator: ",")
-        let logger = session.logger
         return try await session.transaction { connection in
-            try await connection.run("SELECT pg_advisory_xact_lock(7245102)", logger)
-            let rows = try await connection.run("SELECT model, sites, episodes, config_json FROM run WHERE id = 1", logger)
+            try await connection.run("SELECT pg_advisory_xact_lock(7245102)")
+            let rows = try await connection.run("SELECT model, sites, episodes, config_json FROM run WHERE id = 1")
             if let row = rows.first {
-                let (storedModel, storedSites, storedEpisodes, storedConfig) = try row.decode((String, String, Int64, String).self)
+                let storedModel = try row.decode(0, as: String.self), storedSites = try row.decode(1, as: String.self)
+                let storedEpisodes = try row.decode(2, as: Int64.self), storedConfig = try row.decode(3, as: String.self)
                 let fix = "give every worker the same --model, --sites, --episodes and config as the first"
                 guard storedModel == model else {
                     throw PostgresStoreError.mismatchedRun("it was started with model \(storedModel), not \(model); \(fix)")
@@ -78,23 +76,20 @@ public final class PostgresCrawlBackend: CrawlBackend {
                 try await connection.run("""
                     INSERT INTO run (id, created_at, model, sites, episodes, config_json)
                     VALUES (1, \(CrawlRows.now()), \(model), \(siteList), \(Int64(episodes)), \(json))
-                    """, logger)
+                    """)
             }
             try await connection.run("""
                 INSERT INTO episode_queue (idx) SELECT unnest(\(indexes)::BIGINT[]) ON CONFLICT (idx) DO NOTHING
-                """, logger)
+                """)
             // A new worker retries what failed before, as a resumed SQLite crawl does.
             try await connection.run("""
                 UPDATE episode_queue SET status = 'pending' WHERE status = 'failed' AND idx = ANY(\(indexes)::BIGINT[])
-                """, logger)
+                """)
             let done = try await connection.run("""
                 SELECT count(*) FROM episode_queue WHERE status = 'completed' AND idx = ANY(\(indexes)::BIGINT[])
-                """, logger).first!.decode(Int64.self)
-            var kept: [String] = []
-            for try await instruction in try await connection.query("SELECT instruction FROM demonstrations ORDER BY id",
-                                                                     logger: logger).decode(String.self) {
-                kept.append(instruction)
-            }
+                """).first!.decode(0, as: Int64.self)
+            let kept = try await connection.run("SELECT instruction FROM demonstrations ORDER BY id")
+                .map { try $0.decode(0, as: String.self) }
             return CrawlBeginning(alreadyDone: Int(done), remaining: plans.count - Int(done), keptInstructions: kept)
         }
     }
@@ -115,7 +110,7 @@ public final class PostgresCrawlBackend: CrawlBackend {
                 RETURNING idx
                 """)
             if let row = claimed.first {
-                let index = Int(try row.decode(Int64.self))
+                let index = Int(try row.decode(0, as: Int64.self))
                 guard let plan = plans[index] else { throw PostgresStoreError.mismatchedRun("claimed unplanned episode \(index)") }
                 return PostgresEpisodeClaim(backend: self, plan: plan, token: token)
             }
@@ -124,9 +119,9 @@ public final class PostgresCrawlBackend: CrawlBackend {
             let running = try await session.query("""
                 SELECT count(*), COALESCE(EXTRACT(EPOCH FROM min(lease_expires) - now()), 0)::DOUBLE PRECISION
                 FROM episode_queue WHERE status = 'running' AND idx = ANY(\(indexes)::BIGINT[])
-                """).first!.decode((Int64, Double).self)
-            guard running.0 > 0 else { return nil }
-            let wait = min(max(running.1, 0.05), max(leaseSeconds / 4, 0.05))
+                """).first!
+            guard try running.decode(0, as: Int64.self) > 0 else { return nil }
+            let wait = min(max(try running.decode(1, as: Double.self), 0.05), max(leaseSeconds / 4, 0.05))
             try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
         }
     }

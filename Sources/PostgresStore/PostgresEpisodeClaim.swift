@@ -1,7 +1,6 @@
 import Foundation
 import NNetnavSupport
 import Pipeline
-import PostgresNIO
 
 /// One episode leased from the shared queue. Its rows are kept in memory and committed together
 /// by `finish`, fenced on the lease token; a heartbeat renews the lease while the episode runs and
@@ -72,31 +71,31 @@ final class PostgresEpisodeClaim: EpisodeClaim, @unchecked Sendable {
         heartbeat?.cancel()
         let buffered = buffer.withLock { $0 }
         guard !buffered.lost, let start = buffered.start else { throw PostgresStoreError.leaseLost(episode: plan.index) }
-        let index = plan.index, token = token, logger = backend.session.logger
+        let index = plan.index, token = token
         let episodeRow = CrawlRows.episode(plan, startURL: start.url, account: start.account, shard: start.shard,
                                            instance: start.instance, startedAt: start.at, outcome: outcome)
         let demoRows = try demonstrations.map { (depth: $0.depth, row: try CrawlRows.demonstration($0, episode: index)) }
         let skippedNotes = Dictionary(skipped.map { ($0.depth, $0.reason) }, uniquingKeysWith: { _, b in b })
         return try await backend.session.transaction { connection in
             let holder = try await connection.run(
-                "SELECT lease_token, status FROM episode_queue WHERE idx = \(Int64(index)) FOR UPDATE", logger)
-            let current = try holder.first?.decode((String?, String).self)
-            guard let current, current.0 == token, current.1 == "running" else {
+                "SELECT lease_token, status FROM episode_queue WHERE idx = \(Int64(index)) FOR UPDATE")
+            guard let current = holder.first, try current.decode(0, as: String?.self) == token,
+                  try current.decode(1, as: String.self) == "running" else {
                 throw PostgresStoreError.leaseLost(episode: index)
             }
-            try await connection.run("DELETE FROM episodes WHERE idx = \(Int64(index))", logger)
-            try await connection.run(CrawlTable.episodes.insertQuery(episodeRow), logger)
+            try await connection.run("DELETE FROM episodes WHERE idx = \(Int64(index))")
+            try await connection.run(CrawlTable.episodes.insertQuery(episodeRow))
             for step in buffered.steps.keys.sorted() {
-                try await connection.run(CrawlTable.steps.insertQuery(buffered.steps[step]!), logger)
+                try await connection.run(CrawlTable.steps.insertQuery(buffered.steps[step]!))
             }
-            for call in buffered.calls { try await connection.run(CrawlTable.modelCalls.insertQuery(call), logger) }
+            for call in buffered.calls { try await connection.run(CrawlTable.modelCalls.insertQuery(call)) }
             // Another worker may have committed the same instruction first: that demonstration is
             // dropped here and its checkpoint says why, as a merge of shards does.
             var notes = skippedNotes
             var kept = 0
             for demo in demoRows {
                 let inserted = try await connection.run(CrawlTable.demonstrations.insertQuery(
-                    demo.row, suffix: " ON CONFLICT (normalized_instruction) DO NOTHING RETURNING id"), logger)
+                    demo.row, suffix: " ON CONFLICT (normalized_instruction) DO NOTHING RETURNING id"))
                 if inserted.isEmpty {
                     notes[demo.depth] = CrawlStoreMerge.duplicateNote
                 } else {
@@ -106,13 +105,13 @@ final class PostgresEpisodeClaim: EpisodeClaim, @unchecked Sendable {
             }
             for depth in buffered.checkpoints.keys.sorted() {
                 let row = CrawlRows.checkpoint(buffered.checkpoints[depth]!, episode: index, note: notes[depth])
-                try await connection.run(CrawlTable.checkpoints.insertQuery(row), logger)
+                try await connection.run(CrawlTable.checkpoints.insertQuery(row))
             }
             try await connection.run("""
                 UPDATE episode_queue SET status = 'completed', commits = commits + 1, lease_token = NULL,
                     lease_expires = NULL, error = NULL
                 WHERE idx = \(Int64(index))
-                """, logger)
+                """)
             return kept
         }
     }

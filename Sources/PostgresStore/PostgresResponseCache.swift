@@ -1,6 +1,5 @@
 import Foundation
 import LanguageModels
-import PostgresNIO
 
 /// The response cache in PostgreSQL (`--cache postgres://…`), shared by every crawl worker, so an
 /// episode redone on another machine replays its calls instead of paying for them again. Same
@@ -19,7 +18,7 @@ public final class PostgresResponseCache: ResponseStore {
 
     public func response(forKey key: String) async throws -> ChatResponse? {
         guard let row = try await session.query("SELECT response FROM responses WHERE key = \(key)").first else { return nil }
-        return try ResponseCache.Entry.response(fromJSON: try row.decode(String.self), key: key)
+        return try ResponseCache.Entry.response(fromJSON: try row.decode(0, as: String.self), key: key)
     }
 
     public func store(_ response: ChatResponse, model: String, request: ChatRequest) async throws {
@@ -36,6 +35,6 @@ public final class PostgresResponseCache: ResponseStore {
 
     /// Number of stored responses.
     public func count() async throws -> Int {
-        Int(try await session.query("SELECT count(*) FROM responses").first!.decode(Int64.self))
+        Int(try await session.query("SELECT count(*) FROM responses").first!.decode(0, as: Int64.self))
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import PostgresNIO
 
 /// The shared crawl store's schema, versioned like the SQLite store's (`CrawlStore.migrator`): each
 /// migration runs once, recorded in `nnetnav_migrations`, under an advisory lock so that workers
@@ -82,22 +81,18 @@ enum PostgresSchema {
     /// Applies the migrations this database has not seen yet.
     static func migrate(_ session: PostgresSession) async throws {
         try await session.transaction { connection in
-            try await connection.run("SELECT pg_advisory_xact_lock(7245101)", session.logger)
+            try await connection.run("SELECT pg_advisory_xact_lock(7245101)")
             try await connection.run("""
                 CREATE TABLE IF NOT EXISTS nnetnav_migrations (
                     version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
-                """, session.logger)
-            var applied: Set<String> = []
-            for try await version in try await connection.query("SELECT version FROM nnetnav_migrations",
-                                                                 logger: session.logger).decode(String.self) {
-                applied.insert(version)
-            }
+                """)
+            let applied = Set(try await connection.run("SELECT version FROM nnetnav_migrations")
+                .map { try $0.decode(0, as: String.self) })
             for migration in migrations where !applied.contains(migration.version) {
                 for statement in migration.statements {
-                    try await connection.run(PostgresQuery(unsafeSQL: statement), session.logger)
+                    try await connection.run(PostgresQuery(unsafeSQL: statement))
                 }
-                try await connection.run("INSERT INTO nnetnav_migrations (version) VALUES (\(migration.version))",
-                                         session.logger)
+                try await connection.run("INSERT INTO nnetnav_migrations (version) VALUES (\(migration.version))")
             }
         }
     }

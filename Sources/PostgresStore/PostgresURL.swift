@@ -1,5 +1,4 @@
 import Foundation
-import PostgresNIO
 
 /// A PostgreSQL server named the libpq way: `postgres://user[:password]@host[:port]/database`
 /// (`postgresql://` too), with `?host=/socket/dir` for a Unix socket and `?sslmode=disable|prefer|require`.
@@ -50,21 +49,18 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
         text.replacingOccurrences(of: #"://([^:@/]+):[^@/]*@"#, with: "://$1:[redacted]@", options: .regularExpression)
     }
 
-    var clientConfiguration: PostgresClient.Configuration {
-        var configuration: PostgresClient.Configuration
-        if let socketDirectory {
-            configuration = .init(unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user,
-                                  password: password, database: database)
-        } else {
-            let tls: PostgresClient.Configuration.TLS = switch sslMode {
-            case "require": .require(.makeClientConfiguration())
-            case "prefer": .prefer(.makeClientConfiguration())
-            default: .disable
-            }
-            configuration = .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
-        }
-        configuration.options.maximumConnections = 8
-        return configuration
+    /// The URL as libpq's `keyword='value'` connection string (libpq also reads `PGPASSWORD` and
+    /// `~/.pgpass` when the URL has no password).
+    var connectionInfo: String {
+        var pairs: [(String, String)] = [
+            ("host", socketDirectory ?? host), ("port", String(port)), ("user", user), ("dbname", database),
+            ("sslmode", sslMode), ("connect_timeout", "10"), ("application_name", "nnetnav"),
+        ]
+        if let password { pairs.append(("password", password)) }
+        return pairs.map { key, value in
+            let quoted = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+            return "\(key)='\(quoted)'"
+        }.joined(separator: " ")
     }
 }
 

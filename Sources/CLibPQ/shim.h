@@ -1,0 +1,4 @@
+#ifndef NNETNAV_CLIBPQ_SHIM_H
+#define NNETNAV_CLIBPQ_SHIM_H
+#include <libpq-fe.h>
+#endif
