@@ -35,7 +35,7 @@ public enum ChatModelHTTPServer {
             let body: [String: Any] = [
                 "id": "test-double", "object": "chat.completion", "model": json["model"] as? String ?? "",
                 "choices": [["index": 0, "message": ["role": "assistant", "content": answer.text],
-                             "finish_reason": answer.finishReason == "choice" ? "stop" : (answer.finishReason ?? "stop")]],
+                             "finish_reason": answer.finishReason == "choice" ? "stop" : answer.finishReason]],
                 "usage": ["prompt_tokens": answer.usage.promptTokens, "completion_tokens": answer.usage.completionTokens],
             ]
             var headers = HTTPFields()
