@@ -135,6 +135,41 @@ final class EvaluationReportPageTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: after.appendingPathComponent("tasks/shop_1_abc.html").path))
     }
 
+    /// Two teacher-forced runs of the same tasks are compared step by step: matches paired by task and
+    /// step (McNemar), and the log-probability of the reference as a task-clustered mean difference,
+    /// with and without the scrolls; steps whose references differ are not paired.
+    func testTeacherForcedRunsAreComparedOnTheirReferenceSteps() {
+        func run(_ label: String, matches: [[Bool]], scores: [[Double]]) -> [TaskEpisode] {
+            zip(matches, scores).enumerated().map { task, pair in
+                var e = Self.episode(task + 1, passed: false)
+                e.steps = zip(pair.0, pair.1).enumerated().map { i, step in
+                    var s = e.steps[0]
+                    s.referenceAction = i == 0 ? "scroll [down]" : "click [\(i)]"
+                    s.matchesReference = step.0
+                    s.referenceLogProbability = step.1
+                    return s
+                }
+                return e
+            }
+        }
+        let before = run("base", matches: [[true, false, false], [true, false]], scores: [[-0.5, -3, -2], [-0.1, -4]])
+        var after = run("pruned", matches: [[true, true, false], [false, false]], scores: [[-0.7, -1, -2.5], [-2.1, -5]])
+        after[1].steps[1].referenceAction = "click [9]"
+        let comparison = EvaluationComparison(beforeLabel: "base", before: before, afterLabel: "pruned", after: after)
+        let steps = comparison.referenceSteps
+        XCTAssertEqual(steps?.steps, 4, "the step whose reference differs is not paired")
+        XCTAssertEqual(steps.map { [$0.matched.bothPassed, $0.matched.onlyA, $0.matched.onlyB, $0.matched.neither] }, [1, 1, 1, 1])
+        // Task 1: (−0.2 + 2 − 0.5) / 3 = 0.4333; task 2: −2.0; the mean of the two task means.
+        XCTAssertEqual(steps?.logProbability?.difference ?? 0, (1.3 / 3 - 2) / 2, accuracy: 1e-9)
+        XCTAssertEqual(steps?.logProbability?.clusters, 2)
+        // Without the scrolls only task 1's two clicks remain: (2 − 0.5) / 2.
+        XCTAssertEqual(steps?.logProbabilityWithoutScrolls?.difference ?? 0, 0.75, accuracy: 1e-9)
+        XCTAssertTrue(comparison.table.contains("reference steps matched (teacher-forced, 4 paired steps)"), comparison.table)
+        let untouched = EvaluationComparison(beforeLabel: "a", before: [Self.episode(1, passed: true)],
+                                             afterLabel: "b", after: [Self.episode(1, passed: false)])
+        XCTAssertNil(untouched.referenceSteps, "runs that were not teacher-forced have no step comparison")
+    }
+
     /// Each new page as a person sees it: no console error (the pages' policy forbids script, so an
     /// escaped-badly `<script>` would also show up here), the key elements present after load, the
     /// injected script not run, and a screenshot.

@@ -31,6 +31,8 @@ public struct EvaluationComparison: Sendable {
     public var onlyAfter: Int
     /// Per site: the paired tasks' rates before and after.
     public var bySite: [String: (before: SuccessRate, after: SuccessRate)]
+    /// When both runs were teacher-forced: their reference steps compared.
+    public var referenceSteps: ReferenceStepComparison?
 
     /// `before` and `after` as their reports list them (the order `HTMLReport.pageNames` names pages by).
     public init(beforeLabel: String, before: [TaskEpisode], afterLabel: String, after: [TaskEpisode]) {
@@ -67,6 +69,8 @@ public struct EvaluationComparison: Sendable {
                              current.after + SuccessRate(passed: a.succeeded ? 1 : 0, total: 1))
         }
         bySite = sites
+        referenceSteps = ReferenceStepComparison(beforeLabel: beforeLabel, afterLabel: afterLabel,
+                                                 pairs: pairs.map { (Self.key(before[$0.0]), before[$0.0], after[$0.1]) })
     }
 
     /// What makes two attempts the same task: the evaluation's episode key (task and seed), or site
@@ -103,6 +107,7 @@ public struct EvaluationComparison: Sendable {
                      "  before \(beforeRate.text)", "  after  \(afterRate.text)", "  " + paired.text,
                      "  fixed (failed → success) \(fixed.count), broken (success → failed) \(broken.count)"]
         if onlyBefore + onlyAfter > 0 { lines.append("  unpaired: \(onlyBefore) only before, \(onlyAfter) only after") }
+        lines += (referenceSteps?.lines ?? []).map { "  " + $0 }
         return lines.joined(separator: "\n")
     }
 }

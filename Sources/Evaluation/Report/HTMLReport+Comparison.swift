@@ -56,6 +56,10 @@ extension HTMLReport {
         <h2>Paired tasks</h2>\(counts)
         <table id="sites"><thead><tr><th>site</th><th>before</th><th>after</th></tr></thead><tbody>\(siteRows)</tbody></table>
         <div class="charts">\(chart)</div>
+        \(c.referenceSteps.map { r -> HTML in
+            let items: [HTML] = r.lines.map { "<li>\($0)</li>" }
+            return "<h2>Reference steps (teacher-forced)</h2><ul id=\"reference-steps\">\(items)</ul>"
+        } ?? .empty)
         <h2>Fixed: failed before, success after (\(c.fixed.count))</h2>\(flipRows(c.fixed, "fixed"))
         <h2>Broken: success before, failed after (\(c.broken.count))</h2>\(flipRows(c.broken, "broken"))
         """

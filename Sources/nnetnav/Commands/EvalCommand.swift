@@ -79,7 +79,7 @@ struct EvalCommand: AsyncParsableCommand {
     var reportOnly: String?
 
     @Option(name: .long, help: ArgumentHelp("With --report-only DIR: also write DIR/comparison.html, comparing the evaluation folder BEFORE (e.g. the base model) with DIR (after).",
-                                            discussion: "Both rates with 95% intervals, the paired counts of the tasks both ran with McNemar's test, per-site rates, and the tasks that flipped (failed → success, success → failed), linking to their pages in both reports."))
+                                            discussion: "Both rates with 95% intervals, the paired counts of the tasks both ran with McNemar's test, per-site rates, and the tasks that flipped (failed → success, success → failed), linking to their pages in both reports. When both were teacher-forced (--follow-reference), also their reference steps paired by task and step: matches with McNemar's test, and the log-probability each gave the reference as a task-clustered mean difference with its 95% t interval."))
     var compare: String?
 
     @Flag(inversion: .prefixedNo, help: "With --decoding free: re-ask with the page's valid actions as choices when an answer does not parse.")
