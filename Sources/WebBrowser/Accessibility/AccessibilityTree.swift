@@ -222,10 +222,30 @@ struct AccessibilityTreeBuilder {
             return
         }
         let element = open.element
-        let name = names.name(of: element, role: open.role)
+        let name = open.role == "row" && !Self.isAuthorNamed(element)
+            ? Self.visibleText(of: open.children) : names.name(of: element, role: open.role)
         out.append(AccessibilityNode(id: element.index + 1, role: open.role, name: name,
                                      properties: properties(of: element, role: open.role, traits: open.traits),
                                      children: open.children, element: element))
+    }
+
+    /// Whether an author attribute names the element (`aria-label`, `aria-labelledby`, `title`).
+    private static func isAuthorNamed(_ element: HTMLElement) -> Bool {
+        element.ariaAttribute("aria-label")?.isBlank == false || element.ariaAttribute("aria-labelledby") != nil
+            || element.attribute("title")?.isBlank == false
+    }
+
+    /// A row's name as the Chromium backend shows it: Chromium 156 leaves table rows unnamed and
+    /// that backend (`PageSnapshotter`) names each from the text of its descendants, each text
+    /// node's name joined by one space, whatever the markup between them.
+    static func visibleText(of nodes: [AccessibilityNode]) -> String {
+        var parts: [String] = []
+        var stack = Array(nodes.reversed())
+        while let node = stack.popLast() {
+            if node.role == "StaticText", !node.name.isEmpty { parts.append(node.name) }
+            stack.append(contentsOf: node.children.reversed())
+        }
+        return parts.joined(separator: " ")
     }
 
     private func optionNode(_ option: HTMLElement, in select: HTMLElement) -> AccessibilityNode {

@@ -13,7 +13,7 @@ enum RoleMapping {
         "gridcell", "group", "heading", "img", "image", "insertion", "link", "list", "listbox", "listitem", "log",
         "main", "mark", "marquee", "math", "menu", "menubar", "menuitem", "menuitemcheckbox", "menuitemradio",
         "meter", "navigation", "none", "note", "option", "paragraph", "presentation", "progressbar", "radio",
-        "radiogroup", "region", "row", "rowgroup", "rowheader", "scrollbar", "search", "searchbox", "separator",
+        "radiogroup", "region", "row", "rowgroup", "rowheader", "scrollbar", "search", "searchbox", "sectionfooter", "sectionheader", "separator",
         "slider", "spinbutton", "status", "strong", "subscript", "suggestion", "superscript", "switch", "tab",
         "table", "tablist", "tabpanel", "term", "textbox", "time", "timer", "toolbar", "tooltip", "tree",
         "treegrid", "treeitem",
@@ -135,14 +135,15 @@ enum RoleMapping {
         "dd": "definition", "del": "deletion", "details": "group", "dfn": "term", "dialog": "dialog", "dl": "DescriptionList",
         "dt": "term", "em": "emphasis", "fieldset": "group", "figure": "figure", "form": "form", "h1": "heading",
         "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading", "hgroup": "group",
-        "hr": "separator", "html": "RootWebArea", "iframe": "Iframe", "ins": "insertion", "label": "LabelText",
+        "hr": "separator", "abbr": "Abbr", "html": "RootWebArea", "iframe": "Iframe", "ins": "insertion", "label": "LabelText",
         "legend": "Legend", "main": "main", "mark": "mark", "math": "MathMLMath", "menu": "list", "meter": "meter",
         "nav": "navigation", "ol": "list", "optgroup": "group", "option": "option", "output": "status",
         "p": "paragraph", "progress": "progressbar", "s": "deletion", "search": "search", "strong": "strong",
-        "sub": "subscript", "sup": "superscript", "table": "table", "tbody": "rowgroup", "textarea": "textbox",
-        "tfoot": "rowgroup", "thead": "rowgroup", "time": "time", "tr": "row", "ul": "list",
+        "sub": "subscript", "sup": "superscript", "table": "table", "textarea": "textbox",
+        "time": "time", "tr": "row", "ul": "list",
         // Chromium's own roles where ARIA has none or a coarser one (its tree prints these, so the
-        // native tree must too): a description list, a figure caption, and MathML's elements.
+        // native tree must too): a description list, a figure caption, an abbreviation (named by
+        // its title) and MathML's elements.
         "figcaption": "Figcaption", "mi": "MathMLIdentifier", "mn": "MathMLNumber", "mo": "MathMLOperator",
         "mrow": "MathMLRow", "mfrac": "MathMLFraction", "msup": "MathMLSup", "msub": "MathMLSub",
         "msubsup": "MathMLSubSup", "mover": "MathMLOver", "munder": "MathMLUnder", "munderover": "MathMLUnderOver",
@@ -152,20 +153,32 @@ enum RoleMapping {
 
     /// Tags whose implicit role depends on attributes or context (`a` with `href`, `li` in a list...).
     static let contextualRoleTags: Set<String> = [
-        "a", "area", "aside", "footer", "header", "img", "input", "li", "section", "select", "summary", "td",
+        "a", "area", "aside", "footer", "header", "thead", "tbody", "tfoot", "img", "input", "li", "section", "select", "summary", "td",
         "th", "g", "image", "svg",
     ]
+
+    /// Inline handlers of the mouse-button events that make Chromium expose an anchor as a link.
+    static let clickHandlerAttributes = ["onclick", "onmousedown", "onmouseup", "ondblclick", "onauxclick"]
 
     static func implicitRole(of element: HTMLElement, hasName: () -> Bool) -> String {
         if !element.tagTraits.contains(.contextualRole) { return element.tagRole ?? "generic" }
         switch element.tag {
         case "a", "area":
-            // SVG links may still use xlink:href.
-            return element.hasAttribute("href") || element.hasAttribute("xlink:href") ? "link" : "generic"
+            // SVG links may still use xlink:href. Chromium also makes an anchor a link when it
+            // listens for mouse clicks; the listeners markup shows are its inline handlers.
+            if element.hasAttribute("href") || element.hasAttribute("xlink:href") { return "link" }
+            return clickHandlerAttributes.contains(where: element.hasAttribute) ? "link" : "generic"
+        case "thead", "tbody", "tfoot":
+            // Chromium leaves a table's row groups out of its tree (no computed role: WPT
+            // table-roles) unless focusable or named, when they are `rowgroup`.
+            let exposed = isFocusable(element) || globalARIAAttributes.contains { element.ariaAttribute($0) != nil }
+            return exposed ? "rowgroup" : "none"
         case "aside":
             return insideSectioning(element) && !hasName() ? "generic" : "complementary"
-        case "footer": return insideSectioning(element) ? "generic" : "contentinfo"
-        case "header": return insideSectioning(element) ? "generic" : "banner"
+        // Scoped to sectioning content, Chromium 156 maps them to ARIA 1.3's section header and
+        // footer (html-aam's tentative roles-contextual; its older roles.html still says generic).
+        case "footer": return insideSectioning(element) ? "sectionfooter" : "contentinfo"
+        case "header": return insideSectioning(element) ? "sectionheader" : "banner"
         case "img":
             if let alt = element.attribute("alt"), alt.isEmpty,
                !globalARIAAttributes.contains(where: { element.ariaAttribute($0) != nil }), !element.hasAttribute("title") {
@@ -257,17 +270,18 @@ enum RoleMapping {
         return "columnheader"
     }
 
-    /// Roles whose name may come from their content (AccName 1.2 "name from: contents").
+    /// Roles whose name may come from their content (AccName 1.2 "name from: contents"), and
+    /// `term`, which Chromium 156 names from its text (a `<dt>` or `<dfn>` shows as `term 'word'`).
     static let nameFromContentRoles: Set<String> = [
         "button", "cell", "checkbox", "columnheader", "gridcell", "heading", "link", "menuitem",
         "menuitemcheckbox", "menuitemradio", "option", "radio", "row", "rowheader", "switch", "tab",
         "tooltip", "treeitem", "caption", "sectionhead", "LabelText", "Legend", "DisclosureTriangle",
-        "comment", "suggestion",
+        "comment", "suggestion", "term",
     ]
 
     /// Roles that never take a name (AccName: "name prohibited"); their name is empty.
     static let nameProhibitedRoles: Set<String> = [
         "code", "deletion", "emphasis", "generic", "insertion", "mark", "none", "paragraph",
-        "presentation", "strong", "subscript", "superscript", "time", "definition", "term",
+        "presentation", "strong", "subscript", "superscript", "time", "definition",
     ]
 }
