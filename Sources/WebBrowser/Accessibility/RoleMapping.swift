@@ -139,8 +139,8 @@ enum RoleMapping {
         "legend": "Legend", "main": "main", "mark": "mark", "math": "MathMLMath", "menu": "list", "meter": "meter",
         "nav": "navigation", "ol": "list", "optgroup": "group", "option": "option", "output": "status",
         "p": "paragraph", "progress": "progressbar", "s": "deletion", "search": "search", "strong": "strong",
-        "sub": "subscript", "sup": "superscript", "table": "table", "textarea": "textbox",
-        "time": "time", "tr": "row", "ul": "list",
+        "sub": "subscript", "sup": "superscript", "textarea": "textbox",
+        "time": "time", "ul": "list",
         // Chromium's own roles where ARIA has none or a coarser one (its tree prints these, so the
         // native tree must too): a description list, a figure caption, an abbreviation (named by
         // its title) and MathML's elements.
@@ -153,8 +153,8 @@ enum RoleMapping {
 
     /// Tags whose implicit role depends on attributes or context (`a` with `href`, `li` in a list...).
     static let contextualRoleTags: Set<String> = [
-        "a", "area", "aside", "footer", "header", "thead", "tbody", "tfoot", "img", "input", "li", "section", "select", "summary", "td",
-        "th", "g", "image", "svg",
+        "a", "area", "aside", "footer", "header", "img", "input", "li", "section", "select", "summary",
+        "table", "thead", "tbody", "tfoot", "tr", "td", "th", "g", "image", "svg",
     ]
 
     /// Inline handlers of the mouse-button events that make Chromium expose an anchor as a link.
@@ -204,6 +204,10 @@ enum RoleMapping {
             guard let details = element.parent, details.tag == "details",
                   details.elementChildren.first(where: { $0.tag == "summary" }) === element else { return "generic" }
             return "DisclosureTriangle"
+        case "table": return element.isLayoutTable ? "LayoutTable" : "table"
+        case "tr":
+            guard let table = table(of: element) else { return "generic" }
+            return table.isLayoutTable && explicitRole(table) == nil ? "LayoutTableRow" : "row"
         case "td": return cellRole(element)
         case "th": return headerCellRole(element)
         default: return element.tagRole ?? "generic"
@@ -249,6 +253,7 @@ enum RoleMapping {
         switch explicitRole(table) {
         case "grid", "treegrid": return "gridcell"
         case "none": return "none"
+        case nil where table.isLayoutTable: return "LayoutTableCell"
         default: return "cell"
         }
     }
@@ -271,12 +276,13 @@ enum RoleMapping {
     }
 
     /// Roles whose name may come from their content (AccName 1.2 "name from: contents"), and
-    /// `term`, which Chromium 156 names from its text (a `<dt>` or `<dfn>` shows as `term 'word'`).
+    /// `term`, which Chromium 156 names from its text (a `<dt>` or `<dfn>` shows as `term 'word'`),
+    /// as it names a layout table's cells.
     static let nameFromContentRoles: Set<String> = [
         "button", "cell", "checkbox", "columnheader", "gridcell", "heading", "link", "menuitem",
         "menuitemcheckbox", "menuitemradio", "option", "radio", "row", "rowheader", "switch", "tab",
         "tooltip", "treeitem", "caption", "sectionhead", "LabelText", "Legend", "DisclosureTriangle",
-        "comment", "suggestion", "term",
+        "comment", "suggestion", "term", "LayoutTableCell",
     ]
 
     /// Roles that never take a name (AccName: "name prohibited"); their name is empty.
