@@ -236,7 +236,8 @@ struct AccessibleNameComputer {
             // figure-name-no-figcaption. The older accname-computation-by-element/figure still expects it.
             return nil
         case "table":
-            return childContent("caption")
+            // Chromium names a table from its caption, else from its `summary` attribute.
+            return childContent("caption") ?? nonEmpty(element.attribute("summary"))
         case "optgroup":
             return nonEmpty(element.attribute("label"))
         case "option":
@@ -244,7 +245,11 @@ struct AccessibleNameComputer {
             return nil
         case "iframe":
             return nonEmpty(element.attribute("title"))
-        case "svg", "g", "image", "circle", "ellipse", "line", "path", "polygon", "polyline", "rect", "text", "use":
+        case "use":
+            // SVG-AAM: the `<title>` child is the host language label; a `<use>` shows a copy of
+            // the symbol it references, whose own title names that copy (`SVGUse.symbolTitle`).
+            return childContent("title") ?? SVGUse.symbolTitle(of: element, in: document)
+        case "svg", "g", "image", "circle", "ellipse", "line", "path", "polygon", "polyline", "rect", "text":
             // SVG-AAM: the `<title>` child is the host language label.
             return childContent("title")
         case "a" where element.ancestor(where: { $0.tag == "svg" }) != nil:
@@ -279,7 +284,8 @@ struct AccessibleNameComputer {
                 sub.removed = context.removed || Visibility.hidesSubtree(e, state: state)
                 sub.invisible = e.style.visibilityHidden ?? context.invisible
                 let part = compute(e, role: role(of: e), sub)
-                if Visibility.isBlock(e) { out += " " + part + " " } else { out += part }
+                // Chromium also keeps an inline `<svg>` icon's name apart from the text beside it.
+                if Visibility.isBlock(e) || e.tag == "svg" { out += " " + part + " " } else { out += part }
             }
         }
         return out

@@ -154,7 +154,7 @@ enum RoleMapping {
     /// Tags whose implicit role depends on attributes or context (`a` with `href`, `li` in a list...).
     static let contextualRoleTags: Set<String> = [
         "a", "area", "aside", "footer", "header", "img", "input", "li", "section", "select", "summary",
-        "table", "thead", "tbody", "tfoot", "tr", "td", "th", "g", "image", "svg",
+        "table", "thead", "tbody", "tfoot", "tr", "td", "th", "g", "image", "svg", "use",
     ]
 
     /// Inline handlers of the mouse-button events that make Chromium expose an anchor as a link.
@@ -195,7 +195,13 @@ enum RoleMapping {
         case "g": return hasName() || svgTitle(of: element) != nil ? "group" : "generic"
         // Chromium 156 shows a named `<svg>` (aria-label, aria-labelledby, title, or a `<title>`
         // child: the usual icon) as one image; an unnamed one as a container.
-        case "svg": return hasName() || svgTitle(of: element) != nil ? "img" : "generic"
+        case "svg":
+            if hasName() || svgTitle(of: element) != nil { return "img" }
+            // An unnamed outermost `<svg>` is Chromium's SvgRoot, shown when something inside it
+            // is (the tree builder drops an empty one); a nested one is a plain container.
+            return element.ancestor(where: { $0.tag == "svg" }) == nil ? "SvgRoot" : "generic"
+        // A `<use>` showing a titled symbol is that symbol's group (`SVGUse`).
+        case "use": return hasName() ? "group" : "generic"
         case "select":
             let size = Int(element.attribute("size") ?? "") ?? 0
             return element.hasAttribute("multiple") || size > 1 ? "listbox" : "combobox"
@@ -281,7 +287,7 @@ enum RoleMapping {
     static let nameFromContentRoles: Set<String> = [
         "button", "cell", "checkbox", "columnheader", "gridcell", "heading", "link", "menuitem",
         "menuitemcheckbox", "menuitemradio", "option", "radio", "row", "rowheader", "switch", "tab",
-        "tooltip", "treeitem", "caption", "sectionhead", "LabelText", "Legend", "DisclosureTriangle",
+        "tooltip", "treeitem", "sectionhead", "LabelText", "Legend", "DisclosureTriangle",
         "comment", "suggestion", "term", "LayoutTableCell",
     ]
 
