@@ -232,6 +232,13 @@ struct AccessibilityTreeBuilder {
             return
         }
         let element = open.element
+        if open.role == "generic", element.hasAttribute("title"), !AccessibleNameComputer.hasAuthorLabel(element),
+           properties(of: element, role: open.role, traits: open.traits).isEmpty {
+            // Chromium 156 shows a plain container named only by its title as nothing at all
+            // (WebArena's tree would print `generic 'tooltip'`): its content stays.
+            out += open.children
+            return
+        }
         let name = open.role == "row" && !Self.isAuthorNamed(element)
             ? Self.visibleText(of: open.children) : names.name(of: element, role: open.role)
         out.append(AccessibilityNode(id: element.index + 1, role: open.role, name: name,

@@ -130,8 +130,9 @@ struct AccessibleNameComputer {
             if !text.isBlank { return text }
         }
 
-        // 2I: tooltip (SVG links also take xlink:title, SVG-AAM).
-        if let title = element.attribute("title") ?? element.attribute("xlink:title"), !title.isBlank {
+        // 2I: tooltip (SVG links also take xlink:title, SVG-AAM). Chromium 156 takes no name
+        // from a plain container's title inside another element's content.
+        if context.isRoot || role != "generic", let title = element.attribute("title") ?? element.attribute("xlink:title"), !title.isBlank {
             return title
         }
         if element.tag == "input" || element.tag == "textarea",
@@ -262,20 +263,49 @@ struct AccessibleNameComputer {
         }
     }
 
+    static func hasAuthorLabel(_ element: HTMLElement) -> Bool {
+        guard element.hasARIAAttributes else { return false }
+        return element.ariaAttribute("aria-label")?.isBlank == false || element.ariaAttribute("aria-labelledby") != nil
+            || element.ariaAttribute("aria-labeledby") != nil
+    }
+
     /// 2F: the text of the children, with spaces around block-level boxes.
     private func contentText(_ element: HTMLElement, _ context: Context) -> String {
         var out = ""
         let closedDetails = element.tag == "details" && !state.isOpen(element)
-        var previousWasText = false
+        // The text node just visited (nil after an element) and what came before it, to see
+        // text nodes that a comment split (the DOM here keeps no comments).
+        var previousText: String?
+        var previousAppended = false
+        var textAfterInlineElement = false
+        var lastWasInlineElement = false
         for child in element.children {
-            defer { if case .text = child { previousWasText = true } else { previousWasText = false } }
             switch child {
             case .text(let t):
-                // Two text nodes side by side were split by a comment: keep the words apart.
-                if previousWasText { out += " " }
+                var text = t.text
+                defer {
+                    textAfterInlineElement = previousText == nil && lastWasInlineElement
+                    previousText = t.text
+                    lastWasInlineElement = false
+                }
+                if let previous = previousText {
+                    if previous.isBlank, textAfterInlineElement, text.first?.isWhitespace == true {
+                        // An inline element, white space alone, a comment, then text starting
+                        // with white space: Chromium's name keeps neither space
+                        // (`<span>1/50</span> <!-- c --> United` is "1/50United").
+                        if previousAppended { out.removeLast(previous.count) }
+                        text = String(text.drop(while: \.isWhitespace))
+                    } else {
+                        // Two text nodes side by side were split by a comment: keep the words apart.
+                        out += " "
+                    }
+                }
+                previousAppended = false
                 if context.invisible && !(context.inLabelledBy && context.referencedHidden) { continue }
-                if !closedDetails || (context.inLabelledBy && context.referencedHidden) { out += t.text }
+                if !closedDetails || (context.inLabelledBy && context.referencedHidden) { out += text; previousAppended = true }
             case .element(let e):
+                previousText = nil
+                lastWasInlineElement = false
                 if e.tag == "br" { out += " "; continue }
                 if context.consumed?.indices.contains(e.index) == true { continue }
                 var sub = context
@@ -284,8 +314,14 @@ struct AccessibleNameComputer {
                 sub.removed = context.removed || Visibility.hidesSubtree(e, state: state)
                 sub.invisible = e.style.visibilityHidden ?? context.invisible
                 let part = compute(e, role: role(of: e), sub)
-                // Chromium also keeps an inline `<svg>` icon's name apart from the text beside it.
-                if Visibility.isBlock(e) || e.tag == "svg" { out += " " + part + " " } else { out += part }
+                // Chromium also keeps apart from the text beside them an inline `<svg>` icon's
+                // name and a name an author gave (aria-label, aria-labelledby).
+                if Visibility.isBlock(e) || e.tag == "svg" || Self.hasAuthorLabel(e) {
+                    out += " " + part + " "
+                } else {
+                    out += part
+                    lastWasInlineElement = true
+                }
             }
         }
         return out

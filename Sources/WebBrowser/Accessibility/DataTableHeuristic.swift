@@ -42,7 +42,6 @@ enum DataTableHeuristic {
         let tableBackground = background(of: table)
         let spaced = !(table.style.table.borderSpacingZero ?? (table.attribute("cellspacing").flatMap(pixels) == 0))
         let bordered = presentationalBorder(table)
-        let padded = table.attribute("cellpadding").flatMap(pixels) != 0
 
         var laidOut = 0, borderedCells = 0, backgroundCells = 0
         var sideCounts = [0, 0, 0, 0]
@@ -51,7 +50,7 @@ enum DataTableHeuristic {
             for cell in cells(of: row) {
                 if cell.tag == "th" { return true }
                 if ["headers", "abbr", "axis", "scope"].contains(where: { cell.attribute($0)?.isEmpty == false }) { return true }
-                guard isLaidOut(cell, padded: padded) else { continue }
+                guard isLaidOut(cell) else { continue }
                 laidOut += 1
                 if emptyCellsHidden(cell, below: table) { return true }
 
@@ -104,19 +103,14 @@ enum DataTableHeuristic {
         row.elementChildren.filter { $0.tag == "td" || $0.tag == "th" }
     }
 
-    /// Whether the cell is a laid-out box of some size: rendered, and not an empty cell that
-    /// `cellpadding="0"` leaves without width.
-    private static func isLaidOut(_ cell: HTMLElement, padded: Bool) -> Bool {
+    /// Whether the cell is laid out as a table cell (rendered, and not turned into an inline box).
+    /// Chromium also skips cells under 1px, which only an empty, unpadded and borderless cell can
+    /// be, and such a cell changes no count the decision makes.
+    private static func isLaidOut(_ cell: HTMLElement) -> Bool {
         if cell.style.displayNone || (cell.hasAttribute("hidden") && cell.style.display == nil) { return false }
         if let display = cell.style.display, display != "table-cell", display != "block", display != "inline-block",
            display != "flow-root", display != "list-item" { return false }
-        if padded { return true }
-        return cell.children.contains { child in
-            switch child {
-            case .text(let text): return !text.text.isBlank
-            case .element(let element): return !element.tagTraits.contains(.nonRendered) && !element.style.displayNone
-            }
-        }
+        return true
     }
 
     /// `empty-cells` is inherited: the nearest declaration from the cell up to its table.

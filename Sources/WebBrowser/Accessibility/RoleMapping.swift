@@ -213,7 +213,12 @@ enum RoleMapping {
         case "table": return element.isLayoutTable ? "LayoutTable" : "table"
         case "tr":
             guard let table = table(of: element) else { return "generic" }
-            return table.isLayoutTable && explicitRole(table) == nil ? "LayoutTableRow" : "row"
+            switch explicitRole(table) {
+            // A presentational table's rows and cells are presentational too (WAI-ARIA 1.2 §7.2).
+            case "none", "presentation": return "none"
+            case nil where table.isLayoutTable: return "LayoutTableRow"
+            default: return "row"
+            }
         case "td": return cellRole(element)
         case "th": return headerCellRole(element)
         default: return element.tagRole ?? "generic"
@@ -258,7 +263,7 @@ enum RoleMapping {
         guard let table = table(of: element) else { return "generic" }
         switch explicitRole(table) {
         case "grid", "treegrid": return "gridcell"
-        case "none": return "none"
+        case "none", "presentation": return "none"
         case nil where table.isLayoutTable: return "LayoutTableCell"
         default: return "cell"
         }
@@ -266,7 +271,9 @@ enum RoleMapping {
 
     private static func headerCellRole(_ element: HTMLElement) -> String {
         guard let table = table(of: element) else { return "generic" }
-        if explicitRole(table) == "none" { return "none" }
+        if explicitRole(table) == "none" || explicitRole(table) == "presentation" { return "none" }
+        // A lone header cell does not make a one-cell table a data table.
+        if table.isLayoutTable && explicitRole(table) == nil { return "LayoutTableCell" }
         switch (element.attribute("scope") ?? "").lowercased() {
         case "row", "rowgroup": return "rowheader"
         case "col", "colgroup": return "columnheader"
