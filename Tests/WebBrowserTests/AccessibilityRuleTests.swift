@@ -220,6 +220,18 @@ final class AccessibilityRuleTests: XCTestCase {
         XCTAssertEqual(try name("<h2 id=x><span>A</span> <span>B</span></h2>"), "A B")
     }
 
+    /// Chromium never uses the content of container roles (article, figure, group, table,
+    /// navigation...) for a name: a link wrapping an article card is unnamed, while an author's
+    /// label on such a container still counts in the ancestor's name.
+    func testContainerContentIsNoPartOfAName() throws {
+        XCTAssertEqual(try name("<a id=x href=/story><article><img src=a.png alt=Photo><h3>Title</h3></article></a>"), "")
+        XCTAssertEqual(try name("<a id=x href=/story><div><h3>Title</h3></div></a>"), "Title", "plain containers still count")
+        XCTAssertEqual(try name("<button id=x>Go <span role=group>now</span></button>"), "Go")
+        XCTAssertEqual(try name("<button id=x>Go <span role=group aria-label=later>now</span></button>"), "Go later")
+        XCTAssertEqual(try name("<h2 id=x>Top <figure><figcaption>cap</figcaption></figure></h2>"), "Top")
+        XCTAssertEqual(try name("<h2 id=x>Top <ul><li>one</li></ul></h2>"), "Top one", "lists do count")
+    }
+
     /// The Chromium backend prints names trimmed of every Unicode space at both ends, so a link
     /// whose text ends in `&nbsp;` and a text node of only `&nbsp;` show as there; an author's
     /// aria-label keeps its no-break spaces (WPT comp_label).

@@ -125,7 +125,8 @@ struct AccessibleNameComputer {
 
         // 2F: name from content.
         let fromContent = RoleTraits(role: role).contains(.nameFromContent)
-        if fromContent || !context.isRoot || element.tag == "label" || element.tag == "legend" {
+        let contributes = !context.isRoot && !RoleMapping.containerRolesWithoutContentName.contains(role)
+        if fromContent || contributes || (context.isRoot && (element.tag == "label" || element.tag == "legend")) {
             let text = contentText(element, context)
             if !text.isBlank { return text }
         }

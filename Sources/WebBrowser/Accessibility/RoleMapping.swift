@@ -298,6 +298,17 @@ enum RoleMapping {
         "comment", "suggestion", "term", "LayoutTableCell",
     ]
 
+    /// Container roles whose content Chromium never uses for a name, their own or an ancestor's:
+    /// a link wrapping an `<article>` card is unnamed, a heading holding a table skips it. Their
+    /// author name (aria-label, title, alt) still counts inside an ancestor's content. (An SVG
+    /// root's content does count: a link around an icon sprite is named by the icon's title.)
+    static let containerRolesWithoutContentName: Set<String> = [
+        "alert", "alertdialog", "application", "article", "banner", "blockquote", "complementary", "contentinfo",
+        "dialog", "document", "feed", "figure", "form", "grid", "group", "Iframe", "img", "listbox", "log", "main",
+        "marquee", "menu", "menubar", "navigation", "note", "radiogroup", "search", "sectionfooter", "sectionheader",
+        "table", "tablist", "tabpanel", "timer", "toolbar", "tree", "treegrid",
+    ]
+
     /// Roles that never take a name (AccName: "name prohibited"); their name is empty.
     static let nameProhibitedRoles: Set<String> = [
         "code", "deletion", "emphasis", "generic", "insertion", "mark", "none", "paragraph",
