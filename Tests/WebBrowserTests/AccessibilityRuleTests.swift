@@ -232,6 +232,21 @@ final class AccessibilityRuleTests: XCTestCase {
         XCTAssertEqual(try name("<h2 id=x>Top <ul><li>one</li></ul></h2>"), "Top one", "lists do count")
     }
 
+    /// An explicit live region reports its settings as Chromium does (`live`, `atomic`,
+    /// `relevant` with WAI-ARIA's defaults), so an empty one still prints a line.
+    func testLiveRegionProperties() throws {
+        let tree = AccessibilityTree.build(from: HTMLDocument.parse(html: """
+            <button>Save<span id=x aria-live=polite></span></button><div id=y aria-live=assertive aria-atomic=true aria-relevant=all>ok</div><span id=z aria-live=off></span>
+            """))
+        func properties(_ id: String) throws -> [String] {
+            try XCTUnwrap(tree.node(for: try XCTUnwrap(tree.document.element(withID: id)))).properties.map { "\($0.name): \($0.value)" }
+        }
+        XCTAssertEqual(try properties("x"), ["live: polite", "atomic: False", "relevant: additions text"])
+        XCTAssertEqual(try properties("y"), ["live: assertive", "atomic: True", "relevant: all"])
+        XCTAssertEqual(try properties("z"), [])
+        XCTAssertTrue(ObservationRenderer.render(tree).lines.contains { $0.text.hasSuffix("generic '' live: polite atomic: False relevant: additions text") })
+    }
+
     /// The Chromium backend prints names trimmed of every Unicode space at both ends, so a link
     /// whose text ends in `&nbsp;` and a text node of only `&nbsp;` show as there; an author's
     /// aria-label keeps its no-break spaces (WPT comp_label).

@@ -354,6 +354,12 @@ struct AccessibilityTreeBuilder {
             if let maximum { out.append(.init("valuemax", maximum)) }
             if let text = element.ariaAttribute("aria-valuetext") { out.append(.init("valuetext", text)) }
         }
+        if let live = aria("aria-live"), live == "polite" || live == "assertive" {
+            // A live region's settings, as Chromium reports them (CDP's defaults filled in).
+            out.append(.init("live", live))
+            out.append(.init("atomic", bool(aria("aria-atomic") == "true")))
+            out.append(.init("relevant", aria("aria-relevant") ?? "additions text"))
+        }
         if isDisabled(element) { out.append(.init("disabled", "True")) }
         if element.tag == "a" || element.tag == "area", role == "link", let href = element.attribute("href") {
             // Kept for programmatic users; the renderer leaves `url` out of the text as WebArena does.
