@@ -247,6 +247,20 @@ final class AccessibilityRuleTests: XCTestCase {
         XCTAssertTrue(ObservationRenderer.render(tree).lines.contains { $0.text.hasSuffix("generic '' live: polite atomic: False relevant: additions text") })
     }
 
+    /// Chromium stops a name from content once the computation has visited more than 100 nodes
+    /// (text nodes and elements with a role; plain spans are looked through): a cell holding a
+    /// long highlighted listing is named by its beginning.
+    func testNameFromContentStopsAfterAHundredNodes() throws {
+        let words = (1...150).map { "<span style='color:red'>w\($0)</span>" }.joined(separator: " ")
+        let name = try XCTUnwrap(try self.name("<table border=1><tr><td id=x><pre>\(words)</pre></td><td>b</td></tr></table>"))
+        XCTAssertTrue(name.hasPrefix("w1 w2 w3"), name)
+        XCTAssertFalse(name.contains("w150"), name)
+        // The cell and the pre, then text nodes: the word and the space after it alternate.
+        XCTAssertTrue(name.hasSuffix("w50"), name)
+        XCTAssertEqual(try self.name("<a id=x href=/>\((1...40).map { "<span>\($0)</span>" }.joined(separator: " "))</a>")?.hasSuffix("40"), true,
+                       "a name under the cap is whole")
+    }
+
     /// The Chromium backend prints names trimmed of every Unicode space at both ends, so a link
     /// whose text ends in `&nbsp;` and a text node of only `&nbsp;` show as there; an author's
     /// aria-label keeps its no-break spaces (WPT comp_label).

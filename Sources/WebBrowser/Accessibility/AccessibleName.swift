@@ -37,7 +37,16 @@ struct AccessibleNameComputer {
 
     /// Elements already used through aria-labelledby in one computation, which content
     /// recursion then skips (AccName: each node contributes once per cycle).
-    private final class Consumed { var indices: Set<Int> = [] }
+    /// What one name computation has walked: the nodes aria-labelledby used, and how many nodes
+    /// were visited, since Chromium stops reading content once a computation has visited more
+    /// than `maximumVisitedNodes` (a long code listing in a cell is named by its first part).
+    private final class Consumed {
+        var indices: Set<Int> = []
+        var visitedNodes = 0
+    }
+
+    /// Chromium's cap on the nodes one name computation visits (Blink's text-alternative walk).
+    static let maximumVisitedNodes = 100
 
     private struct Context {
         var root: HTMLElement
@@ -64,6 +73,7 @@ struct AccessibleNameComputer {
         // child's aria-labelledby took is skipped by the content of its ancestors too (WPT
         // comp_labelledby, two nested links sharing an image).
         context.consumed = Consumed()
+        context.consumed?.visitedNodes = 1
         let name = compute(element, role: role, context).collapsingWhitespace()
         // An author's aria-label keeps its spaces (WPT comp_label: a leading or trailing no-break
         // space is part of the name); names from content and text are shown trimmed.
@@ -281,6 +291,17 @@ struct AccessibleNameComputer {
         var textAfterInlineElement = false
         var lastWasInlineElement = false
         for child in element.children {
+            // Text nodes and elements with a role of their own count; plain containers are
+            // looked through, as Chromium leaves them out of its tree.
+            if let walked = context.consumed {
+                if walked.visitedNodes > Self.maximumVisitedNodes { break }
+                switch child {
+                case .text: walked.visitedNodes += 1
+                case .element(let e):
+                    let childRole = role(of: e)
+                    if childRole != "generic" && childRole != "none" { walked.visitedNodes += 1 }
+                }
+            }
             switch child {
             case .text(let t):
                 var text = t.text
