@@ -29,6 +29,9 @@ struct AgreementBench: AsyncParsableCommand {
     @Flag(help: "Native browser without the pages' <style> sheets (inline style only): the cascade's contribution.")
     var noStyleSheets = false
 
+    @Option(help: "Folder to write each page's two observations to (`<page>.native.txt`, `<page>.chromium.txt`), to trace a difference to its markup.")
+    var saveObservations: String?
+
     func run() async throws {
         guard ChromiumBrowser.isInstalled else {
             throw ValidationError("Chromium is not installed: apt-get install -y chromium (or set CHROMIUM_PATH)")
@@ -96,6 +99,13 @@ struct AgreementBench: AsyncParsableCommand {
                              String(format: "%.1f", nativeTime), "stalled", "-"])
                 progress.advance()
                 continue
+            }
+            if let saveObservations {
+                let folder = URL(fileURLWithPath: saveObservations)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                let stem = name.replacingOccurrences(of: "/", with: "_")
+                try nativeText.write(to: folder.appendingPathComponent(stem + ".native.txt"), atomically: true, encoding: .utf8)
+                try chromiumText.write(to: folder.appendingPathComponent(stem + ".chromium.txt"), atomically: true, encoding: .utf8)
             }
             let agreement = ObservationAgreement(nativeText, chromiumText)
             let lines = agreement.matched + max(agreement.onlyInFirst.count, agreement.onlyInSecond.count)

@@ -33,6 +33,17 @@ final class DisagreementCausesTests: XCTestCase {
                        "causes add up to the lines the rate counts as differing")
     }
 
+    /// A UTF-8 page Chromium decoded as windows-1252 pairs its lines with the native tree's.
+    func testTextDecodedAsWindows1252IsACharsetDifference() {
+        XCTAssertEqual(DisagreementCauses.asWindows1252(utf8: "It’s “new” – é"), "Itâ€™s â€œnewâ€\u{9D} â€“ Ã©")
+        XCTAssertNil(DisagreementCauses.asWindows1252(utf8: "plain ASCII"))
+        let agreement = ObservationAgreement("[1] RootWebArea 'P'\n\t[2] StaticText 'It’s here'\n\t[3] link 'Go'",
+                                             "[1] RootWebArea 'P'\n\t[2] StaticText 'Itâ€™s here'\n\t[3] link 'Go'")
+        var causes = DisagreementCauses()
+        causes.add(agreement, markupText: "P It’s here Go")
+        XCTAssertEqual(causes.lines, ["charset: UTF-8 read as windows-1252 by Chromium": 1])
+    }
+
     func testNameRulesTellHowNamesDiffer() {
         XCTAssertEqual(DisagreementCauses.nameRule("Sign in", "SIGN IN"), "letter case (text-transform)")
         XCTAssertEqual(DisagreementCauses.nameRule("ab", "a b"), "spacing between elements")

@@ -20,7 +20,7 @@ final class AccessibilityTreeTests: XCTestCase {
             ("<input id=x type=checkbox>", "checkbox"), ("<input id=x type=submit>", "button"), ("<select id=x><option>a</select>", "combobox"),
             ("<select id=x multiple><option>a</select>", "listbox"), ("<h3 id=x>h</h3>", "heading"), ("<ul id=x><li>a</ul>", "list"),
             ("<nav id=x>n</nav>", "navigation"), ("<main id=x>m</main>", "main"), ("<header id=x>h</header>", "banner"),
-            ("<article><header id=x>h</header></article>", "generic"), ("<section id=x>s</section>", "generic"),
+            ("<article><header id=x>h</header></article>", "sectionheader"), ("<section id=x>s</section>", "generic"),
             ("<section id=x aria-label=S>s</section>", "region"), ("<img id=x src=a alt=pic>", "img"),
             ("<table><tr><th id=x>h</th></tr><tr><td>c</td></tr></table>", "columnheader"),
             ("<table><tr><th id=x>h</th><td>c</td></tr></table>", "rowheader"),
@@ -50,10 +50,10 @@ final class AccessibilityTreeTests: XCTestCase {
             ("<input id=x type=image alt=Buy>", "Buy"),
             ("<fieldset id=x><legend>Shipping</legend><input></fieldset>", "Shipping"),
             ("<table id=x><caption>Orders</caption><tr><td>1</td></tr></table>", "Orders"),
-            ("<figure id=x><img src=a alt=p><figcaption>Chart</figcaption></figure>", "Chart"),
+            ("<figure id=x title=Chart><img src=a alt=p><figcaption>Caption</figcaption></figure>", "Chart"),
             ("<div id=h hidden>Secret label</div><button id=x aria-labelledby=h>b</button>", "Secret label"),
             ("<label for=x>Qty <select><option>3</option></select> items</label><input id=x>", "Qty 3 items"),
-            ("<span id=x title='Just a title'></span>", "Just a title"),
+            ("<img id=x src=a.png title='Just a title'>", "Just a title"),
             ("<h2 id=x>Top <div>stories</div></h2>", "Top stories"),
         ]
         for (html, name) in cases { XCTAssertEqual(try node(html, "x").name, name, html) }

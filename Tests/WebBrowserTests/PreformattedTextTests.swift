@@ -34,10 +34,10 @@ final class PreformattedTextTests: XCTestCase {
     }
 
     func testNamesFromContentStayCollapsed() {
-        let html = "<html><body><table><tr><td><pre>a\n  b</pre></td></tr></table><pre><a href=/x>go\n  there</a></pre></body></html>"
+        let html = "<html><body><table border=1><tr><td><pre>a\n  b</pre></td><td>c</td></tr></table><pre><a href=/x>go\n  there</a></pre></body></html>"
         let tree = AccessibilityTree.build(from: HTMLDocument.parse(html: html))
         XCTAssertEqual(tree.nodes.first { $0.role == "cell" }?.name, "a b")
         XCTAssertEqual(tree.nodes.first { $0.role == "link" }?.name, "go there")
-        XCTAssertEqual(tree.nodes.filter { $0.role == "StaticText" }.map(\.name), ["a\n  b", "go\n  there"])
+        XCTAssertEqual(tree.nodes.filter { $0.role == "StaticText" }.map(\.name), ["a\n  b", "c", "go\n  there"])
     }
 }

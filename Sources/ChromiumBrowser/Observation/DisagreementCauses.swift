@@ -22,6 +22,12 @@ public struct DisagreementCauses: Sendable {
         let markup = markupText.filter { !$0.isWhitespace }
         var native = agreement.onlyInFirst
         var chromium = agreement.onlyInSecond
+        // The same text decoded two ways: a UTF-8 page without a declared charset, which Chromium
+        // reads as windows-1252 (`â€™` for `’`) and the native browser as UTF-8 (`CharsetDetection`).
+        pairOff(&native, &chromium) { n, c in
+            guard c.role == n.role, !n.name.isEmpty, c.name != n.name, Self.asWindows1252(utf8: n.name) == c.name else { return nil }
+            return ("charset: UTF-8 read as windows-1252 by Chromium", "\(n.role) '\(n.name.prefix(30))' vs '\(c.name.prefix(30))'")
+        }
         // Same (non-empty) name, different role.
         pairOff(&native, &chromium) { n, c in
             guard !n.name.isEmpty, c.name == n.name else { return nil }
@@ -69,6 +75,29 @@ public struct DisagreementCauses: Sendable {
         if a.contains(b) { return "native's longer" }
         return nil
     }
+
+    /// `text`'s UTF-8 bytes read as windows-1252 (its five unassigned bytes as C1 controls, as
+    /// browsers decode them); nil for pure ASCII, which reads the same either way.
+    static func asWindows1252(utf8 text: String) -> String? {
+        guard text.utf8.contains(where: { $0 >= 0x80 }) else { return nil }
+        var out = String.UnicodeScalarView()
+        for byte in text.utf8 {
+            if byte >= 0x80 && byte < 0xA0, let mapped = windows1252High[Int(byte - 0x80)] {
+                out.append(mapped)
+            } else {
+                out.append(Unicode.Scalar(byte))
+            }
+        }
+        return String(out)
+    }
+
+    /// windows-1252's 0x80–0x9F (nil: unassigned, decoded as the C1 control of the same number).
+    private static let windows1252High: [Unicode.Scalar?] = [
+        "\u{20AC}", nil, "\u{201A}", "\u{0192}", "\u{201E}", "\u{2026}", "\u{2020}", "\u{2021}",
+        "\u{02C6}", "\u{2030}", "\u{0160}", "\u{2039}", "\u{0152}", nil, "\u{017D}", nil,
+        nil, "\u{2018}", "\u{2019}", "\u{201C}", "\u{201D}", "\u{2022}", "\u{2013}", "\u{2014}",
+        "\u{02DC}", "\u{2122}", "\u{0161}", "\u{203A}", "\u{0153}", nil, "\u{017E}", "\u{0178}",
+    ]
 
     static func collapsed(_ text: String) -> String {
         text.split(whereSeparator: \.isWhitespace).joined(separator: " ")

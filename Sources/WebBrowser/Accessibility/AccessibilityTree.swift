@@ -45,8 +45,9 @@ public struct AccessibilityTree: Sendable {
     /// Builds the tree. `state` carries typed values and toggles; `focusedElement` is the index of
     /// the element with keyboard focus (the root is focused when nil).
     public static func build(from document: HTMLDocument, state: FormState = FormState(),
-                             focusedElement: Int? = nil) -> AccessibilityTree {
-        var builder = AccessibilityTreeBuilder(document: document, state: state, focusedElement: focusedElement)
+                             focusedElement: Int? = nil, subframes: SubframePlaceholders = .none) -> AccessibilityTree {
+        var builder = AccessibilityTreeBuilder(document: document, state: state, focusedElement: focusedElement,
+                                               subframes: subframes)
         return AccessibilityTree(root: builder.buildRoot(), document: document)
     }
 
@@ -58,6 +59,7 @@ public struct AccessibilityTree: Sendable {
     public static func computedRole(of element: HTMLElement, in document: HTMLDocument? = nil) -> String {
         RoleMapping.role(of: element, hasName: {
             if element.ariaAttribute("aria-label")?.isBlank == false || element.attribute("title")?.isBlank == false { return true }
+            if element.tag == "use" { return document.flatMap { SVGUse.symbolTitle(of: element, in: $0) } != nil }
             guard let references = element.ariaAttribute("aria-labelledby") else { return false }
             guard let document else { return true }
             return references.split(whereSeparator: \.isWhitespace).contains { document.element(withID: String($0)) != nil }
@@ -100,9 +102,11 @@ struct AccessibilityTreeBuilder {
     let syntheticBase: Int
     /// Resolves links against the document's base, looked up once, not per link.
     let links: URLResolution.Resolver
+    let subframes: SubframePlaceholders
 
-    init(document: HTMLDocument, state: FormState, focusedElement: Int?) {
+    init(document: HTMLDocument, state: FormState, focusedElement: Int?, subframes: SubframePlaceholders = .none) {
         self.document = document
+        self.subframes = subframes
         self.state = state
         self.focusedElement = focusedElement
         self.facts = document.factsCache.facts(of: document)
@@ -202,6 +206,12 @@ struct AccessibilityTreeBuilder {
                                               name: value.collapsingWhitespace(), properties: [], children: [],
                                               element: nil)]
             }
+        case "iframe":
+            // Two numbers per frame past the field values' (`syntheticBase + index`).
+            let root = syntheticBase + document.nodeCount + 2 * element.index
+            if let frame = subframes.document(for: element, resolve: links.resolve, ids: (root, root + 1)) {
+                children = [frame]
+            }
         case "details" where !state.isOpen(element):
             // A closed disclosure shows only its summary; loose text inside it is hidden too.
             if let summary = element.elementChildren.first(where: { $0.tag == "summary" }) {
@@ -217,15 +227,53 @@ struct AccessibilityTreeBuilder {
     /// Finishes an element whose children are all visited.
     private func close(_ open: OpenElement, into out: inout [AccessibilityNode]) {
         // Invisible or presentational elements vanish but their visible content stays.
-        if open.hidden || open.role == "none" {
+        if open.hidden || open.role == "none" || (open.role == "SvgRoot" && !Self.showsAnything(open.children)) {
             out += open.children
             return
         }
         let element = open.element
-        let name = names.name(of: element, role: open.role)
+        if open.role == "generic", element.hasAttribute("title"), !AccessibleNameComputer.hasAuthorLabel(element),
+           properties(of: element, role: open.role, traits: open.traits).isEmpty {
+            // Chromium 156 shows a plain container named only by its title as nothing at all
+            // (WebArena's tree would print `generic 'tooltip'`): its content stays.
+            out += open.children
+            return
+        }
+        let name = open.role == "row" && !Self.isAuthorNamed(element)
+            ? Self.visibleText(of: open.children) : names.name(of: element, role: open.role)
         out.append(AccessibilityNode(id: element.index + 1, role: open.role, name: name,
                                      properties: properties(of: element, role: open.role, traits: open.traits),
                                      children: open.children, element: element))
+    }
+
+    /// Whether any of the nodes would print a line: a role other than a plain container, or a
+    /// name. Chromium leaves an SVG root out when nothing inside it is shown.
+    static func showsAnything(_ nodes: [AccessibilityNode]) -> Bool {
+        var stack = nodes
+        while let node = stack.popLast() {
+            if (node.role != "generic" && node.role != "none") || !node.name.isEmpty { return true }
+            stack.append(contentsOf: node.children)
+        }
+        return false
+    }
+
+    /// Whether an author attribute names the element (`aria-label`, `aria-labelledby`, `title`).
+    private static func isAuthorNamed(_ element: HTMLElement) -> Bool {
+        element.ariaAttribute("aria-label")?.isBlank == false || element.ariaAttribute("aria-labelledby") != nil
+            || element.attribute("title")?.isBlank == false
+    }
+
+    /// A row's name as the Chromium backend shows it: Chromium 156 leaves table rows unnamed and
+    /// that backend (`PageSnapshotter`) names each from the text of its descendants, each text
+    /// node's name joined by one space, whatever the markup between them.
+    static func visibleText(of nodes: [AccessibilityNode]) -> String {
+        var parts: [String] = []
+        var stack = Array(nodes.reversed())
+        while let node = stack.popLast() {
+            if node.role == "StaticText", !node.name.isEmpty { parts.append(node.name) }
+            stack.append(contentsOf: node.children.reversed())
+        }
+        return parts.joined(separator: " ")
     }
 
     private func optionNode(_ option: HTMLElement, in select: HTMLElement) -> AccessibilityNode {
@@ -305,6 +353,12 @@ struct AccessibilityTreeBuilder {
             if let minimum { out.append(.init("valuemin", minimum)) }
             if let maximum { out.append(.init("valuemax", maximum)) }
             if let text = element.ariaAttribute("aria-valuetext") { out.append(.init("valuetext", text)) }
+        }
+        if let live = aria("aria-live"), live == "polite" || live == "assertive" {
+            // A live region's settings, as Chromium reports them (CDP's defaults filled in).
+            out.append(.init("live", live))
+            out.append(.init("atomic", bool(aria("aria-atomic") == "true")))
+            out.append(.init("relevant", aria("aria-relevant") ?? "additions text"))
         }
         if isDisabled(element) { out.append(.init("disabled", "True")) }
         if element.tag == "a" || element.tag == "area", role == "link", let href = element.attribute("href") {

@@ -37,7 +37,16 @@ struct AccessibleNameComputer {
 
     /// Elements already used through aria-labelledby in one computation, which content
     /// recursion then skips (AccName: each node contributes once per cycle).
-    private final class Consumed { var indices: Set<Int> = [] }
+    /// What one name computation has walked: the nodes aria-labelledby used, and how many nodes
+    /// were visited, since Chromium stops reading content once a computation has visited more
+    /// than `maximumVisitedNodes` (a long code listing in a cell is named by its first part).
+    private final class Consumed {
+        var indices: Set<Int> = []
+        var visitedNodes = 0
+    }
+
+    /// Chromium's cap on the nodes one name computation visits (Blink's text-alternative walk).
+    static let maximumVisitedNodes = 100
 
     private struct Context {
         var root: HTMLElement
@@ -49,7 +58,6 @@ struct AccessibleNameComputer {
         var removed = false
         /// `visibility: hidden` inherited; a descendant with `visibility: visible` shows again.
         var invisible = false
-        /// Created on the first aria-labelledby reference: most names never need one.
         var consumed: Consumed?
         var hidden: Bool {
             get { removed || invisible }
@@ -61,7 +69,19 @@ struct AccessibleNameComputer {
     func name(of element: HTMLElement, role: String) -> String {
         var context = Context(root: element)
         context.hidden = false  // callers only ask for rendered elements
-        return compute(element, role: role, context).collapsingWhitespace()
+        // One record of the nodes aria-labelledby used, for the whole computation: a node a
+        // child's aria-labelledby took is skipped by the content of its ancestors too (WPT
+        // comp_labelledby, two nested links sharing an image).
+        context.consumed = Consumed()
+        context.consumed?.visitedNodes = 1
+        let name = compute(element, role: role, context).collapsingWhitespace()
+        // An author's aria-label keeps its spaces (WPT comp_label: a leading or trailing no-break
+        // space is part of the name); names from content and text are shown trimmed.
+        if let label = element.ariaAttribute("aria-label"), !label.isBlank,
+           element.ariaAttribute("aria-labelledby") == nil, element.ariaAttribute("aria-labeledby") == nil {
+            return name
+        }
+        return name.trimmingObservedSpaces()
     }
 
     private func role(of element: HTMLElement) -> String { facts.role(of: element) }
@@ -115,13 +135,15 @@ struct AccessibleNameComputer {
 
         // 2F: name from content.
         let fromContent = RoleTraits(role: role).contains(.nameFromContent)
-        if fromContent || !context.isRoot || element.tag == "label" || element.tag == "legend" {
+        let contributes = !context.isRoot && !RoleMapping.containerRolesWithoutContentName.contains(role)
+        if fromContent || contributes || (context.isRoot && (element.tag == "label" || element.tag == "legend")) {
             let text = contentText(element, context)
             if !text.isBlank { return text }
         }
 
-        // 2I: tooltip (SVG links also take xlink:title, SVG-AAM).
-        if let title = element.attribute("title") ?? element.attribute("xlink:title"), !title.isBlank {
+        // 2I: tooltip (SVG links also take xlink:title, SVG-AAM). Chromium 156 takes no name
+        // from a plain container's title inside another element's content.
+        if context.isRoot || role != "generic", let title = element.attribute("title") ?? element.attribute("xlink:title"), !title.isBlank {
             return title
         }
         if element.tag == "input" || element.tag == "textarea",
@@ -221,9 +243,13 @@ struct AccessibleNameComputer {
         case "fieldset":
             return childContent("legend")
         case "figure":
-            return childContent("figcaption")
+            // HTML-AAM names a figure from its figcaption; Chromium 156 no longer does (the
+            // caption stays a Figcaption node with its text), nor does html-aam's tentative
+            // figure-name-no-figcaption. The older accname-computation-by-element/figure still expects it.
+            return nil
         case "table":
-            return childContent("caption")
+            // Chromium names a table from its caption, else from its `summary` attribute.
+            return childContent("caption") ?? nonEmpty(element.attribute("summary"))
         case "optgroup":
             return nonEmpty(element.attribute("label"))
         case "option":
@@ -231,7 +257,11 @@ struct AccessibleNameComputer {
             return nil
         case "iframe":
             return nonEmpty(element.attribute("title"))
-        case "svg", "g", "image", "circle", "ellipse", "line", "path", "polygon", "polyline", "rect", "text", "use":
+        case "use":
+            // SVG-AAM: the `<title>` child is the host language label; a `<use>` shows a copy of
+            // the symbol it references, whose own title names that copy (`SVGUse.symbolTitle`).
+            return childContent("title") ?? SVGUse.symbolTitle(of: element, in: document)
+        case "svg", "g", "image", "circle", "ellipse", "line", "path", "polygon", "polyline", "rect", "text":
             // SVG-AAM: the `<title>` child is the host language label.
             return childContent("title")
         case "a" where element.ancestor(where: { $0.tag == "svg" }) != nil:
@@ -244,20 +274,60 @@ struct AccessibleNameComputer {
         }
     }
 
+    static func hasAuthorLabel(_ element: HTMLElement) -> Bool {
+        guard element.hasARIAAttributes else { return false }
+        return element.ariaAttribute("aria-label")?.isBlank == false || element.ariaAttribute("aria-labelledby") != nil
+            || element.ariaAttribute("aria-labeledby") != nil
+    }
+
     /// 2F: the text of the children, with spaces around block-level boxes.
     private func contentText(_ element: HTMLElement, _ context: Context) -> String {
         var out = ""
         let closedDetails = element.tag == "details" && !state.isOpen(element)
-        var previousWasText = false
+        // The text node just visited (nil after an element) and what came before it, to see
+        // text nodes that a comment split (the DOM here keeps no comments).
+        var previousText: String?
+        var previousAppended = false
+        var textAfterInlineElement = false
+        var lastWasInlineElement = false
         for child in element.children {
-            defer { if case .text = child { previousWasText = true } else { previousWasText = false } }
+            // Text nodes and elements with a role of their own count; plain containers are
+            // looked through, as Chromium leaves them out of its tree.
+            if let walked = context.consumed {
+                if walked.visitedNodes > Self.maximumVisitedNodes { break }
+                switch child {
+                case .text: walked.visitedNodes += 1
+                case .element(let e):
+                    let childRole = role(of: e)
+                    if childRole != "generic" && childRole != "none" { walked.visitedNodes += 1 }
+                }
+            }
             switch child {
             case .text(let t):
-                // Two text nodes side by side were split by a comment: keep the words apart.
-                if previousWasText { out += " " }
+                var text = t.text
+                defer {
+                    textAfterInlineElement = previousText == nil && lastWasInlineElement
+                    previousText = t.text
+                    lastWasInlineElement = false
+                }
+                if let previous = previousText {
+                    if previous.isBlank, textAfterInlineElement, text.first?.isWhitespace == true {
+                        // An inline element, white space alone, a comment, then text starting
+                        // with white space: Chromium's name keeps neither space
+                        // (`<span>1/50</span> <!-- c --> United` is "1/50United").
+                        if previousAppended { out.removeLast(previous.count) }
+                        text = String(text.drop(while: \.isWhitespace))
+                    } else {
+                        // Two text nodes side by side were split by a comment: keep the words apart.
+                        out += " "
+                    }
+                }
+                previousAppended = false
                 if context.invisible && !(context.inLabelledBy && context.referencedHidden) { continue }
-                if !closedDetails || (context.inLabelledBy && context.referencedHidden) { out += t.text }
+                if !closedDetails || (context.inLabelledBy && context.referencedHidden) { out += text; previousAppended = true }
             case .element(let e):
+                previousText = nil
+                lastWasInlineElement = false
                 if e.tag == "br" { out += " "; continue }
                 if context.consumed?.indices.contains(e.index) == true { continue }
                 var sub = context
@@ -266,7 +336,14 @@ struct AccessibleNameComputer {
                 sub.removed = context.removed || Visibility.hidesSubtree(e, state: state)
                 sub.invisible = e.style.visibilityHidden ?? context.invisible
                 let part = compute(e, role: role(of: e), sub)
-                if Visibility.isBlock(e) { out += " " + part + " " } else { out += part }
+                // Chromium also keeps apart from the text beside them an inline `<svg>` icon's
+                // name and a name an author gave (aria-label, aria-labelledby).
+                if Visibility.isBlock(e) || e.tag == "svg" || Self.hasAuthorLabel(e) {
+                    out += " " + part + " "
+                } else {
+                    out += part
+                    lastWasInlineElement = true
+                }
             }
         }
         return out

@@ -5,7 +5,7 @@ enum PreformattedText {
     static func name(of text: String, _ whiteSpace: WhiteSpace) -> String {
         switch whiteSpace {
         case .collapse:
-            return text.collapsingWhitespace()
+            return text.collapsingWhitespace().trimmingObservedSpaces()
         case .preserve:
             return trimmed(Substring(text))
         case .preserveBreaks:

@@ -13,7 +13,7 @@ enum RoleMapping {
         "gridcell", "group", "heading", "img", "image", "insertion", "link", "list", "listbox", "listitem", "log",
         "main", "mark", "marquee", "math", "menu", "menubar", "menuitem", "menuitemcheckbox", "menuitemradio",
         "meter", "navigation", "none", "note", "option", "paragraph", "presentation", "progressbar", "radio",
-        "radiogroup", "region", "row", "rowgroup", "rowheader", "scrollbar", "search", "searchbox", "separator",
+        "radiogroup", "region", "row", "rowgroup", "rowheader", "scrollbar", "search", "searchbox", "sectionfooter", "sectionheader", "separator",
         "slider", "spinbutton", "status", "strong", "subscript", "suggestion", "superscript", "switch", "tab",
         "table", "tablist", "tabpanel", "term", "textbox", "time", "timer", "toolbar", "tooltip", "tree",
         "treegrid", "treeitem",
@@ -135,14 +135,15 @@ enum RoleMapping {
         "dd": "definition", "del": "deletion", "details": "group", "dfn": "term", "dialog": "dialog", "dl": "DescriptionList",
         "dt": "term", "em": "emphasis", "fieldset": "group", "figure": "figure", "form": "form", "h1": "heading",
         "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading", "hgroup": "group",
-        "hr": "separator", "html": "RootWebArea", "iframe": "Iframe", "ins": "insertion", "label": "LabelText",
+        "hr": "separator", "abbr": "Abbr", "html": "RootWebArea", "iframe": "Iframe", "ins": "insertion", "label": "LabelText",
         "legend": "Legend", "main": "main", "mark": "mark", "math": "MathMLMath", "menu": "list", "meter": "meter",
         "nav": "navigation", "ol": "list", "optgroup": "group", "option": "option", "output": "status",
         "p": "paragraph", "progress": "progressbar", "s": "deletion", "search": "search", "strong": "strong",
-        "sub": "subscript", "sup": "superscript", "table": "table", "tbody": "rowgroup", "textarea": "textbox",
-        "tfoot": "rowgroup", "thead": "rowgroup", "time": "time", "tr": "row", "ul": "list",
+        "sub": "subscript", "sup": "superscript", "textarea": "textbox",
+        "time": "time", "ul": "list",
         // Chromium's own roles where ARIA has none or a coarser one (its tree prints these, so the
-        // native tree must too): a description list, a figure caption, and MathML's elements.
+        // native tree must too): a description list, a figure caption, an abbreviation (named by
+        // its title) and MathML's elements.
         "figcaption": "Figcaption", "mi": "MathMLIdentifier", "mn": "MathMLNumber", "mo": "MathMLOperator",
         "mrow": "MathMLRow", "mfrac": "MathMLFraction", "msup": "MathMLSup", "msub": "MathMLSub",
         "msubsup": "MathMLSubSup", "mover": "MathMLOver", "munder": "MathMLUnder", "munderover": "MathMLUnderOver",
@@ -152,20 +153,32 @@ enum RoleMapping {
 
     /// Tags whose implicit role depends on attributes or context (`a` with `href`, `li` in a list...).
     static let contextualRoleTags: Set<String> = [
-        "a", "area", "aside", "footer", "header", "img", "input", "li", "section", "select", "summary", "td",
-        "th", "g", "image", "svg",
+        "a", "area", "aside", "footer", "header", "img", "input", "li", "section", "select", "summary",
+        "table", "thead", "tbody", "tfoot", "tr", "td", "th", "g", "image", "svg", "use",
     ]
+
+    /// Inline handlers of the mouse-button events that make Chromium expose an anchor as a link.
+    static let clickHandlerAttributes = ["onclick", "onmousedown", "onmouseup", "ondblclick", "onauxclick"]
 
     static func implicitRole(of element: HTMLElement, hasName: () -> Bool) -> String {
         if !element.tagTraits.contains(.contextualRole) { return element.tagRole ?? "generic" }
         switch element.tag {
         case "a", "area":
-            // SVG links may still use xlink:href.
-            return element.hasAttribute("href") || element.hasAttribute("xlink:href") ? "link" : "generic"
+            // SVG links may still use xlink:href. Chromium also makes an anchor a link when it
+            // listens for mouse clicks; the listeners markup shows are its inline handlers.
+            if element.hasAttribute("href") || element.hasAttribute("xlink:href") { return "link" }
+            return clickHandlerAttributes.contains(where: element.hasAttribute) ? "link" : "generic"
+        case "thead", "tbody", "tfoot":
+            // Chromium leaves a table's row groups out of its tree (no computed role: WPT
+            // table-roles) unless focusable or named, when they are `rowgroup`.
+            let exposed = isFocusable(element) || globalARIAAttributes.contains { element.ariaAttribute($0) != nil }
+            return exposed ? "rowgroup" : "none"
         case "aside":
             return insideSectioning(element) && !hasName() ? "generic" : "complementary"
-        case "footer": return insideSectioning(element) ? "generic" : "contentinfo"
-        case "header": return insideSectioning(element) ? "generic" : "banner"
+        // Scoped to sectioning content, Chromium 156 maps them to ARIA 1.3's section header and
+        // footer (html-aam's tentative roles-contextual; its older roles.html still says generic).
+        case "footer": return insideSectioning(element) ? "sectionfooter" : "contentinfo"
+        case "header": return insideSectioning(element) ? "sectionheader" : "banner"
         case "img":
             if let alt = element.attribute("alt"), alt.isEmpty,
                !globalARIAAttributes.contains(where: { element.ariaAttribute($0) != nil }), !element.hasAttribute("title") {
@@ -182,7 +195,13 @@ enum RoleMapping {
         case "g": return hasName() || svgTitle(of: element) != nil ? "group" : "generic"
         // Chromium 156 shows a named `<svg>` (aria-label, aria-labelledby, title, or a `<title>`
         // child: the usual icon) as one image; an unnamed one as a container.
-        case "svg": return hasName() || svgTitle(of: element) != nil ? "img" : "generic"
+        case "svg":
+            if hasName() || svgTitle(of: element) != nil { return "img" }
+            // An unnamed outermost `<svg>` is Chromium's SvgRoot, shown when something inside it
+            // is (the tree builder drops an empty one); a nested one is a plain container.
+            return element.ancestor(where: { $0.tag == "svg" }) == nil ? "SvgRoot" : "generic"
+        // A `<use>` showing a titled symbol is that symbol's group (`SVGUse`).
+        case "use": return hasName() ? "group" : "generic"
         case "select":
             let size = Int(element.attribute("size") ?? "") ?? 0
             return element.hasAttribute("multiple") || size > 1 ? "listbox" : "combobox"
@@ -191,6 +210,15 @@ enum RoleMapping {
             guard let details = element.parent, details.tag == "details",
                   details.elementChildren.first(where: { $0.tag == "summary" }) === element else { return "generic" }
             return "DisclosureTriangle"
+        case "table": return element.isLayoutTable ? "LayoutTable" : "table"
+        case "tr":
+            guard let table = table(of: element) else { return "generic" }
+            switch explicitRole(table) {
+            // A presentational table's rows and cells are presentational too (WAI-ARIA 1.2 §7.2).
+            case "none", "presentation": return "none"
+            case nil where table.isLayoutTable: return "LayoutTableRow"
+            default: return "row"
+            }
         case "td": return cellRole(element)
         case "th": return headerCellRole(element)
         default: return element.tagRole ?? "generic"
@@ -235,14 +263,17 @@ enum RoleMapping {
         guard let table = table(of: element) else { return "generic" }
         switch explicitRole(table) {
         case "grid", "treegrid": return "gridcell"
-        case "none": return "none"
+        case "none", "presentation": return "none"
+        case nil where table.isLayoutTable: return "LayoutTableCell"
         default: return "cell"
         }
     }
 
     private static func headerCellRole(_ element: HTMLElement) -> String {
         guard let table = table(of: element) else { return "generic" }
-        if explicitRole(table) == "none" { return "none" }
+        if explicitRole(table) == "none" || explicitRole(table) == "presentation" { return "none" }
+        // A lone header cell does not make a one-cell table a data table.
+        if table.isLayoutTable && explicitRole(table) == nil { return "LayoutTableCell" }
         switch (element.attribute("scope") ?? "").lowercased() {
         case "row", "rowgroup": return "rowheader"
         case "col", "colgroup": return "columnheader"
@@ -257,17 +288,30 @@ enum RoleMapping {
         return "columnheader"
     }
 
-    /// Roles whose name may come from their content (AccName 1.2 "name from: contents").
+    /// Roles whose name may come from their content (AccName 1.2 "name from: contents"), and
+    /// `term`, which Chromium 156 names from its text (a `<dt>` or `<dfn>` shows as `term 'word'`),
+    /// as it names a layout table's cells.
     static let nameFromContentRoles: Set<String> = [
         "button", "cell", "checkbox", "columnheader", "gridcell", "heading", "link", "menuitem",
         "menuitemcheckbox", "menuitemradio", "option", "radio", "row", "rowheader", "switch", "tab",
-        "tooltip", "treeitem", "caption", "sectionhead", "LabelText", "Legend", "DisclosureTriangle",
-        "comment", "suggestion",
+        "tooltip", "treeitem", "sectionhead", "LabelText", "Legend", "DisclosureTriangle",
+        "comment", "suggestion", "term", "LayoutTableCell",
+    ]
+
+    /// Container roles whose content Chromium never uses for a name, their own or an ancestor's:
+    /// a link wrapping an `<article>` card is unnamed, a heading holding a table skips it. Their
+    /// author name (aria-label, title, alt) still counts inside an ancestor's content. (An SVG
+    /// root's content does count: a link around an icon sprite is named by the icon's title.)
+    static let containerRolesWithoutContentName: Set<String> = [
+        "alert", "alertdialog", "application", "article", "banner", "blockquote", "complementary", "contentinfo",
+        "dialog", "document", "feed", "figure", "form", "grid", "group", "Iframe", "img", "listbox", "log", "main",
+        "marquee", "menu", "menubar", "navigation", "note", "radiogroup", "search", "sectionfooter", "sectionheader",
+        "table", "tablist", "tabpanel", "timer", "toolbar", "tree", "treegrid",
     ]
 
     /// Roles that never take a name (AccName: "name prohibited"); their name is empty.
     static let nameProhibitedRoles: Set<String> = [
         "code", "deletion", "emphasis", "generic", "insertion", "mark", "none", "paragraph",
-        "presentation", "strong", "subscript", "superscript", "time", "definition", "term",
+        "presentation", "strong", "subscript", "superscript", "time", "definition",
     ]
 }

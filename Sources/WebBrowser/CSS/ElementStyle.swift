@@ -10,16 +10,33 @@ struct ElementStyle: Sendable, Hashable {
     var visibilityHidden: Bool?
     /// How the element's text treats white space; nil = inherited (or the tag's default).
     var whiteSpace: WhiteSpace?
+    /// Borders, background and spacing, for telling data tables from layout tables.
+    var table = TableBoxStyle()
 
     var displayNone: Bool { display == "none" }
 
     static let none = ElementStyle()
     /// The properties the cascade keeps (`white-space-collapse` is CSS Text 4's longhand of `white-space`).
-    static let properties = ["display", "visibility", "white-space", "white-space-collapse"]
+    static let properties = ["display", "visibility", "white-space", "white-space-collapse"] + TableBoxStyle.properties
 
-    /// The cascade slot a property fills: the shorthand and the longhand of white space share one.
-    static func slot(of property: String) -> String {
-        property.hasPrefix("white-space") ? "white-space" : property
+    /// The cascade slots a property fills: the shorthand and the longhand of white space share
+    /// one; a border shorthand fills one per side and aspect.
+    static func slots(of property: String) -> [String] {
+        switch property {
+        case "display", "visibility": return [property]
+        case "white-space", "white-space-collapse": return ["white-space"]
+        default: return TableBoxStyle.slots(of: property)
+        }
+    }
+
+    /// Forgets a slot's value, before the cascade's winner for it is applied.
+    mutating func reset(slot: String) {
+        switch slot {
+        case "display": display = nil
+        case "visibility": visibilityHidden = nil
+        case "white-space": whiteSpace = nil
+        default: table.reset(slot: slot)
+        }
     }
 
     init() {}
@@ -35,7 +52,7 @@ struct ElementStyle: Sendable, Hashable {
     /// `unset` give `display: inline` and `visibility: visible`'s inheritance; `inherit` and
     /// `revert` leave the value to the parent or the tag's default. Values this model cannot
     /// resolve (`var()`) are ignored.
-    mutating func apply(_ declaration: CSSText.Declaration) {
+    mutating func apply(_ declaration: CSSText.Declaration, slot: String? = nil) {
         let value = declaration.value
         if value.contains("var(") || value.contains("env(") || value.contains("attr(") { return }
         switch declaration.property {
@@ -58,7 +75,7 @@ struct ElementStyle: Sendable, Hashable {
             case "inherit", "unset", "revert", "revert-layer": whiteSpace = nil
             default: if let parsed = WhiteSpace(css: value) { whiteSpace = parsed }
             }
-        default: break
+        default: table.apply(declaration, slot: slot)
         }
     }
 }

@@ -96,11 +96,12 @@ enum StyleCascade {
             candidates += sheet.universal
             guard !candidates.isEmpty else { return }
 
-            // The winning declaration of each slot (display, visibility, white-space).
+            // The winning declaration of each slot (display, visibility, white-space, border sides...).
             var winners: [String: (priority: Int, declaration: CSSText.Declaration)] = [:]
             func consider(_ d: CSSText.Declaration, _ p: Int) {
-                let slot = ElementStyle.slot(of: d.property)
-                if p >= (winners[slot]?.priority ?? -1) { winners[slot] = (p, d) }
+                for slot in ElementStyle.slots(of: d.property) where p >= (winners[slot]?.priority ?? -1) {
+                    winners[slot] = (p, d)
+                }
             }
             for index in candidates {
                 let rule = sheet.rules[index]
@@ -115,9 +116,10 @@ enum StyleCascade {
                 }
             }
             var style = element.style
-            if let display = winners["display"] { style.display = nil; style.apply(display.declaration) }
-            if let visibility = winners["visibility"] { style.visibilityHidden = nil; style.apply(visibility.declaration) }
-            if let whiteSpace = winners["white-space"] { style.whiteSpace = nil; style.apply(whiteSpace.declaration) }
+            for (slot, winner) in winners {
+                style.reset(slot: slot)
+                style.apply(winner.declaration, slot: slot)
+            }
             element.style = style
         }
     }

@@ -71,6 +71,7 @@ public final class HTMLDocument: @unchecked Sendable {
         var fixup = HeadContentFixup(nextIndex: parsed.nodeCount)
         fixup.moveBodyContentOutOfHead(parsed.root)
         if styleSheets { StyleCascade.apply(to: parsed.root) }
+        DataTableHeuristic.classify(parsed.root)
         return HTMLDocument(url: url, root: parsed.root, nodeCount: fixup.nextIndex, source: source,
                             elementsByID: parsed.elementsByID, title: parsed.firstTitle,
                             flattenedNodes: parsed.flattenedNodes)

@@ -42,6 +42,9 @@ public final class HTMLElement: @unchecked Sendable {
     /// The cascaded `display` and `visibility`: the `style` attribute's, then the page's sheets'
     /// once `StyleCascade` has run (during `HTMLDocument.parse`, before anyone else sees the tree).
     var style: ElementStyle
+    /// For a `<table>`: Chromium would judge it a layout table (`DataTableHeuristic`), decided
+    /// once during `HTMLDocument.parse`, after the cascade.
+    var isLayoutTable = false
     /// Whether any `aria-*` attribute is present: most elements have none, and the tree builder
     /// asks each element for a dozen of them.
     let hasARIAAttributes: Bool

@@ -43,6 +43,15 @@ extension String {
         }
     }
 
+    /// A collapsed name as the Chromium backend's observation prints it: that backend trims every
+    /// Unicode space from both ends of a name (`PageSnapshotter`), so a link whose text ends in
+    /// `&nbsp;` or an ideographic space shows without it. Inner spaces stay. Most names start and
+    /// end with ASCII, which is checked first.
+    func trimmingObservedSpaces() -> String {
+        guard let first = utf8.first, let last = utf8.last, first >= 0x80 || last >= 0x80 else { return self }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// True when the text is empty or only whitespace (Unicode whitespace included, as
     /// Foundation's `whitespacesAndNewlines`); decides on the first character for most text.
     var isBlank: Bool {

@@ -285,7 +285,8 @@ public final class BrowserSession: BrowserEnvironment, @unchecked Sendable {
             let finalURL = response.url.isEmpty ? request.url : response.url
             return .success(Page(url: finalURL + (request.url == URLResolution.removingFragment(first.url) ? fragment : ""),
                                  status: response.status, document: Self.document(from: response, url: finalURL,
-                                                                          styleSheets: configuration.applyStyleSheets)))
+                                                                          styleSheets: configuration.applyStyleSheets),
+                                 subframes: SubframePlaceholders(refusal: { [configuration] in configuration.refusal(for: $0) })))
         }
         return .failure(FetchError("Too many redirects (more than \(configuration.maxRedirects)) from \(first.url)"))
     }

@@ -15,11 +15,15 @@ struct Page: Sendable {
     /// The viewport's windows for the reserve they were cut with (the tab header can change it).
     var windowCache: (reserved: Int, windows: [Range<Int>])?
 
-    init(url: String, status: Int, document: HTMLDocument) {
+    /// What the page's iframes show (the session's allowlist decides).
+    let subframes: SubframePlaceholders
+
+    init(url: String, status: Int, document: HTMLDocument, subframes: SubframePlaceholders = .none) {
         self.url = url
         self.status = status
         self.document = document
-        self.tree = AccessibilityTree.build(from: document)
+        self.subframes = subframes
+        self.tree = AccessibilityTree.build(from: document, subframes: subframes)
         self.rendered = ObservationRenderer.render(tree)
     }
 
@@ -31,7 +35,7 @@ struct Page: Sendable {
 
     /// Recomputes the tree after a change to form state or focus (ids do not change).
     mutating func refresh() {
-        tree = AccessibilityTree.build(from: document, state: state, focusedElement: focused)
+        tree = AccessibilityTree.build(from: document, state: state, focusedElement: focused, subframes: subframes)
         rendered = ObservationRenderer.render(tree)
         windowCache = nil
     }
