@@ -19,7 +19,7 @@ extension TrainableLlama {
     /// A bf16 base exports as stored: its values widened exactly, not the fp32 it was loaded from.
     public func exportWeights(mergingAdapters: Bool = true) -> LlamaWeights {
         let merging = mergingAdapters && adapters != nil
-        var source: FloatBuffer
+        let source: FloatBuffer
         switch base {
         case .fp32(let p): source = merging ? FloatBuffer(p.array) : p
         case .bf16(let w): source = w.widened()
