@@ -16,8 +16,26 @@ public struct TrainingOptions: Codable, Sendable, Hashable {
     public var seed: UInt64 = 42
     /// Re-run each block's forward in the backward instead of keeping its activations.
     public var recompute = false
+    /// What the step stores in bf16 (`TrainingPrecision`); arithmetic is fp32 either way.
+    public var precision = TrainingPrecision.fp32
 
     public init() {}
+}
+
+extension TrainingOptions {
+    /// Decodes saved options; checkpoints written before `precision` existed were fp32.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        sequenceLength = try c.decode(Int.self, forKey: .sequenceLength)
+        gradientAccumulation = try c.decode(Int.self, forKey: .gradientAccumulation)
+        steps = try c.decode(Int.self, forKey: .steps)
+        optimizer = try c.decode(OptimizerSettings.self, forKey: .optimizer)
+        lora = try c.decodeIfPresent(LoRAConfig.self, forKey: .lora)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        recompute = try c.decode(Bool.self, forKey: .recompute)
+        precision = try c.decodeIfPresent(TrainingPrecision.self, forKey: .precision) ?? .fp32
+    }
 }
 
 /// Persistent position of a run: what `--resume` restores besides weights and moments.

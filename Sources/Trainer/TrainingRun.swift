@@ -49,6 +49,7 @@ public struct TrainingRun {
         public var seconds: Double
         public var trainableParameters: Int
         public var trainRows: Int
+        public var precision: TrainingPrecision
         public var evaluation: NextActionReport?
     }
 
@@ -93,10 +94,15 @@ public struct TrainingRun {
             var rng = TrainingRNG(seed: options.seed)
             let m: TrainableLlama
             switch model {
-            case .file: m = try TrainableLlama(weights: base!, lora: options.lora)
+            case .file:
+                m = try TrainableLlama(weights: base!, lora: options.lora, recompute: options.recompute, precision: options.precision)
             case .scratch(let config):
-                m = TrainableLlama(config: config, lora: options.lora)
-                m.layout.initialize(m.parameters, rng: &rng)
+                // Initialised in fp32 before the model takes it (a bf16 LoRA base is rounded from it).
+                let layout = ParameterLayout(config: config)
+                let initial = FloatBuffer(count: layout.total)
+                layout.initialize(initial, rng: &rng)
+                m = TrainableLlama(config: config, parameters: initial, lora: options.lora, recompute: options.recompute,
+                                   precision: options.precision)
             }
             if let adapters = m.adapters { m.loraLayout!.initialize(adapters, rng: &rng) }
             tuner = FineTuner(model: m, rows: trainRows, options: options)
@@ -112,7 +118,7 @@ public struct TrainingRun {
             log("keeping every block's activations would not fit in \(budget >> 20) MiB: recomputing each block in the backward")
         }
         log("memory estimate: \(estimate)")
-        log("model: \(m.config.layerCount) layers, dim \(m.config.dim), \(m.config.parameterCount / 1000)k parameters, training \(m.trainable.values.count / 1000)k\(m.loraLayout != nil ? " (LoRA)" : ""); BLAS \(BLASInfo.coreName) × \(BLASInfo.threads)")
+        log("model: \(m.config.layerCount) layers, dim \(m.config.dim), \(m.config.parameterCount / 1000)k parameters, training \(m.trainable.values.count / 1000)k\(m.loraLayout != nil ? " (LoRA)" : ""), precision \(m.precision); BLAS \(BLASInfo.coreName) × \(BLASInfo.threads)")
 
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let metricsURL = output.appendingPathComponent("metrics.jsonl")
@@ -158,7 +164,8 @@ public struct TrainingRun {
         try m.exportWeights().write(gguf: output.appendingPathComponent("model.gguf"), extraMetadata: extra)
         return Summary(steps: tuner.state.step, firstLoss: first ?? history.first?.loss, lastLoss: history.last?.loss,
                        tokensPerSecond: seconds > 0 ? Double(tokens) / seconds : 0, seconds: seconds,
-                       trainableParameters: m.trainable.values.count, trainRows: trainRows.count, evaluation: report)
+                       trainableParameters: m.trainable.values.count, trainRows: trainRows.count, precision: m.precision,
+                       evaluation: report)
     }
 
     private func writeOutputs(_ tuner: FineTuner, _ checkpoint: Checkpoint, _ history: [StepMetrics], _ metricsURL: URL,

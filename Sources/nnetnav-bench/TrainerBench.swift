@@ -4,6 +4,8 @@ import Kernels
 import LlamaModel
 import Trainer
 
+extension TrainingPrecision: ExpressibleByArgument {}
+
 /// Training tokens/s of the Swift trainer next to PyTorch CPU fp32 on the same model and batch.
 struct TrainerBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,6 +28,8 @@ struct TrainerBench: AsyncParsableCommand {
     @Option(help: "OpenBLAS threads (and PyTorch threads).") var threads = 2
     @Flag(help: "Recompute block activations in the backward.") var recompute = false
     @Flag(help: "Train LoRA adapters (rank 8, attention projections) instead of all weights.") var lora = false
+    @Option(help: "What the step stores in bf16: 'bf16' (saved activations; LoRA's frozen base) or 'fp32' (nothing).")
+    var precision: TrainingPrecision = .fp32
     @Option(help: "Comma-separated row lengths: one step each in a fresh process, peak memory measured.") var memorySweep: String?
     @Flag(help: .hidden) var reportPeak = false
     @Option(help: "Python interpreter with torch installed, for the side-by-side yardstick.") var torchPython: String?
@@ -50,10 +54,8 @@ struct TrainerBench: AsyncParsableCommand {
         let peak = reportPeak ? 0 : measurePeak()
         if !reportPeak { print(String(format: "sgemm peak (2048×2048×2048, best of 5): %.0f GFLOP/s", peak)) }
 
-        let model = TrainableLlama(config: config, lora: lora ? LoRAConfig() : nil, recompute: recompute)
         var rng = TrainingRNG(seed: 1)
-        model.layout.initialize(model.parameters, rng: &rng)
-        if let adapters = model.adapters { model.loraLayout!.initialize(adapters, rng: &rng) }
+        let model = makeModel(config, rng: &rng)
         let estimate = model.memoryEstimate(batch: batch, seq: seq, recompute: recompute)
         let n = batch * seq
         let tokens = (0..<n).map { _ in Int32(rng.below(config.vocabSize)) }
@@ -101,8 +103,8 @@ struct TrainerBench: AsyncParsableCommand {
                      Double(config.parameterCount) / 1e6, batch, seq, recompute ? "on" : "off", lora ? ", LoRA" : ""))
         print("memory estimate: \(estimate)")
         let cpuMs = cpuTimes.sorted()[cpuTimes.count / 2] * 1000
-        print(String(format: "nnetnav  fp32: %7.0f ms/step  %6.0f tokens/s   GEMM %.0f%% of step, %.0f GFLOP/s over the step = %.0f%% of sgemm peak",
-                     ms, tps, 100 * gemmTimes[mid] / times[mid], achieved, 100 * achieved / peak))
+        print(String(format: "nnetnav  %@: %7.0f ms/step  %6.0f tokens/s   GEMM %.0f%% of step, %.0f GFLOP/s over the step = %.0f%% of sgemm peak",
+                     precision.rawValue, ms, tps, 100 * gemmTimes[mid] / times[mid], achieved, 100 * achieved / peak))
         // On a shared machine wall time depends on the neighbours; CPU time per step much less so.
         print(String(format: "nnetnav  CPU time: %7.0f ms/step  %6.0f tokens per CPU-second", cpuMs, Double(n) / (cpuMs / 1000)))
 
@@ -133,6 +135,18 @@ struct TrainerBench: AsyncParsableCommand {
         }
     }
 
+    /// A randomly initialised model; the fp32 buffer it starts from is gone when this returns (a bf16
+    /// LoRA model keeps only its own bf16 copy), so the peak memory measured is the run's own.
+    private func makeModel(_ config: LlamaConfig, rng: inout TrainingRNG) -> TrainableLlama {
+        let layout = ParameterLayout(config: config)
+        let initial = FloatBuffer(count: layout.total)
+        layout.initialize(initial, rng: &rng)
+        let model = TrainableLlama(config: config, parameters: initial, lora: lora ? LoRAConfig() : nil, recompute: recompute,
+                                   precision: precision)
+        if let adapters = model.adapters { model.loraLayout!.initialize(adapters, rng: &rng) }
+        return model
+    }
+
     /// One step per row length, each in a child process (peak RSS is per process), batch 1.
     private func runMemorySweep(_ list: String) throws {
         let lengths = list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -141,11 +155,12 @@ struct TrainerBench: AsyncParsableCommand {
         }
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         print("CPU: \(Self.cpuDescription)")
-        print("memory per row length, shape \(shape), batch 1, \(lora ? "LoRA" : "full fine-tuning"), recompute \(recompute ? "on" : "off"), one step each:")
+        print("memory per row length, shape \(shape), batch 1, \(lora ? "LoRA" : "full fine-tuning"), recompute \(recompute ? "on" : "off"), precision \(precision), one step each:")
         print("  tokens   estimate   peak RSS   step time   tokens/s   RSS growth per 1k tokens")
         var previous: (tokens: Int, rss: Double)?
         for t in lengths.sorted() {
-            var args = ["trainer", "--report-peak", "--shape", shape, "--batch", "1", "--seq", "\(t)", "--threads", "\(threads)"]
+            var args = ["trainer", "--report-peak", "--shape", shape, "--batch", "1", "--seq", "\(t)", "--threads", "\(threads)",
+                        "--precision", precision.rawValue]
             if lora { args.append("--lora") }
             if recompute { args.append("--recompute") }
             let out = try EngineBench.runProcess(me, args)

@@ -62,6 +62,16 @@ final class CommandOptionTests: XCTestCase {
         XCTAssertNoThrow(try NNetnav.parseAsRoot(["train", "--data", "rows.jsonl", "--steps", "3"]))
     }
 
+    func testTrainReadsThePrecisionAndRejectsOthers() throws {
+        let train = try XCTUnwrap(NNetnav.parseAsRoot(["train", "--data", "rows.jsonl", "--precision", "bf16"]) as? TrainCommand)
+        XCTAssertEqual(train.precision, .bf16)
+        let plain = try XCTUnwrap(NNetnav.parseAsRoot(["train", "--data", "rows.jsonl"]) as? TrainCommand)
+        XCTAssertEqual(plain.precision, .fp32, "fp32 stays the default")
+        XCTAssertThrowsError(try NNetnav.parseAsRoot(["train", "--data", "rows.jsonl", "--precision", "fp16"])) { error in
+            XCTAssertTrue(NNetnav.message(for: error).contains("--precision"), NNetnav.message(for: error))
+        }
+    }
+
     /// `--compare` names the "before" folder of the report `--report-only` rewrites; the screenshot
     /// quality of `explore` is a JPEG quality or 0.
     func testCompareNeedsAReportAndScreenshotQualityIsBounded() throws {

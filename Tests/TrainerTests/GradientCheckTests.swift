@@ -8,15 +8,19 @@ enum TinyFixture {
     static let config = LlamaConfig(vocabSize: 64, dim: 32, hiddenDim: 48, layerCount: 2, headCount: 4,
                                     kvHeadCount: 2, contextLength: 64, ropeTheta: 10_000, rmsNormEps: 1e-5)
 
-    static func model(lora: LoRAConfig? = nil, recompute: Bool = false, seed: UInt64 = 1) -> TrainableLlama {
-        let m = TrainableLlama(config: config, lora: lora, recompute: recompute)
+    static func model(lora: LoRAConfig? = nil, recompute: Bool = false, seed: UInt64 = 1,
+                      precision: TrainingPrecision = .fp32, config: LlamaConfig = config) -> TrainableLlama {
+        let layout = ParameterLayout(config: config)
+        let parameters = FloatBuffer(count: layout.total)
         var rng = TrainingRNG(seed: seed)
         // Larger than the usual 0.02 so attention is far from uniform and every path matters.
-        for slot in m.layout.slots {
+        for slot in layout.slots {
             for i in 0..<slot.count {
-                m.parameters[slot.offset + i] = slot.shape.count == 1 ? 1 + 0.1 * rng.normal() : 0.15 * rng.normal()
+                parameters[slot.offset + i] = slot.shape.count == 1 ? 1 + 0.1 * rng.normal() : 0.15 * rng.normal()
             }
         }
+        // Filled before the model takes them: a bf16 LoRA model rounds them into its own copy.
+        let m = TrainableLlama(config: config, parameters: parameters, lora: lora, recompute: recompute, precision: precision)
         if let adapters = m.adapters {
             for i in 0..<adapters.count { adapters[i] = 0.1 * rng.normal() }
         }

@@ -46,3 +46,49 @@ final class TrainingMemoryTests: XCTestCase {
         XCTAssertEqual(m.memoryEstimate(batch: 1, seq: 8, recompute: false).optimizer, 2 * m.parameters.count * 4)
     }
 }
+
+/// The plan under `--precision bf16`: smaller, still linear, still exactly the arena, still refused when too big.
+final class MixedPrecisionMemoryTests: XCTestCase {
+    func testBF16ActivationMemoryIsLinearAndSmaller() {
+        // Four blocks: with two, one fp32 working block plus two packed ones is no less than two fp32 blocks.
+        var config = TinyFixture.config
+        config.layerCount = 4
+        let m = TinyFixture.model(precision: .bf16, config: config)
+        func bytes(_ t: Int, _ p: TrainingPrecision) -> Int { m.activationBytes(batch: 1, seq: t, recompute: false, precision: p) }
+        XCTAssertEqual(bytes(8192, .bf16) - bytes(4096, .bf16), 2 * (bytes(4096, .bf16) - bytes(2048, .bf16)))
+        XCTAssertLessThan(bytes(4096, .bf16), bytes(4096, .fp32))
+        // Recomputation keeps one fp32 block whatever the precision.
+        XCTAssertEqual(m.activationBytes(batch: 1, seq: 512, recompute: true, precision: .bf16),
+                       m.activationBytes(batch: 1, seq: 512, recompute: true, precision: .fp32))
+        XCTAssertEqual(m.memoryEstimate(batch: 1, seq: 64, recompute: false).precision, .bf16)
+        XCTAssertTrue(m.memoryEstimate(batch: 1, seq: 64, recompute: false).description.contains("bf16"))
+    }
+
+    func testBF16SavesMostOfTheKeptBlocksAtSmolLM2sShape() {
+        // At SmolLM2's shape the per-token tensors are nearly all of a kept block: the estimate's
+        // growth per 1k tokens drops by more than 40% (counted from the table, nothing allocated).
+        let shape = { (t: Int) in ActivationShape(config: .smolLM2_135M, batch: 1, seq: t, lora: nil, workers: 2) }
+        func growth(_ p: TrainingPrecision) -> Int {
+            ActivationTensors.bytes(shape(2048), recompute: false, precision: p) - ActivationTensors.bytes(shape(1024), recompute: false, precision: p)
+        }
+        XCTAssertLessThan(Double(growth(.bf16)), 0.6 * Double(growth(.fp32)))
+    }
+
+    func testRefusalSuggestsBF16OnlyWhenItWouldFit() {
+        let m = TinyFixture.model()
+        let lean32 = m.memoryEstimate(batch: 2, seq: 64, recompute: true)
+        let lean16 = m.memoryEstimate(batch: 2, seq: 64, recompute: true, precision: .bf16)
+        XCTAssertLessThanOrEqual(lean16.total, lean32.total)
+        XCTAssertThrowsError(try m.planMemory(batch: 2, seq: 64, budget: lean16.total - 1)) { error in
+            guard case TrainerError.doesNotFit(let message) = error else { return XCTFail("unexpected error \(error)") }
+            XCTAssertFalse(message.contains("--precision bf16"), message)
+        }
+        let lora = TinyFixture.model(lora: LoRAConfig(rank: 4, alpha: 8))
+        let loraLean16 = lora.memoryEstimate(batch: 2, seq: 64, recompute: true, precision: .bf16)
+        XCTAssertLessThan(loraLean16.total, lora.memoryEstimate(batch: 2, seq: 64, recompute: true).total, "a bf16 base is smaller")
+        XCTAssertThrowsError(try lora.planMemory(batch: 2, seq: 64, budget: loraLean16.total)) { error in
+            guard case TrainerError.doesNotFit(let message) = error else { return XCTFail("unexpected error \(error)") }
+            XCTAssertTrue(message.contains("--precision bf16"), message)
+        }
+    }
+}

@@ -45,6 +45,13 @@ int nn_attention_decode(int level, const float *q, int heads, int kv_heads, int 
                         const float *keys, const float *values, size_t kv_stride, int count, float scale,
                         float *scores, size_t score_stride, float *out, float *stats);
 
+/// fp32 → bf16, rounding to nearest with ties to even (overflow rounds to ±infinity, subnormals are
+/// kept, NaN stays a quiet NaN with its sign), `n` values at an instruction-set level (every level
+/// gives identical output). Returns 0, or -1 when the level cannot run here.
+int nn_f32_to_bf16(int level, const float *x, uint16_t *y, size_t n);
+/// bf16 → fp32 (exact). Returns 0, or -1 when the level cannot run here.
+int nn_bf16_to_f32(int level, const uint16_t *x, float *y, size_t n);
+
 /// Nesting depth of parallel splits on the calling thread (0 outside any).
 int nn_parallel_depth(void);
 void nn_parallel_enter(void);

@@ -3,7 +3,8 @@ import LlamaModel
 
 /// Conversions between the trainer's flat buffer and the engine's `LlamaWeights` (GGUF names).
 extension TrainableLlama {
-    public convenience init(weights: LlamaWeights, lora: LoRAConfig? = nil, recompute: Bool = false) throws {
+    public convenience init(weights: LlamaWeights, lora: LoRAConfig? = nil, recompute: Bool = false,
+                            precision: TrainingPrecision = .fp32) throws {
         try weights.validate()
         let layout = ParameterLayout(config: weights.config)
         let buffer = FloatBuffer(count: layout.total)
@@ -11,14 +12,19 @@ extension TrainableLlama {
             let values = try weights.tensor(slot.name)
             values.withUnsafeBufferPointer { (buffer.pointer + slot.offset).update(from: $0.baseAddress!, count: slot.count) }
         }
-        self.init(config: weights.config, parameters: buffer, lora: lora, recompute: recompute)
+        self.init(config: weights.config, parameters: buffer, lora: lora, recompute: recompute, precision: precision)
     }
 
-    /// The model's weights; with LoRA the adapters are merged in (the base buffer is not changed).
+    /// The model's weights in fp32; with LoRA the adapters are merged in (the base is not changed).
+    /// A bf16 base exports as stored: its values widened exactly, not the fp32 it was loaded from.
     public func exportWeights(mergingAdapters: Bool = true) -> LlamaWeights {
-        var source = parameters
-        if mergingAdapters, let loraLayout, let adapters {
-            source = FloatBuffer(parameters.array)
+        let merging = mergingAdapters && adapters != nil
+        let source: FloatBuffer
+        switch base {
+        case .fp32(let p): source = merging ? FloatBuffer(p.array) : p
+        case .bf16(let w): source = w.widened()
+        }
+        if merging, let loraLayout, let adapters {
             loraLayout.merge(adapters: adapters, into: source, base: layout)
         }
         var tensors: [String: [Float]] = [:]
@@ -156,7 +162,8 @@ public struct Checkpoint {
     public func loadModel(base: LlamaWeights?, state: TrainerState) throws -> TrainableLlama {
         if let lora = state.options.lora {
             guard let base else { throw TrainerError.invalidCheckpoint("a LoRA checkpoint needs its base model") }
-            let model = try TrainableLlama(weights: base, lora: lora, recompute: state.options.recompute)
+            let model = try TrainableLlama(weights: base, lora: lora, recompute: state.options.recompute,
+                                           precision: state.options.precision)
             let file = try SafetensorsFile(url: adapterURL)
             for slot in model.loraLayout!.slots {
                 let values = try file.floats(slot.name)
@@ -166,7 +173,7 @@ public struct Checkpoint {
             return model
         }
         let weights = try LlamaWeights.load(safetensors: modelURL, config: state.config)
-        return try TrainableLlama(weights: weights, recompute: state.options.recompute)
+        return try TrainableLlama(weights: weights, recompute: state.options.recompute, precision: state.options.precision)
     }
 
     /// Restores optimizer moments and run position into a tuner built on `loadModel`'s model.

@@ -6,11 +6,15 @@ import Kernels
 // `n` is the number of token rows (B·T), `c` the row width. RMSNorm's forward and the RoPE
 // rotation and table are Kernels' (shared with the inference engine).
 
-/// Gathers embedding rows: out[i, :] = table[tokens[i], :].
+/// Gathers embedding rows: out[i, :] = table[tokens[i], :] (widened when the table is bf16).
 func embeddingForward(_ out: UnsafeMutablePointer<Float>, _ tokens: UnsafePointer<Int32>,
-                      _ table: UnsafePointer<Float>, n: Int, c: Int) {
+                      _ table: StoredMatrix, n: Int, c: Int) {
     for i in 0..<n {
-        (out + i * c).update(from: table + Int(tokens[i]) * c, count: c)
+        let row = Int(tokens[i]) * c
+        switch table {
+        case .fp32(let t): (out + i * c).update(from: t + row, count: c)
+        case .bf16(let t, _): BFloat16Conversion.widen(t + row, into: out + i * c, count: c)
+        }
     }
 }
 

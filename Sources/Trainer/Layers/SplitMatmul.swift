@@ -60,6 +60,31 @@ struct SplitMatmul {
         }
     }
 
+    /// A column panel of a wider product: out[m×n], rows `ldOut` apart, = a[m×k] · b[n×k]ᵀ.
+    /// (The bf16 output head computes its logits one vocabulary panel at a time.)
+    func linear(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                m: Int, n: Int, k: Int, ldOut: Int) {
+        let o = Operands(out, a, b)
+        GEMMClock.measure(m: m, n: n, k: k) {
+            split(m: m, n: n, k: k) { m0, rows in
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(rows), blasint(n), blasint(k),
+                            1, o.a + m0 * k, blasint(k), o.b, blasint(k), 0, o.out + m0 * ldOut, blasint(ldOut))
+            }
+        }
+    }
+
+    /// out[m×n] = a[m×k], rows `ldA` apart, · b[k×n] + beta · out: a row panel of dx = dlogits · W.
+    func nn(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+            m: Int, n: Int, k: Int, ldA: Int, beta: Float) {
+        let o = Operands(out, a, b)
+        GEMMClock.measure(m: m, n: n, k: k) {
+            split(m: m, n: n, k: k) { m0, rows in
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(n), blasint(k),
+                            1, o.a + m0 * ldA, blasint(ldA), o.b, blasint(n), beta, o.out + m0 * n, blasint(n))
+            }
+        }
+    }
+
     private struct Operands: @unchecked Sendable {
         let out: UnsafeMutablePointer<Float>
         let a: UnsafePointer<Float>

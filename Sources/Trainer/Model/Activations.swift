@@ -32,18 +32,18 @@ protocol CarvedTensors {
 extension CarvedTensors {
     static func floats(_ s: ActivationShape) -> Int { table(s).reduce(0) { $0 + $1.1 } }
 
-    init(carving cursor: inout ArenaCursor, _ s: ActivationShape) {
+    init(carving cursor: inout ArenaCursor<Float>, _ s: ActivationShape) {
         self.init(placeholder: cursor.base)
         for (field, count) in Self.table(s) { self[keyPath: field] = cursor.take(count) }
     }
 }
 
 /// Hands out consecutive slices of one allocation.
-struct ArenaCursor {
-    let base: FloatPointer
+struct ArenaCursor<Element> {
+    let base: UnsafeMutablePointer<Element>
     private(set) var used = 0
-    init(base: FloatPointer) { self.base = base }
-    mutating func take(_ count: Int) -> FloatPointer {
+    init(base: UnsafeMutablePointer<Element>) { self.base = base }
+    mutating func take(_ count: Int) -> UnsafeMutablePointer<Element> {
         defer { used += count }
         return base + used
     }
@@ -76,6 +76,15 @@ struct BlockActivations: CarvedTensors {
                 (\.loraOutput, s.loraFloats(.output)), (\.loraGate, s.loraFloats(.gate)), (\.loraUp, s.loraFloats(.up)),
                 (\.loraDown, s.loraFloats(.down))]
     }
+
+    /// What bf16 training stores in bf16: the tensors of a value per token and channel, which are
+    /// nearly all of a block's bytes (gate, up and hidden alone are 58% at SmolLM2's shape). rstd,
+    /// lse and LoRA's x·Aᵀ are a few values per token and stay fp32; lse also sits in an exponent of
+    /// the attention backward, where bf16's 2⁻⁹ relative rounding of an lse near 10 would scale every
+    /// recomputed probability by about 2%.
+    static var storedInBF16: Set<KeyPath<Self, FloatPointer>> { [
+        \.xn1, \.qh, \.kh, \.vh, \.att, \.x2, \.xn2, \.gate, \.up, \.hidden, \.qPreNorm, \.kPreNorm,
+    ] }
 
     func loraSaved(_ target: LoRATarget) -> FloatPointer {
         switch target {
@@ -143,33 +152,121 @@ struct StreamActivations: CarvedTensors {
     func residual(_ l: Int, rows n: Int, dim c: Int) -> FloatPointer { residuals + l * n * c }
 }
 
-/// Every activation of a training step, in one allocation: stream, kept blocks (all of them, or
-/// one when each block is recomputed in the backward), block scratch.
+/// Under bf16, one kept block's saved tensors between its forward and its backward: those of
+/// `BlockActivations.storedInBF16` rounded to bf16, the others copied as they are. The block runs
+/// on an fp32 working copy (`ActivationTensors.blocks[0]`); `pack` stores it after the forward,
+/// `unpack` restores it (the bf16 ones widened) before the backward.
+struct PackedBlockActivations {
+    typealias Field = WritableKeyPath<BlockActivations, FloatPointer>
+    let halves: [(field: Field, values: UnsafeMutablePointer<UInt16>, count: Int)]
+    let floats: [(field: Field, values: FloatPointer, count: Int)]
+
+    static func sizes(_ s: ActivationShape) -> (floats: Int, halves: Int) {
+        let inBF16 = BlockActivations.storedInBF16
+        return BlockActivations.table(s).reduce((0, 0)) { sum, entry in
+            inBF16.contains(entry.0) ? (sum.0, sum.1 + entry.1) : (sum.0 + entry.1, sum.1)
+        }
+    }
+
+    init(carving floatCursor: inout ArenaCursor<Float>, _ halfCursor: inout ArenaCursor<UInt16>, _ s: ActivationShape) {
+        let inBF16 = BlockActivations.storedInBF16
+        var halves: [(Field, UnsafeMutablePointer<UInt16>, Int)] = [], floats: [(Field, FloatPointer, Int)] = []
+        for (field, count) in BlockActivations.table(s) where count > 0 {
+            precondition(count % s.rows == 0, "saved tensors are a whole number of values per token row")
+            if inBF16.contains(field) { halves.append((field, halfCursor.take(count), count)) }
+            else { floats.append((field, floatCursor.take(count), count)) }
+        }
+        self.halves = halves
+        self.floats = floats
+    }
+
+    /// Stores the first `rows` token rows' worth of each tensor (a smaller micro-batch uses a prefix
+    /// of the arena, every tensor's size being a multiple of the rows).
+    func pack(_ a: BlockActivations, rows: Int, capacityRows: Int, workers: Int) {
+        for (field, values, count) in halves {
+            BFloat16Passes.round(a[keyPath: field], into: values, count: count / capacityRows * rows, workers: workers)
+        }
+        for (field, values, count) in floats { values.update(from: a[keyPath: field], count: count / capacityRows * rows) }
+    }
+
+    func unpack(into a: BlockActivations, rows: Int, capacityRows: Int, workers: Int) {
+        for (field, values, count) in halves {
+            BFloat16Passes.widen(values, into: a[keyPath: field], count: count / capacityRows * rows, workers: workers)
+        }
+        for (field, values, count) in floats { a[keyPath: field].update(from: values, count: count / capacityRows * rows) }
+    }
+}
+
+/// Every activation of a training step: stream, block scratch, and the blocks' saved tensors, which
+/// are one of
+/// - fp32, kept: every block's `BlockActivations`;
+/// - recomputed (either precision): one `BlockActivations`, refilled by re-running each forward;
+/// - bf16, kept: one fp32 working `BlockActivations` plus every block's `PackedBlockActivations`.
+/// fp32 tensors share one allocation, bf16 ones another.
 struct ActivationTensors {
     let shape: ActivationShape
     let recompute: Bool
+    let precision: TrainingPrecision
     let stream: StreamActivations
     let blocks: [BlockActivations]
+    let packed: [PackedBlockActivations]
     let scratch: BlockScratch
     private let arena: FloatBuffer
+    private let halfArena: BFloat16Buffer?
 
-    static func floats(_ s: ActivationShape, recompute: Bool) -> Int {
-        StreamActivations.floats(s) + (recompute ? 1 : s.config.layerCount) * BlockActivations.floats(s) + BlockScratch.floats(s)
+    /// Whether the blocks' saved tensors are packed into bf16 between forward and backward.
+    static func packs(recompute: Bool, precision: TrainingPrecision) -> Bool { precision == .bf16 && !recompute }
+
+    static func sizes(_ s: ActivationShape, recompute: Bool, precision: TrainingPrecision) -> (floats: Int, halves: Int) {
+        let layers = s.config.layerCount
+        let packs = Self.packs(recompute: recompute, precision: precision)
+        let fp32Blocks = recompute || packs ? 1 : layers
+        let packed = packs ? PackedBlockActivations.sizes(s) : (floats: 0, halves: 0)
+        return (StreamActivations.floats(s) + fp32Blocks * BlockActivations.floats(s) + BlockScratch.floats(s) + layers * packed.floats,
+                layers * packed.halves)
     }
 
-    init(_ s: ActivationShape, recompute: Bool) {
+    static func bytes(_ s: ActivationShape, recompute: Bool, precision: TrainingPrecision) -> Int {
+        let (floats, halves) = sizes(s, recompute: recompute, precision: precision)
+        return floats * MemoryLayout<Float>.size + halves * MemoryLayout<UInt16>.size
+    }
+
+    init(_ s: ActivationShape, recompute: Bool, precision: TrainingPrecision) {
         shape = s
         self.recompute = recompute
-        arena = FloatBuffer(count: Self.floats(s, recompute: recompute))
+        self.precision = precision
+        let (floats, halves) = Self.sizes(s, recompute: recompute, precision: precision)
+        let packs = Self.packs(recompute: recompute, precision: precision)
+        arena = FloatBuffer(count: floats)
+        halfArena = packs ? BFloat16Buffer(count: halves) : nil
         var cursor = ArenaCursor(base: arena.pointer)
         stream = StreamActivations(carving: &cursor, s)
-        blocks = (0..<(recompute ? 1 : s.config.layerCount)).map { _ in BlockActivations(carving: &cursor, s) }
+        blocks = (0..<(recompute || packs ? 1 : s.config.layerCount)).map { _ in BlockActivations(carving: &cursor, s) }
         scratch = BlockScratch(carving: &cursor, s)
+        if let halfArena {
+            var halfCursor = ArenaCursor(base: halfArena.pointer)
+            packed = (0..<s.config.layerCount).map { _ in PackedBlockActivations(carving: &cursor, &halfCursor, s) }
+            precondition(halfCursor.used == halfArena.count, "bf16 activation table and arena disagree")
+        } else {
+            packed = []
+        }
         precondition(cursor.used == arena.count, "activation table and arena disagree")
     }
 
-    func block(_ l: Int) -> BlockActivations { blocks[recompute ? 0 : l] }
+    func block(_ l: Int) -> BlockActivations { blocks[blocks.count == 1 ? 0 : l] }
     func residual(_ l: Int) -> FloatPointer { stream.residual(l, rows: shape.rows, dim: shape.config.dim) }
+
+    /// After block `l`'s forward: keeps its saved tensors (in bf16) while later blocks reuse the working copy.
+    func pack(_ l: Int, rows: Int) {
+        guard !packed.isEmpty else { return }
+        packed[l].pack(blocks[0], rows: rows, capacityRows: shape.rows, workers: shape.workers)
+    }
+
+    /// Before block `l`'s backward: puts its saved tensors back into the working copy.
+    func unpack(_ l: Int, rows: Int) {
+        guard !packed.isEmpty else { return }
+        packed[l].unpack(into: blocks[0], rows: rows, capacityRows: shape.rows, workers: shape.workers)
+    }
 }
 
 /// Copies head-major (B, H, T, hd) back to token-major rows (B·T, H·hd).

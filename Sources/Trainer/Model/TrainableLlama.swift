@@ -9,10 +9,13 @@ import LlamaModel
 /// parameters are frozen and only `adapters` (gradients in `adapterGradients`) train.
 /// Activation memory: with `recompute` only the residual stream is kept per block and each block's
 /// forward is re-run just before its backward (one block's activations alive at a time).
+/// `precision` bf16 stores the kept blocks' activations, and a LoRA run's frozen base, in bf16
+/// (`TrainingPrecision`); arithmetic stays fp32.
 public final class TrainableLlama: @unchecked Sendable {
     public let config: LlamaConfig
     public let layout: ParameterLayout
-    public let parameters: FloatBuffer
+    public let precision: TrainingPrecision
+    let base: BaseWeights
     public let gradients: FloatBuffer?
     public let loraLayout: LoRALayout?
     public let adapters: FloatBuffer?
@@ -27,12 +30,16 @@ public final class TrainableLlama: @unchecked Sendable {
     public var workers = WorkSplit.cores
     private var gemm: SplitMatmul { SplitMatmul(workers: workers) }
 
-    public init(config: LlamaConfig, parameters: FloatBuffer? = nil, lora: LoRAConfig? = nil, recompute: Bool = false) {
+    /// With LoRA and `precision` bf16 the given fp32 `parameters` are rounded into the model's own
+    /// bf16 copy and not retained; otherwise the model trains (or reads) them in place.
+    public init(config: LlamaConfig, parameters: FloatBuffer? = nil, lora: LoRAConfig? = nil, recompute: Bool = false,
+                precision: TrainingPrecision = .fp32) {
         self.config = config
         layout = ParameterLayout(config: config)
+        self.precision = precision
         let params = parameters ?? FloatBuffer(count: layout.total)
         precondition(params.count == layout.total, "parameter buffer does not match the configuration")
-        self.parameters = params
+        base = lora != nil && precision == .bf16 ? .bf16(FrozenBF16Weights(layout: layout, from: params)) : .fp32(params)
         if let lora {
             let ll = LoRALayout(config: config, lora: lora)
             loraLayout = ll
@@ -49,6 +56,13 @@ public final class TrainableLlama: @unchecked Sendable {
         rope = RopeTable(headDim: config.headDim, maxPosition: config.contextLength, theta: config.ropeTheta)
     }
 
+    /// The fp32 weights, trained in place by full fine-tuning. A LoRA model under bf16 has none (its
+    /// frozen base is bf16): `exportWeights` gives them in fp32.
+    public var parameters: FloatBuffer {
+        guard case .fp32(let p) = base else { preconditionFailure("the frozen base of a bf16 LoRA model is stored in bf16; use exportWeights()") }
+        return p
+    }
+
     /// The buffers the optimizer updates: (values, gradients).
     public var trainable: (values: FloatBuffer, gradients: FloatBuffer) {
         if let adapters, let adapterGradients { return (adapters, adapterGradients) }
@@ -58,8 +72,9 @@ public final class TrainableLlama: @unchecked Sendable {
     public func zeroGradients() { trainable.gradients.zero() }
 
     /// Bytes of activation memory for a (batch, seq) step, as `activationTensors(for:)` would reserve.
-    public func activationBytes(batch: Int, seq: Int, recompute: Bool? = nil) -> Int {
-        ActivationTensors.floats(activationShape(batch: batch, seq: seq), recompute: recompute ?? self.recompute) * 4
+    public func activationBytes(batch: Int, seq: Int, recompute: Bool? = nil, precision: TrainingPrecision? = nil) -> Int {
+        ActivationTensors.bytes(activationShape(batch: batch, seq: seq), recompute: recompute ?? self.recompute,
+                                precision: precision ?? self.precision)
     }
 
     private func activationShape(batch: Int, seq: Int) -> ActivationShape {
@@ -78,15 +93,31 @@ public final class TrainableLlama: @unchecked Sendable {
         }
         precondition(batch.seq <= config.contextLength, "sequence longer than the model's context")
         activations = nil  // free the old arena before allocating the larger one
-        let a = ActivationTensors(activationShape(batch: batch.batch, seq: batch.seq), recompute: recompute)
+        let a = ActivationTensors(activationShape(batch: batch.batch, seq: batch.seq), recompute: recompute, precision: precision)
         activations = a
         return a
     }
 
     // MARK: - Views
 
+    /// The weight matrix at `offset`, as stored.
+    private func matrix(_ offset: Int) -> StoredMatrix {
+        switch base {
+        case .fp32(let p): .fp32(p.pointer + offset)
+        case .bf16(let w): .bf16(w.values.pointer + offset, panel: w.panel.pointer)
+        }
+    }
+
+    /// The 1-D tensor (norm gain, bias) at `offset`, always fp32.
+    private func vector(_ offset: Int) -> UnsafeMutablePointer<Float> {
+        switch base {
+        case .fp32(let p): p.pointer + offset
+        case .bf16(let w): w.vector(offset)
+        }
+    }
+
     private func linear(_ offset: Int, out: Int, inp: Int, layer: Int, target: LoRATarget, acts: BlockActivations) -> LinearWeights {
-        var w = LinearWeights(weight: parameters.pointer + offset, grad: gradients.map { $0.pointer + offset },
+        var w = LinearWeights(weight: matrix(offset), grad: gradients.map { $0.pointer + offset },
                               outFeatures: out, inFeatures: inp, adapter: nil)
         if let ll = loraLayout, let off = ll.offsets[layer][target], let adapters, let adapterGradients {
             let saved = acts.loraSaved(target)
@@ -108,7 +139,7 @@ public final class TrainableLlama: @unchecked Sendable {
     private func block(_ l: Int, _ acts: BlockActivations) -> BlockWeights {
         let s = layout.layers[l], c = config.dim, q = config.queryDim, kv = config.kvDim, f = config.hiddenDim
         func extra(_ offset: Int?) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?)? {
-            offset.map { o in (parameters.pointer + o, gradients.map { $0.pointer + o }) }
+            offset.map { o in (vector(o), gradients.map { $0.pointer + o }) }
         }
         return BlockWeights(
             q: linear(s.query, out: q, inp: c, layer: l, target: .query, acts: acts),
@@ -118,7 +149,7 @@ public final class TrainableLlama: @unchecked Sendable {
             gate: linear(s.gate, out: f, inp: c, layer: l, target: .gate, acts: acts),
             up: linear(s.up, out: f, inp: c, layer: l, target: .up, acts: acts),
             down: linear(s.down, out: c, inp: f, layer: l, target: .down, acts: acts),
-            attnNorm: parameters.pointer + s.attnNorm, ffnNorm: parameters.pointer + s.ffnNorm,
+            attnNorm: vector(s.attnNorm), ffnNorm: vector(s.ffnNorm),
             dAttnNorm: gradients.map { $0.pointer + s.attnNorm }, dFfnNorm: gradients.map { $0.pointer + s.ffnNorm },
             qBias: extra(s.queryBias), kBias: extra(s.keyBias), vBias: extra(s.valueBias),
             qNorm: extra(s.queryNorm), kNorm: extra(s.keyNorm))
@@ -255,11 +286,12 @@ public final class TrainableLlama: @unchecked Sendable {
             batch.positions.withUnsafeBufferPointer { positions in
                 batch.docStart.withUnsafeBufferPointer { docStart in
                     let pos = positions.baseAddress!, ds = docStart.baseAddress!
-                    embeddingForward(acts.residual(0), tokens.baseAddress!, parameters.pointer + layout.embedding, n: n, c: c)
+                    embeddingForward(acts.residual(0), tokens.baseAddress!, matrix(layout.embedding), n: n, c: c)
                     for l in 0..<top {
                         blockForward(l, input: acts.residual(l), output: acts.residual(l + 1), acts: acts, batch: batch, positions: pos, docStart: ds)
+                        if training { acts.pack(l, rows: n) }
                     }
-                    let normW = parameters.pointer + layout.outputNorm
+                    let normW = vector(layout.outputNorm)
                     RMSNorm.forward(st.finalNorm, acts.residual(top), normW, rows: n, width: c, eps: config.rmsNormEps, rstd: st.finalRstd)
                     if training { st.dfinal.update(repeating: 0, count: n * c) }
                     let result = headLossAndBackward(batch.targets, rows: n, stream: st, gradientScale: gradientScale)
@@ -270,6 +302,8 @@ public final class TrainableLlama: @unchecked Sendable {
                     for l in stride(from: top - 1, through: 0, by: -1) {
                         if recompute {
                             blockForward(l, input: acts.residual(l), output: acts.residual(l + 1), acts: acts, batch: batch, positions: pos, docStart: ds)
+                        } else {
+                            acts.unpack(l, rows: n)
                         }
                         blockBackward(l, input: acts.residual(l), dres: st.dres, acts: acts, batch: batch, positions: pos, docStart: ds)
                     }
@@ -288,7 +322,6 @@ public final class TrainableLlama: @unchecked Sendable {
     private func headLossAndBackward(_ targets: [Int32], rows n: Int, stream st: StreamActivations,
                                      gradientScale: Float?) -> (lossSum: Double, count: Int) {
         let c = config.dim, v = config.vocabSize
-        let head = parameters.pointer + layout.output
         let dHead = gradients.map { $0.pointer + layout.output }
         let rows = (0..<n).filter { targets[$0] >= 0 }
         var lossSum: Double = 0
@@ -297,7 +330,7 @@ public final class TrainableLlama: @unchecked Sendable {
             let chunk = Array(rows[start..<min(start + StreamActivations.headChunk, rows.count)])
             start += chunk.count
             for (i, r) in chunk.enumerated() { (st.headRows + i * c).update(from: st.finalNorm + r * c, count: c) }
-            gemm.linear(st.logits, st.headRows, head, m: chunk.count, n: v, k: c)
+            headLogits(st.logits, st.headRows, rows: chunk.count)
             // Softmax + loss (+ dlogits) per row, split over both cores: it is the largest
             // non-GEMM pass (rows × vocab exponentials).
             let rowLoss = FloatBuffer(count: chunk.count)
@@ -323,7 +356,7 @@ public final class TrainableLlama: @unchecked Sendable {
                 gemm.tn(dHead, st.logits, st.headRows, m: v, n: c, k: chunk.count, beta: 1)
             }
             // dx_rows = dlogits · W (headRows, no longer needed, receives it), then scatter.
-            gemm.nn(st.headRows, st.logits, head, m: chunk.count, n: c, k: v)
+            headInputGradient(st.headRows, st.logits, rows: chunk.count)
             for (i, r) in chunk.enumerated() {
                 let d = st.dfinal + r * c, g = st.headRows + i * c
                 for j in 0..<c { d[j] += g[j] }
@@ -340,7 +373,40 @@ public final class TrainableLlama: @unchecked Sendable {
         let st = activationTensors(for: batch).stream
         let c = config.dim, v = config.vocabSize
         st.headRows.update(from: st.finalNorm + (t - 1) * c, count: c)
-        GEMMClock.measure(m: 1, n: v, k: c) { Matmul.linear(st.logits, st.headRows, parameters.pointer + layout.output, m: 1, n: v, k: c) }
+        headLogits(st.logits, st.headRows, rows: 1)
         return Array(UnsafeBufferPointer(start: st.logits, count: v))
+    }
+
+    /// logits[rows × vocab] = x · Wᵀ with the output head W (vocab, dim). A bf16 head is widened
+    /// one panel of vocabulary rows at a time, so its fp32 copy never exists whole (113 MB at SmolLM2).
+    private func headLogits(_ logits: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, rows m: Int) {
+        let c = config.dim, v = config.vocabSize
+        switch base {
+        case .fp32(let p):
+            gemm.linear(logits, x, p.pointer + layout.output, m: m, n: v, k: c)
+        case .bf16(let w):
+            let panelRows = w.panel.count / c
+            for r0 in stride(from: 0, to: v, by: panelRows) {
+                let r1 = min(r0 + panelRows, v)
+                BFloat16Passes.widen(w.values.pointer + layout.output + r0 * c, into: w.panel.pointer, count: (r1 - r0) * c, workers: workers)
+                gemm.linear(logits + r0, x, w.panel.pointer, m: m, n: r1 - r0, k: c, ldOut: v)
+            }
+        }
+    }
+
+    /// dx[rows × dim] = dlogits · W, the head's input gradient (overwrites dx).
+    private func headInputGradient(_ dx: UnsafeMutablePointer<Float>, _ dlogits: UnsafePointer<Float>, rows m: Int) {
+        let c = config.dim, v = config.vocabSize
+        switch base {
+        case .fp32(let p):
+            gemm.nn(dx, dlogits, p.pointer + layout.output, m: m, n: c, k: v)
+        case .bf16(let w):
+            let panelRows = w.panel.count / c
+            for r0 in stride(from: 0, to: v, by: panelRows) {
+                let r1 = min(r0 + panelRows, v)
+                BFloat16Passes.widen(w.values.pointer + layout.output + r0 * c, into: w.panel.pointer, count: (r1 - r0) * c, workers: workers)
+                gemm.nn(dx, dlogits + r0, w.panel.pointer, m: m, n: c, k: r1 - r0, ldA: v, beta: r0 == 0 ? 0 : 1)
+            }
+        }
     }
 }
