@@ -1,3 +1,5 @@
+import Kernels
+
 /// A weight matrix (out, in) stored compactly for memory-bound single-token decoding, where
 /// reading the weights dominates: Q8 (int8 with one Float scale per 32 values, ≈1.1 bytes per
 /// weight) or BF16 (2 bytes). `multiply` computes y = W·x (+ y when accumulating).
@@ -34,10 +36,7 @@ public struct CompactMatrix: @unchecked Sendable {
             quants = q; scales = s; halves = nil
         case .bf16:
             let h = UnsafeMutablePointer<UInt16>.allocate(capacity: rows * columns)
-            for i in 0..<rows * columns {
-                let bits = w[i].bitPattern
-                h[i] = UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
-            }
+            BFloat16Conversion.round(w, into: h, count: rows * columns)
             halves = h; quants = nil; scales = nil
         }
     }

@@ -1,3 +1,5 @@
+import Kernels
+
 /// Decoding of GGUF tensor encodings into Float, and the reverse (used to write test models
 /// and to export checkpoints). Block layouts follow ggml: 32 values share an f16 scale `d`
 /// (and for Q4_1 an f16 minimum `m`); Q4 nibbles hold value j in the low half of byte j and
@@ -81,11 +83,13 @@ public enum Quantize {
         case .f16:
             for v in values { appendHalf(v) }
         case .bf16:
-            for v in values {
-                let b = v.bitPattern
-                let rounded = (b + 0x7FFF + ((b >> 16) & 1)) >> 16   // round to nearest even
-                out.append(UInt8(rounded & 0xFF)); out.append(UInt8((rounded >> 8) & 0xFF))
+            var halves = [UInt16](repeating: 0, count: values.count)
+            values.withUnsafeBufferPointer { v in
+                halves.withUnsafeMutableBufferPointer { h in
+                    if let src = v.baseAddress, let dst = h.baseAddress { BFloat16Conversion.round(src, into: dst, count: v.count) }
+                }
             }
+            for h in halves { out.append(UInt8(h & 0xFF)); out.append(UInt8(h >> 8)) }
         case .q8_0:
             for b in 0..<values.count / 32 {
                 let block = values[b * 32 ..< b * 32 + 32]
