@@ -29,6 +29,11 @@ struct AgreementBench: AsyncParsableCommand {
     @Flag(help: "Native browser without the pages' <style> sheets (inline style only): the cascade's contribution.")
     var noStyleSheets = false
 
+    @Option(help: ArgumentHelp(
+        "Charset to declare in the pages' Content-Type (for example utf-8, the encoding mozilla/readability's corpus is stored in).",
+        discussion: "Default: none, so each browser decides from the bytes and the <meta> tags alone. The pages' own servers declared one; a saved copy lost it, and without it Chromium reads an unlabeled UTF-8 page as windows-1252."))
+    var charset: String?
+
     @Option(help: "Folder to write each page's two observations to (`<page>.native.txt`, `<page>.chromium.txt`), to trace a difference to its markup.")
     var saveObservations: String?
 
@@ -39,7 +44,7 @@ struct AgreementBench: AsyncParsableCommand {
         let folder = URL(fileURLWithPath: pages)
         let paths = try Self.pagePaths(in: folder)
         guard !paths.isEmpty else { throw ValidationError("no pages in \(pages)") }
-        try await LoopbackPageServer.with(folder: folder) { base in
+        try await LoopbackPageServer.with(folder: folder, charset: charset) { base in
             try await measure(paths: paths, base: base)
         }
     }
@@ -68,7 +73,8 @@ struct AgreementBench: AsyncParsableCommand {
         var nativeConfiguration = BrowserConfiguration(allowedURLPrefixes: [base + "/"], viewportLines: 0)
         nativeConfiguration.applyStyleSheets = !noStyleSheets
         let native = BrowserSession(configuration: nativeConfiguration)
-        print("native browser vs \(version) on \(paths.count) saved pages from \(pages), served on loopback")
+        print("native browser vs \(version) on \(paths.count) saved pages from \(pages), served on loopback "
+              + (charset.map { "as text/html; charset=\($0)" } ?? "as text/html without a charset"))
 
         let progress = ProgressBar(label: "pages", total: paths.count, unit: "page")
         var rows: [[String]] = []

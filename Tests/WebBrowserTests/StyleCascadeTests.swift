@@ -116,4 +116,30 @@ final class StyleCascadeTests: XCTestCase {
         let element = try XCTUnwrap(tree.document.element(withID: "x"))
         XCTAssertEqual(tree.node(for: element)?.name, "Go")
     }
+    /// CSS Text 3 §2.1 `text-transform` is inherited and changes the rendered letters; Chromium
+    /// names text from its layout, so the StaticText and a link named from it read transformed
+    /// (each case checked against Chromium 156 on a probe page: `<nav style=text-transform:uppercase><a>News</a>`
+    /// is `link 'NEWS'`, a `<button>` inside keeps its case). `none` undoes an ancestor's transform; `capitalize` leaves the rest of a
+    /// word as written.
+    func testTextTransformChangesTheNamesOfTextAndOfContent() throws {
+        XCTAssertEqual(texts(".u{text-transform:uppercase} .n{text-transform:none}",
+                             "<p class=u>Top <em>stories</em> <span class=n>kept</span></p><p>plain</p>"),
+                       ["TOP", "STORIES", "kept", "plain"])
+        XCTAssertEqual(texts("h2{text-transform:lowercase}", "<h2>Breaking NEWS</h2>"), ["breaking news"])
+        XCTAssertEqual(texts(".c{text-transform:capitalize}", "<p class=c>don't stop the 3rd-rate iPhone, o'neil x.y</p>"),
+                       ["Don't Stop The 3rd-Rate IPhone, O'neil X.Y"])
+        XCTAssertEqual(texts(".c{text-transform:capitalize}", "<p class=c>hello<b>world</b> foo</p><p class=c>bar</p>"),
+                       ["Hello", "world", "Foo", "Bar"], "a text that continues a word does not start one; a block does")
+        XCTAssertEqual(texts("", "<p style='text-transform:uppercase'>straße</p>"), ["STRASSE"])
+        XCTAssertEqual(texts("", "<p style='text-transform: uppercase'>inline</p>"), ["INLINE"])
+        XCTAssertEqual(texts(".u{text-transform:uppercase}", "<p class=u><span style='text-transform:inherit'>x</span></p>"), ["X"])
+
+        let html = "<html><head><style>nav{text-transform:uppercase}</style></head><body><nav>"
+            + "<a id=x href=/>News <b>today</b></a><button id=b>Go now</button></nav></body></html>"
+        let tree = AccessibilityTree.build(from: HTMLDocument.parse(html: html))
+        let link = try XCTUnwrap(tree.document.element(withID: "x"))
+        XCTAssertEqual(tree.node(for: link)?.name, "NEWS TODAY")
+        let button = try XCTUnwrap(tree.document.element(withID: "b"))
+        XCTAssertEqual(tree.node(for: button)?.name, "Go now", "html.css gives form controls text-transform: none")
+    }
 }

@@ -130,15 +130,20 @@ struct AccessibilityTreeBuilder {
     private func visit(_ node: HTMLNode, visibilityHidden: Bool, into out: inout [AccessibilityNode]) {
         switch node {
         case .text(let text):
-            if let node = textNode(text, visibilityHidden: visibilityHidden, whiteSpace: .collapse) { out.append(node) }
+            if let node = textNode(text, visibilityHidden: visibilityHidden, whiteSpace: .collapse, transform: .none) {
+                out.append(node)
+            }
         case .element(let element):
             visit(element, visibilityHidden: visibilityHidden, into: &out)
         }
     }
 
-    private func textNode(_ text: HTMLText, visibilityHidden: Bool, whiteSpace: WhiteSpace) -> AccessibilityNode? {
+    private func textNode(_ text: HTMLText, visibilityHidden: Bool, whiteSpace: WhiteSpace,
+                          transform: TextTransform, after previous: Character? = nil) -> AccessibilityNode? {
         if visibilityHidden { return nil }
-        let name = PreformattedText.name(of: text.text, whiteSpace)
+        // The name is trimmed: leading white space still separates it from the word before.
+        let before = text.text.first?.isWhitespace == true ? " " : previous
+        let name = transform.apply(to: PreformattedText.name(of: text.text, whiteSpace), after: before)
         if name.isEmpty { return nil }
         return AccessibilityNode(id: text.index + 1, role: "StaticText", name: name, properties: [],
                                  children: [], element: nil)
@@ -164,6 +169,9 @@ struct AccessibilityTreeBuilder {
     private func visit(_ element: HTMLElement, visibilityHidden inherited: Bool, into out: inout [AccessibilityNode]) {
         guard let first = open(element, visibilityHidden: inherited, whiteSpace: .collapse) else { return }
         var stack = [first]
+        // The character laid out last in the current line, for `text-transform: capitalize`,
+        // which does not start a word in a text that continues one; a block starts a new line.
+        var previousCharacter: Character?
         while !stack.isEmpty {
             let top = stack.count - 1
             if stack[top].next < stack[top].pending.count {
@@ -171,16 +179,21 @@ struct AccessibilityTreeBuilder {
                 stack[top].next += 1
                 switch child {
                 case .text(let text):
-                    if let node = textNode(text, visibilityHidden: stack[top].hidden, whiteSpace: stack[top].whiteSpace) {
+                    if let node = textNode(text, visibilityHidden: stack[top].hidden, whiteSpace: stack[top].whiteSpace,
+                                           transform: facts.textTransform(inside: stack[top].element),
+                                           after: previousCharacter) {
                         stack[top].children.append(node)
                     }
+                    if let last = text.text.last { previousCharacter = last }
                 case .element(let e):
+                    if e.tag == "br" || Visibility.isBlock(e) { previousCharacter = nil }
                     if let opened = open(e, visibilityHidden: stack[top].hidden, whiteSpace: stack[top].whiteSpace) {
                         stack.append(opened)
                     }
                 }
                 continue
             }
+            if Visibility.isBlock(stack[top].element) { previousCharacter = nil }
             let done = stack.removeLast()
             if stack.isEmpty { close(done, into: &out) } else { close(done, into: &stack[stack.count - 1].children) }
         }

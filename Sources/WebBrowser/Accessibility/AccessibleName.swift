@@ -324,7 +324,10 @@ struct AccessibleNameComputer {
                 }
                 previousAppended = false
                 if context.invisible && !(context.inLabelledBy && context.referencedHidden) { continue }
-                if !closedDetails || (context.inLabelledBy && context.referencedHidden) { out += text; previousAppended = true }
+                if !closedDetails || (context.inLabelledBy && context.referencedHidden) {
+                    out += facts.textTransform(inside: element).apply(to: text, after: out.last)
+                    previousAppended = true
+                }
             case .element(let e):
                 previousText = nil
                 lastWasInlineElement = false

@@ -12,12 +12,20 @@ struct DocumentFacts: Sendable {
     let roleTraits: [RoleTraits]
     /// Control element index → the `<label>`s that label it (by `for` or by wrapping).
     let labels: [Int: [HTMLElement]]
+    /// The `text-transform` in force for an element's text (its own or inherited) by node index.
+    let textTransforms: [TextTransform]
 
     init(document: HTMLDocument) {
         var roles = [String](repeating: "", count: document.nodeCount)
         var traits = [RoleTraits](repeating: [], count: document.nodeCount)
         var labels: [Int: [HTMLElement]] = [:]
+        var transforms = [TextTransform](repeating: .none, count: document.nodeCount)
+        // Pre-order: a parent's transform is known before its children's.
         for element in document.root.descendants() {
+            if element.index < transforms.count {
+                let inherited = element.parent.map { $0.index < transforms.count ? transforms[$0.index] : .none } ?? .none
+                transforms[element.index] = element.style.textTransform ?? TextTransform.tagDefault(element.tag) ?? inherited
+            }
             if element.index < roles.count {
                 let role = AccessibilityTree.computedRole(of: element, in: document)
                 roles[element.index] = role
@@ -30,6 +38,12 @@ struct DocumentFacts: Sendable {
         self.roles = roles
         self.roleTraits = traits
         self.labels = labels
+        self.textTransforms = transforms
+    }
+
+    /// The transform applied to the text directly inside `element`.
+    func textTransform(inside element: HTMLElement) -> TextTransform {
+        element.index < textTransforms.count ? textTransforms[element.index] : .none
     }
 
     func traits(of element: HTMLElement) -> RoleTraits {

@@ -1,5 +1,6 @@
 /// The cascaded values of the properties that decide what the accessibility tree shows:
-/// `display`, `visibility` and `white-space` (whether a text's line breaks and spaces are kept). The element's `style` attribute sets them when the element is
+/// `display`, `visibility`, `white-space` (whether a text's line breaks and spaces are kept) and
+/// `text-transform` (the letter case text is shown in). The element's `style` attribute sets them when the element is
 /// built; `StyleCascade` then folds in the page's `<style>` sheets. The tree builder and the
 /// name computation ask for them many times per element, so they are worked out once.
 struct ElementStyle: Sendable, Hashable {
@@ -10,6 +11,8 @@ struct ElementStyle: Sendable, Hashable {
     var visibilityHidden: Bool?
     /// How the element's text treats white space; nil = inherited (or the tag's default).
     var whiteSpace: WhiteSpace?
+    /// The letter case of the element's text; nil = inherited.
+    var textTransform: TextTransform?
     /// Borders, background and spacing, for telling data tables from layout tables.
     var table = TableBoxStyle()
 
@@ -17,13 +20,14 @@ struct ElementStyle: Sendable, Hashable {
 
     static let none = ElementStyle()
     /// The properties the cascade keeps (`white-space-collapse` is CSS Text 4's longhand of `white-space`).
-    static let properties = ["display", "visibility", "white-space", "white-space-collapse"] + TableBoxStyle.properties
+    static let properties = ["display", "visibility", "white-space", "white-space-collapse", "text-transform"]
+        + TableBoxStyle.properties
 
     /// The cascade slots a property fills: the shorthand and the longhand of white space share
     /// one; a border shorthand fills one per side and aspect.
     static func slots(of property: String) -> [String] {
         switch property {
-        case "display", "visibility": return [property]
+        case "display", "visibility", "text-transform": return [property]
         case "white-space", "white-space-collapse": return ["white-space"]
         default: return TableBoxStyle.slots(of: property)
         }
@@ -35,6 +39,7 @@ struct ElementStyle: Sendable, Hashable {
         case "display": display = nil
         case "visibility": visibilityHidden = nil
         case "white-space": whiteSpace = nil
+        case "text-transform": textTransform = nil
         default: table.reset(slot: slot)
         }
     }
@@ -74,6 +79,12 @@ struct ElementStyle: Sendable, Hashable {
             case "initial": whiteSpace = .collapse
             case "inherit", "unset", "revert", "revert-layer": whiteSpace = nil
             default: if let parsed = WhiteSpace(css: value) { whiteSpace = parsed }
+            }
+        case "text-transform":
+            switch value {
+            case "initial": textTransform = TextTransform.none
+            case "inherit", "unset", "revert", "revert-layer": textTransform = nil
+            default: if let parsed = TextTransform(css: value) { textTransform = parsed }
             }
         default: table.apply(declaration, slot: slot)
         }
