@@ -89,6 +89,17 @@ final class AccessibilityRuleTests: XCTestCase {
         XCTAssertEqual(try name("<p>An <abbr id=x>HTML</abbr> page</p>"), "")
     }
 
+    /// HTML-AAM maps `b` to generic and only `strong` to the strong role; Chromium 156 follows it: a
+    /// plain `<b>` leaves just its text, and a `<b aria-live>` is a generic live region (a probe page:
+    /// `<b aria-live=polite>` is `generic ''` with its live properties, `<strong>` stays strong).
+    func testBoldIsGenericAndStrongIsStrong() throws {
+        XCTAssertEqual(try role("<p><b id=x>bold</b></p>"), "generic")
+        XCTAssertEqual(try role("<p><strong id=x>strong</strong></p>"), "strong")
+        let tree = AccessibilityTree.build(from: HTMLDocument.parse(html: "<body><p><b aria-live=polite>live</b></p></body>"))
+        XCTAssertEqual(tree.nodes.filter { $0.role == "strong" }.count, 0)
+        XCTAssertEqual(tree.nodes.filter { $0.role == "generic" && $0.properties.contains { $0.name == "live" } }.count, 1)
+    }
+
     /// Chromium 156 no longer names a figure from its figcaption (the caption stays a Figcaption
     /// node holding its text; html-aam's tentative figure-name-no-figcaption agrees), but an
     /// author's label still names it.

@@ -130,7 +130,7 @@ enum RoleMapping {
 
     /// Implicit roles that depend on the tag alone.
     static let tagRoles: [String: String] = [
-        "address": "group", "article": "article", "b": "strong", "blockquote": "blockquote", "body": "generic",
+        "address": "group", "article": "article", "blockquote": "blockquote", "body": "generic",
         "br": "LineBreak", "button": "button", "caption": "caption", "code": "code", "datalist": "listbox",
         "dd": "definition", "del": "deletion", "details": "group", "dfn": "term", "dialog": "dialog", "dl": "DescriptionList",
         "dt": "term", "em": "emphasis", "fieldset": "group", "figure": "figure", "form": "form", "h1": "heading",
