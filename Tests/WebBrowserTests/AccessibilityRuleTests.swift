@@ -100,6 +100,24 @@ final class AccessibilityRuleTests: XCTestCase {
         XCTAssertEqual(tree.nodes.filter { $0.role == "generic" && $0.properties.contains { $0.name == "live" } }.count, 1)
     }
 
+    /// AccName 2F/2I as Chromium 156 applies them to white space: a link whose content is images
+    /// with a rendered space between them (collapsible white space between two inline boxes of one
+    /// line) has that space as its name from content, so its title is never used and it shows
+    /// unnamed; white space only at the line's ends renders nothing and the title names it. Each
+    /// case checked on a Chromium probe page (salon-1's thumbnail links).
+    func testASpaceRenderedBetweenImagesKeepsTheTitleOut() throws {
+        XCTAssertEqual(try name("<a id=x href=/ title=T><img><img></a>"), "T")
+        XCTAssertEqual(try name("<a id=x href=/ title=T> <img> </a>"), "T")
+        XCTAssertEqual(try name("<a id=x href=/ title=T><img> <img></a>"), "")
+        XCTAssertEqual(try name("<a id=x href=/ title=T><span> <img> </span></a>"), "T")
+        XCTAssertEqual(try name("<a id=x href=/ title=T><span>\n<img>\n<img>\n</span>\n</a>"), "")
+        XCTAssertEqual(try name("<a id=x href=/ title=T><img alt=''> <img alt=''></a>"), "")
+        XCTAssertEqual(try name("<a id=x href=/ title=T><span> </span></a>"), "T")
+        XCTAssertEqual(try name("<a id=x href=/ title=T><img><br> <img></a>"), "", "a line break is content too")
+        XCTAssertEqual(try name("<a id=x href=/ title=T><div><img></div> <div><img></div></a>"), "T", "blocks end the line")
+        XCTAssertEqual(try name("<a id=x href=/ title=T><img> <img style='display:none'></a>"), "T")
+    }
+
     /// Chromium 156 no longer names a figure from its figcaption (the caption stays a Figcaption
     /// node holding its text; html-aam's tentative figure-name-no-figcaption agrees), but an
     /// author's label still names it.

@@ -139,6 +139,7 @@ struct AccessibleNameComputer {
         if fromContent || contributes || (context.isRoot && (element.tag == "label" || element.tag == "legend")) {
             let text = contentText(element, context)
             if !text.isBlank { return text }
+            if context.isRoot, fromContent, RenderedSpace.between(inlineContentOf: element, state: state) { return "" }
         }
 
         // 2I: tooltip (SVG links also take xlink:title, SVG-AAM). Chromium 156 takes no name
