@@ -67,11 +67,10 @@ enum RoleMapping {
                 // error; Chromium then drops the role and uses the element's own (implicit) one.
             } else if role == "region" || role == "form", !hasName() {
                 // A region or form landmark needs a name; without one the next listed role applies
-                // (`role="region group"` is a group), else the element's own. A nameless region
-                // is a plain container; a nameless <form> element stays `form ''` in Chromium 156
-                // (measured on the bundled sites with `nnetnav-bench backends`).
+                // (`role="region group"` is a group), else the element's own: `<div role=region>`
+                // is a plain container, `<nav role=region>` navigation, `<form role=region>` a form
+                // (a nameless <form> stays `form ''` in Chromium 156; probe pages and the bundled sites).
                 if i + 1 < explicit.count { continue }
-                if role == "region" && element.tag != "section" { return "generic" }
             } else {
                 return role
             }
@@ -80,18 +79,15 @@ enum RoleMapping {
         return implicitRole(of: element, hasName: hasName)
     }
 
-    /// WAI-ARIA 1.2 "required context role" of the roles Chromium checks it for.
+    /// WAI-ARIA 1.2 "required context role", for the roles Chromium 156 checks it for. Measured on
+    /// probe pages: an orphan listitem, option or treeitem falls back to the element's own role;
+    /// an orphan row, cell, gridcell, column/row header, tab or menuitem* keeps its ARIA role
+    /// (WPT's contextual-roles expects those to fall back too; its table-roles expects an orphan
+    /// cell kept, which is what Chromium does).
     static let requiredContext: [String: Set<String>] = [
         "listitem": ["list"],
-        "row": ["table", "grid", "treegrid", "rowgroup"],
-        // A gridcell straight in a grid is kept (Chromium repairs the missing row; WPT grid-roles).
-        "cell": ["row"], "gridcell": ["row", "grid", "treegrid"], "columnheader": ["row"], "rowheader": ["row"],
         "option": ["listbox", "group"],
-        "tab": ["tablist"],
         "treeitem": ["tree", "group"],
-        "menuitem": ["menu", "menubar", "group"],
-        "menuitemcheckbox": ["menu", "menubar", "group"],
-        "menuitemradio": ["menu", "menubar", "group"],
     ]
 
     /// Whether the nearest ancestor with a role of its own (generic and presentational ones are
@@ -121,10 +117,10 @@ enum RoleMapping {
     static let sectioningContent: Set<String> = ["article", "aside", "main", "nav", "section"]
     static let sectioningRoles: Set<String> = ["article", "complementary", "main", "navigation", "region"]
 
-    private static func insideSectioning(_ element: HTMLElement) -> Bool {
+    private static func insideSectioning(_ element: HTMLElement, main: Bool = true) -> Bool {
         element.ancestor { a in
-            if let role = explicitRole(a) { return sectioningRoles.contains(role) }
-            return sectioningContent.contains(a.tag)
+            if let role = explicitRole(a) { return sectioningRoles.contains(role) && (main || role != "main") }
+            return sectioningContent.contains(a.tag) && (main || a.tag != "main")
         } != nil
     }
 
@@ -174,7 +170,9 @@ enum RoleMapping {
             let exposed = isFocusable(element) || globalARIAAttributes.contains { element.ariaAttribute($0) != nil }
             return exposed ? "rowgroup" : "none"
         case "aside":
-            return insideSectioning(element) && !hasName() ? "generic" : "complementary"
+            // HTML-AAM scopes an aside to the body or `main` (complementary) or to other sectioning
+            // content (generic unless named); a header or footer inside `main` is scoped, an aside is not.
+            return insideSectioning(element, main: false) && !hasName() ? "generic" : "complementary"
         // Scoped to sectioning content, Chromium 156 maps them to ARIA 1.3's section header and
         // footer (html-aam's tentative roles-contextual; its older roles.html still says generic).
         case "footer": return insideSectioning(element) ? "sectionfooter" : "contentinfo"
