@@ -142,4 +142,28 @@ final class StyleCascadeTests: XCTestCase {
         let button = try XCTUnwrap(tree.document.element(withID: "b"))
         XCTAssertEqual(tree.node(for: button)?.name, "Go now", "html.css gives form controls text-transform: none")
     }
+    /// CSS Lists 3 markers as Chromium 156 shows them (each case on a probe page): a list item box
+    /// whose role is not listitem (its list's role was changed, or it is presentational) shows its
+    /// marker as a StaticText, disc "•", nested "◦", square "■", an ordered list "1." counting from
+    /// `start` and reset by `value`; `list-style: none` from a sheet, a display other than
+    /// list-item, and real list items (whose marker is a ListMarker the observation leaves out) show none.
+    func testListMarkersOfItemsThatAreNotListItems() {
+        XCTAssertEqual(texts("", "<ul role=navigation><li>a</li></ul>"), ["•", "a"])
+        XCTAssertEqual(texts("", "<ol role=navigation><li>a</li><li>b</li></ol>"), ["1.", "a", "2.", "b"])
+        XCTAssertEqual(texts("", "<ol role=navigation start=3><li>a</li><li value=10>b</li><li>c</li></ol>"),
+                       ["3.", "a", "10.", "b", "11.", "c"])
+        XCTAssertEqual(texts("", "<ol role=navigation reversed><li>a</li><li>b</li></ol>"), ["2.", "a", "1.", "b"])
+        XCTAssertEqual(texts("", "<ol role=navigation type=a><li>a</li><li>b</li></ol>"), ["a.", "a", "b.", "b"])
+        XCTAssertEqual(texts("", "<ol role=navigation type=I start=27><li>a</li></ol>"), ["XXVII.", "a"])
+        XCTAssertEqual(texts("", "<ol role=navigation type=A start=27><li>a</li></ol>"), ["AA.", "a"])
+        XCTAssertEqual(texts("", "<ul role=navigation style='list-style-type:lower-greek'><li>g</li></ul>"), ["α.", "g"])
+        XCTAssertEqual(texts("", "<ul><li><ul role=navigation><li>n</li></ul></li></ul>"), ["◦", "n"])
+        XCTAssertEqual(texts("", "<ul role=presentation><li>p</li></ul>"), ["•", "p"])
+        XCTAssertEqual(texts("", "<ul role=navigation style='list-style-type:square'><li>s</li></ul>"), ["■", "s"])
+        XCTAssertEqual(texts(".nl li{list-style:none}", "<ul role=navigation class=nl><li>x</li></ul>"), ["x"])
+        XCTAssertEqual(texts("ul{list-style:none outside}", "<ul role=navigation><li>x</li></ul>"), ["x"])
+        XCTAssertEqual(texts("", "<ul role=navigation><li style='display:inline'>i</li></ul>"), ["i"])
+        XCTAssertEqual(texts("", "<ul><li>real</li></ul><ol><li>one</li></ol>"), ["real", "one"])
+        XCTAssertEqual(texts("", "<ul role=navigation><li style='visibility:hidden'>h</li></ul>"), [])
+    }
 }

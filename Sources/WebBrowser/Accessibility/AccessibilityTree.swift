@@ -233,6 +233,11 @@ struct AccessibilityTreeBuilder {
         default:
             pending = element.children
         }
+        if !hidden, let marker = ListMarker.text(for: element, role: role, facts: facts) {
+            // Past the frames' numbers (`syntheticBase + nodeCount + 2 * index + 1` at most).
+            children.insert(AccessibilityNode(id: syntheticBase + 3 * document.nodeCount + element.index, role: "StaticText",
+                                              name: marker, properties: [], children: [], element: nil), at: 0)
+        }
         return OpenElement(element: element, hidden: hidden, whiteSpace: whiteSpace, role: role, traits: traits,
                            pending: pending, children: children)
     }

@@ -14,17 +14,29 @@ struct DocumentFacts: Sendable {
     let labels: [Int: [HTMLElement]]
     /// The `text-transform` in force for an element's text (its own or inherited) by node index.
     let textTransforms: [TextTransform]
+    /// The `list-style-type` in force for an element (its own, its list tag's, or inherited) by node index.
+    let listStyles: [ListStyle]
 
     init(document: HTMLDocument) {
         var roles = [String](repeating: "", count: document.nodeCount)
         var traits = [RoleTraits](repeating: [], count: document.nodeCount)
         var labels: [Int: [HTMLElement]] = [:]
         var transforms = [TextTransform](repeating: .none, count: document.nodeCount)
-        // Pre-order: a parent's transform is known before its children's.
+        var listStyles = [ListStyle](repeating: .disc, count: document.nodeCount)
+        // Lists an element is nested in (for `ul ul { list-style-type: circle }`).
+        var listDepths = [Int](repeating: 0, count: document.nodeCount)
+        // Pre-order: a parent's inherited values are known before its children's.
         for element in document.root.descendants() {
-            if element.index < transforms.count {
-                let inherited = element.parent.map { $0.index < transforms.count ? transforms[$0.index] : .none } ?? .none
-                transforms[element.index] = element.style.textTransform ?? TextTransform.tagDefault(element.tag) ?? inherited
+            let i = element.index
+            if i < transforms.count {
+                let parent = element.parent.flatMap { $0.index < transforms.count ? $0.index : nil }
+                let inherited = parent.map { transforms[$0] } ?? .none
+                transforms[i] = element.style.textTransform ?? TextTransform.tagDefault(element.tag) ?? inherited
+                let depth = parent.map { listDepths[$0] } ?? 0
+                listDepths[i] = depth + (ListStyle.listTags.contains(element.tag) ? 1 : 0)
+                let typeHint = ListStyle.listTags.contains(element.tag) ? element.attribute("type").flatMap(ListStyle.init(typeAttribute:)) : nil
+                listStyles[i] = element.style.listStyle ?? typeHint ?? ListStyle.tagDefault(element.tag, depth: depth)
+                    ?? parent.map { listStyles[$0] } ?? .disc
             }
             if element.index < roles.count {
                 let role = AccessibilityTree.computedRole(of: element, in: document)
@@ -39,6 +51,11 @@ struct DocumentFacts: Sendable {
         self.roleTraits = traits
         self.labels = labels
         self.textTransforms = transforms
+        self.listStyles = listStyles
+    }
+
+    func listStyle(of element: HTMLElement) -> ListStyle {
+        element.index < listStyles.count ? listStyles[element.index] : .disc
     }
 
     /// The transform applied to the text directly inside `element`.

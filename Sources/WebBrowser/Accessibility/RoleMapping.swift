@@ -185,7 +185,12 @@ enum RoleMapping {
             return "img"
         case "input": return inputRole(element)
         case "li":
-            let listParent = element.parent.map { ["ul", "ol", "menu"].contains($0.tag) || explicitRole($0) == "list" } ?? false
+            // A list whose role was changed (`<ul role=navigation>`) owns no list items: Chromium
+            // shows its items as plain containers, with their markers as text (`ListMarker`).
+            let listParent = element.parent.map { parent in
+                if let role = explicitRole(parent) { return role == "list" || role == "directory" }
+                return ["ul", "ol", "menu"].contains(parent.tag)
+            } ?? false
             return listParent ? "listitem" : "generic"
         case "section": return hasName() ? "region" : "generic"
         // SVG-AAM: an image is an image; a group is a group when it is named, else a container.

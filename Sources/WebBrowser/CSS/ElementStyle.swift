@@ -13,6 +13,8 @@ struct ElementStyle: Sendable, Hashable {
     var whiteSpace: WhiteSpace?
     /// The letter case of the element's text; nil = inherited.
     var textTransform: TextTransform?
+    /// The marker of a list item; nil = inherited (or the list tag's default).
+    var listStyle: ListStyle?
     /// Borders, background and spacing, for telling data tables from layout tables.
     var table = TableBoxStyle()
 
@@ -20,7 +22,8 @@ struct ElementStyle: Sendable, Hashable {
 
     static let none = ElementStyle()
     /// The properties the cascade keeps (`white-space-collapse` is CSS Text 4's longhand of `white-space`).
-    static let properties = ["display", "visibility", "white-space", "white-space-collapse", "text-transform"]
+    static let properties = ["display", "visibility", "white-space", "white-space-collapse", "text-transform",
+                                    "list-style", "list-style-type"]
         + TableBoxStyle.properties
 
     /// The cascade slots a property fills: the shorthand and the longhand of white space share
@@ -29,6 +32,7 @@ struct ElementStyle: Sendable, Hashable {
         switch property {
         case "display", "visibility", "text-transform": return [property]
         case "white-space", "white-space-collapse": return ["white-space"]
+        case "list-style", "list-style-type": return ["list-style-type"]
         default: return TableBoxStyle.slots(of: property)
         }
     }
@@ -40,6 +44,7 @@ struct ElementStyle: Sendable, Hashable {
         case "visibility": visibilityHidden = nil
         case "white-space": whiteSpace = nil
         case "text-transform": textTransform = nil
+        case "list-style-type": listStyle = nil
         default: table.reset(slot: slot)
         }
     }
@@ -79,6 +84,12 @@ struct ElementStyle: Sendable, Hashable {
             case "initial": whiteSpace = .collapse
             case "inherit", "unset", "revert", "revert-layer": whiteSpace = nil
             default: if let parsed = WhiteSpace(css: value) { whiteSpace = parsed }
+            }
+        case "list-style", "list-style-type":
+            switch value {
+            case "initial": listStyle = .disc
+            case "inherit", "unset", "revert", "revert-layer": listStyle = nil
+            default: if let parsed = ListStyle(css: value) { listStyle = parsed }
             }
         case "text-transform":
             switch value {
