@@ -143,8 +143,7 @@ final class StyleCascadeTests: XCTestCase {
         XCTAssertEqual(tree.node(for: button)?.name, "Go now", "html.css gives form controls text-transform: none")
     }
     /// CSS Lists 3 markers as Chromium 156 shows them (each case on a probe page): a list item box
-    /// whose role is not listitem (its list's role was changed, or it is presentational) shows its
-    /// marker as a StaticText, disc "•", nested "◦", square "■", an ordered list "1." counting from
+    /// in a list whose role is not list (changed, or presentational) shows its marker as a StaticText, disc "•", nested "◦", square "■", an ordered list "1." counting from
     /// `start` and reset by `value`; `list-style: none` from a sheet, a display other than
     /// list-item, and real list items (whose marker is a ListMarker the observation leaves out) show none.
     func testListMarkersOfItemsThatAreNotListItems() {
@@ -164,6 +163,10 @@ final class StyleCascadeTests: XCTestCase {
         XCTAssertEqual(texts("ul{list-style:none outside}", "<ul role=navigation><li>x</li></ul>"), ["x"])
         XCTAssertEqual(texts("", "<ul role=navigation><li style='display:inline'>i</li></ul>"), ["i"])
         XCTAssertEqual(texts("", "<ul><li>real</li></ul><ol><li>one</li></ol>"), ["real", "one"])
+        XCTAssertEqual(texts("", "<ul><div><li>through</li></div></ul>"), ["through"], "plain containers are looked through")
+        XCTAssertEqual(texts("", "<ul><li role=presentation>p</li></ul>"), ["p"], "a real list keeps its markers out of the text")
+        XCTAssertEqual(texts("", "<ul role=menubar aria-label=m><li role=presentation><a href=/>h</a></li></ul>"), ["•", "h"])
+        XCTAssertEqual(texts("", "<div><li>orphan</li></div>"), ["orphan"], "no list, no marker")
         XCTAssertEqual(texts("", "<ul role=navigation><li style='visibility:hidden'>h</li></ul>"), [])
     }
 }

@@ -185,12 +185,11 @@ enum RoleMapping {
             return "img"
         case "input": return inputRole(element)
         case "li":
-            // A list whose role was changed (`<ul role=navigation>`) owns no list items: Chromium
-            // shows its items as plain containers, with their markers as text (`ListMarker`).
-            let listParent = element.parent.map { parent in
-                if let role = explicitRole(parent) { return role == "list" || role == "directory" }
-                return ["ul", "ol", "menu"].contains(parent.tag)
-            } ?? false
+            // The nearest ancestor with a role of its own owns it (plain containers between are
+            // looked through: `<ul><div><li>`). A list whose role was changed (`<ul role=navigation>`,
+            // presentational) owns no list items: Chromium shows them as plain containers, with
+            // their markers as text (`ListMarker`).
+            let listParent = hasRequiredContext(element, ["list", "directory"])
             return listParent ? "listitem" : "generic"
         case "section": return hasName() ? "region" : "generic"
         // SVG-AAM: an image is an image; a group is a group when it is named, else a container.
