@@ -120,6 +120,15 @@ final class AccessibilityRuleTests: XCTestCase {
         XCTAssertEqual(try name("<a id=x href=/ title=T><img> <img style='display:none'></a>"), "T")
     }
 
+    /// HTML: with scripting enabled, as in Chromium, `<noscript>` content is not rendered, so it is
+    /// neither in the tree nor in a name (telegraph's gallery links hold their fallback image there).
+    func testNoscriptContentIsNotShown() throws {
+        let tree = AccessibilityTree.build(from: HTMLDocument.parse(html: "<body><p>a</p><noscript><img src=x.png alt=fallback><p>enable scripts</p></noscript></body>"))
+        XCTAssertEqual(tree.nodes.filter { $0.role == "StaticText" }.map(\.name), ["a"])
+        XCTAssertEqual(tree.nodes.filter { $0.role == "img" }.count, 0)
+        XCTAssertEqual(try name("<a id=x href=/><noscript><img src=x.png alt=fallback></noscript>Gallery</a>"), "Gallery")
+    }
+
     /// Chromium 156 no longer names a figure from its figcaption (the caption stays a Figcaption
     /// node holding its text; html-aam's tentative figure-name-no-figcaption agrees), but an
     /// author's label still names it.

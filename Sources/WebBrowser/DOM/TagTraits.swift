@@ -17,8 +17,10 @@ struct TagTraits: OptionSet, Sendable, Hashable {
     /// Its implicit role depends on attributes or context, not on the tag alone.
     static let contextualRole = TagTraits(rawValue: 1 << 5)
 
+    /// Never rendered. `noscript` is among them because Chromium runs scripts: its content is
+    /// fallback for browsers that do not, and neither Chromium's tree nor its text shows it.
     static let nonRenderedTags: Set<String> = [
-        "head", "script", "style", "template", "title", "meta", "link", "base", "noembed", "noframes",
+        "head", "script", "style", "template", "title", "meta", "link", "base", "noembed", "noframes", "noscript",
         "param", "source", "track", "datalist", "area", "map",
     ]
     static let blockLevelTags: Set<String> = [

@@ -51,7 +51,7 @@ public enum RenderedText {
     /// never rendered, closed dialogs, and the content of a closed `<details>` beyond its summary.
     /// Unlike `Visibility.hidesSubtree`, `aria-hidden` hides nothing here: it is not rendering.
     static func producesNoBox(_ element: HTMLElement, state: FormState) -> Bool {
-        if element.tagTraits.contains(.nonRendered) || element.tag == "noscript" { return true }
+        if element.tagTraits.contains(.nonRendered) { return true }
         if (element.hasAttribute("hidden") && element.style.display == nil) || element.style.displayNone { return true }
         if element.tag == "dialog", !element.hasAttribute("open") { return true }
         if let parent = element.parent, parent.tag == "details", !state.isOpen(parent),
