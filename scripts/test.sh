@@ -22,8 +22,28 @@ swift build --build-tests
 # SwiftPM's folder lock serialising them, but each still opens the build database while it plans, so
 # the second starts once the first has launched the test binary.
 browser='^(ChromiumBrowserTests|CrawlViewerTests|EnvironmentsTests|PostgresStoreTests|MainJobTests)\.|\.(ChromiumTaskSolutionTests|EvaluationReportPageTests|BundledSiteAgreementTests|PolicyEvaluationTests|MiniWoBEvaluationTests)/'
-( swift test --skip-build --ignore-lock --filter "$browser" 2>&1 | sed -u 's/^/[browser] /'
-  exit "${PIPESTATUS[0]}" ) &
+# `swift test ARGS...`, started again (up to 5 times) when SwiftPM could not open the build database
+# because the other half or a just-finished build still held it: that attempt ran no test, so a
+# retry loses nothing, and a real failure is still returned as it was.
+run_half() {
+    local log attempt rc
+    log=$(mktemp)
+    for attempt in 1 2 3 4 5; do
+        set +e
+        swift test --skip-build --ignore-lock "$@" 2>&1 | tee "$log"
+        rc=${PIPESTATUS[0]}
+        set -e
+        if [ "$rc" -ne 0 ] && grep -q "database is locked" "$log" && ! grep -q "Test Suite '" "$log"; then
+            echo "build database busy (attempt $attempt); starting this half again" >&2
+            sleep 3
+            continue
+        fi
+        break
+    done
+    rm -f "$log"
+    return "$rc"
+}
+( set -o pipefail; run_half --filter "$browser" | sed -u 's/^/[browser] /' ) &
 browser_pid=$!
 for _ in $(seq 240); do
     pgrep -f 'PackageTests\.xctest' > /dev/null && break
@@ -31,6 +51,6 @@ for _ in $(seq 240); do
     sleep 0.5
 done
 status=0
-swift test --skip-build --ignore-lock --skip "$browser" || status=$?
+run_half --skip "$browser" || status=$?
 wait "$browser_pid" || status=$?
 exit "$status"
