@@ -385,12 +385,21 @@ public final class TrainableLlama: @unchecked Sendable {
         case .fp32(let p):
             gemm.linear(logits, x, p.pointer + layout.output, m: m, n: v, k: c)
         case .bf16(let w):
-            let panelRows = w.panel.count / c
-            for r0 in stride(from: 0, to: v, by: panelRows) {
-                let r1 = min(r0 + panelRows, v)
-                BFloat16Passes.widen(w.values.pointer + layout.output + r0 * c, into: w.panel.pointer, count: (r1 - r0) * c, workers: workers)
-                gemm.linear(logits + r0, x, w.panel.pointer, m: m, n: r1 - r0, k: c, ldOut: v)
+            forEachHeadPanel(w) { r0, r1, panel in
+                gemm.linear(logits + r0, x, panel, m: m, n: r1 - r0, k: c, ldOut: v)
             }
+        }
+    }
+
+    /// Widens a bf16 output head into its fp32 panel one slice of vocabulary rows [r0, r1) at a
+    /// time and hands each slice to `body`: the forward and the backward through the head share it.
+    private func forEachHeadPanel(_ w: FrozenBF16Weights, _ body: (_ r0: Int, _ r1: Int, _ panel: UnsafePointer<Float>) -> Void) {
+        let c = config.dim, v = config.vocabSize
+        let panelRows = w.panel.count / c
+        for r0 in stride(from: 0, to: v, by: panelRows) {
+            let r1 = min(r0 + panelRows, v)
+            BFloat16Passes.widen(w.values.pointer + layout.output + r0 * c, into: w.panel.pointer, count: (r1 - r0) * c, workers: workers)
+            body(r0, r1, w.panel.pointer)
         }
     }
 
@@ -401,11 +410,8 @@ public final class TrainableLlama: @unchecked Sendable {
         case .fp32(let p):
             gemm.nn(dx, dlogits, p.pointer + layout.output, m: m, n: c, k: v)
         case .bf16(let w):
-            let panelRows = w.panel.count / c
-            for r0 in stride(from: 0, to: v, by: panelRows) {
-                let r1 = min(r0 + panelRows, v)
-                BFloat16Passes.widen(w.values.pointer + layout.output + r0 * c, into: w.panel.pointer, count: (r1 - r0) * c, workers: workers)
-                gemm.nn(dx, dlogits + r0, w.panel.pointer, m: m, n: c, k: r1 - r0, ldA: v, beta: r0 == 0 ? 0 : 1)
+            forEachHeadPanel(w) { r0, r1, panel in
+                gemm.nn(dx, dlogits + r0, panel, m: m, n: c, k: r1 - r0, ldA: v, beta: r0 == 0 ? 0 : 1)
             }
         }
     }
