@@ -1,6 +1,7 @@
 /// The cascaded values of the properties that decide what the accessibility tree shows:
-/// `display`, `visibility`, `white-space` (whether a text's line breaks and spaces are kept) and
-/// `text-transform` (the letter case text is shown in). The element's `style` attribute sets them when the element is
+/// `display`, `visibility`, `white-space` (whether a text's line breaks and spaces are kept),
+/// `text-transform` (the letter case text is shown in), `list-style-type` (a list item's marker)
+/// and the table box properties. The element's `style` attribute sets them when the element is
 /// built; `StyleCascade` then folds in the page's `<style>` sheets. The tree builder and the
 /// name computation ask for them many times per element, so they are worked out once.
 struct ElementStyle: Sendable, Hashable {
