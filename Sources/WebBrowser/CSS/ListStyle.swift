@@ -62,8 +62,18 @@ enum ListStyle: Sendable, Hashable {
 
     static let listTags: Set<String> = ["ul", "ol", "menu", "dir"]
 
+    private var isNumbered: Bool {
+        switch self {
+        case .none, .unsupported, .disc, .circle, .square: return false
+        default: return true
+        }
+    }
+
     /// The marker's text for the item numbered `ordinal`, as Chromium names it (no trailing space).
-    func marker(ordinal: Int) -> String? {
+    /// The ordinal is only worked out for numbered styles: counting an item's siblings on every
+    /// tree build is wasted on bullets.
+    func marker(ordinal: @autoclosure () -> Int) -> String? {
+        let ordinal = isNumbered ? ordinal() : 0
         switch self {
         case .none, .unsupported: return nil
         case .disc: return "•"
