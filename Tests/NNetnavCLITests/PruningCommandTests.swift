@@ -24,4 +24,27 @@ final class PruningCommandTests: XCTestCase {
         XCTAssertNil(BudgetArgument(argument: "-3"))
         XCTAssertNil(BudgetArgument(argument: "some"))
     }
+
+    func testSelectSweepsBudgetsAndNeedsModelsOnlyForPASER() async throws {
+        XCTAssertThrowsError(try NNetnav.parseAsRoot(["select", "--budget", "10%", "--data", "/dev/null", "--out", "x"]),
+                             "paser needs --dense and --pruned")
+        XCTAssertThrowsError(try NNetnav.parseAsRoot(["select", "--strategy", "best", "--budget", "10%", "--data", "/dev/null", "--out", "x"]))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("select-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pool = folder.appendingPathComponent("pool.jsonl")
+        let lines = (0..<20).map { #"{"messages":[{"role":"user","content":"go \#($0)"},{"role":"assistant","content":"click [\#($0)]"}]}"# }
+        try (lines.joined(separator: "\n") + "\n").write(to: pool, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("random").path
+        let select = try XCTUnwrap(NNetnav.parseAsRoot(["select", "--strategy", "random", "--budget", "10%", "25%",
+                                                        "--data", pool.path, "--out", out]) as? SelectCommand)
+        try await select.run()
+        let small = try String(contentsOfFile: out + "/budget-10%/selected.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
+        let large = try String(contentsOfFile: out + "/budget-25%/selected.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(small.count, 2)
+        XCTAssertEqual(large.count, 5)
+        XCTAssertEqual(Array(large.prefix(2)), small, "one seeded order: the smaller budget is a prefix of the larger")
+        XCTAssertTrue(Set(large).isSubset(of: Set(lines)), "rows are copied unchanged")
+        XCTAssertEqual(Set(large).count, 5, "no row twice")
+    }
 }

@@ -107,4 +107,31 @@ final class SelectionTests: XCTestCase {
         XCTAssertGreaterThan(pruned.jsd, 1e-4)
         XCTAssertLessThanOrEqual(pruned.jsd, log(2))
     }
+
+    /// The meter asks for logits only from the first target on; the figures must equal those of a
+    /// forward that computes every position's logits.
+    func testDegradationMatchesAnAllPositionsForward() throws {
+        let weights = TinyLlama.weights()
+        let mask = try MaskBuilder(pattern: .unstructured, sparsity: 0.5).build(try MagnitudeImportance.scores(weights), config: weights.config)
+        let prunedWeights = try mask.applied(to: weights)
+        let ids = TinyLlama.tokens(20, seed: 7)
+        let targets = Set([11, 12, 13, 17, 18])   // two spans, as a row with two assistant turns
+        let example = TrainingExample(ids: ids.map { Int32($0) }, targetMask: ids.indices.map(targets.contains))
+        let got = try DegradationMeter(dense: weights, pruned: prunedWeights, sequenceLength: 64).measure(example)!
+
+        let v = weights.config.vocabSize
+        let a = try LlamaEngine(weights: weights, maxContext: 64, decodeWeights: .fp32, cacheSlots: 1).append(ids, logits: .all)
+        let b = try LlamaEngine(weights: prunedWeights, maxContext: 64, decodeWeights: .fp32, cacheSlots: 1).append(ids, logits: .all)
+        var jsd = 0.0, loss = 0.0
+        let positions = (0..<(ids.count - 1)).filter { targets.contains($0 + 1) }
+        for t in positions {
+            let ra = Array(a[t * v ..< (t + 1) * v]), rb = Array(b[t * v ..< (t + 1) * v])
+            jsd += ra.withUnsafeBufferPointer { pa in rb.withUnsafeBufferPointer { JensenShannon.divergence(pa, $0) } }
+            loss += rb.withUnsafeBufferPointer { DegradationMeter.negativeLogLikelihood($0, ids[t + 1]) }
+                - ra.withUnsafeBufferPointer { DegradationMeter.negativeLogLikelihood($0, ids[t + 1]) }
+        }
+        XCTAssertEqual(got.jsd, jsd / Double(positions.count), accuracy: 1e-5)
+        XCTAssertEqual(got.lossIncrease, loss / Double(positions.count), accuracy: 1e-4)
+        XCTAssertEqual(got.tokens, ids.count)
+    }
 }

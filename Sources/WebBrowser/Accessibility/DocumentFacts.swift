@@ -16,6 +16,8 @@ struct DocumentFacts: Sendable {
     let textTransforms: [TextTransform]
     /// The `list-style-type` in force for an element (its own, its list tag's, or inherited) by node index.
     let listStyles: [ListStyle]
+    /// List item numbers, counted per list when a shown marker first needs one.
+    let listOrdinals = ListOrdinals()
 
     init(document: HTMLDocument) {
         var roles = [String](repeating: "", count: document.nodeCount)

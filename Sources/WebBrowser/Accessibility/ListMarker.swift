@@ -14,7 +14,7 @@ enum ListMarker {
     static func text(for element: HTMLElement, role: String, facts: DocumentFacts) -> String? {
         guard role == "generic" || role == "none", isListItemBox(element),
               let owner = owningList(of: element, facts: facts), facts.role(of: owner) != "list" else { return nil }
-        return facts.listStyle(of: element).marker(ordinal: ordinal(of: element))
+        return facts.listStyle(of: element).marker(ordinal: facts.listOrdinals.ordinal(of: element))
     }
 
     /// The nearest `<ul>`/`<ol>`/`<menu>` around the item, looking through plain containers.
@@ -27,21 +27,5 @@ enum ListMarker {
             node = ancestor.parent
         }
         return nil
-    }
-
-    /// HTML's list item ordinal: the owner `<ol>`'s `start` (or its item count when `reversed`),
-    /// reset by an item's `value`, counting the owner's list item children in order.
-    static func ordinal(of item: HTMLElement) -> Int {
-        guard let owner = item.parent else { return 1 }
-        let items = owner.elementChildren.filter(isListItemBox)
-        let reversed = owner.tag == "ol" && owner.hasAttribute("reversed")
-        var current = owner.tag == "ol" ? owner.attribute("start").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            ?? (reversed ? items.count : 1) : 1
-        for sibling in items {
-            if let value = sibling.attribute("value").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) { current = value }
-            if sibling === item { return current }
-            current += reversed ? -1 : 1
-        }
-        return current
     }
 }

@@ -17,40 +17,80 @@ struct SelectCommand: AsyncParsableCommand {
         model's next-token distributions), gives each cluster a share of the budget by its mean degradation, \
         takes each cluster's rows by degradation per cost, and drops rows whose prompt nearly duplicates a \
         selected one but whose action differs. Writes DIR/selected.jsonl (the chosen lines, unchanged, for \
-        nnetnav train --data) and DIR/selection.json (clusters, degradation, allocation, conflicts).
+        nnetnav train --data) and DIR/selection.json (clusters, degradation, allocation, conflicts). \
+        --strategy random draws the same number of rows uniformly (seeded): PASER's baseline. Several \
+        budgets share one scoring pass and go to DIR/budget-VALUE/.
 
         Example:
-          nnetnav select --budget 10% --data sft_train.jsonl --dense models/SmolLM2-135M-Instruct.Q4_1.gguf \\
-            --pruned runs/wanda50/model.gguf --out runs/paser10
+          nnetnav select --budget 10% 20% --data sft_train.jsonl --dense models/SmolLM2-135M-Instruct.Q4_1.gguf \\
+            --pruned runs/wanda50/model.gguf --out runs/paser
+          nnetnav select --strategy random --budget 10% 20% --data sft_train.jsonl --out runs/random
         """)
 
-    @Option(help: "Rows to select: a percentage of the pool (10%), a fraction (0.1) or a count (50).") var budget: BudgetArgument
+    @Option(parsing: .upToNextOption, help: "Rows to select: a percentage of the pool (10%), a fraction (0.1) or a count (50); several values sweep them from one scoring pass into DIR/budget-VALUE/.")
+    var budget: [BudgetArgument]
+    @Option(help: "paser (the method) or random (the baseline it is compared with: a seeded uniform sample, no model needed).")
+    var strategy: SelectionStrategy = .paser
     @Option(help: "Demonstration pool (SFT JSONL).") var data: String
-    @Option(help: "The dense model (GGUF or safetensors).") var dense: String
-    @Option(help: "The pruned model (GGUF or safetensors).") var pruned: String
+    @Option(help: "The dense model (GGUF or safetensors); paser only.") var dense: String?
+    @Option(help: "The pruned model (GGUF or safetensors); paser only.") var pruned: String?
     @Option(help: "Clusters (default: 10, fewer for small pools, about √(n/2)).") var clusters: Int?
     @Option(help: "Degradation measure: jsd (PASER) or loss (increase of the target loss).") var degradation = "jsd"
     @Option(help: "Tokens per row scored.") var seqLen = 1024
+    @Option(help: "Seed of the random strategy.") var seed: UInt64 = 1
     @Option(help: "Cores for the BLAS kernels.") var threads = 2
     @Option(help: "Output directory.") var out: String
 
+    enum SelectionStrategy: String, ExpressibleByArgument, CaseIterable { case paser, random }
+
     func validate() throws {
-        for path in [data, dense, pruned] where !FileManager.default.fileExists(atPath: path) { throw ValidationError("file not found: \(path)") }
+        guard !budget.isEmpty else { throw ValidationError("--budget needs at least one value") }
+        if !FileManager.default.fileExists(atPath: data) { throw ValidationError("file not found: \(data)") }
+        if strategy == .paser {
+            guard let dense, let pruned else { throw ValidationError("--strategy paser needs --dense and --pruned") }
+            for path in [dense, pruned] where !FileManager.default.fileExists(atPath: path) { throw ValidationError("file not found: \(path)") }
+        }
         guard ["jsd", "loss"].contains(degradation) else { throw ValidationError("--degradation must be jsd or loss") }
         if let clusters, clusters < 1 { throw ValidationError("--clusters must be at least 1") }
     }
 
+    /// Where one budget's selection goes: DIR itself for a single budget, DIR/budget-VALUE/ for a sweep.
+    func folder(for budget: BudgetArgument) -> URL {
+        let root = URL(fileURLWithPath: out)
+        return self.budget.count == 1 ? root : root.appendingPathComponent("budget-\(budget.text)")
+    }
+
     func run() async throws {
         BLASInfo.setThreads(threads)
-        let denseURL = URL(fileURLWithPath: dense)
-        let tokenizerFile = try GGUFFile(url: denseURL.pathExtension == "gguf" ? denseURL : ProjectLayout.current.defaultModelFile)
         let dataURL = URL(fileURLWithPath: data)
         let pool = try ChatDataset(jsonl: dataURL)
         // The selected rows are written as the exact lines they were read from.
         let lines = try String(contentsOf: dataURL, encoding: .utf8).split(separator: "\n").map(String.init)
             .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         guard lines.count == pool.rows.count else { throw ValidationError("\(data): could not match rows to lines") }
-        var run = RecoverySelectionRun(dense: try PrunedModelWriter.load(denseURL), pruned: try PrunedModelWriter.load(URL(fileURLWithPath: pruned)),
+        switch strategy {
+        case .random: try selectRandomly(lines: lines)
+        case .paser: try selectByPASER(pool: pool, lines: lines)
+        }
+    }
+
+    private func selectRandomly(lines: [String]) throws {
+        var random = SplitMix64(seed: seed)
+        let order = Array(lines.indices).shuffled(using: &random)
+        for b in budget {
+            let chosen = Array(order.prefix(b.rows(pool: lines.count)))
+            let folder = folder(for: b)
+            try write(chosen.map { lines[$0] }, to: folder)
+            try writeJSON(RandomSelectionReport(pool: lines.count, budget: chosen.count, seed: seed, selectedLines: chosen.map { $0 + 1 }),
+                          to: folder.appendingPathComponent("selection.json"))
+            print("selected \(chosen.count) of \(lines.count) rows at random (seed \(seed)); wrote \(folder.path)/selected.jsonl")
+        }
+    }
+
+    private func selectByPASER(pool: ChatDataset, lines: [String]) throws {
+        let denseURL = URL(fileURLWithPath: dense!)
+        let tokenizerFile = try GGUFFile(url: denseURL.pathExtension == "gguf" ? denseURL : ProjectLayout.current.defaultModelFile)
+        var run = RecoverySelectionRun(dense: try PrunedModelWriter.load(denseURL), pruned: try PrunedModelWriter.load(URL(fileURLWithPath: pruned!)),
                                        tokenizer: try BPETokenizer(gguf: tokenizerFile), template: ChatTemplate(gguf: tokenizerFile))
         run.sequenceLength = seqLen
         run.useLossIncrease = degradation == "loss"
@@ -59,22 +99,37 @@ struct SelectCommand: AsyncParsableCommand {
         bar.finish()
         let usable = candidates.indices.filter { candidates[$0] != nil }
         let k = clusters ?? RecoverySelectionRun.defaultClusters(pool: usable.count)
-        let rows = budget.rows(pool: usable.count)
-        let result = RecoverySelection(clusters: k).select(usable.map { candidates[$0]! }, budget: rows)
-        let outURL = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
-        let chosen = result.selected.map { usable[$0] }
-        try (chosen.map { lines[$0] }.joined(separator: "\n") + "\n").write(to: outURL.appendingPathComponent("selected.jsonl"), atomically: true, encoding: .utf8)
-        try writeJSON(SelectionReport(pool: pool.rows.count, scored: usable.count, budget: rows, selectedLines: chosen.map { $0 + 1 },
-                                      degradation: degradation, rowDegradation: usable.map { candidates[$0]!.degradation },
-                                      result: result), to: outURL.appendingPathComponent("selection.json"))
-        print("selected \(chosen.count) of \(pool.rows.count) rows in \(result.clusterSizes.count) clusters; \(result.conflicts.count) conflicting rows dropped")
-        for c in result.clusterSizes.indices {
-            print(String(format: "  cluster %d: %d rows, mean %@ %.4g, %d selected", c, result.clusterSizes[c], degradation,
-                         result.clusterDegradation[c], result.allocation[c]))
+        for b in budget {
+            let rows = b.rows(pool: usable.count)
+            let result = RecoverySelection(clusters: k).select(usable.map { candidates[$0]! }, budget: rows)
+            let folder = folder(for: b)
+            let chosen = result.selected.map { usable[$0] }
+            try write(chosen.map { lines[$0] }, to: folder)
+            try writeJSON(SelectionReport(pool: pool.rows.count, scored: usable.count, budget: rows, selectedLines: chosen.map { $0 + 1 },
+                                          degradation: degradation, rowDegradation: usable.map { candidates[$0]!.degradation },
+                                          result: result), to: folder.appendingPathComponent("selection.json"))
+            print("budget \(b.text): selected \(chosen.count) of \(pool.rows.count) rows in \(result.clusterSizes.count) clusters; \(result.conflicts.count) conflicting rows dropped")
+            for c in result.clusterSizes.indices {
+                print(String(format: "  cluster %d: %d rows, mean %@ %.4g, %d selected", c, result.clusterSizes[c], degradation,
+                             result.clusterDegradation[c], result.allocation[c]))
+            }
+            print("wrote \(folder.path)/selected.jsonl")
         }
-        print("wrote \(outURL.path)/selected.jsonl")
     }
+
+    private func write(_ lines: [String], to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("selected.jsonl"), atomically: true, encoding: .utf8)
+    }
+}
+
+struct RandomSelectionReport: Codable {
+    var strategy = "random"
+    var pool: Int
+    var budget: Int
+    var seed: UInt64
+    /// 1-based line numbers of the selected rows in the pool file.
+    var selectedLines: [Int]
 }
 
 struct SelectionReport: Codable {

@@ -40,8 +40,11 @@ struct PruningModelOptions: ParsableArguments {
 struct BudgetArgument: ExpressibleByArgument {
     enum Value { case fraction(Double), rows(Int) }
     let value: Value
+    /// As written on the command line (names a sweep's folder).
+    let text: String
 
     init?(argument: String) {
+        text = argument
         if argument.hasSuffix("%"), let p = Double(argument.dropLast()), p > 0, p <= 100 {
             value = .fraction(p / 100)
         } else if let n = Int(argument), n > 0 {
