@@ -58,10 +58,7 @@ public struct LearningExperiment: Sendable {
         let (heldOut, training) = try tasks()
         log("==> experiment: arms \(settings.arms.map(\.rawValue).joined(separator: ", ")); \(heldOut.count) held-out tasks on "
             + "\(settings.sites.joined(separator: ", "))" + (settings.miniwob.map { "; MiniWoB++ \($0) × \(settings.miniwobSeeds) seeds" } ?? ""))
-        var needed = Set((heldOut + training).flatMap(\.sites).compactMap(SiteName.init(rawValue:)))
-        if needed.contains(.admin) { needed.insert(.shop) }
-        let cluster = try await SiteCluster.start(sites: SiteName.allCases.filter(needed.contains), instances: settings.instances,
-                                                  dataDirectory: output.appendingPathComponent("sites"), seed: TaskSet.seed)
+        let cluster = try await startSites(for: heldOut + training)
         do {
             var (heldOut, training) = (heldOut, training)
             if settings.solutionNavigation == .clicks {
@@ -74,6 +71,14 @@ public struct LearningExperiment: Sendable {
             await cluster.shutdown()
             throw error
         }
+    }
+
+    /// The bundled sites the tasks need (the admin panel runs on the shop's data).
+    func startSites(for tasks: [TaskConfig]) async throws -> SiteCluster {
+        var needed = Set(tasks.flatMap(\.sites).compactMap(SiteName.init(rawValue:)))
+        if needed.contains(.admin) { needed.insert(.shop) }
+        return try await SiteCluster.start(sites: SiteName.allCases.filter(needed.contains), instances: settings.instances,
+                                           dataDirectory: output.appendingPathComponent("sites"), seed: TaskSet.seed)
     }
 
     /// Both task lists with their solutions' `goto`s replaced by clicks or typing found on the live
@@ -103,10 +108,41 @@ public struct LearningExperiment: Sendable {
         try encoder.encode(settings).write(to: file, options: .atomic)
     }
 
+    /// The prompt every arm is trained and evaluated with.
+    func studentPrompt() throws -> StudentPrompt {
+        StudentPrompt(template: try PromptLibrary(directory: layout.prompts).studentPolicy,
+                      maxSequenceTokens: settings.maxSequenceTokens, maxAnswerTokens: settings.maxAnswerTokens,
+                      tokens: try .tokenizer(of: studentFile))
+    }
+
+    /// Only the oracle arm's rows (`oracle/data/sft_train.jsonl`, and the collapsed file with
+    /// `collapseScrollRuns`), without training or evaluating: a demonstration pool for other uses,
+    /// such as recovering a pruned student (`nnetnav select`). Returns the file an oracle arm would train on.
+    public func writeOracleData() async throws -> URL {
+        try settings.validate()
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        try recordSettings()
+        let (heldOut, training) = try tasks()
+        let cluster = try await startSites(for: heldOut + training)
+        do {
+            var training = training
+            if settings.solutionNavigation == .clicks {
+                training = try await navigatingByClicks(heldOut: heldOut, training: training, cluster: cluster).training
+            }
+            let folder = output.appendingPathComponent(ExperimentSettings.Arm.oracle.rawValue)
+            let rows = try await oracleRows(cluster: cluster, training: training, prompt: try studentPrompt(), matching: nil, folder: folder)
+            await cluster.shutdown()
+            return settings.collapseScrollRuns == true
+                ? try ScrollRunCollapse.write(rows, to: folder.appendingPathComponent("sft_scroll_runs_collapsed.jsonl"))
+                : rows
+        } catch {
+            await cluster.shutdown()
+            throw error
+        }
+    }
+
     private func runArms(cluster: SiteCluster, heldOut: [TaskConfig], training: [TaskConfig]) async throws -> ExperimentReport {
-        let prompt = StudentPrompt(template: try PromptLibrary(directory: layout.prompts).studentPolicy,
-                                   maxSequenceTokens: settings.maxSequenceTokens, maxAnswerTokens: settings.maxAnswerTokens,
-                                   tokens: try .tokenizer(of: studentFile))
+        let prompt = try studentPrompt()
         let cache = try ResponseCache(path: output.appendingPathComponent("responses.sqlite").path)
         var nnetnavRows = 0
         if let data = settings.nnetnavData {

@@ -46,6 +46,30 @@ final class LearningExperimentTests: XCTestCase {
         }
     }
 
+    /// `experiment --oracle-data-only`: the oracle's rows and their collapsed copy, nothing trained or evaluated.
+    func testOracleDataOnlyWritesThePoolAndNothingElse() async throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-oracle-pool-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var settings = ExperimentSettings()
+        settings.arms = [.oracle]
+        settings.sites = ["wiki"]
+        settings.collapseScrollRuns = true
+        settings.student = try TestRequirements.embeddedModel().path
+        let rows = try await LearningExperiment(settings: settings, output: out, log: { _ in }).writeOracleData()
+        XCTAssertEqual(rows.lastPathComponent, "sft_scroll_runs_collapsed.jsonl")
+        let all = out.appendingPathComponent("oracle/data/sft_train.jsonl")
+        let count = { (url: URL) in try String(contentsOf: url, encoding: .utf8).split(separator: "\n").count }
+        let (collapsed, full) = (try count(rows), try count(all))
+        XCTAssertGreaterThan(collapsed, 0)
+        XCTAssertLessThanOrEqual(collapsed, full)
+        let wiki = try TaskSet.load(site: .wiki)
+        let solutions = try String(contentsOf: out.appendingPathComponent("oracle/solutions.jsonl"), encoding: .utf8)
+            .split(separator: "\n").count
+        XCTAssertEqual(solutions, try TaskSplit.load().tasks(of: wiki, heldOut: false).count, "every training-split task, no held-out one")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("oracle/checkpoint").path), "nothing trained")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("report.json").path), "nothing evaluated")
+    }
+
     func testTinyExperimentReportsPairedArmsAndResumes() async throws {
         _ = try TestRequirements.embeddedModel()
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-experiment-\(UUID())")

@@ -97,6 +97,10 @@ struct ExperimentCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Redraw datasets/experiment/split.json from the task sets and exit.")
     var writeSplit = false
 
+    @Flag(name: .long, help: ArgumentHelp("Write only the oracle arm's rows (OUT/oracle/data/sft_train.jsonl; with --collapse-scrolls also OUT/oracle/sft_scroll_runs_collapsed.jsonl) and exit.",
+                                          discussion: "A pool of correct demonstrations of training-split tasks, e.g. for recovering a pruned student with nnetnav select."))
+    var oracleDataOnly = false
+
     var settings: ExperimentSettings {
         get throws {
             var s = ExperimentSettings()
@@ -147,6 +151,11 @@ struct ExperimentCommand: AsyncParsableCommand {
             return
         }
         let experiment = LearningExperiment(settings: try settings, output: URL(fileURLWithPath: out))
+        if oracleDataOnly {
+            let rows = try await experiment.writeOracleData()
+            print("wrote \(rows.path)")
+            return
+        }
         let work = Task { try await experiment.run() }
         let interrupt = Interrupt.cancelOnInterrupt(work)
         defer { interrupt.cancel() }
