@@ -47,4 +47,40 @@ final class PruningCommandTests: XCTestCase {
         XCTAssertTrue(Set(large).isSubset(of: Set(lines)), "rows are copied unchanged")
         XCTAssertEqual(Set(large).count, 5, "no row twice")
     }
+
+    /// `--reuse-scores`: a second selection from an earlier run's per-row degradation and clusters, with no
+    /// model run (only the embedded tokenizer, for token counts); `--stratify-actions` keeps each cluster's mix.
+    func testSelectReusesEarlierScoresAndStratifiesByAction() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("select-reuse-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let n = 20
+        let isStop = { (i: Int) in i % 4 == 0 }
+        let lines = (0..<n).map { i in
+            let answer = isStop(i) ? "stop [answer \(i)]" : "click [\(i)]"
+            return #"{"messages":[{"role":"user","content":"objective \#(i) page \#(i * 7)"},{"role":"assistant","content":"```\#(answer)```"}]}"#
+        }
+        let pool = folder.appendingPathComponent("pool.jsonl")
+        try (lines.joined(separator: "\n") + "\n").write(to: pool, atomically: true, encoding: .utf8)
+        // Stops degraded most; two clusters, even rows (5 stops, 5 clicks, mean 0.3: 6 of the 8) and odd rows (clicks, 2).
+        let degradation = (0..<n).map { (isStop($0) ? 0.5 : 0.1) + 0.001 * Double($0) }
+        let earlier: [String: Any] = [
+            "pool": n, "scored": n, "budget": 4, "selectedLines": [1, 5, 9, 13], "degradation": "jsd", "rowDegradation": degradation,
+            "result": ["selected": [0, 4, 8, 12], "clusterOfRow": (0..<n).map { $0 % 2 }, "clusterSizes": [10, 10],
+                       "clusterDegradation": [0.3, 0.1], "allocation": [4, 0], "conflicts": [Int]()],
+        ]
+        let scores = folder.appendingPathComponent("selection.json")
+        try JSONSerialization.data(withJSONObject: earlier).write(to: scores)
+        for (stratify, expectedStops) in [(false, 5), (true, 3)] {
+            let out = folder.appendingPathComponent(stratify ? "strat" : "plain").path
+            let select = try XCTUnwrap(NNetnav.parseAsRoot(["select", "--budget", "40%", "--data", pool.path, "--reuse-scores", scores.path,
+                                                            "--out", out] + (stratify ? ["--stratify-actions"] : [])) as? SelectCommand)
+            try await select.run()
+            let chosen = try String(contentsOfFile: out + "/selected.jsonl", encoding: .utf8).split(separator: "\n")
+            XCTAssertEqual(chosen.count, 8)
+            XCTAssertEqual(chosen.filter { $0.contains("stop [") }.count, expectedStops, "stratified: \(stratify)")
+        }
+        XCTAssertThrowsError(try NNetnav.parseAsRoot(["select", "--budget", "10%", "--data", pool.path, "--reuse-scores",
+                                                      folder.appendingPathComponent("missing.json").path, "--out", "x"]))
+    }
 }

@@ -72,6 +72,28 @@ final class SelectionTests: XCTestCase {
                                     rest.map { RecoverySelection.efficiency(pool[$0]) }.max()!)
     }
 
+    /// Stops diverge most, so plain PASER takes only stops; stratified, each cluster's share follows its
+    /// action mix (here 3 clicks : 1 stop), and within a kind the most degraded rows still go first.
+    func testStratifiedSelectionKeepsTheActionMixOfEachCluster() {
+        let pool = (0..<40).map { i in
+            let stop = i % 4 == 0
+            return RecoveryCandidate(embedding: [Double(i % 2) * 10, 0], degradation: (stop ? 0.5 : 0.1) + 0.001 * Double(i),
+                                     tokens: 100, prompt: "objective \(i) page \(i * 7)", action: stop ? "stop [\(i)]" : "click [\(i)]")
+        }
+        let plain = RecoverySelection(clusters: 1).select(pool, budget: 8)
+        XCTAssertEqual(plain.selected.filter { pool[$0].action.hasPrefix("stop") }.count, 8)
+        var stratified = RecoverySelection(clusters: 1)
+        stratified.stratifyByAction = true
+        let mixed = stratified.select(pool, budget: 8)
+        XCTAssertEqual(mixed.selected.count, 8)
+        let clicks = mixed.selected.filter { pool[$0].action.hasPrefix("click") }
+        XCTAssertEqual(clicks.count, 6)
+        XCTAssertEqual(Set(clicks), Set(pool.indices.filter { pool[$0].action.hasPrefix("click") }.suffix(6)), "the most degraded clicks")
+        XCTAssertEqual(RecoverySelection.actionKind(" stop [$9.99]"), "stop")
+        XCTAssertEqual(RecoverySelection.actionKind("scroll [down]"), "scroll")
+        XCTAssertEqual(RecoverySelection.actionKind("go_back"), "go_back")
+    }
+
     func testConflictFilterDropsNearDuplicatePromptsWithAnotherAction() {
         var filter = ConflictFilter()
         let page = (0..<40).map { "word\($0)" }.joined(separator: " ")

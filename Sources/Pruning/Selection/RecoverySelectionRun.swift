@@ -22,6 +22,20 @@ public struct RecoverySelectionRun {
         self.template = template
     }
 
+    /// Candidates from an earlier scoring pass over the same rows (its per-row degradation), without the
+    /// models: prompts, actions and token counts come from the rows themselves; no embedding.
+    public static func candidates(_ rows: [ChatRow], degradation: [Double], tokenizer: BPETokenizer, template: ChatTemplate,
+                                  sequenceLength: Int) -> [RecoveryCandidate] {
+        let examples = ChatDataset(rows: rows).examples(tokenizer: tokenizer, template: template)
+        return zip(zip(rows, examples), degradation).map { pair, d in
+            let (row, example) = pair
+            let prompt = row.messages.filter { $0.role != .assistant }.map(\.content).joined(separator: "\n")
+            let target = row.messages.last { $0.role == .assistant }?.content ?? ""
+            return RecoveryCandidate(embedding: [], degradation: d, tokens: example.truncated(to: sequenceLength).ids.count,
+                                     prompt: prompt, action: NextAction.extract(target) ?? target)
+        }
+    }
+
     /// Default cluster count: PASER's 10, fewer for small pools (about √(n/2)).
     public static func defaultClusters(pool: Int) -> Int { max(1, min(10, Int((Double(pool) / 2).squareRoot().rounded()))) }
 

@@ -37,6 +37,10 @@ struct SelectCommand: AsyncParsableCommand {
     @Option(help: "Clusters (default: 10, fewer for small pools, about √(n/2)).") var clusters: Int?
     @Option(help: "Degradation measure: jsd (PASER) or loss (increase of the target loss).") var degradation = "jsd"
     @Option(help: "Tokens per row scored.") var seqLen = 1024
+    @Option(help: "paser: reuse the per-row degradation and clusters of an earlier run's selection.json over the same --data (no model is run; for other budgets or --stratify-actions).")
+    var reuseScores: String?
+    @Flag(help: "paser: split each cluster's share across action kinds in proportion to the cluster's rows of each kind (keeps the pool's action mix; not in the paper).")
+    var stratifyActions = false
     @Option(help: "Seed of the random strategy.") var seed: UInt64 = 1
     @Option(help: "Cores for the BLAS kernels.") var threads = 2
     @Option(help: "Output directory.") var out: String
@@ -46,7 +50,9 @@ struct SelectCommand: AsyncParsableCommand {
     func validate() throws {
         guard !budget.isEmpty else { throw ValidationError("--budget needs at least one value") }
         if !FileManager.default.fileExists(atPath: data) { throw ValidationError("file not found: \(data)") }
-        if strategy == .paser {
+        if strategy == .paser, let reuseScores {
+            guard FileManager.default.fileExists(atPath: reuseScores) else { throw ValidationError("file not found: \(reuseScores)") }
+        } else if strategy == .paser {
             guard let dense, let pruned else { throw ValidationError("--strategy paser needs --dense and --pruned") }
             for path in [dense, pruned] where !FileManager.default.fileExists(atPath: path) { throw ValidationError("file not found: \(path)") }
         }
@@ -88,20 +94,37 @@ struct SelectCommand: AsyncParsableCommand {
     }
 
     private func selectByPASER(pool: ChatDataset, lines: [String]) throws {
-        let denseURL = URL(fileURLWithPath: dense!)
+        let denseURL = dense.map { URL(fileURLWithPath: $0) } ?? ProjectLayout.current.defaultModelFile
         let tokenizerFile = try GGUFFile(url: denseURL.pathExtension == "gguf" ? denseURL : ProjectLayout.current.defaultModelFile)
-        var run = RecoverySelectionRun(dense: try PrunedModelWriter.load(denseURL), pruned: try PrunedModelWriter.load(URL(fileURLWithPath: pruned!)),
-                                       tokenizer: try BPETokenizer(gguf: tokenizerFile), template: ChatTemplate(gguf: tokenizerFile))
-        run.sequenceLength = seqLen
-        run.useLossIncrease = degradation == "loss"
-        let bar = ProgressBar(label: "score", total: pool.rows.count, unit: "row")
-        let candidates = try run.candidates(pool.rows) { _ in bar.advance() }
-        bar.finish()
+        let (tokenizer, template) = (try BPETokenizer(gguf: tokenizerFile), ChatTemplate(gguf: tokenizerFile))
+        let candidates: [RecoveryCandidate?]
+        var labels: [Int]? = nil
+        if let reuseScores {
+            let earlier = try JSONDecoder().decode(SelectionReport.self, from: Data(contentsOf: URL(fileURLWithPath: reuseScores)))
+            guard earlier.pool == pool.rows.count, earlier.scored == pool.rows.count, earlier.rowDegradation.count == pool.rows.count,
+                  earlier.result.clusterOfRow.count == pool.rows.count else {
+                throw ValidationError("\(reuseScores) does not score every row of \(data) (\(earlier.scored) of \(earlier.pool) scored, pool \(pool.rows.count))")
+            }
+            guard earlier.degradation == degradation else { throw ValidationError("\(reuseScores) measured \(earlier.degradation), not \(degradation)") }
+            candidates = RecoverySelectionRun.candidates(pool.rows, degradation: earlier.rowDegradation, tokenizer: tokenizer,
+                                                         template: template, sequenceLength: seqLen)
+            labels = earlier.result.clusterOfRow
+        } else {
+            var run = RecoverySelectionRun(dense: try PrunedModelWriter.load(denseURL), pruned: try PrunedModelWriter.load(URL(fileURLWithPath: pruned!)),
+                                           tokenizer: tokenizer, template: template)
+            run.sequenceLength = seqLen
+            run.useLossIncrease = degradation == "loss"
+            let bar = ProgressBar(label: "score", total: pool.rows.count, unit: "row")
+            candidates = try run.candidates(pool.rows) { _ in bar.advance() }
+            bar.finish()
+        }
         let usable = candidates.indices.filter { candidates[$0] != nil }
-        let k = clusters ?? RecoverySelectionRun.defaultClusters(pool: usable.count)
+        let k = labels.map { ($0.max() ?? 0) + 1 } ?? clusters ?? RecoverySelectionRun.defaultClusters(pool: usable.count)
         for b in budget {
             let rows = b.rows(pool: usable.count)
-            let result = RecoverySelection(clusters: k).select(usable.map { candidates[$0]! }, budget: rows)
+            var selection = RecoverySelection(clusters: k)
+            selection.stratifyByAction = stratifyActions
+            let result = selection.select(usable.map { candidates[$0]! }, budget: rows, clusterLabels: labels)
             let folder = folder(for: b)
             let chosen = result.selected.map { usable[$0] }
             try write(chosen.map { lines[$0] }, to: folder)
