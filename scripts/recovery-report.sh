@@ -5,7 +5,7 @@
 # tasks). Each model is evaluated by the learning experiment's harness on the 27 held-out tasks: success, and
 # the teacher-forced pass over their solutions (steps matched, log P of the reference), each recovered arm
 # paired with the unrecovered pruned model. Also D-Pruner's FFN-channel mask with the pool as its domain
-# calibration, unrecovered. About 2 h on 2 cores (PASER's scoring of 521 rows is 35 min of it).
+# calibration, unrecovered. About 2.5 h on 2 cores (PASER's scoring of 521 rows is 35 min of it).
 # Usage: scripts/recovery-report.sh [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,18 +27,21 @@ pruned=$out/wanda-ffn30-q41/model.gguf
 
 "$bin" select --budget 10% 20% --data "$pool" --dense "$dense" --pruned "$pruned" --seq-len 1024 --out "$out/paser"
 "$bin" select --strategy random --budget 10% 20% --data "$pool" --out "$out/random"
+# The same scores, each cluster's share split by action kind (seconds: no model runs).
+"$bin" select --budget 10% 20% --stratify-actions --reuse-scores "$out/paser/budget-10%/selection.json" --data "$pool" --out "$out/paser-strat"
 
 "$bin" experiment --arms base "${common[@]}" --out "$out/exp-dense"
 "$bin" experiment --arms base --student "$pruned" "${common[@]}" --out "$out/exp-pruned"
 "$bin" experiment --arms base --student "$out/dpruner-ffn30-q41/model.gguf" "${common[@]}" --out "$out/exp-dpruner"
-for arm in paser10:paser/budget-10% paser20:paser/budget-20% random10:random/budget-10% random20:random/budget-20% all:; do
+for arm in paser10:paser/budget-10% paser20:paser/budget-20% random10:random/budget-10% random20:random/budget-20% \
+           paserstrat10:paser-strat/budget-10% paserstrat20:paser-strat/budget-20% all:; do
     name=${arm%%:*}; sel=${arm#*:}
     data=$([ -n "$sel" ] && echo "$out/$sel/selected.jsonl" || echo "$pool")
     "$bin" experiment --arms nnetnav --data "$data" --student "$pruned" --train-steps 96 "${common[@]}" --out "$out/exp-$name"
 done
 
 # Each recovered arm against the unrecovered pruned model, step by step; held-out text perplexity of each model.
-for name in paser10 paser20 random10 random20 all; do
+for name in paser10 paser20 random10 random20 paserstrat10 paserstrat20 all; do
     "$bin" eval --report-only "$out/exp-$name/nnetnav/eval-reference-steps" --compare "$out/exp-pruned/base/eval-reference-steps"
     "$bin" prune --model "$out/exp-$name/nnetnav/checkpoint/model.gguf" --method magnitude --sparsity 0 --skip-weights \
         "${heldout_text[@]}" --out "$out/ppl-$name"
