@@ -28,12 +28,16 @@ public struct RecoverySelectionRun {
                                   sequenceLength: Int) -> [RecoveryCandidate] {
         let examples = ChatDataset(rows: rows).examples(tokenizer: tokenizer, template: template)
         return zip(zip(rows, examples), degradation).map { pair, d in
-            let (row, example) = pair
-            let prompt = row.messages.filter { $0.role != .assistant }.map(\.content).joined(separator: "\n")
-            let target = row.messages.last { $0.role == .assistant }?.content ?? ""
-            return RecoveryCandidate(embedding: [], degradation: d, tokens: example.truncated(to: sequenceLength).ids.count,
-                                     prompt: prompt, action: NextAction.extract(target) ?? target)
+            candidate(pair.0, embedding: [], degradation: d, tokens: pair.1.truncated(to: sequenceLength).ids.count)
         }
+    }
+
+    /// A row as PASER sees it: the conflict filter compares its prompt (every non-assistant message) and action.
+    static func candidate(_ row: ChatRow, embedding: [Double], degradation: Double, tokens: Int) -> RecoveryCandidate {
+        let prompt = row.messages.filter { $0.role != .assistant }.map(\.content).joined(separator: "\n")
+        let target = row.messages.last { $0.role == .assistant }?.content ?? ""
+        return RecoveryCandidate(embedding: embedding, degradation: degradation, tokens: tokens, prompt: prompt,
+                                 action: NextAction.extract(target) ?? target)
     }
 
     /// Default cluster count: PASER's 10, fewer for small pools (about √(n/2)).
@@ -48,10 +52,7 @@ public struct RecoverySelectionRun {
             defer { progress?(i + 1) }
             guard let m = try meter.measure(example) else { out.append(nil); continue }
             let embedding = try forward.embed(tokenizer.encode(InstructionText.of(row.messages), allowSpecial: false)).map(Double.init)
-            let prompt = row.messages.filter { $0.role != .assistant }.map(\.content).joined(separator: "\n")
-            let target = row.messages.last { $0.role == .assistant }?.content ?? ""
-            out.append(RecoveryCandidate(embedding: embedding, degradation: useLossIncrease ? max(0, m.lossIncrease) : m.jsd,
-                                         tokens: m.tokens, prompt: prompt, action: NextAction.extract(target) ?? target))
+            out.append(Self.candidate(row, embedding: embedding, degradation: useLossIncrease ? max(0, m.lossIncrease) : m.jsd, tokens: m.tokens))
         }
         return out
     }
