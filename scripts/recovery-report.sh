@@ -48,3 +48,12 @@ for name in paser10 paser20 random10 random20 paserstrat10 paserstrat20 all; do
 done
 "$bin" eval --report-only "$out/exp-pruned/base/eval-reference-steps" --compare "$out/exp-dense/base/eval-reference-steps"
 "$bin" eval --report-only "$out/exp-dpruner/base/eval-reference-steps" --compare "$out/exp-pruned/base/eval-reference-steps"
+
+# 50% of the FFN channels: unrecovered, and recovered on the same random selections.
+"$bin" prune --method wanda --pattern ffn-channels --sparsity 0.5 --weight-type q4_1 "${heldout_text[@]}" --out "$out/wanda-ffn50-q41"
+"$bin" experiment --arms base --student "$out/wanda-ffn50-q41/model.gguf" "${common[@]}" --out "$out/exp-pruned50"
+for budget in 10 20; do
+    "$bin" experiment --arms nnetnav --data "$out/random/budget-$budget%/selected.jsonl" --student "$out/wanda-ffn50-q41/model.gguf" \
+        --train-steps 96 "${common[@]}" --out "$out/exp-random$budget-50"
+    "$bin" eval --report-only "$out/exp-random$budget-50/nnetnav/eval-reference-steps" --compare "$out/exp-pruned50/base/eval-reference-steps"
+done
