@@ -52,33 +52,36 @@ public struct LearningExperiment: Sendable {
     }
 
     public func run() async throws -> ExperimentReport {
+        try await withPreparedTasks { cluster, heldOut, training in
+            try await runArms(cluster: cluster, heldOut: heldOut, training: training)
+        }
+    }
+
+    /// Validates and records the settings, starts the sites the tasks need (the admin panel runs on the
+    /// shop's data), rewrites the solutions to navigate by clicks when asked, runs `body` on the held-out
+    /// and training tasks, and shuts the sites down however `body` ends.
+    func withPreparedTasks<T>(_ body: (SiteCluster, _ heldOut: [TaskConfig], _ training: [TaskConfig]) async throws -> T) async throws -> T {
         try settings.validate()
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         try recordSettings()
-        let (heldOut, training) = try tasks()
+        var (heldOut, training) = try tasks()
         log("==> experiment: arms \(settings.arms.map(\.rawValue).joined(separator: ", ")); \(heldOut.count) held-out tasks on "
             + "\(settings.sites.joined(separator: ", "))" + (settings.miniwob.map { "; MiniWoB++ \($0) × \(settings.miniwobSeeds) seeds" } ?? ""))
-        let cluster = try await startSites(for: heldOut + training)
+        var needed = Set((heldOut + training).flatMap(\.sites).compactMap(SiteName.init(rawValue:)))
+        if needed.contains(.admin) { needed.insert(.shop) }
+        let cluster = try await SiteCluster.start(sites: SiteName.allCases.filter(needed.contains), instances: settings.instances,
+                                                  dataDirectory: output.appendingPathComponent("sites"), seed: TaskSet.seed)
         do {
-            var (heldOut, training) = (heldOut, training)
             if settings.solutionNavigation == .clicks {
                 (heldOut, training) = try await navigatingByClicks(heldOut: heldOut, training: training, cluster: cluster)
             }
-            let report = try await runArms(cluster: cluster, heldOut: heldOut, training: training)
+            let result = try await body(cluster, heldOut, training)
             await cluster.shutdown()
-            return report
+            return result
         } catch {
             await cluster.shutdown()
             throw error
         }
-    }
-
-    /// The bundled sites the tasks need (the admin panel runs on the shop's data).
-    func startSites(for tasks: [TaskConfig]) async throws -> SiteCluster {
-        var needed = Set(tasks.flatMap(\.sites).compactMap(SiteName.init(rawValue:)))
-        if needed.contains(.admin) { needed.insert(.shop) }
-        return try await SiteCluster.start(sites: SiteName.allCases.filter(needed.contains), instances: settings.instances,
-                                           dataDirectory: output.appendingPathComponent("sites"), seed: TaskSet.seed)
     }
 
     /// Both task lists with their solutions' `goto`s replaced by clicks or typing found on the live
@@ -119,25 +122,12 @@ public struct LearningExperiment: Sendable {
     /// `collapseScrollRuns`), without training or evaluating: a demonstration pool for other uses,
     /// such as recovering a pruned student (`nnetnav select`). Returns the file an oracle arm would train on.
     public func writeOracleData() async throws -> URL {
-        try settings.validate()
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        try recordSettings()
-        let (heldOut, training) = try tasks()
-        let cluster = try await startSites(for: heldOut + training)
-        do {
-            var training = training
-            if settings.solutionNavigation == .clicks {
-                training = try await navigatingByClicks(heldOut: heldOut, training: training, cluster: cluster).training
-            }
+        try await withPreparedTasks { cluster, _, training in
             let folder = output.appendingPathComponent(ExperimentSettings.Arm.oracle.rawValue)
             let rows = try await oracleRows(cluster: cluster, training: training, prompt: try studentPrompt(), matching: nil, folder: folder)
-            await cluster.shutdown()
             return settings.collapseScrollRuns == true
                 ? try ScrollRunCollapse.write(rows, to: folder.appendingPathComponent("sft_scroll_runs_collapsed.jsonl"))
                 : rows
-        } catch {
-            await cluster.shutdown()
-            throw error
         }
     }
 

@@ -82,5 +82,17 @@ final class PruningCommandTests: XCTestCase {
         }
         XCTAssertThrowsError(try NNetnav.parseAsRoot(["select", "--budget", "10%", "--data", pool.path, "--reuse-scores",
                                                       folder.appendingPathComponent("missing.json").path, "--out", "x"]))
+        // A random selection's report holds no scores: refused with a message naming the file.
+        let random = try XCTUnwrap(NNetnav.parseAsRoot(["select", "--strategy", "random", "--budget", "2", "--data", pool.path,
+                                                        "--out", folder.appendingPathComponent("random").path]) as? SelectCommand)
+        try await random.run()
+        let reuse = try XCTUnwrap(NNetnav.parseAsRoot(["select", "--budget", "2", "--data", pool.path, "--reuse-scores",
+                                                       folder.appendingPathComponent("random/selection.json").path, "--out", "y"]) as? SelectCommand)
+        do {
+            try await reuse.run()
+            XCTFail("a random selection's report was accepted as scores")
+        } catch {
+            XCTAssertTrue("\(error)".contains("not the selection.json of a paser run"), "\(error)")
+        }
     }
 }

@@ -100,7 +100,10 @@ struct SelectCommand: AsyncParsableCommand {
         let candidates: [RecoveryCandidate?]
         var labels: [Int]? = nil
         if let reuseScores {
-            let earlier = try JSONDecoder().decode(SelectionReport.self, from: Data(contentsOf: URL(fileURLWithPath: reuseScores)))
+            // A random selection's report has no scores; say so rather than print a decoding error.
+            guard let earlier = try? JSONDecoder().decode(SelectionReport.self, from: Data(contentsOf: URL(fileURLWithPath: reuseScores))) else {
+                throw ValidationError("\(reuseScores) is not the selection.json of a paser run (no per-row degradation and clusters)")
+            }
             guard earlier.pool == pool.rows.count, earlier.scored == pool.rows.count, earlier.rowDegradation.count == pool.rows.count,
                   earlier.result.clusterOfRow.count == pool.rows.count else {
                 throw ValidationError("\(reuseScores) does not score every row of \(data) (\(earlier.scored) of \(earlier.pool) scored, pool \(pool.rows.count))")
