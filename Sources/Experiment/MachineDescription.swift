@@ -15,7 +15,7 @@ public struct MachineDescription: Codable, Sendable, Equatable {
         let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown"
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.flatMap { Double($0) }
-        return MachineDescription(cpu: model ?? "unknown", cores: ProcessInfo.processInfo.activeProcessorCount,
+        return MachineDescription(cpu: model, cores: ProcessInfo.processInfo.activeProcessorCount,
                                   kernels: KernelLevel.best.description, features: KernelLevel.cpuFeatures,
                                   loadAverage: load ?? -1)
     }

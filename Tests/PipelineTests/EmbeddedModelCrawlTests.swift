@@ -47,7 +47,19 @@ final class EmbeddedModelCrawlTests: XCTestCase {
                 XCTAssertNotEqual(decision, "judge_unparseable", "choice scoring always yields a score")
             }
         }
+        try await store.database.read { db in
+            // The small-model adaptation labels with grounded instructions: each change is read from the pages.
+            for raw in try String?.fetchAll(db, sql: "SELECT state_change_raw FROM steps WHERE action IS NOT NULL") {
+                XCTAssertEqual(raw, ObservedChange.rawMarker)
+            }
+        }
         for demo in try store.demonstrations() {
+            // The label is one of the prefix's hindsight instructions, and its stop answer was read from the final page.
+            let pages = demo.steps.map { GroundedInstructions.Page(url: $0.url, observation: $0.observation, action: $0.action) }
+                + [GroundedInstructions.Page(url: demo.finalURL, observation: demo.finalObservation, action: nil)]
+            let grounded = GroundedInstructions.candidate(for: demo.instruction, in: pages)
+            XCTAssertNotNil(grounded, demo.instruction)
+            XCTAssertEqual(demo.stopAction, BrowserAction.stop(answer: grounded?.answer ?? "?").description)
             for step in demo.steps {
                 // A failed action (the small model may type into a field that does not take text) is
                 // never a target: it has no rationale.

@@ -73,6 +73,11 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
     /// After this many consecutive steps of an episode whose rationale attempts all failed, its remaining
     /// steps get the template without a model call (Pipeline/Quality/RationaleBudget); nil never gives up.
     public var rationaleGiveUpAfter: Int? = 3
+    /// Describe each step's change from the two observations (`ObservedChange`) and label prefixes by the
+    /// teacher's choice among hindsight instructions (`GroundedInstructions`), whose stop answers are read
+    /// from the page, instead of free-form summaries, labels and stop actions. Off is NNetnav's method; the
+    /// small-model adaptation turns it on, since a 135M teacher's free-form summaries and labels are noise.
+    public var groundedLabels = false
 
     public enum JudgeMode: String, Codable, Sendable, Hashable, CaseIterable { case auto, choices, generate }
 
@@ -122,6 +127,7 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
         if c.contains(.rationaleGiveUpAfter) {
             rationaleGiveUpAfter = try c.decodeIfPresent(Int.self, forKey: .rationaleGiveUpAfter)
         }
+        try read(.groundedLabels, &groundedLabels)
         if c.contains(.consistencyMargin) {
             consistencyMargin = try c.decodeIfPresent(Double.self, forKey: .consistencyMargin)
         }
@@ -139,7 +145,8 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
 
     /// Settings for the embedded 135M model on CPU when no config file says otherwise: pages cut to
     /// fit its 4k-token context twice over (the summarizer sees two pages), shorter generations, and
-    /// fewer rationalizer retries (it rarely names the right action; the template takes over).
+    /// fewer rationalizer retries (it rarely names the right action; the template takes over), and
+    /// grounded labels (see `groundedLabels`).
     public func adaptedForSmallLocalModel() -> ExplorationConfig {
         var config = self
         config.maxObservationTokens = min(config.maxObservationTokens, 600)
@@ -148,6 +155,7 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
         config.postprocessMaxTokens = min(config.postprocessMaxTokens, 128)
         config.rationaleAttempts = min(config.rationaleAttempts, 2)
         config.freeFormPolicy = false
+        config.groundedLabels = true
         return config
     }
 

@@ -101,9 +101,16 @@ public struct DemonstrationBuilder: Sendable {
                                             templateRationale: rationale.usedTemplate, error: step.error, locator: step.locator))
             history.append("\(history.count + 1): \(step.actionDescription ?? action.description)")
         }
-        let stop = try await modules.stopAction(instruction: instruction, url: final.url, observation: final.observation,
+        let stop: (action: BrowserAction, raw: String, parsed: Bool)
+        // A grounded label knows its answer: it was read from this final page.
+        if modules.config.groundedLabels, let grounded = GroundedInstructions.candidate(
+            for: instruction, in: GroundedInstructions.pages(executed, endingAt: final.url, observation: final.observation)) {
+            stop = (.stop(answer: grounded.answer), "(grounded \(grounded.kind.rawValue): answer read from the page)", true)
+        } else {
+            stop = try await modules.stopAction(instruction: instruction, url: final.url, observation: final.observation,
                                                 step: checkpoint.depth,
                                                 seed: TextMeasures.fnv1a("\(modules.config.seed)/\(plan.index)/\(checkpoint.depth)/stop"))
+        }
         return Demonstration(episode: plan.index, site: plan.site, persona: plan.persona.text, depth: checkpoint.depth,
                              instruction: instruction, judgeScore: checkpoint.score, steps: steps, finalURL: final.url,
                              finalObservation: final.observation, stopAction: stop.action.description,

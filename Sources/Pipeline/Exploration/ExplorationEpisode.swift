@@ -221,7 +221,11 @@ public struct ExplorationEpisode: Sendable {
     // MARK: Label and judge
 
     func checkpoint() async throws -> Checkpoint {
-        let labeled = try await modules.label(summaries: summaries, step: depth, seed: seed(depth, .labeler))
+        let labeled = modules.config.groundedLabels
+            ? try await modules.groundedLabel(pages: GroundedInstructions.pages(steps, endingAt: observation.url,
+                                                                                observation: observation.text),
+                                              summaries: summaries, step: depth, seed: seed(depth, .labeler))
+            : try await modules.label(summaries: summaries, step: depth, seed: seed(depth, .labeler))
         if let decision = rule.screen(label: labeled.label, previousAccepted: lastAccepted) {
             return Checkpoint(depth: depth, instruction: labeled.label.instruction, rawLabel: labeled.raw, score: nil,
                               rawJudge: nil, decision: decision)

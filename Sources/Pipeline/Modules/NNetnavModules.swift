@@ -139,6 +139,11 @@ public struct NNetnavModules: Sendable {
 
     public func summarizeChange(before: Observation, action: String, after: Observation, step: Int,
                                 seed: UInt64) async throws -> (summary: String, raw: String) {
+        if config.groundedLabels {
+            let summary = ObservedChange.describe(action: action, beforeURL: before.url, beforeText: before.text,
+                                                  afterURL: after.url, afterText: after.text, error: after.error)
+            return (summary, ObservedChange.rawMarker)
+        }
         let values = ["init_observation": observation(before.text), "final_observation": observation(after.text),
                       "action": action]
         let raw = try await call(.stateChange, step: step, messages: prompts.stateChange.messages(values),
@@ -155,6 +160,33 @@ public struct NNetnavModules: Sendable {
         return (ModuleOutputParsing.label(raw, maxWords: config.maxInstructionWords,
                                           acceptUntagged: config.acceptUntaggedLabels ?? isLocal,
                                           siteInstructionsOnly: config.instructionFilter), raw)
+    }
+
+    /// The teacher's pick among the prefix's hindsight instructions, by likelihood after the labeler
+    /// prompt, sampled at the labeler's temperature so an episode's labels vary as free-form ones do.
+    /// The choice is written as "Instruction: …" so the raw answer reads like a free-form label.
+    public func groundedLabel(pages: [GroundedInstructions.Page], summaries: [String], step: Int,
+                              seed: UInt64) async throws -> (label: ModuleOutputParsing.Label, raw: String) {
+        let candidates = GroundedInstructions.candidates(pages)
+        guard !candidates.isEmpty else {
+            return (.unusable(reason: "no grounded instruction: the prefix reached no new fact, search or page"), "")
+        }
+        let choices = candidates.map { "Instruction: \($0.text)" }
+        let values = ["trajectory": Self.describe(trajectory: summaries)]
+        let response = try await call(.labeler, step: step, messages: prompts.trajectoryLabeler.messages(values),
+                                      temperature: 0, maxTokens: 64, choices: choices, seed: seed)
+        var index = choices.firstIndex(of: response.text) ?? 0
+        if let logProbs = response.choiceLogProbs, logProbs.count == choices.count {
+            // A sum of token log-probabilities favours the shortest candidate whatever it says; compare
+            // rates per byte instead (lm-evaluation-harness's acc_norm), scaled back to a typical length.
+            let lengths = choices.map { Double(max(1, $0.utf8.count)) }
+            let mean = lengths.reduce(0, +) / Double(lengths.count)
+            let normalized = zip(logProbs, lengths).map { $0 / $1 * mean }
+            index = config.moduleTemperature > 0
+                ? Self.sample(logProbs: normalized, temperature: config.moduleTemperature, seed: seed)
+                : normalized.indices.max { normalized[$0] < normalized[$1] }!
+        }
+        return (.instruction(candidates[index].text), choices[index])
     }
 
     public func judge(instruction: String, summaries: [String], previousSubtask: String?, step: Int,

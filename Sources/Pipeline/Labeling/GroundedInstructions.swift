@@ -1,0 +1,113 @@
+import Foundation
+import WebBrowser
+
+/// An instruction a trajectory demonstrably accomplished, with the answer its stop action gives.
+public struct GroundedInstruction: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, Codable { case fact, search, navigation }
+    public var kind: Kind
+    public var text: String
+    /// What `stop [...]` answers; empty for a task that asks for nothing (open a page, search).
+    public var answer: String
+}
+
+/// Hindsight instructions for a trajectory prefix, built from what it observably did: the facts the
+/// page it reached states (and the start page did not), the text it searched for, the page it opened.
+///
+/// This is the labeler for a teacher too small to write instructions (the embedded 135M model writes
+/// chat noise, see `ObservedChange`): the teacher still chooses the label, by likelihood among these
+/// candidates given the trajectory, and the judge and the consistency check still score it; but every
+/// candidate is true of the trajectory by construction, and an information question's answer is read
+/// from the page rather than guessed by the stop-action model. Nothing here knows the sites' tasks: the
+/// candidates come from the page's own labels (row headers, column headers, "Label: value" texts).
+public enum GroundedInstructions {
+    /// One visited page and the action taken on it (nil on the last page of the prefix).
+    public struct Page: Sendable, Hashable {
+        public var url: String
+        public var observation: String
+        public var action: String?
+        public init(url: String, observation: String, action: String?) {
+            self.url = url
+            self.observation = observation
+            self.action = action
+        }
+    }
+
+    /// Most fact questions offered for one page: enough for the teacher's choice to vary, few enough
+    /// that scoring them stays cheap.
+    public static let maxFacts = 10
+
+    /// The candidates for a prefix whose last page is `pages.last`; none for a prefix without actions.
+    public static func candidates(_ pages: [Page]) -> [GroundedInstruction] {
+        guard pages.count >= 2, let start = pages.first, let final = pages.last else { return [] }
+        let page = PageFacts(observation: final.observation)
+        var out: [GroundedInstruction] = []
+        var seen: Set<String> = []
+        func add(_ candidate: GroundedInstruction) {
+            if seen.insert(candidate.text.lowercased()).inserted { out.append(candidate) }
+        }
+        // Facts the start page already showed needed no trajectory.
+        for fact in page.facts where !shows(start.observation, fact.value) {
+            guard out.count < maxFacts else { break }
+            add(GroundedInstruction(kind: .fact, text: question(fact), answer: fact.value))
+        }
+        if let query = lastSearch(pages) {
+            add(GroundedInstruction(kind: .search, text: "Search for \"\(query)\".", answer: ""))
+        }
+        if final.url != start.url, !page.subject.isEmpty {
+            add(GroundedInstruction(kind: .navigation, text: "Open the page \"\(page.subject)\".", answer: ""))
+        }
+        return out
+    }
+
+    /// Whether `text` prints `value` as a value of its own: not inside a longer number or word, nor an
+    /// element id ("4" in "[45]", "[4]").
+    static func shows(_ text: String, _ value: String) -> Bool {
+        var searchRange = text.startIndex..<text.endIndex
+        while let found = text.range(of: value, range: searchRange) {
+            let before = found.lowerBound > text.startIndex ? text[text.index(before: found.lowerBound)] : " "
+            let after = found.upperBound < text.endIndex ? text[found.upperBound] : " "
+            let bounded = { (c: Character) in !(c.isLetter || c.isNumber || c == "[" || c == "]") }
+            if bounded(before), bounded(after) { return true }
+            searchRange = found.upperBound..<text.endIndex
+        }
+        return false
+    }
+
+    /// The candidate whose text is `instruction`, when the prefix offers one.
+    public static func candidate(for instruction: String, in pages: [Page]) -> GroundedInstruction? {
+        candidates(pages).first { $0.text == instruction }
+    }
+
+    /// "How many subscribers does f/books have?" for a count under a plural label, otherwise
+    /// "What is the capital of Drelarea?".
+    static func question(_ fact: PageFacts.Fact) -> String {
+        let label = fact.label == fact.label.uppercased() ? fact.label : fact.label.lowercased()
+        // A title-like subject is quoted so the question still reads as one ("…does "Just finished Beloved" have?").
+        let subject = fact.subject.split(separator: " ").count > 3 ? "\"\(fact.subject)\"" : fact.subject
+        let isCount = fact.value.allSatisfy { $0.isNumber || $0 == "," } && fact.value.first?.isNumber == true
+        if isCount, label.hasSuffix("s"), !label.hasSuffix("ss") {
+            return "How many \(label) does \(subject) have?"
+        }
+        return "What is the \(label) of \(subject)?"
+    }
+
+    /// The text of the prefix's last `type` into a search box or a field whose Enter loaded another page.
+    static func lastSearch(_ pages: [Page]) -> String? {
+        for index in pages.indices.dropLast().reversed() {
+            guard let action = pages[index].action, case .type(let id, let text, _) = ActionParser.parse(action: action)
+            else { continue }
+            let role = CandidateActions.elements(in: pages[index].observation).first { $0.id == id }?.role
+            let query = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !query.isEmpty, role == "searchbox" || pages[index + 1].url != pages[index].url { return query }
+        }
+        return nil
+    }
+}
+
+extension GroundedInstructions {
+    /// The pages of a recorded prefix: each executed step's page and action, then the page it ended on.
+    public static func pages(_ executed: some Sequence<ExploredStep>, endingAt url: String, observation: String) -> [Page] {
+        executed.map { Page(url: $0.url, observation: $0.observation, action: $0.action) }
+            + [Page(url: url, observation: observation, action: nil)]
+    }
+}

@@ -1,0 +1,177 @@
+import XCTest
+import WebBrowser
+@testable import Pipeline
+
+/// Grounded labels for a weak teacher: facts read from observations, hindsight instructions, observed changes.
+/// The observations are the bundled sites' pages as `nnetnav observe` prints them (shortened).
+final class GroundedLabelingTests: XCTestCase {
+    static let wikiStart = """
+    Tab 0 (current): Main page - Kiwix Encyclopedia
+
+    [1] RootWebArea 'Main page - Kiwix Encyclopedia' focused: True
+    \t[11] navigation 'Site'
+    \t\t[12] link 'Main page'
+    \t\t[21] search ''
+    \t\t\t[25] searchbox 'Search the encyclopedia' required: False
+    \t\t\t[26] button 'Search'
+    \t[29] main ''
+    \t\t[30] heading 'Welcome to the Kiwix Encyclopedia'
+    \t\t[36] region 'Featured article: Drelarea'
+    \t\t\t[40] StaticText 'Drelarea is a country in Meridia with a population of about 17,320,000.'
+    \t\t[45] region 'Browse by topic'
+    \t\t\t[46] heading 'Browse by topic'
+    \t\t\t[50] link 'Cities'
+    \t\t\t[52] StaticText '(60 articles)'
+    \t\t\t[54] link 'Countries'
+    \t\t\t[56] StaticText '(20 articles)'
+    """
+
+    static let wikiArticle = """
+    Tab 0 (current): Drelarea - Kiwix Encyclopedia
+
+    [1] RootWebArea 'Drelarea - Kiwix Encyclopedia' focused: True
+    \t[11] navigation 'Site'
+    \t\t[12] link 'Main page'
+    \t[29] main ''
+    \t\t[30] article ''
+    \t\t\t[31] heading 'Drelarea'
+    \t\t\t[34] table 'Drelarea'
+    \t\t\t\t[38] row 'Capital Belas Bay'
+    \t\t\t\t\t[39] rowheader 'Capital'
+    \t\t\t\t\t[41] cell 'Belas Bay'
+    \t\t\t\t[48] row 'Population 17,320,000'
+    \t\t\t\t\t[49] rowheader 'Population'
+    \t\t\t\t\t[51] cell '17,320,000'
+    \t\t\t\t[58] row 'Currency Drelarea dinar'
+    \t\t\t\t\t[59] rowheader 'Currency'
+    \t\t\t\t\t[61] cell 'Drelarea dinar'
+    """
+
+    static let forumList = """
+    Tab 0 (current): Forums - Postmill
+
+    [1] RootWebArea 'Forums - Postmill' focused: True
+    \t[11] navigation 'Site'
+    \t\t[15] link 'Forums'
+    \t[32] main ''
+    \t\t[33] heading 'Forums'
+    \t\t[35] table '16 forums'
+    \t\t\t[40] row 'Forum Description Subscribers Posts'
+    \t\t\t\t[41] columnheader 'Forum'
+    \t\t\t\t[43] columnheader 'Description'
+    \t\t\t\t[45] columnheader 'Subscribers'
+    \t\t\t\t[48] columnheader 'Posts'
+    \t\t\t[53] row 'f/books Talk about novels. 19 30'
+    \t\t\t\t[54] cell 'f/books'
+    \t\t\t\t\t[55] link 'f/books'
+    \t\t\t\t[58] cell 'Talk about novels.'
+    \t\t\t\t[60] cell '19'
+    \t\t\t\t[63] cell '30'
+    \t\t\t[66] row 'f/Boston Everything about Boston. 28 29'
+    \t\t\t\t[67] cell 'f/Boston'
+    \t\t\t\t\t[68] link 'f/Boston'
+    \t\t\t\t[71] cell 'Everything about Boston.'
+    \t\t\t\t[73] cell '28'
+    \t\t\t\t[76] cell '29'
+    """
+
+    static let product = """
+    Tab 0 (current): Hearthwell Compact Enamel Saucepan | One Stop Market
+
+    [1] RootWebArea 'Hearthwell Compact Enamel Saucepan | One Stop Market' focused: True
+    \t[27] search ''
+    \t\t[28] LabelText 'Search entire store here'
+    \t[63] main ''
+    \t\t[64] heading 'Hearthwell Compact Enamel Saucepan'
+    \t\t[74] region 'Product details'
+    \t\t\t[76] StaticText 'Price: $166.99'
+    \t\t\t[81] StaticText 'Brand: Hearthwell'
+    \t\t\t[88] form 'Add to cart'
+    \t\t\t\t[91] StaticText 'Color: Red'
+    \t\t[130] StaticText "You're reviewing: Hearthwell Compact Enamel Saucepan"
+    """
+
+    static let forumPosts = """
+    Tab 0 (current): f/books - Postmill
+
+    [1] RootWebArea 'f/books - Postmill' focused: True
+    \t[32] main ''
+    \t\t[33] heading 'Books'
+    \t\t[39] StaticText '19 subscribers'
+    \t\t[60] article ''
+    \t\t\t[61] heading 'Just finished Beloved and I have thoughts'
+    \t\t\t\t[62] link 'Just finished Beloved and I have thoughts'
+    \t\t\t[69] StaticText '13 points · submitted by'
+    \t\t\t[70] link 'humble_canyon'
+    \t\t\t[78] StaticText '·'
+    \t\t\t[79] link '4 comments'
+    """
+
+    func facts(_ text: String) -> [String] {
+        PageFacts(observation: text).facts.map { "\($0.subject) | \($0.label) | \($0.value)" }
+    }
+
+    func testFactsFromRowHeadersColumnTablesLabelsAndCounts() {
+        XCTAssertEqual(facts(Self.wikiArticle), ["Drelarea | Capital | Belas Bay", "Drelarea | Population | 17,320,000",
+                                                 "Drelarea | Currency | Drelarea dinar"])
+        XCTAssertEqual(facts(Self.forumList), ["f/books | Description | Talk about novels.", "f/books | Subscribers | 19",
+                                               "f/books | Posts | 30", "f/Boston | Description | Everything about Boston.",
+                                               "f/Boston | Subscribers | 28", "f/Boston | Posts | 29"])
+        // Form fields and sentences with a colon are not facts; the subject is the main heading, not the title.
+        XCTAssertEqual(facts(Self.product), ["Hearthwell Compact Enamel Saucepan | Price | $166.99",
+                                             "Hearthwell Compact Enamel Saucepan | Brand | Hearthwell"])
+        // A count belongs to the link just before it, else to the last heading.
+        XCTAssertEqual(facts(Self.wikiStart), ["Cities | articles | 60", "Countries | articles | 20"])
+        XCTAssertEqual(facts(Self.forumPosts), ["Books | subscribers | 19", "Just finished Beloved and I have thoughts | points | 13",
+                                                "Just finished Beloved and I have thoughts | comments | 4"])
+        XCTAssertEqual(PageFacts(observation: Self.product).subject, "Hearthwell Compact Enamel Saucepan")
+        XCTAssertEqual(PageFacts.subject(ofTitle: "Drelarea - Kiwix Encyclopedia"), "Drelarea")
+    }
+
+    func testCandidatesAreTrueOfThePrefixAndNewToIt() {
+        let pages = [
+            GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "type [25] [Drelarea] [1]"),
+            GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: Self.wikiArticle, action: nil),
+        ]
+        let candidates = GroundedInstructions.candidates(pages)
+        XCTAssertEqual(candidates.map(\.text), [
+            "What is the capital of Drelarea?",
+            // The population was on the start page already: no trajectory was needed to answer it.
+            "What is the currency of Drelarea?",
+            "Search for \"Drelarea\".",
+            "Open the page \"Drelarea\".",
+        ])
+        XCTAssertEqual(candidates.map(\.answer), ["Belas Bay", "Drelarea dinar", "", ""])
+        XCTAssertEqual(GroundedInstructions.candidate(for: "What is the currency of Drelarea?", in: pages)?.answer, "Drelarea dinar")
+        XCTAssertNil(GroundedInstructions.candidate(for: "Buy a kettle", in: pages))
+        XCTAssertTrue(GroundedInstructions.candidates(Array(pages.prefix(1))).isEmpty, "a prefix without actions accomplished nothing")
+
+        let forum = [
+            GroundedInstructions.Page(url: "http://forum/", observation: Self.forumList, action: "click [55]"),
+            GroundedInstructions.Page(url: "http://forum/f/books", observation: Self.forumPosts, action: nil),
+        ]
+        // "19 subscribers" was in the start page's table (and "4" inside "[45]" is no value).
+        XCTAssertEqual(GroundedInstructions.candidates(forum).map(\.text), [
+            "How many points does \"Just finished Beloved and I have thoughts\" have?",
+            "How many comments does \"Just finished Beloved and I have thoughts\" have?",
+            "Open the page \"Books\".",
+        ])
+        XCTAssertEqual(GroundedInstructions.question(.init(label: "Subscribers", value: "19", subject: "f/books")),
+                       "How many subscribers does f/books have?")
+        XCTAssertEqual(GroundedInstructions.question(.init(label: "SKU", value: "HK-1005", subject: "Saucepan")),
+                       "What is the SKU of Saucepan?")
+    }
+
+    func testObservedChangeSaysWhereTheActionLed() {
+        XCTAssertEqual(ObservedChange.describe(action: "click [50] where [50] is link 'Cities'", beforeURL: "http://wiki/",
+                                               beforeText: Self.wikiStart, afterURL: "http://wiki/wiki/Drelarea",
+                                               afterText: Self.wikiArticle, error: nil),
+                       "click [50] where [50] is link 'Cities': this opened the page 'Drelarea - Kiwix Encyclopedia' (http://wiki/wiki/Drelarea).")
+        XCTAssertEqual(ObservedChange.describe(action: "scroll [down]", beforeURL: "u", beforeText: Self.wikiStart,
+                                               afterURL: "u", afterText: Self.wikiStart + "\n\t[60] link 'More'", error: nil),
+                       "scroll [down]: more of the page 'Main page - Kiwix Encyclopedia' came into view.")
+        XCTAssertEqual(ObservedChange.describe(action: "click [9]", beforeURL: "u", beforeText: Self.wikiStart,
+                                               afterURL: "u", afterText: Self.wikiStart, error: "no element [9]"),
+                       "click [9]: it failed (no element [9]); the page stayed the same.")
+    }
+}
