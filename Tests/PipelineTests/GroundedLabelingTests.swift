@@ -162,6 +162,27 @@ final class GroundedLabelingTests: XCTestCase {
                        "What is the SKU of Saucepan?")
     }
 
+    func testDemonstrationStartsAtTheLastReturnToTheStartPage() {
+        let home = GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "click [50]")
+        let pages = [
+            home,
+            GroundedInstructions.Page(url: "http://wiki/cities", observation: Self.forumList, action: "click [12]"),
+            GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "type [25] [Drelarea] [1]"),
+            GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: Self.wikiArticle, action: nil),
+        ]
+        XCTAssertEqual(GroundedInstructions.demonstrationStart(of: "What is the capital of Drelarea?", in: pages), 2,
+                       "the detour through the city list is not part of the demonstration")
+        XCTAssertEqual(GroundedInstructions.demonstrationStart(of: "Search for \"Drelarea\".", in: pages), 2)
+        // A label only the whole prefix accomplished keeps the whole prefix.
+        let searchFirst = [GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "type [25] [Drelarea] [1]"),
+                           GroundedInstructions.Page(url: "http://wiki/search", observation: Self.forumList, action: "click [12]"),
+                           GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "click [50]"),
+                           GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: Self.wikiArticle, action: nil)]
+        XCTAssertEqual(GroundedInstructions.demonstrationStart(of: "Search for \"Drelarea\".", in: searchFirst), 0)
+        XCTAssertEqual(GroundedInstructions.demonstrationStart(of: "What is the capital of Drelarea?", in: searchFirst), 2)
+        XCTAssertEqual(GroundedInstructions.demonstrationStart(of: "What is the capital of Drelarea?", in: [home, pages[3]]), 0)
+    }
+
     func testObservedChangeSaysWhereTheActionLed() {
         XCTAssertEqual(ObservedChange.describe(action: "click [50] where [50] is link 'Cities'", beforeURL: "http://wiki/",
                                                beforeText: Self.wikiStart, afterURL: "http://wiki/wiki/Drelarea",

@@ -80,8 +80,12 @@ public struct DemonstrationBuilder: Sendable {
     func demonstration(plan: EpisodePlan, outcome: EpisodeOutcome, checkpoint: Checkpoint,
                        budget: RationaleBudget = RationaleBudget(giveUpAfter: nil)) async throws -> Demonstration {
         let instruction = checkpoint.instruction!
-        let executed = outcome.steps.prefix(checkpoint.depth)
+        var executed = outcome.steps.prefix(checkpoint.depth)
         let final = outcome.steps[checkpoint.depth]
+        if modules.config.groundedLabels {
+            executed = executed.dropFirst(GroundedInstructions.demonstrationStart(
+                of: instruction, in: GroundedInstructions.pages(executed, endingAt: final.url, observation: final.observation)))
+        }
         var steps: [Demonstration.Step] = []
         var history = ["1: None"]
         for step in executed {

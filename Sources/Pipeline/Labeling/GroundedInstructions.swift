@@ -105,6 +105,18 @@ public enum GroundedInstructions {
 }
 
 extension GroundedInstructions {
+    /// Where the demonstration of `instruction` can start: the prefix's last return to its start page,
+    /// when the instruction is still a candidate of the rest. Exploration wanders ("Electronics, Grocery,
+    /// scroll, back to the home page, My Account, My Orders"); a hindsight label names only where the
+    /// prefix ended, and everything before the last visit of the start page is a detour a student should
+    /// not learn as part of it. Index 0 keeps the whole prefix.
+    public static func demonstrationStart(of instruction: String, in pages: [Page]) -> Int {
+        guard let origin = pages.first?.url,
+              let last = pages.indices.dropLast().last(where: { pages[$0].url == origin }), last > 0,
+              candidate(for: instruction, in: Array(pages[last...])) != nil else { return 0 }
+        return last
+    }
+
     /// The pages of a recorded prefix: each executed step's page and action, then the page it ended on.
     public static func pages(_ executed: some Sequence<ExploredStep>, endingAt url: String, observation: String) -> [Page] {
         executed.map { Page(url: $0.url, observation: $0.observation, action: $0.action) }
