@@ -163,15 +163,17 @@ struct ViewerPages: Sendable {
 
     func demonstrationList(_ demos: [CrawlStoreReader.DemonstrationRow]) -> HTML {
         let items: [HTML] = demos.map { d in
+            // The rationales are the demonstration's steps, which end at its depth (see `Demonstration.start`).
+            let start = d.depth - d.rationales.count
             let steps: [HTML] = d.rationales.indices.map { t in
-                let id = "\(d.episode):\(d.depth):\(t)"
+                let id = "\(d.episode):\(d.depth):\(start + t)"
                 return "<li><a href=\"/rows/\(id)\" title=\"SFT row \(id)\"><code>\(id)</code></a> \(d.rationales[t])</li>"
             }
             return """
             <article class="demo"><h3>“\(d.instruction)”</h3>
-            <p>episode <a href="/episodes/\(d.episode)">\(d.episode)</a> (\(d.site)) · \(d.depth) actions · judge \
+            <p>episode <a href="/episodes/\(d.episode)">\(d.episode)</a> (\(d.site)) · \(d.rationales.count) actions · judge \
             \(d.judgeScore.map { SVGChart.number($0) } ?? "–")\(HTML(raw: d.templateRationales > 0 ? " · <span class=\"pruned\">\(d.templateRationales) template rationale(s)</span>" : ""))</p>
-            <ol start="0">\(steps)<li><code>\(d.episode):\(d.depth):\(d.depth)</code> <code>\(d.stopAction)</code></li></ol></article>
+            <ol start="\(start)">\(steps)<li><code>\(d.episode):\(d.depth):\(d.depth)</code> <code>\(d.stopAction)</code></li></ol></article>
             """
         }
         return "\(items)"

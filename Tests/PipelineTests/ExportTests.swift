@@ -81,6 +81,37 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(sides, [.train, .validation])
     }
 
+    /// A demonstration that starts after its episode's first step (a grounded label's, see
+    /// `GroundedInstructions.demonstrationStart`) stores one rationale per step it keeps: it reads back as
+    /// the episode's last steps with their own rationales, and its SFT row ids name the episode's steps.
+    func testADemonstrationStartingMidEpisodeReadsBackAlignedAndExportsNoEmptyTarget() async throws {
+        let store = try CrawlStore()
+        _ = try await CrawlFixtures.crawler(model: CannedChatModel(prompts: prompts), store: store,
+                                            pool: StaticSitePool(instances: 1), episodes: 1).run()
+        let whole = try store.demonstrations().first { $0.depth == 8 }!
+        let kept = Array(whole.steps.suffix(3))
+        let json = String(decoding: try JSONEncoder().encode(kept.map { StoredRationale(text: $0.rationale, template: $0.templateRationale) }),
+                          as: UTF8.self)
+        try await store.database.write { db in
+            try db.execute(sql: "UPDATE demonstrations SET rationales_json = ? WHERE episode = 0 AND depth = 8", arguments: [json])
+        }
+        let trimmed = try store.demonstrations().first { $0.depth == 8 }!
+        XCTAssertEqual(trimmed.start, 5)
+        XCTAssertEqual(trimmed.steps, kept)
+        var exporter = DatasetExporter(studentPrompt: StudentPrompt(template: prompts.studentPolicy))
+        exporter.validationPercent = 0
+        let rows = exporter.rows(for: trimmed).compactMap { if case .row(let row) = $0 { row } else { nil } }
+        XCTAssertEqual(rows.map(\.id), ["0:8:5", "0:8:6", "0:8:7", "0:8:8"])
+        for row in rows { Self.validate(sft: row) }
+
+        let tooMany = String(decoding: try JSONEncoder().encode(Array(repeating: StoredRationale(text: "x", template: true), count: 9)),
+                             as: UTF8.self)
+        try await store.database.write { db in
+            try db.execute(sql: "UPDATE demonstrations SET rationales_json = ? WHERE episode = 0 AND depth = 8", arguments: [tooMany])
+        }
+        XCTAssertThrowsError(try store.demonstrations())
+    }
+
     func testTruncationKeepsTheTargetWithinTheSequenceBudget() async throws {
         var demo = try await crawledDemonstrations()[0]
         let huge = (0..<20_000).map { "\t[\($0)] link 'Product \($0)'" }.joined(separator: "\n")

@@ -59,7 +59,7 @@ public struct DatasetExporter: Sendable {
                !Self.shows(element: id, in: prompt.map(\.content).joined(separator: "\n")) {
                 return .hiddenTarget(step: t)
             }
-            return .row(ChatSFTRow(dataset: datasetName, id: "\(demo.episode):\(demo.depth):\(t)",
+            return .row(ChatSFTRow(dataset: datasetName, id: "\(demo.episode):\(demo.depth):\(demo.start + t)",
                                    messages: prompt + [.assistant(target)]))
         }
     }

@@ -356,10 +356,16 @@ public final class CrawlStore: Sendable {
                 }
                 let rationalesJSON: String = row["rationales_json"]
                 let rationales = try JSONDecoder().decode([StoredRationale].self, from: Data(rationalesJSON.utf8))
-                let demoSteps = (0..<depth).map { i -> Demonstration.Step in
+                // One rationale per demonstration step: a demonstration that starts after the episode's first
+                // step (`Demonstration.start`) stored fewer rationales than its depth.
+                guard rationales.count <= depth else {
+                    throw CrawlStoreError.corrupt("demonstration \(episode):\(depth) has \(rationales.count) rationales for \(depth) steps")
+                }
+                let start = depth - rationales.count
+                let demoSteps = (start..<depth).map { i -> Demonstration.Step in
                     let s = steps[i]
                     let action: String = s["action"] ?? ""
-                    let rationale = i < rationales.count ? rationales[i] : StoredRationale(text: "", template: true)
+                    let rationale = rationales[i - start]
                     return Demonstration.Step(url: s["url"], observation: s["observation"], action: action,
                                               actionDescription: s["action_description"] ?? action,
                                               stateChange: s["state_change"] ?? "", rationale: rationale.text,
