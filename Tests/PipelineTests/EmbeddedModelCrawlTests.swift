@@ -52,6 +52,10 @@ final class EmbeddedModelCrawlTests: XCTestCase {
             for raw in try String?.fetchAll(db, sql: "SELECT state_change_raw FROM steps WHERE action IS NOT NULL") {
                 XCTAssertEqual(raw, ObservedChange.rawMarker)
             }
+            // A labeled checkpoint records what the teacher chose among.
+            for raw in try String.fetchAll(db, sql: "SELECT raw_label FROM checkpoints WHERE instruction IS NOT NULL") {
+                XCTAssertTrue(raw.hasPrefix("Instruction: ") && raw.contains("Chosen among"), raw)
+            }
         }
         for demo in try store.demonstrations() {
             // The label is one of the prefix's hindsight instructions, and its stop answer was read from the final page.

@@ -176,17 +176,24 @@ public struct NNetnavModules: Sendable {
         let response = try await call(.labeler, step: step, messages: prompts.trajectoryLabeler.messages(values),
                                       temperature: 0, maxTokens: 64, choices: choices, seed: seed)
         var index = choices.firstIndex(of: response.text) ?? 0
+        var rates: [Double]?
         if let logProbs = response.choiceLogProbs, logProbs.count == choices.count {
             // A sum of token log-probabilities favours the shortest candidate whatever it says; compare
             // rates per byte instead (lm-evaluation-harness's acc_norm), scaled back to a typical length.
             let lengths = choices.map { Double(max(1, $0.utf8.count)) }
             let mean = lengths.reduce(0, +) / Double(lengths.count)
             let normalized = zip(logProbs, lengths).map { $0 / $1 * mean }
+            rates = normalized
             index = config.moduleTemperature > 0
                 ? Self.sample(logProbs: normalized, temperature: config.moduleTemperature, seed: seed)
                 : normalized.indices.max { normalized[$0] < normalized[$1] }!
         }
-        return (.instruction(candidates[index].text), choices[index])
+        // The raw answer keeps what the teacher chose among, for the store and the viewer.
+        let offered = candidates.indices.map { i in
+            "- [\(candidates[i].kind.rawValue)] \(candidates[i].text)" + (rates.map { String(format: " (%.2f)", $0[i]) } ?? "")
+        }
+        return (.instruction(candidates[index].text),
+                choices[index] + "\n\nChosen among (normalized log-likelihood):\n" + offered.joined(separator: "\n"))
     }
 
     public func judge(instruction: String, summaries: [String], previousSubtask: String?, step: Int,
