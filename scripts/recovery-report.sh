@@ -57,3 +57,11 @@ for budget in 10 20; do
         --train-steps 96 "${common[@]}" --out "$out/exp-random$budget-50"
     "$bin" eval --report-only "$out/exp-random$budget-50/nnetnav/eval-reference-steps" --compare "$out/exp-pruned50/base/eval-reference-steps"
 done
+
+# D-Pruner's mask recovered on the same random 20% (session 13), against its unrecovered self and Wanda + random 20%.
+"$bin" experiment --arms nnetnav --data "$out/random/budget-20%/selected.jsonl" --student "$out/dpruner-ffn30-q41/model.gguf" \
+    --train-steps 96 "${common[@]}" --out "$out/exp-dpruner-random20"
+"$bin" eval --report-only "$out/exp-dpruner-random20/nnetnav/eval-reference-steps" --compare "$out/exp-dpruner/base/eval-reference-steps"
+"$bin" eval --report-only "$out/exp-dpruner-random20/nnetnav/eval-reference-steps" --compare "$out/exp-random20/nnetnav/eval-reference-steps"
+"$bin" prune --model "$out/exp-dpruner-random20/nnetnav/checkpoint/model.gguf" --method magnitude --sparsity 0 --skip-weights \
+    "${heldout_text[@]}" --out "$out/ppl-dpruner-random20"
