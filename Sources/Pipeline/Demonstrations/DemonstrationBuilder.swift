@@ -82,9 +82,13 @@ public struct DemonstrationBuilder: Sendable {
         let instruction = checkpoint.instruction!
         var executed = outcome.steps.prefix(checkpoint.depth)
         let final = outcome.steps[checkpoint.depth]
+        // A grounded label knows its answer, read from this final page, and where its demonstration starts.
+        var grounded: GroundedInstruction?
         if modules.config.groundedLabels {
-            executed = executed.dropFirst(GroundedInstructions.demonstrationStart(
-                of: instruction, in: GroundedInstructions.pages(executed, endingAt: final.url, observation: final.observation)))
+            let pages = GroundedInstructions.pages(executed, endingAt: final.url, observation: final.observation)
+            let start = GroundedInstructions.demonstrationStart(of: instruction, in: pages)
+            executed = executed.dropFirst(start)
+            grounded = GroundedInstructions.candidate(for: instruction, in: Array(pages[start...]))
         }
         var steps: [Demonstration.Step] = []
         var history = ["1: None"]
@@ -106,9 +110,7 @@ public struct DemonstrationBuilder: Sendable {
             history.append("\(history.count + 1): \(step.actionDescription ?? action.description)")
         }
         let stop: (action: BrowserAction, raw: String, parsed: Bool)
-        // A grounded label knows its answer: it was read from this final page.
-        if modules.config.groundedLabels, let grounded = GroundedInstructions.candidate(
-            for: instruction, in: GroundedInstructions.pages(executed, endingAt: final.url, observation: final.observation)) {
+        if let grounded {
             stop = (.stop(answer: grounded.answer), "(grounded \(grounded.kind.rawValue): answer read from the page)", true)
         } else {
             stop = try await modules.stopAction(instruction: instruction, url: final.url, observation: final.observation,
