@@ -65,3 +65,14 @@ done
 "$bin" eval --report-only "$out/exp-dpruner-random20/nnetnav/eval-reference-steps" --compare "$out/exp-random20/nnetnav/eval-reference-steps"
 "$bin" prune --model "$out/exp-dpruner-random20/nnetnav/checkpoint/model.gguf" --method magnitude --sparsity 0 --skip-weights \
     "${heldout_text[@]}" --out "$out/ppl-dpruner-random20"
+
+# IFPruning with many instructions: the pool split by task (every fifth task held out), 30% of the FFN channels.
+mkdir -p "$out/ifp"
+python3 - "$pool" "$out/ifp" <<'PY'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+held = lambda r: int(r["id"].split(":")[0]) % 5 == 4
+open(f"{sys.argv[2]}/train.jsonl", "w").writelines(json.dumps(r) + "\n" for r in rows if not held(r))
+open(f"{sys.argv[2]}/heldout.jsonl", "w").writelines(json.dumps(r) + "\n" for r in rows if held(r))
+PY
+"$bin" ifprune --data "$out/ifp/train.jsonl" --held-out "$out/ifp/heldout.jsonl" --sparsity 0.3 --seq-len 512 --out "$out/ifp/ffn30"
