@@ -99,10 +99,16 @@ import Testing
                     let h = UncheckedSendableBox(h)
                     Parallel.forEach(parts: parts) { p in
                         h.value[p] += 1
-                        // A nested split runs inline on the part's own thread.
-                        var inner = 0
-                        Parallel.forEach(parts: 2) { _ in inner += 1 }
-                        if inner != 2 { h.value[p] += 100 }
+                        // A nested split runs inline on the part's own thread. With one part the outer call is
+                        // no split at all, so the inner one really runs on two threads: each inner part writes
+                        // its own slot (a shared counter here was a data race in the test, failing about once
+                        // in a few thousand runs).
+                        var inner = [0, 0]
+                        inner.withUnsafeMutableBufferPointer { slots in
+                            let slots = UncheckedSendableBox(slots)
+                            Parallel.forEach(parts: 2) { q in slots.value[q] += 1 }
+                        }
+                        if inner != [1, 1] { h.value[p] += 100 }
                     }
                 }
                 #expect(hits == [Int](repeating: 1, count: parts), "\(parts) parts: \(hits)")
