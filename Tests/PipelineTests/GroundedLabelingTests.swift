@@ -170,17 +170,19 @@ final class GroundedLabelingTests: XCTestCase {
             GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "type [25] [Drelarea] [1]"),
             GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: Self.wikiArticle, action: nil),
         ]
-        XCTAssertEqual(GroundedInstructions.demonstrationStart(of: "What is the capital of Drelarea?", in: pages), 2,
+        XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: pages).start, 2,
                        "the detour through the city list is not part of the demonstration")
-        XCTAssertEqual(GroundedInstructions.demonstrationStart(of: "Search for \"Drelarea\".", in: pages), 2)
+        XCTAssertEqual(GroundedInstructions.demonstration(of: "Search for \"Drelarea\".", in: pages).start, 2)
+        XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: pages).grounded?.answer, "Belas Bay")
+        XCTAssertNil(GroundedInstructions.demonstration(of: "Buy a kettle", in: pages).grounded)
         // A label only the whole prefix accomplished keeps the whole prefix.
         let searchFirst = [GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "type [25] [Drelarea] [1]"),
                            GroundedInstructions.Page(url: "http://wiki/search", observation: Self.forumList, action: "click [12]"),
                            GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "click [50]"),
                            GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: Self.wikiArticle, action: nil)]
-        XCTAssertEqual(GroundedInstructions.demonstrationStart(of: "Search for \"Drelarea\".", in: searchFirst), 0)
-        XCTAssertEqual(GroundedInstructions.demonstrationStart(of: "What is the capital of Drelarea?", in: searchFirst), 2)
-        XCTAssertEqual(GroundedInstructions.demonstrationStart(of: "What is the capital of Drelarea?", in: [home, pages[3]]), 0)
+        XCTAssertEqual(GroundedInstructions.demonstration(of: "Search for \"Drelarea\".", in: searchFirst).start, 0)
+        XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: searchFirst).start, 2)
+        XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: [home, pages[3]]).start, 0)
     }
 
     func testObservedChangeSaysWhereTheActionLed() {

@@ -42,7 +42,7 @@ public struct Demonstration: Sendable, Hashable, Codable {
     public var depth: Int
     public var instruction: String
     /// Index in the episode of the demonstration's first step: 0, or later when a grounded label names
-    /// only where the prefix ended (`GroundedInstructions.demonstrationStart`). `steps` are the episode's
+    /// only where the prefix ended (`GroundedInstructions.demonstration(of:in:)`). `steps` are the episode's
     /// steps `start..<depth`.
     public var start: Int { depth - steps.count }
     public var judgeScore: Double?

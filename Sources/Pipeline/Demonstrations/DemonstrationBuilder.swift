@@ -85,10 +85,10 @@ public struct DemonstrationBuilder: Sendable {
         // A grounded label knows its answer, read from this final page, and where its demonstration starts.
         var grounded: GroundedInstruction?
         if modules.config.groundedLabels {
-            let pages = GroundedInstructions.pages(executed, endingAt: final.url, observation: final.observation)
-            let start = GroundedInstructions.demonstrationStart(of: instruction, in: pages)
-            executed = executed.dropFirst(start)
-            grounded = GroundedInstructions.candidate(for: instruction, in: Array(pages[start...]))
+            let found = GroundedInstructions.demonstration(
+                of: instruction, in: GroundedInstructions.pages(executed, endingAt: final.url, observation: final.observation))
+            executed = executed.dropFirst(found.start)
+            grounded = found.grounded
         }
         var steps: [Demonstration.Step] = []
         var history = ["1: None"]

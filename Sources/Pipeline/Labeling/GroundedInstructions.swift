@@ -105,16 +105,19 @@ public enum GroundedInstructions {
 }
 
 extension GroundedInstructions {
-    /// Where the demonstration of `instruction` can start: the prefix's last return to its start page,
-    /// when the instruction is still a candidate of the rest. Exploration wanders ("Electronics, Grocery,
-    /// scroll, back to the home page, My Account, My Orders"); a hindsight label names only where the
-    /// prefix ended, and everything before the last visit of the start page is a detour a student should
-    /// not learn as part of it. Index 0 keeps the whole prefix.
-    public static func demonstrationStart(of instruction: String, in pages: [Page]) -> Int {
-        guard let origin = pages.first?.url,
-              let last = pages.indices.dropLast().last(where: { pages[$0].url == origin }), last > 0,
-              candidate(for: instruction, in: Array(pages[last...])) != nil else { return 0 }
-        return last
+    /// Where the demonstration of `instruction` can start, and the candidate it is there (nil when the
+    /// prefix does not offer `instruction`). The start is the prefix's last return to its start page, when
+    /// the instruction is still a candidate of the rest. Exploration wanders ("Electronics, Grocery, scroll,
+    /// back to the home page, My Account, My Orders"); a hindsight label names only where the prefix ended,
+    /// and everything before the last visit of the start page is a detour a student should not learn as
+    /// part of it. Start 0 keeps the whole prefix.
+    public static func demonstration(of instruction: String, in pages: [Page]) -> (start: Int, grounded: GroundedInstruction?) {
+        if let origin = pages.first?.url,
+           let last = pages.indices.dropLast().last(where: { pages[$0].url == origin }), last > 0,
+           let trimmed = candidate(for: instruction, in: Array(pages[last...])) {
+            return (last, trimmed)
+        }
+        return (0, candidate(for: instruction, in: pages))
     }
 
     /// The pages of a recorded prefix: each executed step's page and action, then the page it ended on.
