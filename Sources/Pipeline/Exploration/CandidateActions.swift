@@ -85,13 +85,9 @@ public enum CandidateActions {
     public static func stops(observation: Observation, limit: Int) -> [BrowserAction] {
         var stops: [BrowserAction] = [.stop(answer: "")]
         var seen: Set<String> = [""]
-        var chrome: [Int] = []   // depths of the enclosing chrome lines
-        for rawLine in observation.text.split(whereSeparator: \.isNewline) where stops.count <= limit {
-            let depth = rawLine.prefix(while: { $0 == "\t" }).count
-            while let last = chrome.last, last >= depth { chrome.removeLast() }
-            guard let element = elements(in: String(rawLine)).first else { continue }
-            if chromeRoles.contains(element.role) { chrome.append(depth); continue }
-            guard chrome.isEmpty, answerRoles.contains(element.role) else { continue }
+        for line in PageLines(observation.text) where stops.count <= limit {
+            let element = line.element
+            guard !line.inChrome, answerRoles.contains(element.role) else { continue }
             var text = element.name.trimmingCharacters(in: .whitespacesAndNewlines)
             if let colon = text.range(of: ": "), text[..<colon.lowerBound].split(separator: " ").count <= 3 {
                 text = String(text[colon.upperBound...]).trimmingCharacters(in: .whitespaces)

@@ -14,8 +14,8 @@ public enum ObservedChange {
     public static func describe(action: String, beforeURL: String, beforeText: String,
                                 afterURL: String, afterText: String, error: String?) -> String {
         if let error, !error.isEmpty { return "\(action): it failed (\(error)); the page stayed the same." }
-        let before = PageFacts.title(beforeText.split(whereSeparator: \.isNewline))
-        let after = PageFacts.title(afterText.split(whereSeparator: \.isNewline))
+        let before = PageFacts.title(of: beforeText)
+        let after = PageFacts.title(of: afterText)
         if afterURL != beforeURL {
             return "\(action): this opened the page '\(after)' (\(afterURL))."
         }

@@ -24,11 +24,9 @@ public struct PageFacts: Sendable, Hashable {
     static let maxValueLength = 60
 
     public init(observation text: String) {
-        let lines = text.split(whereSeparator: \.isNewline)
-        title = Self.title(lines)
+        title = Self.title(of: text)
         var heading: String?
         var facts: [Fact] = []
-        var chrome: [Int] = []
         var tableName = ""
         var columns: [String] = []
         var rowDepth = -1
@@ -45,13 +43,10 @@ public struct PageFacts: Sendable, Hashable {
             }
         }
 
-        for raw in lines {
-            let depth = raw.prefix(while: { $0 == "\t" }).count
-            while let last = chrome.last, last >= depth { chrome.removeLast() }
-            guard let element = CandidateActions.elements(in: String(raw)).first else { continue }
+        for line in PageLines(text) {
+            let depth = line.depth, element = line.element
             if rowDepth >= 0, depth <= rowDepth { flushRow() }
-            if CandidateActions.chromeRoles.contains(element.role) { chrome.append(depth); continue }
-            guard chrome.isEmpty else { continue }
+            guard !line.inChrome else { continue }
             let name = element.name.trimmingCharacters(in: .whitespacesAndNewlines)
             defer { previousLink = element.role == "link" && !name.isEmpty ? name : nil }
             // "60 articles", "13 points · submitted by", "4 comments": a count of the item it follows.
@@ -120,11 +115,13 @@ public struct PageFacts: Sendable, Hashable {
     }
 
     /// The tab header's title ("Tab 0 (current): Drelarea - Kiwix Encyclopedia"), else the root's name.
-    static func title(_ lines: [Substring]) -> String {
-        for line in lines.prefix(4) {
+    static func title(of text: String) -> String {
+        // The header and the root are the first lines: the rest of the page is not split.
+        let lines = text.split(maxSplits: 4, whereSeparator: \.isNewline).prefix(4)
+        for line in lines {
             if let range = line.range(of: "(current): ") { return String(line[range.upperBound...]).trimmingCharacters(in: .whitespaces) }
         }
-        for line in lines.prefix(4) {
+        for line in lines {
             if let root = CandidateActions.elements(in: String(line)).first, root.role == "rootwebarea" { return root.name }
         }
         return ""
