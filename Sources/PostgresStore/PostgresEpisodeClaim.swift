@@ -74,7 +74,7 @@ final class PostgresEpisodeClaim: EpisodeClaim, @unchecked Sendable {
         let index = plan.index, token = token
         let episodeRow = CrawlRows.episode(plan, startURL: start.url, account: start.account, shard: start.shard,
                                            instance: start.instance, startedAt: start.at, outcome: outcome)
-        let demoRows = try demonstrations.map { (depth: $0.depth, row: try CrawlRows.demonstration($0, episode: index)) }
+        let demoRows = try demonstrations.map { (depth: $0.labeledDepth, row: try CrawlRows.demonstration($0, episode: index)) }
         let skippedNotes = Dictionary(skipped.map { ($0.depth, $0.reason) }, uniquingKeysWith: { _, b in b })
         return try await backend.session.transaction { connection in
             let holder = try await connection.run(

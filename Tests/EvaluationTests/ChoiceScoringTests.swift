@@ -34,6 +34,31 @@ private struct ObjectiveSensitiveModel: ChatModel {
     }
 }
 
+/// Test double: a trained policy that reasons "the phones are behind the Phones link" and, given that
+/// reasoning, finds the Phones click most likely; without reasoning (a shape its training never had)
+/// it prefers the stop answer every one of its stop targets ends in.
+private struct ReasoningPolicyDouble: ChatModel {
+    let identifier = "test-double:reasoning-policy"
+    static let reasoning = "The phones are behind the Phones link."
+    final class Requests: @unchecked Sendable { var all: [ChatRequest] = [] }
+    let requests = Requests()
+    func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        requests.all.append(request)
+        guard let choices = request.choices else {
+            // The whole answer; the stop sequence cuts it where the engine would.
+            var text = "\(PolicyAnswerFormat.opening) \(Self.reasoning) \(PolicyAnswerFormat.actionPhrase) ```click [3]```"
+            if let stop = request.options.stop.first, let cut = text.range(of: stop) { text = String(text[..<cut.lowerBound]) }
+            return ChatResponse(text: text, finishReason: "stop")
+        }
+        let scores: [Double] = choices.map { choice in
+            if choice.contains(Self.reasoning) { return choice.contains("```click [3]```") ? -1 : -4 }
+            return choice.contains("I have finished my tasks.") ? -2 : -5
+        }
+        let best = scores.indices.max { scores[$0] < scores[$1] }!
+        return ChatResponse(text: choices[best], finishReason: "choice", choiceLogProbs: scores)
+    }
+}
+
 final class ChoiceScoringTests: XCTestCase {
     func testJointTakesTheSingleMostLikelyAnswer() {
         let scores = [log(0.2), log(0.2), log(0.2), log(0.3), log(0.1)]
@@ -113,5 +138,39 @@ final class ChoiceScoringTests: XCTestCase {
         agent.choiceScoring = .joint
         let b = EvaluationSettings(label: "", benchmark: "b", agent: agent, maxSteps: 3, browser: "native")
         XCTAssertEqual(a.differences(from: b), ["--choice-scoring: joint in the folder, verb-first now"])
+    }
+
+    func testReasonedDecodingChoosesAfterThePolicysOwnReasoning() async throws {
+        let observation = Observation(text: "Tab 0 (current): Shop\n\n[1] RootWebArea 'Shop' focused: True\n\t[2] link 'Laptops'\n\t[3] link 'Phones'",
+                                      url: "http://shop.test/", title: "Shop", tabs: [.init(title: "Shop", url: "http://shop.test/")],
+                                      activeTab: 0, viewportCount: 2)
+        let prompt = StudentPrompt(template: try PromptLibrary().studentPolicy, maxSequenceTokens: 100_000)
+        let model = ReasoningPolicyDouble()
+        let choice = try await PolicyAgent(model: model, prompt: prompt, decoding: .choice)
+            .decide(observation: observation, objective: "Show me phones", previousActions: [], canGoBack: false)
+        XCTAssertEqual(choice.action, .stop(answer: ""), "choice decoding scores answers without reasoning and takes the stop")
+        let reasoned = try await PolicyAgent(model: model, prompt: prompt, decoding: .reasoned)
+            .decide(observation: observation, objective: "Show me phones", previousActions: [], canGoBack: false)
+        XCTAssertEqual(reasoned.action, .click(id: 3))
+        XCTAssertEqual(reasoned.raw, PolicyAnswerFormat.answer(reasoning: ReasoningPolicyDouble.reasoning, action: .click(id: 3)))
+        // One generation that stops at the action phrase, then one scoring call whose every choice opens with it.
+        let last = Array(model.requests.all.suffix(2))
+        XCTAssertNil(last[0].choices)
+        XCTAssertTrue(last[0].options.stop.contains(PolicyAnswerFormat.actionPhrase))
+        let offered = try XCTUnwrap(last[1].choices)
+        XCTAssertTrue(offered.allSatisfy { $0.hasPrefix("\(PolicyAnswerFormat.opening) \(ReasoningPolicyDouble.reasoning) \(PolicyAnswerFormat.actionPhrase) ```") })
+        XCTAssertTrue(offered.contains { $0.hasSuffix("```stop []```") })
+        XCTAssertEqual(reasoned.choiceLogProbabilities?.count, offered.count)
+    }
+
+    func testTheReasoningOfAnAnswerIsBetweenTheOpeningAndTheAction() {
+        XCTAssertEqual(PolicyAnswerFormat.reasoning(in: "Let's think step-by-step. I see the link. In summary, the next action I will perform is ```click [3]```"),
+                       "I see the link.")
+        XCTAssertEqual(PolicyAnswerFormat.reasoning(in: "Let's think step-by-step. I see the link. "), "I see the link.")
+        XCTAssertEqual(PolicyAnswerFormat.reasoning(in: "I would click ```click [3]``` now"), "I would click")
+        XCTAssertEqual(PolicyAnswerFormat.reasoning(in: ""), "")
+        // The answer built from it is the training target's shape.
+        XCTAssertEqual(PolicyAnswerFormat.answer(reasoning: PolicyAnswerFormat.reasoning(in: "Let's think step-by-step. "), action: .scroll(.down)),
+                       PolicyAnswerFormat.answer(action: .scroll(.down)))
     }
 }

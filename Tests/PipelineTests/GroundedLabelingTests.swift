@@ -126,6 +126,11 @@ final class GroundedLabelingTests: XCTestCase {
                                                 "Just finished Beloved and I have thoughts | comments | 4"])
         XCTAssertEqual(PageFacts(observation: Self.product).subject, "Hearthwell Compact Enamel Saucepan")
         XCTAssertEqual(PageFacts.subject(ofTitle: "Drelarea - Kiwix Encyclopedia"), "Drelarea")
+        XCTAssertEqual(PageFacts(observation: Self.forumPosts).subject, "Books", "the heading, which the title 'f/books' agrees with")
+        XCTAssertEqual(PageFacts(observation: Self.wikiStart).subject, "Main page", "a welcome banner is not the page's name")
+        // Scrolled down the listing, the first heading in view is a post's: the page is still f/books.
+        let scrolled = Self.forumPosts.replacingOccurrences(of: "\t\t[33] heading 'Books'\n", with: "")
+        XCTAssertEqual(PageFacts(observation: scrolled).subject, "f/books")
     }
 
     func testCandidatesAreTrueOfThePrefixAndNewToIt() {
@@ -183,6 +188,48 @@ final class GroundedLabelingTests: XCTestCase {
         XCTAssertEqual(GroundedInstructions.demonstration(of: "Search for \"Drelarea\".", in: searchFirst).start, 0)
         XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: searchFirst).start, 2)
         XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: [home, pages[3]]).start, 0)
+    }
+
+    func testDemonstrationStopsWhereItsGoalWasFirstReached() {
+        let article = GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: Self.wikiArticle, action: "scroll [down]")
+        let pages = [
+            GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "type [25] [Drelarea] [1]"),
+            article,
+            GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: Self.wikiArticle, action: "click [12]"),
+            GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea?lang=en", observation: Self.wikiArticle, action: nil),
+        ]
+        // The scroll and the click after the article opened are not part of opening it or reading its capital.
+        for instruction in ["Open the page \"Drelarea\".", "What is the capital of Drelarea?", "Search for \"Drelarea\"."] {
+            let span = GroundedInstructions.demonstration(of: instruction, in: pages)
+            XCTAssertEqual([span.start, span.end], [0, 1], instruction)
+        }
+        XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: pages).grounded?.answer, "Belas Bay")
+        // A label no part of the prefix offers keeps the whole prefix, ungrounded.
+        let unknown = GroundedInstructions.demonstration(of: "Buy a kettle", in: pages)
+        XCTAssertEqual([unknown.start, unknown.end], [0, 3])
+        XCTAssertNil(unknown.grounded)
+    }
+
+    func testDemonstrationStartsAfterTypingTheInstructionDoesNotAskFor() {
+        let login = GroundedInstructions.Page(url: "http://wiki/login", observation: Self.wikiStart, action: "type [25] [comments] [1]")
+        let pages = [
+            GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "click [12]"),
+            login,
+            GroundedInstructions.Page(url: "http://wiki/login?failed", observation: Self.wikiStart, action: "type [25] [drelarea] [1]"),
+            GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: Self.wikiArticle, action: nil),
+        ]
+        let search = GroundedInstructions.demonstration(of: "Search for \"drelarea\".", in: pages)
+        XCTAssertEqual([search.start, search.end], [2, 3], "typing 'comments' into the login form is no part of the search")
+        // Typing the instruction's own words stays: the capital was reached through that search.
+        let capital = GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: pages)
+        XCTAssertEqual([capital.start, capital.end], [2, 3])
+        let throughSearch = [
+            GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "type [25] [Drelarea] [1]"),
+            GroundedInstructions.Page(url: "http://wiki/search?pattern=Drelarea", observation: Self.forumList, action: "click [55]"),
+            pages[3],
+        ]
+        XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: throughSearch).start, 0,
+                       "typing the instruction's subject is part of reaching it")
     }
 
     func testObservedChangeSaysWhereTheActionLed() {

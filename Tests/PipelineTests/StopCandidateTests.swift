@@ -36,6 +36,28 @@ final class StopCandidateTests: XCTestCase {
         XCTAssertEqual(CandidateActions.stops(observation: observation, limit: 2).count, 3, "stop [] and two texts")
     }
 
+    func testEveryGroundedAnswerIsAnOfferedStop() {
+        let text = """
+        Tab 0 (current): Beloved - Postmill
+
+        [1] RootWebArea 'Beloved - Postmill' focused: True
+        \t[32] main ''
+        \t\t[33] heading 'Just finished Beloved'
+        \t\t[39] StaticText 'Score: 10 points.'
+        \t\t[40] StaticText "You're reviewing: Beloved"
+        \t\t[41] StaticText 'Date of birth: 12 May 1990'
+        """
+        let observation = Observation(text: text, url: "http://forum.nnetnav/f/books/1", title: "Beloved",
+                                      tabs: [.init(title: "Beloved", url: "http://forum.nnetnav/f/books/1")], activeTab: 0)
+        let answers = CandidateActions.stops(observation: observation, limit: 12).map(\.description)
+        XCTAssertEqual(answers, ["stop []", "stop [Just finished Beloved]", "stop [10 points]",
+                                 "stop [You're reviewing: Beloved]", "stop [12 May 1990]"])
+        // The facts a grounded label asks about are read by the same rule, so their answers are choices.
+        let facts = PageFacts(observation: text).facts
+        XCTAssertEqual(facts.map(\.value), ["10 points", "12 May 1990"])
+        for fact in facts { XCTAssertTrue(answers.contains("stop [\(fact.value)]"), fact.value) }
+    }
+
     func testAStopIsOfferedInTheShapeOfItsTrainingTarget() {
         XCTAssertEqual(PolicyAnswerFormat.choice(for: .stop(answer: "42")), PolicyAnswerFormat.finished(stopAction: "stop [42]"))
         XCTAssertEqual(PolicyAnswerFormat.choice(for: .click(id: 7)), PolicyAnswerFormat.answer(action: .click(id: 7)))

@@ -64,6 +64,13 @@ public struct PolicyAgent: Sendable {
         if decoding == .choice, !candidates.isEmpty {
             return try await choose(among: candidates, observation: observation, step: step, messages: messages, after: nil)
         }
+        if decoding == .reasoned, !candidates.isEmpty {
+            var reasoningOptions = options
+            reasoningOptions.stop.append(PolicyAnswerFormat.actionPhrase)
+            let reasoning = try await model.complete(ChatRequest(messages: messages, options: reasoningOptions))
+            return try await choose(among: candidates, observation: observation, step: step, messages: messages,
+                                    after: reasoning, reasoned: PolicyAnswerFormat.reasoning(in: reasoning.text))
+        }
         let response = try await model.complete(ChatRequest(messages: messages, options: options))
         let action = ActionParser.parse(response: response.text)
         let timing = response.cached ? nil : response.timing
@@ -82,13 +89,15 @@ public struct PolicyAgent: Sendable {
     }
 
     /// The most likely of `candidates`, each offered as a whole answer in the trained format, so
-    /// the fine-tuned policy scores what it learned; `free` is the unparseable answer before, if any.
+    /// the fine-tuned policy scores what it learned; `free` is the unparseable answer before, if any,
+    /// or with `reasoned` the policy's own reasoning, which then opens every candidate's answer.
     private func choose(among candidates: [BrowserAction], observation: Observation, step: StudentPrompt.Step,
-                        messages: [ChatMessage], after free: ChatResponse?) async throws -> PolicyDecision {
+                        messages: [ChatMessage], after free: ChatResponse?, reasoned: String? = nil) async throws -> PolicyDecision {
         let timing = free.flatMap { $0.cached ? nil : $0.timing }
         let freeText = free?.text ?? ""
         let freeUsage = free?.usage ?? TokenUsage()
-        let choices = PolicyAnswerFormat.choices(for: candidates, reasoning: answerReasoning, observation: observation.text)
+        let choices = reasoned.map { reasoning in candidates.map { PolicyAnswerFormat.answer(reasoning: reasoning, action: $0) } }
+            ?? PolicyAnswerFormat.choices(for: candidates, reasoning: answerReasoning, observation: observation.text)
         let picked = try await model.complete(ChatRequest(messages: messages, options: options, choices: choices))
         let pickedTiming = picked.cached ? nil : picked.timing
         let both = timing.map { t in pickedTiming.map { t + $0 } ?? t } ?? pickedTiming
@@ -118,9 +127,9 @@ public struct PolicyAgent: Sendable {
                                   action: .invalid(raw: picked.text, reason: "the constrained answer named no candidate"),
                                   constrained: true, usage: usage, timing: both)
         }
-        // With choice-only decoding the chosen answer is all the model "wrote".
-        var decision = PolicyDecision(raw: free == nil ? pickedText : freeText, action: chosen, constrained: true,
-                                      usage: usage, timing: both)
+        // With choice-only decoding the chosen answer is all the model "wrote"; reasoned, its reasoning and the choice.
+        var decision = PolicyDecision(raw: free == nil || reasoned != nil ? pickedText : freeText, action: chosen,
+                                      constrained: true, usage: usage, timing: both)
         if let scores = picked.choiceLogProbs, scores.count == candidates.count { decision.choiceLogProbabilities = scores }
         return decision
     }

@@ -21,7 +21,7 @@ public struct EvaluationSettings: Sendable, Codable, Hashable {
     public var maxCandidates: Int
     /// Answer texts offered besides `stop []` (`PolicyAgent.maxAnswers`); nil in folders written before it was recorded.
     public var maxAnswers: Int?
-    /// `free` or `choice` (`PolicyDecoding`); nil in folders written before it existed, which were `free`.
+    /// `free`, `choice` or `reasoned` (`PolicyDecoding`); nil in folders written before it existed, which were `free`.
     public var decoding: String?
     /// `ChoiceScoring`; nil in folders written before it existed, which were `joint`.
     public var choiceScoring: String?

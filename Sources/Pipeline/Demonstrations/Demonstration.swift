@@ -45,6 +45,11 @@ public struct Demonstration: Sendable, Hashable, Codable {
     /// only where the prefix ended (`GroundedInstructions.demonstration(of:in:)`). `steps` are the episode's
     /// steps `start..<depth`.
     public var start: Int { depth - steps.count }
+    /// The depth of the checkpoint whose label this is: `depth`, or later when the demonstration stops
+    /// where its goal was first reached (`GroundedInstructions.demonstration(of:in:)`). The stores mark
+    /// that checkpoint "kept"; their demonstrations table does not keep it.
+    public var labeledDepth: Int { get { labeledAt ?? depth } set { labeledAt = newValue == depth ? nil : newValue } }
+    private var labeledAt: Int?
     public var judgeScore: Double?
     public var steps: [Step]
     public var finalURL: String

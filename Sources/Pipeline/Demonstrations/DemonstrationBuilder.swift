@@ -46,7 +46,16 @@ public struct DemonstrationBuilder: Sendable {
         let budget = RationaleBudget(giveUpAfter: modules.config.rationaleGiveUpAfter)
         do {
             for checkpoint in chosen {
-                demos.append(try await demonstration(plan: plan, outcome: outcome, checkpoint: checkpoint, budget: budget))
+                let demo = try await demonstration(plan: plan, outcome: outcome, checkpoint: checkpoint, budget: budget)
+                // Two labels of one episode can end on the same page once each stops where its goal was
+                // first reached; the store keeps one demonstration per (episode, depth): the first built.
+                if demos.contains(where: { $0.depth == demo.depth }) {
+                    await registry.release(checkpoint.instruction!)
+                    skipped.append(Skipped(depth: checkpoint.depth,
+                                           reason: "ends on the same page (step \(demo.depth)) as another demonstration"))
+                    continue
+                }
+                demos.append(demo)
             }
         } catch {
             for checkpoint in chosen { await registry.release(checkpoint.instruction!) }
@@ -81,15 +90,17 @@ public struct DemonstrationBuilder: Sendable {
                        budget: RationaleBudget = RationaleBudget(giveUpAfter: nil)) async throws -> Demonstration {
         let instruction = checkpoint.instruction!
         var executed = outcome.steps.prefix(checkpoint.depth)
-        let final = outcome.steps[checkpoint.depth]
-        // A grounded label knows its answer, read from this final page, and where its demonstration starts.
+        var final = outcome.steps[checkpoint.depth]
+        // A grounded label knows its answer, read from its final page, and where its demonstration starts and ends.
         var grounded: GroundedInstruction?
         if modules.config.groundedLabels {
-            let found = GroundedInstructions.demonstration(
+            let span = GroundedInstructions.demonstration(
                 of: instruction, in: GroundedInstructions.pages(executed, endingAt: final.url, observation: final.observation))
-            executed = executed.dropFirst(found.start)
-            grounded = found.grounded
+            final = outcome.steps[span.end]
+            executed = outcome.steps[span.start..<span.end]
+            grounded = span.grounded
         }
+        let depth = final.index
         var steps: [Demonstration.Step] = []
         var history = ["1: None"]
         for step in executed {
@@ -117,9 +128,11 @@ public struct DemonstrationBuilder: Sendable {
                                                 step: checkpoint.depth,
                                                 seed: TextMeasures.fnv1a("\(modules.config.seed)/\(plan.index)/\(checkpoint.depth)/stop"))
         }
-        return Demonstration(episode: plan.index, site: plan.site, persona: plan.persona.text, depth: checkpoint.depth,
-                             instruction: instruction, judgeScore: checkpoint.score, steps: steps, finalURL: final.url,
-                             finalObservation: final.observation, stopAction: stop.action.description,
-                             stopRaw: stop.raw, stopParsed: stop.parsed)
+        var demo = Demonstration(episode: plan.index, site: plan.site, persona: plan.persona.text, depth: depth,
+                                 instruction: instruction, judgeScore: checkpoint.score, steps: steps, finalURL: final.url,
+                                 finalObservation: final.observation, stopAction: stop.action.description,
+                                 stopRaw: stop.raw, stopParsed: stop.parsed)
+        demo.labeledDepth = checkpoint.depth
+        return demo
     }
 }

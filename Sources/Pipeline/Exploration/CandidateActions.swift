@@ -88,10 +88,8 @@ public enum CandidateActions {
         for line in PageLines(observation.text) where stops.count <= limit {
             let element = line.element
             guard !line.inChrome, answerRoles.contains(element.role) else { continue }
-            var text = element.name.trimmingCharacters(in: .whitespacesAndNewlines)
-            if let colon = text.range(of: ": "), text[..<colon.lowerBound].split(separator: " ").count <= 3 {
-                text = String(text[colon.upperBound...]).trimmingCharacters(in: .whitespaces)
-            }
+            let name = element.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = LabeledValue(name)?.value ?? name
             guard text.count <= 60, !text.contains("]"), seen.insert(text).inserted else { continue }
             stops.append(.stop(answer: text))
         }

@@ -105,19 +105,50 @@ public enum GroundedInstructions {
 }
 
 extension GroundedInstructions {
-    /// Where the demonstration of `instruction` can start, and the candidate it is there (nil when the
-    /// prefix does not offer `instruction`). The start is the prefix's last return to its start page, when
-    /// the instruction is still a candidate of the rest. Exploration wanders ("Electronics, Grocery, scroll,
-    /// back to the home page, My Account, My Orders"); a hindsight label names only where the prefix ended,
-    /// and everything before the last visit of the start page is a detour a student should not learn as
-    /// part of it. Start 0 keeps the whole prefix.
-    public static func demonstration(of instruction: String, in pages: [Page]) -> (start: Int, grounded: GroundedInstruction?) {
-        if let origin = pages.first?.url,
-           let last = pages.indices.dropLast().last(where: { pages[$0].url == origin }), last > 0,
-           let trimmed = candidate(for: instruction, in: Array(pages[last...])) {
-            return (last, trimmed)
+    /// The part of a labeled prefix that demonstrates its grounded instruction: pages `start...end`,
+    /// whose actions `start..<end` are the demonstration's steps and whose page `end` is where it stops.
+    public struct DemonstrationSpan: Sendable, Hashable {
+        public var start: Int
+        public var end: Int
+        /// The candidate `instruction` is on the span; nil when the prefix does not offer it (then the
+        /// span is the whole prefix).
+        public var grounded: GroundedInstruction?
+    }
+
+    /// Where the demonstration of `instruction` starts and ends in a labeled prefix. A hindsight label
+    /// names only what the prefix achieved, and exploration wanders around it ("Electronics, Grocery, back
+    /// to the home page, My Account, My Orders, scroll, the colour filter"); steps a student should not
+    /// learn as part of the task are cut when the instruction stays a candidate, with the same answer, of
+    /// what is left:
+    /// - the end is the first page where it is (the goal reached, nothing after it: a scroll and a filter
+    ///   click after "Open the page X" arrived are not part of opening X);
+    /// - the start is the last return to the start page before that (everything before it is a detour);
+    /// - then past the last `type` of a text the instruction does not contain (a search for "gaming" does
+    ///   not begin by typing "comments" into the login form).
+    public static func demonstration(of instruction: String, in pages: [Page]) -> DemonstrationSpan {
+        let whole = DemonstrationSpan(start: 0, end: max(pages.count - 1, 0), grounded: candidate(for: instruction, in: pages))
+        guard let target = whole.grounded else { return whole }
+        func holds(_ start: Int, _ end: Int) -> GroundedInstruction? {
+            guard start < end, let found = candidate(for: instruction, in: Array(pages[start...end])),
+                  found.answer == target.answer else { return nil }
+            return found
         }
-        return (0, candidate(for: instruction, in: pages))
+        var span = whole
+        if let end = (1..<pages.count).first(where: { holds(0, $0) != nil }) { span.end = end }
+        if let origin = pages.first?.url,
+           let back = (1..<span.end).last(where: { pages[$0].url == origin }), holds(back, span.end) != nil {
+            span.start = back
+        }
+        let wanted = instruction.lowercased()
+        if let junk = (span.start..<span.end).last(where: { index in
+               guard let action = pages[index].action, case .type(_, let text, _) = ActionParser.parse(action: action) else { return false }
+               let typed = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+               return !typed.isEmpty && !wanted.contains(typed)
+           }), holds(junk + 1, span.end) != nil {
+            span.start = junk + 1
+        }
+        span.grounded = holds(span.start, span.end) ?? target
+        return span
     }
 
     /// The pages of a recorded prefix: each executed step's page and action, then the page it ended on.

@@ -1,7 +1,8 @@
 import Foundation
 
 /// What a text observation states about its page, read from the accessibility-tree lines: the page's
-/// subject (its main heading, else its title without the site name) and its label-value facts.
+/// subject (its main heading when the title agrees, else its title without the site name) and its
+/// label-value facts.
 ///
 /// Facts come in the three shapes web pages print them in: a row header beside its cell (an infobox,
 /// "Capital | Belas Bay"), a table with column headers (a listing, "f/books … Subscribers 19"), and a
@@ -76,20 +77,15 @@ public struct PageFacts: Sendable, Hashable {
                     rowCells.append(name)
                 }
             case "statictext":
-                if let colon = name.range(of: ": ") {
-                    let label = name[..<colon.lowerBound].trimmingCharacters(in: .whitespaces)
-                    // "Score: 10 points." answers "10 points": the sentence's full stop is not part of the value.
-                    let value = name[colon.upperBound...].trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: ".")))
-                    if Self.isLabel(label), !value.isEmpty {
-                        facts.append(Fact(label: label, value: value, subject: heading ?? Self.subject(ofTitle: title)))
-                    }
+                if let stated = LabeledValue(name) {
+                    facts.append(Fact(label: stated.label, value: stated.value, subject: heading ?? Self.subject(ofTitle: title)))
                 }
             default:
                 break
             }
         }
         if rowDepth >= 0 { flushRow() }
-        subject = heading ?? Self.subject(ofTitle: title)
+        subject = Self.pageSubject(heading: heading, title: title)
         self.facts = facts.filter { fact in
             fact.value.count <= Self.maxValueLength && !fact.value.contains("]") && !fact.subject.isEmpty
                 && fact.label.count <= 40 && fact.value.contains(where: { $0.isLetter || $0.isNumber })
@@ -107,13 +103,6 @@ public struct PageFacts: Sendable, Hashable {
         return (String(first), noun.lowercased())
     }
 
-    /// A short field name: up to three capitalised words of letters ("Price", "Date of birth"), not a
-    /// sentence that happens to hold a colon ("You're reviewing: …").
-    static func isLabel(_ text: String) -> Bool {
-        !text.isEmpty && text.first?.isUppercase == true && text.split(separator: " ").count <= 3
-            && text.allSatisfy { $0.isLetter || $0 == " " }
-    }
-
     /// The tab header's title ("Tab 0 (current): Drelarea - Kiwix Encyclopedia"), else the root's name.
     static func title(of text: String) -> String {
         // The header and the root are the first lines: the rest of the page is not split.
@@ -125,6 +114,17 @@ public struct PageFacts: Sendable, Hashable {
             if let root = CandidateActions.elements(in: String(line)).first, root.role == "rootwebarea" { return root.name }
         }
         return ""
+    }
+
+    /// The page's subject: its first content heading, which names it better than a title does ("Books"
+    /// for "f/books - Postmill", "Welcome to …" aside), but only when the title agrees with it. An
+    /// observation is a viewport: scrolled down a listing, its first heading is a post's, and "Open the
+    /// page <that post>" would label a trajectory that never opened it.
+    static func pageSubject(heading: String?, title: String) -> String {
+        let titled = subject(ofTitle: title)
+        guard let heading, !heading.isEmpty else { return titled }
+        let a = heading.lowercased(), b = titled.lowercased()
+        return b.isEmpty || a.contains(b) || b.contains(a) ? heading : titled
     }
 
     /// A title without its site name: "Drelarea - Kiwix Encyclopedia" → "Drelarea",

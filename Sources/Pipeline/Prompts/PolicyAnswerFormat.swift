@@ -19,6 +19,17 @@ public enum PolicyAnswerFormat {
         return opening + (middle.isEmpty ? " " : " \(middle) ") + "\(actionPhrase) ```\(actionText)```"
     }
 
+    /// The reasoning of a (possibly partial) answer: what follows the opening, up to the action phrase
+    /// or a fenced action, whichever comes first. "" when the answer reasons about nothing.
+    public static func reasoning(in text: String) -> String {
+        var body = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        if body.hasPrefix(opening) { body = body.dropFirst(opening.count) }
+        for end in [actionPhrase, "```"] {
+            if let range = body.range(of: end) { body = body[..<range.lowerBound] }
+        }
+        return body.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// The target of a demonstration's final state (NNetnav's convert_to_sft with --add_stop_action).
     public static func finished(stopAction: String) -> String {
         answer(reasoning: "I have finished my tasks.", actionText: stopAction)

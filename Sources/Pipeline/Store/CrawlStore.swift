@@ -306,7 +306,7 @@ public final class CrawlStore: Sendable {
                                      demo.judgeScore, rationales, demo.steps.filter(\.templateRationale).count,
                                      demo.stopAction, demo.stopRaw, demo.stopParsed])
                 try db.execute(sql: "UPDATE checkpoints SET demonstration_note = 'kept' WHERE episode = ? AND depth = ?",
-                               arguments: [index, demo.depth])
+                               arguments: [index, demo.labeledDepth])
             }
             for skip in skipped {
                 try db.execute(sql: "UPDATE checkpoints SET demonstration_note = ? WHERE episode = ? AND depth = ?",

@@ -85,8 +85,8 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "With --decoding free: re-ask with the page's valid actions as choices when an answer does not parse.")
     var constrainedFallback = true
 
-    @Option(name: .long, help: ArgumentHelp("How the policy picks an action: auto, free or choice.",
-                                            discussion: "free: the model writes an answer (and, when it names no valid action, chooses among the page's valid actions); choice: it only chooses, by likelihood, among the page's valid actions written as whole answers in the trained format — one scoring call per step; auto (the default): choice for an in-process model, free for a server."))
+    @Option(name: .long, help: ArgumentHelp("How the policy picks an action: auto, free, choice or reasoned.",
+                                            discussion: "free: the model writes an answer (and, when it names no valid action, chooses among the page's valid actions); choice: it only chooses, by likelihood, among the page's valid actions written as whole answers in the trained format — one scoring call per step; reasoned: it writes its reasoning, then chooses among the page's valid actions as the end of that answer — a generation and a scoring call per step; auto (the default): choice for an in-process model, free for a server."))
     var decoding: DecodingChoice = .auto
 
     @OptionGroup var choiceReading: ChoiceReadingOptions
@@ -337,13 +337,14 @@ struct EvalCommand: AsyncParsableCommand {
 
 /// `--decoding`: a `PolicyDecoding`, or `auto` to choose by where the policy runs.
 enum DecodingChoice: String, ExpressibleByArgument, CaseIterable {
-    case auto, free, choice
+    case auto, free, choice, reasoned
 
     func resolved(for spec: ChatModelSpec) -> PolicyDecoding {
         switch self {
         case .auto: return .automatic(for: spec)
         case .free: return .free
         case .choice: return .choice
+        case .reasoned: return .reasoned
         }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
 import Evaluation
 
-/// `--decoding free|choice` (the experiment; `eval` adds `auto` with `DecodingChoice`).
+/// `--decoding free|choice|reasoned` (the experiment; `eval` adds `auto` with `DecodingChoice`).
 extension PolicyDecoding: ExpressibleByArgument {}
