@@ -126,10 +126,10 @@ final class GroundedLabelingTests: XCTestCase {
                                                 "Just finished Beloved and I have thoughts | comments | 4"])
         XCTAssertEqual(PageFacts(observation: Self.product).subject, "Hearthwell Compact Enamel Saucepan")
         XCTAssertEqual(PageFacts.subject(ofTitle: "Drelarea - Kiwix Encyclopedia"), "Drelarea")
-        XCTAssertEqual(PageFacts(observation: Self.forumPosts).subject, "Books", "the heading, which the title 'f/books' agrees with")
         XCTAssertEqual(PageFacts(observation: Self.wikiStart).subject, "Main page", "a welcome banner is not the page's name")
         // Scrolled down the listing, the first heading in view is a post's: the page is still f/books.
         let scrolled = Self.forumPosts.replacingOccurrences(of: "\t\t[33] heading 'Books'\n", with: "")
+        XCTAssertEqual(PageFacts(observation: Self.forumPosts).subject, "f/books")
         XCTAssertEqual(PageFacts(observation: scrolled).subject, "f/books")
     }
 
@@ -159,7 +159,7 @@ final class GroundedLabelingTests: XCTestCase {
         XCTAssertEqual(GroundedInstructions.candidates(forum).map(\.text), [
             "How many points does \"Just finished Beloved and I have thoughts\" have?",
             "How many comments does \"Just finished Beloved and I have thoughts\" have?",
-            "Open the page \"Books\".",
+            "Open the page \"f/books\".",
         ])
         XCTAssertEqual(GroundedInstructions.question(.init(label: "Subscribers", value: "19", subject: "f/books")),
                        "How many subscribers does f/books have?")
@@ -231,6 +231,30 @@ final class GroundedLabelingTests: XCTestCase {
         XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: throughSearch).start, 0,
                        "typing the instruction's subject is part of reaching it")
     }
+
+    func testASearchStartsWhereTheSearchBegan() {
+        let searchPage = GroundedInstructions.Page(url: "http://wiki/search?pattern=", observation: Self.wikiStart,
+                                                   action: "type [25] [climate] [1]")
+        let pages = [
+            GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "click [50]"),
+            GroundedInstructions.Page(url: "http://wiki/cities", observation: Self.forumList, action: "click [55]"),
+            GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: Self.wikiStart, action: "click [26]"),
+            searchPage,
+            GroundedInstructions.Page(url: "http://wiki/search?pattern=climate", observation: Self.forumList, action: nil),
+        ]
+        // The wandering through Cities and Drelarea is no part of searching; the click on Search opened the search page.
+        let span = GroundedInstructions.demonstration(of: "Search for \"climate\".", in: pages)
+        XCTAssertEqual([span.start, span.end], [2, 4])
+        // Typed straight into the header's box: the search is that one step.
+        var typedInPlace = pages
+        typedInPlace[2].action = "click [12]"
+        typedInPlace[3].url = "http://wiki/main"
+        XCTAssertEqual(GroundedInstructions.demonstration(of: "Search for \"climate\".", in: typedInPlace).start, 3)
+        // A question answered on a page reached by other means keeps its path.
+        XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: [pages[0], pages[1], Self.articlePage]).start, 0)
+    }
+
+    static let articlePage = GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: wikiArticle, action: nil)
 
     func testObservedChangeSaysWhereTheActionLed() {
         XCTAssertEqual(ObservedChange.describe(action: "click [50] where [50] is link 'Cities'", beforeURL: "http://wiki/",

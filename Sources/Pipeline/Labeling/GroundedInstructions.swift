@@ -124,7 +124,8 @@ extension GroundedInstructions {
     ///   click after "Open the page X" arrived are not part of opening X);
     /// - the start is the last return to the start page before that (everything before it is a detour);
     /// - then past the last `type` of a text the instruction does not contain (a search for "gaming" does
-    ///   not begin by typing "comments" into the login form).
+    ///   not begin by typing "comments" into the login form);
+    /// - a search starts on the page it was typed on, or the one whose Search button opened that page.
     public static func demonstration(of instruction: String, in pages: [Page]) -> DemonstrationSpan {
         let whole = DemonstrationSpan(start: 0, end: max(pages.count - 1, 0), grounded: candidate(for: instruction, in: pages))
         guard let target = whole.grounded else { return whole }
@@ -147,8 +148,27 @@ extension GroundedInstructions {
            }), holds(junk + 1, span.end) != nil {
             span.start = junk + 1
         }
+        // A search can start from any page (the box is in every page's header): the pages before the one
+        // it was typed on, or before the click that opened the search page, are not part of it.
+        if target.kind == .search, let typed = (span.start..<span.end).last(where: { isTyping(pages[$0].action) }) {
+            let opened = typed > span.start && pages[typed - 1].url != pages[typed].url
+                && clicksSearch(pages[typed - 1]) ? typed - 1 : typed
+            if opened > span.start, holds(opened, span.end) != nil { span.start = opened }
+        }
         span.grounded = holds(span.start, span.end) ?? target
         return span
+    }
+
+    static func isTyping(_ action: String?) -> Bool {
+        guard let action, case .type = ActionParser.parse(action: action) else { return false }
+        return true
+    }
+
+    /// Whether the page's action clicked an element named or roled as a search ("Search" button, link).
+    static func clicksSearch(_ page: Page) -> Bool {
+        guard let action = page.action, case .click(let id) = ActionParser.parse(action: action),
+              let element = CandidateActions.elements(in: page.observation).first(where: { $0.id == id }) else { return false }
+        return "\(element.role) \(element.name)".lowercased().contains("search")
     }
 
     /// The pages of a recorded prefix: each executed step's page and action, then the page it ended on.

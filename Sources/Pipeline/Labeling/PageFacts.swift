@@ -1,8 +1,7 @@
 import Foundation
 
 /// What a text observation states about its page, read from the accessibility-tree lines: the page's
-/// subject (its main heading when the title agrees, else its title without the site name) and its
-/// label-value facts.
+/// subject (its title without the site name) and its label-value facts.
 ///
 /// Facts come in the three shapes web pages print them in: a row header beside its cell (an infobox,
 /// "Capital | Belas Bay"), a table with column headers (a listing, "f/books … Subscribers 19"), and a
@@ -116,15 +115,13 @@ public struct PageFacts: Sendable, Hashable {
         return ""
     }
 
-    /// The page's subject: its first content heading, which names it better than a title does ("Books"
-    /// for "f/books - Postmill", "Welcome to …" aside), but only when the title agrees with it. An
-    /// observation is a viewport: scrolled down a listing, its first heading is a post's, and "Open the
-    /// page <that post>" would label a trajectory that never opened it.
+    /// The page's subject: its title without the site name, else its first content heading. Not the
+    /// heading first: an observation is a viewport, whose first heading changes as it scrolls (down a
+    /// listing it is a post's, and "Open the page <that post>" would label a trajectory that never opened
+    /// it), while the title names the same page in every window of it.
     static func pageSubject(heading: String?, title: String) -> String {
         let titled = subject(ofTitle: title)
-        guard let heading, !heading.isEmpty else { return titled }
-        let a = heading.lowercased(), b = titled.lowercased()
-        return b.isEmpty || a.contains(b) || b.contains(a) ? heading : titled
+        return titled.isEmpty ? heading ?? "" : titled
     }
 
     /// A title without its site name: "Drelarea - Kiwix Encyclopedia" → "Drelarea",
