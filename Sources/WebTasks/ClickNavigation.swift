@@ -195,7 +195,7 @@ public struct ClickNavigation: Sendable {
     /// Signing out or deleting through a link would change the state the rest of the solution needs.
     static func leavesSession(_ name: String, _ url: String) -> Bool {
         let text = (name + " " + url).lowercased()
-        return ["logout", "log out", "sign out", "signout", "sign-out", "log-out", "delete", "remove"].contains { text.contains($0) }
+        return SessionControl.endsSession(name: name, url: url) || ["delete", "remove"].contains { text.contains($0) }
     }
 
     static let textFieldRoles: Set<String> = ["searchbox", "textbox", "combobox"]

@@ -248,4 +248,27 @@ final class DemonstrationDefectTests: XCTestCase {
         XCTAssertEqual(advances[3], .stop(EpisodeStop(.maxActions, "3 actions")))
         XCTAssertEqual(episode.depth, 3)
     }
+
+    func testTheExplorerIsNeverOfferedASignOut() async throws {
+        let model = CannedChatModel(prompts: prompts)
+        let config = CrawlFixtures.config { $0.maxActions = 3; $0.labelInterval = 100 }
+        let modules = NNetnavModules(model: model, prompts: prompts, config: config) { _ in }
+        let environment = StaticSiteEnvironment(host: "http://shop.test", pages: [
+            "/": .init(title: "One Stop Market", links: [("Electronics", "/electronics"), ("Sign Out", "/logout"), ("Log out", "/")]),
+            "/electronics": .init(title: "Electronics", links: [("Home", "/")]),
+            "/logout": .init(title: "Sign in", links: [("Home", "/")]),
+        ])
+        let start = try await environment.reset(startURL: "http://shop.test/")
+        struct NoSink: EpisodeSink {
+            func record(step: ExploredStep) async throws {}
+            func record(checkpoint: Checkpoint) async throws {}
+        }
+        let episode = ExplorationEpisode(plan: EpisodePlan(index: 0, site: "shop", persona: try prompts.personas(for: "shop")[0]),
+                                         start: start, modules: modules, environment: environment, sink: NoSink())
+        // [10] Electronics stays; [11] 'Sign Out' and [12] 'Log out' would leave nothing but the sign-in form.
+        XCTAssertEqual(episode.candidateActions().filter { if case .click = $0 { true } else { false } }, [.click(id: 10)])
+        XCTAssertTrue(SessionControl.endsSession(name: "Log Out"))
+        XCTAssertTrue(SessionControl.endsSession(name: "", url: "http://forum/logout"))
+        XCTAssertFalse(SessionControl.endsSession(name: "Sign in"))
+    }
 }

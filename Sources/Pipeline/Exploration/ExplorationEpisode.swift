@@ -171,11 +171,17 @@ public struct ExplorationEpisode: Sendable {
 
     /// The page's candidate actions for the constrained re-ask. Repeating the previous action on its
     /// result page rarely explores anything, and a likelihood-ranked choice would keep picking it
-    /// until the repeat rule stops the episode, so it is left out.
+    /// until the repeat rule stops the episode, so it is left out; so are sign-out controls, after
+    /// which the persona's episode has nothing left to explore but the sign-in form.
     func candidateActions() -> [BrowserAction] {
+        let names = Dictionary(CandidateActions.elements(in: observation.text).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let candidates = Array(CandidateActions.enumerate(observation: observation, typing: .persona(plan.persona), step: depth,
                                                           canGoBack: depth > 0, limit: 2 * config.maxCandidateActions + 1)
-            .filter { environment.describe($0) != previousDescription })
+            .filter { environment.describe($0) != previousDescription }
+            .filter { action in
+                guard case .click(let id) = action, let name = names[id] else { return true }
+                return !SessionControl.endsSession(name: name)
+            })
         // Quality hook (Pipeline/Quality/ExplorationLoopGuard): prefer targets not acted on yet.
         let preferred = config.avoidLoops
             ? ExplorationLoopGuard.preferUnseen(candidates, history: steps, describe: environment.describe)
