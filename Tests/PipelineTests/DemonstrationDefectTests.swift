@@ -231,17 +231,7 @@ final class DemonstrationDefectTests: XCTestCase {
     // MARK: The episode state
 
     func testAnEpisodeAdvancesStepByStepUntilItStatesWhyItStopped() async throws {
-        let model = CannedChatModel(prompts: prompts)
-        let config = CrawlFixtures.config { $0.maxActions = 3; $0.labelInterval = 100 }
-        let modules = NNetnavModules(model: model, prompts: prompts, config: config) { _ in }
-        let environment = StaticSiteEnvironment.shop()
-        let start = try await environment.reset(startURL: "http://shop.test/")
-        struct NoSink: EpisodeSink {
-            func record(step: ExploredStep) async throws {}
-            func record(checkpoint: Checkpoint) async throws {}
-        }
-        var episode = ExplorationEpisode(plan: EpisodePlan(index: 0, site: "shop", persona: try prompts.personas(for: "shop")[0]),
-                                         start: start, modules: modules, environment: environment, sink: NoSink())
+        var episode = try await episode(on: StaticSiteEnvironment.shop())
         var advances: [EpisodeAdvance] = []
         for _ in 0..<4 { advances.append(try await episode.nextStep()) }
         XCTAssertEqual(advances.prefix(3).compactMap { if case .step(let s) = $0 { s.index } else { nil } }, [0, 1, 2])
@@ -250,25 +240,28 @@ final class DemonstrationDefectTests: XCTestCase {
     }
 
     func testTheExplorerIsNeverOfferedASignOut() async throws {
-        let model = CannedChatModel(prompts: prompts)
-        let config = CrawlFixtures.config { $0.maxActions = 3; $0.labelInterval = 100 }
-        let modules = NNetnavModules(model: model, prompts: prompts, config: config) { _ in }
-        let environment = StaticSiteEnvironment(host: "http://shop.test", pages: [
+        let episode = try await episode(on: StaticSiteEnvironment(host: "http://shop.test", pages: [
             "/": .init(title: "One Stop Market", links: [("Electronics", "/electronics"), ("Sign Out", "/logout"), ("Log out", "/")]),
             "/electronics": .init(title: "Electronics", links: [("Home", "/")]),
             "/logout": .init(title: "Sign in", links: [("Home", "/")]),
-        ])
-        let start = try await environment.reset(startURL: "http://shop.test/")
-        struct NoSink: EpisodeSink {
-            func record(step: ExploredStep) async throws {}
-            func record(checkpoint: Checkpoint) async throws {}
-        }
-        let episode = ExplorationEpisode(plan: EpisodePlan(index: 0, site: "shop", persona: try prompts.personas(for: "shop")[0]),
-                                         start: start, modules: modules, environment: environment, sink: NoSink())
+        ]))
         // [10] Electronics stays; [11] 'Sign Out' and [12] 'Log out' would leave nothing but the sign-in form.
         XCTAssertEqual(episode.candidateActions().filter { if case .click = $0 { true } else { false } }, [.click(id: 10)])
         XCTAssertTrue(SessionControl.endsSession(name: "Log Out"))
         XCTAssertTrue(SessionControl.endsSession(name: "", url: "http://forum/logout"))
         XCTAssertFalse(SessionControl.endsSession(name: "Sign in"))
+    }
+
+    /// An episode of 3 actions, never labeled, on `environment` from its home page; its steps are not recorded.
+    func episode(on environment: StaticSiteEnvironment) async throws -> ExplorationEpisode {
+        struct NoSink: EpisodeSink {
+            func record(step: ExploredStep) async throws {}
+            func record(checkpoint: Checkpoint) async throws {}
+        }
+        let config = CrawlFixtures.config { $0.maxActions = 3; $0.labelInterval = 100 }
+        let modules = NNetnavModules(model: CannedChatModel(prompts: prompts), prompts: prompts, config: config) { _ in }
+        let start = try await environment.reset(startURL: "http://shop.test/")
+        return ExplorationEpisode(plan: EpisodePlan(index: 0, site: "shop", persona: try prompts.personas(for: "shop")[0]),
+                                  start: start, modules: modules, environment: environment, sink: NoSink())
     }
 }

@@ -190,13 +190,17 @@ final class GroundedLabelingTests: XCTestCase {
         XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: [home, pages[3]]).start, 0)
     }
 
+    func page(_ url: String, _ observation: String, _ action: String?) -> GroundedInstructions.Page {
+        GroundedInstructions.Page(url: url, observation: observation, action: action)
+    }
+
     func testDemonstrationStopsWhereItsGoalWasFirstReached() {
-        let article = GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: Self.wikiArticle, action: "scroll [down]")
+        let article = page("http://wiki/wiki/Drelarea", Self.wikiArticle, "scroll [down]")
         let pages = [
-            GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "type [25] [Drelarea] [1]"),
+            page("http://wiki/", Self.wikiStart, "type [25] [Drelarea] [1]"),
             article,
-            GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: Self.wikiArticle, action: "click [12]"),
-            GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea?lang=en", observation: Self.wikiArticle, action: nil),
+            page("http://wiki/wiki/Drelarea", Self.wikiArticle, "click [12]"),
+            page("http://wiki/wiki/Drelarea?lang=en", Self.wikiArticle, nil),
         ]
         // The scroll and the click after the article opened are not part of opening it or reading its capital.
         for instruction in ["Open the page \"Drelarea\".", "What is the capital of Drelarea?", "Search for \"Drelarea\"."] {
@@ -211,12 +215,12 @@ final class GroundedLabelingTests: XCTestCase {
     }
 
     func testDemonstrationStartsAfterTypingTheInstructionDoesNotAskFor() {
-        let login = GroundedInstructions.Page(url: "http://wiki/login", observation: Self.wikiStart, action: "type [25] [comments] [1]")
+        let login = page("http://wiki/login", Self.wikiStart, "type [25] [comments] [1]")
         let pages = [
-            GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "click [12]"),
+            page("http://wiki/", Self.wikiStart, "click [12]"),
             login,
-            GroundedInstructions.Page(url: "http://wiki/login?failed", observation: Self.wikiStart, action: "type [25] [drelarea] [1]"),
-            GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: Self.wikiArticle, action: nil),
+            page("http://wiki/login?failed", Self.wikiStart, "type [25] [drelarea] [1]"),
+            page("http://wiki/wiki/Drelarea", Self.wikiArticle, nil),
         ]
         let search = GroundedInstructions.demonstration(of: "Search for \"drelarea\".", in: pages)
         XCTAssertEqual([search.start, search.end], [2, 3], "typing 'comments' into the login form is no part of the search")
@@ -224,8 +228,8 @@ final class GroundedLabelingTests: XCTestCase {
         let capital = GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: pages)
         XCTAssertEqual([capital.start, capital.end], [2, 3])
         let throughSearch = [
-            GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "type [25] [Drelarea] [1]"),
-            GroundedInstructions.Page(url: "http://wiki/search?pattern=Drelarea", observation: Self.forumList, action: "click [55]"),
+            page("http://wiki/", Self.wikiStart, "type [25] [Drelarea] [1]"),
+            page("http://wiki/search?pattern=Drelarea", Self.forumList, "click [55]"),
             pages[3],
         ]
         XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: throughSearch).start, 0,
@@ -236,11 +240,11 @@ final class GroundedLabelingTests: XCTestCase {
         let searchPage = GroundedInstructions.Page(url: "http://wiki/search?pattern=", observation: Self.wikiStart,
                                                    action: "type [25] [climate] [1]")
         let pages = [
-            GroundedInstructions.Page(url: "http://wiki/", observation: Self.wikiStart, action: "click [50]"),
-            GroundedInstructions.Page(url: "http://wiki/cities", observation: Self.forumList, action: "click [55]"),
-            GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: Self.wikiStart, action: "click [26]"),
+            page("http://wiki/", Self.wikiStart, "click [50]"),
+            page("http://wiki/cities", Self.forumList, "click [55]"),
+            page("http://wiki/wiki/Drelarea", Self.wikiStart, "click [26]"),
             searchPage,
-            GroundedInstructions.Page(url: "http://wiki/search?pattern=climate", observation: Self.forumList, action: nil),
+            page("http://wiki/search?pattern=climate", Self.forumList, nil),
         ]
         // The wandering through Cities and Drelarea is no part of searching; the click on Search opened the search page.
         let span = GroundedInstructions.demonstration(of: "Search for \"climate\".", in: pages)
@@ -251,10 +255,8 @@ final class GroundedLabelingTests: XCTestCase {
         typedInPlace[3].url = "http://wiki/main"
         XCTAssertEqual(GroundedInstructions.demonstration(of: "Search for \"climate\".", in: typedInPlace).start, 3)
         // A question answered on a page reached by other means keeps its path.
-        XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: [pages[0], pages[1], Self.articlePage]).start, 0)
+        XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: [pages[0], pages[1], page("http://wiki/wiki/Drelarea", Self.wikiArticle, nil)]).start, 0)
     }
-
-    static let articlePage = GroundedInstructions.Page(url: "http://wiki/wiki/Drelarea", observation: wikiArticle, action: nil)
 
     func testObservedChangeSaysWhereTheActionLed() {
         XCTAssertEqual(ObservedChange.describe(action: "click [50] where [50] is link 'Cities'", beforeURL: "http://wiki/",
