@@ -1,6 +1,21 @@
 import XCTest
+import LanguageModels
+import TestSupport
 import WebBrowser
 @testable import Pipeline
+
+/// Test double: scores each offered choice by the sum of per-byte rates it is given (a choice's
+/// log-probability is its rate times its length), as a scoring backend reports whole-answer likelihoods.
+private struct RatedChoicesModel: ChatModel {
+    let identifier = "test-double:rated-choices"
+    let rate: @Sendable (String) -> Double
+    func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        let choices = request.choices ?? []
+        let scores = choices.map { rate($0) * Double($0.utf8.count) }
+        let best = scores.indices.max { scores[$0] < scores[$1] } ?? 0
+        return ChatResponse(text: choices.isEmpty ? "" : choices[best], finishReason: "choice", choiceLogProbs: scores)
+    }
+}
 
 /// Grounded labels for a weak teacher: facts read from observations, hindsight instructions, observed changes.
 /// The observations are the bundled sites' pages as `nnetnav observe` prints them (shortened).
@@ -165,6 +180,19 @@ final class GroundedLabelingTests: XCTestCase {
                        "How many subscribers does f/books have?")
         XCTAssertEqual(GroundedInstructions.question(.init(label: "SKU", value: "HK-1005", subject: "Saucepan")),
                        "What is the SKU of Saucepan?")
+        // Labels that are verbs read as the question a person would ask.
+        XCTAssertEqual(GroundedInstructions.question(.init(label: "Born", value: "1841", subject: "Greta Sefunder")),
+                       "When was Greta Sefunder born?")
+        XCTAssertEqual(GroundedInstructions.question(.init(label: "Died", value: "1902", subject: "Greta Sefunder")),
+                       "When did Greta Sefunder die?")
+        XCTAssertEqual(GroundedInstructions.question(.init(label: "Known for", value: "tides", subject: "Greta Sefunder")),
+                       "What is Greta Sefunder known for?")
+        XCTAssertEqual(GroundedInstructions.question(.init(label: "Speed", value: "fast", subject: "Kettle")),
+                       "What is the speed of Kettle?")
+        // The teacher chooses among the questions when the reached page states new facts, else among all.
+        XCTAssertEqual(GroundedInstructions.offered(pages).map(\.kind), [.fact, .fact])
+        XCTAssertEqual(GroundedInstructions.offered([forum[0], page("http://forum/f/books", Self.forumList, nil)]).map(\.kind),
+                       [.navigation], "the start page already showed every fact of this one")
     }
 
     func testDemonstrationStartsAtTheLastReturnToTheStartPage() {
@@ -256,6 +284,27 @@ final class GroundedLabelingTests: XCTestCase {
         XCTAssertEqual(GroundedInstructions.demonstration(of: "Search for \"climate\".", in: typedInPlace).start, 3)
         // A question answered on a page reached by other means keeps its path.
         XCTAssertEqual(GroundedInstructions.demonstration(of: "What is the capital of Drelarea?", in: [pages[0], pages[1], page("http://wiki/wiki/Drelarea", Self.wikiArticle, nil)]).start, 0)
+    }
+
+    func testTheTeacherChoosesAQuestionByItsPerByteRateWhenThePageStatesNewFacts() async throws {
+        // Per byte the page's name is the most likely, then the currency question, then the capital one.
+        let model = RatedChoicesModel { choice in
+            choice.contains("Open the page") ? -0.5 : choice.contains("currency") ? -1.0 : -1.2
+        }
+        var config = ExplorationConfig()
+        config.moduleTemperature = 0
+        let modules = NNetnavModules(model: model, prompts: CrawlFixtures.prompts, config: config) { _ in }
+        let pages = [page("http://wiki/", Self.wikiStart, "type [25] [Drelarea] [1]"), page("http://wiki/wiki/Drelarea", Self.wikiArticle, nil)]
+        let (label, raw) = try await modules.groundedLabel(pages: pages, summaries: ["type [25] [Drelarea] [1]: this opened the page."],
+                                                           step: 1, seed: 7)
+        XCTAssertEqual(label, .instruction("What is the currency of Drelarea?"), "only the questions are offered, the best rate wins")
+        XCTAssertTrue(raw.hasPrefix("Instruction: What is the currency of Drelarea?\n\nChosen among"), raw)
+        XCTAssertTrue(raw.contains("- [fact] What is the capital of Drelarea?"), raw)
+        XCTAssertFalse(raw.contains("[navigation]"), raw)
+        // A page with no new facts: the navigation and search labels are offered.
+        let listing = [page("http://forum/", Self.forumList, "click [55]"), page("http://forum/f/books", Self.forumList, nil)]
+        let (navigation, _) = try await modules.groundedLabel(pages: listing, summaries: ["click [55]"], step: 1, seed: 7)
+        XCTAssertEqual(navigation, .instruction("Open the page \"Forums\"."))
     }
 
     func testObservedChangeSaysWhereTheActionLed() {
