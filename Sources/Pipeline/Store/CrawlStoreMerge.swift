@@ -52,17 +52,20 @@ public struct CrawlStoreMerge: Sendable {
                     $0[key].int.map(completed.contains) ?? false
                 }
             }
-            var dropped: Set<[Int]> = []
+            // A dropped demonstration's checkpoint is found by its label: a demonstration can end before the
+            // checkpoint that labeled it (`Demonstration.labeledDepth`), so their depths may differ.
+            var dropped: Set<String> = []
             rows[demoTable.name] = rows[demoTable.name]!.filter { row in
                 let normalized = row[demoTable.position(of: "normalized_instruction")].string ?? ""
                 if instructions.insert(normalized).inserted { return true }
-                dropped.insert([row[demoTable.position(of: "episode")].int ?? -1, row[demoTable.position(of: "depth")].int ?? -1])
+                dropped.insert("\(row[demoTable.position(of: "episode")].int ?? -1)\u{1F}\(row[demoTable.position(of: "instruction")].string ?? "")")
                 return false
             }
+            let note = checkpoints.position(of: "demonstration_note")
             rows[checkpoints.name] = rows[checkpoints.name]!.map { row in
                 var row = row
-                let key = [row[checkpoints.position(of: "episode")].int ?? -1, row[checkpoints.position(of: "depth")].int ?? -1]
-                if dropped.contains(key) { row[checkpoints.position(of: "demonstration_note")] = .text(Self.duplicateNote) }
+                let key = "\(row[checkpoints.position(of: "episode")].int ?? -1)\u{1F}\(row[checkpoints.position(of: "instruction")].string ?? "")"
+                if row[note].string == "kept", dropped.contains(key) { row[note] = .text(Self.duplicateNote) }
                 return row
             }
             try await destination.importEpisodes(run: reference, rows: rows)
