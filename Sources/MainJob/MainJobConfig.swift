@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import NNetnavSupport
 import Pipeline
@@ -84,9 +85,10 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         public var maxSteps = 4
         /// Generation limit of the evaluated policy (the prompt budget is `export`'s, as in training).
         public var policyMaxTokens = 64
-        /// How the policy picks an action: `choice` (score the page's valid actions as whole answers in
-        /// the trained format: one call per step, what the embedded student can do) or `free` (write an
-        /// answer, choose only when it does not parse).
+        /// How the policy picks an action (`PolicyDecoding`): `choice` (score the page's valid actions as
+        /// whole answers in the trained format: one call per step, what the embedded student can do),
+        /// `reasoned` (write the reasoning, then score them as its end) or `free` (write an answer, choose
+        /// only when it does not parse).
         public var decoding = "choice"
         /// Evaluate the model before fine-tuning too, for the before/after comparison.
         public var baseline = true
@@ -158,7 +160,7 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         try evaluation.positive("maxSteps", self.evaluation.maxSteps)
         try evaluation.positive("policyMaxTokens", self.evaluation.policyMaxTokens)
         try evaluation.positive("instances", self.evaluation.instances)
-        try evaluation.oneOf("decoding", self.evaluation.decoding, ["free", "choice"])
+        try evaluation.oneOf("decoding", self.evaluation.decoding, PolicyDecoding.allCases.map(\.rawValue))
     }
 
     /// The student's checkpoint path, "" for the embedded model.

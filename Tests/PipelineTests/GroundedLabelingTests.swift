@@ -307,6 +307,18 @@ final class GroundedLabelingTests: XCTestCase {
         XCTAssertEqual(navigation, .instruction("Open the page \"Forums\"."))
     }
 
+    func testASearchsResultsPageIsNotAlsoAPageToOpen() {
+        let typed = page("http://forum/", Self.forumList, "type [25] [red rocks] [1]")
+        let results = GroundedInstructions.candidates([typed, page("http://forum/search?q=Red+Rocks", Self.forumPosts, nil)])
+        XCTAssertFalse(results.contains { $0.kind == .navigation }, "\(results.map(\.text))")
+        XCTAssertTrue(results.contains { $0.text == "Search for \"red rocks\"." })
+        // Opened from the results, a post is a page of its own.
+        let onward = GroundedInstructions.candidates([typed, page("http://forum/search?q=Red+Rocks", Self.forumList, "click [55]"),
+                                                      page("http://forum/f/books", Self.forumPosts, nil)])
+        XCTAssertTrue(onward.contains { $0.text == "Open the page \"f/books\"." })
+        XCTAssertEqual(GroundedInstructions.query(of: "http://wiki/search?pattern=Red%20Rocks&x=1"), "pattern=red rocks&x=1")
+    }
+
     func testObservedChangeSaysWhereTheActionLed() {
         XCTAssertEqual(ObservedChange.describe(action: "click [50] where [50] is link 'Cities'", beforeURL: "http://wiki/",
                                                beforeText: Self.wikiStart, afterURL: "http://wiki/wiki/Drelarea",

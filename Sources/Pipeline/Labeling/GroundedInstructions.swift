@@ -50,10 +50,15 @@ public enum GroundedInstructions {
             guard out.count < maxFacts else { break }
             add(GroundedInstruction(kind: .fact, text: question(fact), answer: fact.value))
         }
-        if let query = lastSearch(pages) {
-            add(GroundedInstruction(kind: .search, text: "Search for \"\(query)\".", answer: ""))
+        let search = lastSearch(pages)
+        if let search {
+            add(GroundedInstruction(kind: .search, text: "Search for \"\(search.query)\".", answer: ""))
         }
-        if final.url != start.url, !page.subject.isEmpty {
+        // The page a search just opened, with the query in its URL's query, is its results: "Open the page
+        // "Search: gaming"" would say what "Search for "gaming"." says, in a form no user writes. (A search
+        // that went straight to an article, /wiki/Drelarea, did open that page.)
+        let resultsOfSearch = search.map { $0.index == pages.count - 2 && Self.query(of: final.url).contains($0.query.lowercased()) } ?? false
+        if final.url != start.url, !page.subject.isEmpty, !resultsOfSearch {
             add(GroundedInstruction(kind: .navigation, text: "Open the page \"\(page.subject)\".", answer: ""))
         }
         return out
@@ -111,14 +116,21 @@ public enum GroundedInstructions {
                                            "updated", "discovered", "completed", "launched", "built", "formed", "joined",
                                            "registered", "submitted", "incorporated"]
 
-    /// The text of the prefix's last `type` into a search box or a field whose Enter loaded another page.
-    static func lastSearch(_ pages: [Page]) -> String? {
+    /// The decoded query string of `url`, lowercased ("q=red+rocks" → "q=red rocks"); "" without one.
+    static func query(of url: String) -> String {
+        guard let query = URLComponents(string: url)?.percentEncodedQuery else { return "" }
+        return (query.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? query).lowercased()
+    }
+
+    /// The text of the prefix's last `type` into a search box or a field whose Enter loaded another page,
+    /// and the index of the page it was typed on.
+    static func lastSearch(_ pages: [Page]) -> (index: Int, query: String)? {
         for index in pages.indices.dropLast().reversed() {
             guard let action = pages[index].action, case .type(let id, let text, _) = ActionParser.parse(action: action)
             else { continue }
             let role = CandidateActions.elements(in: pages[index].observation).first { $0.id == id }?.role
             let query = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if !query.isEmpty, role == "searchbox" || pages[index + 1].url != pages[index].url { return query }
+            if !query.isEmpty, role == "searchbox" || pages[index + 1].url != pages[index].url { return (index, query) }
         }
         return nil
     }
