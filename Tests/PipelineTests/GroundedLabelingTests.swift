@@ -308,7 +308,7 @@ final class GroundedLabelingTests: XCTestCase {
     }
 
     func testASearchsResultsPageIsNotAlsoAPageToOpen() {
-        let typed = page("http://forum/", Self.forumList, "type [25] [red rocks] [1]")
+        let typed = page("http://forum/", Self.wikiStart, "type [25] [red rocks] [1]")
         let results = GroundedInstructions.candidates([typed, page("http://forum/search?q=Red+Rocks", Self.forumPosts, nil)])
         XCTAssertFalse(results.contains { $0.kind == .navigation }, "\(results.map(\.text))")
         XCTAssertTrue(results.contains { $0.text == "Search for \"red rocks\"." })
@@ -317,6 +317,11 @@ final class GroundedLabelingTests: XCTestCase {
                                                       page("http://forum/f/books", Self.forumPosts, nil)])
         XCTAssertTrue(onward.contains { $0.text == "Open the page \"f/books\"." })
         XCTAssertEqual(GroundedInstructions.query(of: "http://wiki/search?pattern=Red%20Rocks&x=1"), "pattern=red rocks&x=1")
+        // Typing into a filter form's price field that reloads the listing is no search.
+        let filter = page("http://shop/category/electronics", "[1] RootWebArea 'Electronics'\n\t[128] textbox 'Minimum price' required: False",
+                          "type [128] [products] [1]")
+        XCTAssertFalse(GroundedInstructions.candidates([filter, page("http://shop/category/electronics?min_price=products", Self.product, nil)])
+            .contains { $0.kind == .search })
     }
 
     func testObservedChangeSaysWhereTheActionLed() {

@@ -122,15 +122,20 @@ public enum GroundedInstructions {
         return (query.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? query).lowercased()
     }
 
-    /// The text of the prefix's last `type` into a search box or a field whose Enter loaded another page,
-    /// and the index of the page it was typed on.
+    /// The text of the prefix's last `type` into a search field whose Enter loaded another page (or a
+    /// searchbox), and the index of the page it was typed on. A search field is a searchbox or a field
+    /// named for searching: text typed into a filter form's "Minimum price" that reloads the listing is
+    /// no search for it.
     static func lastSearch(_ pages: [Page]) -> (index: Int, query: String)? {
         for index in pages.indices.dropLast().reversed() {
-            guard let action = pages[index].action, case .type(let id, let text, _) = ActionParser.parse(action: action)
+            guard let action = pages[index].action, case .type(let id, let text, _) = ActionParser.parse(action: action),
+                  let field = CandidateActions.elements(in: pages[index].observation).first(where: { $0.id == id })
             else { continue }
-            let role = CandidateActions.elements(in: pages[index].observation).first { $0.id == id }?.role
             let query = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if !query.isEmpty, role == "searchbox" || pages[index + 1].url != pages[index].url { return (index, query) }
+            let searchField = field.role == "searchbox" || field.name.lowercased().contains("search")
+            if !query.isEmpty, searchField, field.role == "searchbox" || pages[index + 1].url != pages[index].url {
+                return (index, query)
+            }
         }
         return nil
     }
