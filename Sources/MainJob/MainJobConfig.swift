@@ -89,7 +89,9 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         /// whole answers in the trained format: one call per step, what the embedded student can do),
         /// `reasoned` (write the reasoning, then score them as its end) or `free` (write an answer, choose
         /// only when it does not parse).
-        public var decoding = "choice"
+        /// `reasoned` by default: the fine-tuned student was trained on reasoned targets, and scored without
+        /// its reasoning it prefers the stop answer its data ends in (README, "Does the data teach?").
+        public var decoding = "reasoned"
         /// Evaluate the model before fine-tuning too, for the before/after comparison.
         public var baseline = true
         /// Tasks run at once. With the in-process model, whose requests run one at a time, more
