@@ -38,7 +38,8 @@ public struct ExperimentSettings: Codable, Sendable, Equatable {
     public var maxSequenceTokens = 1024
     public var maxAnswerTokens = 128
     public var policyMaxTokens = 64
-    /// How every arm's policy picks an action (the student runs in process: `choice`).
+    /// How every arm's policy picks an action; `nnetnav experiment` sets it (`reasoned` unless told),
+    /// and `choice` is what folders written before it recorded a decoding used.
     public var decoding = PolicyDecoding.choice
     /// How choice decoding reads the candidates' likelihoods; nil is `joint`, which settings written
     /// before this existed mean.

@@ -72,9 +72,9 @@ struct ExperimentCommand: AsyncParsableCommand {
                                                      discussion: "Scripted solutions scroll until their element shows, so one identical target can fill a quarter of the rows and a short fine-tuning learns to scroll everywhere."))
     var collapseScrolls = false
 
-    @Option(name: .long, help: ArgumentHelp("How every arm's policy picks an action: choice, reasoned or free.",
-                                            discussion: "choice (the default): the most likely of the page's valid actions and answer texts, written as whole answers; it can never write a goto or an answer that is not on the page. reasoned: the policy writes its reasoning first and the same candidates are scored as the end of that answer. free: the model writes its answer (a goto, any answer text), and an unparseable one falls back to the choice."))
-    var decoding: PolicyDecoding = .choice
+    @Option(name: .long, help: ArgumentHelp("How every arm's policy picks an action: reasoned, choice or free.",
+                                            discussion: "reasoned (the default): the policy writes its reasoning first, as NNetnav's targets have it, and the page's valid actions and answer texts are scored as the end of that answer; it can never write a goto or an answer that is not on the page. choice: the same candidates scored as whole answers without reasoning (one call per step). free: the model writes its answer (a goto, any answer text), and an unparseable one falls back to the choice."))
+    var decoding: PolicyDecoding = .reasoned
 
     @OptionGroup var choiceReading: ChoiceReadingOptions
 
