@@ -11,6 +11,9 @@ public final class ChromiumTab: @unchecked Sendable {
     private var mainFrameID: String?
     private var loading = false
     private var navigations = 0
+    /// Navigations the page asked for in this tab (a form submit, a link, `location = ...`): the
+    /// renderer announces them before the load starts, which under load can be well after a click.
+    private var requestedNavigations = 0
     private var documentStatus = 0
     private var listener: UUID?
     private var allowlist: URLAllowlist?
@@ -102,6 +105,7 @@ public final class ChromiumTab: @unchecked Sendable {
     /// HTTP status of the last main-document response (0 for file:, data: and about: pages).
     public var status: Int { lock.withLock { documentStatus } }
     var navigationCount: Int { lock.withLock { navigations } }
+    var navigationRequestCount: Int { lock.withLock { requestedNavigations } }
     var isLoading: Bool { lock.withLock { loading } }
 
     private func handle(_ event: DevToolsEvent) {
@@ -120,6 +124,9 @@ public final class ChromiumTab: @unchecked Sendable {
         case "Page.frameStartedLoading" where frame == mainFrameID:
             loading = true
             navigations += 1
+        case "Page.frameRequestedNavigation" where frame == mainFrameID
+                && event.params["disposition"]?.string == "currentTab":
+            requestedNavigations += 1
         case "Page.frameStoppedLoading" where frame == mainFrameID, "Page.loadEventFired":
             loading = false
         case "Page.frameNavigated" where event.params["frame"]?["parentId"] == nil:
@@ -169,8 +176,15 @@ public final class ChromiumTab: @unchecked Sendable {
     }
 
     /// After an action: give the page a moment to start a navigation it triggered, then wait for it.
-    public func settle(after navigationsBefore: Int, timeout: Double) async throws {
+    /// A navigation the page requested but has not started yet (a busy machine delays the start by
+    /// hundreds of milliseconds) is waited for too, boundedly: a handler may still cancel it.
+    public func settle(after navigationsBefore: Int, requestsBefore: Int, timeout: Double) async throws {
         try await Task.sleep(nanoseconds: 60_000_000)
+        let deadline = Date().addingTimeInterval(min(timeout, 5))
+        while navigationCount == navigationsBefore, !isLoading, navigationRequestCount != requestsBefore,
+              Date() < deadline {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
         if navigationCount != navigationsBefore || isLoading {
             try await waitForLoad(timeout: timeout)
         }

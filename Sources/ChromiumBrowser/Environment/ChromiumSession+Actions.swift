@@ -8,6 +8,7 @@ extension ChromiumSession {
     func step(_ action: BrowserAction) async throws -> (Observation, RenderedTree) {
         guard let tab = activeTab else { throw ChromiumError.unusable("no open tab; call reset first") }
         let before = tab.navigationCount
+        let requestsBefore = tab.navigationRequestCount
         let error: String?
         do {
             error = try await execute(action, on: tab)
@@ -19,7 +20,9 @@ extension ChromiumSession {
             error = "\(action.verb) failed: \(failure)"
         }
         if let current = activeTab {
-            try await current.settle(after: current === tab ? before : 0, timeout: configuration.navigationTimeout)
+            try await current.settle(after: current === tab ? before : 0,
+                                     requestsBefore: current === tab ? requestsBefore : 0,
+                                     timeout: configuration.navigationTimeout)
             // A refused page load leaves Chromium's error page: go back to where the agent was,
             // as the native browser never leaves the page it refuses to change.
             if let refusal = tabs.flatMap({ $0.takeRefusals() }).first {
