@@ -1,12 +1,22 @@
-// Matrix-vector products straight from ggml's quantized blocks (Q4_0, Q4_1, Q8_0), with the
-// activation row quantized to int8 per 32-value block. This is what single-token decoding
-// spends its time on: it reads every weight once per token, so reading 4.5-8.5 bits per weight
-// instead of 32 (or 16) is most of the speed. Each instruction-set level is its own function
-// compiled with a per-function target attribute, so the file builds for baseline x86-64 and the
-// AVX2 / AVX-512 code only runs after cpuid said it may.
+// Matrix-vector products from ggml's quantized blocks (Q4_0, Q4_1, Q8_0), with the activation row
+// quantized to int8 per 32-value block. This is what single-token decoding spends its time on: it
+// reads every weight once per token, so reading 4.5-8.5 bits per weight instead of 32 (or 16) is
+// most of the speed. Each instruction-set level is its own function compiled with a per-function
+// target attribute, so the file builds for baseline x86-64 and the AVX2 / AVX-512 code only runs
+// after cpuid said it may.
+//
+// The weights are repacked once, at load, into tiles of 16 rows (`nn_tile_*`): per tile and block,
+// the 16 rows' scales side by side, then the quantized values interleaved four at a time
+// (row 0's values 0-3, row 1's 0-3, ... row 15's 0-3, then values 4-7, ...). One integer
+// dot-product instruction against four activation values broadcast to every lane then advances
+// 8 (AVX2) or 16 (AVX-512) rows at once, and a block's scales for those rows are one vector, so a
+// row never needs a horizontal sum. Row-major blocks cost one horizontal reduction and a handful
+// of scalar scale operations per row and block, which on an 18-block row (SmolLM2's 576 columns)
+// was most of the work.
 #include "CKernels.h"
 #include <math.h>
 #include <string.h>
+#include <stdlib.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -53,39 +63,97 @@ static void quantize_row_q8_scalar(const float *x, int n, int8_t *qs, float *d, 
     }
 }
 
+
+// MARK: tile layout
+
+enum { TILE_ROWS = 16 };
+
+/// Bytes of one tile's block: the rows' scales (f16 d; Q4_1 also f16 m; Q8_0 also the int16 sum of
+/// the block's weights, which the VNNI kernel needs to take the activation as unsigned), then
+/// 32 values × 16 rows as four-value chunks (nibbles for Q4: a byte's low nibble is value 4v+k of
+/// its row and the high nibble value 16+4v+k, exactly the byte ggml stores at 4v+k).
+static size_t tile_block_bytes(int type) {
+    switch (type) {
+    case TYPE_Q4_1: return 64 + 256;
+    case TYPE_Q4_0: return 32 + 256;
+    default: return 64 + 512;   // Q8_0
+    }
+}
+static size_t tile_scale_bytes(int type) { return type == TYPE_Q4_0 ? 32 : 64; }
+static int known_type(int type) { return type == TYPE_Q4_0 || type == TYPE_Q4_1 || type == TYPE_Q8_0; }
+
+size_t nn_tiled_bytes(int ggml_type, int rows, int cols) {
+    if (!known_type(ggml_type) || rows < 0 || cols % 32 != 0) return 0;
+    size_t tiles = ((size_t)rows + TILE_ROWS - 1) / TILE_ROWS;
+    return tiles * (size_t)(cols / 32) * tile_block_bytes(ggml_type);
+}
+
+int nn_tile_quantized(int ggml_type, const void *src, size_t row_bytes, int rows, int cols, void *dst) {
+    if (!known_type(ggml_type) || rows < 0 || cols % 32 != 0) return -1;
+    const uint8_t *in = (const uint8_t *)src;
+    uint8_t *out = (uint8_t *)dst;
+    int blocks = cols / 32, tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
+    size_t tb = tile_block_bytes(ggml_type), sb = tile_scale_bytes(ggml_type);
+    size_t src_block = ggml_type == TYPE_Q4_1 ? 20 : ggml_type == TYPE_Q4_0 ? 18 : 34;
+    size_t header = ggml_type == TYPE_Q4_1 ? 4 : 2;
+    memset(out, 0, nn_tiled_bytes(ggml_type, rows, cols));   // padding rows: zero scales, zero values
+    for (int t = 0; t < tiles; t++) {
+        for (int b = 0; b < blocks; b++) {
+            uint8_t *tile = out + ((size_t)t * blocks + b) * tb;
+            for (int j = 0; j < TILE_ROWS && t * TILE_ROWS + j < rows; j++) {
+                const uint8_t *blk = in + (size_t)(t * TILE_ROWS + j) * row_bytes + (size_t)b * src_block;
+                memcpy(tile + 2 * j, blk, 2);                                   // d
+                if (ggml_type == TYPE_Q4_1) memcpy(tile + 32 + 2 * j, blk + 2, 2);   // m
+                const uint8_t *qs = blk + header;
+                int chunks = ggml_type == TYPE_Q8_0 ? 8 : 4;
+                for (int c = 0; c < chunks; c++) memcpy(tile + sb + 64 * c + 4 * j, qs + 4 * c, 4);
+                if (ggml_type == TYPE_Q8_0) {
+                    int sum = 0;
+                    for (int k = 0; k < 32; k++) sum += (int8_t)qs[k];
+                    int16_t s16 = (int16_t)sum;
+                    memcpy(tile + 32 + 2 * j, &s16, 2);
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/// Writes a tile's 16 results to the rows of [r0, r1) it covers.
+static inline void store_tile(const float *t, int first_row, float *y, int r0, int r1, int accumulate) {
+    int lo = first_row > r0 ? first_row : r0, hi = first_row + TILE_ROWS < r1 ? first_row + TILE_ROWS : r1;
+    for (int r = lo; r < hi; r++) y[r] = accumulate ? y[r] + t[r - first_row] : t[r - first_row];
+}
+
 // MARK: scalar reference
 
-static void matvec_scalar(int type, const uint8_t *w, size_t row_bytes, int cols, const int8_t *xqs,
-                          const float *xd, const float *xs, float *y, int r0, int r1, int accumulate) {
+/// Reads the tile layout value by value, independently of the SIMD loads (and of their summation
+/// order), so the SIMD levels are checked against it and both against the fp32 product.
+static void tiled_scalar(int type, const uint8_t *w, int cols, const int8_t *xqs, const float *xd, const float *xs,
+                         float *y, int r0, int r1, int accumulate) {
     int blocks = cols / 32;
+    size_t tb = tile_block_bytes(type), sb = tile_scale_bytes(type);
     for (int r = r0; r < r1; r++) {
-        const uint8_t *row = w + (size_t)r * row_bytes;
+        int t = r / TILE_ROWS, j = r % TILE_ROWS;
         float total = 0;
         for (int b = 0; b < blocks; b++) {
+            const uint8_t *tile = w + ((size_t)t * blocks + b) * tb;
             const int8_t *xq = xqs + 32 * b;
+            float d = half_to_float(load_u16(tile + 2 * j));
             int dot = 0;
-            switch (type) {
-            case TYPE_Q4_1: {
-                const uint8_t *blk = row + 20 * b;
-                for (int j = 0; j < 16; j++) dot += (blk[4 + j] & 0x0F) * xq[j] + (blk[4 + j] >> 4) * xq[j + 16];
-                total += half_to_float(load_u16(blk)) * xd[b] * (float)dot + half_to_float(load_u16(blk + 2)) * xs[b];
-                break;
+            if (type == TYPE_Q8_0) {
+                for (int c = 0; c < 8; c++)
+                    for (int k = 0; k < 4; k++) dot += (int8_t)tile[sb + 64 * c + 4 * j + k] * xq[4 * c + k];
+                total += d * xd[b] * (float)dot;
+                continue;
             }
-            case TYPE_Q4_0: {
-                const uint8_t *blk = row + 18 * b;
-                for (int j = 0; j < 16; j++) dot += (blk[2 + j] & 0x0F) * xq[j] + (blk[2 + j] >> 4) * xq[j + 16];
-                float dw = half_to_float(load_u16(blk));
-                total += dw * xd[b] * (float)dot - 8 * dw * xs[b];
-                break;
-            }
-            default: {  // Q8_0
-                const uint8_t *blk = row + 34 * b;
-                const int8_t *q = (const int8_t *)(blk + 2);
-                for (int j = 0; j < 32; j++) dot += q[j] * xq[j];
-                total += half_to_float(load_u16(blk)) * xd[b] * (float)dot;
-                break;
-            }
-            }
+            for (int v = 0; v < 4; v++)
+                for (int k = 0; k < 4; k++) {
+                    uint8_t byte = tile[sb + 64 * v + 4 * j + k];
+                    dot += (byte & 0x0F) * xq[4 * v + k] + (byte >> 4) * xq[16 + 4 * v + k];
+                }
+            if (type == TYPE_Q4_1) total += d * xd[b] * (float)dot + half_to_float(load_u16(tile + 32 + 2 * j)) * xs[b];
+            else total += d * xd[b] * (float)dot - 8 * d * xs[b];
         }
         y[r] = accumulate ? y[r] + total : total;
     }
@@ -96,26 +164,28 @@ static void matvec_scalar(int type, const uint8_t *w, size_t row_bytes, int cols
 #define AVX2_TARGET __attribute__((target("avx2,fma,f16c")))
 #define VNNI_TARGET __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
 
-AVX2_TARGET static inline float hsum_avx2(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
+/// One half-tile (8 rows, `half` 0 or 1) of a Q4 block: Σ nibble·x per row as 8 int32. The eight
+/// maddubs results are summed in int16 (each at most 2·15·127, eight of them 30,480 < 32,767).
+AVX2_TARGET static inline __m256i q4_half_dot_avx2(const uint8_t *q, int half, const __m256i *xc) {
+    const __m256i low = _mm256_set1_epi8(0x0F);
+    __m256i s16 = _mm256_setzero_si256();
+    for (int v = 0; v < 4; v++) {
+        __m256i raw = _mm256_loadu_si256((const __m256i *)(q + 64 * v + 32 * half));
+        s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(_mm256_and_si256(raw, low), xc[v]));
+        s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(raw, 4), low), xc[v + 4]));
+    }
+    return _mm256_madd_epi16(s16, _mm256_set1_epi16(1));
 }
 
-/// 32 nibbles of a Q4 block as bytes in value order: low nibbles are values 0-15, high nibbles 16-31.
-AVX2_TARGET static inline __m256i unpack_nibbles(const uint8_t *qs) {
-    __m128i raw = _mm_loadu_si128((const __m128i *)qs);
-    __m256i both = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);
-    return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
-}
-
-/// Σ u8·s8 over 32 bytes as 8 int32 partial sums.
-AVX2_TARGET static inline __m256i dot_u8s8_avx2(__m256i u, __m256i s) {
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
-}
-VNNI_TARGET static inline __m256i dot_u8s8_vnni(__m256i u, __m256i s) {
-    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
+/// The same for Q8_0: signed·signed as |w|·(x with w's sign), summed in int32 per chunk.
+AVX2_TARGET static inline __m256i q8_half_dot_avx2(const uint8_t *q, int half, const __m256i *xc) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i s32 = _mm256_setzero_si256();
+    for (int c = 0; c < 8; c++) {
+        __m256i w = _mm256_loadu_si256((const __m256i *)(q + 64 * c + 32 * half));
+        s32 = _mm256_add_epi32(s32, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(xc[c], w)), ones));
+    }
+    return s32;
 }
 
 /// The scalar quantizer's results exactly: the same amax, scale and 127/amax, and cvtps rounds to
@@ -149,82 +219,92 @@ AVX2_TARGET static void quantize_row_q8_avx2(const float *x, int n, int8_t *qs, 
     }
 }
 
-// One block of each format against the activation block `x` (scale dx, scaled sum sx): adds the
-// integer dot product times the two scales to `acc` and the format's offset term to `off`.
-#define STEP_Q4_1(DOT, blk, x, dx, sx, acc, off) do {                                                      \
-        __m128 dm_ = _mm_cvtph_ps(_mm_cvtsi32_si128(*(const int32_t *)(blk)));                          \
-        __m256i dot_ = DOT(unpack_nibbles((blk) + 4), x);                                                  \
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot_), _mm256_set1_ps(_mm_cvtss_f32(dm_) * (dx)), acc); \
-        off += _mm_cvtss_f32(_mm_movehdup_ps(dm_)) * (sx);                                                 \
-    } while (0)
-#define STEP_Q4_0(DOT, blk, x, dx, sx, acc, off) do {                                                      \
-        float dw_ = _cvtsh_ss(*(const uint16_t *)(blk));                                                   \
-        __m256i dot_ = DOT(unpack_nibbles((blk) + 2), x);                                                  \
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot_), _mm256_set1_ps(dw_ * (dx)), acc);                 \
-        off -= 8 * dw_ * (sx);                                                                             \
-    } while (0)
-/* signed·signed as |w|·(x with w's sign), which maddubs/vpdpbusd take */
-#define STEP_Q8_0(DOT, blk, x, dx, sx, acc, off) do {                                                      \
-        __m256i q_ = _mm256_loadu_si256((const __m256i *)((blk) + 2));                                     \
-        __m256i dot_ = DOT(_mm256_sign_epi8(q_, q_), _mm256_sign_epi8(x, q_));                             \
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot_), _mm256_set1_ps(_cvtsh_ss(*(const uint16_t *)(blk)) * (dx)), acc); \
-        (void)(sx);                                                                                        \
-    } while (0)
-
-// Four rows at a time share each activation block's load and scales and give four independent
-// FMA chains; the remaining rows go one at a time. Per row the blocks are summed in order, so a
-// row's result does not depend on which of the two loops ran it.
-#define ROWS_LOOP(STEP, DOT, BLOCK_BYTES) do {                                                            \
-        int r = r0;                                                                                        \
-        for (; r + 4 <= r1; r += 4) {                                                                      \
-            const uint8_t *w0 = w + (size_t)r * row_bytes, *w1 = w0 + row_bytes;                           \
-            const uint8_t *w2 = w1 + row_bytes, *w3 = w2 + row_bytes;                                      \
-            /* even blocks into e*, odd into d*: the one-row loop's summation order */                     \
-            __m256 e0 = _mm256_setzero_ps(), e1 = e0, e2 = e0, e3 = e0, d0 = e0, d1 = e0, d2 = e0, d3 = e0; \
-            float o0 = 0, o1 = 0, o2 = 0, o3 = 0;                                                          \
-            for (int b = 0; b < blocks; b++) {                                                             \
-                __m256i x = _mm256_loadu_si256((const __m256i *)(xqs + 32 * b));                           \
-                float dx = xd[b], sx = xs[b];                                                              \
-                size_t at = (size_t)(BLOCK_BYTES) * b;                                                     \
-                if (b & 1) {                                                                               \
-                    STEP(DOT, w0 + at, x, dx, sx, d0, o0); STEP(DOT, w1 + at, x, dx, sx, d1, o1);          \
-                    STEP(DOT, w2 + at, x, dx, sx, d2, o2); STEP(DOT, w3 + at, x, dx, sx, d3, o3);          \
-                } else {                                                                                   \
-                    STEP(DOT, w0 + at, x, dx, sx, e0, o0); STEP(DOT, w1 + at, x, dx, sx, e1, o1);          \
-                    STEP(DOT, w2 + at, x, dx, sx, e2, o2); STEP(DOT, w3 + at, x, dx, sx, e3, o3);          \
-                }                                                                                          \
-            }                                                                                              \
-            float t0 = hsum_avx2(_mm256_add_ps(e0, d0)) + o0, t1 = hsum_avx2(_mm256_add_ps(e1, d1)) + o1;  \
-            float t2 = hsum_avx2(_mm256_add_ps(e2, d2)) + o2, t3 = hsum_avx2(_mm256_add_ps(e3, d3)) + o3;  \
-            if (accumulate) { y[r] += t0; y[r + 1] += t1; y[r + 2] += t2; y[r + 3] += t3; }                 \
-            else { y[r] = t0; y[r + 1] = t1; y[r + 2] = t2; y[r + 3] = t3; }                               \
-        }                                                                                                  \
-        for (; r < r1; r++) {                                                                              \
-            const uint8_t *w0 = w + (size_t)r * row_bytes;                                                 \
-            __m256 e0 = _mm256_setzero_ps(), d0 = e0;                                                      \
-            float o0 = 0;                                                                                  \
-            for (int b = 0; b < blocks; b++) {                                                             \
-                __m256i x = _mm256_loadu_si256((const __m256i *)(xqs + 32 * b));                           \
-                if (b & 1) STEP(DOT, w0 + (size_t)(BLOCK_BYTES) * b, x, xd[b], xs[b], d0, o0);             \
-                else STEP(DOT, w0 + (size_t)(BLOCK_BYTES) * b, x, xd[b], xs[b], e0, o0);                   \
-            }                                                                                              \
-            float t0 = hsum_avx2(_mm256_add_ps(e0, d0)) + o0;                                              \
-            y[r] = accumulate ? y[r] + t0 : t0;                                                            \
-        }                                                                                                  \
-    } while (0)
-
-// One body, two instantiations: only the byte dot product differs between AVX2 and VNNI.
-#define DEFINE_MATVEC(NAME, TARGET, DOT)                                                                   \
-TARGET static void NAME(int type, const uint8_t *w, size_t row_bytes, int cols, const int8_t *xqs,         \
-                        const float *xd, const float *xs, float *y, int r0, int r1, int accumulate) {      \
-    int blocks = cols / 32;                                                                                \
-    if (type == TYPE_Q4_1) ROWS_LOOP(STEP_Q4_1, DOT, 20);                                                  \
-    else if (type == TYPE_Q4_0) ROWS_LOOP(STEP_Q4_0, DOT, 18);                                             \
-    else ROWS_LOOP(STEP_Q8_0, DOT, 34);                                                                    \
+AVX2_TARGET static void tiled_avx2(int type, const uint8_t *w, int cols, const int8_t *xqs, const float *xd, const float *xs,
+                                   float *y, int r0, int r1, int accumulate) {
+    int blocks = cols / 32;
+    size_t tb = tile_block_bytes(type), sb = tile_scale_bytes(type);
+    for (int t = r0 / TILE_ROWS; t * TILE_ROWS < r1; t++) {
+        __m256 acc[2] = { _mm256_setzero_ps(), _mm256_setzero_ps() };
+        const uint8_t *tile = w + (size_t)t * blocks * tb;
+        for (int b = 0; b < blocks; b++, tile += tb) {
+            __m256i xc[8];
+            for (int c = 0; c < 8; c++) {
+                int32_t four;
+                memcpy(&four, xqs + 32 * b + 4 * c, 4);
+                xc[c] = _mm256_set1_epi32(four);
+            }
+            __m256 dx = _mm256_set1_ps(xd[b]), sx = _mm256_set1_ps(xs[b]);
+            for (int h = 0; h < 2; h++) {
+                __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(tile + 16 * h)));
+                __m256i dot = type == TYPE_Q8_0 ? q8_half_dot_avx2(tile + sb, h, xc) : q4_half_dot_avx2(tile + sb, h, xc);
+                acc[h] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_mul_ps(d, dx), acc[h]);
+                if (type == TYPE_Q4_1) {
+                    __m256 m = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(tile + 32 + 16 * h)));
+                    acc[h] = _mm256_fmadd_ps(m, sx, acc[h]);
+                } else if (type == TYPE_Q4_0) {
+                    acc[h] = _mm256_fnmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(8)), sx, acc[h]);
+                }
+            }
+        }
+        float out[TILE_ROWS];
+        _mm256_storeu_ps(out, acc[0]);
+        _mm256_storeu_ps(out + 8, acc[1]);
+        store_tile(out, t * TILE_ROWS, y, r0, r1, accumulate);
+    }
 }
 
-DEFINE_MATVEC(matvec_avx2, AVX2_TARGET, dot_u8s8_avx2)
-DEFINE_MATVEC(matvec_vnni, VNNI_TARGET, dot_u8s8_vnni)
+/// All 16 rows of a tile per instruction. Q8_0 takes the activation as unsigned (x + 128, which
+/// vpdpbusd needs on its unsigned side) and subtracts 128·Σw, exact in int32.
+VNNI_TARGET static void tiled_vnni(int type, const uint8_t *w, int cols, const int8_t *xqs, const float *xd, const float *xs,
+                                   float *y, int r0, int r1, int accumulate) {
+    int blocks = cols / 32;
+    size_t tb = tile_block_bytes(type), sb = tile_scale_bytes(type);
+    const __m512i low = _mm512_set1_epi8(0x0F);
+    for (int t = r0 / TILE_ROWS; t * TILE_ROWS < r1; t++) {
+        __m512 acc = _mm512_setzero_ps();
+        const uint8_t *tile = w + (size_t)t * blocks * tb;
+        for (int b = 0; b < blocks; b++, tile += tb) {
+            const uint8_t *q = tile + sb;
+            const int8_t *xq = xqs + 32 * b;
+            __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+            if (type == TYPE_Q8_0) {
+                for (int c = 0; c < 8; c += 2) {
+                    int32_t x0, x1;
+                    memcpy(&x0, xq + 4 * c, 4);
+                    memcpy(&x1, xq + 4 * c + 4, 4);
+                    __m512i u0 = _mm512_set1_epi32(x0 ^ (int32_t)0x80808080), u1 = _mm512_set1_epi32(x1 ^ (int32_t)0x80808080);
+                    even = _mm512_dpbusd_epi32(even, u0, _mm512_loadu_si512((const void *)(q + 64 * c)));
+                    odd = _mm512_dpbusd_epi32(odd, u1, _mm512_loadu_si512((const void *)(q + 64 * c + 64)));
+                }
+                __m512i sums = _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)(tile + 32)));
+                __m512i dot = _mm512_sub_epi32(_mm512_add_epi32(even, odd), _mm512_slli_epi32(sums, 7));
+                __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)tile));
+                acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(d, _mm512_set1_ps(xd[b])), acc);
+                continue;
+            }
+            for (int v = 0; v < 4; v++) {
+                int32_t xl, xh;
+                memcpy(&xl, xq + 4 * v, 4);
+                memcpy(&xh, xq + 16 + 4 * v, 4);
+                __m512i raw = _mm512_loadu_si512((const void *)(q + 64 * v));
+                even = _mm512_dpbusd_epi32(even, _mm512_and_si512(raw, low), _mm512_set1_epi32(xl));
+                odd = _mm512_dpbusd_epi32(odd, _mm512_and_si512(_mm512_srli_epi16(raw, 4), low), _mm512_set1_epi32(xh));
+            }
+            __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)tile));
+            __m512 dot = _mm512_cvtepi32_ps(_mm512_add_epi32(even, odd));
+            acc = _mm512_fmadd_ps(dot, _mm512_mul_ps(d, _mm512_set1_ps(xd[b])), acc);
+            if (type == TYPE_Q4_1) {
+                __m512 m = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(tile + 32)));
+                acc = _mm512_fmadd_ps(m, _mm512_set1_ps(xs[b]), acc);
+            } else {
+                acc = _mm512_fnmadd_ps(_mm512_mul_ps(d, _mm512_set1_ps(8)), _mm512_set1_ps(xs[b]), acc);
+            }
+        }
+        float out[TILE_ROWS];
+        _mm512_storeu_ps(out, acc);
+        store_tile(out, t * TILE_ROWS, y, r0, r1, accumulate);
+    }
+}
 
 #endif
 
@@ -241,16 +321,15 @@ void nn_quantize_row_q8(const float *x, int n, int8_t *qs, float *d, float *s) {
     nn_quantize_row_q8_level(nn_kernel_best_level(), x, n, qs, d, s);
 }
 
-int nn_matvec_quantized(int level, int ggml_type, const void *w, size_t row_bytes, int cols,
-                        const int8_t *xqs, const float *xd, const float *xs,
-                        float *y, int row_begin, int row_end, int accumulate) {
-    if (ggml_type != TYPE_Q4_0 && ggml_type != TYPE_Q4_1 && ggml_type != TYPE_Q8_0) return -1;
-    if (cols % 32 != 0 || !nn_kernel_level_supported(level)) return -1;
-    const uint8_t *bytes = (const uint8_t *)w;
+int nn_matvec_tiled(int level, int ggml_type, const void *tiles, int cols, const int8_t *xqs, const float *xd,
+                    const float *xs, float *y, int row_begin, int row_end, int accumulate) {
+    if (!known_type(ggml_type) || cols % 32 != 0 || !nn_kernel_level_supported(level)) return -1;
+    if (row_begin >= row_end) return 0;
+    const uint8_t *w = (const uint8_t *)tiles;
 #ifdef NN_X86
-    if (level == NN_LEVEL_AVX512_VNNI) { matvec_vnni(ggml_type, bytes, row_bytes, cols, xqs, xd, xs, y, row_begin, row_end, accumulate); return 0; }
-    if (level == NN_LEVEL_AVX2) { matvec_avx2(ggml_type, bytes, row_bytes, cols, xqs, xd, xs, y, row_begin, row_end, accumulate); return 0; }
+    if (level == NN_LEVEL_AVX512_VNNI) { tiled_vnni(ggml_type, w, cols, xqs, xd, xs, y, row_begin, row_end, accumulate); return 0; }
+    if (level == NN_LEVEL_AVX2) { tiled_avx2(ggml_type, w, cols, xqs, xd, xs, y, row_begin, row_end, accumulate); return 0; }
 #endif
-    matvec_scalar(ggml_type, bytes, row_bytes, cols, xqs, xd, xs, y, row_begin, row_end, accumulate);
+    tiled_scalar(ggml_type, w, cols, xqs, xd, xs, y, row_begin, row_end, accumulate);
     return 0;
 }

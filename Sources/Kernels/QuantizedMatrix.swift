@@ -15,13 +15,17 @@ public enum QuantizedFormat: UInt32, Sendable, CaseIterable {
 
 /// A weight matrix (out, in) kept in its quantized file encoding for single-token decoding,
 /// which reads every weight once per token: Q4_1 is 5 bits per weight against 32 for fp32.
-/// Owns a 64-byte-aligned copy of the blocks.
+/// The blocks are repacked at load into 16-row tiles (`nn_tile_quantized`), so the kernels advance
+/// 8 or 16 rows per integer dot-product instruction; the values and scales are the file's, bit for bit.
 public final class QuantizedMatrix: @unchecked Sendable {
     public let format: QuantizedFormat
     public let rows: Int
     public let columns: Int
+    /// Bytes of one row in the file's row-major encoding.
     public let rowBytes: Int
-    private let blocks: UnsafeMutableRawPointer
+    /// Bytes of the tiled copy (rows padded to 16).
+    public let byteCount: Int
+    private let tiles: UnsafeMutableRawPointer
 
     /// `bytes`: `rows` rows of `columns / 32` blocks each, as in a GGUF tensor.
     public init(format: QuantizedFormat, rows: Int, columns: Int, bytes: UnsafeRawPointer) {
@@ -30,28 +34,29 @@ public final class QuantizedMatrix: @unchecked Sendable {
         self.rows = rows
         self.columns = columns
         rowBytes = columns / 32 * format.blockBytes
-        blocks = .allocate(byteCount: max(rows * rowBytes, 1), alignment: 64)
-        blocks.copyMemory(from: bytes, byteCount: rows * rowBytes)
+        byteCount = nn_tiled_bytes(Int32(format.rawValue), Int32(rows), Int32(columns))
+        tiles = .allocate(byteCount: max(byteCount, 1), alignment: 64)
+        let status = nn_tile_quantized(Int32(format.rawValue), bytes, rowBytes, Int32(rows), Int32(columns), tiles)
+        precondition(status == 0, "cannot tile \(format) \(rows)×\(columns)")
     }
 
-    deinit { blocks.deallocate() }
-
-    public var byteCount: Int { rows * rowBytes }
+    deinit { tiles.deallocate() }
 
     /// y[r] (+)= Σ_c W[r, c]·x[c] for r in `range`, with x already quantized.
     @inlinable
     public func multiply(_ y: UnsafeMutablePointer<Float>, _ x: QuantizedActivation, rows range: Range<Int>,
                          accumulate: Bool, level: KernelLevel = .best) {
         precondition(x.count == columns, "activation has \(x.count) values, matrix \(columns) columns")
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) outside 0..<\(rows)")
         multiplyRaw(y, x, range, accumulate, level)
     }
 
     @usableFromInline
     func multiplyRaw(_ y: UnsafeMutablePointer<Float>, _ x: QuantizedActivation, _ range: Range<Int>,
                      _ accumulate: Bool, _ level: KernelLevel) {
-        let status = nn_matvec_quantized(level.rawValue, Int32(format.rawValue), blocks, rowBytes, Int32(columns),
-                                         x.values, x.scales, x.sums, y, Int32(range.lowerBound), Int32(range.upperBound),
-                                         accumulate ? 1 : 0)
+        let status = nn_matvec_tiled(level.rawValue, Int32(format.rawValue), tiles, Int32(columns),
+                                     x.values, x.scales, x.sums, y, Int32(range.lowerBound), Int32(range.upperBound),
+                                     accumulate ? 1 : 0)
         precondition(status == 0, "quantized kernel \(level) unavailable for \(format)")
     }
 }

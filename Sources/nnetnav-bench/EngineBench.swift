@@ -38,6 +38,8 @@ struct EngineBench: AsyncParsableCommand {
     var repeats = 3
     @Option(help: "Weights read by decoding: quantized (the file's blocks), bf16 or fp32.")
     var decodeWeights: LlamaEngine.DecodeWeights = .quantized
+    @Option(help: "Instruction-set level of the quantized decode kernels (scalar, avx2, avx512vnni; default: the best this CPU has), to show on one machine what an older CPU's path does.")
+    var kernelLevel: KernelLevel?
     @Option(help: "Python interpreter with llama-cpp-python (default: .venv-llamacpp/bin/python in the checkout, then python3).")
     var llamaPython: String?
     @Flag(help: "Skip the llama.cpp yardstick.")
@@ -45,12 +47,19 @@ struct EngineBench: AsyncParsableCommand {
     @Flag(help: "Skip the Llama/Qwen2/Qwen3 comparison on random-weight models.")
     var noFamilies = false
 
+    func validate() throws {
+        if let kernelLevel, !kernelLevel.isSupported {
+            throw ValidationError("--kernel-level \(kernelLevel): this CPU cannot run it (it has \(KernelLevel.cpuFeatures))")
+        }
+    }
+
     func run() async throws {
         BLASInfo.setThreads(threads)
+        let level = kernelLevel ?? .best
         let url = model.map { URL(fileURLWithPath: $0) } ?? ProjectLayout.current.defaultModelFile
         let env = ProcessInfo.processInfo.environment
         print("CPU: \(Self.cpuModel), features seen by the dispatch: \(KernelLevel.cpuFeatures)")
-        print("quantized kernels: \(KernelLevel.best) (picked by cpuid); OpenBLAS \(BLASInfo.coreName) at \(BLASInfo.openBLASThreads) thread, "
+        print("quantized kernels: \(level) (\(kernelLevel == nil ? "picked by cpuid" : "--kernel-level; cpuid's best is \(KernelLevel.best)")); OpenBLAS \(BLASInfo.coreName) at \(BLASInfo.openBLASThreads) thread, "
               + "our splits \(BLASInfo.threads) threads; OPENBLAS_CORETYPE=\(env["OPENBLAS_CORETYPE"] ?? "(unset)")")
         print("load average before: \(Self.loadAverage)")
 
@@ -61,6 +70,7 @@ struct EngineBench: AsyncParsableCommand {
         let file = try GGUFFile(url: url)
         let tokenizer = try BPETokenizer(gguf: file)
         let engine = try LlamaEngine(gguf: file, maxContext: promptTokens + decodeTokens + 8, decodeWeights: decodeWeights)
+        engine.kernelLevel = level
         let load = Date().timeIntervalSince(loadStart)
         let c = engine.config
         print(String(format: "load %@: %.2f s (%d layers, dim %d, %.1fM parameters; prefill on fp32 copies, decode on %@ weights)",
@@ -117,7 +127,7 @@ struct EngineBench: AsyncParsableCommand {
         }
         print("")
         print("                            prefill \(prompt.count) tok   decode \(decodeTokens) tok")
-        print(String(format: "nnetnav (%@, %@)   %8.1f tok/s   %8.1f tok/s", "\(KernelLevel.best)", decodeWeights.rawValue, ours.prefill, ours.decode))
+        print(String(format: "nnetnav (%@, %@)   %8.1f tok/s   %8.1f tok/s", "\(level)", decodeWeights.rawValue, ours.prefill, ours.decode))
         if let y = yardstick {
             print(String(format: "%@   %8.1f tok/s   %8.1f tok/s", y.label.padding(toLength: 26, withPad: " ", startingAt: 0), y.prefill, y.decode))
             print(String(format: "nnetnav / llama.cpp          %8.2fx        %8.2fx", ours.prefill / y.prefill, ours.decode / y.decode))
@@ -226,4 +236,12 @@ struct CPUTimes {
         return CPUTimes(user: seconds(usage.ru_utime), system: seconds(usage.ru_stime))
     }
     static func - (a: CPUTimes, b: CPUTimes) -> CPUTimes { CPUTimes(user: a.user - b.user, system: a.system - b.system) }
+}
+
+extension KernelLevel: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let level = Self.allCases.first(where: { $0.description == argument }) else { return nil }
+        self = level
+    }
+    public static var allValueStrings: [String] { allCases.map(\.description) }
 }

@@ -13,10 +13,13 @@ import Testing
         return (0..<count).map { _ in Float.random(in: -scale...scale, using: &rng) }
     }
 
-    @Test(arguments: QuantizedFormat.allCases)
-    func everyLevelMatchesScalarReferenceAndFloatProduct(format: QuantizedFormat) throws {
-        // 3 blocks per row (odd, so both accumulators of the SIMD loop take part), 37 rows.
-        let rows = 37, cols = 96
+    /// Shapes: 3 blocks a row over 37 rows (two whole 16-row tiles and a partial one), and SmolLM2's
+    /// 18 blocks a row over 50 rows; splits at row 20 and 33 cut tiles in the middle.
+    static let shapes = [(rows: 37, cols: 96), (rows: 50, cols: 576)]
+
+    @Test(arguments: QuantizedFormat.allCases, [0, 1])
+    func everyLevelMatchesScalarReferenceAndFloatProduct(format: QuantizedFormat, shape: Int) throws {
+        let (rows, cols) = Self.shapes[shape]
         let type = try #require(GGMLType(rawValue: format.rawValue))
         let weights = Self.random(rows * cols, seed: 11, scale: 0.2)
         let bytes = Quantize.encode(weights, as: type)
@@ -30,9 +33,10 @@ import Testing
         let levels = KernelLevel.allCases.filter(\.isSupported)
         for level in levels where level != .scalar {
             var y = [Float](repeating: 1, count: rows)
-            // Two halves, the second accumulating onto a preset value, as decode splits rows.
+            // Three parts, the later ones accumulating onto a preset value, as decode splits rows.
             matrix.multiply(&y, activation, rows: 0..<20, accumulate: false, level: level)
-            matrix.multiply(&y, activation, rows: 20..<rows, accumulate: true, level: level)
+            matrix.multiply(&y, activation, rows: 20..<33, accumulate: true, level: level)
+            matrix.multiply(&y, activation, rows: 33..<rows, accumulate: true, level: level)
             for r in 0..<rows {
                 let expected = reference[r] + (r >= 20 ? 1 : 0)
                 #expect(abs(y[r] - expected) <= 1e-4 * max(1, abs(expected)), "\(level) \(format) row \(r): \(y[r]) vs \(expected)")

@@ -29,12 +29,17 @@ void nn_quantize_row_q8(const float *x, int n, int8_t *qs, float *d, float *s);
 /// returns 0, or -1 when the level cannot run here or `n` is not a multiple of 32.
 int nn_quantize_row_q8_level(int level, const float *x, int n, int8_t *qs, float *d, float *s);
 
-/// y[r] (+)= Σ_c W[r,c]·x[c] for r in [row_begin, row_end), with W stored row-major in a ggml block
-/// format (`ggml_type`: 2 = Q4_0, 3 = Q4_1, 8 = Q8_0), `row_bytes` bytes per row, `cols` values per row,
-/// and x given as `nn_quantize_row_q8` output. Returns 0, or -1 for an unsupported type.
-int nn_matvec_quantized(int level, int ggml_type, const void *w, size_t row_bytes, int cols,
-                        const int8_t *xqs, const float *xd, const float *xs,
-                        float *y, int row_begin, int row_end, int accumulate);
+/// Bytes of a matrix of `rows` × `cols` in a ggml block format (`ggml_type`: 2 = Q4_0, 3 = Q4_1,
+/// 8 = Q8_0) once tiled for `nn_matvec_tiled` (rows padded to 16); 0 for an unsupported type.
+size_t nn_tiled_bytes(int ggml_type, int rows, int cols);
+/// Repacks row-major ggml blocks (`row_bytes` apart) into the tile layout (16 rows per tile, the
+/// rows' scales side by side and their values interleaved four at a time) in `dst`, which holds
+/// `nn_tiled_bytes`. Returns 0, or -1 for an unsupported type or shape.
+int nn_tile_quantized(int ggml_type, const void *src, size_t row_bytes, int rows, int cols, void *dst);
+/// y[r] (+)= Σ_c W[r,c]·x[c] for r in [row_begin, row_end), with W tiled by `nn_tile_quantized` and
+/// x given as `nn_quantize_row_q8` output. Returns 0, or -1 for an unsupported type or level.
+int nn_matvec_tiled(int level, int ggml_type, const void *tiles, int cols, const int8_t *xqs, const float *xd,
+                    const float *xs, float *y, int row_begin, int row_end, int accumulate);
 
 /// Attention of one query (`heads` heads of `head_dim`, grouped-query over `kv_heads`) over `count`
 /// cached positions: keys/values point at the first position, `kv_stride` floats apart. Per head h

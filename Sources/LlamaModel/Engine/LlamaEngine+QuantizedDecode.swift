@@ -16,7 +16,7 @@ extension LlamaEngine {
         let input = quantizedInput!, hiddenInput = quantizedHidden!
         // The attention output is `queryDim` wide, which only Qwen3-style heads make differ from `dim`.
         let attentionInput = quantizedAttention ?? input
-        let parts = Parallel.threads
+        let parts = Parallel.threads, level = kernelLevel
         x.update(from: embedding + token * dim, count: dim)
         let table = ropeTable(start: start, rows: 1)
 
@@ -24,45 +24,45 @@ extension LlamaEngine {
             let layer = layers[l], ql = quantizedLayers[l]
             let kRow = slot.keys[l] + start * kvDim, vRow = slot.values[l] + start * kvDim
             rmsNorm(xb, x, layer.attentionNorm, rows: 1, dim: dim)
-            input.quantize(xb)
+            input.quantize(xb, level: level)
             Parallel.forEach(parts: parts) { p in
-                ql.query.multiply(q, input, rows: Self.part(p, of: parts, qDim), accumulate: false)
-                ql.key.multiply(kRow, input, rows: Self.part(p, of: parts, kvDim), accumulate: false)
-                ql.value.multiply(vRow, input, rows: Self.part(p, of: parts, kvDim), accumulate: false)
+                ql.query.multiply(q, input, rows: Self.part(p, of: parts, qDim), accumulate: false, level: level)
+                ql.key.multiply(kRow, input, rows: Self.part(p, of: parts, kvDim), accumulate: false, level: level)
+                ql.value.multiply(vRow, input, rows: Self.part(p, of: parts, kvDim), accumulate: false, level: level)
             }
             finishProjections(layer, q: q, k: kRow, v: vRow, rows: 1)
             rope(q, rows: 1, width: qDim, table: table)
             rope(kRow, rows: 1, width: kvDim, table: table)
             let keys = slot.keys[l], values = slot.values[l]
             decodeAttention(att, q: q, keys: keys, values: values, scores: scores, context: context)
-            attentionInput.quantize(att)
+            attentionInput.quantize(att, level: level)
             Parallel.forEach(parts: parts) { p in
-                ql.attentionOutput.multiply(x, attentionInput, rows: Self.part(p, of: parts, dim), accumulate: true)
+                ql.attentionOutput.multiply(x, attentionInput, rows: Self.part(p, of: parts, dim), accumulate: true, level: level)
             }
 
             rmsNorm(xb, x, layer.ffnNorm, rows: 1, dim: dim)
-            input.quantize(xb)
+            input.quantize(xb, level: level)
             Parallel.forEach(parts: parts) { p in
                 let r = Self.part(p, of: parts, hidden)
-                ql.gate.multiply(gate, input, rows: r, accumulate: false)
-                ql.up.multiply(up, input, rows: r, accumulate: false)
+                ql.gate.multiply(gate, input, rows: r, accumulate: false, level: level)
+                ql.up.multiply(up, input, rows: r, accumulate: false, level: level)
                 VectorMath.swiGLU(gate + r.lowerBound, up + r.lowerBound, count: r.count)
                 // Parts are whole 32-value blocks, so each quantizes its own.
-                hiddenInput.quantize(gate, blocks: r.lowerBound / 32 ..< (r.upperBound + 31) / 32)
+                hiddenInput.quantize(gate, blocks: r.lowerBound / 32 ..< (r.upperBound + 31) / 32, level: level)
             }
             Parallel.forEach(parts: parts) { p in
-                ql.down.multiply(x, hiddenInput, rows: Self.part(p, of: parts, dim), accumulate: true)
+                ql.down.multiply(x, hiddenInput, rows: Self.part(p, of: parts, dim), accumulate: true, level: level)
             }
         }
         if rows == .none { return [] }
         rmsNorm(xb, x, outputNorm, rows: 1, dim: dim)
-        input.quantize(xb)
+        input.quantize(xb, level: level)
         var logits = [Float](repeating: 0, count: c.vocabSize)
         let head = quantizedOutput!
         logits.withUnsafeMutableBufferPointer { out in
             let y = SendableMutablePointer(out.baseAddress!)
             Parallel.forEach(parts: parts) { p in
-                head.multiply(y.pointer, input, rows: Self.part(p, of: parts, c.vocabSize), accumulate: false)
+                head.multiply(y.pointer, input, rows: Self.part(p, of: parts, c.vocabSize), accumulate: false, level: level)
             }
         }
         return logits

@@ -47,6 +47,11 @@ public final class LlamaEngine: @unchecked Sendable {
     /// - `fp32`: the dequantized weights through sgemv (4 bytes per weight).
     public enum DecodeWeights: String, Sendable, CaseIterable { case fp32, bf16, quantized }
     public let decodeWeights: DecodeWeights
+    /// Instruction-set level of the quantized decode kernels: the best this CPU has (cpuid), unless a
+    /// benchmark asks for a lower one to show on one machine what an older CPU's path does.
+    public var kernelLevel: KernelLevel = .best {
+        didSet { precondition(kernelLevel.isSupported, "\(kernelLevel) kernels cannot run on this CPU") }
+    }
 
     struct QuantizedLayer { var query, key, value, attentionOutput, gate, up, down: QuantizedMatrix }
     var quantizedLayers: [QuantizedLayer] = []
@@ -511,7 +516,8 @@ public final class LlamaEngine: @unchecked Sendable {
         // Below a few dozen positions a split costs more than it saves.
         let parts = Parallel.isNested ? 1 : max(1, min(Parallel.threads, context / 32, scratch.attentionParts))
         if parts == 1 {
-            singleQueryAttention(out, q: q, keys: keys, values: values, scores: scores, positions: 0..<context, stats: nil)
+            singleQueryAttention(out, q: q, keys: keys, values: values, scores: scores, positions: 0..<context, stats: nil,
+                                 level: kernelLevel)
             return
         }
         // Part 0 writes `out`, part p ≥ 1 its own `width` floats of `partials`; stats hold (max, sum) per head and part.
@@ -519,11 +525,12 @@ public final class LlamaEngine: @unchecked Sendable {
         let (o, qs, ks, vs, sc, pa, st) = (SendableMutablePointer(out), SendablePointer(q), SendablePointer(keys),
                                            SendablePointer(values), SendableMutablePointer(scores),
                                            SendableMutablePointer(partials), SendableMutablePointer(stats))
+        let level = kernelLevel
         Parallel.forEach(parts: parts) { p in
             let positions = p * context / parts ..< (p + 1) * context / parts
             let target = p == 0 ? o.pointer : pa.pointer + (p - 1) * width
             singleQueryAttention(target, q: qs.pointer, keys: ks.pointer, values: vs.pointer, scores: sc.pointer,
-                                 positions: positions, stats: st.pointer + p * 2 * heads)
+                                 positions: positions, stats: st.pointer + p * 2 * heads, level: level)
         }
         let hd = c.headDim
         for h in 0..<heads {
