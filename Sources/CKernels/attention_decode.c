@@ -4,6 +4,7 @@
 // products; the AVX2 path scores eight positions at a time (one horizontal reduction per eight dot
 // products instead of one each) and keeps a head's 64 output values in registers across positions.
 #include "CKernels.h"
+#include "simd_exp.h"
 #include <math.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -46,27 +47,6 @@ static void attention_scalar(const float *q, int heads, int kv_heads, int hd, co
 
 #ifdef NN_X86
 #define AVX2_TARGET __attribute__((target("avx2,fma")))
-
-/// exp(x) as VectorMath.exp: 2ⁿ·p(r), n = round(x/ln 2), p the degree-7 Taylor polynomial.
-AVX2_TARGET static inline __m256 exp_avx2(__m256 x) {
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
-    const __m256 magic = _mm256_set1_ps(12582912.0f);
-    __m256 shifted = _mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504f), magic);
-    __m256 n = _mm256_sub_ps(shifted, magic);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.69314575f), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.4286068e-6f), r);
-    __m256 p = _mm256_set1_ps(1.0f / 5040);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    __m256i k = _mm256_sub_epi32(_mm256_castps_si256(shifted), _mm256_set1_epi32(0x4B400000));
-    __m256 two_n = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k, _mm256_set1_epi32(127)), 23));
-    return _mm256_mul_ps(p, two_n);
-}
 
 AVX2_TARGET static inline float hsum8(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));

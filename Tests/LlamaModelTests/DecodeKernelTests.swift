@@ -12,6 +12,37 @@ import Testing
         return (0..<count).map { _ in Float.random(in: -scale...scale, using: &rng) }
     }
 
+    /// exp, SwiGLU and its backward at every level equal the scalar level bit for bit (one formula,
+    /// FMA in both), odd lengths so loop tails run, and stay within float error of libm.
+    @Test(arguments: [1, 13, 1536])
+    func elementwiseKernelsAgreeAcrossLevelsAndWithLibm(count: Int) {
+        let gate = Self.random(count, seed: 3, scale: 12), up = Self.random(count, seed: 4), dout = Self.random(count, seed: 5)
+        func run(_ level: KernelLevel) -> (exp: [Float], sum: Float, h: [Float], dg: [Float], du: [Float]) {
+            var e = gate, h = [Float](repeating: 0, count: count), dg = h, du = h
+            let sum = VectorMath.expShifted(&e, count: count, shift: 1.5, level: level)
+            VectorMath.swiGLU(into: &h, gate: gate, up: up, count: count, level: level)
+            VectorMath.swiGLUBackward(dgate: &dg, dup: &du, dout: dout, gate: gate, up: up, count: count, level: level)
+            return (e, sum, h, dg, du)
+        }
+        let reference = run(.scalar)
+        for level in KernelLevel.allCases where level.isSupported && level != .scalar {
+            let got = run(level)
+            #expect(got.exp == reference.exp, "\(level) exp differs from scalar")
+            #expect(got.h == reference.h, "\(level) SwiGLU differs from scalar")
+            #expect(got.dg == reference.dg && got.du == reference.du, "\(level) SwiGLU backward differs from scalar")
+            #expect(abs(got.sum - reference.sum) <= 1e-5 * reference.sum)
+        }
+        for i in 0..<count {
+            let g = Double(gate[i]), s = 1 / (1 + Foundation.exp(-g))
+            let e = Foundation.exp(Double(gate[i] - 1.5))  // the kernel's argument, rounded to float as it rounds it
+            #expect(abs(Double(reference.exp[i]) - e) <= 5e-7 * e, "exp(\(gate[i] - 1.5))")
+            #expect(abs(Double(reference.h[i]) - g * s * Double(up[i])) <= 1e-6 * max(1, abs(g)))
+            let dg = Double(dout[i]) * Double(up[i]) * s * (1 + g * (1 - s))
+            #expect(abs(Double(reference.dg[i]) - dg) <= 1e-6 * max(1, abs(g)))
+            #expect(abs(Double(reference.du[i]) - Double(dout[i]) * g * s) <= 1e-6 * max(1, abs(g)))
+        }
+    }
+
     @Test(arguments: [1, 7, 18])
     func everyQuantizerLevelGivesTheScalarBytes(blocks: Int) {
         var x = Self.random(32 * blocks, seed: UInt64(blocks), scale: 4)

@@ -50,6 +50,14 @@ int nn_attention_decode(int level, const float *q, int heads, int kv_heads, int 
                         const float *keys, const float *values, size_t kv_stride, int count, float scale,
                         float *scores, size_t score_stride, float *out, float *stats);
 
+/// out[i] = silu(gate[i])·up[i] for i < n (SwiGLU; `out` may be `gate`). Returns 0, or -1 when the
+/// level cannot run here.
+int nn_swiglu(int level, float *out, const float *gate, const float *up, size_t n);
+/// SwiGLU's backward: dgate = dout·up·σ(g)(1 + g(1−σ(g))), dup = dout·silu(g) (overwritten).
+int nn_swiglu_backward(int level, float *dgate, float *dup, const float *dout, const float *gate, const float *up, size_t n);
+/// v[i] = exp(v[i] − shift) for i < n; returns their sum (the scalar level where `level` cannot run).
+float nn_exp_shifted_sum(int level, float *v, size_t n, float shift);
+
 /// fp32 → bf16, rounding to nearest with ties to even (overflow rounds to ±infinity, subnormals are
 /// kept, NaN stays a quiet NaN with its sign), `n` values at an instruction-set level (every level
 /// gives identical output). Returns 0, or -1 when the level cannot run here.

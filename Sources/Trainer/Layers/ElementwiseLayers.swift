@@ -52,36 +52,13 @@ func residualForward(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Floa
 
 /// h = silu(gate) · up.
 func swigluForward(_ out: UnsafeMutablePointer<Float>, _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
-    var i = 0
-    while i + 8 <= count {
-        let g = UnsafeRawPointer(gate + i).loadUnaligned(as: SIMD8<Float>.self)
-        let u = UnsafeRawPointer(up + i).loadUnaligned(as: SIMD8<Float>.self)
-        UnsafeMutableRawPointer(out + i).storeBytes(of: g / (1 + exp8(-g)) * u, as: SIMD8<Float>.self)
-        i += 8
-    }
-    while i < count { let g = gate[i]; out[i] = g / (1 + exp1(-g)) * up[i]; i += 1 }
+    VectorMath.swiGLU(into: out, gate: gate, up: up, count: count)
 }
 
 /// dgate = dh·up·σ(g)(1 + g(1−σ(g))),  dup = dh·silu(g). Overwrites (the GEMMs before it accumulate).
 func swigluBackward(_ dgate: UnsafeMutablePointer<Float>, _ dup: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>,
                     _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
-    var i = 0
-    while i + 8 <= count {
-        let g = UnsafeRawPointer(gate + i).loadUnaligned(as: SIMD8<Float>.self)
-        let u = UnsafeRawPointer(up + i).loadUnaligned(as: SIMD8<Float>.self)
-        let d = UnsafeRawPointer(dout + i).loadUnaligned(as: SIMD8<Float>.self)
-        let s = 1 / (1 + exp8(-g))
-        UnsafeMutableRawPointer(dgate + i).storeBytes(of: d * u * s * (1 + g * (1 - s)), as: SIMD8<Float>.self)
-        UnsafeMutableRawPointer(dup + i).storeBytes(of: d * g * s, as: SIMD8<Float>.self)
-        i += 8
-    }
-    while i < count {
-        let g = gate[i]
-        let s = 1 / (1 + exp1(-g))
-        dgate[i] = dout[i] * up[i] * s * (1 + g * (1 - s))
-        dup[i] = dout[i] * g * s
-        i += 1
-    }
+    VectorMath.swiGLUBackward(dgate: dgate, dup: dup, dout: dout, gate: gate, up: up, count: count)
 }
 
 /// Rotates the heads of `x` (rows of `heads·headDim`, token-major) and writes them head-major:
