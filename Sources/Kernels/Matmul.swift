@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 
 /// Row-major single-precision GEMM wrappers over OpenBLAS, named for the shapes transformer
 /// code needs. Weights are stored (out, in) as in llm.c, so a linear layer is `x · Wᵀ`.
@@ -31,13 +32,13 @@ public enum Matmul {
                               m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0) {
         if m >= 2 * Parallel.threads {
             split(rows: m, work: m * n * k) { r in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(r.count), blasint(n), blasint(k),
+                gemm(false, true, blasint(r.count), blasint(n), blasint(k),
                             alpha, a + r.lowerBound * k, blasint(k), b, blasint(k), beta, out + r.lowerBound * n, blasint(n))
             }
         } else {
             // Few rows (a decode step, a short batch): split the output columns instead.
             split(rows: n, work: m * n * k) { c in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blasint(m), blasint(c.count), blasint(k),
+                gemm(false, true, blasint(m), blasint(c.count), blasint(k),
                             alpha, a, blasint(k), b + c.lowerBound * k, blasint(k), beta, out + c.lowerBound, blasint(n))
             }
         }
@@ -49,12 +50,12 @@ public enum Matmul {
                           m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0) {
         if m >= 2 * Parallel.threads {
             split(rows: m, work: m * n * k) { r in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(r.count), blasint(n), blasint(k),
+                gemm(false, false, blasint(r.count), blasint(n), blasint(k),
                             alpha, a + r.lowerBound * k, blasint(k), b, blasint(n), beta, out + r.lowerBound * n, blasint(n))
             }
         } else {
             split(rows: n, work: m * n * k) { c in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(m), blasint(c.count), blasint(k),
+                gemm(false, false, blasint(m), blasint(c.count), blasint(k),
                             alpha, a, blasint(k), b + c.lowerBound, blasint(n), beta, out + c.lowerBound, blasint(n))
             }
         }
@@ -67,12 +68,12 @@ public enum Matmul {
         if m >= 2 * Parallel.threads {
             // Output rows r are columns r of a: same leading dimension, shifted start.
             split(rows: m, work: m * n * k) { r in
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasint(r.count), blasint(n), blasint(k),
+                gemm(true, false, blasint(r.count), blasint(n), blasint(k),
                             alpha, a + r.lowerBound, blasint(m), b, blasint(n), beta, out + r.lowerBound * n, blasint(n))
             }
         } else {
             split(rows: n, work: m * n * k) { c in
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasint(m), blasint(c.count), blasint(k),
+                gemm(true, false, blasint(m), blasint(c.count), blasint(k),
                             alpha, a, blasint(m), b + c.lowerBound, blasint(n), beta, out + c.lowerBound, blasint(n))
             }
         }
@@ -94,9 +95,33 @@ public enum Matmul {
     public static func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                              _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        gemm(transA, transB, blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+
+    /// Which GEMM runs the products: the project's AVX-512 kernel where cpuid reports AVX-512
+    /// (OpenBLAS may be held to its AVX2 kernel by OPENBLAS_CORETYPE, which the project leaves
+    /// alone), OpenBLAS elsewhere. Products too thin for a 12 × 32 tile always go to OpenBLAS.
+    public enum Kernel: String, Sendable, CaseIterable {
+        case openBLAS = "openblas", avx512
+        /// What a benchmark prints: the kernel and, for OpenBLAS, the core it runs.
+        public var description: String { self == .avx512 ? "nnetnav AVX-512 (cpuid)" : "OpenBLAS \(BLASInfo.coreName)" }
+        public var isSupported: Bool { self == .openBLAS || KernelLevel.avx512vnni.isSupported }
+    }
+    public nonisolated(unsafe) static var kernel: Kernel = KernelLevel.best == .avx512vnni ? .avx512 : .openBLAS
+
+    /// One single-threaded product (`cblas_sgemm`'s arguments, row-major) on `kernel`.
+    @usableFromInline
+    static func gemm(_ transA: Bool, _ transB: Bool, _ m: blasint, _ n: blasint, _ k: blasint, _ alpha: Float,
+                     _ a: UnsafePointer<Float>, _ lda: blasint, _ b: UnsafePointer<Float>, _ ldb: blasint,
+                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: blasint) {
         _ = blasIsSingleThreaded
+        if kernel == .avx512, m >= 8, n >= 16, k >= 8,
+           nn_sgemm(KernelLevel.avx512vnni.rawValue, transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha,
+                    a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc)) == 0 {
+            return
+        }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+                    m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 }
 

@@ -40,6 +40,7 @@ struct EngineBench: AsyncParsableCommand {
     var decodeWeights: LlamaEngine.DecodeWeights = .quantized
     @Option(help: "Instruction-set level of the quantized decode kernels (scalar, avx2, avx512vnni; default: the best this CPU has), to show on one machine what an older CPU's path does.")
     var kernelLevel: KernelLevel?
+    @OptionGroup var gemm: GEMMKernelOption
     @Option(help: "Python interpreter with llama-cpp-python (default: .venv-llamacpp/bin/python in the checkout, then python3).")
     var llamaPython: String?
     @Flag(help: "Skip the llama.cpp yardstick.")
@@ -56,11 +57,12 @@ struct EngineBench: AsyncParsableCommand {
     func run() async throws {
         BLASInfo.setThreads(threads)
         let level = kernelLevel ?? .best
+        gemm.apply()
         let url = model.map { URL(fileURLWithPath: $0) } ?? ProjectLayout.current.defaultModelFile
         let env = ProcessInfo.processInfo.environment
         print("CPU: \(Self.cpuModel), features seen by the dispatch: \(KernelLevel.cpuFeatures)")
         print("quantized kernels: \(level) (\(kernelLevel == nil ? "picked by cpuid" : "--kernel-level; cpuid's best is \(KernelLevel.best)")); OpenBLAS \(BLASInfo.coreName) at \(BLASInfo.openBLASThreads) thread, "
-              + "our splits \(BLASInfo.threads) threads; OPENBLAS_CORETYPE=\(env["OPENBLAS_CORETYPE"] ?? "(unset)")")
+              + "our splits \(BLASInfo.threads) threads; prefill GEMM \(Matmul.kernel.description); OPENBLAS_CORETYPE=\(env["OPENBLAS_CORETYPE"] ?? "(unset)")")
         print("load average before: \(Self.loadAverage)")
 
         let peak = sgemmPeak()

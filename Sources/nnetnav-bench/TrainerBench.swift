@@ -33,9 +33,11 @@ struct TrainerBench: AsyncParsableCommand {
     @Option(help: "Comma-separated row lengths: one step each in a fresh process, peak memory measured.") var memorySweep: String?
     @Flag(help: .hidden) var reportPeak = false
     @Option(help: "Python interpreter with torch installed, for the side-by-side yardstick.") var torchPython: String?
+    @OptionGroup var gemm: GEMMKernelOption
 
     func run() async throws {
         BLASInfo.setThreads(threads)
+        gemm.apply()
         if let sweep = memorySweep { return try runMemorySweep(sweep) }
         let config: LlamaConfig
         switch shape {
@@ -50,7 +52,7 @@ struct TrainerBench: AsyncParsableCommand {
         }
         let env = ProcessInfo.processInfo.environment
         if !reportPeak { print("CPU: \(Self.cpuDescription)") }
-        print("OpenBLAS \(BLASInfo.coreName) kernel, \(BLASInfo.threads) threads (OPENBLAS_CORETYPE \(env["OPENBLAS_CORETYPE"].map { "= \($0)" } ?? "unset"))")
+        print("GEMM \(Matmul.kernel.description), \(BLASInfo.threads) threads (OPENBLAS_CORETYPE \(env["OPENBLAS_CORETYPE"].map { "= \($0)" } ?? "unset"))")
         let peak = reportPeak ? 0 : measurePeak()
         if !reportPeak { print(String(format: "sgemm peak (2048×2048×2048, best of 5): %.0f GFLOP/s", peak)) }
 

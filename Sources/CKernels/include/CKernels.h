@@ -41,6 +41,12 @@ int nn_tile_quantized(int ggml_type, const void *src, size_t row_bytes, int rows
 int nn_matvec_tiled(int level, int ggml_type, const void *tiles, int cols, const int8_t *xqs, const float *xd,
                     const float *xs, float *y, int row_begin, int row_end, int accumulate);
 
+/// Row-major C[m×n] = alpha·op(A)·op(B) + beta·C on the calling thread with this project's AVX-512
+/// kernel (`level` must be NN_LEVEL_AVX512_VNNI or higher and supported); beta = 0 never reads C.
+/// Returns 0, or -1 when the level cannot run it (the caller then uses OpenBLAS).
+int nn_sgemm(int level, int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+             const float *b, int ldb, float beta, float *c, int ldc);
+
 /// Attention of one query (`heads` heads of `head_dim`, grouped-query over `kv_heads`) over `count`
 /// cached positions: keys/values point at the first position, `kv_stride` floats apart. Per head h
 /// writes the scores' exp to scores[h·score_stride ...] and the output to out[h·head_dim ...]:
