@@ -10,9 +10,11 @@ import WebTasks
 
 /// The project's own time per model call when the model is a remote server: a crawl and an
 /// evaluation against `StandInModelServer`, which answers every call after a fixed latency. With
-/// N episodes at once the ideal is calls × latency / N; whatever the run takes beyond that is
-/// ours (HTTP client, response cache and crawl store writes, browser and page rendering, prompt
-/// building), printed per call with the scaling against ideal at each concurrency.
+/// N episodes at once the ideal is calls × latency / N, or for a crawl the longest episode's calls
+/// × latency when that is longer (its calls run one after another: with as many workers as
+/// episodes, no scheduling can beat it); whatever the run takes beyond the ideal is ours (HTTP
+/// client, response cache and crawl store writes, browser and page rendering, prompt building),
+/// printed per call with the scaling against ideal at each concurrency.
 struct PipelineOverheadBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline-overhead",
@@ -48,7 +50,7 @@ struct PipelineOverheadBench: AsyncParsableCommand {
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first ?? "?"
         print("pipeline-overhead: stand-in latency \(latency) s, \(episodes) episodes × \(actions) actions on \(sites); "
               + "\(ProcessInfo.processInfo.activeProcessorCount) cores, load \(load) at start")
-        print("run            conc  calls   wall s  ideal s  scaling  overhead ms/call")
+        print("run            conc  calls   wall s  ideal s  scaling  overhead ms/call  (ideal: calls × latency / conc, or * the longest episode's calls × latency)")
         let counter = StandInModelServer.Counter()
         try await StandInModelServer.with(latency: latency, prompts: prompts, calls: counter) { baseURL in
             for level in levels {
@@ -67,21 +69,28 @@ struct PipelineOverheadBench: AsyncParsableCommand {
         print("load \((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first ?? "?") at the end")
     }
 
-    /// Prints one row: the ideal is every call's latency spread evenly over the concurrent episodes.
+    /// What a measured body reports: its own wall time when it excludes set-up (starting site
+    /// instances), and the most calls any one episode made one after another, when known.
+    struct Timing { var wall: Double?; var longestChain: Int? }
+
+    /// Prints one row: the ideal is every call's latency spread evenly over the concurrent episodes,
+    /// unless one episode's own chain of calls takes longer.
     func measure(_ label: String, _ level: Int, _ counter: StandInModelServer.Counter,
-                 _ body: () async throws -> Double?) async throws {
+                 _ body: () async throws -> Timing) async throws {
         let before = counter.count
         let clock = ContinuousClock()
         let start = clock.now
         let timed = try await body()
         let elapsed = clock.now - start
-        // A run that timed itself excludes its set-up (starting site instances).
-        let wall = timed ?? Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let wall = timed.wall ?? Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let calls = counter.count - before
-        let ideal = Double(calls) * latency / Double(level)
+        let spread = Double(calls) * latency / Double(level)
+        let chain = Double(timed.longestChain ?? 0) * latency
+        let ideal = max(spread, chain)
         let overhead = calls == 0 ? 0 : (wall - ideal) * Double(level) / Double(calls) * 1000
         print(label.padding(toLength: 14, withPad: " ", startingAt: 0)
-              + String(format: " %4d %6d %8.1f %8.1f %7.0f%% %10.1f", level, calls, wall, ideal, 100 * ideal / wall, overhead))
+              + String(format: " %4d %6d %8.1f %7.1f%@ %7.0f%% %10.1f", level, calls, wall, ideal, chain > spread ? "*" : " ",
+                       100 * ideal / wall, overhead))
     }
 
     func remoteModel(_ baseURL: String, concurrency: Int) throws -> any ChatModel {
@@ -90,7 +99,7 @@ struct PipelineOverheadBench: AsyncParsableCommand {
     }
 
     /// The same number of calls as a crawl makes, with nothing around them but the client (and the cache).
-    func bareClient(_ baseURL: String, concurrency: Int, cached: Bool) async throws -> Double? {
+    func bareClient(_ baseURL: String, concurrency: Int, cached: Bool) async throws -> Timing {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-overhead-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -113,12 +122,12 @@ struct PipelineOverheadBench: AsyncParsableCommand {
             }
             try await group.waitForAll()
         }
-        return nil
+        return Timing(wall: nil, longestChain: perWorker)
     }
 
     static func seconds(since start: Date) -> Double { Date().timeIntervalSince(start) }
 
-    func crawl(_ baseURL: String, sites: [SiteName], concurrency: Int, prompts: PromptLibrary) async throws -> Double? {
+    func crawl(_ baseURL: String, sites: [SiteName], concurrency: Int, prompts: PromptLibrary) async throws -> Timing {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-overhead-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -130,22 +139,22 @@ struct PipelineOverheadBench: AsyncParsableCommand {
             config.maxActions = actions
             let model = CachedChatModel(wrapping: try remoteModel(baseURL, concurrency: concurrency),
                                         cache: try ResponseCache(path: directory.appendingPathComponent("responses.sqlite").path))
-            let crawler = Crawler(model: model, prompts: prompts, config: config,
-                                  store: try CrawlStore(path: directory.appendingPathComponent("crawl.sqlite").path),
+            let store = try CrawlStore(path: directory.appendingPathComponent("crawl.sqlite").path)
+            let crawler = Crawler(model: model, prompts: prompts, config: config, store: store,
                                   environments: pool, sites: sites.map(\.rawValue), episodes: episodes)
             let start = Date()
             _ = try await crawler.run()
             let elapsed = Self.seconds(since: start)
             pool.shutdown()
             await cluster.shutdown()
-            return elapsed
+            return Timing(wall: elapsed, longestChain: try store.uncachedModelCallsPerEpisode().values.max())
         } catch {
             await cluster.shutdown()
             throw error
         }
     }
 
-    func evaluate(_ baseURL: String, sites: [SiteName], concurrency: Int, prompts: PromptLibrary) async throws -> Double? {
+    func evaluate(_ baseURL: String, sites: [SiteName], concurrency: Int, prompts: PromptLibrary) async throws -> Timing {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nnetnav-overhead-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         var tasks: [TaskConfig] = []
@@ -166,7 +175,7 @@ struct PipelineOverheadBench: AsyncParsableCommand {
                 .run(tasks, instances: concurrency, journal: journal, progress: false)
             let elapsed = Self.seconds(since: start)
             await cluster.shutdown()
-            return elapsed
+            return Timing(wall: elapsed, longestChain: nil)
         } catch {
             await cluster.shutdown()
             throw error

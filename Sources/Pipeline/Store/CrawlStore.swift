@@ -231,6 +231,18 @@ public final class CrawlStore: Sendable {
 
     // MARK: Episodes
 
+    /// Uncached model calls per episode (index → count): a crawl cannot finish before its longest
+    /// episode's calls have run one after another, whatever the concurrency.
+    public func uncachedModelCallsPerEpisode() throws -> [Int: Int] {
+        try database.read { db in
+            var counts: [Int: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT episode, COUNT(*) AS n FROM model_calls WHERE cached = 0 GROUP BY episode") {
+                counts[row["episode"]] = row["n"]
+            }
+            return counts
+        }
+    }
+
     public func completedEpisodes() throws -> Set<Int> {
         try database.read { db in Set(try Int.fetchAll(db, sql: "SELECT idx FROM episodes WHERE status = 'completed'")) }
     }
