@@ -115,7 +115,7 @@ struct TrainerBench: AsyncParsableCommand {
                 .deletingLastPathComponent().appendingPathComponent("scripts/bench/pytorch_train_step.py")
             let args = ["--layers", config.layerCount, "--dim", config.dim, "--heads", config.headCount, "--kv-heads", config.kvHeadCount,
                         "--hidden", config.hiddenDim, "--vocab", config.vocabSize, "--batch", batch, "--seq", seq,
-                        "--threads", threads, "--steps", steps].map { "\($0)" }
+                        "--threads", threads, "--steps", steps].map { "\($0)" } + (lora ? ["--lora"] : [])
             let out = try EngineBench.runProcess(python, [script.path] + args)
             guard let line = out.split(separator: "\n").last,
                   let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
@@ -123,7 +123,8 @@ struct TrainerBench: AsyncParsableCommand {
                 throw ValidationError("could not read the PyTorch result: \(out)")
             }
             let ttps = Double(n) / (tms / 1000)
-            print(String(format: "PyTorch  fp32: %7.0f ms/step  %6.0f tokens/s   (torch %@, measured now)", tms, ttps, "\(json["torch"] ?? "?")"))
+            print(String(format: "PyTorch  fp32: %7.0f ms/step  %6.0f tokens/s   (torch %@, %@, measured now)", tms, ttps,
+                         "\(json["torch"] ?? "?")", lora ? "the same LoRA adapters" : "full fine-tuning"))
             print(String(format: "speed-up over PyTorch fp32: %.2f×", tps / ttps))
             if let tcpu = json["cpu_ms_per_step"] as? Double {
                 print(String(format: "PyTorch  CPU time: %7.0f ms/step  %6.0f tokens per CPU-second; nnetnav uses %.2f× less CPU per token",

@@ -43,6 +43,21 @@ class Block(torch.nn.Module):
         return x + self.down(F.silu(self.gate(h)) * self.up(h))
 
 
+class LoRALinear(torch.nn.Module):
+    """A frozen linear layer plus a trainable rank-r update scaled by alpha/r (B starts at zero), as the
+    project's trainer does for `--lora`."""
+    def __init__(self, base, rank=8, alpha=16.0):
+        super().__init__()
+        self.base = base
+        self.base.weight.requires_grad_(False)
+        self.a = torch.nn.Parameter(torch.randn(rank, base.in_features) * (1 / base.in_features) ** 0.5)
+        self.b = torch.nn.Parameter(torch.zeros(base.out_features, rank))
+        self.scale = alpha / rank
+
+    def forward(self, x):
+        return self.base(x) + (x @ self.a.T @ self.b.T) * self.scale
+
+
 def rope(x, cos, sin):
     x0, x1 = x[..., 0::2], x[..., 1::2]
     return torch.stack((x0 * cos - x1 * sin, x0 * sin + x1 * cos), dim=-1).flatten(-2)
@@ -75,12 +90,20 @@ def main():
     for name, default in [("layers", 6), ("dim", 384), ("heads", 6), ("kv-heads", 6), ("hidden", 1024),
                           ("vocab", 8192), ("batch", 16), ("seq", 128), ("threads", 2), ("steps", 6)]:
         p.add_argument("--" + name, type=int, default=default)
+    p.add_argument("--lora", action="store_true", help="rank-8 adapters on q/k/v/o, everything else frozen (as the trainer's --lora)")
     p.add_argument("--bf16", action="store_true", help="bf16 autocast (fp32 master weights), to see whether bf16 pays on this CPU")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     model = Model(a)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.0)
+    if a.lora:
+        for parameter in model.parameters():
+            parameter.requires_grad_(False)
+        for block in model.blocks:
+            for name in ("q", "k", "v", "o"):
+                setattr(block, name, LoRALinear(getattr(block, name)))
+    trained = [parameter for parameter in model.parameters() if parameter.requires_grad]
+    opt = torch.optim.AdamW(trained, lr=1e-4, weight_decay=0.0)
     tokens = torch.randint(0, a.vocab, (a.batch, a.seq))
     targets = torch.randint(0, a.vocab, (a.batch, a.seq))
     times, cpu = [], []
@@ -91,14 +114,14 @@ def main():
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
             loss = model(tokens, targets)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(trained, 1.0)
         opt.step()
         if i > 0:
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
     ms = statistics.median(times) * 1000
     print(json.dumps({"ms_per_step": ms, "cpu_ms_per_step": statistics.median(cpu) * 1000, "tokens_per_s": a.batch * a.seq / (ms / 1000), "torch": torch.__version__,
-                      "threads": a.threads, "loss": loss.item(), "bf16": a.bf16}))
+                      "threads": a.threads, "loss": loss.item(), "bf16": a.bf16, "lora": a.lora}))
 
 
 if __name__ == "__main__":
