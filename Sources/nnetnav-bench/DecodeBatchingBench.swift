@@ -24,6 +24,8 @@ struct DecodeBatchingBench: AsyncParsableCommand {
     var repeats = 16
     @Option(help: "OpenBLAS threads.")
     var threads = 2
+    @Option(help: "Weights single-token steps read: quantized (what the CLI's local model uses), bf16 or fp32. Passes of n ≥ 2 tokens always run the fp32 GEMM path.")
+    var decodeWeights: LlamaEngine.DecodeWeights = .quantized
 
     func run() async throws {
         BLASInfo.setThreads(threads)
@@ -34,9 +36,10 @@ struct DecodeBatchingBench: AsyncParsableCommand {
         let url = model.map { URL(fileURLWithPath: $0) } ?? ProjectLayout.current.defaultModelFile
         let file = try GGUFFile(url: url)
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first ?? "?"
-        print("decode-batching: \(url.lastPathComponent), \(promptTokens)-token prompt, OpenBLAS \(BLASInfo.coreName) "
-              + "\(BLASInfo.threads) threads, \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(load)")
-        let engine = try LlamaEngine(gguf: file, maxContext: promptTokens + 64, decodeWeights: .bf16, cacheSlots: 1)
+        print("decode-batching: \(url.lastPathComponent), \(promptTokens)-token prompt, single-token steps on \(decodeWeights.rawValue) "
+              + "weights (\(KernelLevel.best) kernels), passes of n ≥ 2 on GEMM \(Matmul.kernel.description), \(BLASInfo.threads) threads, "
+              + "\(ProcessInfo.processInfo.activeProcessorCount) cores, load \(load)")
+        let engine = try LlamaEngine(gguf: file, maxContext: promptTokens + 64, decodeWeights: decodeWeights, cacheSlots: 1)
         let prompt = (0..<promptTokens).map { 100 + ($0 * 37) % 5000 }
         try engine.append(prompt)
         var single = 0.0
