@@ -62,16 +62,52 @@ static void pack_a(int trans, const float *a, int lda, int i0, int mc, int p0, i
     }
 }
 
+/// In-register transpose of 16 rows of 16 floats: r[j] becomes column j.
+AVX512_TARGET static inline void transpose16(__m512 r[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 8; i++) { t[2*i] = _mm512_unpacklo_ps(r[2*i], r[2*i+1]); t[2*i+1] = _mm512_unpackhi_ps(r[2*i], r[2*i+1]); }
+    for (int i = 0; i < 4; i++) {
+        r[4*i]   = _mm512_shuffle_ps(t[4*i],   t[4*i+2], 0x44);
+        r[4*i+1] = _mm512_shuffle_ps(t[4*i],   t[4*i+2], 0xEE);
+        r[4*i+2] = _mm512_shuffle_ps(t[4*i+1], t[4*i+3], 0x44);
+        r[4*i+3] = _mm512_shuffle_ps(t[4*i+1], t[4*i+3], 0xEE);
+    }
+    for (int i = 0; i < 4; i++) {
+        t[i]     = _mm512_shuffle_f32x4(r[i],     r[4+i],  0x88);
+        t[4+i]   = _mm512_shuffle_f32x4(r[i],     r[4+i],  0xDD);
+        t[8+i]   = _mm512_shuffle_f32x4(r[8+i],   r[12+i], 0x88);
+        t[12+i]  = _mm512_shuffle_f32x4(r[8+i],   r[12+i], 0xDD);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i]     = _mm512_shuffle_f32x4(t[i],     t[8+i],  0x88);
+        r[8+i]   = _mm512_shuffle_f32x4(t[i],     t[8+i],  0xDD);
+        r[4+i]   = _mm512_shuffle_f32x4(t[4+i],   t[12+i], 0x88);
+        r[12+i]  = _mm512_shuffle_f32x4(t[4+i],   t[12+i], 0xDD);
+    }
+}
 /// op(B)[p0 ..< p0+kc, j0 ..< j0+nc] as panels of NR columns: panel t holds, for each p, its NR
-/// values (zero past column nc).
-static void pack_b(int trans, const float *b, int ldb, int p0, int kc, int j0, int nc, float *out) {
+/// values (zero past column nc). A transposed B (a linear layer's weights, n × k) is read 16 × 16
+/// at a time and transposed in registers: element by element its scattered stores cost as much as
+/// the arithmetic of a 64-row product.
+AVX512_TARGET static void pack_b(int trans, const float *b, int ldb, int p0, int kc, int j0, int nc, float *out) {
     for (int t = 0; t < nc; t += NR) {
         int cols = nc - t < NR ? nc - t : NR;
         float *panel = out + (size_t)t * kc;
         if (trans) {   // B stored n × k: op(B)(p, j) = b[j·ldb + p]; one value of each column per p
             const float *src[NR];
             for (int q = 0; q < NR; q++) src[q] = q < cols ? b + (size_t)(j0 + t + q) * ldb + p0 : NULL;
-            for (int p = 0; p < kc; p++) {
+            int p = 0;
+            if (cols == NR) {   // whole 16 × 16 blocks transposed in registers
+                for (; p + 16 <= kc; p += 16) {
+                    for (int h = 0; h < 2; h++) {
+                        __m512 r[16];
+                        for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(src[16 * h + i] + p);
+                        transpose16(r);
+                        for (int j = 0; j < 16; j++) _mm512_store_ps(panel + (size_t)(p + j) * NR + 16 * h, r[j]);
+                    }
+                }
+            }
+            for (; p < kc; p++) {
                 float *dst = panel + (size_t)p * NR;
                 for (int q = 0; q < NR; q++) dst[q] = src[q] ? src[q][p] : 0;
             }
