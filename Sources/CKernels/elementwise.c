@@ -66,15 +66,12 @@ AVX2_TARGET static float exp_shifted_avx2(float *v, size_t n, float shift) {
     h = _mm_add_ss(h, _mm_movehdup_ps(h));
     return _mm_cvtss_f32(h) + exp_shifted_scalar(v + i, n - i, shift);
 }
-#define HAVE_AVX2_PATH(level) ((level) >= NN_LEVEL_AVX2)
-#else
-#define HAVE_AVX2_PATH(level) 0
 #endif
 
 int nn_swiglu(int level, float *out, const float *gate, const float *up, size_t n) {
     if (!nn_kernel_level_supported(level)) return -1;
 #if defined(__x86_64__) || defined(__i386__)
-    if (HAVE_AVX2_PATH(level)) { swiglu_avx2(out, gate, up, n); return 0; }
+    if (level >= NN_LEVEL_AVX2) { swiglu_avx2(out, gate, up, n); return 0; }
 #endif
     swiglu_scalar(out, gate, up, n);
     return 0;
@@ -83,7 +80,7 @@ int nn_swiglu(int level, float *out, const float *gate, const float *up, size_t 
 int nn_swiglu_backward(int level, float *dgate, float *dup, const float *dout, const float *gate, const float *up, size_t n) {
     if (!nn_kernel_level_supported(level)) return -1;
 #if defined(__x86_64__) || defined(__i386__)
-    if (HAVE_AVX2_PATH(level)) { swiglu_backward_avx2(dgate, dup, dout, gate, up, n); return 0; }
+    if (level >= NN_LEVEL_AVX2) { swiglu_backward_avx2(dgate, dup, dout, gate, up, n); return 0; }
 #endif
     swiglu_backward_scalar(dgate, dup, dout, gate, up, n);
     return 0;
@@ -91,7 +88,7 @@ int nn_swiglu_backward(int level, float *dgate, float *dup, const float *dout, c
 
 float nn_exp_shifted_sum(int level, float *v, size_t n, float shift) {
 #if defined(__x86_64__) || defined(__i386__)
-    if (HAVE_AVX2_PATH(level) && nn_kernel_level_supported(level)) return exp_shifted_avx2(v, n, shift);
+    if (level >= NN_LEVEL_AVX2 && nn_kernel_level_supported(level)) return exp_shifted_avx2(v, n, shift);
 #endif
     return exp_shifted_scalar(v, n, shift);
 }

@@ -1,4 +1,5 @@
 import XCTest
+import Kernels
 @testable import Trainer
 
 /// The tiled attention (online softmax forward, recomputing backward) against a direct
@@ -102,12 +103,12 @@ final class TiledAttentionTests: XCTestCase {
     }
 
     func testSharedExpMatchesLibm() {
-        // The trainer's softmax goes through the engine's kernel (`expShiftedSum`).
+        // The trainer's softmaxes go through the engine's kernel (`VectorMath.expShifted`).
         var xs: [Float] = []
         var x: Float = -87
         while x < 88 { xs.append(x); x += 0.0137 }
         var values = xs
-        let sum = values.withUnsafeMutableBufferPointer { expShiftedSum($0.baseAddress!, count: $0.count, shift: 0) }
+        let sum = values.withUnsafeMutableBufferPointer { VectorMath.expShifted($0.baseAddress!, count: $0.count, shift: 0) }
         var worst: Float = 0
         for (got, x) in zip(values, xs) { worst = max(worst, abs(got - Float(exp(Double(x)))) / Float(exp(Double(x)))) }
         XCTAssertLessThan(worst, 5e-7)

@@ -111,7 +111,7 @@ private func forwardQueryBlock(_ o: AttentionOperands, worker w: Int, b: Int, h:
             guard lo <= hi else { row.update(repeating: 0, count: width); continue }
             let m = max(mx[r], maxOf(row + lo, count: hi - lo + 1))
             row.update(repeating: 0, count: lo)
-            let sum = expShiftedSum(row + lo, count: hi - lo + 1, shift: m)
+            let sum = VectorMath.expShifted(row + lo, count: hi - lo + 1, shift: m)
             (row + hi + 1).update(repeating: 0, count: width - hi - 1)
             let correction = expf(mx[r] - m)
             if correction != 1 {
@@ -223,7 +223,7 @@ private func backwardKeyTile(_ o: AttentionOperands, _ g: AttentionGradients, dq
                 let lo = max(Int(ds[i0 + r]), j0) - j0, hi = min(i0 + r, j1 - 1) - j0
                 guard lo <= hi else { row.update(repeating: 0, count: width); continue }
                 row.update(repeating: 0, count: lo)
-                _ = expShiftedSum(row + lo, count: hi - lo + 1, shift: lb[r])
+                _ = VectorMath.expShifted(row + lo, count: hi - lo + 1, shift: lb[r])
                 (row + hi + 1).update(repeating: 0, count: width - hi - 1)
             }
             // dV += Pᵀ·dO ;  dP = dO·Vᵀ

@@ -1,11 +1,3 @@
-import Kernels
-/// row[j] = exp(row[j] − shift) for j in 0..<count; returns the sum of the results (the engine's
-/// kernel, `VectorMath.expShifted`: one exp for inference and training).
-@inline(__always)
-func expShiftedSum(_ row: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {
-    VectorMath.expShifted(row, count: count, shift: shift)
-}
-
 /// Largest of `count` floats (−∞ when empty).
 @inline(__always)
 func maxOf(_ row: UnsafePointer<Float>, count: Int) -> Float {

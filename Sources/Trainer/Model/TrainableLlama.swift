@@ -340,7 +340,7 @@ public final class TrainableLlama: @unchecked Sendable {
                 let lo = chunk.count * part / parts, hi = chunk.count * (part + 1) / parts
                 for i in lo..<hi {
                     let row = shared.pointer + i * v
-                    let sum = expShiftedSum(row, count: v, shift: maxOf(row, count: v))
+                    let sum = VectorMath.expShifted(row, count: v, shift: maxOf(row, count: v))
                     let t = Int(targets[chunk[i]])
                     rowLoss[i] = -logf(row[t] / sum)
                     if let scale = gradientScale {
