@@ -90,6 +90,10 @@ final class GroundedLabelingTests: XCTestCase {
     \t\t\t\t[76] cell '29'
     """
 
+    /// The forum list's facts under another page's title: a page reached that states nothing new.
+    static let booksListing = forumList.replacingOccurrences(of: "'Forums - Postmill'", with: "'f/books - Postmill'")
+        .replacingOccurrences(of: "(current): Forums - Postmill", with: "(current): f/books - Postmill")
+
     static let product = """
     Tab 0 (current): Hearthwell Compact Enamel Saucepan | One Stop Market
 
@@ -191,7 +195,7 @@ final class GroundedLabelingTests: XCTestCase {
                        "What is the speed of Kettle?")
         // The teacher chooses among the questions when the reached page states new facts, else among all.
         XCTAssertEqual(GroundedInstructions.offered(pages).map(\.kind), [.fact, .fact])
-        XCTAssertEqual(GroundedInstructions.offered([forum[0], page("http://forum/f/books", Self.forumList, nil)]).map(\.kind),
+        XCTAssertEqual(GroundedInstructions.offered([forum[0], page("http://forum/f/books", Self.booksListing, nil)]).map(\.kind),
                        [.navigation], "the start page already showed every fact of this one")
     }
 
@@ -302,9 +306,105 @@ final class GroundedLabelingTests: XCTestCase {
         XCTAssertTrue(raw.contains("- [fact] What is the capital of Drelarea?"), raw)
         XCTAssertFalse(raw.contains("[navigation]"), raw)
         // A page with no new facts: the navigation and search labels are offered.
-        let listing = [page("http://forum/", Self.forumList, "click [55]"), page("http://forum/f/books", Self.forumList, nil)]
+        let listing = [page("http://forum/", Self.forumList, "click [55]"), page("http://forum/f/books", Self.booksListing, nil)]
         let (navigation, _) = try await modules.groundedLabel(pages: listing, summaries: ["click [55]"], step: 1, seed: 7)
-        XCTAssertEqual(navigation, .instruction("Open the page \"Forums\"."))
+        XCTAssertEqual(navigation, .instruction("Open the page \"f/books\"."))
+    }
+
+    static func bostonForum(subscribers: Int) -> String {
+        """
+        Tab 0 (current): f/Boston - Postmill
+
+        [1] RootWebArea 'f/Boston - Postmill' focused: True
+        \t[11] navigation 'Site'
+        \t\t[15] link 'Forums'
+        \t\t[17] link 'Log in'
+        \t\t[18] link 'Submit'
+        \t[32] main ''
+        \t\t[33] heading 'Boston'
+        \t\t[39] StaticText '\(subscribers) subscribers'
+        \t\t[47] button 'Subscribe'
+        """
+    }
+
+    func testAQuestionAboutAValueTheTrajectoryChangedIsNotAsked() {
+        let front = Self.bostonForum(subscribers: 28).replacingOccurrences(of: "f/Boston - Postmill", with: "Front page - Postmill")
+            .replacingOccurrences(of: "'Boston'", with: "'Front page'").replacingOccurrences(of: "28 subscribers", with: "Welcome")
+            .replacingOccurrences(of: "button 'Subscribe'", with: "link 'f/Boston'")
+        let pages = [
+            page("http://forum/", front, "click [47]"),
+            page("http://forum/f/Boston", Self.bostonForum(subscribers: 28), "click [47]"),
+            page("http://forum/f/Boston", Self.bostonForum(subscribers: 29), nil),
+        ]
+        // Read before the click, the count is a fact the trajectory found, with the value it found.
+        let read = GroundedInstructions.candidates(Array(pages.prefix(2)))
+        XCTAssertEqual(read.first { $0.kind == .fact }?.text, "How many subscribers does Boston have?")
+        XCTAssertEqual(read.first { $0.kind == .fact }?.answer, "28")
+        // After its own Subscribe click the page says 29: asking for it would teach subscribing to count.
+        let changed = GroundedInstructions.candidates(pages)
+        XCTAssertFalse(changed.contains { $0.kind == .fact }, "\(changed.map(\.text))")
+        // So a demonstration of the question ends where it was read, with the value read there.
+        let span = GroundedInstructions.demonstration(of: "How many subscribers does Boston have?", in: Array(pages.prefix(2)))
+        XCTAssertEqual([span.start, span.end], [0, 1])
+        XCTAssertEqual(span.grounded?.answer, "28")
+        XCTAssertNil(GroundedInstructions.demonstration(of: "How many subscribers does Boston have?", in: pages).grounded)
+    }
+
+    func testAPageOpenedAsASideEffectOfAnotherLinkIsNotOpenedByIt() {
+        let login = """
+        Tab 0 (current): Log in - Postmill
+
+        [1] RootWebArea 'Log in - Postmill' focused: True
+        \t[32] main ''
+        \t\t[33] heading 'Log in'
+        """
+        let boston = Self.bostonForum(subscribers: 28)
+        // Submit redirected to the sign-in page while the header linked "Log in" by name.
+        let redirected = GroundedInstructions.candidates([page("http://forum/f/Boston", boston, "click [18]"),
+                                                          page("http://forum/login?next=%2Fsubmit", login, nil)])
+        XCTAssertFalse(redirected.contains { $0.kind == .navigation }, "\(redirected.map(\.text))")
+        let direct = GroundedInstructions.candidates([page("http://forum/f/Boston", boston, "click [17]"),
+                                                      page("http://forum/login", login, nil)])
+        XCTAssertEqual(direct.map(\.text), ["Open the page \"Log in\"."])
+        // A page no link on the way names (a product reached from its picture, "Home" to the store's welcome)
+        // is opened by whatever was clicked.
+        let noLoginLink = boston.replacingOccurrences(of: "\t\t[17] link 'Log in'\n", with: "")
+        let unnamed = GroundedInstructions.candidates([page("http://forum/f/Boston", noLoginLink, "click [18]"),
+                                                       page("http://forum/login?next=%2Fsubmit", login, nil)])
+        XCTAssertEqual(unnamed.map(\.text), ["Open the page \"Log in\"."])
+    }
+
+    func testADemonstrationDoesNotPassByItsGoal() {
+        func forumPage(_ title: String, extra: String = "") -> String {
+            """
+            Tab 0 (current): \(title) - Postmill
+
+            [1] RootWebArea '\(title) - Postmill' focused: True
+            \t[11] navigation 'Site'
+            \t\t[15] link 'Forums'
+            \t\t[18] link 'Submit'
+            \t\t[26] button 'Search'
+            \t[32] main ''
+            \t\t[33] heading '\(title)'\(extra)
+            """
+        }
+        // The header's Submit link was on every page: the empty search and the forum list were a detour.
+        let pages = [
+            page("http://forum/", forumPage("Front page"), "click [26]"),
+            page("http://forum/search?q=", forumPage("Search"), "click [15]"),
+            page("http://forum/forums", forumPage("Forums"), "click [18]"),
+            page("http://forum/submit", forumPage("Submit"), nil),
+        ]
+        let span = GroundedInstructions.demonstration(of: "Open the page \"Submit\".", in: pages)
+        XCTAssertEqual([span.start, span.end], [2, 3])
+        // A link first offered on the way is reached through the steps before it.
+        let deep = [
+            page("http://forum/", forumPage("Front page"), "click [15]"),
+            page("http://forum/forums", forumPage("Forums", extra: "\n\t\t[55] link 'f/books'"), "click [55]"),
+            page("http://forum/f/books", forumPage("f/books"), nil),
+        ]
+        let books = GroundedInstructions.demonstration(of: "Open the page \"f/books\".", in: deep)
+        XCTAssertEqual([books.start, books.end], [0, 2])
     }
 
     func testASearchsResultsPageIsNotAlsoAPageToOpen() {

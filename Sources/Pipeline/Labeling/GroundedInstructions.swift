@@ -45,9 +45,14 @@ public enum GroundedInstructions {
         func add(_ candidate: GroundedInstruction) {
             if seen.insert(candidate.text.lowercased()).inserted { out.append(candidate) }
         }
+        let earlier = earlierValues(pages.dropLast())
         // Facts the start page already showed needed no trajectory.
         for fact in page.facts where !shows(start.observation, fact.value) {
             guard out.count < maxFacts else { break }
+            // A value an earlier page of the prefix stated otherwise was changed by the trajectory itself (its
+            // "Subscribe" click turned 28 subscribers into 29): asked as a question, the demonstration would
+            // teach changing the site to answer it, and the answer would be one the trajectory made up.
+            if let before = earlier[FactKey(fact)], !before.contains(fact.value) { continue }
             add(GroundedInstruction(kind: .fact, text: question(fact), answer: fact.value))
         }
         let search = lastSearch(pages)
@@ -58,7 +63,7 @@ public enum GroundedInstructions {
         // "Search: gaming"" would say what "Search for "gaming"." says, in a form no user writes. (A search
         // that went straight to an article, /wiki/Drelarea, did open that page.)
         let resultsOfSearch = search.map { $0.index == pages.count - 2 && Self.query(of: final.url).contains($0.query.lowercased()) } ?? false
-        if final.url != start.url, !page.subject.isEmpty, !resultsOfSearch {
+        if final.url != start.url, !page.subject.isEmpty, !resultsOfSearch, !reachedAside(pages, subject: page.subject) {
             add(GroundedInstruction(kind: .navigation, text: "Open the page \"\(page.subject)\".", answer: ""))
         }
         return out
@@ -75,6 +80,25 @@ public enum GroundedInstructions {
         return questions.isEmpty ? all : questions
     }
 
+    /// A fact's identity across pages: what it is about and what it measures, whatever its value.
+    struct FactKey: Hashable {
+        var subject: String
+        var label: String
+        init(_ fact: PageFacts.Fact) {
+            subject = fact.subject.lowercased()
+            label = fact.label.lowercased()
+        }
+    }
+
+    /// The values the given pages state for each fact.
+    static func earlierValues(_ pages: some Sequence<Page>) -> [FactKey: Set<String>] {
+        var values: [FactKey: Set<String>] = [:]
+        for page in pages {
+            for fact in PageFacts(observation: page.observation).facts { values[FactKey(fact), default: []].insert(fact.value) }
+        }
+        return values
+    }
+
     /// Whether `text` prints `value` as a value of its own: not inside a longer number or word, nor an
     /// element id ("4" in "[45]", "[4]").
     static func shows(_ text: String, _ value: String) -> Bool {
@@ -87,6 +111,18 @@ public enum GroundedInstructions {
             searchRange = found.upperBound..<text.endIndex
         }
         return false
+    }
+
+    /// Whether the last click opened the page `subject` as a side effect while the page it was on links to
+    /// that page by name: "Submit" redirects a signed-out user to "Log in", and "Open the page "Log in""
+    /// demonstrated by clicking Submit beside the header's "Log in" link teaches the wrong element.
+    static func reachedAside(_ pages: [Page], subject: String) -> Bool {
+        guard pages.count >= 2, let last = pages.dropLast().last, let action = last.action,
+              case .click(let id) = ActionParser.parse(action: action) else { return false }
+        let elements = CandidateActions.elements(in: last.observation)
+        let wanted = subject.lowercased()
+        guard let clicked = elements.first(where: { $0.id == id }), clicked.name.lowercased() != wanted else { return false }
+        return elements.contains { $0.role == "link" && $0.name.lowercased() == wanted }
     }
 
     /// The candidate whose text is `instruction`, when the prefix offers one.
@@ -162,6 +198,7 @@ extension GroundedInstructions {
     /// - the start is the last return to the start page before that (everything before it is a detour);
     /// - then past the last `type` of a text the instruction does not contain (a search for "gaming" does
     ///   not begin by typing "comments" into the login form);
+    /// - then past the last page that already offered the element the last step clicks;
     /// - a search starts on the page it was typed on, or the one whose Search button opened that page.
     public static func demonstration(of instruction: String, in pages: [Page]) -> DemonstrationSpan {
         let whole = DemonstrationSpan(start: 0, end: max(pages.count - 1, 0), grounded: candidate(for: instruction, in: pages))
@@ -184,6 +221,18 @@ extension GroundedInstructions {
                return !typed.isEmpty && !wanted.contains(typed)
            }), holds(junk + 1, span.end) != nil {
             span.start = junk + 1
+        }
+        // A demonstration never passes by its goal: when a page on the way already offered the element the
+        // last step clicks (the header's "Submit" on the front page, before an empty search and the forum
+        // list), the steps up to it wandered, and the demonstration starts after the last such page.
+        if span.end - 1 > span.start, let last = pages[span.end - 1].action,
+           case .click(let id) = ActionParser.parse(action: last),
+           let goal = CandidateActions.elements(in: pages[span.end - 1].observation).first(where: { $0.id == id }),
+           !goal.name.isEmpty,
+           let passed = (span.start..<(span.end - 1)).last(where: { index in
+               CandidateActions.elements(in: pages[index].observation).contains { $0.role == goal.role && $0.name == goal.name }
+           }), holds(passed + 1, span.end) != nil {
+            span.start = passed + 1
         }
         // A search can start from any page (the box is in every page's header): the pages before the one
         // it was typed on, or before the click that opened the search page, are not part of it.
