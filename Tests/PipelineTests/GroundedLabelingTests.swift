@@ -374,6 +374,38 @@ final class GroundedLabelingTests: XCTestCase {
         XCTAssertEqual(unnamed.map(\.text), ["Open the page \"Log in\"."])
     }
 
+    func testAnEmptySearchOpensNoPageAndAListingsCountIsAskedOfThePage() {
+        let searchPage = """
+        Tab 0 (current): Search - Kiwix Encyclopedia
+
+        [1] RootWebArea 'Search - Kiwix Encyclopedia' focused: True
+        \t[29] main ''
+        \t\t[30] heading 'Search'
+        """
+        // The header's Search button with nothing typed: "Open the page "Search"" names no search.
+        XCTAssertEqual(GroundedInstructions.candidates([page("http://wiki/", Self.wikiStart, "click [26]"),
+                                                        page("http://wiki/search?pattern=", searchPage, nil)]).map(\.text), [])
+        // Nor does a scroll on it afterwards make it one.
+        XCTAssertEqual(GroundedInstructions.candidates([page("http://wiki/", Self.wikiStart, "click [26]"),
+                                                        page("http://wiki/search?pattern=", searchPage, "scroll [down]"),
+                                                        page("http://wiki/search?pattern=", searchPage, nil)]).map(\.text), [])
+        let allArticles = """
+        Tab 0 (current): All articles - Kiwix Encyclopedia
+
+        [1] RootWebArea 'All articles - Kiwix Encyclopedia' focused: True
+        \t[29] main ''
+        \t\t[30] heading 'All articles'
+        \t\t[31] StaticText '155 articles'
+        """
+        let counted = GroundedInstructions.candidates([page("http://wiki/", Self.wikiStart, "click [12]"),
+                                                       page("http://wiki/articles", allArticles, nil)])
+        XCTAssertEqual(counted.first?.text, "How many articles are listed on the page \"All articles\"?")
+        XCTAssertEqual(counted.first?.answer, "155")
+        XCTAssertEqual(GroundedInstructions.question(.init(label: "stars", value: "8", subject: "ahaddad / solar-calc"),
+                                                     onPage: "ahaddad / solar-calc"),
+                       "How many stars does ahaddad / solar-calc have?", "a project's stars are the project's")
+    }
+
     func testADemonstrationDoesNotPassByItsGoal() {
         func forumPage(_ title: String, extra: String = "") -> String {
             """

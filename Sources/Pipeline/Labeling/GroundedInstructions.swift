@@ -53,7 +53,7 @@ public enum GroundedInstructions {
             // "Subscribe" click turned 28 subscribers into 29): asked as a question, the demonstration would
             // teach changing the site to answer it, and the answer would be one the trajectory made up.
             if let before = earlier[FactKey(fact)], !before.contains(fact.value) { continue }
-            add(GroundedInstruction(kind: .fact, text: question(fact), answer: fact.value))
+            add(GroundedInstruction(kind: .fact, text: question(fact, onPage: page.subject), answer: fact.value))
         }
         let search = lastSearch(pages)
         if let search {
@@ -63,7 +63,11 @@ public enum GroundedInstructions {
         // "Search: gaming"" would say what "Search for "gaming"." says, in a form no user writes. (A search
         // that went straight to an article, /wiki/Drelarea, did open that page.)
         let resultsOfSearch = search.map { $0.index == pages.count - 2 && Self.query(of: final.url).contains($0.query.lowercased()) } ?? false
-        if final.url != start.url, !page.subject.isEmpty, !resultsOfSearch, !reachedAside(pages, subject: page.subject) {
+        // The step that opened the final page (scrolls and clicks that stayed on it came after). A Search
+        // button pressed with an empty box opens "Search", a page that names no search.
+        if final.url != start.url, !page.subject.isEmpty, !resultsOfSearch,
+           let opener = pages.dropLast().lastIndex(where: { $0.url != final.url }),
+           !submitsEmptySearch(pages[opener]), !reachedAside(pages[opener], subject: page.subject) {
             add(GroundedInstruction(kind: .navigation, text: "Open the page \"\(page.subject)\".", answer: ""))
         }
         return out
@@ -113,13 +117,12 @@ public enum GroundedInstructions {
         return false
     }
 
-    /// Whether the last click opened the page `subject` as a side effect while the page it was on links to
+    /// Whether the click that opened the page `subject` did so as a side effect while the page it was on links to
     /// that page by name: "Submit" redirects a signed-out user to "Log in", and "Open the page "Log in""
     /// demonstrated by clicking Submit beside the header's "Log in" link teaches the wrong element.
-    static func reachedAside(_ pages: [Page], subject: String) -> Bool {
-        guard pages.count >= 2, let last = pages.dropLast().last, let action = last.action,
-              case .click(let id) = ActionParser.parse(action: action) else { return false }
-        let elements = CandidateActions.elements(in: last.observation)
+    static func reachedAside(_ opener: Page, subject: String) -> Bool {
+        guard let action = opener.action, case .click(let id) = ActionParser.parse(action: action) else { return false }
+        let elements = CandidateActions.elements(in: opener.observation)
         let wanted = subject.lowercased()
         guard let clicked = elements.first(where: { $0.id == id }), clicked.name.lowercased() != wanted else { return false }
         return elements.contains { $0.role == "link" && $0.name.lowercased() == wanted }
@@ -132,12 +135,18 @@ public enum GroundedInstructions {
 
     /// "How many subscribers does f/books have?" for a count under a plural label, otherwise
     /// "What is the capital of Drelarea?".
-    static func question(_ fact: PageFacts.Fact) -> String {
+    static func question(_ fact: PageFacts.Fact, onPage page: String = "") -> String {
         let label = fact.label == fact.label.uppercased() ? fact.label : fact.label.lowercased()
         // A title-like subject is quoted so the question still reads as one ("…does "Just finished Beloved" have?").
         let subject = fact.subject.split(separator: " ").count > 3 ? "\"\(fact.subject)\"" : fact.subject
         let isCount = fact.value.allSatisfy { $0.isNumber || $0 == "," } && fact.value.first?.isNumber == true
         if isCount, label.hasSuffix("s"), !label.hasSuffix("ss") {
+            // A count of the page's own listing ("155 articles" under "All articles") is asked of the page:
+            // "How many articles does All articles have?" reads as no question. ("8 stars" of the project page
+            // "ahaddad / solar-calc" is the project's.)
+            if !page.isEmpty, fact.subject.lowercased() == page.lowercased(), page.lowercased().contains(label.lowercased()) {
+                return "How many \(label) are listed on the page \"\(fact.subject)\"?"
+            }
             return "How many \(label) does \(subject) have?"
         }
         // Infobox labels that are verbs, not nouns: "Born", "Died", "Founded", "Known for".
@@ -248,6 +257,13 @@ extension GroundedInstructions {
     static func isTyping(_ action: String?) -> Bool {
         guard let action, case .type = ActionParser.parse(action: action) else { return false }
         return true
+    }
+
+    /// Whether the page's action pressed a Search button: a search with a query is typed, with Enter.
+    static func submitsEmptySearch(_ page: Page) -> Bool {
+        guard let action = page.action, case .click(let id) = ActionParser.parse(action: action),
+              let element = CandidateActions.elements(in: page.observation).first(where: { $0.id == id }) else { return false }
+        return element.role == "button" && element.name.lowercased().contains("search")
     }
 
     /// Whether the page's action clicked an element named or roled as a search ("Search" button, link).
