@@ -68,10 +68,12 @@ public struct PairedMeanDifference: Sendable, Codable, Equatable {
             + (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / (92160 * v * v * v * v)
     }
 
-    /// "oracle − base [log-probability of the reference]: +0.42 (95% CI +0.10 to +0.74; mean −2.31 vs −1.89), 18 of 27 tasks up, 9 down (117 steps)".
+    /// "oracle − base [log-probability of the reference]: +0.42 by task (95% CI +0.10 to +0.74), 18 of 27 tasks up,
+    /// 9 down; step means −1.89 vs −2.31 (117 steps)". The step means are b's then a's, in the order of the
+    /// difference; they can differ in sign from it, since a task with many steps weighs more in them.
     public var text: String {
         let interval = lower.flatMap { l in upper.map { String(format: "95%% CI %+.3f to %+.3f", l, $0) } } ?? "no interval from one task"
-        return String(format: "%@ − %@ [%@]: %+.3f (%@; mean %.3f vs %.3f), %d of %d tasks up, %d down (%d steps)",
-                      b, a, label, difference, interval, meanA, meanB, clustersUp, clusters, clustersDown, units)
+        return String(format: "%@ − %@ [%@]: %+.3f by task (%@), %d of %d tasks up, %d down; step means %.3f vs %.3f (%d steps)",
+                      b, a, label, difference, interval, clustersUp, clusters, clustersDown, meanB, meanA, units)
     }
 }
