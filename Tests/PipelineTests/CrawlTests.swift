@@ -92,19 +92,6 @@ final class CrawlTests: XCTestCase {
         XCTAssertEqual(result.rejections.count, 1)
         XCTAssertTrue(result.text.hasSuffix("```click [11]```"))
         XCTAssertEqual(ActionParser.parse(response: result.text), .click(id: 11))
-        // The template names the element acted on, when the page has it, as NNetnav's rationales do.
-        let page = "[1] RootWebArea 'Shop'\n\t[11] link 'Home & Kitchen'\n\t[12] textbox 'Search'"
-        let named = try await modules.rationalize(instruction: "Buy a kettle", url: "http://shop.test/", observation: page,
-                                                  previousActions: "1: None", action: .click(id: 11), step: 0, seed: 1)
-        XCTAssertEqual(PolicyAnswerFormat.reasoning(in: named.text),
-                       "To make progress on \"Buy a kettle\" from this page, I will click the link 'Home & Kitchen'.")
-        XCTAssertEqual(NNetnavModules.templateReasoning(instruction: "Buy a kettle", action: .type(id: 12, text: "kettle", pressEnter: true),
-                                                       observation: page),
-                       "To make progress on \"Buy a kettle\" from this page, I will type \"kettle\" into the textbox 'Search'.")
-        XCTAssertTrue(NNetnavModules.templateReasoning(instruction: "X", action: .scroll(.down), observation: page)
-            .hasSuffix("I will scroll down to see more of it."))
-        XCTAssertTrue(NNetnavModules.templateReasoning(instruction: "X", action: .click(id: 99), observation: page)
-            .hasSuffix("I will act on it directly."), "an id the page does not have names nothing")
     }
 
     func testUnparseablePolicyIsAskedAgainWithCandidateActions() async throws {
