@@ -406,28 +406,32 @@ final class GroundedLabelingTests: XCTestCase {
                        "How many stars does ahaddad / solar-calc have?", "a project's stars are the project's")
     }
 
-    func testADemonstrationDoesNotPassByItsGoal() {
-        func forumPage(_ title: String, extra: String = "") -> String {
-            """
-            Tab 0 (current): \(title) - Postmill
+    /// A forum page whose header links Forums and Submit and has a Search button.
+    static func forumPage(_ title: String, extra: String = "") -> String {
+        """
+        Tab 0 (current): \(title) - Postmill
 
-            [1] RootWebArea '\(title) - Postmill' focused: True
-            \t[11] navigation 'Site'
-            \t\t[15] link 'Forums'
-            \t\t[18] link 'Submit'
-            \t\t[26] button 'Search'
-            \t[32] main ''
-            \t\t[33] heading '\(title)'\(extra)
-            """
-        }
-        // The header's Submit link was on every page: the empty search and the forum list were a detour.
-        let pages = [
-            page("http://forum/", forumPage("Front page"), "click [26]"),
-            page("http://forum/search?q=", forumPage("Search"), "click [15]"),
-            page("http://forum/forums", forumPage("Forums"), "click [18]"),
-            page("http://forum/submit", forumPage("Submit"), nil),
-        ]
-        let span = GroundedInstructions.demonstration(of: "Open the page \"Submit\".", in: pages)
+        [1] RootWebArea '\(title) - Postmill' focused: True
+        \t[11] navigation 'Site'
+        \t\t[15] link 'Forums'
+        \t\t[18] link 'Submit'
+        \t\t[26] button 'Search'
+        \t[32] main ''
+        \t\t[33] heading '\(title)'\(extra)
+        """
+    }
+
+    /// The header's Submit link was on every page: the empty search and the forum list were a detour.
+    static let submitDetour = [
+        GroundedInstructions.Page(url: "http://forum/", observation: forumPage("Front page"), action: "click [26]"),
+        GroundedInstructions.Page(url: "http://forum/search?q=", observation: forumPage("Search"), action: "click [15]"),
+        GroundedInstructions.Page(url: "http://forum/forums", observation: forumPage("Forums"), action: "click [18]"),
+        GroundedInstructions.Page(url: "http://forum/submit", observation: forumPage("Submit"), action: nil),
+    ]
+
+    func testADemonstrationDoesNotPassByItsGoal() {
+        func forumPage(_ title: String, extra: String = "") -> String { Self.forumPage(title, extra: extra) }
+        let span = GroundedInstructions.demonstration(of: "Open the page \"Submit\".", in: Self.submitDetour)
         XCTAssertEqual([span.start, span.end], [2, 3])
         // A link first offered on the way is reached through the steps before it.
         let deep = [
@@ -437,6 +441,30 @@ final class GroundedLabelingTests: XCTestCase {
         ]
         let books = GroundedInstructions.demonstration(of: "Open the page \"f/books\".", in: deep)
         XCTAssertEqual([books.start, books.end], [0, 2])
+    }
+
+    /// The builder keeps the span's steps, or with `trimDetours` off NNetnav's prefix from the episode's first step.
+    func testTrimDetoursOffKeepsThePrefixFromTheEpisodeStart() async throws {
+        let steps = Self.submitDetour.enumerated().map { index, page in
+            ExploredStep(index: index, url: page.url, observation: page.observation, action: page.action)
+        }
+        let checkpoint = Checkpoint(depth: 3, instruction: "Open the page \"Submit\".", rawLabel: "", score: 5, rawJudge: nil,
+                                    decision: .accept)
+        let outcome = EpisodeOutcome(steps: steps, checkpoints: [checkpoint], stopReason: .maxActions, stopDetail: "")
+        let plan = EpisodePlan(index: 0, site: "forum", persona: Persona(name: "reader", description: "reads"))
+        for (trim, expected) in [(true, ["click [18]"]), (false, ["click [26]", "click [15]", "click [18]"])] {
+            var config = ExplorationConfig()
+            config.groundedLabels = true
+            config.rationaleAttempts = 0
+            config.trimDetours = trim
+            let model = RatedChoicesModel { _ in 0 }
+            let builder = DemonstrationBuilder(modules: NNetnavModules(model: model, prompts: CrawlFixtures.prompts, config: config) { _ in },
+                                               registry: InstructionRegistry(nearDuplicateJaccard: nil))
+            let demos = try await builder.build(plan: plan, outcome: outcome).demos
+            XCTAssertEqual(demos.map { $0.steps.map(\.action) }, [expected], "trimDetours \(trim)")
+            XCTAssertEqual(demos.first?.stopAction, "stop []")
+            XCTAssertEqual(demos.first?.finalURL, "http://forum/submit")
+        }
     }
 
     func testASearchsResultsPageIsNotAlsoAPageToOpen() {

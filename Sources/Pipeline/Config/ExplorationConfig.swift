@@ -78,6 +78,9 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
     /// from the page, instead of free-form summaries, labels and stop actions. Off is NNetnav's method; the
     /// small-model adaptation turns it on, since a 135M teacher's free-form summaries and labels are noise.
     public var groundedLabels = false
+    /// With grounded labels, start a demonstration where its detours end (`GroundedInstructions.demonstration(of:in:)`);
+    /// false keeps NNetnav's prefix from the episode's first step. Either way it ends where its goal was first reached.
+    public var trimDetours = true
 
     public enum JudgeMode: String, Codable, Sendable, Hashable, CaseIterable { case auto, choices, generate }
 
@@ -128,6 +131,7 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
             rationaleGiveUpAfter = try c.decodeIfPresent(Int.self, forKey: .rationaleGiveUpAfter)
         }
         try read(.groundedLabels, &groundedLabels)
+        try read(.trimDetours, &trimDetours)
         if c.contains(.consistencyMargin) {
             consistencyMargin = try c.decodeIfPresent(Double.self, forKey: .consistencyMargin)
         }

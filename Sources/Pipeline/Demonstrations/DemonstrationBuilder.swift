@@ -97,7 +97,7 @@ public struct DemonstrationBuilder: Sendable {
             let span = GroundedInstructions.demonstration(
                 of: instruction, in: GroundedInstructions.pages(executed, endingAt: final.url, observation: final.observation))
             final = outcome.steps[span.end]
-            executed = outcome.steps[span.start..<span.end]
+            executed = outcome.steps[(modules.config.trimDetours ? span.start : 0)..<span.end]
             grounded = span.grounded
         }
         let depth = final.index
