@@ -67,7 +67,7 @@ public enum GroundedInstructions {
         // button pressed with an empty box opens "Search", a page that names no search.
         if final.url != start.url, !page.subject.isEmpty, !resultsOfSearch,
            let opener = pages.dropLast().lastIndex(where: { $0.url != final.url }),
-           !submitsEmptySearch(pages[opener]), !reachedAside(pages[opener], subject: page.subject) {
+           !pressesSearchButton(pages[opener]), !reachedAside(pages[opener], subject: page.subject) {
             add(GroundedInstruction(kind: .navigation, text: "Open the page \"\(page.subject)\".", answer: ""))
         }
         return out
@@ -121,11 +121,9 @@ public enum GroundedInstructions {
     /// that page by name: "Submit" redirects a signed-out user to "Log in", and "Open the page "Log in""
     /// demonstrated by clicking Submit beside the header's "Log in" link teaches the wrong element.
     static func reachedAside(_ opener: Page, subject: String) -> Bool {
-        guard let action = opener.action, case .click(let id) = ActionParser.parse(action: action) else { return false }
-        let elements = CandidateActions.elements(in: opener.observation)
         let wanted = subject.lowercased()
-        guard let clicked = elements.first(where: { $0.id == id }), clicked.name.lowercased() != wanted else { return false }
-        return elements.contains { $0.role == "link" && $0.name.lowercased() == wanted }
+        guard let clicked = clickedElement(opener), clicked.name.lowercased() != wanted else { return false }
+        return CandidateActions.elements(in: opener.observation).contains { $0.role == "link" && $0.name.lowercased() == wanted }
     }
 
     /// The candidate whose text is `instruction`, when the prefix offers one.
@@ -234,10 +232,7 @@ extension GroundedInstructions {
         // A demonstration never passes by its goal: when a page on the way already offered the element the
         // last step clicks (the header's "Submit" on the front page, before an empty search and the forum
         // list), the steps up to it wandered, and the demonstration starts after the last such page.
-        if span.end - 1 > span.start, let last = pages[span.end - 1].action,
-           case .click(let id) = ActionParser.parse(action: last),
-           let goal = CandidateActions.elements(in: pages[span.end - 1].observation).first(where: { $0.id == id }),
-           !goal.name.isEmpty,
+        if span.end - 1 > span.start, let goal = clickedElement(pages[span.end - 1]), !goal.name.isEmpty,
            let passed = (span.start..<(span.end - 1)).last(where: { index in
                CandidateActions.elements(in: pages[index].observation).contains { $0.role == goal.role && $0.name == goal.name }
            }), holds(passed + 1, span.end) != nil {
@@ -259,17 +254,22 @@ extension GroundedInstructions {
         return true
     }
 
-    /// Whether the page's action pressed a Search button: a search with a query is typed, with Enter.
-    static func submitsEmptySearch(_ page: Page) -> Bool {
-        guard let action = page.action, case .click(let id) = ActionParser.parse(action: action),
-              let element = CandidateActions.elements(in: page.observation).first(where: { $0.id == id }) else { return false }
+    /// The element the page's action clicked; nil for other actions or an id the page does not have.
+    static func clickedElement(_ page: Page) -> CandidateActions.Element? {
+        guard let action = page.action, case .click(let id) = ActionParser.parse(action: action) else { return nil }
+        return CandidateActions.elements(in: page.observation).first { $0.id == id }
+    }
+
+    /// Whether the page's action pressed a Search button. What it opens is no page to name: a search with a
+    /// query is typed (with Enter), and the button pressed on its own searches for nothing.
+    static func pressesSearchButton(_ page: Page) -> Bool {
+        guard let element = clickedElement(page) else { return false }
         return element.role == "button" && element.name.lowercased().contains("search")
     }
 
     /// Whether the page's action clicked an element named or roled as a search ("Search" button, link).
     static func clicksSearch(_ page: Page) -> Bool {
-        guard let action = page.action, case .click(let id) = ActionParser.parse(action: action),
-              let element = CandidateActions.elements(in: page.observation).first(where: { $0.id == id }) else { return false }
+        guard let element = clickedElement(page) else { return false }
         return "\(element.role) \(element.name)".lowercased().contains("search")
     }
 
