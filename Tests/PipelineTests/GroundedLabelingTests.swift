@@ -311,26 +311,24 @@ final class GroundedLabelingTests: XCTestCase {
         XCTAssertEqual(navigation, .instruction("Open the page \"f/books\"."))
     }
 
-    static func bostonForum(subscribers: Int) -> String {
-        """
-        Tab 0 (current): f/Boston - Postmill
+    /// A Postmill page as `nnetnav observe` prints it: the site header's elements (none: no header), then the
+    /// main content under a heading (the title unless given).
+    static func postmill(_ title: String, heading: String? = nil, header: [String] = [], main: [String] = []) -> String {
+        var lines = ["Tab 0 (current): \(title) - Postmill", "", "[1] RootWebArea '\(title) - Postmill' focused: True"]
+        if !header.isEmpty { lines += ["\t[11] navigation 'Site'"] + header.map { "\t\t" + $0 } }
+        lines += ["\t[32] main ''", "\t\t[33] heading '\(heading ?? title)'"] + main.map { "\t\t" + $0 }
+        return lines.joined(separator: "\n")
+    }
 
-        [1] RootWebArea 'f/Boston - Postmill' focused: True
-        \t[11] navigation 'Site'
-        \t\t[15] link 'Forums'
-        \t\t[17] link 'Log in'
-        \t\t[18] link 'Submit'
-        \t[32] main ''
-        \t\t[33] heading 'Boston'
-        \t\t[39] StaticText '\(subscribers) subscribers'
-        \t\t[47] button 'Subscribe'
-        """
+    static let signedOutHeader = ["[15] link 'Forums'", "[17] link 'Log in'", "[18] link 'Submit'"]
+
+    static func bostonForum(subscribers: Int, header: [String] = signedOutHeader) -> String {
+        postmill("f/Boston", heading: "Boston", header: header,
+                 main: ["[39] StaticText '\(subscribers) subscribers'", "[47] button 'Subscribe'"])
     }
 
     func testAQuestionAboutAValueTheTrajectoryChangedIsNotAsked() {
-        let front = Self.bostonForum(subscribers: 28).replacingOccurrences(of: "f/Boston - Postmill", with: "Front page - Postmill")
-            .replacingOccurrences(of: "'Boston'", with: "'Front page'").replacingOccurrences(of: "28 subscribers", with: "Welcome")
-            .replacingOccurrences(of: "button 'Subscribe'", with: "link 'f/Boston'")
+        let front = Self.postmill("Front page", header: Self.signedOutHeader, main: ["[39] StaticText 'Welcome'", "[47] link 'f/Boston'"])
         let pages = [
             page("http://forum/", front, "click [47]"),
             page("http://forum/f/Boston", Self.bostonForum(subscribers: 28), "click [47]"),
@@ -351,13 +349,7 @@ final class GroundedLabelingTests: XCTestCase {
     }
 
     func testAPageOpenedAsASideEffectOfAnotherLinkIsNotOpenedByIt() {
-        let login = """
-        Tab 0 (current): Log in - Postmill
-
-        [1] RootWebArea 'Log in - Postmill' focused: True
-        \t[32] main ''
-        \t\t[33] heading 'Log in'
-        """
+        let login = Self.postmill("Log in")
         let boston = Self.bostonForum(subscribers: 28)
         // Submit redirected to the sign-in page while the header linked "Log in" by name.
         let redirected = GroundedInstructions.candidates([page("http://forum/f/Boston", boston, "click [18]"),
@@ -368,7 +360,7 @@ final class GroundedLabelingTests: XCTestCase {
         XCTAssertEqual(direct.map(\.text), ["Open the page \"Log in\"."])
         // A page no link on the way names (a product reached from its picture, "Home" to the store's welcome)
         // is opened by whatever was clicked.
-        let noLoginLink = boston.replacingOccurrences(of: "\t\t[17] link 'Log in'\n", with: "")
+        let noLoginLink = Self.bostonForum(subscribers: 28, header: ["[15] link 'Forums'", "[18] link 'Submit'"])
         let unnamed = GroundedInstructions.candidates([page("http://forum/f/Boston", noLoginLink, "click [18]"),
                                                        page("http://forum/login?next=%2Fsubmit", login, nil)])
         XCTAssertEqual(unnamed.map(\.text), ["Open the page \"Log in\"."])
@@ -407,18 +399,8 @@ final class GroundedLabelingTests: XCTestCase {
     }
 
     /// A forum page whose header links Forums and Submit and has a Search button.
-    static func forumPage(_ title: String, extra: String = "") -> String {
-        """
-        Tab 0 (current): \(title) - Postmill
-
-        [1] RootWebArea '\(title) - Postmill' focused: True
-        \t[11] navigation 'Site'
-        \t\t[15] link 'Forums'
-        \t\t[18] link 'Submit'
-        \t\t[26] button 'Search'
-        \t[32] main ''
-        \t\t[33] heading '\(title)'\(extra)
-        """
+    static func forumPage(_ title: String, main: [String] = []) -> String {
+        postmill(title, header: ["[15] link 'Forums'", "[18] link 'Submit'", "[26] button 'Search'"], main: main)
     }
 
     /// The header's Submit link was on every page: the empty search and the forum list were a detour.
@@ -430,14 +412,13 @@ final class GroundedLabelingTests: XCTestCase {
     ]
 
     func testADemonstrationDoesNotPassByItsGoal() {
-        func forumPage(_ title: String, extra: String = "") -> String { Self.forumPage(title, extra: extra) }
         let span = GroundedInstructions.demonstration(of: "Open the page \"Submit\".", in: Self.submitDetour)
         XCTAssertEqual([span.start, span.end], [2, 3])
         // A link first offered on the way is reached through the steps before it.
         let deep = [
-            page("http://forum/", forumPage("Front page"), "click [15]"),
-            page("http://forum/forums", forumPage("Forums", extra: "\n\t\t[55] link 'f/books'"), "click [55]"),
-            page("http://forum/f/books", forumPage("f/books"), nil),
+            page("http://forum/", Self.forumPage("Front page"), "click [15]"),
+            page("http://forum/forums", Self.forumPage("Forums", main: ["[55] link 'f/books'"]), "click [55]"),
+            page("http://forum/f/books", Self.forumPage("f/books"), nil),
         ]
         let books = GroundedInstructions.demonstration(of: "Open the page \"f/books\".", in: deep)
         XCTAssertEqual([books.start, books.end], [0, 2])
