@@ -107,7 +107,7 @@ let package = Package(
         // The end-to-end main job (`nnetnav run`): the stages above, one after another.
         .target(name: "MainJob", dependencies: [
             "Environments", "Evaluation", "Models", "Pipeline", "Trainer", "LlamaModel", "LanguageModels",
-            "WebSites", "WebTasks", "ChromiumBrowser", "NNetnavSupport",
+            "WebSites", "WebTasks", "ChromiumBrowser", "NNetnavSupport", "WebBrowser",
         ]),
 
         .target(name: "Experiment", dependencies: [

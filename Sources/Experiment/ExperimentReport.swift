@@ -254,6 +254,11 @@ public struct ExperimentReport: Codable, Sendable {
 
     func rate(_ r: SuccessRate?) -> String { r.map(\.text) ?? "-" }
 
+    private var actionWeightsText: String {
+        let weights = settings.training.actionWeights.sorted { $0.key < $1.key }
+        return weights.isEmpty ? "" : ", action weights " + weights.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+    }
+
     /// The summary table, the comparisons, and the per-task table, in Markdown.
     public var markdown: String {
         var lines = ["# Learning experiment", "",
@@ -262,6 +267,7 @@ public struct ExperimentReport: Codable, Sendable {
                      + "\(settings.maxDifficulty), at most \(settings.tasksPerSite) per site, \(settings.maxSteps) steps)"
                      + (settings.miniwob.map { "; MiniWoB++ \($0) × \(settings.miniwobSeeds) seeds" } ?? "") + ".",
                      "Training: \(settings.training.steps) steps, LoRA rank \(settings.training.loraRank), lr \(settings.training.learningRate), seed \(settings.seed)"
+                     + actionWeightsText
                      + (settings.collapseScrollRuns == true ? ", scroll runs collapsed to their first row" : "") + ". Decoding: \(settings.decoding.rawValue)"
                      + (settings.choiceScoring.map { $0 == .joint ? "" : ", choices read \($0.rawValue)" } ?? "")
                      + (settings.answerReasoning.map { $0 == .empty ? "" : "; templated answers name the \($0.rawValue) acted on" } ?? "") + ".", "",

@@ -3,6 +3,7 @@ import Foundation
 import NNetnavSupport
 import Pipeline
 import Trainer
+import WebBrowser
 import WebSites
 
 /// Everything the main job does, in one file. The defaults are the embedded run (SmolLM2-135M,
@@ -74,8 +75,21 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         /// LoRA rank; 0 trains every weight.
         public var loraRank = 8
         public var loraAlpha: Float = 16
+        /// Loss weight of a row by its action's verb, e.g. `{"stop": 0.3}` (`TrainingOptions.actionWeights`).
+        public var actionWeights: [String: Float] = [:]
 
         public init() {}
+
+        /// Why `weights` cannot be used (a verb no action has, a negative or non-finite weight), or nil.
+        public static func problem(with weights: [String: Float]) -> String? {
+            for (verb, weight) in weights.sorted(by: { $0.key < $1.key }) {
+                guard ActionParser.verbs.contains(verb) else {
+                    return "\"\(verb)\" is not an action verb; known: \(ActionParser.verbs.joined(separator: ", "))"
+                }
+                guard weight.isFinite, weight >= 0 else { return "the weight of \(verb) must be 0 or more, not \(weight)" }
+            }
+            return nil
+        }
     }
 
     public struct EvaluationSettings: Codable, Sendable, ConfigSection {
@@ -156,6 +170,9 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         try training.nonNegative("warmupSteps", self.training.warmupSteps)
         try training.nonNegative("loraRank", self.training.loraRank)
         try training.positive("loraAlpha", self.training.loraAlpha)
+        if let problem = TrainingSettings.problem(with: self.training.actionWeights) {
+            throw ConfigError(key: "training.actionWeights", problem: problem)
+        }
         let evaluation = checks.section("evaluation")
         try evaluation.nonNegative("tasksPerSite", self.evaluation.tasksPerSite)
         try evaluation.nonNegative("maxDifficulty", self.evaluation.maxDifficulty)
@@ -194,6 +211,19 @@ public enum MainJobError: Error, CustomStringConvertible, Sendable {
 }
 
 extension MainJobConfig.TrainingSettings {
+    /// Settings saved before `actionWeights` existed (an experiment's `experiment.json`) were unweighted.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        steps = try c.decode(Int.self, forKey: .steps)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        sequenceLength = try c.decode(Int.self, forKey: .sequenceLength)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        warmupSteps = try c.decode(Int.self, forKey: .warmupSteps)
+        loraRank = try c.decode(Int.self, forKey: .loraRank)
+        loraAlpha = try c.decode(Float.self, forKey: .loraAlpha)
+        actionWeights = try c.decodeIfPresent([String: Float].self, forKey: .actionWeights) ?? [:]
+    }
+
     /// The trainer's options for these settings (LoRA when `loraRank` > 0).
     public func options(seed: UInt64) -> TrainingOptions {
         var options = TrainingOptions()
@@ -205,6 +235,7 @@ extension MainJobConfig.TrainingSettings {
         options.optimizer.warmupSteps = warmupSteps
         options.optimizer.totalSteps = steps
         options.lora = loraRank > 0 ? LoRAConfig(rank: loraRank, alpha: loraAlpha) : nil
+        options.actionWeights = actionWeights
         return options
     }
 }

@@ -18,12 +18,16 @@ public struct TrainingOptions: Codable, Sendable, Hashable {
     public var recompute = false
     /// What the step stores in bf16 (`TrainingPrecision`); arithmetic is fp32 either way.
     public var precision = TrainingPrecision.fp32
+    /// Loss weight of a row by the verb of its action (`stop`, `click`, …); verbs not named weigh 1.
+    /// Short demonstrations make stop rows a large share of the data, and a small student fits
+    /// their constant target; a weight below 1 lowers their share without dropping any row.
+    public var actionWeights: [String: Float] = [:]
 
     public init() {}
 }
 
 extension TrainingOptions {
-    /// Decodes saved options; checkpoints written before `precision` existed were fp32.
+    /// Decodes saved options; checkpoints written before `precision` existed were fp32, and unweighted.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         batchSize = try c.decode(Int.self, forKey: .batchSize)
@@ -35,6 +39,7 @@ extension TrainingOptions {
         seed = try c.decode(UInt64.self, forKey: .seed)
         recompute = try c.decode(Bool.self, forKey: .recompute)
         precision = try c.decodeIfPresent(TrainingPrecision.self, forKey: .precision) ?? .fp32
+        actionWeights = try c.decodeIfPresent([String: Float].self, forKey: .actionWeights) ?? [:]
     }
 }
 
@@ -117,10 +122,12 @@ public final class FineTuner: @unchecked Sendable {
             SequencePacker.batch(rowIndices(forMicroBatch: state.cursor + i).map { rows[$0] }, seq: options.sequenceLength)
         }
         let targets = micro.reduce(0) { $0 + $1.targetCount }
+        // The loss is the weighted mean over target tokens (the plain mean when nothing is weighted).
+        let weight = micro.reduce(0) { $0 + $1.targetWeight }
         model.zeroGradients()
         var lossSum: Double = 0
         for batch in micro {
-            lossSum += model.step(batch, gradientScale: 1 / Float(max(targets, 1))).lossSum
+            lossSum += model.step(batch, gradientScale: 1 / Float(max(weight, 1e-9))).lossSum
         }
         state.cursor += micro.count
         let lr = options.optimizer.learningRate(at: state.step)
@@ -130,7 +137,7 @@ public final class FineTuner: @unchecked Sendable {
         state.adamSteps = optimizer.stepCount
         let seconds = Date().timeIntervalSince(start)
         let tokens = micro.count * options.batchSize * options.sequenceLength
-        return StepMetrics(step: state.step, loss: Float(lossSum / Double(max(targets, 1))), lr: lr, gradNorm: norm,
+        return StepMetrics(step: state.step, loss: Float(lossSum / max(weight, 1e-9)), lr: lr, gradNorm: norm,
                            tokensPerSecond: Double(tokens) / seconds, targetTokens: targets, seconds: seconds)
     }
 
@@ -141,7 +148,10 @@ public final class FineTuner: @unchecked Sendable {
         while i < rows.count {
             let chunk = Array(rows[i..<min(i + options.batchSize, rows.count)])
             i += chunk.count
-            let r = model.step(SequencePacker.batch(chunk, seq: options.sequenceLength), gradientScale: nil)
+            // Validation reports the plain mean, whatever the training weights.
+            var batch = SequencePacker.batch(chunk, seq: options.sequenceLength)
+            batch.targetWeights = nil
+            let r = model.step(batch, gradientScale: nil)
             sum += r.lossSum
             count += r.count
         }

@@ -62,8 +62,18 @@ public struct TrainingRun {
         let dataset = try ChatDataset(jsonl: data)
         let (trainSet, validationSet) = dataset.split(validationFraction: validationFraction, seed: options.seed)
         let pad = Int32(tokenizer.eosID ?? 0)
-        let (trainRows, tooLong) = SequencePacker.packReporting(trainSet.examples(tokenizer: tokenizer, template: template),
+        let (trainRows, tooLong) = SequencePacker.packReporting(trainSet.examples(tokenizer: tokenizer, template: template,
+                                                                                  actionWeights: options.actionWeights),
                                                                  seq: options.sequenceLength, padToken: pad)
+        if !options.actionWeights.isEmpty {
+            let counts = trainSet.verbCounts()
+            let weighted = counts.reduce(0.0) { $0 + Double($1.value) * Double(options.actionWeights[$1.key] ?? 1) }
+            let shares = counts.sorted { $0.key < $1.key }.map { verb, n in
+                let w = Double(options.actionWeights[verb] ?? 1)
+                return "\(verb.isEmpty ? "(none)" : verb) \(n) × \(w) (\(Int((Double(n) * w / max(weighted, 1e-9) * 100).rounded()))%)"
+            }
+            log("data: action weights: " + shares.joined(separator: ", "))
+        }
         if tooLong > 0 {
             log("data: \(tooLong) rows left out: their system prompt and target alone exceed the sequence length "
                 + "\(options.sequenceLength) (they are never cut); export with --max-sequence-tokens \(options.sequenceLength)")

@@ -61,6 +61,8 @@ final class MainJobConfigTests: XCTestCase {
         assertRejected(#"{"evaluation": {"maxSteps": -1}}"#, naming: "evaluation.maxSteps")
         assertRejected(#"{"sites": ["shop", "mall"]}"#, naming: "sites")
         assertRejected(#"{"browser": "firefox"}"#, naming: "browser")
+        assertRejected(#"{"training": {"actionWeights": {"stopp": 0.3}}}"#, naming: "training.actionWeights")
+        assertRejected(#"{"training": {"actionWeights": {"stop": -1}}}"#, naming: "training.actionWeights")
     }
 
     func testWrongTypesNameTheKey() {

@@ -62,6 +62,19 @@ final class CommandOptionTests: XCTestCase {
         XCTAssertNoThrow(try NNetnav.parseAsRoot(["train", "--data", "rows.jsonl", "--steps", "3"]))
     }
 
+    func testActionWeightsAreParsedOnceAndCheckedAgainstTheActionVerbs() throws {
+        let train = try XCTUnwrap(NNetnav.parseAsRoot(["train", "--data", "rows.jsonl", "--action-weight", "stop=0.3",
+                                                       "--action-weight", "scroll=0", "--action-weight", "stop=0.5"]) as? TrainCommand)
+        XCTAssertEqual(ActionWeightArgument.table(train.actionWeights), ["stop": 0.5, "scroll": 0], "a verb given twice keeps its last weight")
+        let experiment = try XCTUnwrap(NNetnav.parseAsRoot(["experiment", "--arms", "base", "--action-weight", "stop=0.25"]) as? ExperimentCommand)
+        XCTAssertEqual(try experiment.settings.training.actionWeights, ["stop": 0.25])
+        for bad in ["stopp=0.3", "stop=-1", "stop", "stop=lots", "stop=nan"] {
+            XCTAssertThrowsError(try NNetnav.parseAsRoot(["train", "--data", "rows.jsonl", "--action-weight", bad]), bad) { error in
+                XCTAssertTrue(NNetnav.message(for: error).contains("--action-weight"), NNetnav.message(for: error))
+            }
+        }
+    }
+
     func testTrainReadsThePrecisionAndRejectsOthers() throws {
         let train = try XCTUnwrap(NNetnav.parseAsRoot(["train", "--data", "rows.jsonl", "--precision", "bf16"]) as? TrainCommand)
         XCTAssertEqual(train.precision, .bf16)

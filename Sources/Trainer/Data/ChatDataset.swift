@@ -49,13 +49,27 @@ public struct ChatDataset: Sendable {
                 ChatDataset(rows: order.prefix(count).sorted().map { rows[$0] }))
     }
 
-    public func examples(tokenizer: BPETokenizer, template: ChatTemplate) -> [TrainingExample] {
+    /// Tokenized rows; `actionWeights` weighs a row by the verb of its last answer's action (`NextAction.verb`).
+    public func examples(tokenizer: BPETokenizer, template: ChatTemplate,
+                         actionWeights: [String: Float] = [:]) -> [TrainingExample] {
         rows.map { row in
             let (ids, mask) = template.encode(row.messages, with: tokenizer)
             // The system turn's tokens, so truncation can keep it whole.
             let system = row.messages.first.map { $0.role == .system ? template.encode([$0], with: tokenizer).ids.count : 0 } ?? 0
-            return TrainingExample(ids: ids.map { Int32($0) }, targetMask: mask, systemLength: system)
+            let answer = row.messages.last(where: { $0.role == .assistant })?.content ?? ""
+            let weight = NextAction.verb(of: answer).flatMap { actionWeights[$0] } ?? 1
+            return TrainingExample(ids: ids.map { Int32($0) }, targetMask: mask, systemLength: system, weight: weight)
         }
+    }
+
+    /// Rows per action verb (rows without a parseable action under "").
+    public func verbCounts() -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in rows {
+            let answer = row.messages.last(where: { $0.role == .assistant })?.content ?? ""
+            counts[NextAction.verb(of: answer) ?? "", default: 0] += 1
+        }
+        return counts
     }
 }
 
@@ -66,5 +80,12 @@ public enum NextAction {
         guard parts.count >= 3 else { return nil }
         let action = parts[1].split(whereSeparator: \.isWhitespace).joined(separator: " ")
         return action.isEmpty ? nil : action
+    }
+
+    /// The action's verb: `click`, `type`, `stop`, … (its first word, before any `[`).
+    public static func verb(of text: String) -> String? {
+        guard let action = extract(text),
+              let word = action.split(whereSeparator: { $0 == " " || $0 == "[" }).first else { return nil }
+        return String(word)
     }
 }

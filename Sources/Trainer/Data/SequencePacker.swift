@@ -6,12 +6,15 @@ public struct TrainingExample: Sendable, Hashable, Codable {
     public var targetMask: [Bool]
     /// Tokens of the leading system turn, which truncation never cuts (0: unknown).
     public var systemLength: Int
+    /// Multiplies the loss of every target token of this example (`TrainingOptions.actionWeights`).
+    public var weight: Float
 
-    public init(ids: [Int32], targetMask: [Bool], systemLength: Int = 0) {
+    public init(ids: [Int32], targetMask: [Bool], systemLength: Int = 0, weight: Float = 1) {
         precondition(ids.count == targetMask.count)
         self.ids = ids
         self.targetMask = targetMask
         self.systemLength = systemLength
+        self.weight = weight
     }
 
     public var targetCount: Int { targetMask.reduce(0) { $0 + ($1 ? 1 : 0) } }
@@ -31,13 +34,13 @@ public struct TrainingExample: Sendable, Hashable, Codable {
             let keepPrompt = min(firstTarget, minPrompt)
             let start = firstTarget - keepPrompt
             let end = start + maxLength
-            return TrainingExample(ids: Array(ids[start..<end]), targetMask: Array(targetMask[start..<end]))
+            return TrainingExample(ids: Array(ids[start..<end]), targetMask: Array(targetMask[start..<end]), weight: weight)
         }
         let promptBudget = maxLength - targetLength
         let head = min(promptBudget / 4, 64)
         let tail = promptBudget - head
         let keep = Array(0..<head) + Array((firstTarget - tail)..<ids.count)
-        return TrainingExample(ids: keep.map { ids[$0] }, targetMask: keep.map { targetMask[$0] })
+        return TrainingExample(ids: keep.map { ids[$0] }, targetMask: keep.map { targetMask[$0] }, weight: weight)
     }
 }
 
@@ -52,7 +55,8 @@ extension TrainingExample {
         let tail = maxLength - head - (ids.count - firstTarget)
         guard tail >= 8, firstTarget - tail >= head else { return nil }
         let keep = Array(0..<head) + Array((firstTarget - tail)..<ids.count)
-        return TrainingExample(ids: keep.map { ids[$0] }, targetMask: keep.map { targetMask[$0] }, systemLength: head)
+        return TrainingExample(ids: keep.map { ids[$0] }, targetMask: keep.map { targetMask[$0] }, systemLength: head,
+                               weight: weight)
     }
 }
 
@@ -64,6 +68,8 @@ public struct PackedRow: Sendable, Hashable, Codable {
     public var targets: [Int32]
     public var positions: [Int32]
     public var docStart: [Int32]
+    /// Loss weight of each position's target (its example's `weight`); nil when every weight is 1.
+    public var targetWeights: [Float]? = nil
 }
 
 public enum SequencePacker {
@@ -80,6 +86,7 @@ public enum SequencePacker {
         var skipped = 0
         var rows: [PackedRow] = []
         var current = PackedRow(tokens: [], targets: [], positions: [], docStart: [])
+        var weights: [Float] = []
         func flush() {
             guard !current.tokens.isEmpty else { return }
             let start = Int32(current.tokens.count)
@@ -88,9 +95,13 @@ public enum SequencePacker {
                 current.tokens.append(padToken)
                 current.targets.append(-1)
                 current.docStart.append(start)
+                weights.append(0)
             }
+            // Unweighted rows stay exactly what they were (and fingerprint the same).
+            if zip(current.targets, weights).contains(where: { $0 >= 0 && $1 != 1 }) { current.targetWeights = weights }
             rows.append(current)
             current = PackedRow(tokens: [], targets: [], positions: [], docStart: [])
+            weights = []
         }
         for raw in examples {
             if raw.systemLength > 0 && raw.ids.count > seq && raw.fitted(to: seq) == nil { skipped += 1; continue }
@@ -103,6 +114,7 @@ public enum SequencePacker {
                 // Position i predicts token i+1 when that token is an assistant target.
                 let next = i + 1 < ex.ids.count && ex.targetMask[i + 1] ? ex.ids[i + 1] : -1
                 current.targets.append(next)
+                weights.append(next >= 0 ? ex.weight : 0)
                 current.positions.append(Int32(i))
                 current.docStart.append(start)
             }
@@ -113,7 +125,13 @@ public enum SequencePacker {
 
     /// Stacks rows into a micro-batch.
     public static func batch(_ rows: [PackedRow], seq: Int) -> TokenBatch {
-        TokenBatch(batch: rows.count, seq: seq, tokens: rows.flatMap(\.tokens), targets: rows.flatMap(\.targets),
-                   positions: rows.flatMap(\.positions), docStart: rows.flatMap(\.docStart))
+        var batch = TokenBatch(batch: rows.count, seq: seq, tokens: rows.flatMap(\.tokens), targets: rows.flatMap(\.targets),
+                               positions: rows.flatMap(\.positions), docStart: rows.flatMap(\.docStart))
+        if rows.contains(where: { $0.targetWeights != nil }) {
+            batch.targetWeights = rows.flatMap { row in
+                row.targetWeights ?? row.targets.map { $0 >= 0 ? 1 : 0 }
+            }
+        }
+        return batch
     }
 }

@@ -39,7 +39,10 @@ public struct ContentDigest {
     /// Fingerprint of packed rows: what the run trains on.
     public static func rows(_ rows: [PackedRow]) -> String {
         var digest = ContentDigest()
-        for row in rows { digest.update(row.tokens); digest.update(row.targets); digest.update(row.positions); digest.update(row.docStart) }
+        for row in rows {
+            digest.update(row.tokens); digest.update(row.targets); digest.update(row.positions); digest.update(row.docStart)
+            if let weights = row.targetWeights { digest.update(weights) }
+        }
         return digest.hex
     }
 }

@@ -13,6 +13,8 @@ public struct TokenBatch: Sendable {
     public var targets: [Int32]
     public var positions: [Int32]
     public var docStart: [Int32]
+    /// Loss weight per position (0 where there is no target); nil: every target weighs 1.
+    public var targetWeights: [Float]? = nil
 
     public init(batch: Int, seq: Int, tokens: [Int32], targets: [Int32], positions: [Int32]? = nil, docStart: [Int32]? = nil) {
         precondition(tokens.count == batch * seq && targets.count == batch * seq)
@@ -26,4 +28,9 @@ public struct TokenBatch: Sendable {
 
     public var rows: Int { batch * seq }
     public var targetCount: Int { targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } }
+    /// What the loss is normalised by: the targets' summed weights (their count when unweighted).
+    public var targetWeight: Double {
+        guard let targetWeights else { return Double(targetCount) }
+        return zip(targets, targetWeights).reduce(0) { $0 + ($1.0 >= 0 ? Double($1.1) : 0) }
+    }
 }

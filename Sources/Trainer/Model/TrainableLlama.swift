@@ -294,7 +294,8 @@ public final class TrainableLlama: @unchecked Sendable {
                     let normW = vector(layout.outputNorm)
                     RMSNorm.forward(st.finalNorm, acts.residual(top), normW, rows: n, width: c, eps: config.rmsNormEps, rstd: st.finalRstd)
                     if training { st.dfinal.update(repeating: 0, count: n * c) }
-                    let result = headLossAndBackward(batch.targets, rows: n, stream: st, gradientScale: gradientScale)
+                    let result = headLossAndBackward(batch.targets, weights: batch.targetWeights, rows: n, stream: st,
+                                                     gradientScale: gradientScale)
                     guard training else { return result }
                     st.dres.update(repeating: 0, count: n * c)
                     rmsNormBackward(st.dres, gradients.map { $0.pointer + layout.outputNorm }, st.dfinal,
@@ -319,7 +320,8 @@ public final class TrainableLlama: @unchecked Sendable {
     /// Output head + cross-entropy, only on rows that have a target, in chunks so that the
     /// logits never exceed `headChunk × vocab`. When training, the head's backward runs right
     /// away on each chunk (dlogits = softmax − onehot), accumulating into dfinal and dW.
-    private func headLossAndBackward(_ targets: [Int32], rows n: Int, stream st: StreamActivations,
+    /// With `weights`, each row's loss and gradient are multiplied by its weight (the loss sum is weighted).
+    private func headLossAndBackward(_ targets: [Int32], weights: [Float]?, rows n: Int, stream st: StreamActivations,
                                      gradientScale: Float?) -> (lossSum: Double, count: Int) {
         let c = config.dim, v = config.vocabSize
         let dHead = gradients.map { $0.pointer + layout.output }
@@ -342,8 +344,10 @@ public final class TrainableLlama: @unchecked Sendable {
                     let row = shared.pointer + i * v
                     let sum = VectorMath.expShifted(row, count: v, shift: maxOf(row, count: v))
                     let t = Int(targets[chunk[i]])
-                    rowLoss[i] = -logf(row[t] / sum)
-                    if let scale = gradientScale {
+                    let weight = weights?[chunk[i]] ?? 1
+                    rowLoss[i] = -logf(row[t] / sum) * weight
+                    if let unweighted = gradientScale {
+                        let scale = unweighted * weight
                         let k = scale / sum
                         for j in 0..<v { row[j] *= k }
                         row[t] -= scale

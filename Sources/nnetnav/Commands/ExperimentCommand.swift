@@ -68,6 +68,9 @@ struct ExperimentCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Peak learning rate of each fine-tuned arm.")
     var learningRate: Float = ExperimentSettings().training.learningRate
 
+    @Option(name: .customLong("action-weight"), help: ActionWeightArgument.help)
+    var actionWeights: [ActionWeightArgument] = []
+
     @Flag(inversion: .prefixedNo, help: ArgumentHelp("Keep only the first row of each run of consecutive `scroll [down]` rows of a demonstration.",
                                                      discussion: "Scripted solutions scroll until their element shows, so one identical target can fill a quarter of the rows and a short fine-tuning learns to scroll everywhere."))
     var collapseScrolls = false
@@ -121,6 +124,7 @@ struct ExperimentCommand: AsyncParsableCommand {
             s.training.steps = trainSteps
             s.training.loraRank = loraRank
             s.training.learningRate = learningRate
+            s.training.actionWeights = ActionWeightArgument.table(actionWeights)
             s.collapseScrollRuns = collapseScrolls ? true : nil
             s.matchRows = matchRows
             s.decoding = decoding

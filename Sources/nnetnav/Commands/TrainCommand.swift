@@ -55,6 +55,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "AdamW decoupled weight decay (matrices only).") var weightDecay: Float = 0
     @Option(help: "Clip the global gradient norm to this (0: off).") var clip: Float = 1
     @Option(help: "Random seed (initialisation, data order, validation split).") var seed: UInt64 = 42
+    @Option(name: .customLong("action-weight"), help: ActionWeightArgument.help) var actionWeights: [ActionWeightArgument] = []
 
     @Flag(help: "Train low-rank adapters on the attention projections instead of all weights.") var lora = false
     @Option(help: "LoRA rank.") var loraRank = 8
@@ -90,6 +91,7 @@ struct TrainCommand: AsyncParsableCommand {
         options.seed = seed
         options.recompute = recompute
         options.precision = precision
+        options.actionWeights = ActionWeightArgument.table(actionWeights)
         options.optimizer.learningRate = lr
         options.optimizer.warmupSteps = warmup
         options.optimizer.totalSteps = steps
