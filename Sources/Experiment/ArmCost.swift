@@ -1,4 +1,5 @@
 import Foundation
+import NNetnavSupport
 
 /// What an arm cost in CPU and wall time, summed over every run of the experiment that worked on
 /// it (a resumed run adds to it), kept in `ARM/cost.json`.
@@ -35,20 +36,3 @@ public struct ArmCost: Codable, Sendable, Equatable {
     }
 }
 
-/// This process's CPU time (user + system, all threads) and wall time since `start()`.
-struct ProcessClock {
-    struct Spent { var cpu: Double; var wall: Double }
-    let cpu: Double
-    let wall: Date
-
-    static func start() -> ProcessClock { ProcessClock(cpu: cpuSeconds(), wall: Date()) }
-
-    func elapsed() -> Spent { Spent(cpu: Self.cpuSeconds() - cpu, wall: Date().timeIntervalSince(wall)) }
-
-    static func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
-}

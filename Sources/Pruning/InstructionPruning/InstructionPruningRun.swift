@@ -1,4 +1,5 @@
 import Foundation
+import NNetnavSupport
 import LanguageModels
 import LlamaModel
 import Trainer
@@ -34,6 +35,28 @@ public struct InstructionPruningRun {
         public var distinctMasks: Int
         /// Mean fraction of each block's kept channels the per-instruction mask shares with the static one.
         public var overlapWithStatic: Double
+        /// The joint stage, when it ran.
+        public var joint: JointReport? = nil
+    }
+
+    /// IFPruning's joint stage: per-instruction masks with their jointly trained model against a learned
+    /// static mask with its own model, same data and steps; losses on the held-out rows with hard masks.
+    public struct JointReport: Codable, Sendable {
+        public var steps: Int
+        public var modelLearningRate: Float
+        public var predictorLearningRate: Float
+        public var temperature: Float
+        public var conditionedLoss: Double
+        public var staticLoss: Double
+        /// Each fine-tuned model without any mask.
+        public var conditionedDenseLoss: Double
+        public var staticDenseLoss: Double
+        public var conditionedDistinctMasks: Int
+        public var conditionedOverlapWithStatic: Double
+        public var conditionedTrainingLosses: [Float]
+        public var staticTrainingLosses: [Float]
+        public var conditionedCPUSeconds: Double
+        public var staticCPUSeconds: Double
     }
 
     public func embedding(_ messages: [ChatMessage], forward: CalibrationForward) throws -> [Float] {
@@ -64,8 +87,55 @@ public struct InstructionPruningRun {
         try ChannelGather.gather(weights, keptChannels: predictor.keptChannels(embedding(messages, forward: forward)))
     }
 
-    public func evaluate(predictor: ChannelPredictor, trainRows: Int, heldOut: [ChatRow]) throws -> Report {
+    /// IFPruning's joint stage from `start` (the ridge fit): `conditioned` trains the head and the model
+    /// together; otherwise the head's input weights stay 0, a learned static mask with the same data and steps.
+    public func trainJointly(_ rows: [ChatRow], start: ChannelPredictor, steps: Int, conditioned: Bool,
+                             configure: (inout JointMaskTraining) -> Void = { _ in },
+                             progress: ((Int, Float) -> Void)? = nil) throws -> JointMaskTraining.Result {
         let forward = CalibrationForward(weights: weights, maxPositions: 256)
+        let examples = ChatDataset(rows: rows).examples(tokenizer: tokenizer, template: template)
+        let embeddings = try rows.map { try embedding($0.messages, forward: forward) }
+        var joint = JointMaskTraining(weights: weights, keep: start.keep, steps: steps, conditioned: conditioned)
+        joint.sequenceLength = sequenceLength
+        configure(&joint)
+        return try joint.run(examples: examples, embeddings: embeddings, start: start, progress: progress)
+    }
+
+    /// Both joint runs from `start`, conditioned and static, each evaluated with hard masks on its own
+    /// fine-tuned model (instructions embedded by this run's model, as in training).
+    public func compareJointly(_ train: [ChatRow], heldOut: [ChatRow], start: ChannelPredictor, steps: Int,
+                               configure: (inout JointMaskTraining) -> Void = { _ in },
+                               progress: ((String, Int, Float) -> Void)? = nil)
+        throws -> (report: JointReport, predictors: (conditioned: ChannelPredictor, fixed: ChannelPredictor)) {
+        var runs: [(report: Report, result: JointMaskTraining.Result, cpu: Double)] = []
+        var settings = JointMaskTraining(weights: weights, keep: start.keep, steps: steps, conditioned: true)
+        configure(&settings)
+        for conditioned in [true, false] {
+            let name = conditioned ? "conditioned" : "static"
+            let clock = ProcessClock.start()
+            let result = try trainJointly(train, start: start, steps: steps, conditioned: conditioned, configure: configure,
+                                          progress: { progress?(name, $0, $1) })
+            var tuned = self
+            tuned.weights = result.weights
+            let report = try tuned.evaluate(predictor: result.predictor, trainRows: train.count, heldOut: heldOut, embeddingWeights: weights)
+            runs.append((report, result, clock.elapsed().cpu))
+        }
+        let (c, s) = (runs[0], runs[1])
+        let report = JointReport(steps: steps, modelLearningRate: settings.modelLearningRate,
+                                 predictorLearningRate: settings.predictorLearningRate, temperature: settings.temperature,
+                                 conditionedLoss: c.report.instructionLoss, staticLoss: s.report.staticLoss,
+                                 conditionedDenseLoss: c.report.denseLoss, staticDenseLoss: s.report.denseLoss,
+                                 conditionedDistinctMasks: c.report.distinctMasks, conditionedOverlapWithStatic: c.report.overlapWithStatic,
+                                 conditionedTrainingLosses: c.result.losses, staticTrainingLosses: s.result.losses,
+                                 conditionedCPUSeconds: c.cpu, staticCPUSeconds: s.cpu)
+        return (report, (c.result.predictor, s.result.predictor))
+    }
+
+    /// Held-out losses of `predictor`'s masks on this run's model; the instructions are embedded by
+    /// `embeddingWeights` (the model the predictor was trained with; default: this run's).
+    public func evaluate(predictor: ChannelPredictor, trainRows: Int, heldOut: [ChatRow],
+                         embeddingWeights: LlamaWeights? = nil) throws -> Report {
+        let forward = CalibrationForward(weights: embeddingWeights ?? weights, maxPositions: 256)
         let examples = ChatDataset(rows: heldOut).examples(tokenizer: tokenizer, template: template)
         let staticWeights = try ChannelGather.gather(weights, keptChannels: predictor.staticChannels)
         let staticLoss = try PruningEvaluation.demonstrationLoss(staticWeights, examples: examples, sequenceLength: sequenceLength)
