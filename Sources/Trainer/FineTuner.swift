@@ -122,12 +122,13 @@ public final class FineTuner: @unchecked Sendable {
             SequencePacker.batch(rowIndices(forMicroBatch: state.cursor + i).map { rows[$0] }, seq: options.sequenceLength)
         }
         let targets = micro.reduce(0) { $0 + $1.targetCount }
-        // The loss is the weighted mean over target tokens (the plain mean when nothing is weighted).
-        let weight = micro.reduce(0) { $0 + $1.targetWeight }
+        // Weighted targets, averaged over the target count (not the summed weight): each step is then an
+        // unbiased sample of the weighted objective. Normalising by the weights would cancel a row's
+        // weight whenever a step holds one row, as it does at batch size 1.
         model.zeroGradients()
         var lossSum: Double = 0
         for batch in micro {
-            lossSum += model.step(batch, gradientScale: 1 / Float(max(weight, 1e-9))).lossSum
+            lossSum += model.step(batch, gradientScale: 1 / Float(max(targets, 1))).lossSum
         }
         state.cursor += micro.count
         let lr = options.optimizer.learningRate(at: state.step)
@@ -137,7 +138,7 @@ public final class FineTuner: @unchecked Sendable {
         state.adamSteps = optimizer.stepCount
         let seconds = Date().timeIntervalSince(start)
         let tokens = micro.count * options.batchSize * options.sequenceLength
-        return StepMetrics(step: state.step, loss: Float(lossSum / max(weight, 1e-9)), lr: lr, gradNorm: norm,
+        return StepMetrics(step: state.step, loss: Float(lossSum / Double(max(targets, 1))), lr: lr, gradNorm: norm,
                            tokensPerSecond: Double(tokens) / seconds, targetTokens: targets, seconds: seconds)
     }
 

@@ -28,9 +28,5 @@ public struct TokenBatch: Sendable {
 
     public var rows: Int { batch * seq }
     public var targetCount: Int { targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } }
-    /// What the loss is normalised by: the targets' summed weights (their count when unweighted).
-    public var targetWeight: Double {
-        guard let targetWeights else { return Double(targetCount) }
-        return zip(targets, targetWeights).reduce(0) { $0 + ($1.0 >= 0 ? Double($1.1) : 0) }
-    }
+
 }
