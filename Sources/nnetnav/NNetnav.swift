@@ -25,6 +25,7 @@ struct NNetnav: AsyncParsableCommand {
             StoreCommand.self,
             TrainCommand.self,
             EvalCommand.self,
+            CompareCommand.self,
             ExperimentCommand.self,
             ChatCommand.self,
             GenerateCommand.self,

@@ -75,6 +75,14 @@ final class CommandOptionTests: XCTestCase {
         }
     }
 
+    func testCompareTakesOneBeforeOrOnePerAfter() throws {
+        XCTAssertNoThrow(try NNetnav.parseAsRoot(["compare", "--before", "b", "--after", "a1", "--after", "a2"]))
+        XCTAssertNoThrow(try NNetnav.parseAsRoot(["compare", "--before", "b1", "--before", "b2", "--after", "a1", "--after", "a2"]))
+        XCTAssertThrowsError(try NNetnav.parseAsRoot(["compare", "--before", "b1", "--before", "b2", "--after", "a1"])) { error in
+            XCTAssertTrue(NNetnav.message(for: error).contains("--before"), NNetnav.message(for: error))
+        }
+    }
+
     func testTrainReadsThePrecisionAndRejectsOthers() throws {
         let train = try XCTUnwrap(NNetnav.parseAsRoot(["train", "--data", "rows.jsonl", "--precision", "bf16"]) as? TrainCommand)
         XCTAssertEqual(train.precision, .bf16)

@@ -17,6 +17,22 @@ public struct ReferenceStepComparison: Sendable {
     /// `pairs`: each task's episode before and after (already paired by key). Nil when no step of
     /// either run was teacher-forced.
     public init?(beforeLabel: String, afterLabel: String, pairs: [(key: String, before: TaskEpisode, after: TaskEpisode)]) {
+        let (outcomes, scores, scoresWithoutScrolls) = Self.stepPairs(pairs)
+        guard !outcomes.isEmpty else { return nil }
+        steps = outcomes.count
+        matched = PairedComparison(a: beforeLabel, b: afterLabel, outcomes: outcomes)
+        logProbability = scores.isEmpty ? nil
+            : PairedMeanDifference(a: beforeLabel, b: afterLabel, label: "log-probability of the reference", pairs: scores)
+        logProbabilityWithoutScrolls = scoresWithoutScrolls.isEmpty ? nil
+            : PairedMeanDifference(a: beforeLabel, b: afterLabel, label: "log-probability of the reference, scrolls excluded",
+                                   pairs: scoresWithoutScrolls)
+    }
+
+    /// The reference steps both episodes of each pair were asked at: match outcomes, and the
+    /// log-probabilities (all steps, and all but scrolls) clustered by the pair's key.
+    static func stepPairs(_ pairs: [(key: String, before: TaskEpisode, after: TaskEpisode)])
+        -> (outcomes: [(Bool, Bool)], scores: [(cluster: String, a: Double, b: Double)],
+            withoutScrolls: [(cluster: String, a: Double, b: Double)]) {
         var outcomes: [(Bool, Bool)] = []
         var scores: [(cluster: String, a: Double, b: Double)] = []
         var scoresWithoutScrolls: [(cluster: String, a: Double, b: Double)] = []
@@ -30,14 +46,7 @@ public struct ReferenceStepComparison: Sendable {
                 if !reference.hasPrefix("scroll") { scoresWithoutScrolls.append((pair.key, before, after)) }
             }
         }
-        guard !outcomes.isEmpty else { return nil }
-        steps = outcomes.count
-        matched = PairedComparison(a: beforeLabel, b: afterLabel, outcomes: outcomes)
-        logProbability = scores.isEmpty ? nil
-            : PairedMeanDifference(a: beforeLabel, b: afterLabel, label: "log-probability of the reference", pairs: scores)
-        logProbabilityWithoutScrolls = scoresWithoutScrolls.isEmpty ? nil
-            : PairedMeanDifference(a: beforeLabel, b: afterLabel, label: "log-probability of the reference, scrolls excluded",
-                                   pairs: scoresWithoutScrolls)
+        return (outcomes, scores, scoresWithoutScrolls)
     }
 
     /// Lines for the terminal and the comparison page.
