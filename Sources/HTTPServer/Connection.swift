@@ -48,8 +48,9 @@ final class Connection: @unchecked Sendable {
             ? Self.now() + UInt64(configuration.idleTimeout * 1000)
             : Self.now() + UInt64(configuration.requestTimeout * 1000)
         var parsed: (head: RequestHead, end: Int)?
+        var scanned = 0
         while parsed == nil {
-            switch RequestHeadParser.parse(buffer, from: 0, limit: configuration.maxHeadBytes) {
+            switch RequestHeadParser.parse(buffer, from: 0, limit: configuration.maxHeadBytes, scanned: &scanned) {
             case .complete(let head, let headEnd):
                 parsed = (head, headEnd)
             case .rejected(let rejection):
@@ -96,8 +97,9 @@ final class Connection: @unchecked Sendable {
             end += length
         case .chunked:
             sendContinueIfExpected(head)
+            var decoder = ChunkedBodyDecoder(from: end, limit: configuration.maxBodyBytes)
             decoding: while true {
-                switch ChunkedBodyDecoder.decode(buffer, from: end, limit: configuration.maxBodyBytes) {
+                switch decoder.decode(buffer) {
                 case .complete(let decoded, let bodyEnd):
                     body = decoded
                     end = bodyEnd

@@ -38,11 +38,15 @@ enum RequestHeadParser {
 
     /// Looks for a full head in `buffer[start...]` and parses it. Bare `\n` line ends are accepted
     /// alongside `\r\n`, and blank lines before the request line are skipped.
-    static func parse(_ buffer: [UInt8], from start: Int, limit: Int) -> Outcome {
+    ///
+    /// `scanned` carries how far earlier calls on the same buffer looked for the blank line, so
+    /// a head arriving a byte at a time is not searched again from its start on every byte.
+    static func parse(_ buffer: [UInt8], from start: Int, limit: Int, scanned: inout Int) -> Outcome {
         var begin = start
         while begin < buffer.count, buffer[begin] == 13 || buffer[begin] == 10 { begin += 1 }
         var end: Int?
-        var i = begin
+        var i = max(begin, scanned - 3)
+        defer { scanned = max(scanned, i) }
         while i < buffer.count {
             if buffer[i] == 10 {
                 if i + 1 < buffer.count, buffer[i + 1] == 10 { end = i + 2; break }
@@ -147,8 +151,9 @@ enum RequestHeadParser {
     static func bad(_ message: String) -> RequestRejection { RequestRejection(status: .badRequest, message: message) }
 }
 
-/// Decoding a `Transfer-Encoding: chunked` body that may not have fully arrived yet.
-enum ChunkedBodyDecoder {
+/// Decoding a `Transfer-Encoding: chunked` body as it arrives. The decoder keeps the chunks
+/// decoded so far, so each call only looks at bytes that arrived since a chunk last ended.
+struct ChunkedBodyDecoder {
     enum Outcome {
         case incomplete
         case complete(body: [UInt8], end: Int)
@@ -157,45 +162,55 @@ enum ChunkedBodyDecoder {
 
     static let maxLineLength = 4096
 
-    static func decode(_ buffer: [UInt8], from start: Int, limit: Int) -> Outcome {
-        var body: [UInt8] = []
-        var position = start
+    /// Where the next chunk (or the last-chunk line) starts in the buffer.
+    private(set) var position: Int
+    private(set) var body: [UInt8] = []
+    let limit: Int
+
+    init(from start: Int, limit: Int) {
+        position = start
+        self.limit = limit
+    }
+
+    mutating func decode(_ buffer: [UInt8]) -> Outcome {
         while true {
-            guard let (line, next) = readLine(buffer, from: position) else {
-                return buffer.count - position > maxLineLength ? .rejected(RequestHeadParser.bad("Chunk size line too long.")) : .incomplete
+            guard let (line, next) = Self.readLine(buffer, from: position) else {
+                return buffer.count - position > Self.maxLineLength ? .rejected(RequestHeadParser.bad("Chunk size line too long.")) : .incomplete
             }
             let sizeText = line.prefix(while: { $0 != 59 }) // up to any ";extension"
             let hex = Substring(String(decoding: sizeText, as: UTF8.self)).trimmingSpaces
             guard !hex.isEmpty, hex.count <= 15, let size = Int(hex, radix: 16), size >= 0 else {
                 return .rejected(RequestHeadParser.bad("Malformed chunk size."))
             }
-            position = next
+            var cursor = next
             if size == 0 {
                 // Trailer fields, ignored, up to a blank line.
                 while true {
-                    guard let (trailer, after) = readLine(buffer, from: position) else {
-                        return buffer.count - position > maxLineLength ? .rejected(RequestHeadParser.bad("Trailer too long.")) : .incomplete
+                    guard let (trailer, after) = Self.readLine(buffer, from: cursor) else {
+                        return buffer.count - cursor > Self.maxLineLength ? .rejected(RequestHeadParser.bad("Trailer too long.")) : .incomplete
                     }
-                    position = after
-                    if trailer.isEmpty { return .complete(body: body, end: position) }
+                    cursor = after
+                    if trailer.isEmpty { return .complete(body: body, end: cursor) }
                 }
             }
             guard body.count + size <= limit else {
                 return .rejected(RequestRejection(status: .contentTooLarge, message: "The request body is larger than \(limit) bytes."))
             }
-            guard buffer.count >= position + size + 1 else { return .incomplete }
-            body.append(contentsOf: buffer[position..<(position + size)])
-            position += size
+            guard buffer.count >= cursor + size + 1 else { return .incomplete }
+            let data = buffer[cursor..<(cursor + size)]
+            cursor += size
             // The chunk's data ends with CRLF (or a bare LF).
-            if buffer[position] == 13 {
-                guard buffer.count >= position + 2 else { return .incomplete }
-                guard buffer[position + 1] == 10 else { return .rejected(RequestHeadParser.bad("Malformed chunk.")) }
-                position += 2
-            } else if buffer[position] == 10 {
-                position += 1
+            if buffer[cursor] == 13 {
+                guard buffer.count >= cursor + 2 else { return .incomplete }
+                guard buffer[cursor + 1] == 10 else { return .rejected(RequestHeadParser.bad("Malformed chunk.")) }
+                cursor += 2
+            } else if buffer[cursor] == 10 {
+                cursor += 1
             } else {
                 return .rejected(RequestHeadParser.bad("Malformed chunk."))
             }
+            body.append(contentsOf: data)
+            position = cursor
         }
     }
 

@@ -183,6 +183,25 @@ final class HTTPServerTests: XCTestCase {
         }
     }
 
+    func testRequestsArrivingInPiecesAreReassembled() async throws {
+        try await withServer { server in
+            let client = try RawClient(port: server.port)
+            var one: Int32 = 1
+            setsockopt(client.fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            for byte in "GET /f/slowly HTTP/1.1\r\nHost: t\r\n\r\n".utf8 {
+                client.send([byte])
+                usleep(500)
+            }
+            XCTAssertEqual(try client.readResponse().text, "forum=slowly")
+            let pieces = ["POST /echo HTTP/1.1\r\nTransfer-", "Encoding: chunked\r\n\r\n3\r", "\nabc\r\n", "4\r\nde", "fg\r\n0\r\n", "\r\n"]
+            for piece in pieces {
+                client.send(piece)
+                usleep(20_000)
+            }
+            XCTAssertEqual(try client.readResponse().text, "abcdefg")
+        }
+    }
+
     func testMalformedRequestsGet400AndTheServerKeepsServing() async throws {
         try await withServer { server in
             let cases = [
