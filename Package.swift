@@ -15,10 +15,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-        // Without its default trait ConfigurationSupport, which would build swift-configuration (and its
-        // dependencies) for a feature the bundled sites do not use.
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0", traits: ["FullFoundation"]),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
@@ -34,6 +30,10 @@ let package = Package(
 
         // Shared plumbing: project layout, progress bars, JSONL.
         .target(name: "NNetnavSupport"),
+        // The project's own HTTP/1.1 server (POSIX sockets, a thread per connection) and router: the bundled
+        // sites, the crawl viewer and the test and bench stand-ins serve with it. It replaced Hummingbird,
+        // whose SwiftNIO stack was over a quarter of a from-scratch build's compile time.
+        .target(name: "HTTPServer"),
         // HTTP over libcurl: used by the browser and by the OpenAI-compatible client.
         .target(name: "HTTPTransport", dependencies: ["CCurl"]),
         // SIMD kernels in C (quantized dot products per instruction set, picked by cpuid at run time);
@@ -47,12 +47,11 @@ let package = Package(
         .target(name: "WebBrowser", dependencies: ["HTTPTransport", "CLibXML2"]),
         // Second browser backend: headless Chromium over the DevTools protocol, for JavaScript sites and MiniWoB++.
         .target(name: "ChromiumBrowser", dependencies: ["WebBrowser", "NNetnavSupport", "HTTPTransport"]),
-        // Bundled WebArena-style sites served by Hummingbird over SQLite.
+        // Bundled WebArena-style sites served by HTTPServer over SQLite.
         .target(name: "WebSites", dependencies: [
             "NNetnavSupport",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            "HTTPServer",
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
         // Task sets (WebArena config format) and their programmatic evaluators.
         .target(name: "WebTasks", dependencies: [
@@ -90,8 +89,7 @@ let package = Package(
         .target(name: "CrawlViewer", dependencies: [
             "NNetnavSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
+            "HTTPServer",
         ]),
         // Model construction from a user-facing spec: the remote client or the in-process engine.
         .target(name: "Models", dependencies: ["LanguageModels", "LlamaModel", "NNetnavSupport"]),
@@ -126,8 +124,7 @@ let package = Package(
             "NNetnavSupport", "HTTPTransport", "Pipeline", "Evaluation", "Environments", "WebTasks", "PostgresStore",
             "Pruning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
+            "HTTPServer",
         ]),
         // Fuzzing harness (scripts/fuzz.sh): libFuzzer entry point or a seeded structure-aware generator.
         .executableTarget(name: "nnetnav-fuzz", dependencies: ["WebBrowser", "Pipeline", "LlamaModel", "NNetnavSupport"]),
@@ -136,20 +133,20 @@ let package = Package(
         // and the checks that skip a test (visibly) when Chromium or the embedded model is absent.
         .target(name: "TestSupport", dependencies: [
             "LanguageModels", "Pipeline", "ChromiumBrowser", "NNetnavSupport", "LlamaModel", "WebSites",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
+            "HTTPServer",
         ], path: "Tests/TestSupport"),
 
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"]),
         .testTarget(name: "WebBrowserTests", dependencies: [
             "WebBrowser", "HTTPTransport", "TestSupport",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            "HTTPServer",
         ]),
         .testTarget(name: "ChromiumBrowserTests", dependencies: ["ChromiumBrowser", "WebBrowser", "TestSupport"]),
         .testTarget(name: "WebSitesTests", dependencies: ["WebSites", "WebTasks", "WebBrowser", "NNetnavSupport"]),
         .testTarget(name: "LanguageModelsTests", dependencies: [
             "LanguageModels", "HTTPTransport", "TestSupport",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            "HTTPServer",
         ]),
         .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "Kernels", "LanguageModels", "TestSupport"],
                     exclude: ["Fixtures"]),
@@ -160,16 +157,16 @@ let package = Package(
             "Pipeline", "WebBrowser", "WebSites", "LanguageModels", "LlamaModel", "Environments", "ChromiumBrowser", "Evaluation",
             "NNetnavSupport", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Hummingbird", package: "hummingbird"),
+            "HTTPServer",
         ]),
         .testTarget(name: "EnvironmentsTests", dependencies: [
             "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser", "TestSupport", "HTTPTransport",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            "HTTPServer",
         ]),
         .testTarget(name: "EvaluationTests", dependencies: [
             "Evaluation", "Environments", "Pipeline", "WebTasks", "WebSites", "WebBrowser", "ChromiumBrowser",
             "LanguageModels", "NNetnavSupport", "TestSupport",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            "HTTPServer",
         ]),
         .testTarget(name: "MainJobTests", dependencies: [
             "MainJob", "Pipeline", "LanguageModels", "NNetnavSupport", "TestSupport",
@@ -182,7 +179,7 @@ let package = Package(
         .testTarget(name: "PostgresStoreTests", dependencies: [
             "nnetnav", "PostgresStore", "Pipeline", "LanguageModels", "NNetnavSupport", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Hummingbird", package: "hummingbird"),
+            "HTTPServer",
         ]),
         .testTarget(name: "NNetnavSupportTests", dependencies: ["NNetnavSupport"]),
         .testTarget(name: "ExperimentTests", dependencies: [

@@ -1,6 +1,5 @@
 import Foundation
-import Hummingbird
-import Logging
+import HTTPServer
 import NNetnavSupport
 
 /// `nnetnav view`: a local, read-only web UI over one crawl store.
@@ -16,13 +15,29 @@ public struct CrawlViewerServer: Sendable {
         storeName = URL(fileURLWithPath: storePath).lastPathComponent
     }
 
-    /// Serves until cancelled. `onListening` receives the bound port (useful with port 0).
+    /// Serves until cancelled, or until SIGINT or SIGTERM (then it returns normally, so the caller's
+    /// clean-up runs). `onListening` receives the bound port (useful with port 0).
     public func run(host: String = "127.0.0.1", port: Int, onListening: @escaping @Sendable (Int) -> Void) async throws {
-        let app = Application(router: makeRouter(),
-                              configuration: .init(address: .hostname(host, port: port), serverName: "nnetnav-view"),
-                              onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
-                              logger: Logger(label: "nnetnav.view", factory: { _ in SwiftLogNoOpLogHandler() }))
-        try await app.runService(gracefulShutdownSignals: [.sigint, .sigterm])
+        let server = try HTTP1Server.start(HTTP1Server.Configuration(host: host, port: port, serverName: "nnetnav-view"),
+                                           responder: makeRouter().buildResponder())
+        let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { server.requestStop() }
+            source.resume()
+            return source
+        }
+        defer {
+            for source in signals { source.cancel() }
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+        }
+        onListening(server.port)
+        await withTaskCancellationHandler {
+            await server.waitUntilStopped()
+        } onCancel: {
+            server.requestStop()
+        }
     }
 
     func makeRouter() -> Router<BasicRequestContext> {
@@ -31,7 +46,7 @@ public struct CrawlViewerServer: Sendable {
         router.get("/") { request, _ -> Response in
             var query: [String: String] = [:]
             for key in ["site", "outcome", "min_score", "template", "q"] {
-                if let value = request.uri.queryParameters.get(key) { query[key] = value }
+                if let value = request.uri.queryParameters[key] { query[key] = value }
             }
             return try Self.page(pages.overview(filter: EpisodeFilter(query: query)))
         }
@@ -46,7 +61,7 @@ public struct CrawlViewerServer: Sendable {
         router.get("/episodes/:index/screenshots/:step") { _, context -> Response in
             guard let index = context.parameters.get("index", as: Int.self), let step = context.parameters.get("step", as: Int.self),
                   let image = try reader.screenshot(episode: index, step: step) else { return Self.notFound() }
-            var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(bytes: image)))
+            var response = Response(status: .ok, body: ResponseBody(bytes: image))
             response.headers[.contentType] = image.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "image/png" : "image/jpeg"
             response.headers[.contentSecurityPolicy] = "default-src 'none'"
             return response
@@ -61,7 +76,7 @@ public struct CrawlViewerServer: Sendable {
     }
 
     static func page(_ html: HTML) -> Response {
-        var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: html.rendered)))
+        var response = Response(status: .ok, body: ResponseBody(string: html.rendered))
         response.headers[.contentType] = "text/html; charset=utf-8"
         // Model and page text is escaped when rendered; the policy is a second line of defence.
         response.headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:"
@@ -69,7 +84,7 @@ public struct CrawlViewerServer: Sendable {
     }
 
     static func notFound() -> Response {
-        Response(status: .notFound, body: ResponseBody(byteBuffer: ByteBuffer(string: "not found\n")))
+        Response(status: .notFound, body: ResponseBody(string: "not found\n"))
     }
 }
 

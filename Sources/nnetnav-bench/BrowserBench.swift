@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
 import HTTPTransport
-import Hummingbird
-import Logging
+import HTTPServer
 import NNetnavSupport
 import WebBrowser
 import WebSites
@@ -38,7 +37,7 @@ struct BrowserBench: AsyncParsableCommand {
         if let savePage { try html.write(toFile: savePage, atomically: true, encoding: .utf8) }
         let router = Router()
         router.get("/") { _, _ -> Response in
-            var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+            var response = Response(status: .ok, body: ResponseBody(string: html))
             response.headers[.contentType] = "text/html; charset=utf-8"
             return response
         }

@@ -1,6 +1,5 @@
 import Foundation
-import Hummingbird
-import Logging
+import HTTPServer
 import WebSites
 
 /// Serves a folder of saved pages on loopback, so both browsers load them over HTTP as they would
@@ -21,7 +20,7 @@ enum LoopbackPageServer {
             }
             let html = file.hasSuffix(".html") || file.hasSuffix(".htm")
             let type = html ? "text/html" + (charset.map { "; charset=\($0)" } ?? "") : "application/octet-stream"
-            return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            return Response(status: .ok, headers: [.contentType: type], body: .init(bytes: data))
         }
         return try await LoopbackHTTPServer.with(router: router, label: "loopback-pages") { port in try await body("http://127.0.0.1:\(port)") }
     }

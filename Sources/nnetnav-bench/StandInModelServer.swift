@@ -1,6 +1,5 @@
 import Foundation
-import Hummingbird
-import Logging
+import HTTPServer
 import WebSites
 import Pipeline
 
@@ -35,9 +34,7 @@ enum StandInModelServer {
         }
         let router = Router()
         router.post("v1/chat/completions") { request, _ -> Response in
-            var request = request
-            let buffer = try await request.collectBody(upTo: 16 << 20)
-            let wire = try JSONDecoder().decode(WireRequest.self, from: Data(buffer.readableBytesView))
+            let wire = try JSONDecoder().decode(WireRequest.self, from: Data(try request.body(upTo: 16 << 20)))
             let system = wire.messages.first?.content ?? ""
             let user = wire.messages.last?.content ?? ""
             let role = roles.first { !$0.opening.isEmpty && system.hasPrefix($0.opening) }?.role ?? "policy"
@@ -51,7 +48,7 @@ enum StandInModelServer {
                           "total_tokens": (user.utf8.count + text.utf8.count) / 4],
             ]
             return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))))
+                            body: .init(bytes: try JSONSerialization.data(withJSONObject: object)))
         }
         return try await LoopbackHTTPServer.with(router: router, label: "stand-in-model") { port in try await body("http://127.0.0.1:\(port)/v1") }
     }

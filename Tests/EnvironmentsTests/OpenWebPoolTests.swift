@@ -1,7 +1,7 @@
 import ChromiumBrowser
 import Foundation
 @preconcurrency import HTTPTransport
-import Hummingbird
+import HTTPServer
 import Pipeline
 import WebBrowser
 import XCTest
@@ -22,11 +22,11 @@ final class OpenWebPoolTests: XCTestCase {
     }
 
     static func page(_ title: String, _ body: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: """
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(string: """
             <!doctype html><html><head><title>\(title)</title></head><body>
             <div id="consent" role="dialog" aria-label="Cookie consent"><p>We use cookies.</p><button onclick="document.getElementById('consent').remove()">Accept all</button></div>
             \(body)</body></html>
-            """)))
+            """))
     }
 
     static let agent = "nnetnav-live-test/1.0 (offline test crawler)"
@@ -34,12 +34,12 @@ final class OpenWebPoolTests: XCTestCase {
     func router(_ log: Log) -> Router<BasicRequestContext> {
         let router = Router()
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
-            let host = request.head.authority ?? ""
+            let host = request.headers[.host] ?? ""
             let port = host.split(separator: ":").last.map(String.init) ?? ""
             log.add(.init(host: host, path: request.uri.path, agent: request.headers[.userAgent] ?? "", time: .now))
             switch request.uri.path {
             case "/robots.txt":
-                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "User-agent: *\nDisallow: /private\n\nUser-agent: nnetnav-live-test\nDisallow: /private\nDisallow: /members\n")))
+                return Response(status: .ok, body: .init(string: "User-agent: *\nDisallow: /private\n\nUser-agent: nnetnav-live-test\nDisallow: /private\nDisallow: /members\n"))
             case "/":
                 return Self.page("Recipes", """
                     <h1>Recipes</h1><img src="http://cdn.test:\(port)/logo.png" alt="Recipes logo"><a href="/recipes/1">Lasagna</a> <a href="/recipes/2" target="_blank">Soup (new tab)</a>

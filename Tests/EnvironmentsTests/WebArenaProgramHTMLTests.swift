@@ -1,6 +1,6 @@
 import ChromiumBrowser
 import Foundation
-import Hummingbird
+import HTTPServer
 import WebBrowser
 import WebTasks
 import XCTest
@@ -179,15 +179,15 @@ final class WebArenaProgramHTMLTests: XCTestCase {
         let router = Router()
         router.post("**") { request, _ -> Response in
             guard request.uri.path.hasSuffix("/rest/default/V1/integration/admin/token") else { return Response(status: .notFound) }
-            let body = try await request.body.collect(upTo: 1 << 16)
-            let credentials = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: String]
+            let body = try request.body(upTo: 1 << 16)
+            let credentials = try JSONSerialization.jsonObject(with: Data(body)) as? [String: String]
             guard credentials?["username"] == "admin", credentials?["password"] == "admin1234" else { return Response(status: .unauthorized) }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "\"test-token\"")))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(string: "\"test-token\""))
         }
         router.get("**") { request, _ -> Response in
             let path = request.uri.path
             func json(_ data: Data) -> Response {
-                Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+                Response(status: .ok, headers: [.contentType: "application/json"], body: .init(bytes: data))
             }
             if path.contains("/rest/V1/") {
                 guard request.headers[.authorization] == "Bearer test-token" else { return Response(status: .unauthorized) }
@@ -200,8 +200,8 @@ final class WebArenaProgramHTMLTests: XCTestCase {
                 return Response(status: .notFound)
             }
             let html = served.page(path) ?? (path == "/blank" ? Self.html("<p>start</p>") : nil)
-            guard let html else { return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no page \(path)"))) }
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+            guard let html else { return Response(status: .notFound, body: .init(string: "no page \(path)")) }
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(string: html))
         }
         let chromium = try await ChromiumBrowser.launch()
         defer { chromium.close() }

@@ -1,7 +1,7 @@
 import ChromiumBrowser
 import Pipeline
 import Foundation
-import Hummingbird
+import HTTPServer
 import WebBrowser
 import WebTasks
 import XCTest
@@ -25,7 +25,7 @@ final class WebArenaSignInTests: XCTestCase {
 
     static func page(_ body: String) -> Response {
         Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: "<!doctype html><html><head><title>Forum</title></head><body>\(body)</body></html>")))
+                 body: .init(string: "<!doctype html><html><head><title>Forum</title></head><body>\(body)</body></html>"))
     }
 
     func router(_ forum: Forum) -> Router<BasicRequestContext> {
@@ -38,7 +38,7 @@ final class WebArenaSignInTests: XCTestCase {
         }
         router.post("login") { request, _ -> Response in
             forum.posted()
-            let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
+            let body = String(decoding: try request.body(upTo: 1 << 16), as: UTF8.self)
             guard body.contains("_username=MarvelsGrantMan136"), body.contains("_password=test1234") else {
                 return Response(status: .seeOther, headers: [.location: "/login"])
             }

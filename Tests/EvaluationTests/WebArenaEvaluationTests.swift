@@ -1,6 +1,6 @@
 import ChromiumBrowser
 import Foundation
-import Hummingbird
+import HTTPServer
 import LanguageModels
 import Pipeline
 import WebTasks
@@ -14,7 +14,7 @@ import TestSupport
 final class WebArenaEvaluationTests: XCTestCase {
     static func page(_ body: String) -> Response {
         Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: "<!doctype html><html><head><title>Postmill</title></head><body>\(body)</body></html>")))
+                 body: .init(string: "<!doctype html><html><head><title>Postmill</title></head><body>\(body)</body></html>"))
     }
 
     func router() -> Router<BasicRequestContext> {
@@ -26,7 +26,7 @@ final class WebArenaEvaluationTests: XCTestCase {
                 """)
         }
         router.post("login") { request, _ -> Response in
-            let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
+            let body = String(decoding: try request.body(upTo: 1 << 16), as: UTF8.self)
             guard body.contains("_username=MarvelsGrantMan136"), body.contains("_password=test1234") else {
                 return Response(status: .seeOther, headers: [.location: "/login"])
             }

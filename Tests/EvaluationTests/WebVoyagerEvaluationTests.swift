@@ -1,7 +1,7 @@
 import ChromiumBrowser
 import Environments
 import Foundation
-import Hummingbird
+import HTTPServer
 import LanguageModels
 import Pipeline
 import WebBrowser
@@ -19,7 +19,7 @@ final class WebVoyagerEvaluationTests: XCTestCase {
             let body = request.uri.path == "/robots.txt" ? "User-agent: *\nDisallow: /private\n"
                 : "<!doctype html><html><head><title>Recipes</title></head><body><h1>Vegetarian Lasagna</h1><p>312 reviews</p></body></html>"
             return Response(status: .ok, headers: [.contentType: request.uri.path == "/robots.txt" ? "text/plain" : "text/html"],
-                            body: .init(byteBuffer: ByteBuffer(string: body)))
+                            body: .init(string: body))
         }
         router.get("/", use: page)
         router.get("**", use: page)

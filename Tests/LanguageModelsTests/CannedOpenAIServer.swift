@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+import HTTPServer
 import TestSupport
 
 /// Test double: a loopback HTTP server speaking just enough of the OpenAI chat completions API
@@ -48,9 +48,7 @@ actor CannedOpenAIServer {
         let server = CannedOpenAIServer(script: script, fallback: fallback)
         let router = Router()
         router.post("v1/chat/completions") { request, _ -> Response in
-            var request = request
-            let buffer = try await request.collectBody(upTo: 1 << 20)
-            let text = buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) ?? ""
+            let text = String(decoding: try request.body(upTo: 1 << 20), as: UTF8.self)
             let authorization = request.headers[.authorization]
             let reply = await server.begin(body: text, authorization: authorization)
             do {
@@ -106,7 +104,7 @@ actor CannedOpenAIServer {
             return response
         case .raw(let body):
             return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: body)))
+                            body: .init(string: body))
         case .echoAuthorization:
             return json(401, ["error": ["message": "Incorrect API key provided: \(authorization ?? "none")"]])
         case .slow(let seconds, let then):
@@ -118,6 +116,6 @@ actor CannedOpenAIServer {
     private static func json(_ status: Int, _ object: [String: Any]) -> Response {
         let data = try! JSONSerialization.data(withJSONObject: object)
         return Response(status: .init(code: status), headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+                        body: .init(bytes: data))
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+import HTTPServer
 import LanguageModels
 
 /// Test double of a model server: any `ChatModel` (in tests, `CannedChatModel`) behind a loopback
@@ -12,9 +12,7 @@ public enum ChatModelHTTPServer {
                                          _ body: (_ baseURL: String) async throws -> T) async throws -> T {
         let router = Router()
         router.post("v1/chat/completions") { request, _ -> Response in
-            var request = request
-            let buffer = try await request.collectBody(upTo: 16 << 20)
-            let data = Data(buffer.readableBytesView)
+            let data = Data(try request.body(upTo: 16 << 20))
             guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
                   let messages = json["messages"] as? [[String: Any]] else {
                 return Response(status: .badRequest)
@@ -38,10 +36,10 @@ public enum ChatModelHTTPServer {
                              "finish_reason": answer.finishReason == "choice" ? "stop" : answer.finishReason]],
                 "usage": ["prompt_tokens": answer.usage.promptTokens, "completion_tokens": answer.usage.completionTokens],
             ]
-            var headers = HTTPFields()
+            var headers = HTTPHeaders()
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers,
-                            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body))))
+                            body: .init(bytes: try JSONSerialization.data(withJSONObject: body)))
         }
         return try await LoopbackHTTPServer.with(router: router, label: "chat-model-http-server") { port in
             try await body("http://127.0.0.1:\(port)/v1")

@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+import HTTPServer
 import TestSupport
 
 /// Test double: a small server-rendered site on a free loopback port, with the behaviours the
@@ -52,7 +52,7 @@ actor LoopbackSite {
     }
 
     static func html(_ text: String, status: Int = 200, headers: [(String, String)] = []) -> Response {
-        var response = Response(status: .init(code: status), body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        var response = Response(status: .init(code: status), body: ResponseBody(string: text))
         response.headers[.contentType] = "text/html; charset=utf-8"
         for (name, value) in headers { response.headers[.init(name)!] = value }
         return response
@@ -62,14 +62,19 @@ actor LoopbackSite {
     static func with<T: Sendable>(_ body: (LoopbackSite) async throws -> T) async throws -> T {
         let site = LoopbackSite()
         let router = Router()
-        router.middlewares.add(Recorder(site: site))
+        router.add(middleware: { request, context, next in
+            await site.record(Received(method: request.method.rawValue, path: request.uri.path,
+                                       query: request.uri.query ?? "", contentType: request.headers[.contentType],
+                                       cookie: request.headers[.cookie], body: request.bodyText))
+            return try await next(request, context)
+        })
         router.get("/") { _, _ in html(home) }
         router.get("products") { request, _ in
             html(page("Products page \(request.uri.queryParameters["page"] ?? "1")", "<h1 id=top>Products</h1>"))
         }
         router.get("search") { request, _ in
-            let q = request.uri.queryParameters["q"].map(String.init) ?? ""
-            let sort = request.uri.queryParameters["sort"].map(String.init) ?? ""
+            let q = request.uri.queryParameters["q"] ?? ""
+            let sort = request.uri.queryParameters["sort"] ?? ""
             return html(page("Search", "<h1>Results for \(q)</h1><p>sorted by \(sort)</p>"))
         }
         router.post("login") { _, _ in
@@ -94,14 +99,14 @@ actor LoopbackSite {
             return html(page("Slow", "<p>finally</p>"))
         }
         router.get("gzip") { _, _ in
-            var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(bytes: Data(base64Encoded: gzippedPage)!)))
+            var response = Response(status: .ok, body: ResponseBody(bytes: Data(base64Encoded: gzippedPage)!))
             response.headers[.contentType] = "text/html"
             response.headers[.contentEncoding] = "gzip"
             return response
         }
         router.get("big") { _, _ in html(page("Big", String(repeating: "<p>filler text</p>", count: 20_000))) }
         router.get("plain") { _, _ in
-            var response = Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "just <text>")))
+            var response = Response(status: .ok, body: ResponseBody(string: "just <text>"))
             response.headers[.contentType] = "text/plain"
             return response
         }
@@ -110,21 +115,6 @@ actor LoopbackSite {
         return try await LoopbackHTTPServer.with(router: router, label: "loopback-site") { port in
             await site.setPort(port)
             return try await body(site)
-        }
-    }
-
-    /// Records each request before routing.
-    struct Recorder: RouterMiddleware {
-        typealias Context = BasicRequestContext
-        let site: LoopbackSite
-        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-            var request = request
-            let buffer = try await request.collectBody(upTo: 1 << 20)
-            let body = buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) ?? ""
-            await site.record(Received(method: request.method.rawValue, path: request.uri.path,
-                                       query: request.uri.query ?? "", contentType: request.headers[.contentType],
-                                       cookie: request.headers[.cookie], body: body))
-            return try await next(request, context)
         }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+import HTTPServer
 import XCTest
 @testable import WebBrowser
 import TestSupport
@@ -107,7 +107,7 @@ final class RobotsTxtTests: XCTestCase {
         let router = Router()
         router.get("robots.txt") { request, _ -> Response in
             await agents.add(request.headers[.userAgent] ?? "")
-            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "User-agent: *\nDisallow: /private\n")))
+            return Response(status: .ok, body: .init(string: "User-agent: *\nDisallow: /private\n"))
         }
         try await LoopbackHTTPServer.with(router: router, label: "robots") { port in
             let policy = RobotsPolicy(userAgent: "nnetnav-live/1.0 (+https://github.com/nnetnav; research crawler)")

@@ -1,6 +1,6 @@
 import NNetnavSupport
 import GRDB
-import Hummingbird
+import HTTPServer
 
 /// The order grid, order view and the order actions (cancel, invoice, ship).
 extension Admin {

@@ -1,6 +1,6 @@
 import NNetnavSupport
 import GRDB
-import Hummingbird
+import HTTPServer
 
 /// Sales by period and bestsellers.
 extension Admin {

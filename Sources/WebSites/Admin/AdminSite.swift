@@ -1,6 +1,6 @@
 import NNetnavSupport
 import GRDB
-import Hummingbird
+import HTTPServer
 
 /// The back office of the One Stop Market store (WebArena's Magento admin), over the shop's database.
 public enum AdminSite {
@@ -22,7 +22,7 @@ struct Admin: Sendable {
     func router() -> Router<SiteRequestContext> {
         let router = Router(context: SiteRequestContext.self)
         router.get("/login") { r, _ in loginPage(r) }
-        router.post("/login") { r, c in var r = r; return try await login(r, form: r.form(context: c)) }
+        router.post("/login") { r, c in try await login(r, form: r.form(context: c)) }
         router.post("/logout") { r, _ -> Response in context.sessions.destroy(for: r); return .seeOther("/login") }
         router.get("/") { r, _ in try await dashboard(r) }
         router.get("/orders") { r, _ in try await orders(r) }
@@ -33,7 +33,6 @@ struct Admin: Sendable {
         router.get("/products") { r, _ in try await products(r) }
         router.get("/products/:id") { r, c in try await editProduct(r, id: c.parameters.get("id", as: Int.self) ?? 0) }
         router.post("/products/:id") { r, c in
-            var r = r
             return try await saveProduct(r, id: c.parameters.get("id", as: Int.self) ?? 0, form: r.form(context: c))
         }
         router.get("/customers") { r, _ in try await customers(r) }
@@ -55,7 +54,7 @@ struct Admin: Sendable {
         throw EarlyResponse(.seeOther(FormData.encode(path: "/login", query: [("return", back)])))
     }
 
-    func page(_ request: Request, title: String, body: HTML, status: HTTPResponse.Status = .ok) throws -> Response {
+    func page(_ request: Request, title: String, body: HTML, status: HTTPStatus = .ok) throws -> Response {
         let admin = try requireAdmin(request)
         let flash = context.sessions.value("flash", for: request)
         if flash != nil { _ = context.sessions.set("flash", nil, for: request) }

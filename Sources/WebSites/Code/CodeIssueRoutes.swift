@@ -1,6 +1,6 @@
 import NNetnavSupport
 import GRDB
-import Hummingbird
+import HTTPServer
 
 /// Issues, merge requests and members of a project.
 extension CodeRoutes {

@@ -1,6 +1,6 @@
 import NNetnavSupport
 import GRDB
-import Hummingbird
+import HTTPServer
 
 /// The code host's HTTP routes: a GitLab-like site with projects, a file browser, issues, merge
 /// requests, members and stars. Project pages live under `/:namespace/:project`, project

@@ -1,5 +1,5 @@
 import GRDB
-import Hummingbird
+import HTTPServer
 
 /// The `code` bundled site: a GitLab-like code host with projects, a file browser, issues,
 /// merge requests, members and stars. Log in as `CodeDatabase.taskUser` / `CodeDatabase.password`.

@@ -1,6 +1,6 @@
 import NNetnavSupport
 import GRDB
-import Hummingbird
+import HTTPServer
 
 /// The forum's HTTP routes over one SQLite database.
 struct ForumRoutes: Sendable {

@@ -1,5 +1,5 @@
 import GRDB
-import Hummingbird
+import HTTPServer
 
 /// The `forum` bundled site: a Postmill/reddit-like forum with forums, posts, comments, votes,
 /// subscriptions, user profiles and search. Log in as `ForumDatabase.taskUser` / `ForumDatabase.password`.

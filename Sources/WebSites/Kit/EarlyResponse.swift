@@ -1,5 +1,5 @@
 import NNetnavSupport
-import Hummingbird
+import HTTPServer
 
 /// Thrown by a handler to answer with `response` right away, e.g. a redirect to the sign-in page
 /// from a helper deep inside the handler. The kit catches it around every site's router.
@@ -18,7 +18,7 @@ struct EarlyResponseResponder<Inner: HTTPResponder>: HTTPResponder {
     func respond(to request: Request, context: Inner.Context) async throws -> Response {
         do {
             let response = try await inner.respond(to: request, context: context)
-            // Hummingbird answers unknown routes and its own errors with an empty body.
+            // The router answers unknown routes (404) and wrong methods (405) with an empty body.
             if response.status.code >= 400, response.headers[.contentType] == nil {
                 return errorResponse(response.status, path: request.uri.path)
             }
@@ -33,7 +33,7 @@ struct EarlyResponseResponder<Inner: HTTPResponder>: HTTPResponder {
         }
     }
 
-    func errorResponse(_ status: HTTPResponse.Status, path: String) -> Response {
+    func errorResponse(_ status: HTTPStatus, path: String) -> Response {
         let (title, text) = status == .notFound
             ? ("Page Not Found", "There is no page at \(path).")
             : ("Request Not Accepted", "The request could not be handled (HTTP \(status.code)).")

@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+import HTTPServer
 
 /// Decoded `application/x-www-form-urlencoded` fields (a query string or a POSTed form), in order.
 public struct FormData: Sendable {
@@ -73,8 +73,7 @@ extension Request {
     public var query: FormData { FormData(encoded: uri.query ?? "") }
 
     /// The body's form fields (urlencoded); bodies above 1 MB are refused.
-    public mutating func form(context: some RequestContext) async throws -> FormData {
-        let buffer = try await collectBody(upTo: 1 << 20)
-        return FormData(encoded: String(buffer: buffer))
+    public func form(context: some RequestContext) async throws -> FormData {
+        FormData(encoded: String(decoding: try body(upTo: 1 << 20), as: UTF8.self))
     }
 }

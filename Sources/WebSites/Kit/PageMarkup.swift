@@ -1,6 +1,6 @@
 import Foundation
 import NNetnavSupport
-import Hummingbird
+import HTTPServer
 
 /// The page shell and request helpers shared by the forum, code and wiki sites, on top of the
 /// kit's `HTML`, `FormData` and `Markup`.
@@ -17,7 +17,7 @@ enum PageMarkup {
         """
     }
 
-    static func html(_ body: HTML, status: HTTPResponse.Status = .ok) -> Response {
+    static func html(_ body: HTML, status: HTTPStatus = .ok) -> Response {
         .html(body, status: status)
     }
 
@@ -36,8 +36,7 @@ enum PageMarkup {
 
     /// The POSTed form fields (the kit's `Request.form(context:)` without needing the context).
     static func form(_ request: Request) async throws -> FormData {
-        var request = request
-        return FormData(encoded: String(buffer: try await request.collectBody(upTo: 1 << 20)))
+        FormData(encoded: String(decoding: try request.body(upTo: 1 << 20), as: UTF8.self))
     }
 
     /// "Previous page / Next page" links for `total` items shown `perPage` at a time.

@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+import HTTPServer
 
 /// Server-side sessions in memory, one store per site instance.
 ///

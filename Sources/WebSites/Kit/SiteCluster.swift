@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Hummingbird
+import HTTPServer
 
 public enum SiteClusterError: Error, CustomStringConvertible, Sendable {
     case unknownSite(SiteName)
@@ -37,7 +37,7 @@ public actor SiteCluster {
         let instance: Int
         let port: Int
         let sessions: SessionStore
-        let task: Task<Void, Never>
+        let listener: SiteListener
     }
 
     struct LiveDatabase {
@@ -159,10 +159,11 @@ public actor SiteCluster {
 
     /// Stops every server; the live databases stay on disk until the next start overwrites them.
     public func shutdown() async {
-        let tasks = servers.values.map(\.task)
+        let listeners = servers.values.map(\.listener)
         servers.removeAll()
-        for t in tasks { t.cancel() }
-        for t in tasks { await t.value }
+        await withTaskGroup(of: Void.self) { group in
+            for listener in listeners { group.addTask { await listener.stop() } }
+        }
     }
 
     // MARK: - Start-up
@@ -194,7 +195,7 @@ public actor SiteCluster {
                 do {
                     listeners[Self.key(site, instance)] = try await SiteListener.listen(site: site, port: port)
                 } catch {
-                    for listener in listeners.values { listener.task.cancel() }
+                    for listener in listeners.values { await listener.stop() }
                     throw error
                 }
             }
@@ -225,12 +226,12 @@ public actor SiteCluster {
                     let listener = listeners[Self.key(site, instance)]!
                     listener.install(EarlyResponseResponder(inner: router.buildResponder(), siteTitle: d.title))
                     servers[Self.key(site, instance)] = Server(site: site, instance: instance, port: port,
-                                                              sessions: sessions, task: listener.task)
+                                                              sessions: sessions, listener: listener)
                 }
             }
         } catch {
             // Servers already in `servers` stop with the cluster; the others stop here.
-            for (key, listener) in listeners where servers[key] == nil { listener.task.cancel() }
+            for (key, listener) in listeners where servers[key] == nil { await listener.stop() }
             throw error
         }
     }

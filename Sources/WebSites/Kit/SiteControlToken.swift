@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+import HTTPServer
 
 /// The per-process secret guarding the bundled sites' control routes (see `SiteCluster.controlToken`).
 public enum SiteControlToken {
@@ -7,7 +7,7 @@ public enum SiteControlToken {
 
     /// The token a request carries, if any (header names compare case-insensitively).
     static func sent(in request: Request) -> String? {
-        request.headers.first(where: { $0.name.canonicalName == headerName.lowercased() })?.value
+        request.headers[HTTPHeaderName(headerName)!]
     }
 
     /// Where a cluster leaves its token for `nnetnav env reset` on the same machine.

@@ -1,17 +1,16 @@
 import Foundation
 import GRDB
-import Hummingbird
+import HTTPServer
 
 /// The request context every bundled site's router uses: the basic one plus whether the peer is
 /// on loopback, which the kit's control routes (reset) require.
 public struct SiteRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
+    public var parameters = Parameters()
     /// The peer's IP address as text ("127.0.0.1", "::1"); nil when unknown (e.g. a Unix socket).
     public let peerAddress: String?
 
-    public init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        peerAddress = source.channel.remoteAddress?.ipAddress
+    public init(connection: ConnectionInfo) {
+        peerAddress = connection.remoteAddress
     }
 
     /// True only for 127.0.0.0/8 and ::1 (and IPv4-mapped loopback).

@@ -1,6 +1,5 @@
 import Foundation
-import Hummingbird
-import Logging
+import HTTPServer
 
 /// One site server, listening before its router exists. It binds first (port 0 lets the kernel
 /// choose a free port, read back once listening, so no other process can take it in between),
@@ -8,49 +7,35 @@ import Logging
 /// router is installed afterwards, and until then the server answers 503.
 final class SiteListener: Sendable {
     let port: Int
-    let task: Task<Void, Never>
+    private let server: HTTP1Server
     private let slot: ResponderSlot
 
-    private init(port: Int, task: Task<Void, Never>, slot: ResponderSlot) {
-        self.port = port
-        self.task = task
+    private init(server: HTTP1Server, slot: ResponderSlot) {
+        self.server = server
+        self.port = server.port
         self.slot = slot
     }
 
     /// Starts a server on 127.0.0.1:`port` (0: a free port) and returns once it listens.
     static func listen(site: SiteName, port requested: Int) async throws -> SiteListener {
-        var logger = Logger(label: "nnetnav.site.\(site.rawValue)")
-        logger.logLevel = .critical
         let slot = ResponderSlot()
-        let (events, continuation) = AsyncStream<Result<Int, SiteClusterError>>.makeStream()
-        let app = Application(responder: SlotResponder(slot: slot),
-                              configuration: .init(address: .hostname("127.0.0.1", port: requested),
-                                                   serverName: "nnetnav-\(site.rawValue)"),
-                              onServerRunning: { channel in continuation.yield(.success(channel.localAddress?.port ?? 0)) },
-                              logger: logger)
-        let task = Task {
-            do {
-                try await app.runService(gracefulShutdownSignals: [])
-            } catch {
-                continuation.yield(.failure(.serverFailed(site, port: requested, message: String(describing: error))))
-            }
-            continuation.finish()
+        do {
+            let server = try HTTP1Server.start(
+                HTTP1Server.Configuration(host: "127.0.0.1", port: requested, serverName: "nnetnav-\(site.rawValue)"),
+                responder: SlotResponder(slot: slot))
+            return SiteListener(server: server, slot: slot)
+        } catch {
+            throw SiteClusterError.serverFailed(site, port: requested, message: String(describing: error))
         }
-        for await event in events {
-            let port = try event.get()
-            guard port > 0 else {
-                task.cancel()
-                throw SiteClusterError.serverFailed(site, port: requested, message: "the server did not report its port")
-            }
-            return SiteListener(port: port, task: task, slot: slot)
-        }
-        throw SiteClusterError.serverFailed(site, port: requested, message: "server stopped before listening")
     }
 
     /// Starts answering with `responder`.
     func install<Responder: HTTPResponder>(_ responder: Responder) where Responder.Context == SiteRequestContext {
         slot.install { request, context in try await responder.respond(to: request, context: context) }
     }
+
+    /// Stops the server: open connections are closed and the port is free when this returns.
+    func stop() async { await server.stop() }
 }
 
 /// The responder of a listening server, set once its site's router is built.

@@ -1,6 +1,6 @@
 import NNetnavSupport
 import GRDB
-import Hummingbird
+import HTTPServer
 
 /// Home, category listings, search and product pages.
 extension Shop {

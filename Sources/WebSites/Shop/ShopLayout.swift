@@ -1,6 +1,6 @@
 import NNetnavSupport
 import GRDB
-import Hummingbird
+import HTTPServer
 
 /// The signed-in customer, when there is one.
 struct Customer: Sendable {
@@ -24,7 +24,7 @@ extension Shop {
     }
 
     /// Shows `body` in the storefront's chrome; consumes the pending flash message.
-    func page(_ request: Request, title: String, customer: Customer?, body: HTML, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func page(_ request: Request, title: String, customer: Customer?, body: HTML, status: HTTPStatus = .ok) async throws -> Response {
         let departments = try db.read { db in
             try Row.fetchAll(db, sql: "SELECT name, slug FROM category WHERE parent_id IS NULL ORDER BY name")
         }

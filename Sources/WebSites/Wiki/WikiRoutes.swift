@@ -1,7 +1,7 @@
 import Foundation
 import NNetnavSupport
 import GRDB
-import Hummingbird
+import HTTPServer
 
 /// The wiki's HTTP routes: a Kiwix-like read-only encyclopedia with articles, categories and search.
 struct WikiRoutes: Sendable {

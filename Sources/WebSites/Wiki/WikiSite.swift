@@ -1,5 +1,5 @@
 import GRDB
-import Hummingbird
+import HTTPServer
 
 /// The `wiki` bundled site: a Kiwix-like read-only encyclopedia of a generated world, with
 /// linked articles, infoboxes, categories and search. No login.

@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+import HTTPServer
 import LanguageModels
 import TestSupport
 
@@ -17,9 +17,7 @@ enum CannedModelHTTPServer {
                                   _ body: @Sendable (_ baseURL: String) async throws -> T) async throws -> T {
         let router = Router()
         router.post("v1/chat/completions") { request, _ -> Response in
-            var request = request
-            let buffer = try await request.collectBody(upTo: 8 << 20)
-            let wire = try JSONDecoder().decode(WireRequest.self, from: Data(buffer.readableBytesView))
+            let wire = try JSONDecoder().decode(WireRequest.self, from: Data(try request.body(upTo: 8 << 20)))
             let chat = ChatRequest(messages: wire.messages.map {
                 ChatMessage(role: ChatMessage.Role(rawValue: $0.role) ?? .user, content: $0.content)
             }, options: GenerationOptions(temperature: wire.temperature ?? 1))
@@ -31,7 +29,7 @@ enum CannedModelHTTPServer {
                           "total_tokens": answer.usage.totalTokens],
             ]
             return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))))
+                            body: .init(bytes: try JSONSerialization.data(withJSONObject: object)))
         }
         return try await LoopbackHTTPServer.with(router: router, label: "canned-model-server") { port in
             try await body("http://127.0.0.1:\(port)/v1")
