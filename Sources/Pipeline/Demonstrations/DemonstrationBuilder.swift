@@ -32,13 +32,12 @@ public struct DemonstrationBuilder: Sendable {
                 skipped.append(Skipped(depth: checkpoint.depth, reason: "over the cap of \(cap) prefixes per episode"))
                 continue
             }
-            if let reason = await registry.duplicateReason(instruction) {
+            // Checked and claimed in one step, so a concurrent episode cannot take the same instruction
+            // in between (and the note does not depend on which episode got there first).
+            if let reason = await registry.claim(instruction) {
                 skipped.append(Skipped(depth: checkpoint.depth, reason: reason))
-                continue
-            }
-            // Claimed now so a concurrent episode cannot take the same instruction.
-            if await registry.claim(instruction) { chosen.append(checkpoint) } else {
-                skipped.append(Skipped(depth: checkpoint.depth, reason: "duplicate"))
+            } else {
+                chosen.append(checkpoint)
             }
         }
         var demos: [Demonstration] = []

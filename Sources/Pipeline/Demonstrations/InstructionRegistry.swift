@@ -24,12 +24,13 @@ public actor InstructionRegistry {
         return nil
     }
 
-    /// Claims the instruction when it is new; returns false for a duplicate.
-    public func claim(_ instruction: String) -> Bool {
-        guard duplicateReason(instruction) == nil else { return false }
+    /// Claims the instruction when it is new (nil); otherwise why it is refused. One actor call, so
+    /// two concurrent episodes with the same instruction always get the same reason, whichever is first.
+    public func claim(_ instruction: String) -> String? {
+        if let reason = duplicateReason(instruction) { return reason }
         normalized.insert(TextMeasures.normalized(instruction))
         kept.append(instruction)
-        return true
+        return nil
     }
 
     public func release(_ instruction: String) {
