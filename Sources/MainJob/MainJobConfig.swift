@@ -75,8 +75,10 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         /// LoRA rank; 0 trains every weight.
         public var loraRank = 8
         public var loraAlpha: Float = 16
-        /// Loss weight of a row by its action's verb, e.g. `{"stop": 0.3}` (`TrainingOptions.actionWeights`).
-        public var actionWeights: [String: Float] = [:]
+        /// Loss weight of a row by its action's verb (`TrainingOptions.actionWeights`). Stops weigh a quarter by
+        /// default: trimmed demonstrations are short, so their stop rows are over a third of the data, and
+        /// unweighted a 135M student can learn to stop at once (README, "Does the data teach?", session 17).
+        public var actionWeights: [String: Float] = ["stop": 0.25]
 
         public init() {}
 
