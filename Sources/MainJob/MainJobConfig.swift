@@ -190,11 +190,18 @@ public struct MainJobConfig: Codable, Sendable, ConfigSection {
         return student.hasPrefix("local:") ? String(student.dropFirst("local:".count)) : student
     }
 
-    static func merge(_ base: [String: Any], _ overrides: [String: Any]) -> [String: Any] {
+    /// Overrides replace values; they are merged key by key only into sections (`ConfigSection`s of
+    /// `template`), so a table such as `training.actionWeights` is replaced whole (`{}` clears it).
+    static func merge(_ base: [String: Any], _ overrides: [String: Any], template: Any = MainJobConfig()) -> [String: Any] {
+        var sections: [String: Any] = [:]
+        for child in Mirror(reflecting: template).children {
+            if let label = child.label, child.value is any ConfigSection { sections[label] = child.value }
+        }
         var out = base
         for (key, value) in overrides {
-            if let nested = value as? [String: Any], let original = base[key] as? [String: Any] {
-                out[key] = merge(original, nested)
+            if let nested = value as? [String: Any], let original = base[key] as? [String: Any],
+               let section = sections[key] {
+                out[key] = merge(original, nested, template: section)
             } else {
                 out[key] = value
             }

@@ -75,6 +75,15 @@ final class MainJobConfigTests: XCTestCase {
         XCTAssertEqual(config.exploration.siteMaxActions, ["shop": 5])
     }
 
+    func testTablesAreReplacedWholeAndSectionsMergedKeyByKey() throws {
+        XCTAssertEqual(MainJobConfig().training.actionWeights, ["stop": 0.25])
+        XCTAssertEqual(try load(#"{"training": {"actionWeights": {}}}"#).training.actionWeights, [:])
+        let typed = try load(#"{"training": {"actionWeights": {"type": 2}, "steps": 7}}"#)
+        XCTAssertEqual(typed.training.actionWeights, ["type": 2])
+        XCTAssertEqual(typed.training.steps, 7)
+        XCTAssertEqual(typed.training.loraRank, MainJobConfig().training.loraRank)
+    }
+
     func testCommittedConfigsLoad() throws {
         let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("configs")

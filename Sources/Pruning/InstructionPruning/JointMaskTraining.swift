@@ -40,7 +40,7 @@ public struct JointMaskTraining {
     /// Trains from `start` (e.g. the ridge fit); `embeddings[r]` is example r's instruction embedding.
     public func run(examples: [TrainingExample], embeddings: [[Float]], start: ChannelPredictor,
                     progress: ((Int, Float) -> Void)? = nil) throws -> Result {
-        let c = weights.config, f = c.hiddenDim, d = c.dim, layers = c.layerCount, p = layers * f
+        let c = weights.config, f = c.hiddenDim, layers = c.layerCount, p = layers * f
         guard examples.count == embeddings.count, start.layers == layers, start.hidden == f,
               embeddings.allSatisfy({ $0.count == start.inputDimension }) else {
             throw PruningError.invalidInput("joint training needs one embedding of the predictor's size per example")
