@@ -69,6 +69,9 @@ public final class HTTP1Server: @unchecked Sendable {
 
     private struct State {
         var stopping = false
+        /// The wake pipe is closed once the server has stopped, not at deinit: a connection thread's
+        /// closure can keep the server alive a moment after `stop()` returns.
+        var wakePipeOpen = true
         var nextID = 0
         /// Open connections: their sockets (shut down on stop) and the task answering them, if any.
         var connections: [Int: (fd: Int32, task: Task<Void, Never>?)] = [:]
@@ -112,8 +115,18 @@ public final class HTTP1Server: @unchecked Sendable {
     }
 
     deinit {
-        close(wakeRead)
-        close(wakeWrite)
+        closeWakePipe()
+    }
+
+    private func closeWakePipe() {
+        let open = state.withLock { state -> Bool in
+            defer { state.wakePipeOpen = false }
+            return state.wakePipeOpen
+        }
+        if open {
+            close(wakeRead)
+            close(wakeWrite)
+        }
     }
 
     /// Stops accepting, closes every connection (cancelling handlers still running) and returns
@@ -125,18 +138,18 @@ public final class HTTP1Server: @unchecked Sendable {
 
     /// Starts stopping without waiting (e.g. from a signal handler or a cancellation handler).
     public func requestStop() {
-        let first = state.withLock { state -> Bool in
-            guard !state.stopping else { return false }
+        state.withLock { state in
+            guard !state.stopping else { return }
             state.stopping = true
             for connection in state.connections.values {
                 shutdown(connection.fd, Int32(SHUT_RDWR))
                 connection.task?.cancel()
             }
-            return true
-        }
-        if first {
-            var byte: UInt8 = 1
-            _ = write(wakeWrite, &byte, 1)
+            // Under the lock, so the pipe cannot be closed (and its number reused) in between.
+            if state.wakePipeOpen {
+                var byte: UInt8 = 1
+                _ = write(wakeWrite, &byte, 1)
+            }
         }
     }
 
@@ -145,6 +158,8 @@ public final class HTTP1Server: @unchecked Sendable {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             threads.notify(queue: .global()) { continuation.resume() }
         }
+        // Every thread has ended, so nothing reads the pipe any more; once stopping, nothing writes it.
+        if isStopping { closeWakePipe() }
     }
 
     /// Open connections right now (for tests and diagnostics).
