@@ -115,4 +115,46 @@ final class PageTaskCrawlTests: XCTestCase {
         XCTAssertEqual(plans.map(\.site), ["miniwob/login-user", "miniwob/click-button", "miniwob/login-user", "miniwob/click-button"])
         XCTAssertTrue(plans.allSatisfy { login.contains($0.persona) })
     }
+
+    /// A page whose controls are all script-driven `generic` elements (MiniWoB++'s tic-tac-toe grid)
+    /// offers the constrained policy nothing: the episode ends at once with that reason, without asking
+    /// the model (it used to burn three "unparseable" answers that were never asked for).
+    func testAPageWithoutCandidateActionsEndsTheEpisodeWithThatReason() async throws {
+        let store = try CrawlStore()
+        let model = CannedChatModel(prompts: prompts)
+        let crawler = Crawler(model: model, prompts: prompts, config: CrawlFixtures.config { $0.freeFormPolicy = false },
+                              store: store, environments: OneEnvironmentPool(environment: NoControlsEnvironment()),
+                              sites: ["miniwob/tic-tac-toe"], episodes: 1)
+        let summary = try await crawler.run()
+        XCTAssertEqual(summary.completed, 1, "\(summary)")
+        try await store.database.read { db in
+            let episode = try XCTUnwrap(Row.fetchOne(db, sql: "SELECT * FROM episodes WHERE idx = 0"))
+            XCTAssertEqual(episode["stop_reason"] as String, "no_actions")
+            XCTAssertEqual(episode["actions"] as Int, 0)
+            XCTAssertTrue((episode["stop_detail"] as String).contains("no candidate action"), episode["stop_detail"])
+            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM model_calls WHERE module LIKE 'policy%'"), 0,
+                           "nothing to choose from, so the policy is never asked")
+        }
+    }
+}
+
+/// Test double: one page whose only controls are unnamed `generic` cells, nothing to scroll.
+final class NoControlsEnvironment: BrowserEnvironment, @unchecked Sendable {
+    let page = Observation(text: "[1] RootWebArea 'Tic-Tac-Toe Task'\n\t[2] StaticText 'Playing as X, win a game.'\n\t[3] generic ''\n\t[4] generic ''",
+                           url: "http://miniwob.test/tic-tac-toe.html", title: "Tic-Tac-Toe Task",
+                           tabs: [.init(title: "Tic-Tac-Toe Task", url: "http://miniwob.test/tic-tac-toe.html")], activeTab: 0)
+    func reset(startURL: String) async throws -> Observation { page }
+    func step(_ action: BrowserAction) async throws -> Observation { page }
+    func describe(_ action: BrowserAction) -> String { action.description }
+    func currentHTML() async -> String? { nil }
+    var pageTaskResult: PageTaskResult? { nil }
+}
+
+/// Test double pool over one environment.
+struct OneEnvironmentPool: EnvironmentPool {
+    let environment: any BrowserEnvironment
+    var instanceCount: Int { 1 }
+    func environment(instance: Int) async throws -> any BrowserEnvironment { environment }
+    func startURL(site: String, instance: Int, episode: Int) async throws -> String { "http://miniwob.test/" }
+    func resetSite(_ site: String, instance: Int) async throws {}
 }

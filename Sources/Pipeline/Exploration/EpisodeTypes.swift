@@ -92,6 +92,9 @@ public enum StopReason: String, Sendable, Hashable, Codable, CaseIterable {
     case repeatedActions = "repeated_actions"
     /// The page's own task ended (a MiniWoB++ episode was submitted); nothing more happens on the page.
     case taskEnded = "task_ended"
+    /// Free-form answers are off and the page offers no candidate (no named link, button or field, nothing
+    /// to scroll, no way back): the policy cannot act, so asking it again would only burn the episode.
+    case noActions = "no_actions"
 }
 
 public struct EpisodeOutcome: Sendable, Hashable {

@@ -145,6 +145,10 @@ public struct ExplorationEpisode: Sendable {
             var constrained = false
             if !action.isValid && config.constrainedFallback {
                 let candidates = candidateActions()
+                if candidates.isEmpty && !config.freeFormPolicy {
+                    return .stop(EpisodeStop(.noActions, "the page offers no candidate action (no named link, button or "
+                                             + "field, nothing to scroll, no way back) and free-form answers are off"))
+                }
                 if !candidates.isEmpty {
                     constrained = true
                     switch try await modules.chooseAction(input, candidates: candidates) {
