@@ -79,7 +79,7 @@ public struct TrainingRun {
                 + "\(options.sequenceLength) (they are never cut); export with --max-sequence-tokens \(options.sequenceLength)")
         }
         guard !trainRows.isEmpty else { throw TrainerError.invalidData("no training row has an assistant target") }
-        log("data: \(dataset.rows.count) demonstrations → \(trainSet.rows.count) train (\(trainRows.count) packed rows of \(options.sequenceLength)), \(validationSet.rows.count) validation")
+        log("data: \(dataset.rows.count) SFT rows → \(trainSet.rows.count) train (\(trainRows.count) packed rows of \(options.sequenceLength)), \(validationSet.rows.count) validation")
 
         // Model: base weights (always needed for LoRA), then the checkpoint if resuming.
         let checkpoint = Checkpoint(directory: output)
