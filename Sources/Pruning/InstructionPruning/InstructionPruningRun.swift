@@ -87,48 +87,57 @@ public struct InstructionPruningRun {
         try ChannelGather.gather(weights, keptChannels: predictor.keptChannels(embedding(messages, forward: forward)))
     }
 
-    /// IFPruning's joint stage from `start` (the ridge fit): `conditioned` trains the head and the model
-    /// together; otherwise the head's input weights stay 0, a learned static mask with the same data and steps.
-    public func trainJointly(_ rows: [ChatRow], start: ChannelPredictor, steps: Int, conditioned: Bool,
-                             configure: (inout JointMaskTraining) -> Void = { _ in },
-                             progress: ((Int, Float) -> Void)? = nil) throws -> JointMaskTraining.Result {
-        let forward = CalibrationForward(weights: weights, maxPositions: 256)
-        let examples = ChatDataset(rows: rows).examples(tokenizer: tokenizer, template: template)
-        let embeddings = try rows.map { try embedding($0.messages, forward: forward) }
-        var joint = JointMaskTraining(weights: weights, keep: start.keep, steps: steps, conditioned: conditioned)
-        joint.sequenceLength = sequenceLength
-        configure(&joint)
-        return try joint.run(examples: examples, embeddings: embeddings, start: start, progress: progress)
-    }
-
-    /// Both joint runs from `start`, conditioned and static, each evaluated with hard masks on its own
-    /// fine-tuned model (instructions embedded by this run's model, as in training).
+    /// IFPruning's joint stage, twice from `start` (the ridge fit) with the same data, steps and settings:
+    /// conditioned (the head and the model trained together) and static (the head's input weights held at
+    /// 0: a learned static mask). Each is evaluated with hard masks on its own fine-tuned model, the
+    /// instructions embedded by this run's model, as in training.
     public func compareJointly(_ train: [ChatRow], heldOut: [ChatRow], start: ChannelPredictor, steps: Int,
                                configure: (inout JointMaskTraining) -> Void = { _ in },
                                progress: ((String, Int, Float) -> Void)? = nil)
         throws -> (report: JointReport, predictors: (conditioned: ChannelPredictor, fixed: ChannelPredictor)) {
-        var runs: [(report: Report, result: JointMaskTraining.Result, cpu: Double)] = []
-        var settings = JointMaskTraining(weights: weights, keep: start.keep, steps: steps, conditioned: true)
-        configure(&settings)
-        for conditioned in [true, false] {
-            let name = conditioned ? "conditioned" : "static"
-            let clock = ProcessClock.start()
-            let result = try trainJointly(train, start: start, steps: steps, conditioned: conditioned, configure: configure,
-                                          progress: { progress?(name, $0, $1) })
-            var tuned = self
-            tuned.weights = result.weights
-            let report = try tuned.evaluate(predictor: result.predictor, trainRows: train.count, heldOut: heldOut, embeddingWeights: weights)
-            runs.append((report, result, clock.elapsed().cpu))
-        }
-        let (c, s) = (runs[0], runs[1])
-        let report = JointReport(steps: steps, modelLearningRate: settings.modelLearningRate,
-                                 predictorLearningRate: settings.predictorLearningRate, temperature: settings.temperature,
-                                 conditionedLoss: c.report.instructionLoss, staticLoss: s.report.staticLoss,
-                                 conditionedDenseLoss: c.report.denseLoss, staticDenseLoss: s.report.denseLoss,
-                                 conditionedDistinctMasks: c.report.distinctMasks, conditionedOverlapWithStatic: c.report.overlapWithStatic,
-                                 conditionedTrainingLosses: c.result.losses, staticTrainingLosses: s.result.losses,
-                                 conditionedCPUSeconds: c.cpu, staticCPUSeconds: s.cpu)
-        return (report, (c.result.predictor, s.result.predictor))
+        // Both runs train on the same rows: tokenize and embed them once.
+        let forward = CalibrationForward(weights: weights, maxPositions: 256)
+        let examples = ChatDataset(rows: train).examples(tokenizer: tokenizer, template: template)
+        let embeddings = try train.map { try embedding($0.messages, forward: forward) }
+        var joint = JointMaskTraining(weights: weights, keep: start.keep, steps: steps, conditioned: true)
+        joint.sequenceLength = sequenceLength
+        configure(&joint)
+
+        var clock = ProcessClock.start()
+        let c = try joint.run(examples: examples, embeddings: embeddings, start: start,
+                              progress: { progress?("conditioned", $0, $1) })
+        var tuned = self
+        tuned.weights = c.weights
+        let conditioned = try tuned.evaluate(predictor: c.predictor, trainRows: train.count, heldOut: heldOut, embeddingWeights: weights)
+        let conditionedCPU = clock.elapsed().cpu
+
+        clock = ProcessClock.start()
+        joint.conditioned = false
+        let s = try joint.run(examples: examples, embeddings: embeddings, start: start,
+                              progress: { progress?("static", $0, $1) })
+        tuned.weights = s.weights
+        // Every instruction gets the static mask here, so only the static and dense losses are new.
+        let fixed = try tuned.staticAndDenseLoss(s.predictor, heldOut: heldOut)
+        let report = JointReport(steps: steps, modelLearningRate: joint.modelLearningRate,
+                                 predictorLearningRate: joint.predictorLearningRate, temperature: joint.temperature,
+                                 conditionedLoss: conditioned.instructionLoss, staticLoss: fixed.staticLoss,
+                                 conditionedDenseLoss: conditioned.denseLoss, staticDenseLoss: fixed.denseLoss,
+                                 conditionedDistinctMasks: conditioned.distinctMasks,
+                                 conditionedOverlapWithStatic: conditioned.overlapWithStatic,
+                                 conditionedTrainingLosses: c.losses, staticTrainingLosses: s.losses,
+                                 conditionedCPUSeconds: conditionedCPU, staticCPUSeconds: clock.elapsed().cpu)
+        return (report, (c.predictor, s.predictor))
+    }
+
+    /// Held-out loss with `predictor`'s static mask, and with no mask, on this run's model.
+    private func staticAndDenseLoss(_ predictor: ChannelPredictor, heldOut: [ChatRow]) throws -> (staticLoss: Double, denseLoss: Double) {
+        try staticAndDenseLoss(predictor, examples: ChatDataset(rows: heldOut).examples(tokenizer: tokenizer, template: template))
+    }
+
+    private func staticAndDenseLoss(_ predictor: ChannelPredictor, examples: [TrainingExample]) throws -> (staticLoss: Double, denseLoss: Double) {
+        let staticWeights = try ChannelGather.gather(weights, keptChannels: predictor.staticChannels)
+        return (try PruningEvaluation.demonstrationLoss(staticWeights, examples: examples, sequenceLength: sequenceLength),
+                try PruningEvaluation.demonstrationLoss(weights, examples: examples, sequenceLength: sequenceLength))
     }
 
     /// Held-out losses of `predictor`'s masks on this run's model; the instructions are embedded by
@@ -137,9 +146,7 @@ public struct InstructionPruningRun {
                          embeddingWeights: LlamaWeights? = nil) throws -> Report {
         let forward = CalibrationForward(weights: embeddingWeights ?? weights, maxPositions: 256)
         let examples = ChatDataset(rows: heldOut).examples(tokenizer: tokenizer, template: template)
-        let staticWeights = try ChannelGather.gather(weights, keptChannels: predictor.staticChannels)
-        let staticLoss = try PruningEvaluation.demonstrationLoss(staticWeights, examples: examples, sequenceLength: sequenceLength)
-        let denseLoss = try PruningEvaluation.demonstrationLoss(weights, examples: examples, sequenceLength: sequenceLength)
+        let (staticLoss, denseLoss) = try staticAndDenseLoss(predictor, examples: examples)
         var sum = 0.0, count = 0
         var masks = Set<[[Int]]>()
         var overlap = 0.0
