@@ -42,15 +42,7 @@ public struct EvaluationComparison: Sendable {
         beforeRate = rate(before)
         afterRate = rate(after)
         let beforePages = HTMLReport.pageNames(for: before), afterPages = HTMLReport.pageNames(for: after)
-        var afterByKey: [String: Int] = [:]
-        for (i, e) in after.enumerated() where afterByKey[Self.key(e)] == nil { afterByKey[Self.key(e)] = i }
-        var pairs: [(Int, Int)] = []
-        var seen: Set<String> = []
-        for (i, e) in before.enumerated() {
-            let key = Self.key(e)
-            guard seen.insert(key).inserted, let j = afterByKey[key] else { continue }
-            pairs.append((i, j))
-        }
+        let pairs = Self.pairedIndices(before: before, after: after)
         let pairedBeforeEpisodes = pairs.map { before[$0.0] }, pairedAfterEpisodes = pairs.map { after[$0.1] }
         pairedBefore = rate(pairedBeforeEpisodes)
         pairedAfter = rate(pairedAfterEpisodes)
@@ -76,6 +68,19 @@ public struct EvaluationComparison: Sendable {
     /// What makes two attempts the same task: the evaluation's episode key (task and seed), or site
     /// and task id for results written before keys existed.
     static func key(_ e: TaskEpisode) -> String { e.key ?? "\(e.site)#\(e.taskID)" }
+
+    /// The tasks both sides ran, as (index in `before`, index in `after`) in `before`'s order: each
+    /// key's first episode on either side.
+    static func pairedIndices(before: [TaskEpisode], after: [TaskEpisode]) -> [(Int, Int)] {
+        var afterByKey: [String: Int] = [:]
+        for (i, e) in after.enumerated() where afterByKey[key(e)] == nil { afterByKey[key(e)] = i }
+        var seen: Set<String> = []
+        return before.enumerated().compactMap { i, e in
+            let k = key(e)
+            guard seen.insert(k).inserted, let j = afterByKey[k] else { return nil }
+            return (i, j)
+        }
+    }
 
     /// Reads two evaluation folders (their `episodes.jsonl`, listed as their reports list them) and
     /// writes the comparison page to `file`, linking to each folder's task pages.

@@ -30,22 +30,15 @@ public struct PooledReferenceComparison: Sendable {
         }
         guard !comparisons.isEmpty else { return nil }
         self.runs = comparisons
-        logProbability = scores.isEmpty ? nil
-            : PairedMeanDifference(a: beforeLabel, b: afterLabel, label: "log-probability of the reference, \(comparisons.count) runs pooled by task", pairs: scores)
-        logProbabilityWithoutScrolls = withoutScrolls.isEmpty ? nil
-            : PairedMeanDifference(a: beforeLabel, b: afterLabel,
-                                   label: "log-probability of the reference, scrolls excluded, \(comparisons.count) runs pooled by task", pairs: withoutScrolls)
+        (logProbability, logProbabilityWithoutScrolls) = ReferenceStepComparison.logProbabilityDifferences(
+            beforeLabel: beforeLabel, afterLabel: afterLabel, scores: scores, withoutScrolls: withoutScrolls,
+            qualifier: ", \(comparisons.count) runs pooled by task")
     }
 
     /// Each task's first episode on both sides, by key (task and seed), as `EvaluationComparison` pairs them.
     static func pairedByKey(before: [TaskEpisode], after: [TaskEpisode]) -> [(key: String, before: TaskEpisode, after: TaskEpisode)] {
-        var afterByKey: [String: TaskEpisode] = [:]
-        for e in after where afterByKey[EvaluationComparison.key(e)] == nil { afterByKey[EvaluationComparison.key(e)] = e }
-        var seen: Set<String> = []
-        return before.compactMap { e in
-            let key = EvaluationComparison.key(e)
-            guard seen.insert(key).inserted, let other = afterByKey[key] else { return nil }
-            return (key, e, other)
+        EvaluationComparison.pairedIndices(before: before, after: after).map { i, j in
+            (EvaluationComparison.key(before[i]), before[i], after[j])
         }
     }
 

@@ -21,11 +21,21 @@ public struct ReferenceStepComparison: Sendable {
         guard !outcomes.isEmpty else { return nil }
         steps = outcomes.count
         matched = PairedComparison(a: beforeLabel, b: afterLabel, outcomes: outcomes)
-        logProbability = scores.isEmpty ? nil
-            : PairedMeanDifference(a: beforeLabel, b: afterLabel, label: "log-probability of the reference", pairs: scores)
-        logProbabilityWithoutScrolls = scoresWithoutScrolls.isEmpty ? nil
-            : PairedMeanDifference(a: beforeLabel, b: afterLabel, label: "log-probability of the reference, scrolls excluded",
-                                   pairs: scoresWithoutScrolls)
+        (logProbability, logProbabilityWithoutScrolls) = Self.logProbabilityDifferences(
+            beforeLabel: beforeLabel, afterLabel: afterLabel, scores: scores, withoutScrolls: scoresWithoutScrolls)
+    }
+
+    /// The paired differences of log P(reference), over all steps and over all but scrolls (nil when a
+    /// side has no step); `qualifier` ends both labels (e.g. how many runs were pooled).
+    static func logProbabilityDifferences(beforeLabel: String, afterLabel: String,
+                                          scores: [(cluster: String, a: Double, b: Double)],
+                                          withoutScrolls: [(cluster: String, a: Double, b: Double)],
+                                          qualifier: String = "") -> (PairedMeanDifference?, PairedMeanDifference?) {
+        func difference(_ label: String, _ pairs: [(cluster: String, a: Double, b: Double)]) -> PairedMeanDifference? {
+            pairs.isEmpty ? nil : PairedMeanDifference(a: beforeLabel, b: afterLabel, label: label + qualifier, pairs: pairs)
+        }
+        return (difference("log-probability of the reference", scores),
+                difference("log-probability of the reference, scrolls excluded", withoutScrolls))
     }
 
     /// The reference steps both episodes of each pair were asked at: match outcomes, and the
