@@ -22,7 +22,7 @@ struct Admin: Sendable {
     func router() -> Router<SiteRequestContext> {
         let router = Router(context: SiteRequestContext.self)
         router.get("/login") { r, _ in loginPage(r) }
-        router.post("/login") { r, c in try await login(r, form: r.form(context: c)) }
+        router.post("/login") { r, _ in try await login(r, form: r.form()) }
         router.post("/logout") { r, _ -> Response in context.sessions.destroy(for: r); return .seeOther("/login") }
         router.get("/") { r, _ in try await dashboard(r) }
         router.get("/orders") { r, _ in try await orders(r) }
@@ -33,7 +33,7 @@ struct Admin: Sendable {
         router.get("/products") { r, _ in try await products(r) }
         router.get("/products/:id") { r, c in try await editProduct(r, id: c.parameters.get("id", as: Int.self) ?? 0) }
         router.post("/products/:id") { r, c in
-            return try await saveProduct(r, id: c.parameters.get("id", as: Int.self) ?? 0, form: r.form(context: c))
+            return try await saveProduct(r, id: c.parameters.get("id", as: Int.self) ?? 0, form: r.form())
         }
         router.get("/customers") { r, _ in try await customers(r) }
         router.get("/customers/:id") { r, c in try await customer(r, id: c.parameters.get("id", as: Int.self) ?? 0) }

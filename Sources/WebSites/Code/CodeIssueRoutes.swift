@@ -55,7 +55,7 @@ extension CodeRoutes {
         }
         router.post("/:ns/:project/-/project_members") { r, c in
             try await self.withProject(r, c, requireLogin: true) { p, v in
-                let form = try await PageMarkup.form(r)
+                let form = try r.form()
                 let role = form["role"].flatMap { CodeVocabulary.roles.contains($0) ? $0 : nil } ?? "Developer"
                 let added = try await self.database.write { db -> Bool in
                     guard let uid = try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE username = ?",
@@ -134,7 +134,7 @@ extension CodeRoutes {
     }
 
     private func createIssue(_ request: Request, _ project: Project, _ viewer: Viewer) async throws -> Response {
-        let form = try await PageMarkup.form(request)
+        let form = try request.form()
         guard let title = form["title"] else { return try newIssueForm(project, viewer, error: "An issue needs a title.") }
         let number = try await database.write { db -> Int in
             let number = (try Int.fetchOne(db, sql: "SELECT MAX(number) FROM issues WHERE project_id = ?", arguments: [project.id]) ?? 0) + 1
@@ -196,7 +196,7 @@ extension CodeRoutes {
     }
 
     private func updateIssue(_ request: Request, _ project: Project, _ viewer: Viewer, number: Int, action: String) async throws -> Response {
-        let form = try await PageMarkup.form(request)
+        let form = try request.form()
         let found = try await database.write { db -> Bool in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM issues WHERE project_id = ? AND number = ?",
                                               arguments: [project.id, number]) else { return false }

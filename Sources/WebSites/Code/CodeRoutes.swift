@@ -121,7 +121,7 @@ struct CodeRoutes: Sendable {
     }
 
     private func login(_ request: Request) async throws -> Response {
-        let form = try await PageMarkup.form(request)
+        let form = try request.form()
         let next = form["next"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "/"
         let id = try await database.read { db in
             try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE username = ? AND password = ?",

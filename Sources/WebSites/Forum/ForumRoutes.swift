@@ -285,7 +285,7 @@ struct ForumRoutes: Sendable {
 
     private func submit(_ request: Request) async throws -> Response {
         guard let viewer = try await viewer(request) else { return loginRedirect(request) }
-        let form = try await PageMarkup.form(request)
+        let form = try request.form()
         guard let forum = form["forum"], let title = form["title"] else {
             return try await submitForm(request, error: "A post needs a forum and a title.", title: form["title"] ?? "",
                                         body: form["body"] ?? "")
@@ -304,7 +304,7 @@ struct ForumRoutes: Sendable {
 
     private func addComment(_ request: Request, post: Int64) async throws -> Response {
         guard let viewer = try await viewer(request) else { return loginRedirect(request) }
-        let form = try await PageMarkup.form(request)
+        let form = try request.form()
         let forum: String? = try await database.write { db in
             guard let forum = try String.fetchOne(db, sql: "SELECT f.name FROM posts p JOIN forums f ON f.id = p.forum_id WHERE p.id = ?",
                                                   arguments: [post]) else { return nil }
@@ -321,7 +321,7 @@ struct ForumRoutes: Sendable {
     /// Voting the same way twice withdraws the vote, as on Postmill.
     private func vote(_ request: Request, post: Int64) async throws -> Response {
         guard let viewer = try await viewer(request) else { return loginRedirect(request) }
-        let form = try await PageMarkup.form(request)
+        let form = try request.form()
         let value = form["value"] == "-1" ? -1 : 1
         let forum: String? = try await database.write { db in
             guard let forum = try String.fetchOne(db, sql: "SELECT f.name FROM posts p JOIN forums f ON f.id = p.forum_id WHERE p.id = ?",
@@ -354,7 +354,7 @@ struct ForumRoutes: Sendable {
     }
 
     private func login(_ request: Request) async throws -> Response {
-        let form = try await PageMarkup.form(request)
+        let form = try request.form()
         let next = form["next"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "/"
         let id: Int64? = try await database.read { db in
             try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE username = ? AND password = ?",

@@ -73,7 +73,7 @@ extension Request {
     public var query: FormData { FormData(encoded: uri.query ?? "") }
 
     /// The body's form fields (urlencoded); bodies above 1 MB are refused.
-    public func form(context: some RequestContext) async throws -> FormData {
+    public func form() throws -> FormData {
         FormData(encoded: String(decoding: try body(upTo: 1 << 20), as: UTF8.self))
     }
 }

@@ -34,11 +34,6 @@ enum PageMarkup {
         return String(path[..<slash])
     }
 
-    /// The POSTed form fields (the kit's `Request.form(context:)` without needing the context).
-    static func form(_ request: Request) async throws -> FormData {
-        FormData(encoded: String(decoding: try request.body(upTo: 1 << 20), as: UTF8.self))
-    }
-
     /// "Previous page / Next page" links for `total` items shown `perPage` at a time.
     static func pager(path: String, params: [(String, String)], page: Int, perPage: Int, total: Int) -> HTML {
         Markup.pager(path: path, query: params, page: page, pageCount: max(1, (total + perPage - 1) / perPage))

@@ -25,28 +25,28 @@ struct Shop: Sendable {
         router.get("/search") { r, _ in try await search(r) }
         router.get("/product/:id") { r, c in try await product(r, id: c.parameters.get("id", as: Int.self) ?? 0) }
         router.post("/product/:id/review") { r, c in
-            return try await submitReview(r, id: c.parameters.get("id", as: Int.self) ?? 0, form: r.form(context: c))
+            return try await submitReview(r, id: c.parameters.get("id", as: Int.self) ?? 0, form: r.form())
         }
         router.get("/login") { r, _ in loginPage(r) }
-        router.post("/login") { r, c in try await login(r, form: r.form(context: c)) }
+        router.post("/login") { r, _ in try await login(r, form: r.form()) }
         router.post("/logout") { r, _ in logout(r) }
         router.get("/register") { r, _ in registerPage(r) }
-        router.post("/register") { r, c in try await register(r, form: r.form(context: c)) }
+        router.post("/register") { r, _ in try await register(r, form: r.form()) }
         router.get("/cart") { r, _ in try await cart(r) }
-        router.post("/cart/add") { r, c in try await addToCart(r, form: r.form(context: c)) }
-        router.post("/cart/update") { r, c in try await updateCart(r, form: r.form(context: c)) }
-        router.post("/cart/remove") { r, c in try await removeFromCart(r, form: r.form(context: c)) }
+        router.post("/cart/add") { r, _ in try await addToCart(r, form: r.form()) }
+        router.post("/cart/update") { r, _ in try await updateCart(r, form: r.form()) }
+        router.post("/cart/remove") { r, _ in try await removeFromCart(r, form: r.form()) }
         router.get("/checkout") { r, _ in try await checkout(r) }
-        router.post("/checkout") { r, c in try await placeOrder(r, form: r.form(context: c)) }
+        router.post("/checkout") { r, _ in try await placeOrder(r, form: r.form()) }
         router.get("/checkout/success/:number") { r, c in try await orderPlaced(r, number: c.parameters.get("number") ?? "") }
         router.get("/account") { r, _ in try await account(r) }
         router.get("/account/orders") { r, _ in try await orders(r) }
         router.get("/account/orders/:number") { r, c in try await order(r, number: c.parameters.get("number") ?? "") }
         router.get("/account/address") { r, _ in try await addressPage(r) }
-        router.post("/account/address") { r, c in try await saveAddress(r, form: r.form(context: c)) }
+        router.post("/account/address") { r, _ in try await saveAddress(r, form: r.form()) }
         router.get("/account/wishlist") { r, _ in try await wishlist(r) }
-        router.post("/wishlist/add") { r, c in try await addToWishlist(r, form: r.form(context: c)) }
-        router.post("/wishlist/remove") { r, c in try await removeFromWishlist(r, form: r.form(context: c)) }
+        router.post("/wishlist/add") { r, _ in try await addToWishlist(r, form: r.form()) }
+        router.post("/wishlist/remove") { r, _ in try await removeFromWishlist(r, form: r.form()) }
         router.get("/account/reviews") { r, _ in try await myReviews(r) }
         return router
     }
