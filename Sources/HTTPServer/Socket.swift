@@ -75,25 +75,26 @@ enum Socket {
         switch Int32(storage.ss_family) {
         case AF_INET:
             return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
-                    var addr = pointer.pointee.sin_addr
-                    var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-                    let host = inet_ntop(AF_INET, &addr, &text, socklen_t(text.count)) != nil ? Socket.text(text) : nil
-                    return (host, Int(UInt16(bigEndian: pointer.pointee.sin_port)))
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    (host(AF_INET, $0.pointee.sin_addr, size: INET_ADDRSTRLEN), Int(UInt16(bigEndian: $0.pointee.sin_port)))
                 }
             }
         case AF_INET6:
             return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
-                    var addr = pointer.pointee.sin6_addr
-                    var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-                    let host = inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count)) != nil ? Socket.text(text) : nil
-                    return (host, Int(UInt16(bigEndian: pointer.pointee.sin6_port)))
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    (host(AF_INET6, $0.pointee.sin6_addr, size: INET6_ADDRSTRLEN), Int(UInt16(bigEndian: $0.pointee.sin6_port)))
                 }
             }
         default:
             return (nil, nil)
         }
+    }
+
+    /// An IPv4 or IPv6 address (`in_addr`, `in6_addr`) as text.
+    private static func host<Address>(_ family: Int32, _ address: Address, size: Int32) -> String? {
+        var text = [CChar](repeating: 0, count: Int(size))
+        let ok = withUnsafeBytes(of: address) { inet_ntop(family, $0.baseAddress, &text, socklen_t(text.count)) != nil }
+        return ok ? Socket.text(text) : nil
     }
 
     /// A NUL-terminated C string buffer as text.

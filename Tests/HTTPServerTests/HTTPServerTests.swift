@@ -400,4 +400,30 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertEqual(r.header("Location"), "/x Set-Cookie: evil=1")
         await server.stop()
     }
+
+    /// Peer and bound addresses are read back as text for both families (`ConnectionInfo`).
+    func testSocketAddressesReadAsTextForIPv4AndIPv6() {
+        func storage<Address>(_ address: Address) -> sockaddr_storage {
+            var storage = sockaddr_storage()
+            withUnsafeMutableBytes(of: &storage) { raw in withUnsafeBytes(of: address) { raw.copyMemory(from: $0) } }
+            return storage
+        }
+        var v4 = sockaddr_in()
+        v4.sin_family = sa_family_t(AF_INET)
+        v4.sin_port = UInt16(8080).bigEndian
+        XCTAssertEqual(inet_pton(AF_INET, "192.168.1.20", &v4.sin_addr), 1)
+        let four = Socket.address(storage(v4))
+        XCTAssertEqual(four.host, "192.168.1.20")
+        XCTAssertEqual(four.port, 8080)
+
+        var v6 = sockaddr_in6()
+        v6.sin6_family = sa_family_t(AF_INET6)
+        v6.sin6_port = UInt16(443).bigEndian
+        XCTAssertEqual(inet_pton(AF_INET6, "fe80::1:2", &v6.sin6_addr), 1)
+        let six = Socket.address(storage(v6))
+        XCTAssertEqual(six.host, "fe80::1:2")
+        XCTAssertEqual(six.port, 443)
+
+        XCTAssertNil(Socket.address(sockaddr_storage()).host, "an unknown family has no text")
+    }
 }

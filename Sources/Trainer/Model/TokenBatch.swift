@@ -28,5 +28,4 @@ public struct TokenBatch: Sendable {
 
     public var rows: Int { batch * seq }
     public var targetCount: Int { targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } }
-
 }
