@@ -90,9 +90,11 @@ public final class ChromiumBrowser: Sendable {
     public var isAlive: Bool { !connection.isClosed }
 
     /// A new environment in a fresh browser context; with an `allowlist`, its tabs load no page
-    /// outside it (as the native browser's `allowedURLPrefixes`).
-    public func makeEnvironment(allowlist: URLAllowlist? = nil) -> ChromiumEnvironment {
-        ChromiumEnvironment(browser: self, allowlist: allowlist)
+    /// outside it (as the native browser's `allowedURLPrefixes`). `marksScriptClickables` marks the
+    /// elements only a script makes clickable (`ScriptClickable`): MiniWoB++ turns it on, as its controls
+    /// are mostly such elements; elsewhere it stays off, so observations keep WebArena's format.
+    public func makeEnvironment(allowlist: URLAllowlist? = nil, marksScriptClickables: Bool = false) -> ChromiumEnvironment {
+        ChromiumEnvironment(browser: self, allowlist: allowlist, marksScriptClickables: marksScriptClickables)
     }
 
     /// Ends the browser and every process it started; for a browser connected to, the connection.

@@ -85,3 +85,71 @@ final class MiniWoBEnvironmentTests: XCTestCase {
         XCTAssertNotEqual(env.utterance, first)
     }
 }
+
+/// Elements only a script makes clickable are marked (`ScriptClickable`) where the environment asks for it.
+final class ScriptClickableTests: XCTestCase {
+    static let page = """
+        <!doctype html><title>Listeners</title>
+        <div id="area">
+          <div onclick="this.textContent = 'Row one opened'">Row one</div>
+          <div id="two">Row two</div>
+          <span id="cell" style="display:inline-block;width:20px;height:20px"></span>
+          <button>Plain button</button> <a href="#top">A link</a>
+          <p>A paragraph nobody listens to, long enough that no name is taken from it for the area around it.</p>
+        </div>
+        <script>
+          document.getElementById('two').addEventListener('click', e => { e.currentTarget.textContent = 'Row two opened' });
+          document.getElementById('cell').addEventListener('mousedown', () => {});
+          document.getElementById('area').addEventListener('click', () => {});
+        </script>
+        """
+
+    func lines(_ text: String) -> [Substring] { text.split(separator: "\n") }
+
+    func testListenerElementsAreMarkedNamedAndClickableOnlyWhenAsked() async throws {
+        let url = try Fixtures.url("script-clickable.html", Self.page)
+        let browser = try await SharedChromium.shared.browser()
+        let marking = browser.makeEnvironment(marksScriptClickables: true)
+        defer { Task { await marking.close() } }
+        let obs = try await marking.reset(startURL: url)
+        let marked = lines(obs.text).filter { ScriptClickable.isMarked($0) }
+        XCTAssertEqual(marked.count, 3, obs.text)
+        XCTAssertTrue(marked.contains { $0.hasSuffix("generic 'Row one' clickable: True") }, obs.text)
+        XCTAssertTrue(marked.contains { $0.hasSuffix("generic 'Row two' clickable: True") }, obs.text)
+        XCTAssertTrue(marked.contains { $0.hasSuffix("generic '' clickable: True") }, "the empty cell:\n\(obs.text)")
+        // Natively interactive elements need no mark; the area's own listener serves what is inside it.
+        XCTAssertFalse(lines(obs.text).contains { ($0.contains("button 'Plain button'") || $0.contains("link 'A link'")) && ScriptClickable.isMarked($0) })
+
+        // The candidates a policy is offered include them, and a click reaches the listener.
+        let two = try XCTUnwrap(CandidateLine.id(marked.first { $0.contains("Row two") }))
+        let after = try await marking.step(.click(id: two))
+        XCTAssertTrue(after.text.contains("Row two opened"), after.text)
+
+        let plain = browser.makeEnvironment()
+        defer { Task { await plain.close() } }
+        let unmarked = try await plain.reset(startURL: url)
+        XCTAssertFalse(unmarked.text.contains("clickable"), "off by default, as WebArena's format:\n\(unmarked.text)")
+        XCTAssertTrue(unmarked.text.contains("StaticText 'Row one'"), unmarked.text)
+    }
+
+    /// MiniWoB++ environments mark them: an inbox row is named by its sender and subject, and opening it
+    /// shows the script-driven Reply control.
+    func testMiniWoBInboxRowsAndReplyAreClickable() async throws {
+        let browser = try await SharedChromium.shared.browser()
+        let env = MiniWoBEnvironment(browser: browser, pages: try TestRequirements.miniWoBPages())
+        defer { Task { await env.close() } }
+        let inbox = try await env.reset(startURL: MiniWoBEnvironment.startURL(task: "email-inbox", seed: 1000))
+        let rows = lines(inbox.text).filter { ScriptClickable.isMarked($0) && $0.contains("generic '") && !$0.contains("generic ''") }
+        XCTAssertGreaterThanOrEqual(rows.count, 3, inbox.text)
+        let opened = try await env.step(.click(id: try XCTUnwrap(CandidateLine.id(rows.first))))
+        XCTAssertTrue(lines(opened.text).contains { $0.hasSuffix("generic 'Reply' clickable: True") }, opened.text)
+    }
+}
+
+/// The `[id]` of an observation line.
+enum CandidateLine {
+    static func id(_ line: Substring?) -> Int? {
+        guard let line, let open = line.firstIndex(of: "["), let close = line.firstIndex(of: "]") else { return nil }
+        return Int(line[line.index(after: open)..<close])
+    }
+}

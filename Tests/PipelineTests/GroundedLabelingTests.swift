@@ -478,3 +478,41 @@ final class GroundedLabelingTests: XCTestCase {
                        "click [9]: it failed (no element [9]); the page stayed the same.")
     }
 }
+
+/// Action labels: a prefix on a page that acts in place (MiniWoB++) is labeled by its last step.
+final class ActionLabelTests: XCTestCase {
+    static let buttons = """
+        Tab 0 (current): Click Button Task
+
+        \t[61] StaticText 'Click on the "No" button.'
+        \t[54] button 'No'
+        \t[56] button 'next'
+        \t[57] textbox 'Username' required: False
+        \t[60] generic 'Darsey Arcu tempus.' clickable: True
+        \t[62] img '' clickable: True
+        """
+    static let after = buttons.replacingOccurrences(of: "[61] StaticText 'Click on the \"No\" button.'", with: "[61] StaticText 'Done'")
+    let url = "miniwob://click-button?seed=1000"
+
+    func labels(_ action: String, after: String = after, actionLabels: Bool = true) -> [String] {
+        GroundedInstructions.candidates([.init(url: url, observation: Self.buttons, action: action),
+                                         .init(url: url, observation: after, action: nil)], actionLabels: actionLabels).map(\.text)
+    }
+
+    func testTheLastStepIsTheLabelOnlyWhenAskedAndWhenItChangedThePage() {
+        XCTAssertEqual(labels("click [54]"), ["Click the button \"No\"."])
+        XCTAssertEqual(labels("click [60]"), ["Click \"Darsey Arcu tempus.\"."], "a script-driven row is named by its text")
+        XCTAssertEqual(labels("type [57] [kasie] [0]"), ["Type \"kasie\" into the \"Username\" field."])
+        XCTAssertEqual(labels("click [62]"), [], "an unnamed element gives no instruction a reader could follow")
+        XCTAssertEqual(labels("click [54]", after: Self.buttons), [], "a click that changed nothing accomplished nothing")
+        XCTAssertEqual(labels("click [54]", actionLabels: false), [], "sites keep pruning such prefixes")
+        XCTAssertEqual(labels("scroll [down]"), [])
+        let span = GroundedInstructions.demonstration(
+            of: "Click the button \"No\".",
+            in: [.init(url: url, observation: Self.buttons, action: "type [57] [kasie] [0]"),
+                 .init(url: url, observation: Self.after.replacingOccurrences(of: "Done", with: "Typed"), action: "click [54]"),
+                 .init(url: url, observation: Self.after, action: nil)], actionLabels: true)
+        XCTAssertEqual(span.start, 1, "the typing before the click is not part of clicking No")
+        XCTAssertEqual(span.grounded?.kind, .action)
+    }
+}

@@ -15,8 +15,8 @@ public final class ChromiumEnvironment: BrowserEnvironment, @unchecked Sendable 
     private var shownLines = RenderedTree(lines: [])
     let stepTimeout: Double
 
-    init(browser: ChromiumBrowser, allowlist: URLAllowlist?) {
-        session = ChromiumSession(browser: browser, allowlist: allowlist)
+    init(browser: ChromiumBrowser, allowlist: URLAllowlist?, marksScriptClickables: Bool = false) {
+        session = ChromiumSession(browser: browser, allowlist: allowlist, marksScriptClickables: marksScriptClickables)
         stepTimeout = browser.configuration.stepTimeout
     }
 
@@ -105,6 +105,7 @@ actor ChromiumSession {
     var tabs: [ChromiumTab] = []
     var active = 0
     var snapshotters: [String: PageSnapshotter] = [:]
+    let marksScriptClickables: Bool
     var lastSnapshot: PageSnapshot?
     /// Scripts run in every new document of every tab, before the page's own (MiniWoB hooks).
     var documentScripts: [String] = []
@@ -113,9 +114,10 @@ actor ChromiumSession {
 
     func restrict(to allowlist: URLAllowlist?) { self.allowlist = allowlist }
 
-    init(browser: ChromiumBrowser, allowlist: URLAllowlist?) {
+    init(browser: ChromiumBrowser, allowlist: URLAllowlist?, marksScriptClickables: Bool) {
         self.browser = browser
         self.allowlist = allowlist
+        self.marksScriptClickables = marksScriptClickables
     }
 
     var connection: DevToolsConnection { browser.connection }
@@ -219,7 +221,7 @@ actor ChromiumSession {
     func observe(error: String? = nil) async throws -> (Observation, RenderedTree) {
         let infos = try await syncTabs()
         guard let tab = activeTab else { throw ChromiumError.unusable("no open tab") }
-        var snapshotter = snapshotters[tab.targetID] ?? PageSnapshotter()
+        var snapshotter = snapshotters[tab.targetID] ?? PageSnapshotter(marksScriptClickables: marksScriptClickables)
         let snapshot = try await snapshotter.snapshot(tab, timeout: configuration.commandTimeout)
         snapshotters[tab.targetID] = snapshotter
         lastSnapshot = snapshot

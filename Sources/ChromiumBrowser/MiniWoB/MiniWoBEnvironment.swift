@@ -25,7 +25,7 @@ public final class MiniWoBEnvironment: BrowserEnvironment, @unchecked Sendable {
     private var state = (task: "", seed: 0, utterance: "", outcome: MiniWoBOutcome(done: false, rawReward: 0, reason: nil))
 
     public convenience init(browser: ChromiumBrowser, pages: MiniWoBPages) {
-        self.init(environment: browser.makeEnvironment(), pages: pages)
+        self.init(environment: browser.makeEnvironment(marksScriptClickables: true), pages: pages)
     }
 
     /// Runs MiniWoB++ episodes in an existing Chromium environment (e.g. one lent by a `ChromiumPool`).

@@ -1,5 +1,6 @@
 import Foundation
 import NNetnavSupport
+import WebBrowser
 
 /// One observation of a tab: the accessibility tree of every frame, merged, with element ids
 /// and layout boxes, plus the page's title, URL and scroll window.
@@ -17,6 +18,8 @@ public struct PageSnapshot: Sendable {
 /// one `Accessibility.getFullAXTree` per frame (WebArena's per-node bounding-box calls are avoided).
 struct PageSnapshotter {
     var marker = ElementMarker()
+    /// Mark elements that only a script makes clickable (`Configuration.marksScriptClickables`).
+    var marksScriptClickables = false
 
     mutating func snapshot(_ tab: ChromiumTab, timeout: Double) async throws -> PageSnapshot {
         let stateValue = try await tab.evaluate(marker.script(), timeout: timeout)
@@ -41,7 +44,8 @@ struct PageSnapshotter {
             }
         }
 
-        var builder = TreeBuilder(frames: frames, layout: layout, marker: marker)
+        var builder = TreeBuilder(frames: frames, layout: layout, marker: marker,
+                                  marksScriptClickables: marksScriptClickables)
         guard let root = builder.buildFrame(mainFrame).first else {
             throw ChromiumError.unusable("accessibility tree has no root")
         }
@@ -65,6 +69,9 @@ struct LayoutIndex {
     /// Their text content (Chromium marks text naming a wrapped control as ignored, so the AX
     /// tree alone cannot name the label).
     var legacyText: [Int: String] = [:]
+    /// Backend ids of the nodes Chromium says respond to mouse clicks: links, form controls, and any
+    /// element a script gave a click, mousedown or mouseup listener.
+    var clickable: Set<Int> = []
 
     init(_ dom: DOMSnapshotDTO) {
         let strings = dom.strings
@@ -76,6 +83,7 @@ struct LayoutIndex {
             let offset = offsets[docIndex] ?? (0, 0)
             let backend = document.nodes.backendNodeId ?? []
             let attributes = document.nodes.attributes ?? []
+            for i in document.nodes.isClickable?.index ?? [] where i >= 0 && i < backend.count { clickable.insert(backend[i]) }
             for (i, nameIndex) in (document.nodes.nodeName ?? []).enumerated()
             where i < backend.count {
                 switch string(nameIndex) {
@@ -140,14 +148,16 @@ struct TreeBuilder {
     let frames: [String: [AXNodeDTO]]
     let layout: LayoutIndex
     var marker: ElementMarker
+    let marksScriptClickables: Bool
     var backendNodes: [Int: Int] = [:]
     private var byID: [String: [String: AXNodeDTO]] = [:]
     private var visitedFrames: Set<String> = []
 
-    init(frames: [String: [AXNodeDTO]], layout: LayoutIndex, marker: ElementMarker) {
+    init(frames: [String: [AXNodeDTO]], layout: LayoutIndex, marker: ElementMarker, marksScriptClickables: Bool = false) {
         self.frames = frames
         self.layout = layout
         self.marker = marker
+        self.marksScriptClickables = marksScriptClickables
         for (frame, nodes) in frames {
             byID[frame] = Dictionary(nodes.map { ($0.nodeId, $0) }, uniquingKeysWith: { first, _ in first })
         }
@@ -176,7 +186,10 @@ struct TreeBuilder {
             if children.isEmpty { return [] }
             return [legacyNode(role: legacy, backend: backend, children: children)]
         }
-        if node.ignored { return children }
+        let scriptClickable = marksScriptClickables && node.backendDOMNodeId.map { layout.clickable.contains($0) } == true
+            && !ScriptClickable.nativelyInteractive.contains(role)
+        if node.ignored && !scriptClickable { return children }
+        if scriptClickable && (node.ignored || role == "none" || role.isEmpty) { role = "generic" }
         // Current Chromium says `image`; WebArena-era Chromium and the native browser say `img`.
         if role == "image" { role = "img" }
         let id = node.backendDOMNodeId.flatMap { layout.markIDs[$0] } ?? marker.textID(backendNodeID: node.backendDOMNodeId)
@@ -193,6 +206,14 @@ struct TreeBuilder {
             // Rows are named from their content (ARIA) and labels by their text (WebArena-era
             // Chromium, the native browser); current Chromium leaves both names empty.
             name = Self.text(of: children)
+        }
+        if scriptClickable {
+            if name.isEmpty { name = ScriptClickable.name(fromText: Self.text(of: children)) }
+            // An unnamed element over other elements is a container whose listener serves what is inside
+            // it (MiniWoB++'s whole task area): only its contents are marked. A board cell has no contents.
+            if !name.isEmpty || children.allSatisfy({ $0.role == "StaticText" }) {
+                properties.append(PageTreeNode.Property(name: ScriptClickable.property, value: .bool(true)))
+            }
         }
         return [PageTreeNode(id: id, role: role, name: name, properties: properties, children: children,
                              backendNodeID: node.backendDOMNodeId,
@@ -248,6 +269,9 @@ struct DOMSnapshotDTO: Decodable {
             let nodeValue: [Int]?
             let attributes: [[Int]]?
             let contentDocumentIndex: Rare?
+            /// Rare boolean data: the indices of the nodes for which it is true.
+            struct RareBoolean: Decodable { let index: [Int] }
+            let isClickable: RareBoolean?
         }
         struct Layout: Decodable { let nodeIndex: [Int]; let bounds: [[Double]] }
         let frameId: Int

@@ -81,6 +81,10 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
     /// With grounded labels, start a demonstration where its detours end (`GroundedInstructions.demonstration(of:in:)`);
     /// false keeps NNetnav's prefix from the episode's first step. Either way it ends where its goal was first reached.
     public var trimDetours = true
+    /// With grounded labels, label a prefix that reached no new fact, search or page by its last step ("Click
+    /// the button "No".", `GroundedInstructions.actionLabel`). On for MiniWoB++ exploration, whose task pages
+    /// act in place and state no facts; off on sites, where such prefixes are pruned as before.
+    public var actionLabels = false
 
     public enum JudgeMode: String, Codable, Sendable, Hashable, CaseIterable { case auto, choices, generate }
 
@@ -132,6 +136,7 @@ public struct ExplorationConfig: Codable, Sendable, Hashable {
         }
         try read(.groundedLabels, &groundedLabels)
         try read(.trimDetours, &trimDetours)
+        try read(.actionLabels, &actionLabels)
         if c.contains(.consistencyMargin) {
             consistencyMargin = try c.decodeIfPresent(Double.self, forKey: .consistencyMargin)
         }

@@ -94,7 +94,8 @@ public struct DemonstrationBuilder: Sendable {
         var grounded: GroundedInstruction?
         if modules.config.groundedLabels {
             let span = GroundedInstructions.demonstration(
-                of: instruction, in: GroundedInstructions.pages(executed, endingAt: final.url, observation: final.observation))
+                of: instruction, in: GroundedInstructions.pages(executed, endingAt: final.url, observation: final.observation),
+                actionLabels: modules.config.actionLabels)
             final = outcome.steps[span.end]
             executed = outcome.steps[(modules.config.trimDetours ? span.start : 0)..<span.end]
             grounded = span.grounded

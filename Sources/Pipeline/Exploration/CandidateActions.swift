@@ -21,6 +21,8 @@ public enum CandidateActions {
         public var id: Int
         public var role: String
         public var name: String
+        /// Marked `clickable: True`: a script made it clickable (`ScriptClickable`).
+        public var scriptClickable = false
     }
 
     public static func elements(in text: String) -> [Element] {
@@ -37,13 +39,15 @@ public enum CandidateActions {
                 let after = rest[rest.index(after: open)...]
                 name = String(after.prefix(while: { $0 != quote }))
             }
-            result.append(Element(id: id, role: role.lowercased(), name: name))
+            result.append(Element(id: id, role: role.lowercased(), name: name, scriptClickable: ScriptClickable.isMarked(line)))
         }
         return result
     }
 
-    /// Candidate actions in page order: clicks on named clickable elements, typing into text
-    /// fields (each phrase of an objective, one persona word), then scrolling and going back. Capped at `limit`, deduplicated by role and name.
+    /// Candidate actions in page order: clicks on named clickable elements and on elements a script made
+    /// clickable (named or not: a board's cells have no text), typing into text fields (each phrase of an
+    /// objective, one persona word), then scrolling and going back. Capped at `limit`, deduplicated by role
+    /// and name.
     public static func enumerate(observation: Observation, typing: TypedText, step: Int, canGoBack: Bool,
                                  limit: Int) -> [BrowserAction] {
         var actions: [BrowserAction] = []
@@ -60,6 +64,9 @@ public enum CandidateActions {
                 }
             } else if clickableRoles.contains(element.role), !element.name.trimmingCharacters(in: .whitespaces).isEmpty,
                       seenNames.insert("\(element.role)|\(element.name)").inserted {
+                actions.append(.click(id: element.id))
+            } else if element.scriptClickable,
+                      element.name.isEmpty || seenNames.insert("\(element.role)|\(element.name)").inserted {
                 actions.append(.click(id: element.id))
             }
         }

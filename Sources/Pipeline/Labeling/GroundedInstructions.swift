@@ -3,7 +3,7 @@ import WebBrowser
 
 /// An instruction a trajectory demonstrably accomplished, with the answer its stop action gives.
 public struct GroundedInstruction: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable, Codable { case fact, search, navigation }
+    public enum Kind: String, Sendable, Hashable, Codable { case fact, search, navigation, action }
     public var kind: Kind
     public var text: String
     /// What `stop [...]` answers; empty for a task that asks for nothing (open a page, search).
@@ -37,7 +37,9 @@ public enum GroundedInstructions {
     public static let maxFacts = 10
 
     /// The candidates for a prefix whose last page is `pages.last`; none for a prefix without actions.
-    public static func candidates(_ pages: [Page]) -> [GroundedInstruction] {
+    /// With `actionLabels`, a prefix that reached no new fact, search or page is labeled by its last step
+    /// (`actionLabel`).
+    public static func candidates(_ pages: [Page], actionLabels: Bool = false) -> [GroundedInstruction] {
         guard pages.count >= 2, let start = pages.first, let final = pages.last else { return [] }
         let page = PageFacts(observation: final.observation)
         var out: [GroundedInstruction] = []
@@ -70,7 +72,40 @@ public enum GroundedInstructions {
            !pressesSearchButton(pages[opener]), !reachedAside(pages[opener], subject: page.subject) {
             add(GroundedInstruction(kind: .navigation, text: "Open the page \"\(page.subject)\".", answer: ""))
         }
+        if actionLabels, out.isEmpty, let label = actionLabel(pages) { add(label) }
         return out
+    }
+
+    /// Roles named in an action label ("Click the button "No"."); other elements are named by their text alone.
+    static let labeledRoles: Set<String> = ["button", "link", "tab", "checkbox", "radio", "option", "menuitem", "treeitem",
+                                            "switch"]
+
+    /// What the prefix's last step did, as an instruction, when it changed the page it stayed on: "Click the
+    /// button "No".", "Click "Darsey Arcu tempus.".", "Type "kasie" into the "Username" field.". This is the
+    /// label of a page whose controls act in place and state no facts (MiniWoB++'s task pages: nothing there
+    /// is a page to open or a value to ask for); it is true of the step by construction, and it names the
+    /// element by what the observation shows, never by a task.
+    static func actionLabel(_ pages: [Page]) -> GroundedInstruction? {
+        guard pages.count >= 2 else { return nil }
+        let acted = pages[pages.count - 2], final = pages[pages.count - 1]
+        guard let action = acted.action, final.observation != acted.observation else { return nil }
+        let elements = CandidateActions.elements(in: acted.observation)
+        switch ActionParser.parse(action: action) {
+        case .click(let id):
+            guard let element = elements.first(where: { $0.id == id }) else { return nil }
+            let name = element.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !name.isEmpty, !name.contains("\"") else { return nil }
+            let text = labeledRoles.contains(element.role) ? "Click the \(element.role) \"\(name)\"." : "Click \"\(name)\"."
+            return GroundedInstruction(kind: .action, text: text, answer: "")
+        case .type(let id, let typed, _):
+            let text = typed.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let field = elements.first(where: { $0.id == id }), !text.isEmpty, !text.contains("\"") else { return nil }
+            let name = field.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            let target = name.isEmpty || name.contains("\"") ? "the \(field.role)" : "the \"\(name)\" field"
+            return GroundedInstruction(kind: .action, text: "Type \"\(text)\" into \(target).", answer: "")
+        default:
+            return nil
+        }
     }
 
     /// What the teacher chooses a prefix's label among: its questions when the page it reached states
@@ -78,8 +113,8 @@ public enum GroundedInstructions {
     /// prefix accomplished, and the kind of task a policy has to learn to answer (most of WebArena's
     /// information-seeking tasks; 25 of the experiment's 27 held-out tasks); offered beside "Open the page
     /// X", which the trajectory's last summary names word for word, the teacher took a question 2 times in 13.
-    public static func offered(_ pages: [Page]) -> [GroundedInstruction] {
-        let all = candidates(pages)
+    public static func offered(_ pages: [Page], actionLabels: Bool = false) -> [GroundedInstruction] {
+        let all = candidates(pages, actionLabels: actionLabels)
         let questions = all.filter { $0.kind == .fact }
         return questions.isEmpty ? all : questions
     }
@@ -127,8 +162,8 @@ public enum GroundedInstructions {
     }
 
     /// The candidate whose text is `instruction`, when the prefix offers one.
-    public static func candidate(for instruction: String, in pages: [Page]) -> GroundedInstruction? {
-        candidates(pages).first { $0.text == instruction }
+    public static func candidate(for instruction: String, in pages: [Page], actionLabels: Bool = false) -> GroundedInstruction? {
+        candidates(pages, actionLabels: actionLabels).first { $0.text == instruction }
     }
 
     /// "How many subscribers does f/books have?" for a count under a plural label, otherwise
@@ -207,11 +242,12 @@ extension GroundedInstructions {
     ///   not begin by typing "comments" into the login form);
     /// - then past the last page that already offered the element the last step clicks;
     /// - a search starts on the page it was typed on, or the one whose Search button opened that page.
-    public static func demonstration(of instruction: String, in pages: [Page]) -> DemonstrationSpan {
-        let whole = DemonstrationSpan(start: 0, end: max(pages.count - 1, 0), grounded: candidate(for: instruction, in: pages))
+    public static func demonstration(of instruction: String, in pages: [Page], actionLabels: Bool = false) -> DemonstrationSpan {
+        let whole = DemonstrationSpan(start: 0, end: max(pages.count - 1, 0),
+                                      grounded: candidate(for: instruction, in: pages, actionLabels: actionLabels))
         guard let target = whole.grounded else { return whole }
         func holds(_ start: Int, _ end: Int) -> GroundedInstruction? {
-            guard start < end, let found = candidate(for: instruction, in: Array(pages[start...end])),
+            guard start < end, let found = candidate(for: instruction, in: Array(pages[start...end]), actionLabels: actionLabels),
                   found.answer == target.answer else { return nil }
             return found
         }

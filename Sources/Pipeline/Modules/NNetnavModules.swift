@@ -167,7 +167,7 @@ public struct NNetnavModules: Sendable {
     /// The choice is written as "Instruction: …" so the raw answer reads like a free-form label.
     public func groundedLabel(pages: [GroundedInstructions.Page], summaries: [String], step: Int,
                               seed: UInt64) async throws -> (label: ModuleOutputParsing.Label, raw: String) {
-        let candidates = GroundedInstructions.offered(pages)
+        let candidates = GroundedInstructions.offered(pages, actionLabels: config.actionLabels)
         guard !candidates.isEmpty else {
             return (.unusable(reason: "no grounded instruction: the prefix reached no new fact, search or page"), "")
         }

@@ -229,6 +229,8 @@ struct ExploreCommand: AsyncParsableCommand {
                                                         uniquingKeysWith: { first, _ in first })
             }
             miniwobTaskSet = taskSet
+            // Task pages act in place and state no facts: with grounded labels, a prefix is labeled by its last step.
+            exploration.actionLabels = true
         }
         let prompts = try PromptLibrary()
         for site in siteList { _ = try prompts.personas(for: site) }
