@@ -96,11 +96,13 @@ final class ScriptClickableTests: XCTestCase {
           <span id="cell" style="display:inline-block;width:20px;height:20px"></span>
           <button>Plain button</button> <a href="#top">A link</a>
           <p>A paragraph nobody listens to, long enough that no name is taken from it for the area around it.</p>
+          <ul><li id="folder"><span id="folder-name">Folder</span><ul><li id="leaf">Leaf</li></ul></li></ul>
         </div>
         <script>
           document.getElementById('two').addEventListener('click', e => { e.currentTarget.textContent = 'Row two opened' });
           document.getElementById('cell').addEventListener('mousedown', () => {});
           document.getElementById('area').addEventListener('click', () => {});
+          for (const id of ['folder', 'folder-name', 'leaf']) document.getElementById(id).addEventListener('click', () => {});
         </script>
         """
 
@@ -113,10 +115,14 @@ final class ScriptClickableTests: XCTestCase {
         defer { Task { await marking.close() } }
         let obs = try await marking.reset(startURL: url)
         let marked = lines(obs.text).filter { ScriptClickable.isMarked($0) }
-        XCTAssertEqual(marked.count, 3, obs.text)
+        XCTAssertEqual(marked.count, 5, obs.text)
         XCTAssertTrue(marked.contains { $0.hasSuffix("generic 'Row one' clickable: True") }, obs.text)
         XCTAssertTrue(marked.contains { $0.hasSuffix("generic 'Row two' clickable: True") }, obs.text)
         XCTAssertTrue(marked.contains { $0.hasSuffix("generic '' clickable: True") }, "the empty cell:\n\(obs.text)")
+        // A tree folder is named by its own label, not by its sub-folders; its item holds only those, so it is no target.
+        XCTAssertTrue(marked.contains { $0.hasSuffix("generic 'Folder' clickable: True") }, obs.text)
+        XCTAssertTrue(marked.contains { $0.hasSuffix("listitem 'Leaf' clickable: True") }, obs.text)
+        XCTAssertFalse(obs.text.contains("Folder Leaf"), obs.text)
         // Natively interactive elements need no mark; the area's own listener serves what is inside it.
         XCTAssertFalse(lines(obs.text).contains { ($0.contains("button 'Plain button'") || $0.contains("link 'A link'")) && ScriptClickable.isMarked($0) })
 

@@ -29,4 +29,11 @@ final class ScriptClickableCandidateTests: XCTestCase {
         XCTAssertEqual(ScriptClickable.name(fromText: "  Row \n one "), "Row one")
         XCTAssertEqual(ScriptClickable.name(fromText: String(repeating: "word ", count: 30)), "")
     }
+
+    func testGoingBackIsOfferedOnlyAfterLeavingThePage() {
+        XCTAssertFalse(CandidateActions.canGoBack(visited: [], current: "miniwob://a"))
+        XCTAssertFalse(CandidateActions.canGoBack(visited: ["miniwob://a", "miniwob://a"], current: "miniwob://a"),
+                       "steps a script handled in place left no page to go back to")
+        XCTAssertTrue(CandidateActions.canGoBack(visited: ["http://shop/", "http://shop/"], current: "http://shop/cart"))
+    }
 }

@@ -208,7 +208,7 @@ struct TreeBuilder {
             name = Self.text(of: children)
         }
         if scriptClickable {
-            if name.isEmpty { name = ScriptClickable.name(fromText: Self.text(of: children)) }
+            if name.isEmpty { name = ScriptClickable.name(fromText: Self.ownText(of: children)) }
             // An unnamed element over other elements is a container whose listener serves what is inside
             // it (MiniWoB++'s whole task area): only its contents are marked. A board cell has no contents.
             if !name.isEmpty || children.allSatisfy({ $0.role == "StaticText" }) {
@@ -228,6 +228,21 @@ extension TreeBuilder {
         let own = (layout.legacyText[backend] ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
         return PageTreeNode(id: id, role: role, name: own.isEmpty ? Self.text(of: children) : own, children: children,
                             backendNodeID: backend, bounds: layout.bounds[backend])
+    }
+
+    /// The text of nodes that is their own: not under a marked clickable (it has its own name) nor under a
+    /// list or group (a tree folder's sub-folders are not the folder's name).
+    static func ownText(of nodes: [PageTreeNode]) -> String {
+        var parts: [String] = []
+        var stack = Array(nodes.reversed())
+        while let node = stack.popLast() {
+            if node.role == "StaticText" {
+                if !node.name.isEmpty { parts.append(node.name) }
+            } else if node.property(ScriptClickable.property) == nil, !["list", "listitem", "group", "tree", "treeitem"].contains(node.role) {
+                stack.append(contentsOf: node.children.reversed())
+            }
+        }
+        return parts.joined(separator: " ")
     }
 
     /// The visible text under nodes, space-separated.

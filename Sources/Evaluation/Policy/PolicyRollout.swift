@@ -33,6 +33,7 @@ struct PolicyRollout {
         var rollout = PolicyRollout()
         var observation = urlMap.canonical(start)
         var history: [String] = []
+        var visited: [String] = []
         var executed: [EarlyStop.Taken] = []
         do {
             for _ in 0..<maxSteps where !isDone() {
@@ -40,8 +41,10 @@ struct PolicyRollout {
                 try Task.checkCancellation()
                 let clock = ContinuousClock()
                 let asked = clock.now
+                let canGoBack = CandidateActions.canGoBack(visited: visited, current: observation.url)
+                visited.append(observation.url)
                 let decision = try await agent.decide(observation: observation, objective: objective(),
-                                                      previousActions: history, canGoBack: !history.isEmpty)
+                                                      previousActions: history, canGoBack: canGoBack)
                 let modelSeconds = (clock.now - asked).inSeconds
                 rollout.usage = rollout.usage + decision.usage
                 var taken = decision.action
@@ -49,8 +52,8 @@ struct PolicyRollout {
                 var forced: (action: BrowserAction, offered: [BrowserAction])?
                 if let reference {
                     let action = try await reference.decide(observation: observation, objective: objective(),
-                                                            previousActions: history, canGoBack: !history.isEmpty).action
-                    forced = (action, agent.candidates(observation: observation, objective: objective(), canGoBack: !history.isEmpty))
+                                                            previousActions: history, canGoBack: canGoBack).action
+                    forced = (action, agent.candidates(observation: observation, objective: objective(), canGoBack: canGoBack))
                     taken = action
                 }
                 let description = environment.describe(taken)

@@ -76,6 +76,13 @@ public enum CandidateActions {
         return Array(actions.prefix(max(0, limit - tail.count))) + tail
     }
 
+    /// Whether going back can work: only after the episode was on another page. A step that stayed on its
+    /// page (a scroll, a click a script handled) left no history entry, and going back from the first page
+    /// leaves the site (a MiniWoB++ task page goes blank, and the episode with it).
+    public static func canGoBack(visited: some Sequence<String>, current: String) -> Bool {
+        visited.contains { $0 != current }
+    }
+
     /// Roles whose names can answer a question about the page: a price or count (`StaticText`, `cell`), a
     /// title or name (`heading`, `link`).
     static let answerRoles: Set<String> = ["statictext", "cell", "gridcell", "rowheader", "heading", "link", "definition", "term"]

@@ -180,7 +180,8 @@ public struct ExplorationEpisode: Sendable {
     func candidateActions() -> [BrowserAction] {
         let names = Dictionary(CandidateActions.elements(in: observation.text).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let candidates = Array(CandidateActions.enumerate(observation: observation, typing: .persona(plan.persona), step: depth,
-                                                          canGoBack: depth > 0, limit: 2 * config.maxCandidateActions + 1)
+                                                          canGoBack: CandidateActions.canGoBack(visited: steps.map(\.url), current: observation.url),
+                                                          limit: 2 * config.maxCandidateActions + 1)
             .filter { environment.describe($0) != previousDescription }
             .filter { action in
                 guard case .click(let id) = action, let name = names[id] else { return true }
