@@ -12,11 +12,7 @@ cd "$(dirname "$0")/.."
 sparsity=${1:?usage: scripts/recovery-at-sparsity.sh SPARSITY [OUT_DIR]}
 out=${2:-runs/recovery}
 tag=$(python3 -c "print(round(float('$sparsity') * 100))")
-bin=${NNETNAV_BIN:-.build/release/nnetnav}
-dense=models/SmolLM2-135M-Instruct.Q4_1.gguf
-common=(--sites shop,forum,admin,wiki,code --tasks-per-site 6 --max-difficulty 3 --max-steps 6
-        --lora-rank 8 --learning-rate 1e-3 --no-match-rows --decoding choice)
-heldout_text=(--eval-text datasets/calibration/general_heldout.txt --eval-segments 6 --general-segments 4 --seq-len 512)
+source scripts/recovery-settings.sh
 mkdir -p "$out"
 
 pool=$out/pool/oracle/sft_scroll_runs_collapsed.jsonl
