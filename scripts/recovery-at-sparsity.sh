@@ -48,13 +48,10 @@ steps=nnetnav/eval-reference-steps
         echo "== $name at $tag% vs the unrecovered pruned model"
         "$bin" eval --report-only "$out/exp-$name-$tag/$steps" --compare "$out/exp-pruned$tag/base/eval-reference-steps"
     done
-    for budget in 10 20; do
-        for kind in paser paserstrat all; do
-            [ "$kind" = all ] && [ "$budget" = 20 ] && continue
-            echo "== $kind$([ "$kind" = all ] || echo "$budget") at $tag% vs random$budget"
-            "$bin" eval --report-only "$out/exp-$kind$([ "$kind" = all ] || echo "$budget")-$tag/$steps" \
-                --compare "$out/exp-random$budget-$tag/$steps"
-        done
+    for pair in paser10:random10 paserstrat10:random10 all:random10 paser20:random20 paserstrat20:random20; do
+        name=${pair%%:*} random=${pair#*:}
+        echo "== $name at $tag% vs $random"
+        "$bin" eval --report-only "$out/exp-$name-$tag/$steps" --compare "$out/exp-$random-$tag/$steps"
     done
 } 2>&1 | tee "$out/compare-$tag.txt"
 for arm in "${arms[@]}"; do

@@ -18,7 +18,7 @@ public struct PageSnapshot: Sendable {
 /// one `Accessibility.getFullAXTree` per frame (WebArena's per-node bounding-box calls are avoided).
 struct PageSnapshotter {
     var marker = ElementMarker()
-    /// Mark elements that only a script makes clickable (`Configuration.marksScriptClickables`).
+    /// Mark elements that only a script makes clickable (`ScriptClickable`; `ChromiumBrowser.makeEnvironment`).
     var marksScriptClickables = false
 
     mutating func snapshot(_ tab: ChromiumTab, timeout: Double) async throws -> PageSnapshot {

@@ -33,7 +33,6 @@ struct PolicyRollout {
         var rollout = PolicyRollout()
         var observation = urlMap.canonical(start)
         var history: [String] = []
-        var visited: [String] = []
         var executed: [EarlyStop.Taken] = []
         do {
             for _ in 0..<maxSteps where !isDone() {
@@ -41,8 +40,8 @@ struct PolicyRollout {
                 try Task.checkCancellation()
                 let clock = ContinuousClock()
                 let asked = clock.now
-                let canGoBack = CandidateActions.canGoBack(visited: visited, current: observation.url)
-                visited.append(observation.url)
+                // Every step so far is recorded with the page it acted on.
+                let canGoBack = CandidateActions.canGoBack(visited: rollout.steps.lazy.map(\.url), current: observation.url)
                 let decision = try await agent.decide(observation: observation, objective: objective(),
                                                       previousActions: history, canGoBack: canGoBack)
                 let modelSeconds = (clock.now - asked).inSeconds

@@ -62,12 +62,13 @@ public enum CandidateActions {
                     let text = texts.isEmpty ? "help" : texts[(step + element.id) % texts.count]
                     actions.append(.type(id: element.id, text: text, pressEnter: true))
                 }
-            } else if clickableRoles.contains(element.role), !element.name.trimmingCharacters(in: .whitespaces).isEmpty,
-                      seenNames.insert("\(element.role)|\(element.name)").inserted {
-                actions.append(.click(id: element.id))
-            } else if element.scriptClickable,
-                      element.name.isEmpty || seenNames.insert("\(element.role)|\(element.name)").inserted {
-                actions.append(.click(id: element.id))
+            } else if clickableRoles.contains(element.role) || element.scriptClickable {
+                // A named control once per role and name; an unnamed one only when a script made it clickable
+                // (a board's cells have no text, and each is its own move).
+                let named = !element.name.trimmingCharacters(in: .whitespaces).isEmpty
+                if named ? seenNames.insert("\(element.role)|\(element.name)").inserted : element.scriptClickable {
+                    actions.append(.click(id: element.id))
+                }
             }
         }
         var tail: [BrowserAction] = []

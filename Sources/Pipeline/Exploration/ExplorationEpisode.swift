@@ -180,7 +180,7 @@ public struct ExplorationEpisode: Sendable {
     func candidateActions() -> [BrowserAction] {
         let names = Dictionary(CandidateActions.elements(in: observation.text).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let candidates = Array(CandidateActions.enumerate(observation: observation, typing: .persona(plan.persona), step: depth,
-                                                          canGoBack: CandidateActions.canGoBack(visited: steps.map(\.url), current: observation.url),
+                                                          canGoBack: CandidateActions.canGoBack(visited: steps.lazy.map(\.url), current: observation.url),
                                                           limit: 2 * config.maxCandidateActions + 1)
             .filter { environment.describe($0) != previousDescription }
             .filter { action in

@@ -89,17 +89,16 @@ public enum GroundedInstructions {
         guard pages.count >= 2 else { return nil }
         let acted = pages[pages.count - 2], final = pages[pages.count - 1]
         guard let action = acted.action, final.observation != acted.observation else { return nil }
-        let elements = CandidateActions.elements(in: acted.observation)
         switch ActionParser.parse(action: action) {
         case .click(let id):
-            guard let element = elements.first(where: { $0.id == id }) else { return nil }
-            let name = element.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let clicked = element(id, on: acted) else { return nil }
+            let name = clicked.name.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !name.isEmpty, !name.contains("\"") else { return nil }
-            let text = labeledRoles.contains(element.role) ? "Click the \(element.role) \"\(name)\"." : "Click \"\(name)\"."
+            let text = labeledRoles.contains(clicked.role) ? "Click the \(clicked.role) \"\(name)\"." : "Click \"\(name)\"."
             return GroundedInstruction(kind: .action, text: text, answer: "")
         case .type(let id, let typed, _):
             let text = typed.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let field = elements.first(where: { $0.id == id }), !text.isEmpty, !text.contains("\"") else { return nil }
+            guard let field = element(id, on: acted), !text.isEmpty, !text.contains("\"") else { return nil }
             let name = field.name.trimmingCharacters(in: .whitespacesAndNewlines)
             let target = name.isEmpty || name.contains("\"") ? "the \(field.role)" : "the \"\(name)\" field"
             return GroundedInstruction(kind: .action, text: "Type \"\(text)\" into \(target).", answer: "")
@@ -207,7 +206,7 @@ public enum GroundedInstructions {
     static func lastSearch(_ pages: [Page]) -> (index: Int, query: String)? {
         for index in pages.indices.dropLast().reversed() {
             guard let action = pages[index].action, case .type(let id, let text, _) = ActionParser.parse(action: action),
-                  let field = CandidateActions.elements(in: pages[index].observation).first(where: { $0.id == id })
+                  let field = element(id, on: pages[index])
             else { continue }
             let query = text.trimmingCharacters(in: .whitespacesAndNewlines)
             let searchField = field.role == "searchbox" || field.name.lowercased().contains("search")
@@ -293,7 +292,12 @@ extension GroundedInstructions {
     /// The element the page's action clicked; nil for other actions or an id the page does not have.
     static func clickedElement(_ page: Page) -> CandidateActions.Element? {
         guard let action = page.action, case .click(let id) = ActionParser.parse(action: action) else { return nil }
-        return CandidateActions.elements(in: page.observation).first { $0.id == id }
+        return element(id, on: page)
+    }
+
+    /// The element `[id]` of the page's observation; nil when it has none.
+    static func element(_ id: Int, on page: Page) -> CandidateActions.Element? {
+        CandidateActions.elements(in: page.observation).first { $0.id == id }
     }
 
     /// Whether the page's action pressed a Search button. What it opens is no page to name: a search with a
